@@ -1,0 +1,57 @@
+# chitieu — set-up and checks. Every install step lives here so that a clean
+# clone on a fresh Debian machine gets the same result as a developer's.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+APT_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
+                libharfbuzz-subset0 fonts-liberation2 poppler-utils gettext
+
+.PHONY: help venv system-deps test lint demo bench clean
+
+help:
+	@echo "make demo   - run the web app on SQLite with the Kon Rẫy plan and demo data"
+	@echo "make test   - install what tests need, then run the whole suite (SQLite + PostgreSQL)"
+	@echo "make lint   - ruff"
+	@echo "make bench  - benchmarks"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install when the dependency list changes.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-web: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[web,reports]'
+	touch $@
+
+venv: $(VENV)/.installed-dev
+
+# Debian packages: PostgreSQL for the second test run, Chromium for browser
+# tests, Pango/HarfBuzz and Liberation fonts for PDF reports, poppler for
+# checking PDFs, gettext for translations. Installed only when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check .
+
+test: system-deps venv
+	$(BIN)/ruff check .
+	scripts/run-tests.sh
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

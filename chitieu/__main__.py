@@ -1,0 +1,3 @@
+from chitieu.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""The ``chitieu`` command. Exit codes: 0 done, 1 unusable input, 2 wrong usage.
+
+Each sub-command's work lives in ``chitieu.commands.<name>``, imported only
+when that command runs so that ``chitieu --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chitieu",
+        description="Theo dõi kế hoạch bình đẳng giới: đọc phụ lục, đánh giá, báo cáo.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = commands.add_parser("plan", help="làm việc với phụ lục kế hoạch")
+    plan_commands = plan.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    check = plan_commands.add_parser("check", help="đọc và kiểm tra một phụ lục kế hoạch")
+    check.add_argument("file", metavar="FILE", help=".txt/.tsv/.csv, .xlsx hoặc .docx")
+    check.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    check.set_defaults(handler="plan_check")
+
+    evaluate = commands.add_parser("evaluate", help="đánh giá số liệu so với chỉ tiêu")
+    evaluate.add_argument("plan", metavar="PLAN")
+    evaluate.add_argument("data", metavar="DATA", help="CSV dạng tidy (contracts §3)")
+    evaluate.add_argument("--period", required=True, metavar="KEY", help="2024, 2024-Q3, 2021-2025…")
+    evaluate.add_argument("--as-of", metavar="YYYY-MM-DD", help="ngày tham chiếu (mặc định: cuối kỳ)")
+    evaluate.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    evaluate.set_defaults(handler="evaluate")
+
+    report = commands.add_parser("report", help="xuất báo cáo kết quả năm")
+    report.add_argument("plan", metavar="PLAN")
+    report.add_argument("data", metavar="DATA")
+    report.add_argument("--period", required=True, metavar="KEY")
+    report.add_argument("--format", required=True, choices=["docx", "xlsx", "pdf"])
+    report.add_argument("--output", required=True, metavar="FILE")
+    report.set_defaults(handler="report")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)  # exits 2 on wrong usage
+    module = importlib.import_module(f"chitieu.commands.{args.handler}")
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print("đã dừng", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
