@@ -30,3 +30,14 @@ def indicators_with_details(version: PlanVersion) -> QuerySet[Indicator]:
 
 def active_plans() -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(status=VersionStatus.ACTIVE).select_related("plan", "plan__area")
+
+
+def active_version_for_unit(unit) -> PlanVersion | None:
+    """The plan in force whose area contains ``unit`` (the nearest area first)."""
+    node = unit
+    while node is not None:
+        version = active_plans().filter(plan__area=node).order_by("-plan__created_at").first()
+        if version is not None:
+            return version
+        node = node.parent
+    return None
