@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from tests.core import kon_ray
@@ -25,7 +26,7 @@ class Annex:
     data: list[list[str]]  # rows below the header, blank lines dropped
 
     def is_objective(self, i: int) -> bool:
-        return self.data[i][1].startswith("Mục tiêu")
+        return unicodedata.normalize("NFC", self.data[i][1]).startswith("Mục tiêu")
 
     def continues(self, i: int) -> bool:
         """An unnumbered indicator row right after another indicator row."""
