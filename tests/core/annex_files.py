@@ -58,7 +58,7 @@ HEADER_BOTTOM = ["", "", "Giai đoạn 2021-2025", "Năm 2024", ""]
 def merges(annex: Annex, first_data_row: int) -> list[tuple[int, int, int, int]]:
     """(top, left, bottom, right) ranges, 0-based table coordinates."""
     ranges = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 0, 3), (0, 4, 1, 4)]
-    for i, row in enumerate(annex.data):
+    for i in range(len(annex.data)):
         r = first_data_row + i
         if annex.is_objective(i):
             ranges.append((r, 1, r, 4))

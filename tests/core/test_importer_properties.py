@@ -41,13 +41,16 @@ def test_damaged_annex_text_gives_issues_not_exceptions(data):
     for _ in range(data.draw(st.integers(1, 4))):
         start = data.draw(st.integers(0, len(text)))
         end = data.draw(st.integers(start, min(len(text), start + 80)))
-        insert = data.draw(st.text(alphabet="\t;,\n\"%/.0123456789 -abcMụctiêu", max_size=12))
+        insert = data.draw(st.text(alphabet='\t;,\n"%/.0123456789 -abcMụctiêu', max_size=12))
         text = text[:start] + insert + text[end:]
     _never_crashes(read_plan_bytes(text.encode(), "phu-luc.txt"))
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.sampled_from(["docx", "xlsx"]), st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6))
+@given(
+    st.sampled_from(["docx", "xlsx"]),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6),
+)
 def test_damaged_office_files_give_issues_not_exceptions(kind, edits):
     data = bytearray(DOCX if kind == "docx" else XLSX)
     for position, byte in edits:
@@ -65,7 +68,9 @@ def annex_texts(draw):
     lines = ["Phụ lục", "KẾ HOẠCH THỰC HIỆN MỤC TIÊU BÌNH ĐẲNG GIỚI", ""]
     lines += ["TT\tMục tiêu/chỉ tiêu\tChỉ tiêu đến năm 2025\tKế hoạch năm 2024\tĐơn vị chủ trì"]
     for o in range(1, draw(st.integers(1, 3)) + 1):
-        lines.append(f"{o}\tMục tiêu {o}: {' '.join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4)))}")
+        lines.append(
+            f"{o}\tMục tiêu {o}: {' '.join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4)))}"
+        )
         for i in range(1, draw(st.integers(1, 3)) + 1):
             code = draw(st.sampled_from([f"{o}.{i}", ""]))
             name = " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=2, max_size=6)))

@@ -72,7 +72,10 @@ def test_bad_input_through_the_console_script(tmp_path):
     path = tmp_path / "anh.xlsx"
     path.write_bytes(PNG)
     proc = subprocess.run(
-        [sys.executable, "-m", "chitieu", "plan", "check", str(path)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "chitieu", "plan", "check", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 1
     assert f"{path}: file: tệp là ảnh PNG" in proc.stderr

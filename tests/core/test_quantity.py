@@ -33,7 +33,13 @@ from chitieu.quantity import NumberContext, format_number, parse_number, parse_q
 )
 def test_target_texts(text, value, measure, per, per_period, label):
     q = parse_quantity(text, "line 1, cell C")
-    assert (q.value, q.measure, q.per, q.per_period, q.unit_label) == (Decimal(value), measure, per, per_period, label)
+    assert (q.value, q.measure, q.per, q.per_period, q.unit_label) == (
+        Decimal(value),
+        measure,
+        per,
+        per_period,
+        label,
+    )
     assert q.issues == ()
 
 
