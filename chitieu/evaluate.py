@@ -448,6 +448,21 @@ def _with_rule(figure: Figure, how: str) -> Figure:
     return replace(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
 
 
+def applicable_target(indicator: Indicator, period: Period) -> Target | None:
+    """The period's own target, else that of the narrowest plan period containing it.
+
+    A quarter is judged against its year's value: "03 tin, bài/quý" in the 2024 column
+    is the target of every quarter of 2024, and an annual share is the yardstick for
+    a quarter's share.
+    """
+    own = indicator.target_for(period.key)
+    if own is not None:
+        return own
+    around = [(parse_period(t.period), t) for t in indicator.targets]
+    containing = sorted(((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0])
+    return containing[0][1] if containing else None
+
+
 def evaluate_indicator(
     indicator: Indicator,
     observations: Sequence[Observation],
@@ -468,7 +483,7 @@ def evaluate_indicator(
     """
     period = parse_period(period_key)
     own = [o for o in observations if o.indicator == indicator.code]
-    target = indicator.target_for(period.key)
+    target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         result = _evaluate_count(indicator, own, period, target, as_of=as_of, tree=tree, units=units)
     else:
@@ -763,7 +778,8 @@ def evaluate_plan(
                 "period_outside_plan",
             )
         )
-    visible = [o for o in observations if parse_period(o.period).end <= max(as_of, period.end)]
+    # What was known on as_of: rows of periods ended by then, and the period's own rows.
+    visible = [o for o in observations if o.period == period.key or parse_period(o.period).end <= as_of]
     phase = plan.phase
     results = []
     for indicator in plan.indicators:

@@ -324,7 +324,10 @@ def completeness(
     *,
     tree: OrgTree | None = None,
 ) -> Completeness:
-    """Expected vs received. "Not applicable" counts as received: the unit did answer."""
+    """Expected vs received. "Not applicable" counts as received: the unit did answer.
+
+    An expected figure for the whole area is received when units report theirs (it rolls up).
+    """
     received_keys = set()
     for obs in observations:
         unit = obs.org_unit
@@ -332,6 +335,11 @@ def completeness(
             node = tree.find(unit)
             unit = node.code if node else unit
         received_keys.add((obs.indicator, obs.period, unit, obs.sex))
+        # The area's figure can be rolled up from its units', and a total from both sexes'.
+        received_keys.add((obs.indicator, obs.period, "", obs.sex))
+        if obs.sex is not None:
+            received_keys.add((obs.indicator, obs.period, unit, None))
+            received_keys.add((obs.indicator, obs.period, "", None))
     got = [e for e in expected if (e.indicator, e.period, e.org_unit, e.sex) in received_keys]
     got_set = set(got)
 
