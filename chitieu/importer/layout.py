@@ -117,8 +117,12 @@ def find_layout(grid: Grid) -> Layout | list[Issue]:
     bottom = _period_row(grid)
     if bottom is None:
         searched = grid.row_where[:_HEADER_SEARCH_ROWS]
-        where = searched[0] if len(searched) == 1 else f"{searched[0]}–{searched[-1].split()[-1]}"
-        where = where if searched else "file"
+        if not searched:
+            where = "file"
+        elif len(searched) == 1:
+            where = searched[0]
+        else:
+            where = f"{searched[0]}–{searched[-1].split()[-1]}"
         return [
             Issue(
                 Severity.ERROR,

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chitieu.importer import ReadResult, read_plan_bytes
@@ -24,6 +24,8 @@ def _never_crashes(result: ReadResult) -> None:
 
 @SETTINGS
 @given(st.binary(max_size=3000), FILENAMES)
+@example(b"\xfe\xff", "a.txt")  # a UTF-16 byte-order mark and nothing else
+@example(b"\xef\xbb\xbf \r\n", "a.csv")
 def test_arbitrary_bytes_give_issues_not_exceptions(data, filename):
     _never_crashes(read_plan_bytes(data, filename))
 
