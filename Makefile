@@ -8,7 +8,7 @@ PORT   ?= 8000
 APT_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
                 libharfbuzz-subset0 fonts-liberation2 poppler-utils gettext
 
-.PHONY: help venv system-deps test lint demo bench clean
+.PHONY: help venv system-deps test lint demo bench clean messages
 
 help:
 	@echo "make demo   - run the web app on SQLite with the Kon Rẫy plan and demo data"
@@ -52,6 +52,24 @@ test: system-deps venv
 	DJANGO_SETTINGS_MODULE=web.config.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=web.config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	scripts/run-tests.sh
+
+# The demo: SQLite in var/, the Kon Rẫy plan, units, accounts and 2021–2024 figures
+# (load_demo is idempotent), then gunicorn on loopback. Compiled translations are
+# committed, so gettext is not needed here.
+DEMO_ENV := DJANGO_SETTINGS_MODULE=web.config.settings.local DJANGO_DEBUG=false
+demo: $(VENV)/.installed-web
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "chitieu: http://127.0.0.1:$(PORT)/   (dừng: Ctrl+C)"
+	$(DEMO_ENV) $(BIN)/gunicorn web.config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 \
+	  --access-logfile - --error-logfile -
+
+# After changing interface strings: extract, translate the new entries in the .po, compile.
+messages: venv
+	cd web && ../$(BIN)/python ../manage.py makemessages -l vi --no-location --no-obsolete
+	msgfmt --check-format -o web/locale/vi/LC_MESSAGES/django.mo web/locale/vi/LC_MESSAGES/django.po
 
 bench: venv
 	$(BIN)/python -m bench
