@@ -131,7 +131,7 @@ def test_a_stale_review_form_is_refused_not_applied(client, district, coordinato
     data["revision"] = version.revision - 1  # opened before someone else's save
     response = client.post(f"/plans/v/{version.pk}/", data)
     assert response.status_code == 200
-    assert "NOT saved" in response.content.decode() or "KHÔNG" in response.content.decode()
+    assert "CHƯA được lưu" in response.content.decode()
     assert Indicator.objects.get(pk=ratio.pk).direction == "decrease"
 
 
