@@ -18,7 +18,7 @@ every comparator and direction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -375,12 +375,6 @@ def _num(value: Decimal | None, places: int = 2) -> int | float | None:
 # ------------------------------------------------------------- evaluation
 
 
-@dataclass(frozen=True)
-class EvaluationOptions:
-    tree: OrgTree | None = None  # how units roll up; flat under the area when None
-    bands: TrajectoryBands = field(default_factory=TrajectoryBands)
-
-
 _COUNT_KIND = {
     CountPeriod.MONTH: PeriodKind.MONTH,
     CountPeriod.QUARTER: PeriodKind.QUARTER,
@@ -401,14 +395,28 @@ def _coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation
 
 
 def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list[Observation], str]:
-    """Rows for one sex; the total is the sex-less rows, or both sexes' rows added up."""
-    exact = [o for o in observations if o.sex is sex]
-    if exact or sex is not None:
-        return exact, ""
-    sexes = {o.sex for o in observations}
-    if {Sex.FEMALE, Sex.MALE} <= sexes:
-        return list(observations), "cộng nữ và nam"
-    return [], ""
+    """Rows for one sex. For both sexes: per unit and period, its total row, or else its girls'
+    and boys' rows together; a unit that gave one sex only cannot count in the total."""
+    if sex is not None:
+        return [o for o in observations if o.sex is sex], ""
+    groups: dict[tuple[str, str], list[Observation]] = {}
+    for obs in observations:
+        groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
+    rows: list[Observation] = []
+    summed, partial = False, []
+    for group in groups.values():
+        totals = [o for o in group if o.sex is None]
+        if totals:
+            rows += totals
+        elif {o.sex for o in group} >= {Sex.FEMALE, Sex.MALE}:
+            rows += group
+            summed = True
+        else:
+            partial.append(group[0].org_unit or "toàn địa bàn")
+    notes = ["cộng nữ và nam"] if summed else []
+    if partial:
+        notes.append("không tính vào tổng vì chỉ có số liệu một giới: " + ", ".join(partial))
+    return rows, "; ".join(notes)
 
 
 def level_figure(

@@ -177,3 +177,15 @@ def test_a_total_that_misses_proves_a_sex_misses():
     # A total that meets proves nothing about each sex.
     result = evaluate_indicator(PLAN.indicator("5.2a"), [obs("5.2a", "", 100, 100)], "2024", as_of=END)
     assert result.status is Status.NO_DATA and not result.complete
+
+
+def test_a_commune_reporting_by_sex_counts_in_the_total_next_to_one_reporting_a_total():
+    rows = [
+        obs("2.1", "Đăk Kôi", 10, 20),
+        obs("2.1", "Tân Lập", 5, 10, sex=Sex.FEMALE),
+        obs("2.1", "Tân Lập", 6, 10, sex=Sex.MALE),
+        obs("2.1", "Đăk Pne", 7, 10, sex=Sex.FEMALE),  # boys missing: cannot be in the total
+    ]
+    result = evaluate_indicator(PLAN.indicator("2.1"), rows, "2024", as_of=END)
+    assert (result.numerator, result.denominator) == (21, 40)
+    assert "Đăk Pne" in result.rule and "Đăk Pne" in result.explanation
