@@ -198,3 +198,15 @@ def test_reporters_and_viewers_cannot_upload_or_change_targets(client, district,
         ).status_code
         == 403
     )
+
+
+def test_numerator_and_denominator_labels_come_from_the_indicator(district, coordinator):
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    labels = {i.code: (i.numerator_label, i.denominator_label) for i in version.indicators.all()}
+    assert labels["4.1"] == ("Số bé trai sinh ra sống", "Số bé gái sinh ra sống")
+    assert labels["3.1"][0].startswith("Số giờ nội trợ")
+    assert labels["3.2b"] == (
+        "Số người gây bạo lực được tư vấn, tham vấn",
+        "Số người gây bạo lực được phát hiện",
+    )
+    assert labels["6.3"] == ("Số tin, bài đã đăng", "")

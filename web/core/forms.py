@@ -36,3 +36,18 @@ class VietnameseDecimalField(forms.CharField):
             raise forms.ValidationError(
                 self.error_messages["not_a_number"], code="not_a_number", params={"text": text}
             ) from error
+
+
+class ChooseFilesInput(forms.ClearableFileInput):
+    """A file input shown as the page's own translated button plus the chosen names.
+
+    The browser's built-in "Choose files" text follows its language pack, which
+    is often missing; the real input stays in the page, focusable, just hidden.
+    """
+
+    template_name = "core/file_pick.html"
+    allow_multiple_selected = False
+
+    def __init__(self, attrs=None, *, multiple: bool = False):
+        super().__init__({"class": "visually-hidden", **(attrs or {})})
+        self.allow_multiple_selected = multiple

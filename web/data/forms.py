@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from chitieu.plan import Measure
-from web.core.forms import VietnameseDecimalField
+from web.core.forms import ChooseFilesInput, VietnameseDecimalField
 from web.data.selectors import Duty
 from web.data.services import FigureError, FigureInput, check_figure
 
@@ -19,13 +19,10 @@ FIGURE_ERRORS = {
 }
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"}))
+        accept = {"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"}
+        kwargs.setdefault("widget", ChooseFilesInput(accept, multiple=True))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

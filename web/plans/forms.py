@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from web.core.forms import VietnameseDecimalField
+from web.core.forms import ChooseFilesInput, VietnameseDecimalField
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import (
     COMPARATOR_CHOICES,
@@ -18,7 +18,10 @@ PLAN_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx")
 
 
 class PlanUploadForm(forms.Form):
-    file = forms.FileField(label=_("Plan annex (.txt, .xlsx or .docx)"))
+    file = forms.FileField(
+        label=_("Plan annex (.txt, .xlsx or .docx)"),
+        widget=ChooseFilesInput({"accept": ".txt,.tsv,.csv,.xlsx,.docx"}),
+    )
     area = forms.ModelChoiceField(label=_("Area of the plan"), queryset=OrgUnit.objects.none())
     plan = forms.ModelChoiceField(
         label=_("Amendment of an existing plan"),

@@ -11,13 +11,18 @@ from __future__ import annotations
 from chitieu.names import name_key
 from chitieu.plan import Measure
 
-# (words that must all appear in the folded name, numerator, denominator)
+# (words that must all appear in the folded name, numerator, denominator); the first match
+# wins, so keep the words specific ("so gio" alone would match "ty so gioi tinh").
 KNOWN: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("lanh dao chu chot",), "Số cơ quan có lãnh đạo chủ chốt là nữ", "Tổng số cơ quan"),
     (("lam cong huong luong",), "Số lao động nữ làm công hưởng lương", "Tổng số lao động nữ có việc làm"),
     (("nong nghiep",), "Số lao động nữ làm nông, lâm, thủy sản", "Tổng số lao động nữ có việc làm"),
     (("giam doc",), "Số doanh nghiệp, HTX do nữ làm chủ/giám đốc", "Tổng số doanh nghiệp, HTX"),
-    (("so gio",), "Số giờ nội trợ, chăm sóc trung bình/tuần của nữ", "Số giờ trung bình/tuần của nam"),
+    (
+        ("so gio trung binh",),
+        "Số giờ nội trợ, chăm sóc trung bình/tuần của nữ",
+        "Số giờ trung bình/tuần của nam",
+    ),
     (
         ("nguoi bi bao luc",),
         "Số người bị bạo lực được tiếp cận dịch vụ hỗ trợ",

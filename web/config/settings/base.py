@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # widget templates, for FORM_RENDERER below
     "django_htmx",
     "axes",
     "web.core",
@@ -107,6 +108,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets may use the project's templates (the translated file picker).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -1,8 +1,11 @@
+import re
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext, gettext_lazy
 
 from chitieu.number_input import format_number
+from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
 
 register = template.Library()
 
@@ -18,3 +21,42 @@ def vnnum(value, places: int = 2) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+# The core writes locations in English words ("line 12", "row 4.1", "sheet Phụ lục, cell C7");
+# people read them in their own language.
+_PLACE_WORDS = {
+    "line": gettext_lazy("line"),
+    "row": gettext_lazy("row"),
+    "sheet": gettext_lazy("sheet"),
+    "cell": gettext_lazy("cell"),
+    "table": gettext_lazy("table"),
+    "paragraph": gettext_lazy("paragraph"),
+    "file": gettext_lazy("file"),
+    "column": gettext_lazy("column"),
+}
+_PLACE = re.compile(r"\b(" + "|".join(_PLACE_WORDS) + r")\b")
+
+
+@register.filter
+def place(where: str) -> str:
+    return _PLACE.sub(lambda m: str(_PLACE_WORDS[m[1]]), where or "")
+
+
+@register.filter
+def period_name(key: str) -> str:
+    """'2024-Q3' → 'quý 3/2024' (in the interface language)."""
+    try:
+        period = parse_period(key)
+    except PeriodKeyError:
+        return key
+    year = period.start.year
+    if period.kind is PeriodKind.QUARTER:
+        return gettext("quarter %(q)s/%(y)s") % {"q": key[-1], "y": year}
+    if period.kind is PeriodKind.MONTH:
+        return gettext("month %(m)s/%(y)s") % {"m": period.start.month, "y": year}
+    if period.kind is PeriodKind.HALF:
+        return gettext("half %(h)s/%(y)s") % {"h": key[-1], "y": year}
+    if period.kind is PeriodKind.YEAR:
+        return gettext("year %(y)s") % {"y": year}
+    return key
