@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -98,3 +98,149 @@ def is_period_key(key: str) -> bool:
     except PeriodKeyError:
         return False
     return True
+
+
+# ------------------------------------------------------------ relations
+
+
+_KIND_RANK = {
+    PeriodKind.PHASE: 0,
+    PeriodKind.YEAR: 1,
+    PeriodKind.HALF: 2,
+    PeriodKind.QUARTER: 3,
+    PeriodKind.MONTH: 4,
+}
+
+
+def is_finer(kind: PeriodKind, than: PeriodKind) -> bool:
+    """A month is finer than a quarter, a quarter than a year, and so on."""
+    return _KIND_RANK[kind] > _KIND_RANK[than]
+
+
+def contains_key(outer: str, inner: str) -> bool:
+    return parse_period(outer).contains(parse_period(inner))
+
+
+def sub_periods(period: Period | str, kind: PeriodKind) -> tuple[Period, ...]:
+    """The periods of ``kind`` that tile ``period`` (the quarters of a year, the years of a phase…).
+
+    Empty when ``kind`` is coarser than ``period``; ``(period,)`` when it is the same kind.
+    """
+    outer = parse_period(period) if isinstance(period, str) else period
+    kind = PeriodKind(kind)
+    if kind is outer.kind:
+        return (outer,)
+    if not is_finer(kind, outer.kind):
+        return ()
+    keys: list[str] = []
+    for year in outer.years:
+        if kind is PeriodKind.YEAR:
+            keys.append(str(year))
+        elif kind is PeriodKind.HALF:
+            keys += [f"{year}-H{h}" for h in (1, 2)]
+        elif kind is PeriodKind.QUARTER:
+            keys += [f"{year}-Q{q}" for q in (1, 2, 3, 4)]
+        else:
+            keys += [f"{year}-{m:02d}" for m in range(1, 13)]
+    return tuple(p for p in map(parse_period, keys) if outer.contains(p))
+
+
+def period_containing(day: date, kind: PeriodKind) -> Period:
+    """The period of ``kind`` that a day falls in (not for phases, which have no fixed length)."""
+    if kind is PeriodKind.YEAR:
+        return parse_period(str(day.year))
+    if kind is PeriodKind.HALF:
+        return parse_period(f"{day.year}-H{1 if day.month <= 6 else 2}")
+    if kind is PeriodKind.QUARTER:
+        return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    if kind is PeriodKind.MONTH:
+        return parse_period(f"{day.year}-{day.month:02d}")
+    raise ValueError("a phase has no fixed length: use sub_periods on the plan's phase")
+
+
+def elapsed(period: Period, as_of: date) -> bool:
+    """True when the period has ended on or before ``as_of``."""
+    return period.end <= as_of
+
+
+# ------------------------------------------------------ reporting calendar
+
+
+class Level(StrEnum):
+    """Administrative level of the unit that sends a report."""
+
+    PROVINCE = "province"  # cấp tỉnh
+    DISTRICT = "district"  # cấp huyện
+    COMMUNE = "commune"  # cấp xã
+
+
+@dataclass(frozen=True)
+class ReportingWindow:
+    """The figures a periodic report covers (thời gian chốt số liệu) and when it is due."""
+
+    period: str
+    start: date
+    end: date
+    deadline: date
+    level: Level
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "period": self.period,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "level": self.level.value,
+        }
+
+
+def _shift_months(day: int, year: int, month: int, months: int) -> date:
+    index = year * 12 + (month - 1) + months
+    y, m = divmod(index, 12)
+    return date(y, m + 1, min(day, calendar.monthrange(y, m + 1)[1]))
+
+
+@dataclass(frozen=True)
+class ReportingCalendar:
+    """Decree 09/2019/NĐ-CP cut-off windows and deadlines; every number can be set per plan.
+
+    Defaults: the window runs from the day after ``cutoff_day`` of the month before the
+    period to ``cutoff_day`` of its last month (annual: 15/12 of the previous year to
+    14/12). Provinces report by ``province_deadline_day`` of the period's last month.
+    Lower levels report earlier so the level above can compile; the lead times are
+    inferred (districts early December, communes late November for the annual report);
+    for quarterly and monthly reports the lower levels get ``short_lead_days`` instead,
+    so that their deadline still falls after the cut-off.
+    """
+
+    cutoff_day: int = 14
+    province_deadline_day: int = 25
+    lead_days: tuple[tuple[Level, int], ...] = (
+        (Level.PROVINCE, 0),
+        (Level.DISTRICT, 20),  # 25/12 - 20 days = 05/12
+        (Level.COMMUNE, 30),  # 25/12 - 30 days = 25/11
+    )
+    short_lead_days: tuple[tuple[Level, int], ...] = (
+        (Level.PROVINCE, 0),
+        (Level.DISTRICT, 5),  # 20th of the last month
+        (Level.COMMUNE, 10),  # 15th: the day after the cut-off
+    )
+
+    def window(self, period: Period | str, level: Level = Level.PROVINCE) -> ReportingWindow:
+        p = parse_period(period) if isinstance(period, str) else period
+        start = _shift_months(self.cutoff_day + 1, p.start.year, p.start.month, -1)
+        end = _shift_months(self.cutoff_day, p.end.year, p.end.month, 0)
+        return ReportingWindow(p.key, start, end, self.deadline(p, level), level)
+
+    def deadline(self, period: Period | str, level: Level = Level.PROVINCE) -> date:
+        p = parse_period(period) if isinstance(period, str) else period
+        province = _shift_months(self.province_deadline_day, p.end.year, p.end.month, 0)
+        short = p.kind in (PeriodKind.QUARTER, PeriodKind.MONTH)
+        leads = dict(self.short_lead_days if short else self.lead_days)
+        return province - timedelta(days=leads.get(Level(level), 0))
+
+    def is_late(self, period: Period | str, level: Level, submitted: date) -> bool:
+        return submitted > self.deadline(period, level)
+
+
+DEFAULT_CALENDAR = ReportingCalendar()

@@ -8,4 +8,87 @@ Public interface (used by the CLI, the web app and the reports):
 ``ReadResult.plan`` is None when the input is not a usable plan; the reasons
 are in ``ReadResult.issues`` (severity ``error``) with where they were found.
 Readers never raise on bad input.
+
+The pipeline is a chain of small pure steps:
+bytes → reader (one per format) → ``Grid`` of cells with locations →
+``find_layout`` (header rows, period columns) → ``classify`` (objective,
+indicator, skipped rows) → ``build_plan`` (codes, lead units, meanings) →
+``check_plan`` (consistency). Every step returns issues instead of raising.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from chitieu.importer.build import build_plan
+from chitieu.importer.grid import Cell, Grid
+from chitieu.importer.layout import find_layout
+from chitieu.importer.rows import classify
+from chitieu.issues import Issue, Severity, has_errors
+from chitieu.plan import Plan, check_plan
+
+__all__ = ["ReadResult", "read_plan", "read_plan_bytes"]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    plan: Plan | None
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity is Severity.ERROR)
+
+
+def read_plan(path: str | Path) -> ReadResult:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return ReadResult(
+            None, (Issue(Severity.ERROR, "file", f"không mở được tệp: {reason}", "unreadable"),)
+        )
+    return read_plan_bytes(data, path.name)
+
+
+def read_plan_bytes(data: bytes, filename: str) -> ReadResult:
+    try:
+        return _read(data, filename)
+    except Exception as exc:  # a reader bug must still reach the user as an issue, not a traceback
+        message = f"lỗi không mong đợi khi đọc tệp ({type(exc).__name__}: {exc})"
+        return ReadResult(None, (Issue(Severity.ERROR, "file", message, "internal"),))
+
+
+def _grid(data: bytes, filename: str) -> Grid | list[Issue]:
+    from chitieu.importer.formats import read_grid
+
+    return read_grid(data, filename)
+
+
+def _row_text(row: tuple[Cell, ...]) -> str:
+    # A title merged across the table repeats in every cell: keep it once.
+    return " ".join(dict.fromkeys(c.text for c in row if c.text))
+
+
+def _read(data: bytes, filename: str) -> ReadResult:
+    grid = _grid(data, filename)
+    if not isinstance(grid, Grid):
+        return ReadResult(None, tuple(grid))
+    issues = list(grid.issues)
+    layout = find_layout(grid)
+    if isinstance(layout, list):
+        return ReadResult(None, tuple(issues + layout))
+    issues += layout.issues
+    rows, found = classify(grid, layout)
+    issues += found
+    titles = list(grid.titles) or [_row_text(row) for row in grid.rows[: layout.header_top]]
+    plan, found = build_plan(rows, layout, titles, filename)
+    issues += found
+    if not plan.indicators:
+        issues.append(Issue(Severity.ERROR, "table", "bảng không có chỉ tiêu nào", "no_indicators"))
+    issues += check_plan(plan)
+    if has_errors(issues):
+        return ReadResult(None, tuple(issues))
+    return ReadResult(Plan(**{**plan.__dict__, "issues": tuple(issues)}), tuple(issues))

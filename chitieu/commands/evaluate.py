@@ -1,0 +1,96 @@
+"""``chitieu evaluate PLAN DATA --period KEY [--as-of DATE] [--json]`` (contracts §3)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+from datetime import date
+from pathlib import Path
+
+from chitieu.evaluate import BAND_LABELS, STATUS_LABELS, PlanEvaluation, evaluate_plan, vi_number
+from chitieu.issues import Issue, Severity, has_errors
+from chitieu.observations import read_observations_csv, validate_observations
+from chitieu.periods import PeriodKeyError, parse_period
+from chitieu.planfile import read_plan_file
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 1
+
+
+def _print_issues(name: str, issues: list[Issue] | tuple[Issue, ...], *, errors_only: bool = False) -> None:
+    for issue in issues:
+        if errors_only and issue.severity is not Severity.ERROR:
+            continue
+        where = issue.where.replace("line ", "dòng ")
+        print(f"{name}: {where}: {issue.severity.value}: {issue.message}", file=sys.stderr)
+
+
+def run(args: Namespace) -> int:
+    try:
+        period = parse_period(args.period)
+    except PeriodKeyError as exc:
+        print(f"--period: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    as_of = period.end
+    if getattr(args, "as_of", None):
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"--as-of: ngày không hợp lệ: {args.as_of!r} (dùng YYYY-MM-DD)", file=sys.stderr)
+            return EXIT_BAD_INPUT
+
+    plan, plan_issues = read_plan_file(args.plan)
+    if plan is None or has_errors(plan_issues):
+        _print_issues(args.plan, plan_issues, errors_only=plan is not None)
+        if plan is None and not plan_issues:
+            print(f"{args.plan}: không đọc được kế hoạch", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    data = Path(args.data)
+    if not data.is_file():
+        print(f"{args.data}: không tìm thấy tệp số liệu", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        observations, issues = read_observations_csv(data)
+    except OSError as exc:
+        print(f"{args.data}: không đọc được tệp: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    issues += validate_observations(plan, observations)
+    if has_errors(issues):
+        _print_issues(args.data, issues, errors_only=True)
+        count = sum(i.severity is Severity.ERROR for i in issues)
+        print(f"{args.data}: {count} dòng lỗi; chưa đánh giá. Hãy sửa rồi chạy lại.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    located = tuple(Issue(i.severity, f"{data.name}, {i.where}", i.message, i.code) for i in issues)
+    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of)
+    evaluation = PlanEvaluation(evaluation.period, evaluation.results, located + evaluation.issues, as_of)
+    if args.json:
+        print(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_table(evaluation)
+        _print_issues(args.data, issues)
+    return EXIT_OK
+
+
+def _print_table(evaluation: PlanEvaluation) -> None:
+    print(f"Kết quả thực hiện kỳ {evaluation.period} (tính đến {evaluation.as_of:%d/%m/%Y})")
+    header = f"{'Mã':<6} {'Thực hiện':>12} {'Chỉ tiêu':>16}  {'Đánh giá':<16} Tiến độ giai đoạn"
+    print(header)
+    print("-" * len(header))
+    for r in evaluation.results:
+        target = (
+            f"{r.comparator.value if r.comparator else ''} {vi_number(r.target.value)}" if r.target else "—"
+        )
+        band = BAND_LABELS[r.trajectory.band] if r.trajectory and r.trajectory.band else ""
+        print(
+            f"{r.indicator:<6} {vi_number(r.actual):>12} {target:>16}  {STATUS_LABELS[r.status]:<16} {band}"
+        )
+    print()
+    summary = evaluation.summary()
+    print(
+        "Tổng hợp: "
+        + ", ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in ((k, summary[k.value]) for k in STATUS_LABELS))
+    )
+    print()
+    for r in evaluation.results:
+        print(f"{r.indicator}: {r.explanation}")

@@ -1,0 +1,862 @@
+"""Evaluation: is this period's target met, and will the phase target be met?
+
+Two different numbers, both with the inputs behind them:
+
+- **achievement**: the actual of the period against the period's target →
+  ``exceeded`` (Vượt), ``achieved`` (Đạt), ``not_achieved`` (Không đạt) or
+  ``no_data``; plus the direction-aware percentage of the target and, with a
+  baseline, the share of the planned change done;
+- **trajectory**: from the yearly figures so far, a linear trend projected to the
+  end of the phase and the compound-growth ratio used for SDG progress
+  (observed ÷ required annual growth).
+
+Pure functions: ``as_of`` is passed in, no clock is read, arithmetic is
+``Decimal``. One function, ``standing``, decides better / equal / worse for
+every comparator and direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from chitieu.issues import Issue, Severity
+from chitieu.observations import Observation, fold
+from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
+from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Plan, Sex, Target
+from chitieu.rollup import Figure, FigureState, OrgTree, aggregate, rollup_total
+
+
+class Status(StrEnum):
+    EXCEEDED = "exceeded"  # Vượt: strictly better than the target in its direction
+    ACHIEVED = "achieved"  # Đạt: equal to it
+    NOT_ACHIEVED = "not_achieved"  # Không đạt: worse
+    NO_DATA = "no_data"  # Chưa có số liệu (or not enough to judge)
+
+
+STATUS_LABELS = {
+    Status.EXCEEDED: "Vượt chỉ tiêu",
+    Status.ACHIEVED: "Đạt",
+    Status.NOT_ACHIEVED: "Không đạt",
+    Status.NO_DATA: "Chưa có số liệu",
+}
+
+
+class Standing(StrEnum):
+    BETTER = "better"
+    EQUAL = "equal"
+    WORSE = "worse"
+
+
+def standing(actual: Decimal, target: Decimal, comparator: Comparator, direction: Direction) -> Standing:
+    """Better, equal or worse than the target: the one rule for every comparator and direction.
+
+    ``>=``: above is better; ``<=``: below is better. ``==`` ("Duy trì") is met only at the
+    value, unless the indicator also has a direction, which then says which side is better.
+    """
+    if actual == target:
+        return Standing.EQUAL
+    if comparator is Comparator.GE:
+        return Standing.BETTER if actual > target else Standing.WORSE
+    if comparator is Comparator.LE:
+        return Standing.BETTER if actual < target else Standing.WORSE
+    if direction is Direction.INCREASE:
+        return Standing.BETTER if actual > target else Standing.WORSE
+    if direction is Direction.DECREASE:
+        return Standing.BETTER if actual < target else Standing.WORSE
+    return Standing.WORSE
+
+
+_STATUS_OF_STANDING = {
+    Standing.BETTER: Status.EXCEEDED,
+    Standing.EQUAL: Status.ACHIEVED,
+    Standing.WORSE: Status.NOT_ACHIEVED,
+}
+
+
+def status_for(actual: Decimal | None, target: Target | None, direction: Direction) -> Status:
+    if actual is None or target is None:
+        return Status.NO_DATA
+    return _STATUS_OF_STANDING[standing(actual, target.value, target.comparator, direction)]
+
+
+def combine(statuses: Sequence[Status]) -> Status:
+    """All parts must meet: the worst part decides, and a missing part blocks "met"."""
+    if not statuses:
+        return Status.NO_DATA
+    for status in (Status.NOT_ACHIEVED, Status.NO_DATA, Status.ACHIEVED):
+        if status in statuses:
+            return status
+    return Status.EXCEEDED
+
+
+def achievement_percent(actual: Decimal | None, target: Target | None) -> Decimal | None:
+    """Direction-aware % of the target: actual ÷ target for "at least", target ÷ actual for "at most".
+
+    None when the division is impossible (a zero target to reach, a zero actual under a ceiling).
+    """
+    if actual is None or target is None:
+        return None
+    if target.comparator is Comparator.LE:
+        return target.value * 100 / actual if actual else None
+    return actual * 100 / target.value if target.value else None
+
+
+def progress_share(
+    actual: Decimal | None, target: Decimal | None, baseline: Decimal | None
+) -> Decimal | None:
+    """Share of the planned change done: (actual − baseline) ÷ (target − baseline).
+
+    None when no change was planned (target = baseline)."""
+    if actual is None or target is None or baseline is None or target == baseline:
+        return None
+    return (actual - baseline) / (target - baseline)
+
+
+# ------------------------------------------------------------- trajectory
+
+
+@dataclass(frozen=True)
+class TrajectoryBands:
+    """Bands of the SDG ratio method (observed ÷ required growth); configurable per plan."""
+
+    substantial: Decimal = Decimal("0.95")
+    moderate: Decimal = Decimal("0.6")
+    limited: Decimal = Decimal(0)
+
+    def band(self, ratio: Decimal) -> str:
+        if ratio >= self.substantial:
+            return "substantial"
+        if ratio >= self.moderate:
+            return "moderate"
+        if ratio >= self.limited:
+            return "limited"
+        return "deterioration"
+
+
+BAND_LABELS = {
+    "substantial": "tiến triển tốt, đúng lộ trình",
+    "moderate": "tiến triển vừa phải",
+    "limited": "tiến triển hạn chế",
+    "deterioration": "đi xuống",
+}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    period: str  # "2020"
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    target: Target  # the phase target
+    end_year: int
+    points: tuple[tuple[int, Decimal], ...]  # (year, value), the baseline first when there is one
+    projected: Decimal | None = None  # linear trend at end_year
+    projected_status: Status = Status.NO_DATA
+    observed_growth: Decimal | None = None  # compound annual growth so far
+    required_growth: Decimal | None = None  # compound annual growth needed from the start point
+    ratio: Decimal | None = None  # observed ÷ required
+    band: str | None = None
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "target_period": self.target.period,
+            "target": _num(self.target.value),
+            "comparator": self.target.comparator.value,
+            "end_year": self.end_year,
+            "points": [{"year": y, "value": _num(v)} for y, v in self.points],
+            "linear_projection": _num(self.projected),
+            "linear_status": self.projected_status.value,
+            "observed_growth": _num(self.observed_growth, 4),
+            "required_growth": _num(self.required_growth, 4),
+            "growth_ratio": _num(self.ratio, 3),
+            "band": self.band,
+            "note": self.note,
+        }
+
+
+def linear_projection(points: Sequence[tuple[int, Decimal]], year: int) -> Decimal | None:
+    """Least-squares line through (year, value), read at ``year``; None with fewer than two years."""
+    if len({y for y, _ in points}) < 2:
+        return None
+    n = Decimal(len(points))
+    mean_x = sum((Decimal(y) for y, _ in points), Decimal(0)) / n
+    mean_y = sum((v for _, v in points), Decimal(0)) / n
+    sxx = sum(((Decimal(y) - mean_x) ** 2 for y, _ in points), Decimal(0))
+    sxy = sum(((Decimal(y) - mean_x) * (v - mean_y) for y, v in points), Decimal(0))
+    return mean_y + sxy / sxx * (Decimal(year) - mean_x)
+
+
+def compound_growth(start: Decimal, end: Decimal, years: int) -> Decimal | None:
+    """(end ÷ start)^(1 ÷ years) − 1; None when undefined (zero or negative levels, no time)."""
+    if years <= 0 or start <= 0 or end <= 0:
+        return None
+    return (end / start) ** (Decimal(1) / Decimal(years)) - 1
+
+
+def trajectory(
+    target: Target,
+    direction: Direction,
+    end_year: int,
+    points: Sequence[tuple[int, Decimal]],
+    bands: TrajectoryBands = TrajectoryBands(),
+) -> Trajectory:
+    """Where the figures so far lead by ``end_year``; ``points`` in year order, the start point first."""
+    pts = tuple(sorted(points))
+    result = Trajectory(target, end_year, pts)
+    if len(pts) < 2:
+        return replace(
+            result, note="cần số liệu của ít nhất hai năm (hoặc mức nền và một năm) để xét xu hướng"
+        )
+    projected = linear_projection(pts, end_year)
+    (y0, x0), (yt, xt) = pts[0], pts[-1]
+    observed = compound_growth(x0, xt, yt - y0)
+    required = compound_growth(x0, target.value, end_year - y0)
+    note = ""
+    ratio = band = None
+    if observed is None or required is None:
+        note = "không tính được tốc độ tăng trưởng bình quân (có giá trị bằng 0)"
+    elif required == 0:
+        note = "mức xuất phát đã bằng chỉ tiêu: không cần thay đổi"
+    else:
+        ratio = observed / required
+        band = bands.band(ratio)
+    return replace(
+        result,
+        projected=projected,
+        projected_status=status_for(projected, target, direction),
+        observed_growth=observed,
+        required_growth=required,
+        ratio=ratio,
+        band=band,
+        note=note,
+    )
+
+
+# ------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One part of a verdict: one sex, one sub-period or one unit."""
+
+    key: str  # "F", "2024-Q3", "Đăk Kôi"
+    status: Status
+    actual: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    state: FigureState = FigureState.MISSING
+    parts: tuple[PartResult, ...] = ()  # a unit's sub-periods
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "key": self.key,
+            "status": self.status.value,
+            "actual": _num(self.actual),
+            "numerator": _num(self.numerator),
+            "denominator": _num(self.denominator),
+            "state": self.state.value,
+        }
+        if self.parts:
+            out["parts"] = [p.as_dict() for p in self.parts]
+        return out
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator: str
+    period: str
+    status: Status
+    actual: Decimal | None = None
+    target: Target | None = None
+    comparator: Comparator | None = None
+    achievement: Decimal | None = None  # direction-aware % of target
+    baseline: Baseline | None = None
+    progress: Decimal | None = None  # (actual − baseline) ÷ (target − baseline)
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    state: FigureState = FigureState.MISSING
+    rule: str = ""
+    sources: tuple[str, ...] = ()
+    by_sex: tuple[PartResult, ...] = ()
+    sub_periods: tuple[PartResult, ...] = ()
+    units: tuple[PartResult, ...] = ()
+    units_meeting: tuple[str, ...] = ()
+    units_missing_target: tuple[str, ...] = ()  # reported, below the threshold
+    units_without_data: tuple[str, ...] = ()  # some sub-period not reported
+    units_meeting_share: Decimal | None = None
+    complete: bool = True
+    trajectory: Trajectory | None = None
+    explanation: str = ""
+    name: str = ""
+    unit_label: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.status in (Status.ACHIEVED, Status.EXCEEDED)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "name": self.name,
+            "period": self.period,
+            "actual": _num(self.actual),
+            "target": _num(self.target.value) if self.target else None,
+            "comparator": self.comparator.value if self.comparator else None,
+            "status": self.status.value,
+            "status_label": STATUS_LABELS[self.status],
+            "target_text": self.target.text if self.target else None,
+            "unit": self.unit_label,
+            "achievement_percent": _num(self.achievement),
+            "baseline": {"period": self.baseline.period, "value": _num(self.baseline.value)}
+            if self.baseline
+            else None,
+            "progress": _num(self.progress, 4),
+            "numerator": _num(self.numerator),
+            "denominator": _num(self.denominator),
+            "state": self.state.value,
+            "rule": self.rule,
+            "sources": list(self.sources),
+            "complete": self.complete,
+            "by_sex": [p.as_dict() for p in self.by_sex],
+            "sub_periods": [p.as_dict() for p in self.sub_periods],
+            "units": [p.as_dict() for p in self.units],
+            "units_meeting": list(self.units_meeting),
+            "units_missing_target": list(self.units_missing_target),
+            "units_without_data": list(self.units_without_data),
+            "units_meeting_percent": _num(self.units_meeting_share),
+            "trajectory": self.trajectory.as_dict() if self.trajectory else None,
+            "explanation": self.explanation,
+        }
+
+
+@dataclass(frozen=True)
+class PlanEvaluation:
+    period: str
+    results: tuple[IndicatorResult, ...]
+    issues: tuple[Issue, ...] = ()
+    as_of: date | None = None
+
+    def result(self, code: str) -> IndicatorResult | None:
+        return next((r for r in self.results if r.indicator == code), None)
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for r in self.results:
+            counts[r.status.value] += 1
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "results": [r.as_dict() for r in self.results],
+            "summary": self.summary(),
+            "issues": [i.as_dict() for i in self.issues],
+        }
+
+
+def _num(value: Decimal | None, places: int = 2) -> int | float | None:
+    """A JSON number: integral values as integers, others rounded for reading."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(round(value, places))
+
+
+# ------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True)
+class EvaluationOptions:
+    tree: OrgTree | None = None  # how units roll up; flat under the area when None
+    bands: TrajectoryBands = field(default_factory=TrajectoryBands)
+
+
+_COUNT_KIND = {
+    CountPeriod.MONTH: PeriodKind.MONTH,
+    CountPeriod.QUARTER: PeriodKind.QUARTER,
+    CountPeriod.YEAR: PeriodKind.YEAR,
+}
+
+
+def _within(observations: Sequence[Observation], period: Period) -> list[Observation]:
+    return [o for o in observations if period.contains(parse_period(o.period))]
+
+
+def _finest_complete_kind(observations: Sequence[Observation]) -> list[Observation]:
+    """Of sub-period rows, keep the coarsest kind so quarters and their months are not both counted."""
+    kinds = {parse_period(o.period).kind for o in observations}
+    order = [PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH]
+    coarsest = next(k for k in order if k in kinds)
+    return [o for o in observations if parse_period(o.period).kind is coarsest]
+
+
+def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list[Observation], str]:
+    """Rows for one sex; the total is the sex-less rows, or both sexes' rows added up."""
+    exact = [o for o in observations if o.sex is sex]
+    if exact or sex is not None:
+        return exact, ""
+    sexes = {o.sex for o in observations}
+    if {Sex.FEMALE, Sex.MALE} <= sexes:
+        return list(observations), "cộng nữ và nam"
+    return [], ""
+
+
+def level_figure(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period: Period,
+    *,
+    sex: Sex | None = None,
+    tree: OrgTree | None = None,
+) -> Figure:
+    """The figure of a level indicator (share, rate, ratio) for a period and one sex (None = both).
+
+    Rows for the period itself come first. A phase without its own rows takes its latest
+    year (phase targets are levels to reach by the end). A year without its own rows is
+    the ratio of sums of its sub-periods.
+    """
+    rows, how = _for_sex([o for o in observations if o.period == period.key], sex)
+    if rows:
+        return _with_rule(rollup_total(indicator, rows, tree), how)
+    inside = [o for o in _within(observations, period) if o.period != period.key]
+    if not inside:
+        return aggregate(indicator, [])
+    if period.kind is PeriodKind.PHASE:
+        for year in reversed(sub_periods(period, PeriodKind.YEAR)):
+            figure = level_figure(indicator, inside, year, sex=sex, tree=tree)
+            if figure.state is not FigureState.MISSING:
+                return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
+        return aggregate(indicator, [])
+    rows, how = _for_sex(_finest_complete_kind(inside), sex)
+    figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
+    return _with_rule(figure, "cộng gộp các kỳ con" + (f", {how}" if how else ""))
+
+
+def _with_rule(figure: Figure, how: str) -> Figure:
+    if not how:
+        return figure
+    return replace(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
+
+
+def evaluate_indicator(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period_key: str,
+    *,
+    as_of: date,
+    baseline: Baseline | None = None,
+    phase: Period | None = None,
+    tree: OrgTree | None = None,
+    units: Sequence[str] = (),
+    bands: TrajectoryBands = TrajectoryBands(),
+) -> IndicatorResult:
+    """Evaluate one indicator for one period, with the observations known on ``as_of``.
+
+    ``observations`` may contain other indicators' rows; they are ignored. ``units`` are
+    the units expected to report a per-unit indicator (the communes); by default those
+    found in the observations.
+    """
+    period = parse_period(period_key)
+    own = [o for o in observations if o.indicator == indicator.code]
+    target = indicator.target_for(period.key)
+    if indicator.measure is Measure.COUNT and indicator.per_period is not None:
+        result = _evaluate_count(indicator, own, period, target, as_of=as_of, tree=tree, units=units)
+    else:
+        result = _evaluate_level(indicator, own, period, target, tree=tree)
+    result = _with_baseline(result, indicator, baseline)
+    if phase is not None and indicator.measure is not Measure.COUNT:
+        phase_target = indicator.target_for(phase.key)
+        if phase_target is not None:
+            points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
+            end_year = phase.end.year
+            traj = trajectory(phase_target, indicator.direction, end_year, points, bands)
+            result = replace(result, trajectory=traj)
+    return replace(
+        result,
+        name=indicator.name,
+        unit_label=indicator.unit_label,
+        explanation=explain(indicator, result),
+    )
+
+
+def _evaluate_level(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    period: Period,
+    target: Target | None,
+    *,
+    tree: OrgTree | None,
+) -> IndicatorResult:
+    total = level_figure(indicator, own, period, tree=tree)
+    status = status_for(total.value, target, indicator.direction)
+    parts: tuple[PartResult, ...] = ()
+    if indicator.by_sex:
+        parts = tuple(
+            _part(sex.value, level_figure(indicator, own, period, sex=sex, tree=tree), target, indicator)
+            for sex in (Sex.FEMALE, Sex.MALE)
+        )
+        # "trẻ em trai và trẻ em gái": met only when both groups meet.
+        status = combine([p.status for p in parts])
+    return IndicatorResult(
+        indicator=indicator.code,
+        period=period.key,
+        status=status,
+        actual=total.value,
+        target=target,
+        comparator=target.comparator if target else None,
+        achievement=achievement_percent(total.value, target),
+        numerator=total.numerator,
+        denominator=total.denominator,
+        state=total.state,
+        rule=total.rule,
+        sources=total.sources,
+        by_sex=parts,
+        complete=all(p.state is not FigureState.MISSING for p in parts) if parts else True,
+    )
+
+
+def _part(key: str, figure: Figure, target: Target | None, indicator: Indicator) -> PartResult:
+    status = status_for(figure.value, target, indicator.direction)
+    if figure.state is FigureState.NOT_APPLICABLE and target is not None:
+        status = Status.NO_DATA
+    return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
+
+
+def _weakest(values: Sequence[Decimal], target: Target | None, direction: Direction) -> Decimal | None:
+    if not values:
+        return None
+    at_most = (target and target.comparator is Comparator.LE) or (
+        target is None and direction is Direction.DECREASE
+    )
+    return max(values) if at_most else min(values)
+
+
+def _evaluate_count(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    period: Period,
+    target: Target | None,
+    *,
+    as_of: date,
+    tree: OrgTree | None,
+    units: Sequence[str],
+) -> IndicatorResult:
+    """Counts per month or quarter: every elapsed sub-period must meet the target.
+
+    With ``per_unit`` (6.3), every unit must, in every sub-period."""
+    assert indicator.per_period is not None
+    subs = [p for p in sub_periods(period, _COUNT_KIND[indicator.per_period]) if p.end <= as_of]
+    unit_names = list(units) or sorted({o.org_unit for o in own if o.org_unit})
+    base = IndicatorResult(
+        indicator.code,
+        period.key,
+        Status.NO_DATA,
+        target=target,
+        comparator=target.comparator if target else None,
+    )
+    if not subs:
+        return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
+    if indicator.per_unit and unit_names:
+        return _evaluate_per_unit(indicator, own, subs, target, unit_names, base)
+    parts = tuple(_count_part(indicator, own, sub, target, tree, sub.key) for sub in subs)
+    values = [p.actual for p in parts if p.actual is not None]
+    total = sum(values, Decimal(0)) if values else None
+    kind = _KIND_VI[indicator.per_period]
+    return replace(
+        base,
+        status=combine([p.status for p in parts]),
+        actual=_weakest(values, target, indicator.direction),
+        achievement=achievement_percent(_weakest(values, target, indicator.direction), target),
+        numerator=total,
+        state=FigureState.VALUE if values else FigureState.MISSING,
+        rule=f"mỗi {kind} phải đạt; số liệu là {kind} thấp nhất",
+        sources=tuple(
+            s for o in own if any(sub.contains(parse_period(o.period)) for sub in subs) for s in [o.source]
+        ),
+        sub_periods=parts,
+        complete=all(p.state is not FigureState.MISSING for p in parts),
+    )
+
+
+_KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPeriod.YEAR: "năm"}
+
+
+def _count_part(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    sub: Period,
+    target: Target | None,
+    tree: OrgTree | None,
+    key: str,
+    unit: str | None = None,
+) -> PartResult:
+    rows = [o for o in own if o.sex is None and sub.contains(parse_period(o.period))]
+    if unit is not None:
+        rows = [o for o in rows if _same_unit(o.org_unit, unit, tree)]
+        figure = aggregate(indicator, rows)
+    else:
+        figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
+    return _part(key, figure, target, indicator)
+
+
+def _same_unit(a: str, b: str, tree: OrgTree | None) -> bool:
+    if a == b:
+        return True
+    if tree is None:
+        return fold(a) == fold(b)
+    na, nb = tree.find(a), tree.find(b)
+    return na is not None and na == nb
+
+
+def _evaluate_per_unit(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    subs: Sequence[Period],
+    target: Target | None,
+    unit_names: Sequence[str],
+    base: IndicatorResult,
+) -> IndicatorResult:
+    """6.3: each unit must meet the count in every sub-period.
+
+    The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
+    units: list[PartResult] = []
+    for unit in unit_names:
+        parts = tuple(_count_part(indicator, own, sub, target, None, sub.key, unit) for sub in subs)
+        values = [p.actual for p in parts if p.actual is not None]
+        units.append(
+            PartResult(
+                unit,
+                combine([p.status for p in parts]),
+                _weakest(values, target, indicator.direction),
+                sum(values, Decimal(0)) if values else None,
+                None,
+                FigureState.VALUE if values else FigureState.MISSING,
+                parts,
+            )
+        )
+    meeting = tuple(u.key for u in units if u.status in (Status.ACHIEVED, Status.EXCEEDED))
+    below = tuple(u.key for u in units if u.status is Status.NOT_ACHIEVED)
+    without = tuple(u.key for u in units if u.status is Status.NO_DATA)
+    share = Decimal(len(meeting)) * 100 / len(units)
+    required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
+    values = [u.actual for u in units if u.actual is not None]
+    if required >= 100:
+        status = combine([u.status for u in units])
+        actual = _weakest(values, target, indicator.direction)
+        shown_target = target
+    else:
+        # Only a share of the units must meet: the verdict is on that share.
+        shown_target = Target(base.period, Comparator.GE, required, f"{required}% đơn vị đạt")
+        status = status_for(share, shown_target, Direction.INCREASE)
+        if (
+            status is Status.NOT_ACHIEVED
+            and Decimal(len(meeting) + len(without)) * 100 / len(units) >= required
+        ):
+            status = Status.NO_DATA
+        actual = share
+    return replace(
+        base,
+        status=status,
+        actual=actual,
+        target=shown_target,
+        comparator=shown_target.comparator if shown_target else None,
+        achievement=achievement_percent(actual, shown_target),
+        numerator=Decimal(len(meeting)),
+        denominator=Decimal(len(units)),
+        state=FigureState.VALUE if values else FigureState.MISSING,
+        rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
+        f" (cần {required}%); số liệu là mức thấp nhất của các đơn vị",
+        sources=tuple(o.source for o in own if any(s.contains(parse_period(o.period)) for s in subs)),
+        units=tuple(units),
+        units_meeting=meeting,
+        units_missing_target=below,
+        units_without_data=without,
+        units_meeting_share=share,
+        complete=not without,
+    )
+
+
+def _with_baseline(
+    result: IndicatorResult, indicator: Indicator, baseline: Baseline | None
+) -> IndicatorResult:
+    if baseline is None or result.target is None:
+        return result
+    return replace(
+        result, baseline=baseline, progress=progress_share(result.actual, result.target.value, baseline.value)
+    )
+
+
+def _yearly_points(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    phase: Period,
+    as_of: date,
+    baseline: Baseline | None,
+    tree: OrgTree | None,
+) -> list[tuple[int, Decimal]]:
+    points: list[tuple[int, Decimal]] = []
+    if baseline is not None:
+        points.append((parse_period(baseline.period).end.year, baseline.value))
+    for year in sub_periods(phase, PeriodKind.YEAR):
+        if year.end > as_of or any(y == year.start.year for y, _ in points):
+            continue
+        figure = level_figure(indicator, own, year, tree=tree)
+        if figure.value is not None:
+            points.append((year.start.year, figure.value))
+    return points
+
+
+def find_baseline(
+    indicator: Indicator, observations: Sequence[Observation], phase: Period, tree: OrgTree | None = None
+) -> Baseline | None:
+    """The figure of the year before the phase (2020 for 2021-2025), when reported."""
+    year = parse_period(str(phase.start.year - 1))
+    own = [o for o in observations if o.indicator == indicator.code]
+    figure = level_figure(indicator, own, year, tree=tree)
+    return Baseline(year.key, figure.value) if figure.value is not None else None
+
+
+def evaluate_plan(
+    plan: Plan,
+    observations: Sequence[Observation],
+    period_key: str,
+    *,
+    as_of: date,
+    baselines: Mapping[str, Baseline] | None = None,
+    tree: OrgTree | None = None,
+    units: Sequence[str] = (),
+    bands: TrajectoryBands = TrajectoryBands(),
+) -> PlanEvaluation:
+    """Evaluate every indicator of the plan for one period, with what was known on ``as_of``."""
+    period = parse_period(period_key)
+    issues: list[Issue] = []
+    if plan.periods and not any(p.contains(period) for p in plan.periods):
+        issues.append(
+            Issue(
+                Severity.WARNING,
+                "period",
+                f"kỳ {period.key} nằm ngoài các kỳ của kế hoạch",
+                "period_outside_plan",
+            )
+        )
+    visible = [o for o in observations if parse_period(o.period).end <= max(as_of, period.end)]
+    phase = plan.phase
+    results = []
+    for indicator in plan.indicators:
+        baseline = (baselines or {}).get(indicator.code)
+        if baseline is None and phase is not None and indicator.measure is not Measure.COUNT:
+            baseline = find_baseline(indicator, visible, phase, tree)
+        results.append(
+            evaluate_indicator(
+                indicator,
+                visible,
+                period.key,
+                as_of=as_of,
+                baseline=baseline,
+                phase=phase,
+                tree=tree,
+                units=units,
+                bands=bands,
+            )
+        )
+        if results[-1].target is None:
+            issues.append(
+                Issue(
+                    Severity.INFO,
+                    f"row {indicator.code}",
+                    f"chỉ tiêu {indicator.code} không có chỉ tiêu cho kỳ {period.key}",
+                    "no_target",
+                )
+            )
+    return PlanEvaluation(period.key, tuple(results), tuple(issues), as_of)
+
+
+# ------------------------------------------------------------- explanation
+
+
+def vi_number(value: Decimal | None, places: int = 2) -> str:
+    """1234.5 → "1.234,5": Vietnamese grouping and decimal comma, trailing zeros dropped."""
+    if value is None:
+        return "—"
+    text = f"{round(value, places):,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
+
+
+RULE_LABELS = {
+    "single": "một dòng số liệu",
+    "value": "giá trị được báo cáo",
+    "ratio_of_sums": "tổng tử số ÷ tổng mẫu số của các đơn vị/kỳ",
+    "sum": "cộng các số đếm",
+    "not_applicable": "không áp dụng",
+}
+
+
+def rule_label(rule: str) -> str:
+    """The rule in words: "ratio_of_sums (cộng nữ và nam)" → "tổng tử số ÷ tổng mẫu số … (cộng nữ và nam)"."""
+    code, sep, rest = rule.partition(" ")
+    return RULE_LABELS.get(code, code) + (sep + rest if sep else "")
+
+
+_COMPARATOR_VI = {Comparator.GE: "≥", Comparator.LE: "≤", Comparator.EQ: "="}
+
+
+def explain(indicator: Indicator, result: IndicatorResult) -> str:
+    """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule."""
+    target = result.target
+    target_text = f"{_COMPARATOR_VI[target.comparator]} {vi_number(target.value)}" if target else "không có"
+    parts: list[str] = []
+    if result.units:
+        parts.append(
+            f"{len(result.units_meeting)}/{len(result.units)} đơn vị đạt ở mọi kỳ"
+            f" ({vi_number(result.units_meeting_share)}%)"
+        )
+        if result.units_missing_target:
+            parts.append("không đạt: " + ", ".join(result.units_missing_target))
+        if result.units_without_data:
+            parts.append("thiếu số liệu: " + ", ".join(result.units_without_data))
+    elif result.sub_periods:
+        below = [p.key for p in result.sub_periods if p.status is Status.NOT_ACHIEVED]
+        missing = [p.key for p in result.sub_periods if p.status is Status.NO_DATA]
+        parts.append(
+            f"thấp nhất {vi_number(result.actual)} {indicator.unit_label}".strip()
+            + f" trong {len(result.sub_periods)} kỳ"
+        )
+        if below:
+            parts.append("kỳ không đạt: " + ", ".join(below))
+        if missing:
+            parts.append("kỳ thiếu số liệu: " + ", ".join(missing))
+    elif result.actual is not None:
+        how = f"thực hiện {vi_number(result.actual)}"
+        if result.numerator is not None and result.denominator is not None:
+            num, den = vi_number(result.numerator), vi_number(result.denominator)
+            how += f" (= {num} / {den} × {vi_number(indicator.factor)})"
+        parts.append(how)
+    else:
+        parts.append("chưa có số liệu" if result.state is FigureState.MISSING else "không tính được số liệu")
+    for p in result.by_sex:
+        label = "nữ" if p.key == Sex.FEMALE else "nam"
+        parts.append(f"{label}: {vi_number(p.actual)} → {STATUS_LABELS[p.status].lower()}")
+    if result.rule:
+        parts.append(f"cách tính: {rule_label(result.rule)}")
+    verdict = STATUS_LABELS[result.status]
+    text = f"{verdict}. Chỉ tiêu {target_text}; " + "; ".join(parts) + "."
+    if result.by_sex:
+        text += " Chỉ đạt khi cả nam và nữ đều đạt."
+    if result.progress is not None and result.baseline is not None:
+        text += (
+            f" So với mức nền {result.baseline.period} ({vi_number(result.baseline.value)}) đã thực hiện"
+            f" {vi_number(result.progress * 100)}% mức thay đổi cần có."
+        )
+    return text

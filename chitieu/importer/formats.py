@@ -1,0 +1,62 @@
+"""Choose the reader from the file's content (then its name): zip packages are Office files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePath
+
+from chitieu.importer.grid import Grid
+from chitieu.importer.text import read_text
+from chitieu.issues import Issue, Severity
+
+_MAGIC = {
+    b"\x89PNG": "ảnh PNG",
+    b"\xff\xd8\xff": "ảnh JPEG",
+    b"GIF8": "ảnh GIF",
+    b"%PDF": "tệp PDF",
+    b"\xd0\xcf\x11\xe0": "tệp Office cũ (.doc/.xls): hãy lưu lại thành .docx hoặc .xlsx",
+}
+
+
+def _error(where: str, message: str, code: str) -> list[Issue]:
+    return [Issue(Severity.ERROR, where, message, code)]
+
+
+def read_grid(data: bytes, filename: str) -> Grid | list[Issue]:
+    suffix = PurePath(filename).suffix.lower()
+    if not data.strip():
+        return _error("file", "tệp rỗng", "empty")
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return _error(
+                "file",
+                f"tệp là {kind}, không phải phụ lục kế hoạch (.txt, .csv, .xlsx, .docx)",
+                "not_a_table",
+            )
+    if data.startswith(b"PK"):
+        return _office(data, suffix)
+    if suffix in (".xlsx", ".xlsm", ".docx"):
+        return _error("file", f"tệp không phải {suffix} hợp lệ (không phải gói Office)", "bad_office_file")
+    return read_text(data)
+
+
+def _office(data: bytes, suffix: str) -> Grid | list[Issue]:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        kind = suffix or "Office"
+        return _error(
+            "file", f"tệp {kind} bị hỏng hoặc không đầy đủ (không mở được gói zip)", "bad_office_file"
+        )
+    if "word/document.xml" in names:
+        from chitieu.importer.docx_reader import read_docx
+
+        return read_docx(data)
+    if "xl/workbook.xml" in names:
+        from chitieu.importer.xlsx_reader import read_xlsx
+
+        return read_xlsx(data)
+    return _error(
+        "file", "tệp nén không phải tài liệu Word (.docx) hay bảng tính Excel (.xlsx)", "bad_office_file"
+    )

@@ -1,0 +1,65 @@
+"""Lead-unit cells: "UBND các xã, thị trấn và Trung tâm Văn hoá-Thể thao -Du lịch và Truyền thông".
+
+A cell may name several units. Many unit names contain "và" themselves
+("Phòng Lao động - Thương binh và Xã hội"), so a cell is split at "và", ";",
+"," or a line break only where the next part starts a new unit, that is with a
+word that opens a unit's name (Phòng, Trung tâm, UBND, …).
+"""
+
+from __future__ import annotations
+
+import re
+
+from chitieu.importer.grid import clean_text
+
+# Words that open the name of a Vietnamese public body, longest first.
+UNIT_OPENERS = (
+    "Ủy ban nhân dân",
+    "Uỷ ban nhân dân",
+    "Ủy ban",
+    "Uỷ ban",
+    "Ủy ban MTTQ",
+    "Mặt trận",
+    "Văn phòng",
+    "Trung tâm",
+    "Công an",
+    "Chi cục",
+    "Bệnh viện",
+    "Ban Chỉ huy",
+    "Liên đoàn",
+    "Huyện đoàn",
+    "Huyện ủy",
+    "Huyện uỷ",
+    "Tòa án",
+    "Toà án",
+    "Viện kiểm sát",
+    "Thanh tra",
+    "Cơ quan",
+    "Đài",
+    "Đoàn",
+    "Hội",
+    "Ban",
+    "Phòng",
+    "Sở",
+    "Trường",
+    "UBND",
+    "MTTQ",
+    "HĐND",
+    "Các phòng",
+    "Các cơ quan",
+    "Các đơn vị",
+)
+_OPENER = "|".join(re.escape(o) for o in UNIT_OPENERS)
+# A separator followed (lookahead) by a unit opener as a whole word.
+_SPLIT = re.compile(rf"\s*(?:\bvà\b|;|,|\n)\s*(?=(?:{_OPENER})(?:\s|$|[-–,.]))")
+
+
+def split_units(cell: str) -> tuple[str, ...]:
+    """One entry per unit named in the cell, in the order written."""
+    parts = _SPLIT.split(cell.replace("\r", "\n"))
+    units = []
+    for part in parts:
+        unit = clean_text(part).strip(" ,;.-+•")
+        if unit and unit not in units:
+            units.append(unit)
+    return tuple(units)

@@ -1,0 +1,480 @@
+"""Observations: the figures units report, one per indicator, period, unit and sex.
+
+A figure is kept as numerator and denominator whenever the unit gives them,
+because only those can be summed over communes and periods; a bare value is
+accepted too (a survey result, a figure copied from another report).
+
+``read_observations_csv`` reads the tidy CSV of contracts §3 and reports every
+bad row with its line number; ``validate_observations`` adds the checks that
+need the plan (unknown indicator, a share above 100 %…). Nothing is dropped
+silently: a row is either an ``Observation`` or the subject of an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from chitieu.issues import Issue, Severity
+from chitieu.periods import PeriodKeyError, parse_period
+from chitieu.plan import Indicator, Measure, Plan, Sex
+
+
+@dataclass(frozen=True)
+class Observation:
+    indicator: str  # indicator code: "2.1", "3.2a"
+    period: str  # period key: "2024", "2024-Q3", "2024-03"
+    org_unit: str = ""  # "" = the plan's whole area
+    sex: Sex | None = None  # None = both sexes together
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    note: str = ""
+    source: str = ""  # "line 5", "form #12"
+    # "không áp dụng": the indicator does not apply to this unit and period
+    # (no trafficking victim returned); different from missing and from zero.
+    not_applicable: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str, Sex | None]:
+        return (self.indicator, self.period, self.org_unit, self.sex)
+
+    def as_dict(self) -> dict[str, object]:
+        def num(d: Decimal | None) -> int | float | None:
+            if d is None:
+                return None
+            return int(d) if d == d.to_integral_value() else float(d)
+
+        return {
+            "indicator": self.indicator,
+            "period": self.period,
+            "org_unit": self.org_unit,
+            "sex": self.sex.value if self.sex else None,
+            "numerator": num(self.numerator),
+            "denominator": num(self.denominator),
+            "value": num(self.value),
+            "not_applicable": self.not_applicable,
+            "note": self.note,
+            "source": self.source,
+        }
+
+
+def observation_value(indicator: Indicator, obs: Observation) -> Decimal | None:
+    """The figure in the indicator's unit: numerator × factor ÷ denominator, or the value given.
+
+    None when it cannot be known (not applicable, a zero denominator, nothing given).
+    Multiplying before dividing keeps exact results exact (1 × 300 ÷ 3 = 100).
+    """
+    if obs.not_applicable:
+        return None
+    if indicator.measure is Measure.COUNT:
+        return obs.value if obs.value is not None else obs.numerator
+    if obs.numerator is not None and obs.denominator is not None:
+        if obs.denominator == 0:
+            return None
+        return obs.numerator * indicator.factor / obs.denominator
+    return obs.value
+
+
+# ------------------------------------------------------------------ reading
+
+COLUMNS = ("indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note")
+
+# Header names people write in a Vietnamese spreadsheet, folded (no accents, lower case).
+_ALIASES = {
+    "indicator": "indicator",
+    "code": "indicator",
+    "chi tieu": "indicator",
+    "ma chi tieu": "indicator",
+    "period": "period",
+    "ky": "period",
+    "ky bao cao": "period",
+    "org_unit": "org_unit",
+    "org unit": "org_unit",
+    "unit": "org_unit",
+    "don vi": "org_unit",
+    "sex": "sex",
+    "gioi tinh": "sex",
+    "numerator": "numerator",
+    "tu so": "numerator",
+    "denominator": "denominator",
+    "mau so": "denominator",
+    "value": "value",
+    "gia tri": "value",
+    "note": "note",
+    "ghi chu": "note",
+}
+
+_SEXES = {
+    "f": Sex.FEMALE,
+    "nu": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "m": Sex.MALE,
+    "nam": Sex.MALE,
+    "male": Sex.MALE,
+}
+_TOTAL_SEX = {"", "t", "total", "chung", "tong", "ca hai"}
+_NOT_APPLICABLE = {"n/a", "na", "kad", "khong ap dung", "k/a"}
+
+_NUMBER = re.compile(r"^[+-]?\d+$")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, đ → d, single spaces: for matching names people type."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return " ".join(text.lower().split())
+
+
+def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
+    """A number written the Vietnamese way or the English way: ``1.234,5``, ``52,17``, ``52.17``.
+
+    When both separators occur the last one is the decimal mark; a lone comma is a
+    decimal comma; several dots (or several commas) are thousands separators. A lone
+    dot is a decimal point unless ``decimal_comma`` says the file writes decimals
+    with a comma (then ``1.200`` is one thousand two hundred).
+    Raises ``ValueError`` for anything else.
+    """
+    s = text.strip().replace("\u00a0", "").replace(" ", "").removesuffix("%")
+    if decimal_comma and "," not in s:
+        s = s.replace(".", "")
+    if "," in s and "." in s:
+        decimal_mark = "," if s.rfind(",") > s.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        s = s.replace(thousands, "").replace(decimal_mark, ".")
+    elif s.count(",") > 1 or s.count(".") > 1:
+        s = s.replace(",", "").replace(".", "")
+    else:
+        s = s.replace(",", ".")
+    whole, _, fraction = s.partition(".")
+    if not _NUMBER.match(whole) or (fraction and not fraction.isdigit()) or s.endswith("."):
+        raise ValueError(text)
+    try:
+        return Decimal(s)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above already refuses these
+        raise ValueError(text) from exc
+
+
+def _load_text(source: str | Path) -> tuple[str, str]:
+    """(text, name) from a path or from the CSV text itself."""
+    if isinstance(source, Path) or ("\n" not in source and Path(source).is_file()):
+        path = Path(source)
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1258", errors="replace")  # Windows Vietnamese export
+        return text, path.name
+    return source.removeprefix("\ufeff"), ""
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most known columns."""
+
+    def known(delim: str) -> int:
+        cells = next(csv.reader([header_line], delimiter=delim), [])
+        return sum(fold(c) in _ALIASES for c in cells)
+
+    return max((",", ";", "\t"), key=lambda d: (known(d), header_line.count(d)))
+
+
+def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[Issue]]:
+    """Read the tidy CSV of contracts §3 (a path, or the text itself).
+
+    Returns the rows that could be read and one issue per problem, each saying
+    which line. Rows with an error are not returned, so callers must look at the
+    issues (``has_errors``) before trusting the result.
+    """
+    text, _name = _load_text(source)
+    text = unicodedata.normalize("NFC", text)
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return [], [Issue(Severity.ERROR, "line 1", "tệp số liệu trống", "empty_file")]
+    delimiter = _delimiter(lines[first])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
+    previous = 0
+    for cells in reader:
+        rows.append((previous + 1, cells))
+        previous = reader.line_num
+    rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
+    header_line, header = rows[0]
+    columns, issues = _header(header, header_line)
+    if any(i.severity is Severity.ERROR for i in issues):
+        return [], issues
+    numeric = [columns[c] for c in ("numerator", "denominator", "value") if c in columns]
+    decimal_comma = any(_decimal_comma(row[i]) for _, row in rows[1:] for i in numeric if i < len(row))
+    observations: list[Observation] = []
+    seen: dict[tuple[str, str, str, Sex | None], int] = {}
+    for line, row in rows[1:]:
+        obs, row_issues = _row(row, columns, line, decimal_comma)
+        issues += row_issues
+        if obs is None:
+            continue
+        if obs.key in seen:
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    obs.source,
+                    f"trùng với dòng {seen[obs.key]}: cùng chỉ tiêu {obs.indicator}, kỳ {obs.period},"
+                    f" đơn vị {obs.org_unit or '(toàn địa bàn)'}, giới tính {obs.sex or 'chung'}",
+                    "duplicate_row",
+                )
+            )
+            continue
+        seen[obs.key] = int(obs.source.removeprefix("line "))
+        observations.append(obs)
+    return observations, issues
+
+
+def _decimal_comma(cell: str) -> bool:
+    """A cell such as ``52,17`` shows the file writes decimals with a comma."""
+    return bool(re.fullmatch(r"\s*\d+,\d+\s*%?\s*", cell)) and not re.fullmatch(
+        r"\s*\d{1,3}(,\d{3})+\s*", cell
+    )
+
+
+def _header(cells: list[str], line: int) -> tuple[dict[str, int], list[Issue]]:
+    columns: dict[str, int] = {}
+    issues: list[Issue] = []
+    where = f"line {line}"
+    for index, cell in enumerate(cells):
+        name = _ALIASES.get(fold(cell))
+        if name is None:
+            if cell.strip():
+                issues.append(
+                    Issue(Severity.WARNING, where, f"cột không dùng đến: {cell.strip()!r}", "extra_column")
+                )
+            continue
+        if name in columns:
+            issues.append(Issue(Severity.ERROR, where, f"cột {name} xuất hiện hai lần", "duplicate_column"))
+        columns[name] = index
+    missing = [c for c in ("indicator", "period") if c not in columns]
+    if not ({"value", "numerator"} & columns.keys()):
+        missing.append("value (hoặc numerator và denominator)")
+    if missing:
+        issues.append(
+            Issue(
+                Severity.ERROR,
+                where,
+                "thiếu cột: " + ", ".join(missing) + f" (cần các cột: {', '.join(COLUMNS)})",
+                "missing_column",
+            )
+        )
+    return columns, issues
+
+
+def _row(
+    cells: list[str], columns: dict[str, int], line: int, decimal_comma: bool
+) -> tuple[Observation | None, list[Issue]]:
+    where = f"line {line}"
+    issues: list[Issue] = []
+
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def error(message: str, code: str) -> None:
+        issues.append(Issue(Severity.ERROR, where, message, code))
+
+    if len(cells) > max(columns.values()) + 1 and any(c.strip() for c in cells[max(columns.values()) + 1 :]):
+        issues.append(
+            Issue(Severity.WARNING, where, "dòng có nhiều ô hơn tiêu đề; các ô thừa bị bỏ qua", "extra_cells")
+        )
+    indicator = cell("indicator")
+    if not indicator:
+        error("thiếu mã chỉ tiêu (cột indicator)", "missing_indicator")
+    period = cell("period")
+    try:
+        period = parse_period(period).key
+    except PeriodKeyError as exc:
+        error(str(exc) if period else "thiếu kỳ báo cáo (cột period)", "bad_period")
+    sex_text = fold(cell("sex"))
+    sex = _SEXES.get(sex_text)
+    if sex is None and sex_text not in _TOTAL_SEX:
+        error(f"giới tính không hợp lệ: {cell('sex')!r} (dùng F/nữ, M/nam hoặc để trống)", "bad_sex")
+
+    numbers: dict[str, Decimal | None] = {}
+    not_applicable = False
+    for name in ("numerator", "denominator", "value"):
+        raw = cell(name)
+        if not raw:
+            numbers[name] = None
+        elif fold(raw) in _NOT_APPLICABLE:
+            numbers[name], not_applicable = None, True
+        else:
+            try:
+                numbers[name] = parse_number(raw, decimal_comma)
+            except ValueError:
+                numbers[name] = None
+                error(f"{name} không phải là số: {raw!r}", "not_a_number")
+                continue
+            if not decimal_comma and name != "value" and re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
+                issues.append(
+                    Issue(
+                        Severity.WARNING,
+                        where,
+                        f"{name} {raw!r} được hiểu là {numbers[name]} (dấu chấm thập"
+                        " phân); nếu là số hàng nghìn, hãy bỏ dấu chấm",
+                        "ambiguous_number",
+                    )
+                )
+            if numbers[name] < 0:  # type: ignore[operator]
+                error(f"{name} âm: {raw!r} (số đếm và tỷ lệ không thể âm)", "negative")
+    issues += _check_numbers(numbers, not_applicable, where, {c for c in columns if cell(c)})
+    if any(i.severity is Severity.ERROR for i in issues):
+        return None, issues
+    return (
+        Observation(
+            indicator=indicator,
+            period=period,
+            org_unit=cell("org_unit"),
+            sex=sex,
+            numerator=numbers["numerator"],
+            denominator=numbers["denominator"],
+            value=numbers["value"],
+            note=cell("note"),
+            source=where,
+            not_applicable=not_applicable,
+        ),
+        issues,
+    )
+
+
+def _check_numbers(
+    numbers: dict[str, Decimal | None], not_applicable: bool, where: str, filled: set[str]
+) -> list[Issue]:
+    num, den, value = numbers["numerator"], numbers["denominator"], numbers["value"]
+    if not_applicable:
+        return []
+    if den is not None and den == 0:
+        return [
+            Issue(
+                Severity.ERROR,
+                where,
+                "mẫu số bằng 0: không tính được tỷ lệ (nếu chỉ tiêu không áp dụng cho đơn vị này,"
+                " ghi 'không áp dụng' vào cột value)",
+                "zero_denominator",
+            )
+        ]
+    if den is not None and num is None and value is None and "numerator" not in filled:
+        return [Issue(Severity.ERROR, where, "có mẫu số nhưng thiếu tử số", "missing_numerator")]
+    if num is None and den is None and value is None and not ({"numerator", "denominator", "value"} & filled):
+        return [
+            Issue(
+                Severity.ERROR, where, "dòng không có số liệu (numerator/denominator hoặc value)", "no_figure"
+            )
+        ]
+    return []
+
+
+# --------------------------------------------------------------- validating
+
+
+def validate_observations(
+    plan: Plan, observations: list[Observation] | tuple[Observation, ...]
+) -> list[Issue]:
+    """Checks that need the plan: known indicator, share not above its whole, consistent value."""
+    issues: list[Issue] = []
+    indicators = {i.code: i for i in plan.indicators}
+    folded = {fold(code): code for code in indicators}
+    for obs in observations:
+        indicator = indicators.get(obs.indicator)
+        if indicator is None:
+            hint = folded.get(fold(obs.indicator))
+            extra = f" (có phải {hint}?)" if hint else f"; các mã trong kế hoạch: {', '.join(indicators)}"
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    obs.source,
+                    f"mã chỉ tiêu không có trong kế hoạch: {obs.indicator!r}{extra}",
+                    "unknown_indicator",
+                )
+            )
+            continue
+        issues += _check_against(indicator, obs, plan)
+    return issues
+
+
+def _check_against(indicator: Indicator, obs: Observation, plan: Plan) -> list[Issue]:
+    issues: list[Issue] = []
+    where = obs.source
+    if obs.not_applicable:
+        return issues
+    if indicator.measure is not Measure.COUNT:
+        if obs.numerator is not None and obs.denominator is None and obs.value is None:
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    where,
+                    f"chỉ tiêu {indicator.code} cần cả tử số và mẫu số (hoặc giá trị)",
+                    "missing_denominator",
+                )
+            )
+        if (
+            indicator.measure is Measure.PERCENT
+            and obs.numerator is not None
+            and obs.denominator is not None
+            and obs.numerator > obs.denominator
+        ):
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    where,
+                    f"tử số ({obs.numerator}) lớn hơn mẫu số ({obs.denominator}): tỷ lệ vượt 100%",
+                    "numerator_above_denominator",
+                )
+            )
+        if indicator.measure is Measure.PERCENT and obs.value is not None and obs.value > 100:
+            issues.append(Issue(Severity.ERROR, where, f"tỷ lệ {obs.value}% vượt 100%", "share_above_100"))
+        computed = observation_value(indicator, obs) if obs.denominator else None
+        if (
+            computed is not None
+            and obs.value is not None
+            and abs(computed - obs.value) > Decimal("0.05") * max(Decimal(1), abs(obs.value))
+        ):
+            issues.append(
+                Issue(
+                    Severity.WARNING,
+                    where,
+                    f"giá trị ghi ({obs.value}) khác giá trị tính từ tử số/mẫu số"
+                    f" ({computed:.2f}); dùng tử số/mẫu số",
+                    "value_mismatch",
+                )
+            )
+    elif obs.value is not None and obs.numerator is not None and obs.value != obs.numerator:
+        issues.append(
+            Issue(
+                Severity.WARNING,
+                where,
+                f"số đếm ghi hai lần khác nhau ({obs.numerator} và {obs.value}); dùng cột value",
+                "value_mismatch",
+            )
+        )
+    issues += _check_period(indicator, obs, plan)
+    return issues
+
+
+def _check_period(indicator: Indicator, obs: Observation, plan: Plan) -> list[Issue]:
+    period = parse_period(obs.period)
+    phase = plan.phase
+    spans = [p for p in plan.periods if p.contains(period)]
+    if not spans and phase is not None and period.end < phase.start:
+        return []  # before the phase: a baseline figure
+    if not spans and plan.periods:
+        keys = ", ".join(p.key for p in plan.periods)
+        return [
+            Issue(
+                Severity.WARNING,
+                obs.source,
+                f"kỳ {obs.period} nằm ngoài các kỳ của kế hoạch ({keys})",
+                "period_outside_plan",
+            )
+        ]
+    return []

@@ -1,0 +1,334 @@
+"""Roll figures up an organisation tree: communes → district → province.
+
+Shares, rates and ratios are rolled up as a ratio of sums (Σ numerators ÷ Σ
+denominators × factor), never by averaging or adding percentages: a commune of
+50 people must not weigh as much as a town of 5.000. Counts are summed.
+Missing, zero and not applicable stay three different things all the way up.
+
+Also here: which reports are expected (indicator × period × unit × sex) and how
+complete the received ones are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from chitieu.observations import Observation, fold, observation_value
+from chitieu.periods import PeriodKind, sub_periods
+from chitieu.plan import CountPeriod, Indicator, Measure, Plan, Sex
+
+# ------------------------------------------------------------------ org tree
+
+
+@dataclass(frozen=True)
+class OrgUnitNode:
+    code: str
+    name: str
+    parent: str | None = None  # code of the parent; None for the root
+    kind: str = ""  # "province", "district", "commune", "office"…
+
+
+@dataclass(frozen=True)
+class OrgTree:
+    """A simple hierarchy of units; observations name a unit by code or by name (any spelling)."""
+
+    nodes: tuple[OrgUnitNode, ...]
+    _index: dict[str, OrgUnitNode] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for node in self.nodes:
+            self._index[node.code] = node
+        for node in self.nodes:
+            self._index.setdefault(fold(node.name), node)
+            self._index.setdefault(_loose(node.name), node)
+
+    def find(self, name_or_code: str) -> OrgUnitNode | None:
+        return (
+            self._index.get(name_or_code)
+            or self._index.get(fold(name_or_code))
+            or self._index.get(_loose(name_or_code))
+        )
+
+    def children(self, code: str | None) -> tuple[OrgUnitNode, ...]:
+        return tuple(n for n in self.nodes if n.parent == code)
+
+    @property
+    def roots(self) -> tuple[OrgUnitNode, ...]:
+        return self.children(None)
+
+    def leaves(self, code: str | None = None) -> tuple[OrgUnitNode, ...]:
+        below = self.children(code)
+        if not below:
+            node = self._index.get(code) if code else None
+            return (node,) if node else ()
+        return tuple(leaf for child in below for leaf in self.leaves(child.code))
+
+    def descendants(self, code: str) -> tuple[OrgUnitNode, ...]:
+        return tuple(d for c in self.children(code) for d in (c, *self.descendants(c.code)))
+
+
+def _loose(name: str) -> str:
+    """Fold further: "Đắk Tơ Lung" = "Đăk Tờ Lung" = "dak to lung"; drop "xã", "thị trấn"."""
+    text = fold(name)
+    for prefix in ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh "):
+        text = text.removeprefix(prefix)
+    return text.replace("-", " ").replace("  ", " ")
+
+
+def flat_tree(units: Iterable[str], root: str = "") -> OrgTree:
+    """The plan's area with the given units directly below it."""
+    nodes = [OrgUnitNode(root, root or "toàn địa bàn", None, "area")]
+    nodes += [OrgUnitNode(u, u, root, "unit") for u in dict.fromkeys(units) if u != root]
+    return OrgTree(tuple(nodes))
+
+
+# ------------------------------------------------------------------ figures
+
+
+class FigureState(StrEnum):
+    VALUE = "value"  # a figure is known
+    MISSING = "missing"  # nothing reported (chưa báo cáo)
+    NOT_APPLICABLE = "not_applicable"  # reported as not applicable (không áp dụng)
+    UNDEFINED = "undefined"  # reported, but no figure follows: Σ denominators = 0, or shares without counts
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An aggregated figure with the inputs behind it."""
+
+    state: FigureState
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    sources: tuple[str, ...] = ()
+    rule: str = ""  # "single", "ratio_of_sums", "sum", "value", "latest"
+    reason: str = ""  # why there is no value, in Vietnamese
+
+
+MISSING = Figure(FigureState.MISSING, reason="chưa có số liệu")
+
+
+def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figure:
+    """Combine observations of one indicator into one figure: sum for counts, ratio of sums otherwise."""
+    if not observations:
+        return MISSING
+    sources = tuple(o.source for o in observations)
+    applicable = [o for o in observations if not o.not_applicable]
+    if not applicable:
+        return Figure(
+            FigureState.NOT_APPLICABLE, sources=sources, rule="not_applicable", reason="không áp dụng"
+        )
+    if indicator.measure is Measure.COUNT:
+        values = [observation_value(indicator, o) for o in applicable]
+        if any(v is None for v in values):
+            return Figure(
+                FigureState.UNDEFINED, sources=sources, rule="sum", reason="có dòng không có số đếm"
+            )
+        total = sum(values, Decimal(0))  # type: ignore[arg-type]
+        return Figure(FigureState.VALUE, total, total, None, sources, "sum" if len(values) > 1 else "single")
+    if len(applicable) == 1:
+        return _single(indicator, applicable[0], sources)
+    if any(o.numerator is None or o.denominator is None for o in applicable):
+        return Figure(
+            FigureState.UNDEFINED,
+            sources=sources,
+            rule="ratio_of_sums",
+            reason="có đơn vị/kỳ chỉ báo tỷ lệ, không có tử số và mẫu số: không cộng gộp được tỷ lệ",
+        )
+    numerator = sum((o.numerator for o in applicable), Decimal(0))  # type: ignore[misc]
+    denominator = sum((o.denominator for o in applicable), Decimal(0))  # type: ignore[misc]
+    if denominator == 0:
+        return Figure(
+            FigureState.UNDEFINED, None, numerator, denominator, sources, "ratio_of_sums", "tổng mẫu số = 0"
+        )
+    value = numerator * indicator.factor / denominator
+    return Figure(FigureState.VALUE, value, numerator, denominator, sources, "ratio_of_sums")
+
+
+def _single(indicator: Indicator, obs: Observation, sources: tuple[str, ...]) -> Figure:
+    value = observation_value(indicator, obs)
+    if value is None:
+        return Figure(
+            FigureState.UNDEFINED, None, obs.numerator, obs.denominator, sources, "single", "mẫu số = 0"
+        )
+    if obs.numerator is not None and obs.denominator is not None:
+        return Figure(FigureState.VALUE, value, obs.numerator, obs.denominator, sources, "single")
+    return Figure(FigureState.VALUE, value, None, None, sources, "value")
+
+
+# ------------------------------------------------------------------ roll-up
+
+
+@dataclass(frozen=True)
+class UnitFigure:
+    unit: str  # node code
+    figure: Figure
+    own: bool  # the unit reported this figure itself (not summed from below)
+
+
+def rollup(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    tree: OrgTree,
+    *,
+    root: str | None = None,
+) -> dict[str, UnitFigure]:
+    """The figure of every unit of the tree, bottom-up.
+
+    A unit that reported its own figure keeps it (a district survey is not replaced by
+    the sum of communes); otherwise it is the aggregate of its children's observations.
+    ``observations`` must be of one indicator, one period and one sex; units are
+    matched by code or name. Observations naming no known unit belong to the root.
+    """
+    by_unit: dict[str, list[Observation]] = {}
+    top = root if root is not None else (tree.roots[0].code if tree.roots else "")
+    for obs in observations:
+        node = tree.find(obs.org_unit) if obs.org_unit else None
+        by_unit.setdefault(node.code if node else top, []).append(obs)
+    result: dict[str, UnitFigure] = {}
+
+    def visit(code: str) -> list[Observation]:
+        below = [o for child in tree.children(code) for o in visit(child.code)]
+        own = by_unit.get(code, [])
+        used = own or below
+        result[code] = UnitFigure(code, aggregate(indicator, used), bool(own))
+        return used
+
+    visit(top)
+    return result
+
+
+def rollup_total(indicator: Indicator, observations: Sequence[Observation], tree: OrgTree | None) -> Figure:
+    """The figure for the whole area: its own row if reported, else the roll-up of its units."""
+    if tree is None:
+        area = [o for o in observations if not o.org_unit]
+        return aggregate(indicator, area or list(observations))
+    top = tree.roots[0].code if tree.roots else ""
+    return rollup(indicator, observations, tree, root=top)[top].figure
+
+
+# ------------------------------------------------------------- completeness
+
+
+@dataclass(frozen=True)
+class ExpectedReport:
+    indicator: str
+    period: str
+    org_unit: str  # "" = the plan's whole area
+    sex: Sex | None = None
+
+
+_COUNT_KIND = {
+    CountPeriod.MONTH: PeriodKind.MONTH,
+    CountPeriod.QUARTER: PeriodKind.QUARTER,
+    CountPeriod.YEAR: PeriodKind.YEAR,
+}
+
+
+def reporting_periods(indicator: Indicator, period_key: str) -> tuple[str, ...]:
+    """The periods an indicator is reported for within a period: months for "per month" counts…"""
+    if indicator.per_period is not None:
+        subs = sub_periods(period_key, _COUNT_KIND[indicator.per_period])
+        if subs:
+            return tuple(p.key for p in subs)
+    years = sub_periods(period_key, PeriodKind.YEAR)
+    return tuple(p.key for p in years) if len(years) > 1 else (period_key,)
+
+
+def expected_reports(
+    plan: Plan,
+    period_key: str,
+    *,
+    units: Sequence[str] = (),
+    per_unit_all: bool = False,
+) -> list[ExpectedReport]:
+    """Expected reports = indicator × period × responsible unit (× sex where the plan requires it).
+
+    Per-unit indicators (6.3) are expected from each of ``units`` (the communes);
+    others from the whole area, unless ``per_unit_all`` asks every unit for everything.
+    """
+    expected: list[ExpectedReport] = []
+    for indicator in plan.indicators:
+        reporters = list(units) if (indicator.per_unit or per_unit_all) and units else [""]
+        sexes: list[Sex | None] = [Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
+        expected += [
+            ExpectedReport(indicator.code, period, unit, sex)
+            for period in reporting_periods(indicator, period_key)
+            for unit in reporters
+            for sex in sexes
+        ]
+    return expected
+
+
+@dataclass(frozen=True)
+class Tally:
+    expected: int
+    received: int
+
+    @property
+    def share(self) -> Decimal | None:
+        return Decimal(self.received) * 100 / self.expected if self.expected else None
+
+    def as_dict(self) -> dict[str, object]:
+        share = self.share
+        return {
+            "expected": self.expected,
+            "received": self.received,
+            "percent": float(round(share, 2)) if share is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Completeness:
+    total: Tally
+    by_unit: dict[str, Tally]
+    by_sex: dict[str, Tally]  # "F", "M", "" (no sex required)
+    by_indicator: dict[str, Tally]
+    missing: tuple[ExpectedReport, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "total": self.total.as_dict(),
+            "by_unit": {k: v.as_dict() for k, v in self.by_unit.items()},
+            "by_sex": {k: v.as_dict() for k, v in self.by_sex.items()},
+            "by_indicator": {k: v.as_dict() for k, v in self.by_indicator.items()},
+            "missing": [
+                {"indicator": m.indicator, "period": m.period, "org_unit": m.org_unit, "sex": m.sex or ""}
+                for m in self.missing
+            ],
+        }
+
+
+def completeness(
+    expected: Sequence[ExpectedReport],
+    observations: Sequence[Observation],
+    *,
+    tree: OrgTree | None = None,
+) -> Completeness:
+    """Expected vs received. "Not applicable" counts as received: the unit did answer."""
+    received_keys = set()
+    for obs in observations:
+        unit = obs.org_unit
+        if tree is not None and unit:
+            node = tree.find(unit)
+            unit = node.code if node else unit
+        received_keys.add((obs.indicator, obs.period, unit, obs.sex))
+    got = [e for e in expected if (e.indicator, e.period, e.org_unit, e.sex) in received_keys]
+    got_set = set(got)
+
+    def tally(key) -> dict[str, Tally]:
+        groups: dict[str, list[ExpectedReport]] = {}
+        for e in expected:
+            groups.setdefault(key(e), []).append(e)
+        return {k: Tally(len(v), sum(e in got_set for e in v)) for k, v in groups.items()}
+
+    return Completeness(
+        total=Tally(len(expected), len(got)),
+        by_unit=tally(lambda e: e.org_unit),
+        by_sex=tally(lambda e: e.sex.value if e.sex else ""),
+        by_indicator=tally(lambda e: e.indicator),
+        missing=tuple(e for e in expected if e not in got_set),
+    )

@@ -1,0 +1,54 @@
+"""The real Kon Rẫy annex reads into exactly what a person reads in it."""
+
+from decimal import Decimal
+
+import pytest
+
+from chitieu.importer import read_plan, read_plan_bytes
+from chitieu.issues import Severity
+from tests.core import kon_ray
+
+
+def _check_golden(result):
+    assert result.plan is not None, [str(i) for i in result.issues]
+    plan = result.plan
+    assert plan.title == kon_ray.TITLE
+    assert plan.subtitle == kon_ray.SUBTITLE
+    assert [(p.key, p.kind.value) for p in plan.periods] == [("2021-2025", "phase"), ("2024", "year")]
+    assert [(o.code, o.title) for o in plan.objectives] == kon_ray.OBJECTIVES
+    assert [len(o.indicators) for o in plan.objectives] == [1, 3, 5, 3, 4, 4]
+    got = kon_ray.as_rows(plan)
+    for expected_row, got_row in zip(kon_ray.EXPECTED, got, strict=True):
+        assert got_row == expected_row
+    six_three = plan.indicator("6.3")
+    assert (six_three.per_unit, six_three.unit_share) == (True, Decimal(100))
+    assert all(not i.per_unit for i in plan.indicators if i.code != "6.3")
+    return plan
+
+
+def _issue_codes(result):
+    return {(i.where, i.severity, i.code) for i in result.issues}
+
+
+def test_the_real_text_annex():
+    result = read_plan(kon_ray.ANNEX)
+    _check_golden(result)
+    codes = _issue_codes(result)
+    assert ("row 4.1", Severity.REVIEW, "sex_ratio_target") in codes
+    assert ("row 4.3", Severity.INFO, "year_looser_than_phase") in codes
+    assert not [i for i in result.issues if i.severity in (Severity.ERROR, Severity.WARNING)]
+
+
+def test_sex_ratio_review_explains_natural_and_national_levels():
+    result = read_plan(kon_ray.ANNEX)
+    (issue,) = [i for i in result.issues if i.code == "sex_ratio_target"]
+    assert "104–106" in issue.message and "111" in issue.message and "109" in issue.message
+
+
+@pytest.mark.parametrize("normal_form", ["NFD", "NFC"])
+def test_text_in_nfd_with_crlf_and_bom(normal_form):
+    import unicodedata
+
+    text = kon_ray.ANNEX.read_text(encoding="utf-8")
+    data = b"\xef\xbb\xbf" + unicodedata.normalize(normal_form, text).replace("\n", "\r\n").encode()
+    _check_golden(read_plan_bytes(data, "phu-luc.txt"))
