@@ -172,8 +172,12 @@ def _result_row(sheet: Worksheet, number: int, row: ResultRow, width: int) -> No
             cell.value = value if value != "" else None
         cell.border = BOX
         cell.alignment = WRAP if col in (2, 10, 12, 13, 14) else WRAP_CENTER
-        cell.font = Font(name=FONT, size=11, bold=row.kind is RowKind.OBJECTIVE,
-                         italic=row.kind is RowKind.BREAKDOWN and col == 2)
+        cell.font = Font(
+            name=FONT,
+            size=11,
+            bold=row.kind is RowKind.OBJECTIVE,
+            italic=row.kind is RowKind.BREAKDOWN and col == 2,
+        )
         if row.kind is RowKind.OBJECTIVE:
             cell.fill = OBJECTIVE_FILL
     if row.kind is RowKind.OBJECTIVE:
@@ -194,14 +198,26 @@ _OBSERVATION_COLUMNS = (
 
 
 def _observations_sheet(sheet: Worksheet, report: Report) -> None:
-    first = _titles(sheet, ((f"SỐ LIỆU THỰC HIỆN DÙNG ĐỂ ĐÁNH GIÁ NĂM {report.period}", True, False),),
-                    len(_OBSERVATION_COLUMNS))
+    first = _titles(
+        sheet,
+        ((f"SỐ LIỆU THỰC HIỆN DÙNG ĐỂ ĐÁNH GIÁ NĂM {report.period}", True, False),),
+        len(_OBSERVATION_COLUMNS),
+    )
     _header_row(sheet, first, _OBSERVATION_COLUMNS)
     sheet.freeze_panes = sheet.cell(first + 1, 1)
     font = Font(name=FONT, size=11)
     for number, obs in enumerate(report.observations, start=first + 1):
-        values = (obs.indicator, obs.period, obs.org_unit or "Toàn địa bàn", obs.sex or "Chung",
-                  obs.numerator, obs.denominator, obs.value, obs.note, obs.source)
+        values = (
+            obs.indicator,
+            obs.period,
+            obs.org_unit or "Toàn địa bàn",
+            obs.sex or "Chung",
+            obs.numerator,
+            obs.denominator,
+            obs.value,
+            obs.note,
+            obs.source,
+        )
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col)
             if isinstance(value, Decimal):

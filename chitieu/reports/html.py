@@ -119,7 +119,7 @@ def _header(report: Report) -> str:
     return (
         '<table class="blocks header"><tr>'
         f'<td style="width: {layout.HEADER_LEFT_MM}mm">{"".join(left)}</td>'
-        f'<td>{"".join(right)}</td></tr></table>'
+        f"<td>{''.join(right)}</td></tr></table>"
     )
 
 

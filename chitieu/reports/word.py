@@ -262,8 +262,12 @@ def _annex(document: Any, report: Report, images: ChartImages) -> None:
     if images.trends:
         page_break = _paragraph(document, after=0)
         page_break.add_run().add_break(WD_BREAK.PAGE)
-        _paragraph(document, f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu giai đoạn {report.phase}",
-                   bold=True, align=CENTER)
+        _paragraph(
+            document,
+            f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu giai đoạn {report.phase}",
+            bold=True,
+            align=CENTER,
+        )
         for png in images.trends:
             _picture(document, png, layout.LANDSCAPE_TEXT_WIDTH_MM - 20)
 
@@ -311,8 +315,13 @@ def _result_row(table: Any, row: ResultRow, widths: tuple[int, ...]) -> None:
     )
     aligns = (CENTER, LEFT, CENTER, CENTER, CENTER, CENTER, CENTER, LEFT, CENTER, LEFT, LEFT)
     for i, (cell, value, align) in enumerate(zip(cells, values, aligns, strict=True)):
-        _cell_text(cell, value, align=align, bold=(i == 8 and row.needs_attention),
-                   italic=row.kind is RowKind.BREAKDOWN and i == 1)
+        _cell_text(
+            cell,
+            value,
+            align=align,
+            bold=(i == 8 and row.needs_attention),
+            italic=row.kind is RowKind.BREAKDOWN and i == 1,
+        )
 
 
 def _cell_text(cell: Any, text: str, *, bold: bool = False, italic: bool = False, align: Any = LEFT) -> None:

@@ -50,8 +50,15 @@ def _all_text(document) -> str:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("1234.5", "1.234,5"), ("52.1666", "52,17"), ("100", "100"), ("0.5", "0,5"),
-     ("-1234567.891", "-1.234.567,89"), ("-0.001", "0"), ("31.60", "31,6")],
+    [
+        ("1234.5", "1.234,5"),
+        ("52.1666", "52,17"),
+        ("100", "100"),
+        ("0.5", "0,5"),
+        ("-1234567.891", "-1.234.567,89"),
+        ("-0.001", "0"),
+        ("31.60", "31,6"),
+    ],
 )
 def test_numbers_are_written_the_vietnamese_way(value, text):
     assert format_number(Decimal(value)) == text
@@ -64,8 +71,9 @@ def test_docx_portrait_body_is_a4_with_decree_margins(docx_document):
     body = docx_document.sections[0]
     assert (round(body.page_width.mm), round(body.page_height.mm)) == (210, 297)
     assert body.orientation == 0  # portrait
-    top, bottom, left, right = (round(m.mm, 1) for m in (body.top_margin, body.bottom_margin,
-                                                          body.left_margin, body.right_margin))
+    top, bottom, left, right = (
+        round(m.mm, 1) for m in (body.top_margin, body.bottom_margin, body.left_margin, body.right_margin)
+    )
     assert 20 <= top <= 25 and 20 <= bottom <= 25
     assert 30 <= left <= 35 and 15 <= right <= 20
 
@@ -97,9 +105,9 @@ def test_docx_has_the_motto_issuer_number_and_date_blocks(docx_document):
     assert all(run.bold for run in right[0].runs)
     assert right[1].text == "Độc lập - Tự do - Hạnh phúc"
     assert all(run.bold for run in right[1].runs)
-    assert right[1]._p.pPr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr"
-    ) is not None, "the motto has its rule underneath"
+    assert (
+        right[1]._p.pPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr") is not None
+    ), "the motto has its rule underneath"
     assert right[2].text.replace("\u00a0", " ").startswith("Kon Rẫy, ngày")
     assert all(run.italic for run in right[2].runs)
 
@@ -107,8 +115,14 @@ def test_docx_has_the_motto_issuer_number_and_date_blocks(docx_document):
 def test_docx_has_title_signature_and_recipients(docx_document):
     text = _all_text(docx_document)
     assert "BÁO CÁO" in [p.text for p in docx_document.paragraphs]
-    for expected in ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn A", "Nơi nhận:",
-                     "- Lưu: VT, LĐTBXH."):
+    for expected in (
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Văn A",
+        "Nơi nhận:",
+        "- Lưu: VT, LĐTBXH.",
+    ):
         assert expected in text
 
 
@@ -177,11 +191,21 @@ def test_xlsx_lists_the_observations_behind_the_results(workbook):
 
 
 def test_pdf_text_keeps_the_vietnamese_diacritics(pdf_path):
-    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True,
-                          check=True, text=True).stdout
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN",
-                     "HUYỆN KON RẪY", "Kết quả thực hiện mục tiêu quốc gia về bình đẳng giới", "Nơi nhận:",
-                     "Chưa có", "Trang 1/", "52,17", "1.234,5"):
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN",
+        "HUYỆN KON RẪY",
+        "Kết quả thực hiện mục tiêu quốc gia về bình đẳng giới",
+        "Nơi nhận:",
+        "Chưa có",
+        "Trang 1/",
+        "52,17",
+        "1.234,5",
+    ):
         assert expected in text, expected
 
 
@@ -189,16 +213,18 @@ def test_pdf_embeds_its_fonts_and_is_a4(pdf_path):
     fonts = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, check=True, text=True).stdout
     lines = fonts.splitlines()[2:]
     assert lines and all(" yes " in line for line in lines), fonts
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "2", str(pdf_path)], capture_output=True,
-                          check=True, text=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "2", str(pdf_path)], capture_output=True, check=True, text=True
+    ).stdout
     assert "595.28 x 841.89" in info or "595.276 x 841.89" in info, info
 
 
 def test_pdf_pages_are_not_blank(pdf_path, tmp_path):
     from PIL import Image, ImageStat
 
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", str(pdf_path), str(tmp_path / "p")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", str(pdf_path), str(tmp_path / "p")], check=True
+    )
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == 2
     for page in pages:
