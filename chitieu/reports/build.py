@@ -113,7 +113,8 @@ def _comparison(indicator: Indicator, actual: Decimal | None, target: Decimal | 
         return "Bằng chỉ tiêu"
     unit = "điểm %" if indicator.measure is Measure.PERCENT else indicator.unit_label
     side = "Cao hơn" if difference > 0 else "Thấp hơn"
-    return f"{side} chỉ tiêu {format_number(abs(difference))} {unit}".strip()
+    # The column is narrow: keep the number and its unit on one line.
+    return f"{side} {format_number(abs(difference))}\u00a0{unit}".replace(" %", "\u00a0%").strip()
 
 
 _SEX_WORDS = {Sex.FEMALE: "Nữ", Sex.MALE: "Nam"}
@@ -137,7 +138,7 @@ def _sources(indicator: Indicator, observations: Sequence[Observation], period: 
         return ""
     units = sorted({o.org_unit for o in rows if o.org_unit})
     if not units:
-        return "Báo cáo của " + ", ".join(indicator.lead_units)
+        return "Báo cáo của đơn vị chủ trì"
     if len(units) <= 3:
         return "Báo cáo của " + ", ".join(units)
     return f"Báo cáo của {len(units)} đơn vị"
@@ -164,6 +165,12 @@ def _notes(
     return "; ".join(notes)
 
 
+def _sentence(text: str) -> str:
+    """Names as the annex wrote them, but starting with a capital ("xây dựng …" → "Xây dựng …")."""
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
 def _indicator_rows(
     indicator: Indicator,
     result: IndicatorResult,
@@ -181,7 +188,7 @@ def _indicator_rows(
         ResultRow(
             kind=RowKind.INDICATOR,
             stt=indicator.code,
-            text=indicator.name,
+            text=_sentence(indicator.name),
             unit=indicator.unit_label,
             target_phase=phase_target.value if phase_target else None,
             target_phase_text=phase_target.text if phase_target else "",
@@ -209,6 +216,7 @@ def _indicator_rows(
                 stt="",
                 text=_sex_label(indicator, part.key),
                 unit=indicator.unit_label,
+                target_phase=phase_target.value if phase_target else None,
                 target_year=target.value if target else None,
                 comparator=comparator,
                 actual=part.actual,
@@ -240,6 +248,14 @@ def _codes(results: Sequence[IndicatorResult], status: Status) -> list[str]:
     return [r.indicator for r in results if r.status is status]
 
 
+def _objective_name(objective: Objective) -> str:
+    """ "Mục tiêu 2 (trong lĩnh vực kinh tế, lao động)" from "Mục tiêu 2: Trong lĩnh vực …"."""
+    rest = re.sub(r"^\s*mục tiêu\s*[\w.]*\s*[:.\-–]\s*", "", objective.title, flags=re.IGNORECASE).strip()
+    if not rest or rest == objective.title.strip():
+        return objective.title.strip() or f"Mục tiêu {objective.code}"
+    return f"Mục tiêu {objective.code} ({rest[0].lower()}{rest[1:]})"
+
+
 def _objective_line(objective: Objective, evaluation: PlanEvaluation) -> str:
     results = [evaluation.result(i.code) for i in objective.indicators]
     results = [r for r in results if r is not None]
@@ -248,7 +264,7 @@ def _objective_line(objective: Objective, evaluation: PlanEvaluation) -> str:
         codes = _codes(results, status)
         if codes:
             parts.append(f"{Assessment(status.value).label.lower()}: {len(codes)} ({', '.join(codes)})")
-    return f"{objective.title}: {len(results)} chỉ tiêu; " + "; ".join(parts) + "."
+    return f"{_objective_name(objective)}: {len(results)} chỉ tiêu; " + "; ".join(parts) + "."
 
 
 def _quantity(indicator: Indicator, value: Decimal | None) -> str:
@@ -277,7 +293,7 @@ def _attention_bullets(
         if result.status is Status.NOT_ACHIEVED and result.target is not None:
             target = result.target
             text = (
-                f"Chỉ tiêu {indicator.code} ({indicator.name}) không đạt: thực hiện "
+                f"Chỉ tiêu {indicator.code} ({_sentence(indicator.name)}) không đạt: thực hiện "
                 f"{_quantity(indicator, result.actual)}, chỉ tiêu {_SYMBOL[target.comparator]}"
                 f"{_quantity(indicator, target.value)}"
             )
@@ -297,7 +313,7 @@ def _attention_bullets(
             and trend.projected_status is Status.NOT_ACHIEVED
         ):
             bullets.append(
-                f"Chỉ tiêu {indicator.code} ({indicator.name}) đạt trong {period_phrase(period)}"
+                f"Chỉ tiêu {indicator.code} ({_sentence(indicator.name)}) đạt trong {period_phrase(period)}"
                 " nhưng theo xu hướng các năm qua có nguy cơ không đạt chỉ tiêu giai đoạn"
                 f" {trend.target.period}"
                 f" (dự báo năm {trend.end_year}: {_quantity(indicator, trend.projected)})."
@@ -330,7 +346,7 @@ def _sex_section(
             missing = [_sex_label(indicator, p.key).lower() for p in parts if p.actual is None]
             if missing or not parts:
                 bullets.append(
-                    f"Chỉ tiêu {indicator.code} ({indicator.name}): thiếu số liệu "
+                    f"Chỉ tiêu {indicator.code} ({_sentence(indicator.name)}): thiếu số liệu "
                     + (" và ".join(missing) if missing else "theo giới tính")
                     + "."
                 )
@@ -544,10 +560,8 @@ def build_report(
             f" ({format_number(Decimal(met * 100) / total if total else 0, 1)}%).",
             "Kết quả theo từng mục tiêu:",
         ),
-        (
-            *(_objective_line(o, evaluation) for o in plan.objectives),
-            "Chi tiết từng chỉ tiêu tại Phụ lục kèm theo Báo cáo này.",
-        ),
+        tuple(_objective_line(o, evaluation) for o in plan.objectives),
+        closing=("Chi tiết từng chỉ tiêu tại Phụ lục kèm theo Báo cáo này.",),
         achievement_chart=True,
     )
     attention = _attention_bullets(plan, evaluation, before, period, previous)

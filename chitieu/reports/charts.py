@@ -125,7 +125,7 @@ def _draw_trend(axes: Any, chart: TrendChart) -> None:
     axes.set_yticks([])
     axes.spines["left"].set_visible(False)
     unit = f" ({chart.unit})" if chart.unit else ""
-    title = textwrap.fill(f"{chart.indicator_code}. {_shorten(chart.title, 110)}{unit}", 44)
+    title = textwrap.fill(f"{chart.indicator_code}. {_shorten(chart.title, 100)}{unit}", 40)
     axes.set_title(title, fontsize=8.5, loc="left")
     axes.tick_params(labelsize=8)
 
@@ -157,10 +157,11 @@ def trend_pngs(charts: tuple[TrendChart, ...], per_figure: int = TRENDS_PER_FIGU
         group = charts[start : start + per_figure]
         rows = (len(group) + 2) // 3
         # Fixed margins rather than constrained layout: the same look, a fraction of the time.
-        height = 3.2 * rows + 0.4
-        figure, grid = plt.subplots(rows, 3, figsize=(10.5, height), squeeze=False)
+        # 9 inches wide is printed at about 23 cm, so the text keeps its nominal size on paper.
+        height = 2.9 * rows + 0.4
+        figure, grid = plt.subplots(rows, 3, figsize=(9.0, height), squeeze=False)
         figure.subplots_adjust(
-            left=0.07, right=0.98, bottom=0.75 / height, top=1 - 0.62 / height, wspace=0.3, hspace=0.75
+            left=0.03, right=0.98, bottom=0.75 / height, top=1 - 0.62 / height, wspace=0.3, hspace=0.75
         )
         for axes, chart in zip(grid.flat, group, strict=False):
             _draw_trend(axes, chart)

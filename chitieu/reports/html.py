@@ -64,6 +64,7 @@ h2 {{ font-size: {m.BODY_PT}pt; margin: 6pt 0 6pt 0; text-indent: {m.FIRST_LINE_
       page-break-after: avoid; }}
 figure {{ margin: 6pt 0; text-align: center; page-break-inside: avoid; }}
 figure img {{ max-width: 100%; }}
+figure.trend img {{ width: {m.TREND_WIDTH_MM}mm; }}
 figcaption {{ font-size: 12pt; font-style: italic; }}
 .signature {{ margin-top: 12pt; page-break-inside: avoid; }}
 .signature td {{ width: 50%; }}
@@ -139,6 +140,7 @@ def _body(report: Report, images: ChartImages) -> str:
         parts.append(f"<h2>{escape(section.heading)}</h2>")
         parts += [_p(text, "indent") for text in section.paragraphs]
         parts += [_p(f"- {text}", "indent") for text in section.bullets]
+        parts += [_p(text, "indent") for text in section.closing]
         if section.achievement_chart and images.achievement and report.achievement_chart:
             caption = report.achievement_chart.title
             figure = _img(images.achievement, caption)
@@ -210,7 +212,7 @@ def _annex(report: Report, images: ChartImages) -> str:
     if images.trends:
         title = f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu giai đoạn {report.phase}"
         parts.append(f'<div class="trends">{_p(title, "bold")}')
-        parts += [f"<figure>{_img(png, title)}</figure>" for png in images.trends]
+        parts += [f'<figure class="trend">{_img(png, title)}</figure>' for png in images.trends]
         parts.append("</div>")
     parts.append("</section>")
     return "".join(parts)

@@ -83,6 +83,7 @@ class Section:
     heading: str
     paragraphs: tuple[str, ...] = ()
     bullets: tuple[str, ...] = ()  # "- Chỉ tiêu 2.2 …": points listed under the paragraphs
+    closing: tuple[str, ...] = ()  # paragraphs after the points
     achievement_chart: bool = False
 
 

@@ -220,6 +220,8 @@ def _body(document: Any, report: Report, images: ChartImages) -> None:
             _paragraph(document, text, indent=True)
         for text in section.bullets:
             _paragraph(document, f"- {text}", indent=True)
+        for text in section.closing:
+            _paragraph(document, text, indent=True)
         if section.achievement_chart and images.achievement:
             _picture(document, images.achievement, layout.TEXT_WIDTH_MM - 10)
             if report.achievement_chart:
@@ -269,7 +271,7 @@ def _annex(document: Any, report: Report, images: ChartImages) -> None:
             align=CENTER,
         )
         for png in images.trends:
-            _picture(document, png, layout.LANDSCAPE_TEXT_WIDTH_MM - 20)
+            _picture(document, png, layout.TREND_WIDTH_MM)
 
 
 def _results_table(document: Any, report: Report) -> None:
