@@ -17,8 +17,15 @@ from pathlib import Path
 from chitieu.observations import Observation
 from chitieu.plan import Comparator, Indicator, Measure, Plan, Sex
 
-COMMUNES = ("Thị trấn Đăk Rve", "Xã Đăk Kôi", "Xã Đăk Pne", "Xã Đăk Ruồng", "Xã Đăk Tơ Lung",
-            "Xã Đăk Tờ Re", "Xã Tân Lập")
+COMMUNES = (
+    "Thị trấn Đăk Rve",
+    "Xã Đăk Kôi",
+    "Xã Đăk Pne",
+    "Xã Đăk Ruồng",
+    "Xã Đăk Tơ Lung",
+    "Xã Đăk Tờ Re",
+    "Xã Tân Lập",
+)
 YEARS = (2021, 2022, 2023, 2024)
 ANNEX = Path(__file__).resolve().parents[2] / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
 
@@ -47,8 +54,9 @@ def _share_rows(indicator: Indicator, year: int, rng: random.Random, sexes) -> l
             denominator = rng.randint(80, 900)
             share = min(100.0, _level(indicator, year, rng)) / 100
             numerator = min(denominator, round(denominator * share))
-            rows.append(Observation(indicator.code, str(year), unit, sex, Decimal(numerator),
-                                    Decimal(denominator)))
+            rows.append(
+                Observation(indicator.code, str(year), unit, sex, Decimal(numerator), Decimal(denominator))
+            )
     return rows
 
 
@@ -58,7 +66,9 @@ def _rate_rows(indicator: Indicator, year: int, rng: random.Random) -> list[Obse
     for unit in COMMUNES:
         denominator = rng.randint(120, 400) if per < 100000 else rng.randint(2000, 4000)
         numerator = round(_level(indicator, year, rng) * denominator / per)
-        rows.append(Observation(indicator.code, str(year), unit, None, Decimal(numerator), Decimal(denominator)))
+        rows.append(
+            Observation(indicator.code, str(year), unit, None, Decimal(numerator), Decimal(denominator))
+        )
     return rows
 
 
@@ -103,8 +113,16 @@ def to_csv(rows: list[Observation]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note"])
     for o in rows:
-        writer.writerow([o.indicator, o.period, o.org_unit, o.sex.value if o.sex else "",
-                         o.numerator if o.numerator is not None else "",
-                         o.denominator if o.denominator is not None else "",
-                         o.value if o.value is not None else "", o.note])
+        writer.writerow(
+            [
+                o.indicator,
+                o.period,
+                o.org_unit,
+                o.sex.value if o.sex else "",
+                o.numerator if o.numerator is not None else "",
+                o.denominator if o.denominator is not None else "",
+                o.value if o.value is not None else "",
+                o.note,
+            ]
+        )
     return out.getvalue()
