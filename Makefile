@@ -46,8 +46,11 @@ system-deps:
 lint: venv
 	$(BIN)/ruff check .
 
+# Cheap gates first: lint, Django's system checks, no model change without its migration.
 test: system-deps venv
 	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=web.config.settings.test $(BIN)/python manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=web.config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	scripts/run-tests.sh
 
 bench: venv

@@ -6,8 +6,10 @@ Each writer takes any objects with the attributes of an observation
 and rows read from the database export the same way.
 
 A row that a target format cannot express (a multi-year phase period in
-DHIS2 or SDMX, a row with no value to compute) is never dropped silently:
-it is left out of the document and reported in ``ExportResult.issues``.
+DHIS2 or SDMX, a row with no value to compute, a "not applicable" row) is
+never dropped silently: it is left out of the document and reported in
+``ExportResult.issues``. Values are computed by the engine's own rule
+(``chitieu.observations.observation_value``) and rounded to four decimals.
 
 DHIS2 ``dataValueSets`` mapping (import with
 ``?dataElementIdScheme=CODE&orgUnitIdScheme=CODE&categoryOptionComboIdScheme=CODE``,
@@ -46,10 +48,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
 from chitieu.issues import Issue, Severity
+from chitieu.observations import observation_value
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
 from chitieu.plan import Indicator, Measure, Plan
 
@@ -70,12 +73,15 @@ SDMX_COLUMNS = (
 )
 DEFAULT_STRUCTURE_ID = "VN_CHITIEU:DF_GENDER_EQUALITY(1.0)"
 DEFAULT_AREA = "AREA"
+NOT_APPLICABLE = "không áp dụng"  # what the tidy CSV reader takes for "not applicable"
 # Computed values keep four decimals: finer than any target in a plan annex,
 # and stable when exported twice.
 VALUE_PLACES = Decimal("0.0001")
 
 
 class ObservationLike(Protocol):
+    """What every exporter reads; ``chitieu.observations.Observation`` has it all."""
+
     indicator: str
     period: str
     org_unit: str
@@ -84,6 +90,7 @@ class ObservationLike(Protocol):
     denominator: Decimal | None
     value: Decimal | None
     note: str
+    not_applicable: bool
 
 
 @dataclass(frozen=True)
@@ -130,17 +137,22 @@ def sdmx_id(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9_@$-]", "_", code)
 
 
-def observation_value(obs: ObservationLike, indicator: Indicator | None) -> Decimal | None:
-    """The reported value, or numerator ÷ denominator × factor when only those were given."""
-    if obs.value is not None:
+def export_value(obs: ObservationLike, indicator: Indicator | None) -> Decimal | None:
+    """The figure in the indicator's unit, as the engine computes it, rounded for exchange.
+
+    With the plan, ``chitieu.observations.observation_value`` decides (the same rule
+    as the evaluation); without it only a reported value can be exported.
+    """
+    if getattr(obs, "not_applicable", False):
+        return None
+    if indicator is None:
         return obs.value
-    if indicator is None or obs.numerator is None or not obs.denominator:
+    value = observation_value(indicator, obs)  # type: ignore[arg-type]
+    if value is None:
         return None
-    try:
-        raw = obs.numerator / obs.denominator * indicator.factor
-    except (InvalidOperation, ZeroDivisionError):
-        return None
-    return raw.quantize(VALUE_PLACES, rounding=ROUND_HALF_EVEN)
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.quantize(VALUE_PLACES, rounding=ROUND_HALF_EVEN)
 
 
 def dhis2_period(key: str) -> str:
@@ -198,6 +210,10 @@ def _left_out(index: int, obs: ObservationLike, message: str, code: str) -> Issu
     return Issue(Severity.WARNING, _where(index, obs), message, code)
 
 
+def _not_applicable(index: int, obs: ObservationLike) -> Issue:
+    return Issue(Severity.INFO, _where(index, obs), "không áp dụng: không có giá trị", "not_applicable")
+
+
 # ---------------------------------------------------------------- tidy CSV
 
 
@@ -228,7 +244,7 @@ def to_tidy_csv(
                 sex_code(obs.sex),
                 number(obs.numerator),
                 number(obs.denominator),
-                number(obs.value),
+                NOT_APPLICABLE if getattr(obs, "not_applicable", False) else number(obs.value),
                 obs.note or "",
             ]
         )
@@ -262,8 +278,11 @@ def dhis2_data_value_set(
         except PeriodKeyError as error:
             issues.append(_left_out(index, obs, str(error), "dhis2_period"))
             continue
+        if getattr(obs, "not_applicable", False):
+            issues.append(_not_applicable(index, obs))
+            continue
         indicator = plan.indicator(obs.indicator) if plan else None
-        value = observation_value(obs, indicator)
+        value = export_value(obs, indicator)
         parts = [("", value)]
         if components:
             parts += [(".NUM", obs.numerator), (".DEN", obs.denominator)]
@@ -324,8 +343,11 @@ def to_sdmx_csv(
         except PeriodKeyError as error:
             issues.append(_left_out(index, obs, str(error), "sdmx_period"))
             continue
+        if getattr(obs, "not_applicable", False):
+            issues.append(_not_applicable(index, obs))
+            continue
         indicator = plan.indicator(obs.indicator) if plan else None
-        value = observation_value(obs, indicator)
+        value = export_value(obs, indicator)
         if value is None:
             issues.append(_left_out(index, obs, "không có giá trị để xuất", "no_value"))
             continue

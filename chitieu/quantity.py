@@ -266,9 +266,9 @@ def _shape(rest: str) -> tuple[Measure | None, str | None, CountPeriod | None, s
     lowered = rest.lower()
     if not rest:
         return None, None, None, ""
-    if rest.startswith("%"):
+    if rest.startswith("%") and _plain_words(rest[1:]):
         return Measure.PERCENT, None, None, "%"
-    if lowered == "lần" or lowered.startswith("lần "):
+    if (lowered == "lần" or lowered.startswith("lần ")) and _plain_words(rest[3:]):
         return Measure.TIMES, None, None, "lần"
     if m := _PER_PERIOD.match(rest):
         if not m["label"] or _LEADING_NUMBER.match(m["label"]):
@@ -282,6 +282,11 @@ def _shape(rest: str) -> tuple[Measure | None, str | None, CountPeriod | None, s
     if rest[0].isalpha() and not any(ch.isdigit() for ch in rest):
         return Measure.COUNT, None, None, rest  # "5 lớp", "03 tin, bài"
     return None
+
+
+def _plain_words(text: str) -> bool:
+    """Trailing words such as "số xã" after "60%": no numbers, no second unit."""
+    return not re.search(r"[\d%/]", text)
 
 
 def _bad(text: str, where: str, message: str, code: str) -> Quantity:

@@ -116,9 +116,13 @@ def _column_headers(grid: Grid, top: int, bottom: int) -> list[list[str]]:
 def find_layout(grid: Grid) -> Layout | list[Issue]:
     bottom = _period_row(grid)
     if bottom is None:
-        searched = grid.row_where[: _HEADER_SEARCH_ROWS]
-        where = searched[0] if len(searched) == 1 else f"{searched[0]}–{searched[-1].split()[-1]}"
-        where = where if searched else "file"
+        searched = grid.row_where[:_HEADER_SEARCH_ROWS]
+        if not searched:
+            where = "file"
+        elif len(searched) == 1:
+            where = searched[0]
+        else:
+            where = f"{searched[0]}–{searched[-1].split()[-1]}"
         return [
             Issue(
                 Severity.ERROR,
@@ -195,3 +199,8 @@ def _duplicate_periods(grid: Grid, row: int, periods: list[tuple[int, Period]]) 
             )
         seen[period.key] = c
     return issues
+
+
+def first_usable(grids: list[Grid]) -> Grid:
+    """The first table (sheet) whose header can be found; else the first, whose error will say why."""
+    return next((g for g in grids if not isinstance(find_layout(g), list)), grids[0])

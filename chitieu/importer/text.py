@@ -73,6 +73,8 @@ def read_text(data: bytes) -> Grid | list[Issue]:
     text, issues = decode(data)
     if text is None:
         return issues
+    if not text.strip():
+        return [Issue(Severity.ERROR, "file", "tệp rỗng", "empty")]
     _, records = sniff(text)
     rows: list[list[Cell]] = []
     where_of: list[str] = []

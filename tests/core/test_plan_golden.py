@@ -6,7 +6,8 @@ import pytest
 
 from chitieu.importer import read_plan, read_plan_bytes
 from chitieu.issues import Severity
-from tests.core import kon_ray
+from chitieu.plan import plan_as_dict
+from tests.core import annex_files, kon_ray
 
 
 def _check_golden(result):
@@ -52,3 +53,54 @@ def test_text_in_nfd_with_crlf_and_bom(normal_form):
     text = kon_ray.ANNEX.read_text(encoding="utf-8")
     data = b"\xef\xbb\xbf" + unicodedata.normalize(normal_form, text).replace("\n", "\r\n").encode()
     _check_golden(read_plan_bytes(data, "phu-luc.txt"))
+
+
+FORMATS = {
+    "docx": ("phu-luc.docx", annex_files.build_docx),
+    "xlsx": ("phu-luc.xlsx", annex_files.build_xlsx),
+    "xlsx-text-only": ("phu-luc.xlsx", lambda a: annex_files.build_xlsx(a, percents_as_numbers=False)),
+    "semicolon-csv": ("phu-luc.csv", lambda a: annex_files.build_delimited(a, ";")),
+    "comma-csv": ("phu-luc.csv", lambda a: annex_files.build_delimited(a, ",")),
+    "tsv": ("phu-luc.tsv", lambda a: annex_files.build_delimited(a, "\t")),
+}
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_every_format_gives_the_same_plan(kind):
+    filename, build = FORMATS[kind]
+    result = read_plan_bytes(build(annex_files.real_annex()), filename)
+    plan = _check_golden(result)
+    text_plan = read_plan(kon_ray.ANNEX).plan
+    assert plan_as_dict(plan) == plan_as_dict(text_plan)  # everything but where each row was read
+    assert {(i.where, i.code) for i in result.issues if i.where.startswith("row ")} == {
+        (i.where, i.code) for i in text_plan.issues if i.where.startswith("row ")
+    }
+
+
+# Where the bad "abc%" of the with-problems variant must be reported, per format.
+BAD_CELL = {
+    "docx": "row 6, cell D",
+    "xlsx": "sheet Phụ lục, cell D10",
+    "xlsx-text-only": "sheet Phụ lục, cell D10",
+    "semicolon-csv": "line 10, cell D",
+    "comma-csv": "line 10, cell D",
+    "tsv": "line 10, cell D",
+}
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_with_problems_variant_is_refused_saying_where(kind):
+    filename, build = FORMATS[kind]
+    result = read_plan_bytes(build(annex_files.with_problems(annex_files.real_annex())), filename)
+    assert result.plan is None
+    errors = {(i.where, i.code) for i in result.errors}
+    assert (BAD_CELL[kind], "not_a_number") in errors
+    assert ("row 2.2", "duplicate_code") in errors
+
+
+def test_with_problems_variant_of_the_real_text_file():
+    text = kon_ray.ANNEX.read_text(encoding="utf-8")
+    text = text.replace("so với tổng số lao động nữ.\t50%\t50%", "so với tổng số lao động nữ.\t50%\tabc%")
+    result = read_plan_bytes(text.encode(), "phu-luc.txt")
+    assert result.plan is None
+    assert [(i.where, i.code) for i in result.errors] == [("line 12, cell D", "not_a_number")]

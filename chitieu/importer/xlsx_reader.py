@@ -1,0 +1,89 @@
+"""Excel workbooks: title rows above the table, merged cells, numbers stored as numbers or text.
+
+A merged range's value belongs to every cell it covers (as people see it),
+and each cell remembers the range's top-left cell so that later steps can
+tell a value written once from one repeated by a merge. A number shown with
+a % format is stored as a fraction (0.6 for 60%): it is read as 60 %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from chitieu.importer.grid import Cell, Grid, clean_text, pad
+from chitieu.importer.layout import first_usable
+from chitieu.issues import Issue, Severity
+from chitieu.quantity import format_number, to_decimal
+
+# Beyond this many rows a sheet is not an annex: stop rather than exhaust memory.
+_MAX_ROWS = 5000
+_MAX_COLS = 60
+
+
+def _cell_value(value: object, number_format: str) -> tuple[str, Decimal | None, bool]:
+    """(text as shown, number when stored as one, shown as percent)."""
+    if value is None:
+        return "", None, False
+    if isinstance(value, str):
+        return clean_text(value), None, False
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value), None, False
+    number = to_decimal(value)
+    if number is None:
+        return clean_text(str(value)), None, False
+    if "%" in (number_format or ""):
+        percent = (number * 100).normalize()
+        percent = percent.quantize(Decimal(1)) if percent == percent.to_integral() else percent
+        return f"{format_number(percent)}%", percent, True
+    number = number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
+    return format_number(number), number, False
+
+
+def _sheet_grid(sheet) -> Grid:
+    name = sheet.title
+    max_row = min(sheet.max_row or 0, _MAX_ROWS)
+    max_col = min(sheet.max_column or 0, _MAX_COLS)
+    origins: dict[tuple[int, int], tuple[int, int]] = {}
+    for merged in sheet.merged_cells.ranges:
+        top, left = merged.min_row - 1, merged.min_col - 1
+        for r in range(merged.min_row - 1, min(merged.max_row, max_row)):
+            for c in range(merged.min_col - 1, min(merged.max_col, max_col)):
+                origins[(r, c)] = (top, left)
+    raw = [
+        [_cell_value(cell.value, cell.number_format) for cell in row]
+        for row in sheet.iter_rows(min_row=1, max_row=max_row, max_col=max_col)
+    ]
+    rows: list[list[Cell]] = []
+    where_of: list[str] = []
+    for r, values in enumerate(raw):
+        where_of.append(f"sheet {name}, row {r + 1}")
+        cells = []
+        for c, _ in enumerate(values):
+            origin = origins.get((r, c), (r, c))
+            text, number, percent = raw[origin[0]][origin[1]]
+            cells.append(Cell(text, f"sheet {name}, cell {_letter(c)}{r + 1}", origin, number, percent))
+        rows.append(cells)
+    return Grid(pad(rows, where_of), tuple(where_of))
+
+
+def _letter(c: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(c + 1)
+
+
+def read_xlsx(data: bytes) -> Grid | list[Issue]:
+    from openpyxl import load_workbook
+
+    try:
+        # Not read_only: merged ranges are only available on normal worksheets.
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on damaged packages
+        message = f"không mở được tệp Excel .xlsx (tệp hỏng hoặc không đầy đủ: {type(exc).__name__})"
+        return [Issue(Severity.ERROR, "file", message, "bad_office_file")]
+    grids = [_sheet_grid(sheet) for sheet in workbook.worksheets]
+    if not grids:
+        return [Issue(Severity.ERROR, "file", "tệp Excel không có trang tính nào", "empty")]
+    return first_usable(grids)

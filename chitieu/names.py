@@ -1,0 +1,35 @@
+"""Matching names of places and offices the way people write them.
+
+The same commune appears as "Đăk Tơ Lung", "Đắk Tơ Lung" or "Đăk Tờ Lung",
+typed with composed (NFC) or decomposed (NFD) accents and with the tone mark on
+either vowel ("hoá"/"hóa"). ``name_key`` folds all of that away so two spellings
+of one name compare equal. It is deliberately generous: it is used to *find*
+a unit, and a person confirms the match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_DASHES = re.compile(r"\s*[-–—]\s*")
+
+
+def name_key(name: str) -> str:
+    """A key equal for all spellings of one name: no marks, đ→d, lower case, tidy spacing."""
+    decomposed = unicodedata.normalize("NFD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = bare.replace("Đ", "D").replace("đ", "d")
+    bare = _DASHES.sub(" - ", bare.casefold())
+    return _SPACES.sub(" ", bare).strip()
+
+
+def same_name(a: str, b: str) -> bool:
+    return name_key(a) == name_key(b)
+
+
+def find_name(name: str, candidates: list[str] | tuple[str, ...]) -> str | None:
+    """The candidate spelled like ``name`` (ignoring variants), or None."""
+    key = name_key(name)
+    return next((c for c in candidates if name_key(c) == key), None)

@@ -1,0 +1,31 @@
+"""Web tests: Django is configured here, not for the whole suite, so tests/core never needs it."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.config.settings.test")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright next to live_server
+
+import django
+
+django.setup()
+
+import pytest  # noqa: E402
+
+from chitieu.approval import Role  # noqa: E402
+
+
+@pytest.fixture
+def district(db):
+    from web.orgs.services import kon_ray_units_ensure
+
+    return kon_ray_units_ensure()
+
+
+@pytest.fixture
+def make_user(db):
+    from web.accounts.services import user_ensure
+
+    def make(username: str, role: Role, unit=None, password: str = "mat-khau-2024"):
+        return user_ensure(username=username, password=password, role=role, org_unit=unit)[0]
+
+    return make

@@ -1,0 +1,75 @@
+"""Units: the Kon Rẫy defaults, renames, mergers and splits keep history and data attachment."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from chitieu.approval import Role
+from web.orgs import kon_ray
+from web.orgs.models import OrgUnit, UnitKind, UnitLink
+from web.orgs.selectors import communes_of, unit_find
+from web.orgs.services import kon_ray_units_ensure, unit_rename, unit_split, units_merge
+
+
+def test_kon_ray_defaults_are_there_once_even_when_loaded_twice(district):
+    kon_ray_units_ensure()
+    assert OrgUnit.objects.filter(kind=UnitKind.DISTRICT).count() == 1
+    assert OrgUnit.objects.filter(kind=UnitKind.COMMUNE, parent=district).count() == 7
+    assert OrgUnit.objects.filter(kind=UnitKind.OFFICE, parent=district).count() == len(kon_ray.OFFICES)
+
+
+@pytest.mark.parametrize("spelling", ["Xã Đắk Tờ Re", "xã đăk tờ re", "XÃ ĐĂK TỜ RE"])
+def test_units_are_found_whatever_the_spelling(district, spelling):
+    assert unit_find(spelling, within=district).name == "Xã Đăk Tờ Re"
+
+
+def test_office_spelled_as_in_the_annex_is_found(district):
+    unit = unit_find("Trung tâm Văn hoá-Thể thao -Du lịch và Truyền thông", within=district)
+    assert unit is not None and unit.kind == UnitKind.OFFICE
+
+
+def test_rename_keeps_the_unit_and_its_old_name(district, make_user):
+    coordinator = make_user("dieuphoi", Role.COORDINATOR, district)
+    office = unit_find("Phòng Lao động - Thương binh và Xã hội", within=district)
+    renamed = unit_rename(actor=coordinator, unit=office, name="Phòng Nội vụ - Lao động", on=date(2025, 3, 1))
+    assert renamed.pk == office.pk
+    names = list(office.names.values_list("name", "valid_to"))
+    assert ("Phòng Lao động - Thương binh và Xã hội", date(2025, 2, 28)) in names
+    assert unit_find("Phòng Nội vụ - Lao động", within=district).pk == office.pk
+
+
+def test_merger_closes_the_old_communes_and_links_the_new_one(district, make_user):
+    admin = make_user("quantri", Role.ADMINISTRATOR)
+    old = list(OrgUnit.objects.filter(name__in=["Xã Đăk Kôi", "Xã Đăk Pne"]))
+    merged = units_merge(actor=admin, units=old, name="Xã Đăk Kôi mới", on=date(2025, 7, 1))
+    assert {link.predecessor.name for link in UnitLink.objects.filter(successor=merged)} == {
+        "Xã Đăk Kôi",
+        "Xã Đăk Pne",
+    }
+    in_2024 = {u.name for u in communes_of(district, date(2024, 1, 1), date(2024, 12, 31))}
+    in_2026 = {u.name for u in communes_of(district, date(2026, 1, 1), date(2026, 12, 31))}
+    assert "Xã Đăk Kôi" in in_2024 and "Xã Đăk Kôi mới" not in in_2024
+    assert "Xã Đăk Kôi" not in in_2026 and "Xã Đăk Kôi mới" in in_2026
+    assert len(in_2024) == 7 and len(in_2026) == 6
+
+
+def test_split_creates_successors(district, make_user):
+    admin = make_user("quantri", Role.ADMINISTRATOR)
+    unit = OrgUnit.objects.get(name="Xã Tân Lập")
+    parts = unit_split(actor=admin, unit=unit, names=["Xã Tân Lập A", "Xã Tân Lập B"], on=date(2025, 7, 1))
+    unit.refresh_from_db()
+    assert unit.valid_to == date(2025, 6, 30)
+    assert all(p.valid_from == date(2025, 7, 1) for p in parts)
+
+
+def test_reporters_and_viewers_cannot_change_units(district, make_user):
+    reporter = make_user("xa", Role.REPORTER, OrgUnit.objects.get(name="Xã Tân Lập"))
+    with pytest.raises(PermissionDenied):
+        unit_rename(actor=reporter, unit=district, name="X", on=date(2025, 1, 1))
+
+
+def test_unit_page_shows_the_tree(client, district, make_user):
+    client.force_login(make_user("dieuphoi", Role.COORDINATOR, district))
+    page = client.get("/units/").content.decode()
+    assert "Xã Đăk Tơ Lung" in page and "Phòng Y tế" in page

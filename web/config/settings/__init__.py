@@ -1,0 +1,1 @@
+"""Settings: ``base`` reads the environment; ``local`` (default), ``production`` and ``test`` adjust it."""

@@ -1,0 +1,88 @@
+"""What units report: one submission per plan, unit and period, holding its figures.
+
+The approval state lives on the submission (chitieu.approval decides the moves);
+``revision`` grows with every write so that a form opened before someone else's
+change is refused instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chitieu.approval import State
+
+
+class StateChoices(models.TextChoices):
+    DRAFT = State.DRAFT.value, _("draft")
+    SUBMITTED = State.SUBMITTED.value, _("submitted")
+    APPROVED = State.APPROVED.value, _("approved")
+    RETURNED = State.RETURNED.value, _("returned")
+
+
+class Submission(models.Model):
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="submissions")
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    period_key = models.CharField(_("period"), max_length=20)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    state = models.CharField(
+        _("status"), max_length=10, choices=StateChoices.choices, default=StateChoices.DRAFT
+    )
+    revision = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)  # of the last return or unlock
+
+    class Meta:
+        ordering = ["period_start", "org_unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "org_unit", "period_key"], name="submission_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} {self.period_key}"
+
+
+class Observation(models.Model):
+    """One figure: an indicator, for one sex or the total ('')."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="observations")
+    indicator_code = models.CharField(max_length=20)
+    sex = models.CharField(max_length=1, blank=True)  # "" total, "F", "M" (chitieu.plan.Sex)
+    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["indicator_code", "sex"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "indicator_code", "sex"], name="observation_once")
+        ]
+
+
+class Evidence(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(max_length=10)  # pdf, png, jpeg, docx, xlsx
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from chitieu.names import name_key
+from web.orgs.models import OrgUnit, UnitKind
+
+
+def unit_descendant_ids(unit_id: int) -> set[int]:
+    """The unit and every unit below it, whatever their dates."""
+    ids = {unit_id}
+    frontier = {unit_id}
+    while frontier:
+        frontier = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def units_valid_between(start: date, end: date) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+    )
+
+
+def communes_of(area: OrgUnit, start: date, end: date) -> QuerySet[OrgUnit]:
+    """The communes of ``area`` that existed during [start, end]."""
+    return (
+        units_valid_between(start, end)
+        .filter(id__in=unit_descendant_ids(area.pk), kind=UnitKind.COMMUNE)
+        .order_by("name")
+    )
+
+
+def unit_find(name: str, *, within: OrgUnit | None = None, on: date | None = None) -> OrgUnit | None:
+    """The unit named ``name`` (any spelling), preferring one valid on ``on``."""
+    units = OrgUnit.objects.filter(name_key=name_key(name))
+    if within is not None:
+        units = units.filter(id__in=unit_descendant_ids(within.pk))
+    if on is not None:
+        valid = [u for u in units if u.is_valid_on(on)]
+        return valid[0] if valid else None
+    return units.first()
+
+
+def unit_tree(root: OrgUnit) -> list[tuple[int, OrgUnit]]:
+    """(depth, unit) pairs in display order, current and past units alike."""
+    by_parent: dict[int | None, list[OrgUnit]] = {}
+    for unit in OrgUnit.objects.filter(id__in=unit_descendant_ids(root.pk)).order_by("kind", "name"):
+        by_parent.setdefault(unit.parent_id, []).append(unit)
+    rows: list[tuple[int, OrgUnit]] = []
+
+    def walk(unit: OrgUnit, depth: int) -> None:
+        rows.append((depth, unit))
+        for child in by_parent.get(unit.pk, []):
+            walk(child, depth + 1)
+
+    walk(root, 0)
+    return rows

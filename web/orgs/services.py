@@ -1,0 +1,104 @@
+"""Changes to units: each writes its rows and its audit entries in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from chitieu.names import name_key
+from web.accounts.access import require_coordinator
+from web.core.audit import audit_record
+from web.orgs import kon_ray
+from web.orgs.models import LinkKind, OrgUnit, UnitKind, UnitLink, UnitName
+
+
+class UnitChangeError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _create(*, name: str, kind: UnitKind, parent: OrgUnit | None, valid_from: date | None) -> OrgUnit:
+    unit = OrgUnit.objects.create(
+        name=name, name_key=name_key(name), kind=kind, parent=parent, valid_from=valid_from
+    )
+    UnitName.objects.create(unit=unit, name=name, valid_from=valid_from)
+    return unit
+
+
+@transaction.atomic
+def unit_create(
+    *, actor, name: str, kind: UnitKind, parent: OrgUnit | None, valid_from: date | None = None
+) -> OrgUnit:
+    require_coordinator(actor)
+    unit = _create(name=name, kind=kind, parent=parent, valid_from=valid_from)
+    audit_record(actor=actor, action="unit_create", subject=unit, field="name", new=name)
+    return unit
+
+
+@transaction.atomic
+def unit_rename(*, actor, unit: OrgUnit, name: str, on: date) -> OrgUnit:
+    """Same unit, same data; the old name is kept with the dates it was used."""
+    require_coordinator(actor)
+    old = unit.name
+    UnitName.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=on - timedelta(days=1))
+    UnitName.objects.create(unit=unit, name=name, valid_from=on)
+    unit.name, unit.name_key = name, name_key(name)
+    unit.save(update_fields=["name", "name_key"])
+    audit_record(actor=actor, action="unit_rename", subject=unit, field="name", old=old, new=name)
+    return unit
+
+
+def _close(unit: OrgUnit, on: date) -> None:
+    if not unit.is_valid_on(on):
+        raise UnitChangeError("unit_not_valid_on_date")
+    unit.valid_to = on - timedelta(days=1)
+    unit.save(update_fields=["valid_to"])
+    UnitName.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=unit.valid_to)
+
+
+@transaction.atomic
+def units_merge(
+    *, actor, units: list[OrgUnit], name: str, on: date, parent: OrgUnit | None = None
+) -> OrgUnit:
+    """Close ``units`` the day before ``on`` and open their merged successor on ``on``."""
+    require_coordinator(actor)
+    if len(units) < 2:
+        raise UnitChangeError("merge_needs_two_units")
+    successor = _create(name=name, kind=units[0].kind, parent=parent or units[0].parent, valid_from=on)
+    for unit in units:
+        _close(unit, on)
+        UnitLink.objects.create(predecessor=unit, successor=successor, kind=LinkKind.MERGER, on=on)
+        audit_record(actor=actor, action="unit_merge", subject=unit, field="successor", new=name)
+    return successor
+
+
+@transaction.atomic
+def unit_split(*, actor, unit: OrgUnit, names: list[str], on: date) -> list[OrgUnit]:
+    require_coordinator(actor)
+    if len(names) < 2:
+        raise UnitChangeError("split_needs_two_names")
+    _close(unit, on)
+    successors = [_create(name=n, kind=unit.kind, parent=unit.parent, valid_from=on) for n in names]
+    for successor in successors:
+        UnitLink.objects.create(predecessor=unit, successor=successor, kind=LinkKind.SPLIT, on=on)
+    audit_record(actor=actor, action="unit_split", subject=unit, field="successors", new=", ".join(names))
+    return successors
+
+
+def _ensure(name: str, kind: UnitKind, parent: OrgUnit | None) -> OrgUnit:
+    existing = OrgUnit.objects.filter(name_key=name_key(name), kind=kind, parent=parent).first()
+    return existing or _create(name=name, kind=kind, parent=parent, valid_from=None)
+
+
+@transaction.atomic
+def kon_ray_units_ensure() -> OrgUnit:
+    """Kon Rẫy district, its 7 communes and the annex's offices; safe to run again."""
+    province = _ensure(kon_ray.PROVINCE, UnitKind.PROVINCE, None)
+    district = _ensure(kon_ray.DISTRICT, UnitKind.DISTRICT, province)
+    for name in kon_ray.COMMUNES:
+        _ensure(name, UnitKind.COMMUNE, district)
+    for name in kon_ray.OFFICES:
+        _ensure(name, UnitKind.OFFICE, district)
+    return district

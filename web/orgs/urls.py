@@ -1,0 +1,6 @@
+from django.urls import path
+
+from web.orgs import views
+
+app_name = "orgs"
+urlpatterns = [path("", views.tree, name="tree")]
