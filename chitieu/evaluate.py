@@ -392,7 +392,7 @@ def _within(observations: Sequence[Observation], period: Period) -> list[Observa
     return [o for o in observations if period.contains(parse_period(o.period))]
 
 
-def _finest_complete_kind(observations: Sequence[Observation]) -> list[Observation]:
+def _coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation]:
     """Of sub-period rows, keep the coarsest kind so quarters and their months are not both counted."""
     kinds = {parse_period(o.period).kind for o in observations}
     order = [PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH]
@@ -437,7 +437,7 @@ def level_figure(
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
-    rows, how = _for_sex(_finest_complete_kind(inside), sex)
+    rows, how = _for_sex(_coarsest_kind_only(inside), sex)
     figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
     return _with_rule(figure, "cộng gộp các kỳ con" + (f", {how}" if how else ""))
 
@@ -446,6 +446,21 @@ def _with_rule(figure: Figure, how: str) -> Figure:
     if not how:
         return figure
     return replace(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
+
+
+def applicable_target(indicator: Indicator, period: Period) -> Target | None:
+    """The period's own target, else that of the narrowest plan period containing it.
+
+    A quarter is judged against its year's value: "03 tin, bài/quý" in the 2024 column
+    is the target of every quarter of 2024, and an annual share is the yardstick for
+    a quarter's share.
+    """
+    own = indicator.target_for(period.key)
+    if own is not None:
+        return own
+    around = [(parse_period(t.period), t) for t in indicator.targets]
+    containing = sorted(((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0])
+    return containing[0][1] if containing else None
 
 
 def evaluate_indicator(
@@ -468,7 +483,7 @@ def evaluate_indicator(
     """
     period = parse_period(period_key)
     own = [o for o in observations if o.indicator == indicator.code]
-    target = indicator.target_for(period.key)
+    target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         result = _evaluate_count(indicator, own, period, target, as_of=as_of, tree=tree, units=units)
     else:
@@ -568,7 +583,8 @@ def _evaluate_count(
         return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
     if indicator.per_unit and unit_names:
         return _evaluate_per_unit(indicator, own, subs, target, unit_names, base)
-    parts = tuple(_count_part(indicator, own, sub, target, tree, sub.key) for sub in subs)
+    groups = _by_sub_period(own, subs)
+    parts = tuple(_count_part(indicator, groups[sub.key], sub, target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
     total = sum(values, Decimal(0)) if values else None
     kind = _KIND_VI[indicator.per_period]
@@ -580,12 +596,22 @@ def _evaluate_count(
         numerator=total,
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"mỗi {kind} phải đạt; số liệu là {kind} thấp nhất",
-        sources=tuple(
-            s for o in own if any(sub.contains(parse_period(o.period)) for sub in subs) for s in [o.source]
-        ),
+        sources=tuple(o.source for sub in subs for o in groups[sub.key]),
         sub_periods=parts,
         complete=all(p.state is not FigureState.MISSING for p in parts),
     )
+
+
+def _by_sub_period(own: Sequence[Observation], subs: Sequence[Period]) -> dict[str, list[Observation]]:
+    """The rows falling in each sub-period (a quarter's own row, or its months' rows)."""
+    groups: dict[str, list[Observation]] = {sub.key: [] for sub in subs}
+    for obs in own:
+        period = parse_period(obs.period)
+        for sub in subs:
+            if sub.contains(period):
+                groups[sub.key].append(obs)
+                break
+    return groups
 
 
 _KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPeriod.YEAR: "năm"}
@@ -603,6 +629,8 @@ def _count_part(
     rows = [o for o in own if o.sex is None and sub.contains(parse_period(o.period))]
     if unit is not None:
         rows = [o for o in rows if _same_unit(o.org_unit, unit, tree)]
+    if rows:
+        rows = _coarsest_kind_only(rows)  # a quarter's own row and its months' rows: count once
         figure = aggregate(indicator, rows)
     else:
         figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
@@ -630,8 +658,9 @@ def _evaluate_per_unit(
 
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
     units: list[PartResult] = []
+    groups = _by_sub_period(own, subs)
     for unit in unit_names:
-        parts = tuple(_count_part(indicator, own, sub, target, None, sub.key, unit) for sub in subs)
+        parts = tuple(_count_part(indicator, groups[s.key], s, target, None, s.key, unit) for s in subs)
         values = [p.actual for p in parts if p.actual is not None]
         units.append(
             PartResult(
@@ -676,7 +705,7 @@ def _evaluate_per_unit(
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
         f" (cần {required}%); số liệu là mức thấp nhất của các đơn vị",
-        sources=tuple(o.source for o in own if any(s.contains(parse_period(o.period)) for s in subs)),
+        sources=tuple(o.source for sub in subs for o in groups[sub.key]),
         units=tuple(units),
         units_meeting=meeting,
         units_missing_target=below,
@@ -749,7 +778,8 @@ def evaluate_plan(
                 "period_outside_plan",
             )
         )
-    visible = [o for o in observations if parse_period(o.period).end <= max(as_of, period.end)]
+    # What was known on as_of: rows of periods ended by then, and the period's own rows.
+    visible = [o for o in observations if o.period == period.key or parse_period(o.period).end <= as_of]
     phase = plan.phase
     results = []
     for indicator in plan.indicators:

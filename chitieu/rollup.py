@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, fold, observation_value
 from chitieu.periods import PeriodKind, sub_periods
 from chitieu.plan import CountPeriod, Indicator, Measure, Plan, Sex
@@ -185,13 +186,19 @@ def rollup(
     """
     by_unit: dict[str, list[Observation]] = {}
     top = root if root is not None else (tree.roots[0].code if tree.roots else "")
+    strays: list[Observation] = []  # rows naming a unit the tree does not know
     for obs in observations:
-        node = tree.find(obs.org_unit) if obs.org_unit else None
-        by_unit.setdefault(node.code if node else top, []).append(obs)
+        node = tree.find(obs.org_unit) if obs.org_unit else tree.find(top)
+        if obs.org_unit and node is None:
+            strays.append(obs)
+        else:
+            by_unit.setdefault(node.code if node else top, []).append(obs)
     result: dict[str, UnitFigure] = {}
 
     def visit(code: str) -> list[Observation]:
         below = [o for child in tree.children(code) for o in visit(child.code)]
+        if code == top:
+            below += strays  # counted with the area rather than lost; validate with unknown_units()
         own = by_unit.get(code, [])
         used = own or below
         result[code] = UnitFigure(code, aggregate(indicator, used), bool(own))
@@ -199,6 +206,15 @@ def rollup(
 
     visit(top)
     return result
+
+
+def unknown_units(tree: OrgTree, observations: Iterable[Observation]) -> list[Issue]:
+    """Rows naming a unit that is not in the tree (a typo, or a unit merged away)."""
+    return [
+        Issue(Severity.WARNING, o.source, f"đơn vị không có trong danh sách: {o.org_unit!r}", "unknown_unit")
+        for o in observations
+        if o.org_unit and tree.find(o.org_unit) is None
+    ]
 
 
 def rollup_total(indicator: Indicator, observations: Sequence[Observation], tree: OrgTree | None) -> Figure:
@@ -308,7 +324,10 @@ def completeness(
     *,
     tree: OrgTree | None = None,
 ) -> Completeness:
-    """Expected vs received. "Not applicable" counts as received: the unit did answer."""
+    """Expected vs received. "Not applicable" counts as received: the unit did answer.
+
+    An expected figure for the whole area is received when units report theirs (it rolls up).
+    """
     received_keys = set()
     for obs in observations:
         unit = obs.org_unit
@@ -316,6 +335,11 @@ def completeness(
             node = tree.find(unit)
             unit = node.code if node else unit
         received_keys.add((obs.indicator, obs.period, unit, obs.sex))
+        # The area's figure can be rolled up from its units', and a total from both sexes'.
+        received_keys.add((obs.indicator, obs.period, "", obs.sex))
+        if obs.sex is not None:
+            received_keys.add((obs.indicator, obs.period, unit, None))
+            received_keys.add((obs.indicator, obs.period, "", None))
     got = [e for e in expected if (e.indicator, e.period, e.org_unit, e.sex) in received_keys]
     got_set = set(got)
 

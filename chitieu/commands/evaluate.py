@@ -13,6 +13,7 @@ from chitieu.issues import Issue, Severity, has_errors
 from chitieu.observations import read_observations_csv, validate_observations
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.planfile import read_plan_file
+from chitieu.rollup import completeness, expected_reports
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
 
@@ -62,10 +63,15 @@ def run(args: Namespace) -> int:
         print(f"{args.data}: {count} dòng lỗi; chưa đánh giá. Hãy sửa rồi chạy lại.", file=sys.stderr)
         return EXIT_BAD_INPUT
     located = tuple(Issue(i.severity, f"{data.name}, {i.where}", i.message, i.code) for i in issues)
-    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of)
+    units = [u.strip() for u in (getattr(args, "units", None) or "").split(",") if u.strip()]
+    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of, units=units)
     evaluation = PlanEvaluation(evaluation.period, evaluation.results, located + evaluation.issues, as_of)
     if args.json:
-        print(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
+        document = evaluation.as_dict()
+        reporters = units or sorted({o.org_unit for o in observations if o.org_unit})
+        expected = expected_reports(plan, period.key, units=reporters)
+        document["completeness"] = completeness(expected, observations).as_dict()
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         _print_table(evaluation)
         _print_issues(args.data, issues)
