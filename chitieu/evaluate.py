@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from chitieu.issues import Issue, Severity
-from chitieu.observations import Observation, fold
+from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Plan, Sex, Target
 from chitieu.rollup import Figure, FigureState, OrgTree, aggregate, rollup_total
@@ -521,7 +521,11 @@ def _evaluate_level(
             for sex in (Sex.FEMALE, Sex.MALE)
         )
         # "trẻ em trai và trẻ em gái": met only when both groups meet.
-        status = combine([p.status for p in parts])
+        by_sex = combine([p.status for p in parts])
+        # The total is a weighted mean of the two groups: if it misses an at-least /
+        # at-most target, one group surely does, even when a group is not reported.
+        proven = status is Status.NOT_ACHIEVED and target and target.comparator is not Comparator.EQ
+        status = Status.NOT_ACHIEVED if proven else by_sex
     return IndicatorResult(
         indicator=indicator.code,
         period=period.key,
@@ -571,7 +575,7 @@ def _evaluate_count(
     With ``per_unit`` (6.3), every unit must, in every sub-period."""
     assert indicator.per_period is not None
     subs = [p for p in sub_periods(period, _COUNT_KIND[indicator.per_period]) if p.end <= as_of]
-    unit_names = list(units) or sorted({o.org_unit for o in own if o.org_unit})
+    unit_names = list(units) or distinct_units(own)
     base = IndicatorResult(
         indicator.code,
         period.key,
@@ -637,11 +641,20 @@ def _count_part(
     return _part(key, figure, target, indicator)
 
 
+def distinct_units(observations: Sequence[Observation]) -> list[str]:
+    """The units named in the rows, one spelling each (the first seen), in name order."""
+    first: dict[str, str] = {}
+    for obs in observations:
+        if obs.org_unit:
+            first.setdefault(unit_key(obs.org_unit), obs.org_unit)
+    return sorted(first.values(), key=unit_key)
+
+
 def _same_unit(a: str, b: str, tree: OrgTree | None) -> bool:
     if a == b:
         return True
     if tree is None:
-        return fold(a) == fold(b)
+        return unit_key(a) == unit_key(b)
     na, nb = tree.find(a), tree.find(b)
     return na is not None and na == nb
 

@@ -42,7 +42,8 @@ class Observation:
 
     @property
     def key(self) -> tuple[str, str, str, Sex | None]:
-        return (self.indicator, self.period, self.org_unit, self.sex)
+        """What makes a row unique; unit names compared without regard to spelling variants."""
+        return (self.indicator, self.period, unit_key(self.org_unit), self.sex)
 
     def as_dict(self) -> dict[str, object]:
         def num(d: Decimal | None) -> int | float | None:
@@ -129,6 +130,17 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return " ".join(text.lower().split())
+
+
+_UNIT_PREFIXES = ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh ")
+
+
+def unit_key(name: str) -> str:
+    """A unit name folded for matching: "Xã Đắk Tơ Lung" = "Đăk Tờ Lung" = "dak to lung"."""
+    text = fold(name).replace("-", " ")
+    for prefix in _UNIT_PREFIXES:
+        text = text.removeprefix(prefix)
+    return " ".join(text.split())
 
 
 def parse_number(text: str, decimal_comma: bool = False) -> Decimal:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from chitieu.issues import Issue, Severity
-from chitieu.observations import Observation, fold, observation_value
+from chitieu.observations import Observation, fold, observation_value, unit_key
 from chitieu.periods import PeriodKind, sub_periods
 from chitieu.plan import CountPeriod, Indicator, Measure, Plan, Sex
 
@@ -44,13 +44,13 @@ class OrgTree:
             self._index[node.code] = node
         for node in self.nodes:
             self._index.setdefault(fold(node.name), node)
-            self._index.setdefault(_loose(node.name), node)
+            self._index.setdefault(unit_key(node.name), node)
 
     def find(self, name_or_code: str) -> OrgUnitNode | None:
         return (
             self._index.get(name_or_code)
             or self._index.get(fold(name_or_code))
-            or self._index.get(_loose(name_or_code))
+            or self._index.get(unit_key(name_or_code))
         )
 
     def children(self, code: str | None) -> tuple[OrgUnitNode, ...]:
@@ -69,14 +69,6 @@ class OrgTree:
 
     def descendants(self, code: str) -> tuple[OrgUnitNode, ...]:
         return tuple(d for c in self.children(code) for d in (c, *self.descendants(c.code)))
-
-
-def _loose(name: str) -> str:
-    """Fold further: "Đắk Tơ Lung" = "Đăk Tờ Lung" = "dak to lung"; drop "xã", "thị trấn"."""
-    text = fold(name)
-    for prefix in ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh "):
-        text = text.removeprefix(prefix)
-    return text.replace("-", " ").replace("  ", " ")
 
 
 def flat_tree(units: Iterable[str], root: str = "") -> OrgTree:

@@ -8,7 +8,14 @@ from argparse import Namespace
 from datetime import date
 from pathlib import Path
 
-from chitieu.evaluate import BAND_LABELS, STATUS_LABELS, PlanEvaluation, evaluate_plan, vi_number
+from chitieu.evaluate import (
+    BAND_LABELS,
+    STATUS_LABELS,
+    PlanEvaluation,
+    distinct_units,
+    evaluate_plan,
+    vi_number,
+)
 from chitieu.issues import Issue, Severity, has_errors
 from chitieu.observations import read_observations_csv, validate_observations
 from chitieu.periods import PeriodKeyError, parse_period
@@ -68,7 +75,7 @@ def run(args: Namespace) -> int:
     evaluation = PlanEvaluation(evaluation.period, evaluation.results, located + evaluation.issues, as_of)
     if args.json:
         document = evaluation.as_dict()
-        reporters = units or sorted({o.org_unit for o in observations if o.org_unit})
+        reporters = units or distinct_units(observations)
         expected = expected_reports(plan, period.key, units=reporters)
         document["completeness"] = completeness(expected, observations).as_dict()
         print(json.dumps(document, ensure_ascii=False, indent=2))

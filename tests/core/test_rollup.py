@@ -161,3 +161,19 @@ def test_evaluate_plan_with_a_tree_uses_the_commune_roll_up():
     evaluation = evaluate_plan(PLAN, rows, "2024", as_of=END, tree=kon_ray_tree())
     r = evaluation.result("2.1")
     assert (r.numerator, r.denominator, r.status) == (70, 140, Status.ACHIEVED)
+
+
+def test_spelling_variants_name_one_commune():
+    rows = [obs("6.3", "Đắk Kôi", value=3, period=f"2024-Q{q}") for q in (1, 2)]
+    rows += [obs("6.3", "xã Đăk Kôi", value=3, period=f"2024-Q{q}") for q in (3, 4)]
+    result = evaluate_indicator(PLAN.indicator("6.3"), rows, "2024", as_of=END)
+    assert result.units_meeting == ("Đắk Kôi",) and result.status is Status.ACHIEVED
+
+
+def test_a_total_that_misses_proves_a_sex_misses():
+    # Only the total was reported: 90 % < 100 %, so at least one group is below 100 %.
+    result = evaluate_indicator(PLAN.indicator("5.2a"), [obs("5.2a", "", 90, 100)], "2024", as_of=END)
+    assert result.status is Status.NOT_ACHIEVED
+    # A total that meets proves nothing about each sex.
+    result = evaluate_indicator(PLAN.indicator("5.2a"), [obs("5.2a", "", 100, 100)], "2024", as_of=END)
+    assert result.status is Status.NO_DATA and not result.complete
