@@ -18,7 +18,7 @@ every comparator and direction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -28,7 +28,16 @@ from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Plan, Sex, Target
-from chitieu.rollup import Figure, FigureState, OrgTree, aggregate, rollup_total
+from chitieu.rollup import (
+    Figure,
+    FigureState,
+    OrgTree,
+    aggregate,
+    coarsest_kind_only,
+    rollup_total,
+    share_meeting,
+    unit_series,
+)
 
 
 class Status(StrEnum):
@@ -92,6 +101,12 @@ def combine(statuses: Sequence[Status]) -> Status:
         if status in statuses:
             return status
     return Status.EXCEEDED
+
+
+def combine_applicable(parts: Sequence[PartResult]) -> Status:
+    """``combine`` over the parts the target applies to: a period or unit reported as
+    "không áp dụng" neither meets nor fails."""
+    return combine([p.status for p in parts if p.state is not FigureState.NOT_APPLICABLE])
 
 
 def achievement_percent(actual: Decimal | None, target: Target | None) -> Decimal | None:
@@ -375,12 +390,6 @@ def _num(value: Decimal | None, places: int = 2) -> int | float | None:
 # ------------------------------------------------------------- evaluation
 
 
-@dataclass(frozen=True)
-class EvaluationOptions:
-    tree: OrgTree | None = None  # how units roll up; flat under the area when None
-    bands: TrajectoryBands = field(default_factory=TrajectoryBands)
-
-
 _COUNT_KIND = {
     CountPeriod.MONTH: PeriodKind.MONTH,
     CountPeriod.QUARTER: PeriodKind.QUARTER,
@@ -392,23 +401,29 @@ def _within(observations: Sequence[Observation], period: Period) -> list[Observa
     return [o for o in observations if period.contains(parse_period(o.period))]
 
 
-def _coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation]:
-    """Of sub-period rows, keep the coarsest kind so quarters and their months are not both counted."""
-    kinds = {parse_period(o.period).kind for o in observations}
-    order = [PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH]
-    coarsest = next(k for k in order if k in kinds)
-    return [o for o in observations if parse_period(o.period).kind is coarsest]
-
-
 def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list[Observation], str]:
-    """Rows for one sex; the total is the sex-less rows, or both sexes' rows added up."""
-    exact = [o for o in observations if o.sex is sex]
-    if exact or sex is not None:
-        return exact, ""
-    sexes = {o.sex for o in observations}
-    if {Sex.FEMALE, Sex.MALE} <= sexes:
-        return list(observations), "cộng nữ và nam"
-    return [], ""
+    """Rows for one sex. For both sexes: per unit and period, its total row, or else its girls'
+    and boys' rows together; a unit that gave one sex only cannot count in the total."""
+    if sex is not None:
+        return [o for o in observations if o.sex is sex], ""
+    groups: dict[tuple[str, str], list[Observation]] = {}
+    for obs in observations:
+        groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
+    rows: list[Observation] = []
+    summed, partial = False, []
+    for group in groups.values():
+        totals = [o for o in group if o.sex is None]
+        if totals:
+            rows += totals
+        elif {o.sex for o in group} >= {Sex.FEMALE, Sex.MALE}:
+            rows += group
+            summed = True
+        else:
+            partial.append(group[0].org_unit or "toàn địa bàn")
+    notes = ["cộng nữ và nam"] if summed else []
+    if partial:
+        notes.append("không tính vào tổng vì chỉ có số liệu một giới: " + ", ".join(partial))
+    return rows, "; ".join(notes)
 
 
 def level_figure(
@@ -437,7 +452,7 @@ def level_figure(
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
-    rows, how = _for_sex(_coarsest_kind_only(inside), sex)
+    rows, how = _for_sex(coarsest_kind_only(inside), sex)
     figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
     return _with_rule(figure, "cộng gộp các kỳ con" + (f", {how}" if how else ""))
 
@@ -588,13 +603,13 @@ def _evaluate_count(
     if indicator.per_unit and unit_names:
         return _evaluate_per_unit(indicator, own, subs, target, unit_names, base)
     groups = _by_sub_period(own, subs)
-    parts = tuple(_count_part(indicator, groups[sub.key], sub, target, tree, sub.key) for sub in subs)
+    parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
     total = sum(values, Decimal(0)) if values else None
     kind = _KIND_VI[indicator.per_period]
     return replace(
         base,
-        status=combine([p.status for p in parts]),
+        status=combine_applicable(parts),
         actual=_weakest(values, target, indicator.direction),
         achievement=achievement_percent(_weakest(values, target, indicator.direction), target),
         numerator=total,
@@ -623,21 +638,14 @@ _KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPerio
 
 def _count_part(
     indicator: Indicator,
-    own: Sequence[Observation],
-    sub: Period,
+    rows: Sequence[Observation],
     target: Target | None,
     tree: OrgTree | None,
     key: str,
-    unit: str | None = None,
 ) -> PartResult:
-    rows = [o for o in own if o.sex is None and sub.contains(parse_period(o.period))]
-    if unit is not None:
-        rows = [o for o in rows if _same_unit(o.org_unit, unit, tree)]
-    if rows:
-        rows = _coarsest_kind_only(rows)  # a quarter's own row and its months' rows: count once
-        figure = aggregate(indicator, rows)
-    else:
-        figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
+    """The area's count for one sub-period: its own row, or its units' rows summed."""
+    rows = coarsest_kind_only([o for o in rows if o.sex is None])
+    figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
     return _part(key, figure, target, indicator)
 
 
@@ -671,14 +679,13 @@ def _evaluate_per_unit(
 
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
     units: list[PartResult] = []
-    groups = _by_sub_period(own, subs)
-    for unit in unit_names:
-        parts = tuple(_count_part(indicator, groups[s.key], s, target, None, s.key, unit) for s in subs)
+    for series in unit_series(indicator, own, unit_names, subs):
+        parts = tuple(_part(key, figure, target, indicator) for key, figure in series.figures)
         values = [p.actual for p in parts if p.actual is not None]
         units.append(
             PartResult(
-                unit,
-                combine([p.status for p in parts]),
+                series.unit,
+                combine_applicable(parts),
                 _weakest(values, target, indicator.direction),
                 sum(values, Decimal(0)) if values else None,
                 None,
@@ -686,10 +693,18 @@ def _evaluate_per_unit(
                 parts,
             )
         )
-    meeting = tuple(u.key for u in units if u.status in (Status.ACHIEVED, Status.EXCEEDED))
-    below = tuple(u.key for u in units if u.status is Status.NOT_ACHIEVED)
-    without = tuple(u.key for u in units if u.status is Status.NO_DATA)
-    share = Decimal(len(meeting)) * 100 / len(units)
+    shares = share_meeting(
+        unit_series(indicator, own, unit_names, subs),
+        lambda v: (
+            target is not None and status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
+        ),
+    )
+    meeting, below, without, share = (
+        shares.meeting,
+        shares.below,
+        shares.without_data,
+        shares.share or Decimal(0),
+    )
     required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
     values = [u.actual for u in units if u.actual is not None]
     if required >= 100:
@@ -718,7 +733,7 @@ def _evaluate_per_unit(
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
         f" (cần {required}%); số liệu là mức thấp nhất của các đơn vị",
-        sources=tuple(o.source for sub in subs for o in groups[sub.key]),
+        sources=tuple(o.source for o in own if any(sub.contains(parse_period(o.period)) for sub in subs)),
         units=tuple(units),
         units_meeting=meeting,
         units_missing_target=below,

@@ -11,14 +11,14 @@ complete the received ones are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, fold, observation_value, unit_key
-from chitieu.periods import PeriodKind, sub_periods
+from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import CountPeriod, Indicator, Measure, Plan, Sex
 
 # ------------------------------------------------------------------ org tree
@@ -216,6 +216,90 @@ def rollup_total(indicator: Indicator, observations: Sequence[Observation], tree
         return aggregate(indicator, area or list(observations))
     top = tree.roots[0].code if tree.roots else ""
     return rollup(indicator, observations, tree, root=top)[top].figure
+
+
+# -------------------------------------------------- per-unit thresholds (6.3)
+
+
+def coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation]:
+    """Of rows inside one period, keep the coarsest kind.
+
+    A quarter reported whole and month by month is counted once."""
+    if not observations:
+        return []
+    kinds = {parse_period(o.period).kind for o in observations}
+    coarsest = min(kinds, key=lambda k: _KIND_ORDER.index(k))
+    return [o for o in observations if parse_period(o.period).kind is coarsest]
+
+
+_KIND_ORDER = [PeriodKind.PHASE, PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH]
+
+
+@dataclass(frozen=True)
+class UnitSeries:
+    """One unit's figure in each sub-period (6.3: news items of one commune, quarter by quarter)."""
+
+    unit: str
+    figures: tuple[tuple[str, Figure], ...]  # (sub-period key, figure)
+
+
+def unit_series(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    units: Sequence[str],
+    periods: Sequence[Period],
+    *,
+    sex: Sex | None = None,
+) -> tuple[UnitSeries, ...]:
+    """Each unit's figure in each period; units matched by name whatever the spelling."""
+    by_unit: dict[str, list[Observation]] = {}
+    for obs in observations:
+        if obs.indicator == indicator.code and obs.sex is sex:
+            by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
+    series = []
+    for unit in units:
+        own = by_unit.get(unit_key(unit), [])
+        figures = []
+        for period in periods:
+            inside = [o for o in own if period.contains(parse_period(o.period))]
+            figures.append((period.key, aggregate(indicator, coarsest_kind_only(inside))))
+        series.append(UnitSeries(unit, tuple(figures)))
+    return tuple(series)
+
+
+@dataclass(frozen=True)
+class ShareMeeting:
+    meeting: tuple[str, ...]  # met the threshold in every period
+    below: tuple[str, ...]  # reported, and below it in some period
+    without_data: tuple[str, ...]  # not below anywhere, but some period not reported
+    share: Decimal | None  # % of units meeting; None without units
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "meeting": list(self.meeting),
+            "below": list(self.below),
+            "without_data": list(self.without_data),
+            "percent": float(round(self.share, 2)) if self.share is not None else None,
+        }
+
+
+def share_meeting(series: Sequence[UnitSeries], meets: Callable[[Decimal], bool]) -> ShareMeeting:
+    """The share of units whose figure ``meets`` the threshold in every period.
+
+    A period reported as not applicable neither meets nor fails; a missing one is not a zero.
+    """
+    meeting, below, without = [], [], []
+    for s in series:
+        values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
+        gaps = [k for k, f in s.figures if f.state in (FigureState.MISSING, FigureState.UNDEFINED)]
+        if any(not meets(v) for v in values):  # type: ignore[arg-type]
+            below.append(s.unit)
+        elif gaps:
+            without.append(s.unit)
+        else:
+            meeting.append(s.unit)
+    share = Decimal(len(meeting)) * 100 / len(series) if series else None
+    return ShareMeeting(tuple(meeting), tuple(below), tuple(without), share)
 
 
 # ------------------------------------------------------------- completeness

@@ -177,3 +177,44 @@ def test_a_total_that_misses_proves_a_sex_misses():
     # A total that meets proves nothing about each sex.
     result = evaluate_indicator(PLAN.indicator("5.2a"), [obs("5.2a", "", 100, 100)], "2024", as_of=END)
     assert result.status is Status.NO_DATA and not result.complete
+
+
+def test_a_commune_reporting_by_sex_counts_in_the_total_next_to_one_reporting_a_total():
+    rows = [
+        obs("2.1", "Đăk Kôi", 10, 20),
+        obs("2.1", "Tân Lập", 5, 10, sex=Sex.FEMALE),
+        obs("2.1", "Tân Lập", 6, 10, sex=Sex.MALE),
+        obs("2.1", "Đăk Pne", 7, 10, sex=Sex.FEMALE),  # boys missing: cannot be in the total
+    ]
+    result = evaluate_indicator(PLAN.indicator("2.1"), rows, "2024", as_of=END)
+    assert (result.numerator, result.denominator) == (21, 40)
+    assert "Đăk Pne" in result.rule and "Đăk Pne" in result.explanation
+
+
+def test_share_of_units_meeting_a_threshold_in_every_quarter_per_sex():
+    from chitieu.periods import PeriodKind, sub_periods
+    from chitieu.rollup import share_meeting, unit_series
+
+    quarters = sub_periods("2024", PeriodKind.QUARTER)
+    ind = PLAN.indicator("6.3")
+    rows = [obs("6.3", "A", value=3, period=f"2024-Q{q}", sex=Sex.FEMALE) for q in (1, 2, 3, 4)]
+    rows += [
+        obs("6.3", "B", value=3 if q != 2 else 1, period=f"2024-Q{q}", sex=Sex.FEMALE) for q in (1, 2, 3, 4)
+    ]
+    rows += [obs("6.3", "C", value=5, period=f"2024-Q{q}", sex=Sex.FEMALE) for q in (1, 2, 3)]
+    rows += [obs("6.3", "D", value=4, period="2024-Q1", sex=Sex.FEMALE)]
+    rows += [obs("6.3", "D", na=True, period=f"2024-Q{q}", sex=Sex.FEMALE) for q in (2, 3, 4)]
+    series = unit_series(ind, rows, ["A", "B", "C", "D"], quarters, sex=Sex.FEMALE)
+    result = share_meeting(series, lambda v: v >= 3)
+    assert (result.meeting, result.below, result.without_data) == (("A", "D"), ("B",), ("C",))
+    assert result.share == 50
+    # The same rows, for men: nobody reported.
+    men = share_meeting(unit_series(ind, rows, ["A", "B"], quarters, sex=Sex.MALE), lambda v: v >= 3)
+    assert men.without_data == ("A", "B") and men.share == 0
+
+
+def test_not_applicable_quarters_neither_meet_nor_fail():
+    rows = [obs("6.3", "Tân Lập", value=3, period="2024-Q1")]
+    rows += [obs("6.3", "Tân Lập", na=True, period=f"2024-Q{q}") for q in (2, 3, 4)]
+    result = evaluate_indicator(PLAN.indicator("6.3"), rows, "2024", as_of=END)
+    assert result.status is Status.ACHIEVED and result.units_meeting == ("Tân Lập",)
