@@ -49,7 +49,7 @@ def _groups(rows: list[Row], objective_code: str) -> list[_Group]:
     groups: list[_Group] = []
     for row in rows:
         if not row.code and row.number:  # "- Chỉ tiêu 3: …" without a TT cell: numbered by its wording
-            row = Row(**{**row.__dict__, "code": f"{objective_code}.{row.number}"})
+            row = replace(row, code=f"{objective_code}.{row.number}")
         if row.code or not groups:
             groups.append(_Group([row]))
         else:
