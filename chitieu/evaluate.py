@@ -870,6 +870,29 @@ def rule_label(rule: str) -> str:
 _COMPARATOR_VI = {Comparator.GE: "≥", Comparator.LE: "≤", Comparator.EQ: "="}
 
 
+_VERB = {
+    Status.EXCEEDED: "vượt",
+    Status.ACHIEVED: "đạt",
+    Status.NOT_ACHIEVED: "không đạt",
+    Status.NO_DATA: "chưa xác định được",
+}
+
+
+def explain_trajectory(t: Trajectory) -> str:
+    """The trend toward the phase target, in one Vietnamese sentence."""
+    text = (
+        f"Xu hướng {t.points[0][0]}–{t.points[-1][0]}: dự báo năm {t.end_year} đạt {vi_number(t.projected)}"
+        f" ({_VERB[t.projected_status]} chỉ tiêu giai đoạn {_COMPARATOR_VI[t.target.comparator]}"
+        f" {vi_number(t.target.value)})"
+    )
+    if t.ratio is not None and t.band is not None:
+        text += (
+            f"; tốc độ bình quân {vi_number(t.observed_growth * 100)}%/năm so với mức cần"
+            f" {vi_number(t.required_growth * 100)}%/năm: {BAND_LABELS[t.band]}"  # type: ignore[operator]
+        )
+    return text + "."
+
+
 def explain(indicator: Indicator, result: IndicatorResult) -> str:
     """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule."""
     target = result.target
@@ -912,6 +935,8 @@ def explain(indicator: Indicator, result: IndicatorResult) -> str:
     text = f"{verdict}. Chỉ tiêu {target_text}; " + "; ".join(parts) + "."
     if result.by_sex:
         text += " Chỉ đạt khi cả nam và nữ đều đạt."
+    if result.trajectory is not None and result.trajectory.projected is not None:
+        text += " " + explain_trajectory(result.trajectory)
     if result.progress is not None and result.baseline is not None:
         text += (
             f" So với mức nền {result.baseline.period} ({vi_number(result.baseline.value)}) đã thực hiện"

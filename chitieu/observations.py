@@ -13,6 +13,7 @@ silently: a row is either an ``Observation`` or the subject of an error.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -125,6 +126,7 @@ _NOT_APPLICABLE = {"n/a", "na", "kad", "khong ap dung", "k/a"}
 _NUMBER = re.compile(r"^[+-]?\d+$")
 
 
+@functools.lru_cache(maxsize=4096)  # the same unit and header names come back on every row
 def fold(text: str) -> str:
     """Lower case, no accents, đ → d, single spaces: for matching names people type."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
@@ -135,6 +137,7 @@ def fold(text: str) -> str:
 _UNIT_PREFIXES = ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh ")
 
 
+@functools.lru_cache(maxsize=4096)
 def unit_key(name: str) -> str:
     """A unit name folded for matching: "Xã Đắk Tơ Lung" = "Đăk Tờ Lung" = "dak to lung"."""
     text = fold(name).replace("-", " ")

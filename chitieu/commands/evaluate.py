@@ -85,24 +85,27 @@ def run(args: Namespace) -> int:
     return EXIT_OK
 
 
+_SYMBOL = {">=": "≥", "<=": "≤", "==": "="}
+
+
 def _print_table(evaluation: PlanEvaluation) -> None:
     print(f"Kết quả thực hiện kỳ {evaluation.period} (tính đến {evaluation.as_of:%d/%m/%Y})")
-    header = f"{'Mã':<6} {'Thực hiện':>12} {'Chỉ tiêu':>16}  {'Đánh giá':<16} Tiến độ giai đoạn"
+    header = f"{'Mã':<6} {'Thực hiện':>10} {'Chỉ tiêu':>10} {'% KH':>8}  {'Đánh giá':<16} Tiến độ giai đoạn"
     print(header)
     print("-" * len(header))
     for r in evaluation.results:
         target = (
-            f"{r.comparator.value if r.comparator else ''} {vi_number(r.target.value)}" if r.target else "—"
+            f"{_SYMBOL[r.comparator.value]} {vi_number(r.target.value)}" if r.target and r.comparator else "—"
         )
         band = BAND_LABELS[r.trajectory.band] if r.trajectory and r.trajectory.band else ""
-        print(
-            f"{r.indicator:<6} {vi_number(r.actual):>12} {target:>16}  {STATUS_LABELS[r.status]:<16} {band}"
-        )
+        share = vi_number(r.achievement, 1) if r.achievement is not None else "—"
+        status = STATUS_LABELS[r.status]
+        print(f"{r.indicator:<6} {vi_number(r.actual):>10} {target:>10} {share:>8}  {status:<16} {band}")
     print()
     summary = evaluation.summary()
     print(
         "Tổng hợp: "
-        + ", ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in ((k, summary[k.value]) for k in STATUS_LABELS))
+        + ", ".join(f"{label}: {summary[status.value]}" for status, label in STATUS_LABELS.items())
     )
     print()
     for r in evaluation.results:
