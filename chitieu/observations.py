@@ -215,10 +215,17 @@ def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[I
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
     previous = 0
-    for cells in reader:
-        rows.append((previous + 1, cells))
-        previous = reader.line_num
+    try:
+        for cells in reader:
+            rows.append((previous + 1, cells))
+            previous = reader.line_num
+    except csv.Error as exc:  # e.g. a field larger than the csv module accepts
+        return [], [
+            Issue(Severity.ERROR, f"line {previous + 1}", f"không đọc được dòng CSV: {exc}", "bad_csv")
+        ]
     rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        return [], [Issue(Severity.ERROR, "line 1", "tệp số liệu trống", "empty_file")]
     header_line, header = rows[0]
     columns, issues = _header(header, header_line)
     if any(i.severity is Severity.ERROR for i in issues):
