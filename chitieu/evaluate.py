@@ -312,6 +312,7 @@ class IndicatorResult:
     explanation: str = ""
     name: str = ""
     unit_label: str = ""
+    needs_review: bool = False  # the plan's reading of this row is in doubt (4.1's target of 100)
 
     @property
     def met(self) -> bool:
@@ -328,6 +329,8 @@ class IndicatorResult:
             "status": self.status.value,
             "status_label": STATUS_LABELS[self.status],
             "target_text": self.target.text if self.target else None,
+            "target_period": self.target.period if self.target else None,
+            "needs_review": self.needs_review,
             "unit": self.unit_label,
             "achievement_percent": _num(self.achievement),
             "baseline": {"period": self.baseline.period, "value": _num(self.baseline.value)}
@@ -511,12 +514,10 @@ def evaluate_indicator(
             end_year = phase.end.year
             traj = trajectory(phase_target, indicator.direction, end_year, points, bands)
             result = replace(result, trajectory=traj)
-    return replace(
-        result,
-        name=indicator.name,
-        unit_label=indicator.unit_label,
-        explanation=explain(indicator, result),
+    result = replace(
+        result, name=indicator.name, unit_label=indicator.unit_label, needs_review=indicator.needs_review
     )
+    return replace(result, explanation=explain(indicator, result))
 
 
 def _evaluate_level(
@@ -893,6 +894,39 @@ def explain_trajectory(t: Trajectory) -> str:
     return text + "."
 
 
+def _small_count_note(indicator: Indicator, result: IndicatorResult) -> str:
+    """A warning when a figure rests on few events, so that a verdict is read with care.
+
+    Rates: when one event moves the figure by 5 % of the target or more (one maternal death
+    among 640 births is 156 per 100.000). Ratios such as the sex ratio at birth: the 95 %
+    sampling margin of num ÷ den from the binomial share p = num ÷ (num + den).
+    """
+    num, den, target = result.numerator, result.denominator, result.target
+    if num is None or not den or target is None:
+        return ""
+    if indicator.measure is Measure.RATE:
+        one = indicator.factor / den
+        if target.value and one < target.value / 20:
+            return ""
+        return (
+            f" Mẫu số nhỏ ({vi_number(den)}): mỗi trường hợp làm thay đổi {vi_number(one)}"
+            f" {indicator.unit_label}, nên số liệu dao động mạnh giữa các năm.".replace("  ", " ")
+        )
+    if indicator.measure is Measure.RATIO and num + den > 0:
+        n = num + den
+        p = num / n
+        if p >= 1:
+            return ""
+        margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
+        if margin < target.value / 50:  # under 2 % of the target: precise enough
+            return ""
+        return (
+            f" Số ca ít ({vi_number(n)}): sai số ngẫu nhiên khoảng ±{vi_number(margin, 1)}"
+            " (95%), nên cần xem xu hướng nhiều năm trước khi kết luận."
+        )
+    return ""
+
+
 def explain(indicator: Indicator, result: IndicatorResult) -> str:
     """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule."""
     target = result.target
@@ -935,6 +969,11 @@ def explain(indicator: Indicator, result: IndicatorResult) -> str:
     text = f"{verdict}. Chỉ tiêu {target_text}; " + "; ".join(parts) + "."
     if result.by_sex:
         text += " Chỉ đạt khi cả nam và nữ đều đạt."
+    if result.target is not None and result.target.period != result.period:
+        text += f" Kỳ {result.period} không có chỉ tiêu riêng: so với chỉ tiêu của kỳ {result.target.period}."
+    text += _small_count_note(indicator, result)
+    if result.needs_review:
+        text += " Lưu ý: cách hiểu chỉ tiêu này trong kế hoạch cần được xem lại."
     if result.trajectory is not None and result.trajectory.projected is not None:
         text += " " + explain_trajectory(result.trajectory)
     if result.progress is not None and result.baseline is not None:

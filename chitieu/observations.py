@@ -410,7 +410,15 @@ def validate_observations(
         indicator = indicators.get(obs.indicator)
         if indicator is None:
             hint = folded.get(fold(obs.indicator))
-            extra = f" (có phải {hint}?)" if hint else f"; các mã trong kế hoạch: {', '.join(indicators)}"
+            parts = [
+                c for c in indicators if c.startswith(obs.indicator) and c[len(obs.indicator) :].isalpha()
+            ]
+            if hint:
+                extra = f" (có phải {hint}?)"
+            elif parts:  # "3.2" names a numbered row split into 3.2a, 3.2b
+                extra = f" (chỉ tiêu này gồm {', '.join(parts)}: ghi mã của từng chỉ tiêu)"
+            else:
+                extra = f"; các mã trong kế hoạch: {', '.join(indicators)}"
             issues.append(
                 Issue(
                     Severity.ERROR,
