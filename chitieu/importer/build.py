@@ -138,7 +138,7 @@ def title_lines(lines: list[str]) -> tuple[str, str]:
     """(title, subtitle) from the lines above the table."""
     title_parts: list[str] = []
     subtitle = ""
-    for line in (line.strip() for line in lines):
+    for line in (" ".join(line.split()) for line in lines):
         if not line:
             continue
         if line.startswith("(") and not subtitle:

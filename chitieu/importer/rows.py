@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chitieu.importer.grid import Cell, Grid
+from chitieu.importer.grid import Cell, Grid, one_line
 from chitieu.importer.layout import Layout, period_from_header
 from chitieu.issues import Issue, Severity
 from chitieu.periods import Period
@@ -95,9 +95,9 @@ def _classify_row(grid: Grid, layout: Layout, r: int) -> tuple[Row, Issue | None
         code_cell = grid.rows[r][layout.code_col]
         # A code cell merged down over several rows numbers only its first row.
         if code_cell.origin[0] in (-1, r) and code_cell.origin != name_origin:
-            code_text = code_cell.text
+            code_text = one_line(code_cell.text)
     code = tidy_code(code_text)
-    name = name_cell.text
+    name = one_line(name_cell.text)
     targets = tuple(
         (period, grid.rows[r][c])
         for c, period in layout.periods
