@@ -175,9 +175,17 @@ def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
         raise ValueError(text) from exc
 
 
+def _is_file(text: str) -> bool:
+    """Whether a one-line text names an existing file (a long or odd line is CSV text, not a name)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # name too long, NUL byte…
+        return False
+
+
 def _load_text(source: str | Path) -> tuple[str, str]:
     """(text, name) from a path or from the CSV text itself."""
-    if isinstance(source, Path) or ("\n" not in source and Path(source).is_file()):
+    if isinstance(source, Path) or ("\n" not in source and _is_file(source)):
         path = Path(source)
         raw = path.read_bytes()
         try:
@@ -252,6 +260,15 @@ def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[I
             continue
         seen[obs.key] = int(obs.source.removeprefix("line "))
         observations.append(obs)
+    if len(rows) == 1:
+        issues.append(
+            Issue(
+                Severity.WARNING,
+                f"line {header_line}",
+                "tệp chỉ có dòng tiêu đề, không có số liệu",
+                "no_rows",
+            )
+        )
     return observations, issues
 
 

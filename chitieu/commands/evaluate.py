@@ -14,8 +14,8 @@ from chitieu.evaluate import (
     PlanEvaluation,
     distinct_units,
     evaluate_plan,
-    vi_number,
 )
+from chitieu.explain import vi_number
 from chitieu.issues import Issue, Severity, has_errors
 from chitieu.observations import read_observations_csv, validate_observations
 from chitieu.periods import PeriodKeyError, parse_period

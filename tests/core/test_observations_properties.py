@@ -1,5 +1,6 @@
 """The CSV reader never raises: whatever people paste, they get issues with a place."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,12 @@ def _checked(observations, issues):
 @given(st.text(max_size=400) | st.text(alphabet='",;\t\n\r 2.1024Qnữx\ufeff', max_size=80))
 def test_any_text_gives_rows_or_issues(text):
     _checked(*read_observations_csv(text))
+
+
+@pytest.mark.parametrize("text", ["x" * 5000, "a\x00b", "/" * 300, "indicator,period,value"])
+def test_one_line_that_is_no_file_name_is_read_as_csv(text):
+    observations, issues = read_observations_csv(text)
+    assert observations == [] and issues
 
 
 def test_text_of_only_quotes_is_an_empty_file():
