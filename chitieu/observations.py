@@ -18,6 +18,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class Observation:
     # "không áp dụng": the indicator does not apply to this unit and period
     # (no trafficking victim returned); different from missing and from zero.
     not_applicable: bool = False
+    submitted: date | None = None  # when the unit sent it: for timeliness
 
     @property
     def key(self) -> tuple[str, str, str, Sex | None]:
@@ -63,6 +65,7 @@ class Observation:
             "not_applicable": self.not_applicable,
             "note": self.note,
             "source": self.source,
+            "submitted": self.submitted.isoformat() if self.submitted else None,
         }
 
 
@@ -86,6 +89,7 @@ def observation_value(indicator: Indicator, obs: Observation) -> Decimal | None:
 # ------------------------------------------------------------------ reading
 
 COLUMNS = ("indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note")
+OPTIONAL_COLUMNS = ("submitted",)  # date the unit sent the figure: dd/mm/yyyy or yyyy-mm-dd
 
 # Header names people write in a Vietnamese spreadsheet, folded (no accents, lower case).
 _ALIASES = {
@@ -110,6 +114,9 @@ _ALIASES = {
     "gia tri": "value",
     "note": "note",
     "ghi chu": "note",
+    "submitted": "submitted",
+    "ngay gui": "submitted",
+    "ngay bao cao": "submitted",
 }
 
 _SEXES = {
@@ -367,6 +374,7 @@ def _row(
             if numbers[name] < 0:  # type: ignore[operator]
                 error(f"{name} âm: {raw!r} (số đếm và tỷ lệ không thể âm)", "negative")
     issues += _check_numbers(numbers, not_applicable, where, {c for c in columns if cell(c)})
+    submitted = _date(cell("submitted"), where, issues) if cell("submitted") else None
     if any(i.severity is Severity.ERROR for i in issues):
         return None, issues
     return (
@@ -381,9 +389,26 @@ def _row(
             note=cell("note"),
             source=where,
             not_applicable=not_applicable,
+            submitted=submitted,
         ),
         issues,
     )
+
+
+_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def _date(text: str, where: str, issues: list[Issue]) -> date | None:
+    """dd/mm/yyyy (Vietnamese order) or ISO yyyy-mm-dd."""
+    try:
+        if m := _DATE.match(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(text)
+    except ValueError:
+        issues.append(
+            Issue(Severity.ERROR, where, f"ngày gửi không hợp lệ: {text!r} (dùng dd/mm/yyyy)", "bad_date")
+        )
+        return None
 
 
 def _check_numbers(
