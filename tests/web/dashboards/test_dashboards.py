@@ -77,15 +77,18 @@ def test_dashboard_explains_each_verdict_without_javascript(client, figures, coo
     assert "Xã Đăk Pne" in row63 and "Xã Tân Lập" in row63
 
 
+def _row(html: str, unit: str) -> str:
+    row = html[html.index(f'data-unit="{unit}"') :]
+    return row[: row.index("</tr>")]
+
+
 def test_draft_figures_count_only_when_asked(client, figures, coordinator):
     client.force_login(coordinator)
-    approved = client.get(
-        f"/dashboards/plans/{figures.pk}/indicators/6.3/grid/", {"period": "2024", "as_of": AS_OF}
-    )
-    html = approved.content.decode()
-    kôi = html[html.index('data-unit="Xã Đăk Kôi"') :]
-    kôi = kôi[: kôi.index("</tr>")]
-    assert re.search(r'data-period="2024-Q4"\s*>\s*<span class="badge status-no-data"', kôi)
+    url = f"/dashboards/plans/{figures.pk}/indicators/6.3/grid/"
+    approved = _row(client.get(url, {"period": "2024", "as_of": AS_OF}).content.decode(), "Xã Đăk Kôi")
+    assert re.search(r'data-period="2024-Q4"[^>]*>\s*<span class="badge status-no-data"', approved)
+    everything = client.get(url, {"period": "2024", "as_of": AS_OF, "provisional": "1"}).content.decode()
+    assert re.search(r'data-period="2024-Q4" data-status="exceeded"', _row(everything, "Xã Đăk Kôi"))
 
 
 def test_indicator_page_has_the_trend_figure_and_tables(client, figures, coordinator):
