@@ -405,7 +405,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     for plan in PlanRecord.objects.select_related("area"):
         if not plan_visible(user, plan) or plan_version_active(plan) is None:
             continue
-        expected = [e for e in expected_reports(plan, str(as_of.year)) if e.unit.pk in unit_ids]
+        years = (str(as_of.year - 1), str(as_of.year))
+        expected = [e for y in years for e in expected_reports(plan, y) if e.unit.pk in unit_ids]
         states = report_states(plan, expected)
         for e in expected:
             state = states.get(e.item, ReportState.MISSING)

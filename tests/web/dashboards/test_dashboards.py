@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -82,13 +83,21 @@ def _row(html: str, unit: str) -> str:
     return row[: row.index("</tr>")]
 
 
-def test_draft_figures_count_only_when_asked(client, figures, coordinator):
+def test_only_approved_figures_count_unless_provisional_is_asked(client, figures, coordinator):
+    from web.data.models import Submission
+
     client.force_login(coordinator)
     url = f"/dashboards/plans/{figures.pk}/indicators/6.3/grid/"
-    approved = _row(client.get(url, {"period": "2024", "as_of": AS_OF}).content.decode(), "Xã Đăk Kôi")
-    assert re.search(r'data-period="2024-Q4"[^>]*>\s*<span class="badge status-no-data"', approved)
-    everything = client.get(url, {"period": "2024", "as_of": AS_OF, "provisional": "1"}).content.decode()
-    assert re.search(r'data-period="2024-Q4" data-status="exceeded"', _row(everything, "Xã Đăk Kôi"))
+    q4 = r'data-period="2024-Q4"[^>]*>\s*<span class="badge status-no-data"'
+
+    def kôi(**extra):
+        html = client.get(url, {"period": "2024", "as_of": AS_OF, **extra}).content.decode()
+        return _row(html, "Xã Đăk Kôi")
+
+    assert re.search(q4, kôi()) and re.search(q4, kôi(provisional="1"))  # a draft never counts
+    Submission.objects.filter(org_unit__name="Xã Đăk Kôi", period_key="2024-Q4").update(state="submitted")
+    assert re.search(q4, kôi())
+    assert re.search(r'data-period="2024-Q4" data-status="exceeded"', kôi(provisional="1"))
 
 
 def test_indicator_page_has_the_trend_figure_and_tables(client, figures, coordinator):
@@ -190,4 +199,8 @@ def test_plotly_is_served_from_the_installed_package(client):
     from django.contrib.staticfiles import finders
 
     found = finders.find("plotly/plotly.min.js")
-    assert found and found.startswith(str(__import__("pathlib").Path(plotly.__file__).parent))
+    assert (
+        found
+        and Path(found).resolve()
+        == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").resolve()
+    )
