@@ -9,7 +9,9 @@ The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,10 +20,12 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
+from chitieu.issues import Severity
+from chitieu.observations import read_observations_csv
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from web.accounts.access import area_unit_ids
-from web.api.services import token_user
+from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
@@ -297,3 +301,120 @@ def observations_export(
     if result.issues:
         response["X-Chitieu-Left-Out"] = str(len(result.issues))
     return response
+
+
+# ------------------------------------------------------------------ writes
+
+
+class ObservationIn(Schema):
+    indicator: str
+    period: str
+    org_unit_id: int | None = None
+    org_unit: str = ""
+    sex: str = ""
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    note: str = ""
+
+
+class UpsertIn(Schema):
+    rows: list[ObservationIn]
+    submit: bool = False  # send the touched reports for approval after saving
+
+
+class RowErrorOut(Schema):
+    row: int
+    where: str
+    code: str
+    message: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    org_unit_id: int
+    period: str
+    state: str
+    revision: int
+
+
+class UpsertOut(Schema):
+    saved: int
+    errors: list[RowErrorOut]
+    submissions: list[SubmissionOut]
+
+
+def _upsert_out(result) -> UpsertOut:
+    return UpsertOut(
+        saved=result.saved,
+        errors=[RowErrorOut(row=e.row, where=e.where, code=e.code, message=e.message) for e in result.errors],
+        submissions=[
+            SubmissionOut(
+                id=s.pk, org_unit_id=s.org_unit_id, period=s.period_key, state=s.state, revision=s.revision
+            )
+            for s in result.submissions
+        ],
+    )
+
+
+MAX_ROWS = 5000
+
+
+@api.post(
+    "/plans/{plan_id}/observations",
+    response={200: UpsertOut, 403: Error, 404: Error, 413: Error},
+    tags=["observations"],
+)
+def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
+    """Create or update figures; each refused row comes back with its position and the reason.
+
+    The rules are the entry form's: only units the token's user may report for, only
+    indicators assigned to them, nothing changes in an approved (locked) report.
+    """
+    plan = _plan(request, plan_id)
+    if len(payload.rows) > MAX_ROWS:
+        raise HttpError(413, f"tối đa {MAX_ROWS} dòng mỗi lần gửi")
+    rows = [RowInput(**row.dict(), where=f"row {n}") for n, row in enumerate(payload.rows, start=1)]
+    return _upsert_out(observations_upsert(actor=request.user, plan=plan, rows=rows, submit=payload.submit))
+
+
+@api.post(
+    "/plans/{plan_id}/observations/import",
+    response={200: UpsertOut, 403: Error, 404: Error, 413: Error, 422: Error},
+    tags=["observations"],
+)
+def observations_import(request, plan_id: int, submit: bool = False):
+    """Upload a tidy CSV (contracts §3) as the request body (``Content-Type: text/csv``).
+
+    ``org_unit`` names the reporting unit (any spelling); a blank unit means the
+    user's own unit. Lines the reader refuses come back with their line number.
+    """
+    plan = _plan(request, plan_id)
+    if len(request.body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise HttpError(413, "tệp quá lớn")
+    try:
+        text = request.body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise HttpError(422, "tệp CSV phải là UTF-8") from error
+    observations, issues = read_observations_csv(text)
+    reader_errors = [i for i in issues if i.severity is Severity.ERROR]
+    if not observations and reader_errors:
+        raise HttpError(422, "; ".join(f"{i.where}: {i.message}" for i in reader_errors[:20]))
+    own = request.user.org_unit.name if request.user.org_unit_id else ""
+    rows = [
+        RowInput(
+            indicator=o.indicator,
+            period=o.period,
+            org_unit=o.org_unit or own,
+            sex=o.sex.value if o.sex else "",
+            numerator=o.numerator,
+            denominator=o.denominator,
+            value=o.value,
+            note=o.note,
+            where=o.source,
+        )
+        for o in observations
+    ]
+    result = observations_upsert(actor=request.user, plan=plan, rows=rows, submit=submit)
+    result.errors[:0] = [RowError(0, i.where, i.code or "bad_line", i.message) for i in reader_errors]
+    return _upsert_out(result)
