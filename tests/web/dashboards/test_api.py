@@ -159,3 +159,113 @@ def test_sdmx_export_parses(client, tokens, figures):
 def test_unknown_export_format_is_refused(client, tokens, figures):
     response = _get(client, f"/plans/{figures.pk}/observations/export", tokens["viewer"], format="xml")
     assert response.status_code == 422
+
+
+def _post(client, path, token, payload):
+    return client.post(
+        f"/api{path}",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def _unit_id(name):
+    from web.orgs.selectors import unit_find
+
+    return unit_find(name).pk
+
+
+def test_reporter_upserts_own_figures_with_per_row_errors(client, tokens, figures):
+    from web.data.models import Observation
+
+    tan_lap = _unit_id("Xã Tân Lập")
+    payload = {
+        "rows": [
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "value": 4},
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": _unit_id("Xã Đăk Pne"), "value": 3},
+            {"indicator": "9.9", "period": "2024", "org_unit_id": tan_lap, "value": 1},
+            {"indicator": "6.3", "period": "2024-Q5", "org_unit_id": tan_lap, "value": 1},
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "value": 5},
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "sex": "F", "value": 5},
+            {"indicator": "6.3", "period": "2025-Q1", "org_unit_id": tan_lap, "value": -1},
+        ],
+        "submit": True,
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["reporter"], payload).json()
+    assert body["saved"] == 1
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [
+        (3, "unknown_indicator"),
+        (4, "bad_period"),
+        (5, "duplicate"),
+        (6, "sex_not_required"),
+        (7, "negative"),
+        (2, "forbidden"),  # another commune's figures
+    ]
+    assert all(e["message"] for e in body["errors"])
+    assert body["submissions"][0]["state"] == "submitted"
+    stored = Observation.objects.get(
+        submission__org_unit_id=tan_lap, submission__period_key="2024-Q4", indicator_code="6.3"
+    )
+    assert stored.value == 4
+
+
+def test_approved_reports_are_locked_for_the_api_too(client, tokens, figures):
+    payload = {
+        "rows": [{"indicator": "6.3", "period": "2024-Q1", "org_unit_id": _unit_id("Xã Tân Lập"), "value": 9}]
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["reporter"], payload).json()
+    assert body["saved"] == 0 and body["errors"][0]["code"] == "locked"
+
+
+def test_viewer_cannot_write(client, tokens, figures):
+    payload = {
+        "rows": [{"indicator": "6.3", "period": "2025-Q1", "org_unit_id": _unit_id("Xã Tân Lập"), "value": 3}]
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["viewer"], payload).json()
+    assert body["saved"] == 0 and body["errors"][0]["code"] == "forbidden"
+
+
+def test_office_figures_must_be_assigned_to_it(client, tokens, figures):
+    health = _unit_id("Phòng Y tế")
+    payload = {
+        "rows": [
+            {
+                "indicator": "4.3",
+                "period": "2025",
+                "org_unit_id": health,
+                "numerator": 55,
+                "denominator": 1000,
+            },
+            {"indicator": "2.1", "period": "2025", "org_unit_id": health, "numerator": 5, "denominator": 10},
+        ]
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["office"], payload).json()
+    # 2.1 is the labour office's: its row is refused, and with it the row sharing its report.
+    assert body["saved"] == 0 and {e["code"] for e in body["errors"]} == {"forbidden"}
+    body = _post(
+        client, f"/plans/{figures.pk}/observations", tokens["office"], {"rows": payload["rows"][:1]}
+    ).json()
+    assert body["saved"] == 1 and body["errors"] == []
+
+
+def test_csv_import_uses_the_same_rules(client, tokens, figures):
+    text = (
+        "indicator;period;org_unit;sex;numerator;denominator;value;note\n"
+        "4.3;2025;;;52;1000;;sổ theo dõi\n"
+        "4.2;2025;Phòng Y tế;;0;980;;\n"
+        "4.2;2025-Q9;;;1;2;;\n"
+        "2.2;2025;;;1;2;;\n"
+    )
+    response = client.post(
+        f"/api/plans/{figures.pk}/observations/import",
+        text.encode(),
+        content_type="text/csv",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['office']}",
+    )
+    body = response.json()
+    assert body["saved"] == 2
+    assert [(e["where"], e["code"]) for e in body["errors"]] == [
+        ("line 4", "bad_period"),
+        ("line 5", "forbidden"),
+    ]
