@@ -121,7 +121,7 @@ def _unit_for(row: RowInput, plan: Plan, actor) -> OrgUnit | None:
     return None
 
 
-def _check_row(index: int, row: RowInput, indicators: dict, plan: Plan, actor):
+def _check_row(index: int, row: RowInput, indicators: dict, plan: Plan, actor, duties_of):
     """(indicator, unit, period key, sex) when the row can be stored, else a RowError."""
     indicator = indicators.get(row.indicator)
     if indicator is None:
@@ -143,6 +143,8 @@ def _check_row(index: int, row: RowInput, indicators: dict, plan: Plan, actor):
     unit = _unit_for(row, plan, actor)
     if unit is None:
         return _error(index, row, "unknown_unit")
+    if indicator.code not in duties_of(unit):
+        return _error(index, row, "forbidden")  # not assigned to this unit: refused alone
     if all(v is None for v in (row.numerator, row.denominator, row.value)):
         return _error(index, row, "no_figure")
     figure = FigureInput(row.numerator, row.denominator, row.value, row.note)
@@ -160,6 +162,7 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
     state, figure checks); a refused row is reported with its position and the
     others are still stored, unless they share a unit and period with it.
     """
+    from web.data.selectors import duties
     from web.plans.selectors import active_version
 
     result = UpsertResult()
@@ -169,8 +172,15 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
     )
     groups: dict[tuple[int, str], list[tuple[int, RowInput, tuple]]] = {}
     seen: set[tuple] = set()
+    assigned: dict[int, set[str]] = {}
+
+    def duties_of(unit: OrgUnit) -> set[str]:
+        if unit.pk not in assigned:
+            assigned[unit.pk] = {d.indicator.code for d in duties(version, unit)} if version else set()
+        return assigned[unit.pk]
+
     for index, row in enumerate(rows, start=1):
-        checked = _check_row(index, row, indicators, plan, actor)
+        checked = _check_row(index, row, indicators, plan, actor, duties_of)
         if isinstance(checked, RowError):
             result.errors.append(checked)
             continue

@@ -200,7 +200,7 @@ def test_reporter_upserts_own_figures_with_per_row_errors(client, tokens, figure
         (5, "duplicate"),
         (6, "sex_not_required"),
         (7, "negative"),
-        (2, "forbidden"),  # another commune's figures
+        (2, "forbidden"),  # another commune's figures: refused by the entry service
     ]
     assert all(e["message"] for e in body["errors"])
     assert body["submissions"][0]["state"] == "submitted"
