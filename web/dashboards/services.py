@@ -86,7 +86,8 @@ def _message(due: DueItem, expected: Expected, plan: PlanRecord) -> tuple[str, s
             _("This message is sent once for this report; you will not receive it again."),
         ]
     )
-    return f"[{_('Gender-equality plan')}] {subject}", body
+    prefix = _("Gender-equality plan")
+    return f"[{prefix}] {subject}", body
 
 
 def _years(plan: PlanRecord, as_of: date) -> list[str]:

@@ -4,6 +4,7 @@ from web.dashboards import views
 
 app_name = "dashboards"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("tasks/", views.my_tasks, name="tasks"),
     path("plans/<int:plan_id>/", views.plan_dashboard, name="plan"),
     path("plans/<int:plan_id>/completeness/", views.completeness, name="completeness"),

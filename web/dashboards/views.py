@@ -428,3 +428,14 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "dashboards/tasks.html",
         {"as_of": as_of, "due": due, "late": late, "returned": returned, "awaiting": awaiting},
     )
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The plans this person may look at, each with its dashboard and completeness page."""
+    plans = [
+        {"plan": plan, "version": plan_version_active(plan)}
+        for plan in PlanRecord.objects.select_related("area").order_by("-created_at")
+        if plan_visible(request.user, plan)
+    ]
+    return render(request, "dashboards/index.html", {"plans": plans})
