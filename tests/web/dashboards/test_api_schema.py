@@ -1,0 +1,41 @@
+"""Schemathesis against /api/openapi.json, in process: generated requests never cause a server error.
+
+Bounded: a few examples per operation, no shrinking, and a deadline per example, so
+the whole run stays within seconds on two cores.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from web.api.services import token_create
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def bearer(figures, coordinator):
+    return {"Authorization": f"Bearer {token_create(user=coordinator, name='schemathesis')[1]}"}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=12,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_has_no_server_errors_and_keeps_its_schema(case, bearer):
+    case.call_and_validate(
+        headers=bearer,
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+    )
