@@ -62,7 +62,8 @@ api = NinjaAPI(
 
 
 class Error(Schema):
-    detail: str
+    # A sentence for people; for a request the schema rejects, the list of field errors.
+    detail: str | list[dict]
 
 
 class UnitOut(Schema):
@@ -362,7 +363,7 @@ MAX_ROWS = 5000
 
 @api.post(
     "/plans/{plan_id}/observations",
-    response={200: UpsertOut, 403: Error, 404: Error, 413: Error},
+    response={200: UpsertOut, 403: Error, 404: Error, 413: Error, 422: Error},
     tags=["observations"],
 )
 def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
