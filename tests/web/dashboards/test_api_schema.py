@@ -44,5 +44,10 @@ def test_api_has_no_server_errors_and_keeps_its_schema(case, bearer, figures):
         case.path_parameters["plan_id"] = figures.pk  # reach the real plan, not only 404s
     case.call_and_validate(
         headers=bearer,
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
     )
