@@ -171,6 +171,13 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
+def year_badge(result) -> dict[str, str]:
+    """A year with figures but no yearly target in the plan says so, rather than "no data"."""
+    if result.target is None and result.actual is not None:
+        return {"css": STATUS_CLASS[Status.NO_DATA], "label": _("no yearly target"), "code": "no_target"}
+    return badge(result.status)
+
+
 def badge(status: Status) -> dict[str, str]:
     return {"css": STATUS_CLASS[status], "label": status_label(status), "code": status.value}
 
@@ -211,7 +218,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
             "provisional": states == PROVISIONAL,
             "result": result,
             "badge": badge(result.status),
-            "yearly": [{"year": y, "result": r, "badge": badge(r.status)} for y, r in yearly.items()],
+            "yearly": [{"year": y, "result": r, "badge": year_badge(r)} for y, r in yearly.items()],
             "targets": indicator.targets,
             "by_sex": [
                 {"part": p, "label": sex_label(p.key), "badge": badge(p.status)} for p in result.by_sex
@@ -249,6 +256,8 @@ def trend(indicator, core: Plan, years: list[str], yearly: dict) -> dict:
 def unit_breakdown(indicator, observations, period_key: str, units: list[str]) -> list[dict]:
     """Each commune's figure for the period, aggregated by the engine's rule (ratio of sums, sum)."""
     period = parse_period(period_key)
+    if not any(o.indicator == indicator.code and o.org_unit for o in observations):
+        return []  # reported by a lead unit for the whole area
     rows = []
     for unit in units:
         own = [

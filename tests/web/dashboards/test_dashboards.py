@@ -68,14 +68,19 @@ def test_dashboard_explains_each_verdict_without_javascript(client, figures, coo
     client.force_login(coordinator)
     html = client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2024", "as_of": AS_OF}).content.decode()
     assert '<details class="why">' in html
-    row = html[html.index('data-indicator="2.1"') :]
-    row = row[: row.index("</tr>")]
+    row = _indicator_rows(html, "2.1")
     assert "52,17" in row  # 1.200 ÷ 2.300 × 100, with a decimal comma
     assert "1.200" in row and "2.300" in row  # the numerator and denominator behind it
     # Per-unit indicator: who is below the threshold and who has no figures.
-    row63 = html[html.index('data-indicator="6.3"') :]
-    row63 = row63[: row63.index("</tr>")]
+    row63 = _indicator_rows(html, "6.3")
     assert "Xã Đăk Pne" in row63 and "Xã Tân Lập" in row63
+
+
+def _indicator_rows(html: str, code: str) -> str:
+    """The indicator's row and the "why" row under it."""
+    start = html.index(f'data-indicator="{code}"')
+    end = html.index("</tr>", html.index(f'data-why="{code}"'))
+    return html[start:end]
 
 
 def _row(html: str, unit: str) -> str:
