@@ -209,3 +209,59 @@ def test_plotly_is_served_from_the_installed_package(client):
         and Path(found).resolve()
         == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").resolve()
     )
+
+
+def _demo_csv(plan) -> str:
+    """The demo's approved figures written out by hand from the tables, as contracts §3 CSV."""
+    import csv
+    import io
+
+    from web.data.models import Observation
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note"])
+    rows = Observation.objects.filter(submission__plan=plan, submission__state="approved").select_related(
+        "submission__org_unit"
+    )
+    for row in rows:
+        unit = row.submission.org_unit
+        whole_area = unit.kind != "commune"  # offices report for the district
+        writer.writerow(
+            [
+                row.indicator_code,
+                row.submission.period_key,
+                "" if whole_area else unit.name,
+                row.sex,
+                "" if row.numerator is None else f"{row.numerator:f}",
+                "" if row.denominator is None else f"{row.denominator:f}",
+                # the value is derived from numerator and denominator when both are there
+                "" if row.numerator is not None and row.denominator is not None else f"{row.value:f}",
+                "",
+            ]
+        )
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("period", ["2023", "2024", "2021-2025"])
+def test_dashboard_verdicts_equal_the_engine_on_the_demo_data(client, db, period):
+    from web.core.demo import load_demo
+
+    from web.accounts.models import User
+    from web.orgs.models import OrgUnit
+
+    demo = load_demo()
+    plan = demo["version"].plan
+    client.force_login(User.objects.get(username="lanhdao"))
+    as_of = "2025-01-22"
+    shown = _statuses(
+        client.get(f"/dashboards/plans/{plan.pk}/", {"period": period, "as_of": as_of}).content.decode()
+    )
+    observations, issues = read_observations_csv(_demo_csv(plan))
+    assert not has_errors(issues)
+    communes = sorted(OrgUnit.objects.filter(kind="commune", parent=plan.area).values_list("name", flat=True))
+    evaluation = evaluate_plan(
+        read_plan(ANNEX).plan, observations, period, as_of=date.fromisoformat(as_of), units=communes
+    )
+    assert shown == {r.indicator: r.status.value for r in evaluation.results}
+    assert len(set(shown.values())) >= 2  # the demo is not all one verdict
