@@ -243,25 +243,25 @@ def _demo_csv(plan) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("period", ["2023", "2024", "2021-2025"])
-def test_dashboard_verdicts_equal_the_engine_on_the_demo_data(client, db, period):
+def test_dashboard_verdicts_equal_the_engine_on_the_demo_data(client, db):
     from web.core.demo import load_demo
 
     from web.accounts.models import User
     from web.orgs.models import OrgUnit
 
-    demo = load_demo()
-    plan = demo["version"].plan
+    plan = load_demo()["version"].plan
     client.force_login(User.objects.get(username="lanhdao"))
     as_of = "2025-01-22"
-    shown = _statuses(
-        client.get(f"/dashboards/plans/{plan.pk}/", {"period": period, "as_of": as_of}).content.decode()
-    )
     observations, issues = read_observations_csv(_demo_csv(plan))
     assert not has_errors(issues)
     communes = sorted(OrgUnit.objects.filter(kind="commune", parent=plan.area).values_list("name", flat=True))
-    evaluation = evaluate_plan(
-        read_plan(ANNEX).plan, observations, period, as_of=date.fromisoformat(as_of), units=communes
-    )
-    assert shown == {r.indicator: r.status.value for r in evaluation.results}
-    assert len(set(shown.values())) >= 2  # the demo is not all one verdict
+    for period in ("2024", "2021-2025"):
+        html = client.get(
+            f"/dashboards/plans/{plan.pk}/", {"period": period, "as_of": as_of}
+        ).content.decode()
+        shown = _statuses(html)
+        evaluation = evaluate_plan(
+            read_plan(ANNEX).plan, observations, period, as_of=date.fromisoformat(as_of), units=communes
+        )
+        assert shown == {r.indicator: r.status.value for r in evaluation.results}, period
+        assert len(set(shown.values())) >= 2, period  # the demo is not all one verdict
