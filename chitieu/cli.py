@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--period", required=True, metavar="KEY", help="2024, 2024-Q3, 2021-2025…")
     evaluate.add_argument("--as-of", metavar="YYYY-MM-DD", help="ngày tham chiếu (mặc định: cuối kỳ)")
     evaluate.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    evaluate.add_argument(
+        "--units",
+        metavar="A,B,…",
+        help="các đơn vị phải báo cáo (vd. các xã cho chỉ tiêu 6.3); mặc định: các đơn vị có trong số liệu",
+    )
     evaluate.set_defaults(handler="evaluate")
 
     report = commands.add_parser("report", help="xuất báo cáo kết quả năm")

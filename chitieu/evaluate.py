@@ -18,17 +18,26 @@ every comparator and direction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from chitieu.issues import Issue, Severity
-from chitieu.observations import Observation, fold
+from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Plan, Sex, Target
-from chitieu.rollup import Figure, FigureState, OrgTree, aggregate, rollup_total
+from chitieu.rollup import (
+    Figure,
+    FigureState,
+    OrgTree,
+    aggregate,
+    coarsest_kind_only,
+    rollup_total,
+    share_meeting,
+    unit_series,
+)
 
 
 class Status(StrEnum):
@@ -92,6 +101,12 @@ def combine(statuses: Sequence[Status]) -> Status:
         if status in statuses:
             return status
     return Status.EXCEEDED
+
+
+def combine_applicable(parts: Sequence[PartResult]) -> Status:
+    """``combine`` over the parts the target applies to: a period or unit reported as
+    "không áp dụng" neither meets nor fails."""
+    return combine([p.status for p in parts if p.state is not FigureState.NOT_APPLICABLE])
 
 
 def achievement_percent(actual: Decimal | None, target: Target | None) -> Decimal | None:
@@ -375,12 +390,6 @@ def _num(value: Decimal | None, places: int = 2) -> int | float | None:
 # ------------------------------------------------------------- evaluation
 
 
-@dataclass(frozen=True)
-class EvaluationOptions:
-    tree: OrgTree | None = None  # how units roll up; flat under the area when None
-    bands: TrajectoryBands = field(default_factory=TrajectoryBands)
-
-
 _COUNT_KIND = {
     CountPeriod.MONTH: PeriodKind.MONTH,
     CountPeriod.QUARTER: PeriodKind.QUARTER,
@@ -392,23 +401,29 @@ def _within(observations: Sequence[Observation], period: Period) -> list[Observa
     return [o for o in observations if period.contains(parse_period(o.period))]
 
 
-def _finest_complete_kind(observations: Sequence[Observation]) -> list[Observation]:
-    """Of sub-period rows, keep the coarsest kind so quarters and their months are not both counted."""
-    kinds = {parse_period(o.period).kind for o in observations}
-    order = [PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH]
-    coarsest = next(k for k in order if k in kinds)
-    return [o for o in observations if parse_period(o.period).kind is coarsest]
-
-
 def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list[Observation], str]:
-    """Rows for one sex; the total is the sex-less rows, or both sexes' rows added up."""
-    exact = [o for o in observations if o.sex is sex]
-    if exact or sex is not None:
-        return exact, ""
-    sexes = {o.sex for o in observations}
-    if {Sex.FEMALE, Sex.MALE} <= sexes:
-        return list(observations), "cộng nữ và nam"
-    return [], ""
+    """Rows for one sex. For both sexes: per unit and period, its total row, or else its girls'
+    and boys' rows together; a unit that gave one sex only cannot count in the total."""
+    if sex is not None:
+        return [o for o in observations if o.sex is sex], ""
+    groups: dict[tuple[str, str], list[Observation]] = {}
+    for obs in observations:
+        groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
+    rows: list[Observation] = []
+    summed, partial = False, []
+    for group in groups.values():
+        totals = [o for o in group if o.sex is None]
+        if totals:
+            rows += totals
+        elif {o.sex for o in group} >= {Sex.FEMALE, Sex.MALE}:
+            rows += group
+            summed = True
+        else:
+            partial.append(group[0].org_unit or "toàn địa bàn")
+    notes = ["cộng nữ và nam"] if summed else []
+    if partial:
+        notes.append("không tính vào tổng vì chỉ có số liệu một giới: " + ", ".join(partial))
+    return rows, "; ".join(notes)
 
 
 def level_figure(
@@ -437,7 +452,7 @@ def level_figure(
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
-    rows, how = _for_sex(_finest_complete_kind(inside), sex)
+    rows, how = _for_sex(coarsest_kind_only(inside), sex)
     figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
     return _with_rule(figure, "cộng gộp các kỳ con" + (f", {how}" if how else ""))
 
@@ -446,6 +461,21 @@ def _with_rule(figure: Figure, how: str) -> Figure:
     if not how:
         return figure
     return replace(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
+
+
+def applicable_target(indicator: Indicator, period: Period) -> Target | None:
+    """The period's own target, else that of the narrowest plan period containing it.
+
+    A quarter is judged against its year's value: "03 tin, bài/quý" in the 2024 column
+    is the target of every quarter of 2024, and an annual share is the yardstick for
+    a quarter's share.
+    """
+    own = indicator.target_for(period.key)
+    if own is not None:
+        return own
+    around = [(parse_period(t.period), t) for t in indicator.targets]
+    containing = sorted(((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0])
+    return containing[0][1] if containing else None
 
 
 def evaluate_indicator(
@@ -468,7 +498,7 @@ def evaluate_indicator(
     """
     period = parse_period(period_key)
     own = [o for o in observations if o.indicator == indicator.code]
-    target = indicator.target_for(period.key)
+    target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         result = _evaluate_count(indicator, own, period, target, as_of=as_of, tree=tree, units=units)
     else:
@@ -506,7 +536,11 @@ def _evaluate_level(
             for sex in (Sex.FEMALE, Sex.MALE)
         )
         # "trẻ em trai và trẻ em gái": met only when both groups meet.
-        status = combine([p.status for p in parts])
+        by_sex = combine([p.status for p in parts])
+        # The total is a weighted mean of the two groups: if it misses an at-least /
+        # at-most target, one group surely does, even when a group is not reported.
+        proven = status is Status.NOT_ACHIEVED and target and target.comparator is not Comparator.EQ
+        status = Status.NOT_ACHIEVED if proven else by_sex
     return IndicatorResult(
         indicator=indicator.code,
         period=period.key,
@@ -556,7 +590,7 @@ def _evaluate_count(
     With ``per_unit`` (6.3), every unit must, in every sub-period."""
     assert indicator.per_period is not None
     subs = [p for p in sub_periods(period, _COUNT_KIND[indicator.per_period]) if p.end <= as_of]
-    unit_names = list(units) or sorted({o.org_unit for o in own if o.org_unit})
+    unit_names = list(units) or distinct_units(own)
     base = IndicatorResult(
         indicator.code,
         period.key,
@@ -568,24 +602,35 @@ def _evaluate_count(
         return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
     if indicator.per_unit and unit_names:
         return _evaluate_per_unit(indicator, own, subs, target, unit_names, base)
-    parts = tuple(_count_part(indicator, own, sub, target, tree, sub.key) for sub in subs)
+    groups = _by_sub_period(own, subs)
+    parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
     total = sum(values, Decimal(0)) if values else None
     kind = _KIND_VI[indicator.per_period]
     return replace(
         base,
-        status=combine([p.status for p in parts]),
+        status=combine_applicable(parts),
         actual=_weakest(values, target, indicator.direction),
         achievement=achievement_percent(_weakest(values, target, indicator.direction), target),
         numerator=total,
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"mỗi {kind} phải đạt; số liệu là {kind} thấp nhất",
-        sources=tuple(
-            s for o in own if any(sub.contains(parse_period(o.period)) for sub in subs) for s in [o.source]
-        ),
+        sources=tuple(o.source for sub in subs for o in groups[sub.key]),
         sub_periods=parts,
         complete=all(p.state is not FigureState.MISSING for p in parts),
     )
+
+
+def _by_sub_period(own: Sequence[Observation], subs: Sequence[Period]) -> dict[str, list[Observation]]:
+    """The rows falling in each sub-period (a quarter's own row, or its months' rows)."""
+    groups: dict[str, list[Observation]] = {sub.key: [] for sub in subs}
+    for obs in own:
+        period = parse_period(obs.period)
+        for sub in subs:
+            if sub.contains(period):
+                groups[sub.key].append(obs)
+                break
+    return groups
 
 
 _KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPeriod.YEAR: "năm"}
@@ -593,27 +638,31 @@ _KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPerio
 
 def _count_part(
     indicator: Indicator,
-    own: Sequence[Observation],
-    sub: Period,
+    rows: Sequence[Observation],
     target: Target | None,
     tree: OrgTree | None,
     key: str,
-    unit: str | None = None,
 ) -> PartResult:
-    rows = [o for o in own if o.sex is None and sub.contains(parse_period(o.period))]
-    if unit is not None:
-        rows = [o for o in rows if _same_unit(o.org_unit, unit, tree)]
-        figure = aggregate(indicator, rows)
-    else:
-        figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
+    """The area's count for one sub-period: its own row, or its units' rows summed."""
+    rows = coarsest_kind_only([o for o in rows if o.sex is None])
+    figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
     return _part(key, figure, target, indicator)
+
+
+def distinct_units(observations: Sequence[Observation]) -> list[str]:
+    """The units named in the rows, one spelling each (the first seen), in name order."""
+    first: dict[str, str] = {}
+    for obs in observations:
+        if obs.org_unit:
+            first.setdefault(unit_key(obs.org_unit), obs.org_unit)
+    return sorted(first.values(), key=unit_key)
 
 
 def _same_unit(a: str, b: str, tree: OrgTree | None) -> bool:
     if a == b:
         return True
     if tree is None:
-        return fold(a) == fold(b)
+        return unit_key(a) == unit_key(b)
     na, nb = tree.find(a), tree.find(b)
     return na is not None and na == nb
 
@@ -630,13 +679,13 @@ def _evaluate_per_unit(
 
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
     units: list[PartResult] = []
-    for unit in unit_names:
-        parts = tuple(_count_part(indicator, own, sub, target, None, sub.key, unit) for sub in subs)
+    for series in unit_series(indicator, own, unit_names, subs):
+        parts = tuple(_part(key, figure, target, indicator) for key, figure in series.figures)
         values = [p.actual for p in parts if p.actual is not None]
         units.append(
             PartResult(
-                unit,
-                combine([p.status for p in parts]),
+                series.unit,
+                combine_applicable(parts),
                 _weakest(values, target, indicator.direction),
                 sum(values, Decimal(0)) if values else None,
                 None,
@@ -644,10 +693,18 @@ def _evaluate_per_unit(
                 parts,
             )
         )
-    meeting = tuple(u.key for u in units if u.status in (Status.ACHIEVED, Status.EXCEEDED))
-    below = tuple(u.key for u in units if u.status is Status.NOT_ACHIEVED)
-    without = tuple(u.key for u in units if u.status is Status.NO_DATA)
-    share = Decimal(len(meeting)) * 100 / len(units)
+    shares = share_meeting(
+        unit_series(indicator, own, unit_names, subs),
+        lambda v: (
+            target is not None and status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
+        ),
+    )
+    meeting, below, without, share = (
+        shares.meeting,
+        shares.below,
+        shares.without_data,
+        shares.share or Decimal(0),
+    )
     required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
     values = [u.actual for u in units if u.actual is not None]
     if required >= 100:
@@ -676,7 +733,7 @@ def _evaluate_per_unit(
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
         f" (cần {required}%); số liệu là mức thấp nhất của các đơn vị",
-        sources=tuple(o.source for o in own if any(s.contains(parse_period(o.period)) for s in subs)),
+        sources=tuple(o.source for o in own if any(sub.contains(parse_period(o.period)) for sub in subs)),
         units=tuple(units),
         units_meeting=meeting,
         units_missing_target=below,
@@ -749,7 +806,8 @@ def evaluate_plan(
                 "period_outside_plan",
             )
         )
-    visible = [o for o in observations if parse_period(o.period).end <= max(as_of, period.end)]
+    # What was known on as_of: rows of periods ended by then, and the period's own rows.
+    visible = [o for o in observations if o.period == period.key or parse_period(o.period).end <= as_of]
     phase = plan.phase
     results = []
     for indicator in plan.indicators:
@@ -812,6 +870,29 @@ def rule_label(rule: str) -> str:
 _COMPARATOR_VI = {Comparator.GE: "≥", Comparator.LE: "≤", Comparator.EQ: "="}
 
 
+_VERB = {
+    Status.EXCEEDED: "vượt",
+    Status.ACHIEVED: "đạt",
+    Status.NOT_ACHIEVED: "không đạt",
+    Status.NO_DATA: "chưa xác định được",
+}
+
+
+def explain_trajectory(t: Trajectory) -> str:
+    """The trend toward the phase target, in one Vietnamese sentence."""
+    text = (
+        f"Xu hướng {t.points[0][0]}–{t.points[-1][0]}: dự báo năm {t.end_year} đạt {vi_number(t.projected)}"
+        f" ({_VERB[t.projected_status]} chỉ tiêu giai đoạn {_COMPARATOR_VI[t.target.comparator]}"
+        f" {vi_number(t.target.value)})"
+    )
+    if t.ratio is not None and t.band is not None:
+        text += (
+            f"; tốc độ bình quân {vi_number(t.observed_growth * 100)}%/năm so với mức cần"
+            f" {vi_number(t.required_growth * 100)}%/năm: {BAND_LABELS[t.band]}"  # type: ignore[operator]
+        )
+    return text + "."
+
+
 def explain(indicator: Indicator, result: IndicatorResult) -> str:
     """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule."""
     target = result.target
@@ -854,6 +935,8 @@ def explain(indicator: Indicator, result: IndicatorResult) -> str:
     text = f"{verdict}. Chỉ tiêu {target_text}; " + "; ".join(parts) + "."
     if result.by_sex:
         text += " Chỉ đạt khi cả nam và nữ đều đạt."
+    if result.trajectory is not None and result.trajectory.projected is not None:
+        text += " " + explain_trajectory(result.trajectory)
     if result.progress is not None and result.baseline is not None:
         text += (
             f" So với mức nền {result.baseline.period} ({vi_number(result.baseline.value)}) đã thực hiện"

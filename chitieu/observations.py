@@ -13,6 +13,7 @@ silently: a row is either an ``Observation`` or the subject of an error.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -42,7 +43,8 @@ class Observation:
 
     @property
     def key(self) -> tuple[str, str, str, Sex | None]:
-        return (self.indicator, self.period, self.org_unit, self.sex)
+        """What makes a row unique; unit names compared without regard to spelling variants."""
+        return (self.indicator, self.period, unit_key(self.org_unit), self.sex)
 
     def as_dict(self) -> dict[str, object]:
         def num(d: Decimal | None) -> int | float | None:
@@ -124,11 +126,24 @@ _NOT_APPLICABLE = {"n/a", "na", "kad", "khong ap dung", "k/a"}
 _NUMBER = re.compile(r"^[+-]?\d+$")
 
 
+@functools.lru_cache(maxsize=4096)  # the same unit and header names come back on every row
 def fold(text: str) -> str:
     """Lower case, no accents, đ → d, single spaces: for matching names people type."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return " ".join(text.lower().split())
+
+
+_UNIT_PREFIXES = ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh ")
+
+
+@functools.lru_cache(maxsize=4096)
+def unit_key(name: str) -> str:
+    """A unit name folded for matching: "Xã Đắk Tơ Lung" = "Đăk Tờ Lung" = "dak to lung"."""
+    text = fold(name).replace("-", " ")
+    for prefix in _UNIT_PREFIXES:
+        text = text.removeprefix(prefix)
+    return " ".join(text.split())
 
 
 def parse_number(text: str, decimal_comma: bool = False) -> Decimal:

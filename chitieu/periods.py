@@ -7,6 +7,7 @@ so the key grammar is the contract; ``Period`` is the parsed form.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -64,6 +65,7 @@ def _months(year: int, first: int, last: int) -> tuple[date, date]:
     return date(year, first, 1), _month_end(year, last)
 
 
+@functools.lru_cache(maxsize=8192)  # keys repeat in every row; Period is immutable
 def parse_period(key: str) -> Period:
     """Parse a period key; raise ``PeriodKeyError`` with a readable message otherwise."""
     text = key.strip()

@@ -11,13 +11,14 @@ complete the received ones are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from chitieu.observations import Observation, fold, observation_value
-from chitieu.periods import PeriodKind, sub_periods
+from chitieu.issues import Issue, Severity
+from chitieu.observations import Observation, fold, observation_value, unit_key
+from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import CountPeriod, Indicator, Measure, Plan, Sex
 
 # ------------------------------------------------------------------ org tree
@@ -43,13 +44,13 @@ class OrgTree:
             self._index[node.code] = node
         for node in self.nodes:
             self._index.setdefault(fold(node.name), node)
-            self._index.setdefault(_loose(node.name), node)
+            self._index.setdefault(unit_key(node.name), node)
 
     def find(self, name_or_code: str) -> OrgUnitNode | None:
         return (
             self._index.get(name_or_code)
             or self._index.get(fold(name_or_code))
-            or self._index.get(_loose(name_or_code))
+            or self._index.get(unit_key(name_or_code))
         )
 
     def children(self, code: str | None) -> tuple[OrgUnitNode, ...]:
@@ -68,14 +69,6 @@ class OrgTree:
 
     def descendants(self, code: str) -> tuple[OrgUnitNode, ...]:
         return tuple(d for c in self.children(code) for d in (c, *self.descendants(c.code)))
-
-
-def _loose(name: str) -> str:
-    """Fold further: "Đắk Tơ Lung" = "Đăk Tờ Lung" = "dak to lung"; drop "xã", "thị trấn"."""
-    text = fold(name)
-    for prefix in ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh "):
-        text = text.removeprefix(prefix)
-    return text.replace("-", " ").replace("  ", " ")
 
 
 def flat_tree(units: Iterable[str], root: str = "") -> OrgTree:
@@ -185,13 +178,19 @@ def rollup(
     """
     by_unit: dict[str, list[Observation]] = {}
     top = root if root is not None else (tree.roots[0].code if tree.roots else "")
+    strays: list[Observation] = []  # rows naming a unit the tree does not know
     for obs in observations:
-        node = tree.find(obs.org_unit) if obs.org_unit else None
-        by_unit.setdefault(node.code if node else top, []).append(obs)
+        node = tree.find(obs.org_unit) if obs.org_unit else tree.find(top)
+        if obs.org_unit and node is None:
+            strays.append(obs)
+        else:
+            by_unit.setdefault(node.code if node else top, []).append(obs)
     result: dict[str, UnitFigure] = {}
 
     def visit(code: str) -> list[Observation]:
         below = [o for child in tree.children(code) for o in visit(child.code)]
+        if code == top:
+            below += strays  # counted with the area rather than lost; validate with unknown_units()
         own = by_unit.get(code, [])
         used = own or below
         result[code] = UnitFigure(code, aggregate(indicator, used), bool(own))
@@ -201,6 +200,15 @@ def rollup(
     return result
 
 
+def unknown_units(tree: OrgTree, observations: Iterable[Observation]) -> list[Issue]:
+    """Rows naming a unit that is not in the tree (a typo, or a unit merged away)."""
+    return [
+        Issue(Severity.WARNING, o.source, f"đơn vị không có trong danh sách: {o.org_unit!r}", "unknown_unit")
+        for o in observations
+        if o.org_unit and tree.find(o.org_unit) is None
+    ]
+
+
 def rollup_total(indicator: Indicator, observations: Sequence[Observation], tree: OrgTree | None) -> Figure:
     """The figure for the whole area: its own row if reported, else the roll-up of its units."""
     if tree is None:
@@ -208,6 +216,90 @@ def rollup_total(indicator: Indicator, observations: Sequence[Observation], tree
         return aggregate(indicator, area or list(observations))
     top = tree.roots[0].code if tree.roots else ""
     return rollup(indicator, observations, tree, root=top)[top].figure
+
+
+# -------------------------------------------------- per-unit thresholds (6.3)
+
+
+def coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation]:
+    """Of rows inside one period, keep the coarsest kind.
+
+    A quarter reported whole and month by month is counted once."""
+    if not observations:
+        return []
+    kinds = {parse_period(o.period).kind for o in observations}
+    coarsest = min(kinds, key=lambda k: _KIND_ORDER.index(k))
+    return [o for o in observations if parse_period(o.period).kind is coarsest]
+
+
+_KIND_ORDER = [PeriodKind.PHASE, PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH]
+
+
+@dataclass(frozen=True)
+class UnitSeries:
+    """One unit's figure in each sub-period (6.3: news items of one commune, quarter by quarter)."""
+
+    unit: str
+    figures: tuple[tuple[str, Figure], ...]  # (sub-period key, figure)
+
+
+def unit_series(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    units: Sequence[str],
+    periods: Sequence[Period],
+    *,
+    sex: Sex | None = None,
+) -> tuple[UnitSeries, ...]:
+    """Each unit's figure in each period; units matched by name whatever the spelling."""
+    by_unit: dict[str, list[Observation]] = {}
+    for obs in observations:
+        if obs.indicator == indicator.code and obs.sex is sex:
+            by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
+    series = []
+    for unit in units:
+        own = by_unit.get(unit_key(unit), [])
+        figures = []
+        for period in periods:
+            inside = [o for o in own if period.contains(parse_period(o.period))]
+            figures.append((period.key, aggregate(indicator, coarsest_kind_only(inside))))
+        series.append(UnitSeries(unit, tuple(figures)))
+    return tuple(series)
+
+
+@dataclass(frozen=True)
+class ShareMeeting:
+    meeting: tuple[str, ...]  # met the threshold in every period
+    below: tuple[str, ...]  # reported, and below it in some period
+    without_data: tuple[str, ...]  # not below anywhere, but some period not reported
+    share: Decimal | None  # % of units meeting; None without units
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "meeting": list(self.meeting),
+            "below": list(self.below),
+            "without_data": list(self.without_data),
+            "percent": float(round(self.share, 2)) if self.share is not None else None,
+        }
+
+
+def share_meeting(series: Sequence[UnitSeries], meets: Callable[[Decimal], bool]) -> ShareMeeting:
+    """The share of units whose figure ``meets`` the threshold in every period.
+
+    A period reported as not applicable neither meets nor fails; a missing one is not a zero.
+    """
+    meeting, below, without = [], [], []
+    for s in series:
+        values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
+        gaps = [k for k, f in s.figures if f.state in (FigureState.MISSING, FigureState.UNDEFINED)]
+        if any(not meets(v) for v in values):  # type: ignore[arg-type]
+            below.append(s.unit)
+        elif gaps:
+            without.append(s.unit)
+        else:
+            meeting.append(s.unit)
+    share = Decimal(len(meeting)) * 100 / len(series) if series else None
+    return ShareMeeting(tuple(meeting), tuple(below), tuple(without), share)
 
 
 # ------------------------------------------------------------- completeness
@@ -308,7 +400,10 @@ def completeness(
     *,
     tree: OrgTree | None = None,
 ) -> Completeness:
-    """Expected vs received. "Not applicable" counts as received: the unit did answer."""
+    """Expected vs received. "Not applicable" counts as received: the unit did answer.
+
+    An expected figure for the whole area is received when units report theirs (it rolls up).
+    """
     received_keys = set()
     for obs in observations:
         unit = obs.org_unit
@@ -316,6 +411,11 @@ def completeness(
             node = tree.find(unit)
             unit = node.code if node else unit
         received_keys.add((obs.indicator, obs.period, unit, obs.sex))
+        # The area's figure can be rolled up from its units', and a total from both sexes'.
+        received_keys.add((obs.indicator, obs.period, "", obs.sex))
+        if obs.sex is not None:
+            received_keys.add((obs.indicator, obs.period, unit, None))
+            received_keys.add((obs.indicator, obs.period, "", None))
     got = [e for e in expected if (e.indicator, e.period, e.org_unit, e.sex) in received_keys]
     got_set = set(got)
 

@@ -8,11 +8,19 @@ from argparse import Namespace
 from datetime import date
 from pathlib import Path
 
-from chitieu.evaluate import BAND_LABELS, STATUS_LABELS, PlanEvaluation, evaluate_plan, vi_number
+from chitieu.evaluate import (
+    BAND_LABELS,
+    STATUS_LABELS,
+    PlanEvaluation,
+    distinct_units,
+    evaluate_plan,
+    vi_number,
+)
 from chitieu.issues import Issue, Severity, has_errors
 from chitieu.observations import read_observations_csv, validate_observations
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.planfile import read_plan_file
+from chitieu.rollup import completeness, expected_reports
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
 
@@ -62,34 +70,42 @@ def run(args: Namespace) -> int:
         print(f"{args.data}: {count} dòng lỗi; chưa đánh giá. Hãy sửa rồi chạy lại.", file=sys.stderr)
         return EXIT_BAD_INPUT
     located = tuple(Issue(i.severity, f"{data.name}, {i.where}", i.message, i.code) for i in issues)
-    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of)
+    units = [u.strip() for u in (getattr(args, "units", None) or "").split(",") if u.strip()]
+    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of, units=units)
     evaluation = PlanEvaluation(evaluation.period, evaluation.results, located + evaluation.issues, as_of)
     if args.json:
-        print(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
+        document = evaluation.as_dict()
+        reporters = units or distinct_units(observations)
+        expected = expected_reports(plan, period.key, units=reporters)
+        document["completeness"] = completeness(expected, observations).as_dict()
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         _print_table(evaluation)
         _print_issues(args.data, issues)
     return EXIT_OK
 
 
+_SYMBOL = {">=": "≥", "<=": "≤", "==": "="}
+
+
 def _print_table(evaluation: PlanEvaluation) -> None:
     print(f"Kết quả thực hiện kỳ {evaluation.period} (tính đến {evaluation.as_of:%d/%m/%Y})")
-    header = f"{'Mã':<6} {'Thực hiện':>12} {'Chỉ tiêu':>16}  {'Đánh giá':<16} Tiến độ giai đoạn"
+    header = f"{'Mã':<6} {'Thực hiện':>10} {'Chỉ tiêu':>10} {'% KH':>8}  {'Đánh giá':<16} Tiến độ giai đoạn"
     print(header)
     print("-" * len(header))
     for r in evaluation.results:
         target = (
-            f"{r.comparator.value if r.comparator else ''} {vi_number(r.target.value)}" if r.target else "—"
+            f"{_SYMBOL[r.comparator.value]} {vi_number(r.target.value)}" if r.target and r.comparator else "—"
         )
         band = BAND_LABELS[r.trajectory.band] if r.trajectory and r.trajectory.band else ""
-        print(
-            f"{r.indicator:<6} {vi_number(r.actual):>12} {target:>16}  {STATUS_LABELS[r.status]:<16} {band}"
-        )
+        share = vi_number(r.achievement, 1) if r.achievement is not None else "—"
+        status = STATUS_LABELS[r.status]
+        print(f"{r.indicator:<6} {vi_number(r.actual):>10} {target:>10} {share:>8}  {status:<16} {band}")
     print()
     summary = evaluation.summary()
     print(
         "Tổng hợp: "
-        + ", ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in ((k, summary[k.value]) for k in STATUS_LABELS))
+        + ", ".join(f"{label}: {summary[status.value]}" for status, label in STATUS_LABELS.items())
     )
     print()
     for r in evaluation.results:

@@ -18,7 +18,7 @@ indicator, skipped rows) → ``build_plan`` (codes, lead units, meanings) →
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chitieu.importer.build import build_plan
@@ -67,6 +67,20 @@ def _grid(data: bytes, filename: str) -> Grid | list[Issue]:
     return read_grid(data, filename)
 
 
+def _located(issues: list[Issue], plan: Plan) -> list[Issue]:
+    """check_plan names rows by code; a duplicated code also needs the lines it sits on."""
+    sources: dict[str, list[str]] = {}
+    for indicator in plan.indicators:
+        sources.setdefault(indicator.code, []).append(indicator.source)
+    located = []
+    for issue in issues:
+        if issue.code == "duplicate_code":
+            places = ", ".join(sources.get(issue.where.removeprefix("row "), []))
+            issue = replace(issue, message=f"{issue.message} ({places})")
+        located.append(issue)
+    return located
+
+
 def _row_text(row: tuple[Cell, ...]) -> str:
     # A title merged across the table repeats in every cell: keep it once.
     return " ".join(dict.fromkeys(c.text for c in row if c.text))
@@ -88,7 +102,7 @@ def _read(data: bytes, filename: str) -> ReadResult:
     issues += found
     if not plan.indicators:
         issues.append(Issue(Severity.ERROR, "table", "bảng không có chỉ tiêu nào", "no_indicators"))
-    issues += check_plan(plan)
+    issues += _located(check_plan(plan), plan)
     if has_errors(issues):
         return ReadResult(None, tuple(issues))
     return ReadResult(Plan(**{**plan.__dict__, "issues": tuple(issues)}), tuple(issues))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from string import ascii_lowercase
 
@@ -49,7 +49,7 @@ def _groups(rows: list[Row], objective_code: str) -> list[_Group]:
     groups: list[_Group] = []
     for row in rows:
         if not row.code and row.number:  # "- Chỉ tiêu 3: …" without a TT cell: numbered by its wording
-            row = Row(**{**row.__dict__, "code": f"{objective_code}.{row.number}"})
+            row = replace(row, code=f"{objective_code}.{row.number}")
         if row.code or not groups:
             groups.append(_Group([row]))
         else:
@@ -70,15 +70,19 @@ def _codes(group: _Group, objective_code: str) -> list[str]:
 
 
 def _quantity(cell: Cell, unit: str) -> Quantity:
-    text = cell.text
-    if unit and not re.search(r"[%/]|lần|[^\W\d]", text):
-        text = f"{text} {unit}" if unit != "%" else f"{text}%"
-    quantity = parse_quantity(text, cell.where)
+    quantity = parse_quantity(cell.text, cell.where)
+    unit = unit.strip(" ()")
+    if unit and quantity.value is not None and quantity.measure is None:
+        # A bare number in a table with a "Đơn vị tính" column: that column names the unit.
+        joined = f"{cell.text}{unit}" if unit == "%" else f"{cell.text} {unit}"
+        with_unit = parse_quantity(joined, cell.where)
+        if with_unit.value is not None:
+            quantity = replace(with_unit, text=cell.text)
     if cell.number is None or quantity.value is None:
         return quantity
     # A number stored as a number is exact: no reading, no doubt.
     kept = tuple(i for i in quantity.issues if i.code != "ambiguous_number")
-    return Quantity(**{**quantity.__dict__, "value": cell.number, "issues": kept})
+    return replace(quantity, value=cell.number, issues=kept)
 
 
 def build_indicator(row: Row, code: str, lead: tuple[str, ...]) -> tuple[Indicator, list[Issue]]:

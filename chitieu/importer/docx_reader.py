@@ -15,45 +15,62 @@ from chitieu.importer.layout import first_usable
 from chitieu.issues import Issue, Severity
 
 _MAX_ROWS = 5000
+_MAX_COLS = 64  # a damaged gridSpan must not make us build a million cells
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Rows and cells may sit inside content controls (w:sdt) or custom XML in real documents.
+_ROWS = "./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr"
+_CELLS = "./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc"
 
 
-def _int_attr(element, path: str, qn, default: int) -> int:
-    found = element.find(path) if element is not None else None
+def _int_attr(parent, tag: str, default: int) -> int:
+    found = parent.find(_W + tag) if parent is not None else None
     if found is None:
         return default
     try:
-        return int(found.get(qn("w:val")))
+        return int(found.get(_W + "val"))
     except (TypeError, ValueError):
         return default
 
 
-def _cell_text(tc, qn) -> str:
-    from docx.text.paragraph import Paragraph
+def _paragraph_text(p) -> str:
+    """The text a reader sees, tracked insertions included and tracked deletions left out."""
+    parts = []
+    for element in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr", _W + "noBreakHyphen"):
+        tag = element.tag[len(_W) :]
+        if tag == "t":
+            parts.append(element.text or "")
+        elif tag == "tab":
+            parts.append(" ")
+        elif tag == "noBreakHyphen":
+            parts.append("-")
+        else:
+            parts.append("\n")
+    return "".join(parts)
 
-    lines = [Paragraph(p, None).text for p in tc.iter(qn("w:p"))]
-    return clean_text("\n".join(lines))
+
+def _cell_text(tc) -> str:
+    return clean_text("\n".join(_paragraph_text(p) for p in tc.iter(_W + "p")))
 
 
 def _table_grid(tbl, label: str, titles: tuple[str, ...]) -> Grid:
-    from docx.oxml.ns import qn
-
     rows: list[list[Cell]] = []
     where_of: list[str] = []
-    for r, tr in enumerate(tbl.findall(qn("w:tr"))[:_MAX_ROWS]):
+    for r, tr in enumerate(tbl.xpath(_ROWS)[:_MAX_ROWS]):
         where_of.append(f"{label}row {r + 1}")
-        cells: list[Cell] = []
-        col = _int_attr(tr.find(qn("w:trPr")), qn("w:gridBefore"), qn, 0)
-        cells += [Cell("", f"{label}row {r + 1}, cell {column_letter(c)}", (r, c)) for c in range(col)]
-        for tc in tr.findall(qn("w:tc")):
-            tc_pr = tc.find(qn("w:tcPr"))
-            span = max(1, _int_attr(tc_pr, qn("w:gridSpan"), qn, 1))
-            v_merge = tc_pr.find(qn("w:vMerge")) if tc_pr is not None else None
-            continues = v_merge is not None and v_merge.get(qn("w:val"), "continue") == "continue"
+        col = min(max(0, _int_attr(tr.find(_W + "trPr"), "gridBefore", 0)), _MAX_COLS)
+        cells = [Cell("", f"{label}row {r + 1}, cell {column_letter(c)}", (r, c)) for c in range(col)]
+        for tc in tr.xpath(_CELLS):
+            tc_pr = tc.find(_W + "tcPr")
+            span = min(max(1, _int_attr(tc_pr, "gridSpan", 1)), _MAX_COLS - col)
+            v_merge = tc_pr.find(_W + "vMerge") if tc_pr is not None else None
+            continues = v_merge is not None and v_merge.get(_W + "val", "continue") == "continue"
             above = rows[r - 1][col] if continues and r > 0 and col < len(rows[r - 1]) else None
             origin = above.origin if above is not None else (r, col)
-            text = above.text if above is not None else _cell_text(tc, qn)
-            for c in range(col, col + span):
-                cells.append(Cell(text, f"{label}row {r + 1}, cell {column_letter(c)}", origin))
+            text = above.text if above is not None else _cell_text(tc)
+            cells += [
+                Cell(text, f"{label}row {r + 1}, cell {column_letter(c)}", origin)
+                for c in range(col, col + span)
+            ]
             col += span
         rows.append(cells)
     return Grid(pad(rows, where_of), tuple(where_of), titles)
@@ -62,7 +79,6 @@ def _table_grid(tbl, label: str, titles: tuple[str, ...]) -> Grid:
 def read_docx(data: bytes) -> Grid | list[Issue]:
     try:
         from docx import Document
-        from docx.oxml.ns import qn
 
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on damaged packages
@@ -71,9 +87,9 @@ def read_docx(data: bytes) -> Grid | list[Issue]:
     tables: list[tuple[object, tuple[str, ...]]] = []
     paragraphs: list[str] = []
     for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            paragraphs.append(_cell_text(child, qn))
-        elif child.tag == qn("w:tbl"):
+        if child.tag == _W + "p":
+            paragraphs.append(clean_text(_paragraph_text(child)))
+        elif child.tag == _W + "tbl":
             tables.append((child, tuple(paragraphs)))
             paragraphs = []
     if not tables:

@@ -58,13 +58,10 @@ def indicator_name(text: str) -> tuple[str, str]:
 
 
 def _cell_text(grid: Grid, r: int, c: int | None, name_origin: tuple[int, int]) -> str:
-    """The cell's own text; "" when it only repeats a neighbour merged over it."""
-    if c is None:
+    """The cell's own text; "" when it only repeats the name cell merged over it."""
+    if c is None or grid.rows[r][c].origin == name_origin:
         return ""
-    cell = grid.rows[r][c]
-    if cell.origin == name_origin and c is not None:
-        return ""
-    return cell.text
+    return grid.rows[r][c].text
 
 
 def _is_furniture(texts: list[str]) -> bool:

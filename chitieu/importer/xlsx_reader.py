@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 from decimal import Decimal
 
 from chitieu.importer.grid import Cell, Grid, clean_text, pad
@@ -79,7 +80,9 @@ def read_xlsx(data: bytes) -> Grid | list[Issue]:
 
     try:
         # Not read_only: merged ranges are only available on normal worksheets.
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        with warnings.catch_warnings():  # "extension is not supported" notes are not for our users
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged packages
         message = f"không mở được tệp Excel .xlsx (tệp hỏng hoặc không đầy đủ: {type(exc).__name__})"
         return [Issue(Severity.ERROR, "file", message, "bad_office_file")]

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,15 @@ def test_human_table_is_vietnamese(plan_file, tmp_path):
     done = chitieu("evaluate", plan_file, data, "--period", "2024")
     assert done.returncode == 0
     assert "Kết quả thực hiện kỳ 2024" in done.stdout and "1.1: Đạt." in done.stdout
+
+
+def test_the_with_problems_file_names_every_bad_line():
+    root = Path(__file__).resolve().parents[2]
+    annex = root / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
+    data = root / "tests" / "data" / "konray-2024-with-problems.csv"
+    done = chitieu("evaluate", annex, data, "--period", "2024", "--json")
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+    reported = {line.split(": ")[1] for line in done.stderr.splitlines() if ": error: " in line}
+    # line 2 and line 10 are fine; every other data line has exactly one problem.
+    assert reported == {f"dòng {n}" for n in (3, 4, 5, 6, 7, 8, 9, 11, 12)}
+    assert "9 dòng lỗi" in done.stderr

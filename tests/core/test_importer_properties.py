@@ -1,5 +1,6 @@
 """Properties of the readers: they never raise, and Unicode normal form does not change a plan."""
 
+import os
 import unicodedata
 
 from hypothesis import HealthCheck, example, given, settings
@@ -9,7 +10,9 @@ from chitieu.importer import ReadResult, read_plan_bytes
 from chitieu.plan import plan_as_dict
 from tests.core import annex_files, kon_ray
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CHITIEU_FUZZ_EXAMPLES=2000 for a longer hunt; the suite keeps it short.
+EXAMPLES = int(os.environ.get("CHITIEU_FUZZ_EXAMPLES", "60"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FILENAMES = st.sampled_from(["a.txt", "a.csv", "a.tsv", "a.xlsx", "a.docx", "a"])
 ANNEX_TEXT = kon_ray.ANNEX.read_text(encoding="utf-8")
 DOCX = annex_files.build_docx(annex_files.real_annex())
@@ -48,7 +51,7 @@ def test_damaged_annex_text_gives_issues_not_exceptions(data):
     _never_crashes(read_plan_bytes(text.encode(), "phu-luc.txt"))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=max(25, EXAMPLES // 3), deadline=None)
 @given(
     st.sampled_from(["docx", "xlsx"]),
     st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6),

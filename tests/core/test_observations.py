@@ -125,3 +125,9 @@ def test_checks_that_need_the_plan():
         ("line 8", "period_outside_plan", Severity.WARNING),
     ]
     assert "3.2a" in validate_observations(konray_plan(), observations)[2].message
+
+
+def test_the_same_commune_spelt_two_ways_is_a_duplicate():
+    text = HEADER + "6.3,2024-Q1,Đắk Kôi,,,,3,\n6.3,2024-Q1,Xã Đăk Kôi,,,,4,\n"
+    observations, issues = read_observations_csv(text)
+    assert [(i.where, i.code) for i in issues] == [("line 3", "duplicate_row")] and len(observations) == 1

@@ -25,6 +25,14 @@ def _truncated_docx() -> bytes:
     return data[: len(data) // 2]
 
 
+def _unsupported_zip_version() -> bytes:
+    """A damaged central directory claiming a zip version Python cannot read (12.8)."""
+    data = bytearray(annex_files.build_xlsx(annex_files.real_annex()))
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 128
+    return bytes(data)
+
+
 def _abc_percent() -> bytes:
     text = kon_ray.ANNEX.read_text(encoding="utf-8")
     return text.replace("\t27%\t26.6%\t", "\t27%\tabc%\t").encode()
@@ -37,6 +45,7 @@ CASES = {
     "truncated-docx": ("phu-luc.docx", _truncated_docx(), "file: tệp .docx bị hỏng hoặc không đầy đủ"),
     "no-target-columns": ("khong-cot.txt", _no_targets(), "không tìm thấy cột chỉ tiêu theo kỳ"),
     "abc-percent": ("phu-luc.txt", _abc_percent(), "line 14, cell D: không đọc được số trong 'abc%'"),
+    "zip-version": ("phu-luc.xlsx", _unsupported_zip_version(), "file: tệp .xlsx bị hỏng"),
     "garbage-xlsx-zip": ("hong.xlsx", annex_files.build_xlsx(annex_files.real_annex())[:3000], "bị hỏng"),
 }
 

@@ -62,6 +62,8 @@ FORMATS = {
     "semicolon-csv": ("phu-luc.csv", lambda a: annex_files.build_delimited(a, ";")),
     "comma-csv": ("phu-luc.csv", lambda a: annex_files.build_delimited(a, ",")),
     "tsv": ("phu-luc.tsv", lambda a: annex_files.build_delimited(a, "\t")),
+    # Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab separated.
+    "utf16-tsv": ("phu-luc.txt", lambda a: annex_files.build_delimited(a, "\t").decode().encode("utf-16")),
 }
 
 
@@ -85,6 +87,7 @@ BAD_CELL = {
     "semicolon-csv": "line 10, cell D",
     "comma-csv": "line 10, cell D",
     "tsv": "line 10, cell D",
+    "utf16-tsv": "line 10, cell D",
 }
 
 
@@ -104,3 +107,28 @@ def test_with_problems_variant_of_the_real_text_file():
     result = read_plan_bytes(text.encode(), "phu-luc.txt")
     assert result.plan is None
     assert [(i.where, i.code) for i in result.errors] == [("line 12, cell D", "not_a_number")]
+
+
+def test_warnings_do_not_stop_the_plan(tmp_path, capsys):
+    """A file with doubts but no errors is read (exit 0) and its issues are listed."""
+    from chitieu.cli import main
+
+    text = kon_ray.ANNEX.read_text(encoding="utf-8")
+    text = text.replace(
+        "hàng tháng.\t01 chuyên mục/tháng\t01 chuyên mục/tháng\tTrung tâm",
+        "hàng tháng.\t01 chuyên mục/tháng\tkhoảng 1\tTrung tâm",
+    )
+    text = text.replace("\t60%\t60%\tPhòng Nội vụ", "\t60%\t60%\t")
+    result = read_plan_bytes(text.encode(), "phu-luc.txt")
+    assert result.plan is not None
+    found = {(i.severity, i.where, i.code) for i in result.issues}
+    assert (Severity.WARNING, "row 1.1", "no_lead_unit") in found
+    assert (Severity.REVIEW, "line 36, cell D", "approximate") in found
+    assert result.plan.indicator("6.4").needs_review
+    assert result.plan.indicator("6.4").target_for("2024").comparator.value == "=="
+    path = tmp_path / "phu-luc.txt"
+    path.write_text(text, encoding="utf-8")
+    assert main(["plan", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "[cảnh báo] row 1.1: chưa có đơn vị chủ trì" in out
+    assert "[cần xem lại] line 36, cell D: chỉ tiêu ghi gần đúng ('khoảng 1')" in out

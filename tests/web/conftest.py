@@ -29,3 +29,13 @@ def make_user(db):
         return user_ensure(username=username, password=password, role=role, org_unit=unit)[0]
 
     return make
+
+
+@pytest.fixture
+def kon_ray(district):
+    """The Kon Rẫy plan in force, with the demo's coordinator and its assignments."""
+    from web.core.demo import demo_accounts, demo_plan
+
+    accounts = {a.username: u for a, u, _ in demo_accounts(district)}
+    version = demo_plan(coordinator=accounts["dieuphoi"], district=district)
+    return version, accounts

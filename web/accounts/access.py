@@ -44,3 +44,21 @@ def require_role(user, *roles: Role) -> Role:
 
 def require_coordinator(user) -> Role:
     return require_role(user, Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
+def _ancestor_ids(unit: OrgUnit) -> set[int]:
+    ids = set()
+    while unit is not None:
+        ids.add(unit.pk)
+        unit = unit.parent
+    return ids
+
+
+def require_see_plan(user, plan) -> None:
+    """Everyone working in or above the plan's area may read it; only coordinators change it."""
+    ids = area_unit_ids(user)
+    if ids is None or plan.area_id in ids:
+        return
+    if user.is_authenticated and user.org_unit_id and plan.area_id in _ancestor_ids(user.org_unit):
+        return
+    raise PermissionDenied

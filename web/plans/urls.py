@@ -1,6 +1,13 @@
 from django.urls import path
 
-from web.core import views as core_views
+from web.plans import views
 
 app_name = "plans"
-urlpatterns = [path("", core_views.home, name="list")]  # the plan pages land with the importer
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("upload/", views.upload, name="upload"),
+    path("v/<int:pk>/", views.version_detail, name="version"),
+    path("v/<int:pk>/discard/", views.version_discard, name="discard"),
+    path("target/<int:pk>/", views.target_edit, name="target"),
+    path("assignment/<int:pk>/", views.assignment_edit, name="assignment"),
+]

@@ -1,0 +1,200 @@
+"""Plans: upload → draft → review with flags → corrections → confirm; amendments keep the old version."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from chitieu.approval import Role
+from web.core.models import AuditEntry
+from web.orgs.models import OrgUnit
+from web.plans.models import Indicator, PlanVersion, Reporters, Target, VersionStatus
+from web.plans.services import plan_import, plan_version_confirm, target_update
+
+from .annex import annex_bytes, annex_docx, annex_xlsx
+
+
+@pytest.fixture
+def coordinator(district, make_user):
+    return make_user("dieuphoi", Role.COORDINATOR, district)
+
+
+def _upload(client, data: bytes, name: str, area, **extra):
+    return client.post("/plans/upload/", {"file": SimpleUploadedFile(name, data), "area": area.pk, **extra})
+
+
+def _reader_landed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(f"chitieu.importer.{module}") is not None
+
+
+OFFICE = [
+    pytest.param(
+        "phu-luc.docx",
+        annex_docx,
+        marks=pytest.mark.skipif(
+            not _reader_landed("docx_reader"), reason="the .docx reader (issue 2) has not landed yet"
+        ),
+    ),
+    pytest.param(
+        "phu-luc.xlsx",
+        annex_xlsx,
+        marks=pytest.mark.skipif(
+            not _reader_landed("xlsx_reader"), reason="the .xlsx reader (issue 2) has not landed yet"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "build"), [("phu-luc.txt", annex_bytes), *OFFICE])
+def test_upload_shows_the_review_screen_with_the_sex_ratio_flag(client, district, coordinator, name, build):
+    client.force_login(coordinator)
+    response = _upload(client, build(), name, district)
+    assert response.status_code == 302
+    version = PlanVersion.objects.get()
+    assert version.status == VersionStatus.DRAFT
+    page = client.get(response.url).content.decode()
+    assert "Tỷ số giới tính khi sinh" in page
+    assert 'data-issue="sex_ratio_target"' in page
+    assert "100 bé trai/100 bé gái" in page  # the source text next to the inferred value
+    assert version.indicators.count() == 20
+
+
+def test_source_line_is_kept_for_text_annexes(district, coordinator):
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    indicator = version.indicators.get(code="4.2")
+    assert "31.6/100.000 trẻ" in indicator.source_text
+    assert indicator.numerator_label.startswith("Số bà mẹ tử vong")
+
+
+def test_default_assignments_follow_the_lead_units(district, coordinator):
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    news = version.indicators.get(code="6.3").assignment
+    assert news.reporters == Reporters.COMMUNES and news.frequency == "quarter"
+    assert [u.name for u in news.lead_units.all()] == ["Trung tâm Văn hoá-Thể thao-Du lịch và Truyền thông"]
+    health = version.indicators.get(code="4.2").assignment
+    assert [u.name for u in health.lead_units.all()] == ["Phòng Y tế"] and health.frequency == "year"
+    assert version.indicators.get(code="5.2a").assignment.by_sex
+
+
+def _review_data(client, version) -> dict:
+    """Everything the review form shows, posted back unchanged."""
+    page = client.get(f"/plans/v/{version.pk}/")
+    data = {"revision": version.revision}
+    for indicator, form, targets in page.context["rows"]:
+        for name in form.fields:
+            value = form.initial[name]
+            if value is True:
+                data[f"i{indicator.pk}-{name}"] = "on"
+            elif value is not False:
+                data[f"i{indicator.pk}-{name}"] = "" if value is None else value
+        for target, tform in targets:
+            data[f"t{target.pk}-comparator"] = target.comparator
+            data[f"t{target.pk}-value"] = tform["value"].value()
+    return data
+
+
+def test_review_corrections_are_saved_audited_and_then_confirmed(client, district, coordinator):
+    client.force_login(coordinator)
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    data = {**_review_data(client, version), "confirm": "1"}
+    ratio = version.indicators.get(code="4.1")
+    data[f"i{ratio.pk}-direction"] = "maintain"
+    year_target = ratio.targets.get(period_key="2024")
+    data[f"t{year_target.pk}-value"] = "1.050,5"
+    response = client.post(f"/plans/v/{version.pk}/", data)
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.status == VersionStatus.ACTIVE
+    assert Indicator.objects.get(pk=ratio.pk).direction == "maintain"
+    assert Target.objects.get(pk=year_target.pk).value == Decimal("1050.5")
+    assert AuditEntry.objects.filter(
+        action="review_edit", field="direction", old="decrease", new="maintain"
+    ).exists()
+
+
+def test_unchanged_review_writes_no_audit_rows(client, district, coordinator):
+    client.force_login(coordinator)
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    assert client.post(f"/plans/v/{version.pk}/", _review_data(client, version)).status_code == 302
+    assert not AuditEntry.objects.filter(action="review_edit").exists()
+
+
+def test_a_stale_review_form_is_refused_not_applied(client, district, coordinator):
+    client.force_login(coordinator)
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    data = _review_data(client, version)
+    ratio = version.indicators.get(code="4.1")
+    data[f"i{ratio.pk}-direction"] = "maintain"
+    data["revision"] = version.revision - 1  # opened before someone else's save
+    response = client.post(f"/plans/v/{version.pk}/", data)
+    assert response.status_code == 200
+    assert "NOT saved" in response.content.decode() or "KHÔNG" in response.content.decode()
+    assert Indicator.objects.get(pk=ratio.pk).direction == "decrease"
+
+
+def test_amendment_makes_a_new_version_and_keeps_the_old(district, coordinator):
+    first = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    plan_version_confirm(actor=coordinator, version=first)
+    second = plan_import(
+        actor=coordinator,
+        data=annex_bytes(),
+        filename="b.txt",
+        area=district,
+        plan=first.plan,
+        amendment_note="Điều chỉnh chỉ tiêu 4.3",
+    )
+    second = plan_version_confirm(actor=coordinator, version=second)
+    first.refresh_from_db()
+    assert (first.status, second.status, second.number) == (VersionStatus.SUPERSEDED, VersionStatus.ACTIVE, 2)
+    assert first.indicators.count() == second.indicators.count() == 20
+
+
+def test_target_change_needs_a_reason_and_keeps_old_and_new(client, district, coordinator):
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    plan_version_confirm(actor=coordinator, version=version)
+    target = Target.objects.get(indicator__version=version, indicator__code="4.3", period_key="2024")
+    client.force_login(coordinator)
+    refused = client.post(f"/plans/target/{target.pk}/", {"comparator": "<=", "value": "65", "reason": ""})
+    assert refused.status_code == 200
+    client.post(
+        f"/plans/target/{target.pk}/", {"comparator": "<=", "value": "65", "reason": "Nghị quyết HĐND"}
+    )
+    target.refresh_from_db()
+    assert target.value == 65
+    entry = AuditEntry.objects.get(action="target_update", field="value")
+    assert (entry.old, entry.new, entry.reason) == ("70.000000", "65", "Nghị quyết HĐND")
+    assert "Nghị quyết HĐND" in client.get(f"/plans/target/{target.pk}/").content.decode()
+
+
+def test_a_file_that_is_not_a_plan_saves_nothing_and_says_why(client, district, coordinator):
+    client.force_login(coordinator)
+    response = _upload(client, b"chao ban\nday khong phai phu luc\n", "ghi-chu.txt", district)
+    assert response.status_code == 200
+    assert PlanVersion.objects.count() == 0
+    assert response.context["issues"]
+
+
+def test_reporters_and_viewers_cannot_upload_or_change_targets(client, district, make_user, coordinator):
+    commune = OrgUnit.objects.get(name="Xã Tân Lập")
+    for user in (make_user("xa", Role.REPORTER, commune), make_user("lanhdao", Role.VIEWER, district)):
+        client.force_login(user)
+        assert _upload(client, annex_bytes(), "a.txt", district).status_code == 403
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    target = Target.objects.filter(indicator__version=version).first()
+    with pytest.raises(PermissionDenied):
+        target_update(
+            actor=make_user("xa2", Role.REPORTER, commune),
+            target=target,
+            comparator=">=",
+            value=Decimal(1),
+            reason="x",
+        )
+    assert (
+        client.post(
+            f"/plans/target/{target.pk}/", {"comparator": ">=", "value": "1", "reason": "x"}
+        ).status_code
+        == 403
+    )

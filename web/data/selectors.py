@@ -1,0 +1,114 @@
+"""Reads for data entry: what a unit must report, for which periods, and where each report stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from chitieu.periods import Period, PeriodKind, parse_period
+from web.core.audit import audit_for
+from web.data.models import Observation, Submission
+from web.orgs.models import OrgUnit, UnitKind
+from web.orgs.selectors import unit_descendant_ids, units_valid_between
+from web.plans.models import Assignment, Indicator, PlanVersion, Reporters
+
+
+@dataclass(frozen=True)
+class Duty:
+    """An indicator a unit reports, and how."""
+
+    indicator: Indicator
+    assignment: Assignment
+
+    @property
+    def sexes(self) -> tuple[str, ...]:
+        return ("F", "M") if self.assignment.by_sex else ("",)
+
+
+def _reports(assignment: Assignment, unit: OrgUnit, area_ids: set[int]) -> bool:
+    if assignment.reporters == Reporters.COMMUNES:
+        return unit.kind == UnitKind.COMMUNE and unit.pk in area_ids
+    return any(u.pk == unit.pk for u in assignment.lead_units.all())
+
+
+def duties(version: PlanVersion, unit: OrgUnit, kind: str | None = None) -> list[Duty]:
+    area_ids = unit_descendant_ids(version.plan.area_id)
+    assignments = Assignment.objects.filter(indicator__version=version).select_related("indicator")
+    assignments = assignments.prefetch_related("lead_units").order_by("indicator__position")
+    if kind is not None:
+        assignments = assignments.filter(frequency=kind)
+    return [Duty(a.indicator, a) for a in assignments if _reports(a, unit, area_ids)]
+
+
+def _period_keys(kind: str, year: int) -> list[str]:
+    if kind == PeriodKind.QUARTER:
+        return [f"{year}-Q{q}" for q in range(1, 5)]
+    if kind == PeriodKind.HALF:
+        return [f"{year}-H{h}" for h in (1, 2)]
+    if kind == PeriodKind.MONTH:
+        return [f"{year}-{m:02d}" for m in range(1, 13)]
+    return [str(year)]
+
+
+def plan_years(version: PlanVersion) -> range:
+    periods = list(version.periods.all())
+    first = min(p.start.year for p in periods)
+    last = max(p.end.year for p in periods)
+    return range(first, last + 1)
+
+
+def periods_due(version: PlanVersion, unit: OrgUnit, *, today: date, year: int | None = None) -> list[Period]:
+    """Periods the unit must report, started by ``today``, newest first; the unit must exist then."""
+    kinds = {d.assignment.frequency for d in duties(version, unit)}
+    years = [year] if year else list(plan_years(version))
+    periods = [parse_period(k) for kind in kinds for y in years for k in _period_keys(kind, y)]
+    periods = [p for p in periods if p.start <= today and unit.overlaps(p.start, p.end)]
+    return sorted(periods, key=lambda p: (p.end, p.start), reverse=True)
+
+
+def deadline(period: Period) -> date:
+    return period.end + timedelta(days=settings.CHITIEU_DEADLINE_DAYS)
+
+
+def is_late(submission: Submission | None, period: Period, today: date) -> bool:
+    if submission is None or submission.submitted_at is None:
+        return today > deadline(period)
+    return submission.submitted_at.date() > deadline(period)
+
+
+def reporting_units(version: PlanVersion, start: date, end: date) -> list[OrgUnit]:
+    """Units with something to report in the plan, valid during [start, end]."""
+    area_ids = unit_descendant_ids(version.plan.area_id)
+    units = units_valid_between(start, end).filter(id__in=area_ids).order_by("kind", "name")
+    return [u for u in units if duties(version, u)]
+
+
+def submissions_by_key(version: PlanVersion, units: list[OrgUnit]) -> dict[tuple[int, str], Submission]:
+    rows = Submission.objects.filter(plan=version.plan, org_unit__in=units)
+    return {(s.org_unit_id, s.period_key): s for s in rows}
+
+
+def observations_of(submission: Submission | None) -> dict[tuple[str, str], Observation]:
+    if submission is None:
+        return {}
+    return {(o.indicator_code, o.sex): o for o in submission.observations.all()}
+
+
+def value_history(submission: Submission | None) -> dict[tuple[str, str], list]:
+    """Audit rows per (indicator code, sex), newest first, for showing next to each value."""
+    if submission is None:
+        return {}
+    grouped: dict[tuple[str, str], list] = {}
+    for entry in audit_for(submission):
+        parts = entry.field.split("/")
+        if len(parts) == 3:
+            grouped.setdefault((parts[0], parts[1]), []).append(entry)
+    return grouped
+
+
+def state_history(submission: Submission | None) -> list:
+    if submission is None:
+        return []
+    return [e for e in audit_for(submission) if e.field in ("state", "evidence")]

@@ -1,0 +1,260 @@
+"""Data-entry writes: save figures, submit, approve, return, unlock.
+
+Every write checks the actor (chitieu.approval decides the state moves), refuses
+a form opened before someone else's change (optimistic concurrency on
+``Submission.revision``), and writes its rows and audit entries in one
+transaction. Nothing is deleted: a changed figure keeps its old value in the
+audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from chitieu.approval import Action, ApprovalError, Role, State, transition
+from chitieu.filetypes import sniff
+from chitieu.periods import parse_period
+from chitieu.plan import Measure, measure_factor
+from web.accounts.access import area_unit_ids
+from web.core.audit import audit_record
+from web.data.models import Evidence, Observation, Submission
+from web.orgs.models import OrgUnit
+from web.plans.models import Indicator, Plan
+
+
+class StaleSubmission(Exception):
+    """The figures changed after this form was opened; nothing was written."""
+
+
+class EvidenceError(ValueError):
+    def __init__(self, code: str, name: str):
+        super().__init__(f"{code}: {name}")
+        self.code = code
+        self.name = name
+
+
+class FigureError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None  # counts, or a value given without its parts
+    note: str = ""
+
+
+def compute_value(indicator: Indicator, figure: FigureInput) -> Decimal | None:
+    """numerator ÷ denominator × the measure's factor; a count is its own value."""
+    if indicator.measure == Measure.COUNT or figure.numerator is None:
+        return figure.value if figure.numerator is None else figure.numerator
+    if figure.denominator is None:
+        return figure.value
+    if figure.denominator == 0:
+        raise FigureError("zero_denominator")
+    factor = measure_factor(Measure(indicator.measure), indicator.per)
+    return (figure.numerator / figure.denominator * factor).quantize(Decimal("0.000001"))
+
+
+def check_figure(indicator: Indicator, figure: FigureInput) -> None:
+    for part in (figure.numerator, figure.denominator, figure.value):
+        if part is not None and part < 0:
+            raise FigureError("negative")
+    both = None not in (figure.numerator, figure.denominator)
+    if indicator.measure == Measure.PERCENT and both and figure.numerator > figure.denominator:
+        raise FigureError("numerator_above_denominator")
+    compute_value(indicator, figure)
+
+
+def _may_act_for(actor, unit: OrgUnit) -> Role:
+    """The actor's role if they may act for ``unit`` at all; PermissionDenied otherwise."""
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    role = actor.chitieu_role
+    ids = area_unit_ids(actor)
+    if ids is not None and unit.pk not in ids:
+        raise PermissionDenied
+    return role
+
+
+def _transition(actor, submission: Submission, action: Action, reason: str = "") -> State:
+    role = _may_act_for(actor, submission.org_unit)
+    try:
+        return transition(State(submission.state), action, role=role, reason=reason)
+    except ApprovalError as error:
+        if error.code == "role_not_allowed":
+            raise PermissionDenied from error
+        raise
+
+
+def _locked_submission(plan: Plan, unit: OrgUnit, period_key: str) -> tuple[Submission, bool]:
+    period = parse_period(period_key)
+    submission, created = Submission.objects.select_for_update().get_or_create(
+        plan=plan,
+        org_unit=unit,
+        period_key=period.key,
+        defaults={"period_start": period.start, "period_end": period.end},
+    )
+    return submission, created
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    actor,
+    plan: Plan,
+    unit: OrgUnit,
+    period_key: str,
+    revision: int,
+    figures: dict[tuple[Indicator, str], FigureInput],
+    evidence: list[UploadedFile] = (),
+) -> Submission:
+    """Store the figures typed for one unit and period; refuse a stale form."""
+    _may_act_for(actor, unit)
+    submission, _ = _locked_submission(plan, unit, period_key)
+    _transition(actor, submission, Action.EDIT)
+    if submission.revision != revision:
+        raise StaleSubmission
+    _require_duties(unit, [indicator for indicator, _ in figures])
+    for (indicator, sex), figure in figures.items():
+        check_figure(indicator, figure)
+        _store_figure(actor, submission, indicator, sex, figure)
+    for upload in evidence:
+        evidence_add(actor=actor, submission=submission, upload=upload)
+    submission.revision += 1
+    submission.save(update_fields=["revision"])
+    return submission
+
+
+def _require_duties(unit: OrgUnit, indicators: list[Indicator]) -> None:
+    """A unit enters only the indicators assigned to it in the plan in force."""
+    from web.data.selectors import duties
+
+    for version in {i.version for i in indicators}:
+        allowed = {d.indicator.pk for d in duties(version, unit)}
+        if version.status != "active" or any(i.pk not in allowed for i in indicators if i.version == version):
+            raise PermissionDenied
+
+
+def _store_figure(actor, submission: Submission, indicator: Indicator, sex: str, figure: FigureInput) -> None:
+    observation = Observation.objects.filter(
+        submission=submission, indicator_code=indicator.code, sex=sex
+    ).first()
+    new = {
+        "numerator": figure.numerator,
+        "denominator": figure.denominator,
+        "value": compute_value(indicator, figure),
+        "note": figure.note.strip(),
+    }
+    if observation is None:
+        if all(v in (None, "") for v in new.values()):
+            return  # nothing typed, nothing stored: missing stays missing
+        observation = Observation(submission=submission, indicator_code=indicator.code, sex=sex)
+    changed = False
+    for field, value in new.items():
+        old = getattr(observation, field)
+        if _differs(old, value):
+            audit_record(
+                actor=actor,
+                action="figure_change",
+                subject=submission,
+                field=f"{indicator.code}/{sex}/{field}",
+                old=_plain(old),
+                new=_plain(value),
+            )
+            setattr(observation, field, value)
+            changed = True
+    if changed:
+        observation.save()
+
+
+def _differs(old, new) -> bool:
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return (old is None) != (new is None) or (old is not None and Decimal(old) != Decimal(new))
+    return (old or "") != (new or "")
+
+
+def _plain(value) -> str:
+    if isinstance(value, Decimal):
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return "" if value is None else str(value)
+
+
+def evidence_add(*, actor, submission: Submission, upload: UploadedFile) -> Evidence:
+    """Attach a file after checking what it really is and how big it is. Call inside a transaction."""
+    if upload.size > settings.CHITIEU_EVIDENCE_MAX_BYTES:
+        raise EvidenceError("too_large", upload.name)
+    head = upload.read()
+    upload.seek(0)
+    kind = sniff(head)
+    if kind is None:
+        raise EvidenceError("type_not_allowed", upload.name)
+    evidence = Evidence.objects.create(
+        submission=submission,
+        file=upload,
+        original_name=upload.name[:255],
+        kind=kind,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    audit_record(actor=actor, action="evidence_add", subject=submission, field="evidence", new=upload.name)
+    return evidence
+
+
+def _move(actor, submission: Submission, action: Action, reason: str = "") -> Submission:
+    submission = Submission.objects.select_for_update().select_related("org_unit").get(pk=submission.pk)
+    new_state = _transition(actor, submission, action, reason)
+    old_state = submission.state
+    submission.state = new_state.value
+    now = timezone.now()
+    if action is Action.SUBMIT:
+        submission.submitted_at, submission.submitted_by = now, actor
+    else:
+        submission.decided_at, submission.decided_by = now, actor
+    if reason:
+        submission.reason = reason.strip()
+    submission.revision += 1
+    submission.save()
+    audit_record(
+        actor=actor,
+        action=action.value,
+        subject=submission,
+        field="state",
+        old=old_state,
+        new=new_state.value,
+        reason=reason.strip(),
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_submit(*, actor, submission: Submission, revision: int) -> Submission:
+    if submission.revision != revision:
+        raise StaleSubmission
+    return _move(actor, submission, Action.SUBMIT)
+
+
+@transaction.atomic
+def submission_approve(*, actor, submission: Submission) -> Submission:
+    return _move(actor, submission, Action.APPROVE)
+
+
+@transaction.atomic
+def submission_return(*, actor, submission: Submission, reason: str) -> Submission:
+    return _move(actor, submission, Action.RETURN, reason)
+
+
+@transaction.atomic
+def submission_unlock(*, actor, submission: Submission, reason: str) -> Submission:
+    return _move(actor, submission, Action.UNLOCK, reason)

@@ -1,0 +1,260 @@
+"""Data entry pages: thin; the form validates, services decide and write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chitieu.approval import ApprovalError, Role, State, allowed_actions, is_editable
+from chitieu.number_input import NumberInputError, format_number, parse_number_input
+from chitieu.periods import PeriodKeyError, parse_period
+from web.accounts.access import require_see_plan, require_see_unit
+from web.data import services
+from web.data.forms import FIGURE_ERRORS, SEX_KEYS, DecisionForm, EntryForm, field_names
+from web.data.models import Evidence, Submission
+from web.data.selectors import (
+    deadline,
+    duties,
+    is_late,
+    observations_of,
+    state_history,
+    value_history,
+)
+from web.orgs.models import OrgUnit
+from web.plans.models import Indicator
+from web.plans.selectors import active_version_for_unit
+
+APPROVAL_ERRORS = {
+    "locked": gettext_lazy("These figures are approved and locked. Ask the coordinator to unlock them."),
+    "not_allowed_in_state": gettext_lazy("This is not possible in the report's current state."),
+    "reason_required": gettext_lazy("Please give a reason."),
+}
+EVIDENCE_ERRORS = {
+    "too_large": gettext_lazy("“%(name)s” is too large."),
+    "type_not_allowed": gettext_lazy(
+        "“%(name)s” is not a PDF, PNG, JPEG, Word or Excel file (checked by its content)."
+    ),
+}
+
+
+def _context_for(request, unit_id: int, period_key: str):
+    unit = get_object_or_404(OrgUnit, pk=unit_id)
+    require_see_unit(request.user, unit)
+    try:
+        period = parse_period(period_key)
+    except PeriodKeyError as error:
+        raise Http404 from error
+    version = active_version_for_unit(unit)
+    if version is None:
+        raise Http404
+    unit_duties = duties(version, unit, period.kind)
+    if not unit_duties:
+        raise Http404
+    submission = Submission.objects.filter(plan=version.plan, org_unit=unit, period_key=period.key).first()
+    return unit, period, version, unit_duties, submission
+
+
+def _role(user) -> Role:
+    return user.chitieu_role
+
+
+@login_required
+def entry(request, unit_id: int, period_key: str):
+    unit, period, version, unit_duties, submission = _context_for(request, unit_id, period_key)
+    state = State(submission.state) if submission else State.DRAFT
+    editable = is_editable(state, _role(request.user))
+    observations = observations_of(submission)
+    revision = submission.revision if submission else 0
+    data = request.POST if request.method == "POST" else None
+    form = EntryForm(
+        data,
+        request.FILES or None,
+        duties=unit_duties,
+        observations=observations,
+        disabled=not editable,
+        initial={"revision": revision},
+    )
+    if data is not None:
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            done = _save(request, form, version, unit, period, submit="submit" in request.POST)
+            if done:
+                return redirect("data:entry", unit_id=unit.pk, period_key=period.key)
+        else:
+            messages.error(request, _("Some figures need correcting; they are marked below."))
+    return render(
+        request,
+        "data/entry.html",
+        _page(request, unit, period, version, unit_duties, submission, form, editable),
+    )
+
+
+def _save(request, form, version, unit, period, *, submit: bool) -> bool:
+    try:
+        submission = services.submission_save(
+            actor=request.user,
+            plan=version.plan,
+            unit=unit,
+            period_key=period.key,
+            revision=form.cleaned_data["revision"],
+            figures=form.figures(),
+            evidence=form.cleaned_data["evidence"],
+        )
+        if submit:
+            services.submission_submit(
+                actor=request.user, submission=submission, revision=submission.revision
+            )
+    except services.StaleSubmission:
+        messages.error(
+            request,
+            _(
+                "Someone changed these figures after you opened this page. Your entries are "
+                "still in the form below but were NOT saved. Check the current values (open the "
+                "page again in a new tab), then save again."
+            ),
+        )
+        return False
+    except services.EvidenceError as error:
+        form.add_error("evidence", EVIDENCE_ERRORS[error.code] % {"name": error.name})
+        messages.error(request, _("Nothing was saved: an attached file was refused."))
+        return False
+    except ApprovalError as error:
+        messages.error(request, APPROVAL_ERRORS.get(error.code, error.code))
+        return False
+    if submit:
+        messages.success(request, _("Sent to the coordinator for approval."))
+    else:
+        messages.success(request, _("Saved. You can come back and continue later."))
+    return True
+
+
+def _page(request, unit, period, version, unit_duties, submission, form, editable) -> dict:
+    history = value_history(submission)
+    blocks = []
+    for duty in unit_duties:
+        target = next(
+            (t for t in duty.indicator.targets.all() if t.period_key == str(period.start.year)), None
+        )
+        phase_target = next((t for t in duty.indicator.targets.all() if "-" in t.period_key), None)
+        rows = []
+        for sex in duty.sexes:
+            num, den, note = field_names(duty, sex)
+            rows.append(
+                {
+                    "sex": sex,
+                    "key": SEX_KEYS[sex],
+                    "num": form[num],
+                    "den": form[den] if den in form.fields else None,
+                    "note": form[note],
+                    "history": history.get((duty.indicator.code, sex), []),
+                    "preview": _preview_text(
+                        duty.indicator, form[num].value(), form[den].value() if den in form.fields else None
+                    ),
+                }
+            )
+        blocks.append({"duty": duty, "target": target or phase_target, "rows": rows})
+    state = State(submission.state) if submission else State.DRAFT
+    role = _role(request.user)
+    today = timezone.localdate()
+    return {
+        "unit": unit,
+        "period": period,
+        "version": version,
+        "submission": submission,
+        "form": form,
+        "blocks": blocks,
+        "editable": editable,
+        "state": state,
+        "actions": [a.value for a in allowed_actions(state, role)] if submission else [],
+        "deadline": deadline(period),
+        "late": is_late(submission, period, today),
+        "state_history": state_history(submission),
+        "decision_form": DecisionForm(),
+        "evidence": submission.evidence.all() if submission else [],
+    }
+
+
+def _preview_text(indicator: Indicator, numerator_text, denominator_text) -> str:
+    try:
+        numerator = (
+            parse_number_input(numerator_text or "") if isinstance(numerator_text, str) else numerator_text
+        )
+        denominator = (
+            parse_number_input(denominator_text or "")
+            if isinstance(denominator_text, str)
+            else denominator_text
+        )
+        value = services.compute_value(
+            indicator, services.FigureInput(numerator=numerator, denominator=denominator)
+        )
+    except NumberInputError:
+        return _("not a number")
+    except services.FigureError as error:
+        return str(FIGURE_ERRORS[error.code])
+    if value is None:
+        return ""
+    return f"{format_number(value, 2)} {indicator.unit_label}".strip()
+
+
+@login_required
+@require_POST
+def preview(request, indicator_id: int, sex_key: str):
+    """htmx: the value computed from what is typed so far."""
+    indicator = get_object_or_404(Indicator.objects.select_related("version__plan"), pk=indicator_id)
+    require_see_plan(request.user, indicator.version.plan)
+    suffix = f"{indicator.pk}-{sex_key}"
+    text = _preview_text(indicator, request.POST.get(f"n-{suffix}", ""), request.POST.get(f"d-{suffix}", ""))
+    return HttpResponse(format_html("{}", f"= {text}" if text else ""))
+
+
+@login_required
+@require_POST
+def decide(request, unit_id: int, period_key: str):
+    unit, period, _version, _duties, submission = _context_for(request, unit_id, period_key)
+    if submission is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    action = request.POST.get("action")
+    moves = {
+        "approve": lambda: services.submission_approve(actor=request.user, submission=submission),
+        "return": lambda: services.submission_return(
+            actor=request.user, submission=submission, reason=reason
+        ),
+        "unlock": lambda: services.submission_unlock(
+            actor=request.user, submission=submission, reason=reason
+        ),
+    }
+    if action not in moves:
+        raise Http404
+    try:
+        moves[action]()
+    except ApprovalError as error:
+        messages.error(request, APPROVAL_ERRORS.get(error.code, error.code))
+    else:
+        messages.success(
+            request,
+            {
+                "approve": _("Approved. The figures are now locked."),
+                "return": _("Returned to the unit with your reason."),
+                "unlock": _("Unlocked: the unit can correct its figures and submit again."),
+            }[action],
+        )
+    return redirect("data:entry", unit_id=unit.pk, period_key=period.key)
+
+
+@login_required
+def evidence_file(request, pk: int):
+    evidence = get_object_or_404(Evidence.objects.select_related("submission__org_unit"), pk=pk)
+    require_see_unit(request.user, evidence.submission.org_unit)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from web.core.forms import VietnameseDecimalField
+from web.orgs.models import OrgUnit, UnitKind
+from web.plans.models import (
+    COMPARATOR_CHOICES,
+    DIRECTION_CHOICES,
+    FREQUENCY_CHOICES,
+    MEASURE_CHOICES,
+    Plan,
+    Reporters,
+)
+
+PLAN_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx")
+
+
+class PlanUploadForm(forms.Form):
+    file = forms.FileField(label=_("Plan annex (.txt, .xlsx or .docx)"))
+    area = forms.ModelChoiceField(label=_("Area of the plan"), queryset=OrgUnit.objects.none())
+    plan = forms.ModelChoiceField(
+        label=_("Amendment of an existing plan"),
+        queryset=Plan.objects.none(),
+        required=False,
+        empty_label=_("— no, a new plan —"),
+    )
+    amendment_note = forms.CharField(
+        label=_("Reason for the amendment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, areas, plans, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas.exclude(kind=UnitKind.OFFICE)
+        self.fields["plan"].queryset = plans
+        self.max_bytes = max_bytes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(PLAN_SUFFIXES):
+            raise forms.ValidationError(_("Upload the annex as .txt, .xlsx or .docx."))
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(mb)s MB).") % {"mb": self.max_bytes // (1024 * 1024)}
+            )
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("plan") and not (cleaned.get("amendment_note") or "").strip():
+            self.add_error("amendment_note", _("Say why the plan is amended."))
+        return cleaned
+
+
+class IndicatorReviewForm(forms.Form):
+    name = forms.CharField(label=_("Indicator"), widget=forms.Textarea(attrs={"rows": 2}))
+    measure = forms.ChoiceField(label=_("Measure"), choices=MEASURE_CHOICES)
+    per = forms.IntegerField(label=_("per"), required=False, min_value=1)
+    direction = forms.ChoiceField(label=_("Direction"), choices=DIRECTION_CHOICES)
+    by_sex = forms.BooleanField(label=_("by sex"), required=False)
+    numerator_label = forms.CharField(label=_("Numerator"), required=False)
+    denominator_label = forms.CharField(label=_("Denominator"), required=False)
+
+
+class TargetReviewForm(forms.Form):
+    comparator = forms.ChoiceField(label=_("Comparator"), choices=COMPARATOR_CHOICES)
+    value = VietnameseDecimalField(label=_("Target value"), required=True)
+
+
+class TargetChangeForm(TargetReviewForm):
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignmentForm(forms.Form):
+    lead_units = forms.ModelMultipleChoiceField(
+        label=_("Lead units"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reporters = forms.ChoiceField(label=_("Who reports"), choices=Reporters.choices)
+    frequency = forms.ChoiceField(label=_("How often"), choices=FREQUENCY_CHOICES)
+    by_sex = forms.BooleanField(label=_("Figures by sex required"), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_units"].queryset = units

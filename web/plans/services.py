@@ -1,0 +1,328 @@
+"""Plan writes: import an annex as a draft version, review it, confirm it, amend targets and assignments.
+
+Every function takes keyword arguments, checks the actor's role, and writes its
+rows and audit entries in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from chitieu.importer import read_plan_bytes
+from chitieu.issues import Issue, Severity
+from chitieu.names import name_key
+from chitieu.periods import PeriodKind
+from chitieu.plan import CountPeriod
+from chitieu.plan import Indicator as CoreIndicator
+from chitieu.plan import Plan as CorePlan
+from web.accounts.access import require_coordinator, require_see_unit
+from web.core.audit import audit_record
+from web.orgs.models import OrgUnit
+from web.orgs.selectors import unit_find
+from web.plans.formulas import default_labels
+from web.plans.models import (
+    Assignment,
+    Indicator,
+    Objective,
+    Plan,
+    PlanIssue,
+    PlanPeriod,
+    PlanVersion,
+    Reporters,
+    Target,
+    VersionStatus,
+)
+
+
+class PlanImportError(Exception):
+    """The file is not a usable plan; ``issues`` say why and where."""
+
+    def __init__(self, issues: tuple[Issue, ...]):
+        super().__init__("; ".join(str(i) for i in issues))
+        self.issues = issues
+
+
+class StaleEdit(Exception):
+    """Someone changed the record after this form was opened."""
+
+
+class PlanStateError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# "UBND các xã, thị trấn": every commune reports, not one office.
+_COMMUNES_KEYS = ("ubnd cac xa", "cac xa, thi tran", "uy ban nhan dan cac xa")
+_FREQUENCY_OF_COUNT = {CountPeriod.MONTH: PeriodKind.MONTH, CountPeriod.QUARTER: PeriodKind.QUARTER}
+
+
+def _means_every_commune(lead_unit: str) -> bool:
+    key = name_key(lead_unit)
+    return any(k in key for k in _COMMUNES_KEYS)
+
+
+def _source_lines(data: bytes, filename: str) -> dict[str, str]:
+    """'line N' → the text of that line, for annexes pasted as text."""
+    if not filename.lower().endswith((".txt", ".tsv", ".csv")):
+        return {}
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    return {f"line {n}": line.replace("\t", "  |  ") for n, line in enumerate(text.split("\n"), start=1)}
+
+
+@transaction.atomic
+def plan_import(
+    *, actor, data: bytes, filename: str, area: OrgUnit, plan: Plan | None = None, amendment_note: str = ""
+) -> PlanVersion:
+    """Read the annex and store it as a draft version awaiting review (a new plan, or an amendment)."""
+    require_coordinator(actor)
+    require_see_unit(actor, area)
+    result = read_plan_bytes(data, filename)
+    if result.plan is None:
+        raise PlanImportError(result.issues)
+    core = result.plan
+    if plan is None:
+        plan = Plan.objects.create(name=core.title[:300] or filename, area=area)
+    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=number,
+        title=core.title[:500],
+        subtitle=core.subtitle[:500],
+        source_name=filename,
+        source_bytes=data,
+        amendment_note=amendment_note,
+        created_by=actor,
+    )
+    _store_plan(version, core, _source_lines(data, filename))
+    PlanIssue.objects.bulk_create(
+        PlanIssue(version=version, severity=i.severity.value, where=i.where, message=i.message, code=i.code)
+        for i in result.issues
+    )
+    audit_record(actor=actor, action="plan_import", subject=version, field="source_name", new=filename)
+    return version
+
+
+def _store_plan(version: PlanVersion, core: CorePlan, lines: dict[str, str]) -> None:
+    for period in core.periods:
+        PlanPeriod.objects.create(
+            version=version, key=period.key, kind=period.kind.value, start=period.start, end=period.end
+        )
+    position = 0
+    for o_position, objective in enumerate(core.objectives):
+        stored = Objective.objects.create(
+            version=version, code=objective.code, title=objective.title, position=o_position
+        )
+        for indicator in objective.indicators:
+            position += 1
+            _store_indicator(version, stored, indicator, position, lines)
+
+
+def _store_indicator(
+    version: PlanVersion, objective: Objective, core: CoreIndicator, position: int, lines: dict[str, str]
+) -> None:
+    numerator, denominator = default_labels(core.name, core.measure)
+    indicator = Indicator.objects.create(
+        version=version,
+        objective=objective,
+        position=position,
+        code=core.code,
+        name=core.name,
+        measure=core.measure.value,
+        per=core.per,
+        per_period=core.per_period.value if core.per_period else "",
+        direction=core.direction.value,
+        unit_label=core.unit_label,
+        by_sex=core.by_sex,
+        per_unit=core.per_unit,
+        unit_share=core.unit_share,
+        needs_review=core.needs_review,
+        source_where=core.source,
+        source_text=lines.get(core.source, ""),
+        lead_units_text=list(core.lead_units),
+        numerator_label=numerator,
+        denominator_label=denominator,
+    )
+    Target.objects.bulk_create(
+        Target(
+            indicator=indicator,
+            period_key=t.period,
+            comparator=t.comparator.value,
+            value=t.value,
+            text=t.text,
+        )
+        for t in core.targets
+    )
+    _default_assignment(indicator, core, version.plan.area)
+
+
+def _default_assignment(indicator: Indicator, core: CoreIndicator, area: OrgUnit) -> Assignment:
+    every_commune = any(_means_every_commune(u) for u in core.lead_units)
+    frequency = (
+        _FREQUENCY_OF_COUNT.get(core.per_period, PeriodKind.YEAR) if core.per_period else PeriodKind.YEAR
+    )
+    assignment = Assignment.objects.create(
+        indicator=indicator,
+        reporters=Reporters.COMMUNES if every_commune else Reporters.LEAD_UNITS,
+        frequency=frequency.value,
+        by_sex=core.by_sex,
+    )
+    units = [unit_find(name, within=area) for name in core.lead_units if not _means_every_commune(name)]
+    assignment.lead_units.set([u for u in units if u is not None])
+    return assignment
+
+
+# ---------------------------------------------------------------- review
+
+
+@dataclass(frozen=True)
+class IndicatorEdit:
+    name: str
+    measure: str
+    per: int | None
+    direction: str
+    by_sex: bool
+    numerator_label: str
+    denominator_label: str
+
+
+@dataclass(frozen=True)
+class TargetEdit:
+    comparator: str
+    value: Decimal
+
+
+def _apply(actor, obj, changes: dict, action: str, reason: str = "") -> bool:
+    changed = False
+    for field, new in changes.items():
+        old = getattr(obj, field)
+        if old != new:
+            setattr(obj, field, new)
+            audit_record(
+                actor=actor, action=action, subject=obj, field=field, old=old, new=new, reason=reason
+            )
+            changed = True
+    if changed:
+        obj.save()
+    return changed
+
+
+@transaction.atomic
+def plan_version_review_save(
+    *,
+    actor,
+    version: PlanVersion,
+    revision: int,
+    indicators: dict[int, IndicatorEdit],
+    targets: dict[int, TargetEdit],
+) -> PlanVersion:
+    """Corrections made on the review screen, before the version is confirmed."""
+    require_coordinator(actor)
+    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.DRAFT:
+        raise PlanStateError("not_a_draft")
+    if version.revision != revision:
+        raise StaleEdit
+    for indicator in version.indicators.filter(pk__in=indicators):
+        _apply(actor, indicator, vars(indicators[indicator.pk]), "review_edit")
+    for target in Target.objects.filter(indicator__version=version, pk__in=targets):
+        _apply(actor, target, vars(targets[target.pk]), "review_edit")
+    version.revision += 1
+    version.save(update_fields=["revision"])
+    return version
+
+
+@transaction.atomic
+def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
+    """The reviewed draft comes into force; the version it amends is kept as superseded."""
+    require_coordinator(actor)
+    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.DRAFT:
+        raise PlanStateError("not_a_draft")
+    for old in version.plan.versions.filter(status=VersionStatus.ACTIVE):
+        old.status = VersionStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+        audit_record(actor=actor, action="plan_supersede", subject=old, field="status", new=old.status)
+    version.status = VersionStatus.ACTIVE
+    version.confirmed_by, version.confirmed_at = actor, timezone.now()
+    version.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    audit_record(actor=actor, action="plan_confirm", subject=version, field="status", new=version.status)
+    return version
+
+
+@transaction.atomic
+def plan_version_discard(*, actor, version: PlanVersion) -> PlanVersion:
+    require_coordinator(actor)
+    if version.status != VersionStatus.DRAFT:
+        raise PlanStateError("not_a_draft")
+    version.status = VersionStatus.DISCARDED
+    version.save(update_fields=["status"])
+    audit_record(actor=actor, action="plan_discard", subject=version, field="status", new=version.status)
+    return version
+
+
+# ---------------------------------------------------------------- targets and assignments in force
+
+
+@transaction.atomic
+def target_update(*, actor, target: Target, comparator: str, value: Decimal, reason: str) -> Target:
+    """Change a target of the plan in force; the reason is kept with the old and new values."""
+    require_coordinator(actor)
+    if not reason.strip():
+        raise PlanStateError("reason_required")
+    _apply(actor, target, {"comparator": comparator, "value": value}, "target_update", reason)
+    return target
+
+
+@transaction.atomic
+def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str, value: Decimal, reason: str):
+    require_coordinator(actor)
+    if not reason.strip():
+        raise PlanStateError("reason_required")
+    target = Target.objects.create(
+        indicator=indicator, period_key=period_key, comparator=comparator, value=value
+    )
+    audit_record(actor=actor, action="target_add", subject=target, field="value", new=value, reason=reason)
+    return target
+
+
+@transaction.atomic
+def assignment_update(
+    *, actor, assignment: Assignment, lead_units: list[OrgUnit], reporters: str, frequency: str, by_sex: bool
+) -> Assignment:
+    require_coordinator(actor)
+    _apply(
+        actor,
+        assignment,
+        {"reporters": reporters, "frequency": frequency, "by_sex": by_sex},
+        "assignment_update",
+    )
+    old = sorted(u.name for u in assignment.lead_units.all())
+    new = sorted(u.name for u in lead_units)
+    if old != new:
+        assignment.lead_units.set(lead_units)
+        audit_record(
+            actor=actor,
+            action="assignment_update",
+            subject=assignment,
+            field="lead_units",
+            old=", ".join(old),
+            new=", ".join(new),
+        )
+    return assignment
+
+
+def issues_for(version: PlanVersion) -> dict[str, list[PlanIssue]]:
+    """Issues by where they were found ('row 4.1'), for showing next to each indicator."""
+    grouped: dict[str, list[PlanIssue]] = {}
+    for issue in version.issues.all():
+        grouped.setdefault(issue.where, []).append(issue)
+    return grouped
+
+
+REVIEW = Severity.REVIEW.value
