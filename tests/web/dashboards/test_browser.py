@@ -2,12 +2,13 @@
 completeness page lists the late units, and a reminder run mails each overdue item once.
 
 Debian's chromium is driven through Playwright (``executable_path``); nothing is downloaded.
-Screenshots go to docs/screenshots/ for the README.
+Screenshots go to docs/screenshots/ for the README with UPDATE_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 from datetime import date, timedelta
@@ -20,7 +21,7 @@ from django.core.management import call_command
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+DOCS_SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 AS_OF = "2025-01-22"  # a month after the 2024 deadlines; no deadline falls on this day
 
 
@@ -30,6 +31,14 @@ def demo(transactional_db):
 
     result = load_demo()
     return result
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """docs/screenshots when UPDATE_SCREENSHOTS=1 (to refresh the README's pictures), else a temporary folder."""
+    folder = DOCS_SHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -65,14 +74,13 @@ def _user(username):
     return User.objects.get(username=username)
 
 
-def test_dashboard_and_indicator_chart_render_without_console_errors(demo, browser, live_server, client):
+def test_dashboard_and_indicator_chart_render_without_console_errors(demo, browser, live_server, client, shots):
     plan = demo["version"].plan
     page, errors = _page(browser, live_server, client, _user("lanhdao"))
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/?period=2024&as_of={AS_OF}")
     assert page.locator("tr[data-indicator]").count() == len(demo["version"].indicators.all())
     page.locator('tr[data-why="6.3"] details.why summary').click()  # open one "why"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/2.1/?period=2024&as_of={AS_OF}")
     page.wait_for_selector("#trend[data-rendered='1']", timeout=15000)
@@ -80,11 +88,11 @@ def test_dashboard_and_indicator_chart_render_without_console_errors(demo, brows
     assert page.locator("#trend .scatterlayer .trace").count() == 3  # actual, yearly target, phase target
     # Vietnamese separators on the axis and in the table
     assert re.search(r"\d+,\d", page.locator("#trend-table").inner_text())
-    page.screenshot(path=str(SHOTS / "indicator.png"), full_page=True)
+    page.screenshot(path=str(shots / "indicator.png"), full_page=True)
 
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/6.3/grid/?period=2024&as_of={AS_OF}")
     assert page.locator("#grid tr[data-unit]").count() == demo["communes"]
-    page.screenshot(path=str(SHOTS / "grid.png"), full_page=True)
+    page.screenshot(path=str(shots / "grid.png"), full_page=True)
     assert errors == []
 
 
@@ -113,7 +121,7 @@ def _late_units_oracle(version, year: int, as_of: date) -> set[str]:
     return late
 
 
-def test_completeness_lists_the_late_units_and_reminders_go_once(demo, browser, live_server, client):
+def test_completeness_lists_the_late_units_and_reminders_go_once(demo, browser, live_server, client, shots):
     version = demo["version"]
     plan = version.plan
     as_of = date.fromisoformat(AS_OF)
@@ -124,7 +132,7 @@ def test_completeness_lists_the_late_units_and_reminders_go_once(demo, browser, 
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/completeness/?period=2024&as_of={AS_OF}")
     shown = {t.strip() for t in page.locator("#late-units .late-unit").all_inner_texts()}
     assert shown == expected_late
-    page.screenshot(path=str(SHOTS / "completeness.png"), full_page=True)
+    page.screenshot(path=str(shots / "completeness.png"), full_page=True)
     assert errors == []
 
     # Give every demo account an address, then run the cron command twice.

@@ -25,3 +25,18 @@ def num(value, places: int = 2) -> str:
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{num(value, 1)} %"
+
+
+@register.filter
+def state_label(state) -> str:
+    """A report's state in words: missing, draft, submitted, returned, approved."""
+    from django.utils.translation import gettext as _
+
+    code = getattr(state, "value", state)
+    return {
+        "missing": _("not entered"),
+        "draft": _("being entered"),
+        "submitted": _("awaiting approval"),
+        "returned": _("returned"),
+        "approved": _("approved"),
+    }.get(code, code)
