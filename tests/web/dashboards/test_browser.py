@@ -35,7 +35,7 @@ def demo(transactional_db):
 
 @pytest.fixture
 def shots(tmp_path):
-    """docs/screenshots when UPDATE_SCREENSHOTS=1 (to refresh the README's pictures), else a temporary folder."""
+    """docs/screenshots with UPDATE_SCREENSHOTS=1 (refreshes the README pictures), else a temporary folder."""
     folder = DOCS_SHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -74,7 +74,9 @@ def _user(username):
     return User.objects.get(username=username)
 
 
-def test_dashboard_and_indicator_chart_render_without_console_errors(demo, browser, live_server, client, shots):
+def test_dashboard_and_indicator_chart_render_without_console_errors(
+    demo, browser, live_server, client, shots
+):
     plan = demo["version"].plan
     page, errors = _page(browser, live_server, client, _user("lanhdao"))
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/?period=2024&as_of={AS_OF}")
@@ -98,11 +100,10 @@ def test_dashboard_and_indicator_chart_render_without_console_errors(demo, brows
 
 def _late_units_oracle(version, year: int, as_of: date) -> set[str]:
     """Late units computed from the data-entry side's own selectors, not the dashboard's code."""
-    from web.data.selectors import duties, periods_due, reporting_units
-
     from chitieu.periods import ReportingCalendar
     from web.dashboards.selectors import unit_level
     from web.data.models import Submission
+    from web.data.selectors import duties, periods_due, reporting_units
 
     calendar = ReportingCalendar()
     late = set()
