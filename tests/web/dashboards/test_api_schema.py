@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -25,6 +27,18 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 # allows makes the server fail. (Requests without a token are covered in test_api.py.)
 schema.config.generation.update(modes=[GenerationMode.POSITIVE], no_shrink=True)
 schema.config.phases.coverage.enabled = False
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The app is called as plain WSGI, whose request signals close the database connection;
+    inside a test that would close the test's transaction (PostgreSQL), so, like Django's
+    own test client, keep it open for the duration of the test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
