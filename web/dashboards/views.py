@@ -39,7 +39,7 @@ from web.dashboards.selectors import (
 )
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit
-from web.orgs.selectors import unit_descendant_ids
+from web.orgs.selectors import communes_of, unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
 
 STATUS_CLASS = {
@@ -108,6 +108,13 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
     return unit
 
 
+def area_choices(request: HttpRequest, plan: PlanRecord, period: str) -> list[OrgUnit]:
+    """The communes of the plan's area in the period that the user may see."""
+    start, end = parse_period(period).start, parse_period(period).end
+    ids = area_unit_ids(request.user)
+    return [u for u in communes_of(plan.area, start, end) if ids is None or u.pk in ids]
+
+
 def states_from(request: HttpRequest) -> tuple[str, ...]:
     return PROVISIONAL if request.GET.get("provisional") == "1" else APPROVED
 
@@ -161,7 +168,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             "period": period,
             "periods": year_choices(core, as_of) + ([core.phase.key] if core.phase else []),
             "area": area,
-            "areas": [plan.area, *OrgUnit.objects.filter(parent=plan.area).order_by("kind", "name")],
+            "areas": [plan.area, *area_choices(request, plan, period)],
             "as_of": as_of,
             "provisional": states == PROVISIONAL,
             "objectives": objectives,
