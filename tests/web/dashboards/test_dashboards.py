@@ -264,3 +264,20 @@ def test_dashboard_verdicts_equal_the_engine_on_the_demo_data(client, db):
         )
         assert shown == {r.indicator: r.status.value for r in evaluation.results}, period
         assert len(set(shown.values())) >= 2, period  # the demo is not all one verdict
+
+
+def test_dashboard_for_one_commune_judges_its_own_figures(client, figures, coordinator):
+    from web.orgs.selectors import unit_find
+
+    client.force_login(coordinator)
+    url = f"/dashboards/plans/{figures.pk}/"
+
+    def status_63(commune: str) -> str:
+        area = unit_find(commune).pk
+        return _statuses(client.get(url, {"period": "2024", "as_of": AS_OF, "area": area}).content.decode())[
+            "6.3"
+        ]
+
+    assert status_63("Xã Đăk Pne") == "not_achieved"  # 2 items in Q2
+    assert status_63("Thị trấn Đăk Rve") in ("achieved", "exceeded")
+    assert status_63("Xã Tân Lập") == "not_achieved"  # nothing for Q4
