@@ -40,3 +40,10 @@ def state_label(state) -> str:
         "returned": _("returned"),
         "approved": _("approved"),
     }.get(code, code)
+
+
+@register.filter
+def sign(comparator) -> str:
+    """``>=`` → ``≥``, ``<=`` → ``≤``, ``==`` → ``=``, as printed in plans."""
+    code = str(getattr(comparator, "value", comparator))
+    return {">=": "≥", "<=": "≤", "==": "="}.get(code, code)
