@@ -312,6 +312,7 @@ class IndicatorResult:
     explanation: str = ""
     name: str = ""
     unit_label: str = ""
+    needs_review: bool = False  # the plan's reading of this row is in doubt (4.1's target of 100)
 
     @property
     def met(self) -> bool:
@@ -328,6 +329,8 @@ class IndicatorResult:
             "status": self.status.value,
             "status_label": STATUS_LABELS[self.status],
             "target_text": self.target.text if self.target else None,
+            "target_period": self.target.period if self.target else None,
+            "needs_review": self.needs_review,
             "unit": self.unit_label,
             "achievement_percent": _num(self.achievement),
             "baseline": {"period": self.baseline.period, "value": _num(self.baseline.value)}
@@ -511,12 +514,12 @@ def evaluate_indicator(
             end_year = phase.end.year
             traj = trajectory(phase_target, indicator.direction, end_year, points, bands)
             result = replace(result, trajectory=traj)
-    return replace(
-        result,
-        name=indicator.name,
-        unit_label=indicator.unit_label,
-        explanation=explain(indicator, result),
+    result = replace(
+        result, name=indicator.name, unit_label=indicator.unit_label, needs_review=indicator.needs_review
     )
+    from chitieu.explain import explain  # the wording needs the result types defined here
+
+    return replace(result, explanation=explain(indicator, result))
 
 
 def _evaluate_level(
@@ -656,15 +659,6 @@ def distinct_units(observations: Sequence[Observation]) -> list[str]:
         if obs.org_unit:
             first.setdefault(unit_key(obs.org_unit), obs.org_unit)
     return sorted(first.values(), key=unit_key)
-
-
-def _same_unit(a: str, b: str, tree: OrgTree | None) -> bool:
-    if a == b:
-        return True
-    if tree is None:
-        return unit_key(a) == unit_key(b)
-    na, nb = tree.find(a), tree.find(b)
-    return na is not None and na == nb
 
 
 def _evaluate_per_unit(
@@ -837,109 +831,3 @@ def evaluate_plan(
                 )
             )
     return PlanEvaluation(period.key, tuple(results), tuple(issues), as_of)
-
-
-# ------------------------------------------------------------- explanation
-
-
-def vi_number(value: Decimal | None, places: int = 2) -> str:
-    """1234.5 → "1.234,5": Vietnamese grouping and decimal comma, trailing zeros dropped."""
-    if value is None:
-        return "—"
-    text = f"{round(value, places):,.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
-
-
-RULE_LABELS = {
-    "single": "một dòng số liệu",
-    "value": "giá trị được báo cáo",
-    "ratio_of_sums": "tổng tử số ÷ tổng mẫu số của các đơn vị/kỳ",
-    "sum": "cộng các số đếm",
-    "not_applicable": "không áp dụng",
-}
-
-
-def rule_label(rule: str) -> str:
-    """The rule in words: "ratio_of_sums (cộng nữ và nam)" → "tổng tử số ÷ tổng mẫu số … (cộng nữ và nam)"."""
-    code, sep, rest = rule.partition(" ")
-    return RULE_LABELS.get(code, code) + (sep + rest if sep else "")
-
-
-_COMPARATOR_VI = {Comparator.GE: "≥", Comparator.LE: "≤", Comparator.EQ: "="}
-
-
-_VERB = {
-    Status.EXCEEDED: "vượt",
-    Status.ACHIEVED: "đạt",
-    Status.NOT_ACHIEVED: "không đạt",
-    Status.NO_DATA: "chưa xác định được",
-}
-
-
-def explain_trajectory(t: Trajectory) -> str:
-    """The trend toward the phase target, in one Vietnamese sentence."""
-    text = (
-        f"Xu hướng {t.points[0][0]}–{t.points[-1][0]}: dự báo năm {t.end_year} đạt {vi_number(t.projected)}"
-        f" ({_VERB[t.projected_status]} chỉ tiêu giai đoạn {_COMPARATOR_VI[t.target.comparator]}"
-        f" {vi_number(t.target.value)})"
-    )
-    if t.ratio is not None and t.band is not None:
-        text += (
-            f"; tốc độ bình quân {vi_number(t.observed_growth * 100)}%/năm so với mức cần"
-            f" {vi_number(t.required_growth * 100)}%/năm: {BAND_LABELS[t.band]}"  # type: ignore[operator]
-        )
-    return text + "."
-
-
-def explain(indicator: Indicator, result: IndicatorResult) -> str:
-    """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule."""
-    target = result.target
-    target_text = f"{_COMPARATOR_VI[target.comparator]} {vi_number(target.value)}" if target else "không có"
-    parts: list[str] = []
-    if result.units:
-        parts.append(
-            f"{len(result.units_meeting)}/{len(result.units)} đơn vị đạt ở mọi kỳ"
-            f" ({vi_number(result.units_meeting_share)}%)"
-        )
-        if result.units_missing_target:
-            parts.append("không đạt: " + ", ".join(result.units_missing_target))
-        if result.units_without_data:
-            parts.append("thiếu số liệu: " + ", ".join(result.units_without_data))
-    elif result.sub_periods:
-        below = [p.key for p in result.sub_periods if p.status is Status.NOT_ACHIEVED]
-        missing = [p.key for p in result.sub_periods if p.status is Status.NO_DATA]
-        parts.append(
-            f"thấp nhất {vi_number(result.actual)} {indicator.unit_label}".strip()
-            + f" trong {len(result.sub_periods)} kỳ"
-        )
-        if below:
-            parts.append("kỳ không đạt: " + ", ".join(below))
-        if missing:
-            parts.append("kỳ thiếu số liệu: " + ", ".join(missing))
-    elif result.actual is not None:
-        how = f"thực hiện {vi_number(result.actual)}"
-        if result.numerator is not None and result.denominator is not None:
-            num, den = vi_number(result.numerator), vi_number(result.denominator)
-            how += f" (= {num} / {den} × {vi_number(indicator.factor)})"
-        parts.append(how)
-    else:
-        parts.append("chưa có số liệu" if result.state is FigureState.MISSING else "không tính được số liệu")
-    for p in result.by_sex:
-        label = "nữ" if p.key == Sex.FEMALE else "nam"
-        parts.append(f"{label}: {vi_number(p.actual)} → {STATUS_LABELS[p.status].lower()}")
-    if result.rule:
-        parts.append(f"cách tính: {rule_label(result.rule)}")
-    verdict = STATUS_LABELS[result.status]
-    text = f"{verdict}. Chỉ tiêu {target_text}; " + "; ".join(parts) + "."
-    if result.by_sex:
-        text += " Chỉ đạt khi cả nam và nữ đều đạt."
-    if result.trajectory is not None and result.trajectory.projected is not None:
-        text += " " + explain_trajectory(result.trajectory)
-    if result.progress is not None and result.baseline is not None:
-        text += (
-            f" So với mức nền {result.baseline.period} ({vi_number(result.baseline.value)}) đã thực hiện"
-            f" {vi_number(result.progress * 100)}% mức thay đổi cần có."
-        )
-    return text

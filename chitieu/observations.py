@@ -18,6 +18,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class Observation:
     # "không áp dụng": the indicator does not apply to this unit and period
     # (no trafficking victim returned); different from missing and from zero.
     not_applicable: bool = False
+    submitted: date | None = None  # when the unit sent it: for timeliness
 
     @property
     def key(self) -> tuple[str, str, str, Sex | None]:
@@ -63,6 +65,7 @@ class Observation:
             "not_applicable": self.not_applicable,
             "note": self.note,
             "source": self.source,
+            "submitted": self.submitted.isoformat() if self.submitted else None,
         }
 
 
@@ -86,6 +89,7 @@ def observation_value(indicator: Indicator, obs: Observation) -> Decimal | None:
 # ------------------------------------------------------------------ reading
 
 COLUMNS = ("indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note")
+OPTIONAL_COLUMNS = ("submitted",)  # date the unit sent the figure: dd/mm/yyyy or yyyy-mm-dd
 
 # Header names people write in a Vietnamese spreadsheet, folded (no accents, lower case).
 _ALIASES = {
@@ -110,6 +114,9 @@ _ALIASES = {
     "gia tri": "value",
     "note": "note",
     "ghi chu": "note",
+    "submitted": "submitted",
+    "ngay gui": "submitted",
+    "ngay bao cao": "submitted",
 }
 
 _SEXES = {
@@ -175,9 +182,17 @@ def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
         raise ValueError(text) from exc
 
 
+def _is_file(text: str) -> bool:
+    """Whether a one-line text names an existing file (a long or odd line is CSV text, not a name)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # name too long, NUL byte…
+        return False
+
+
 def _load_text(source: str | Path) -> tuple[str, str]:
     """(text, name) from a path or from the CSV text itself."""
-    if isinstance(source, Path) or ("\n" not in source and Path(source).is_file()):
+    if isinstance(source, Path) or ("\n" not in source and _is_file(source)):
         path = Path(source)
         raw = path.read_bytes()
         try:
@@ -215,10 +230,17 @@ def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[I
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
     previous = 0
-    for cells in reader:
-        rows.append((previous + 1, cells))
-        previous = reader.line_num
+    try:
+        for cells in reader:
+            rows.append((previous + 1, cells))
+            previous = reader.line_num
+    except csv.Error as exc:  # e.g. a field larger than the csv module accepts
+        return [], [
+            Issue(Severity.ERROR, f"line {previous + 1}", f"không đọc được dòng CSV: {exc}", "bad_csv")
+        ]
     rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        return [], [Issue(Severity.ERROR, "line 1", "tệp số liệu trống", "empty_file")]
     header_line, header = rows[0]
     columns, issues = _header(header, header_line)
     if any(i.severity is Severity.ERROR for i in issues):
@@ -245,6 +267,15 @@ def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[I
             continue
         seen[obs.key] = int(obs.source.removeprefix("line "))
         observations.append(obs)
+    if len(rows) == 1:
+        issues.append(
+            Issue(
+                Severity.WARNING,
+                f"line {header_line}",
+                "tệp chỉ có dòng tiêu đề, không có số liệu",
+                "no_rows",
+            )
+        )
     return observations, issues
 
 
@@ -343,6 +374,7 @@ def _row(
             if numbers[name] < 0:  # type: ignore[operator]
                 error(f"{name} âm: {raw!r} (số đếm và tỷ lệ không thể âm)", "negative")
     issues += _check_numbers(numbers, not_applicable, where, {c for c in columns if cell(c)})
+    submitted = _date(cell("submitted"), where, issues) if cell("submitted") else None
     if any(i.severity is Severity.ERROR for i in issues):
         return None, issues
     return (
@@ -357,9 +389,26 @@ def _row(
             note=cell("note"),
             source=where,
             not_applicable=not_applicable,
+            submitted=submitted,
         ),
         issues,
     )
+
+
+_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def _date(text: str, where: str, issues: list[Issue]) -> date | None:
+    """dd/mm/yyyy (Vietnamese order) or ISO yyyy-mm-dd."""
+    try:
+        if m := _DATE.match(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(text)
+    except ValueError:
+        issues.append(
+            Issue(Severity.ERROR, where, f"ngày gửi không hợp lệ: {text!r} (dùng dd/mm/yyyy)", "bad_date")
+        )
+        return None
 
 
 def _check_numbers(
@@ -403,7 +452,15 @@ def validate_observations(
         indicator = indicators.get(obs.indicator)
         if indicator is None:
             hint = folded.get(fold(obs.indicator))
-            extra = f" (có phải {hint}?)" if hint else f"; các mã trong kế hoạch: {', '.join(indicators)}"
+            parts = [
+                c for c in indicators if c.startswith(obs.indicator) and c[len(obs.indicator) :].isalpha()
+            ]
+            if hint:
+                extra = f" (có phải {hint}?)"
+            elif parts:  # "3.2" names a numbered row split into 3.2a, 3.2b
+                extra = f" (chỉ tiêu này gồm {', '.join(parts)}: ghi mã của từng chỉ tiêu)"
+            else:
+                extra = f"; các mã trong kế hoạch: {', '.join(indicators)}"
             issues.append(
                 Issue(
                     Severity.ERROR,

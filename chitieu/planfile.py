@@ -55,7 +55,7 @@ def _indicator(data: dict[str, Any], where: str) -> Indicator:
             needs_review=bool(data.get("needs_review", False)),
             source=where,
         )
-    except (KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         if isinstance(exc, PlanFormatError):
             raise
         raise PlanFormatError(f"{where}: chỉ tiêu không hợp lệ ({exc})") from exc
@@ -63,6 +63,8 @@ def _indicator(data: dict[str, Any], where: str) -> Indicator:
 
 def plan_from_dict(data: dict[str, Any]) -> Plan:
     """The inverse of ``plan_as_dict`` (contracts §2)."""
+    if not isinstance(data, dict):
+        raise PlanFormatError("không phải là kế hoạch dạng JSON (cần một đối tượng có khóa 'objectives')")
     try:
         periods = tuple(parse_period(p["key"]) for p in data.get("periods", []))
         objectives = tuple(
@@ -76,7 +78,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
             )
             for n, o in enumerate(data["objectives"])
         )
-    except (KeyError, TypeError, PeriodKeyError) as exc:
+    except (KeyError, TypeError, AttributeError, PeriodKeyError) as exc:
         if isinstance(exc, PlanFormatError):
             raise
         raise PlanFormatError(f"không phải là kế hoạch dạng JSON ({exc})") from exc

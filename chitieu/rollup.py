@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, fold, observation_value, unit_key
-from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
+from chitieu.periods import Level, Period, PeriodKind, ReportingCalendar, parse_period, sub_periods
 from chitieu.plan import CountPeriod, Indicator, Measure, Plan, Sex
 
 # ------------------------------------------------------------------ org tree
@@ -374,16 +375,38 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class LateReport:
+    report: ExpectedReport
+    submitted: date
+    deadline: date
+
+
+@dataclass(frozen=True)
 class Completeness:
     total: Tally
     by_unit: dict[str, Tally]
     by_sex: dict[str, Tally]  # "F", "M", "" (no sex required)
     by_indicator: dict[str, Tally]
     missing: tuple[ExpectedReport, ...]
+    # Timeliness, over the received reports whose sending date is known:
+    on_time: Tally = Tally(0, 0)
+    late: tuple[LateReport, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
             "total": self.total.as_dict(),
+            "on_time": self.on_time.as_dict(),
+            "late": [
+                {
+                    "indicator": x.report.indicator,
+                    "period": x.report.period,
+                    "org_unit": x.report.org_unit,
+                    "sex": x.report.sex or "",
+                    "submitted": x.submitted.isoformat(),
+                    "deadline": x.deadline.isoformat(),
+                }
+                for x in self.late
+            ],
             "by_unit": {k: v.as_dict() for k, v in self.by_unit.items()},
             "by_sex": {k: v.as_dict() for k, v in self.by_sex.items()},
             "by_indicator": {k: v.as_dict() for k, v in self.by_indicator.items()},
@@ -399,24 +422,34 @@ def completeness(
     observations: Sequence[Observation],
     *,
     tree: OrgTree | None = None,
+    calendar: ReportingCalendar | None = None,
+    level_of: Callable[[str], Level] | None = None,
 ) -> Completeness:
     """Expected vs received. "Not applicable" counts as received: the unit did answer.
 
     An expected figure for the whole area is received when units report theirs (it rolls up).
+    With a ``calendar``, received reports whose sending date is known are checked against the
+    deadline of their level (``level_of(unit)``; by default the area reports as a district and
+    named units as communes); a report made of several rows is as late as its last row.
     """
-    received_keys = set()
+
+    def unit_of(name: str) -> str:
+        node = tree.find(name) if tree is not None and name else None
+        return node.code if node else unit_key(name)
+
+    received: dict[tuple[str, str, str, Sex | None], list[date | None]] = {}
     for obs in observations:
-        unit = obs.org_unit
-        if tree is not None and unit:
-            node = tree.find(unit)
-            unit = node.code if node else unit
-        received_keys.add((obs.indicator, obs.period, unit, obs.sex))
-        # The area's figure can be rolled up from its units', and a total from both sexes'.
-        received_keys.add((obs.indicator, obs.period, "", obs.sex))
-        if obs.sex is not None:
-            received_keys.add((obs.indicator, obs.period, unit, None))
-            received_keys.add((obs.indicator, obs.period, "", None))
-    got = [e for e in expected if (e.indicator, e.period, e.org_unit, e.sex) in received_keys]
+        unit = unit_of(obs.org_unit)
+        keys = {(obs.indicator, obs.period, unit, obs.sex), (obs.indicator, obs.period, "", obs.sex)}
+        if obs.sex is not None:  # a total can be made of both sexes' rows
+            keys |= {(obs.indicator, obs.period, unit, None), (obs.indicator, obs.period, "", None)}
+        for key in keys:
+            received.setdefault(key, []).append(obs.submitted)
+
+    def key_of(e: ExpectedReport) -> tuple[str, str, str, Sex | None]:
+        return (e.indicator, e.period, unit_of(e.org_unit), e.sex)
+
+    got = [e for e in expected if key_of(e) in received]
     got_set = set(got)
 
     def tally(key) -> dict[str, Tally]:
@@ -425,10 +458,22 @@ def completeness(
             groups.setdefault(key(e), []).append(e)
         return {k: Tally(len(v), sum(e in got_set for e in v)) for k, v in groups.items()}
 
+    on_time, late = Tally(0, 0), []
+    if calendar is not None:
+        level = level_of or (lambda unit: Level.COMMUNE if unit else Level.DISTRICT)
+        dated = [(e, received[key_of(e)]) for e in got if all(d is not None for d in received[key_of(e)])]
+        for e, dates in dated:
+            deadline = calendar.deadline(e.period, level(e.org_unit))
+            if max(dates) > deadline:  # type: ignore[type-var]
+                late.append(LateReport(e, max(dates), deadline))  # type: ignore[type-var]
+        on_time = Tally(len(dated), len(dated) - len(late))
+
     return Completeness(
         total=Tally(len(expected), len(got)),
         by_unit=tally(lambda e: e.org_unit),
         by_sex=tally(lambda e: e.sex.value if e.sex else ""),
         by_indicator=tally(lambda e: e.indicator),
         missing=tuple(e for e in expected if e not in got_set),
+        on_time=on_time,
+        late=tuple(late),
     )

@@ -14,11 +14,11 @@ from chitieu.evaluate import (
     PlanEvaluation,
     distinct_units,
     evaluate_plan,
-    vi_number,
 )
+from chitieu.explain import vi_number
 from chitieu.issues import Issue, Severity, has_errors
 from chitieu.observations import read_observations_csv, validate_observations
-from chitieu.periods import PeriodKeyError, parse_period
+from chitieu.periods import DEFAULT_CALENDAR, PeriodKeyError, parse_period
 from chitieu.planfile import read_plan_file
 from chitieu.rollup import completeness, expected_reports
 
@@ -77,7 +77,7 @@ def run(args: Namespace) -> int:
         document = evaluation.as_dict()
         reporters = units or distinct_units(observations)
         expected = expected_reports(plan, period.key, units=reporters)
-        document["completeness"] = completeness(expected, observations).as_dict()
+        document["completeness"] = completeness(expected, observations, calendar=DEFAULT_CALENDAR).as_dict()
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         _print_table(evaluation)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chitieu.importer.build import build_plan
-from chitieu.importer.grid import Cell, Grid
+from chitieu.importer.grid import Cell, Grid, one_line
 from chitieu.importer.layout import find_layout
 from chitieu.importer.rows import classify
 from chitieu.issues import Issue, Severity, has_errors
@@ -83,7 +83,7 @@ def _located(issues: list[Issue], plan: Plan) -> list[Issue]:
 
 def _row_text(row: tuple[Cell, ...]) -> str:
     # A title merged across the table repeats in every cell: keep it once.
-    return " ".join(dict.fromkeys(c.text for c in row if c.text))
+    return " ".join(dict.fromkeys(one_line(c.text) for c in row if c.text))
 
 
 def _read(data: bytes, filename: str) -> ReadResult:

@@ -25,8 +25,20 @@ class _Group:
     rows: list[Row] = field(default_factory=list)
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _arabic(code: str) -> str:
+    """ "IV" → "4", so that objective IV and its rows 4.1, 4.2 agree; other codes unchanged."""
+    if not code or any(ch not in _ROMAN for ch in code.upper()):
+        return code
+    values = [_ROMAN[ch] for ch in code.upper()]
+    total = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    return str(total)
+
+
 def _objective_code(row: Row, position: int) -> str:
-    return row.number or row.code or str(position)
+    return _arabic(row.number or row.code) or str(position)
 
 
 def split_objectives(rows: list[Row]) -> tuple[list[tuple[Row | None, list[Row]]], list[Issue]]:
@@ -134,17 +146,21 @@ def build_objective(header: Row | None, rows: list[Row], position: int) -> tuple
     return Objective(code, title, tuple(indicators)), issues
 
 
+_ANNEX_LABEL = re.compile(r"phụ lục(\s+(số\s+)?[\w.]+)?:?", re.IGNORECASE)
+
+
 def title_lines(lines: list[str]) -> tuple[str, str]:
     """(title, subtitle) from the lines above the table."""
     title_parts: list[str] = []
     subtitle = ""
-    for line in (line.strip() for line in lines):
-        if not line:
-            continue
+    lines = [" ".join(line.split()) for line in lines if line.strip()]
+    # Only the block heading the table: after its "Phụ lục" label, else the last few lines
+    # (a Word document may hold the whole plan's text above its annex).
+    labels = [i for i, line in enumerate(lines) if _ANNEX_LABEL.fullmatch(line)]
+    lines = lines[labels[-1] + 1 :] if labels else lines[-4:]
+    for line in lines:
         if line.startswith("(") and not subtitle:
             subtitle = line
-        elif re.fullmatch(r"phụ lục(\s+(số\s+)?[\w.]+)?:?", line, re.IGNORECASE):
-            continue
         elif not subtitle and (not title_parts or line.isupper() == title_parts[-1].isupper()):
             title_parts.append(line)
     return " ".join(title_parts), subtitle

@@ -20,9 +20,18 @@ def column_letter(index: int) -> str:
 
 
 def clean_text(text: str) -> str:
-    """NFC, no non-breaking or zero-width spaces, whitespace runs collapsed."""
+    """NFC, no non-breaking or zero-width spaces, spaces collapsed; line breaks kept.
+
+    Line breaks matter: a lead-unit cell may name one unit per line.
+    """
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def one_line(text: str) -> str:
+    """A cell's text as one line: for names, codes and headers."""
     return " ".join(text.split())
 
 

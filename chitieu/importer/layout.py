@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chitieu.importer.grid import Grid
+from chitieu.importer.grid import Grid, one_line
 from chitieu.issues import Issue, Severity
 from chitieu.periods import Period, PeriodKeyError, parse_period
 
@@ -73,7 +73,7 @@ class Layout:
 
 
 def _distinct_texts(grid: Grid, r: int) -> set[str]:
-    return {cell.text for cell in grid.rows[r] if cell.text}
+    return {one_line(cell.text) for cell in grid.rows[r] if cell.text}
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -106,7 +106,7 @@ def _column_headers(grid: Grid, top: int, bottom: int) -> list[list[str]]:
     for c in range(grid.width):
         texts: list[str] = []
         for r in range(top, bottom + 1):
-            text = grid.rows[r][c].text
+            text = one_line(grid.rows[r][c].text)
             if text and text not in texts:
                 texts.append(text)
         headers.append(texts)

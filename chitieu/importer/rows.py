@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chitieu.importer.grid import Cell, Grid
+from chitieu.importer.grid import Cell, Grid, one_line
 from chitieu.importer.layout import Layout, period_from_header
 from chitieu.issues import Issue, Severity
 from chitieu.periods import Period
@@ -35,6 +35,8 @@ _INDICATOR_PREFIX = re.compile(r"^(?:[-–—+•*]\s*)+")
 _CHI_TIEU = re.compile(r"^chỉ tiêu\s*(\d+)?\s*[:.)–-]\s*", re.IGNORECASE)
 _CODE = re.compile(r"^(\d+(?:\.\d+)*)[.)]?([a-zđ])?$", re.IGNORECASE)
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
+_CODE_IN_NAME = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+(?=\S)")
+_ROMAN_IN_NAME = re.compile(r"^([IVXLC]+)[.)]\s+(?=\S)")  # "IV. LĨNH VỰC Y TẾ"
 _NUMBERING = re.compile(r"^\(?\d+\)?$")
 
 
@@ -95,9 +97,11 @@ def _classify_row(grid: Grid, layout: Layout, r: int) -> tuple[Row, Issue | None
         code_cell = grid.rows[r][layout.code_col]
         # A code cell merged down over several rows numbers only its first row.
         if code_cell.origin[0] in (-1, r) and code_cell.origin != name_origin:
-            code_text = code_cell.text
+            code_text = one_line(code_cell.text)
     code = tidy_code(code_text)
-    name = name_cell.text
+    name = one_line(name_cell.text)
+    if not code_text and (m := _CODE_IN_NAME.match(name)):  # "2.1. Tăng tỷ lệ …" with no TT column
+        code, name = m[1], name[m.end() :]
     targets = tuple(
         (period, grid.rows[r][c])
         for c, period in layout.periods
@@ -112,7 +116,7 @@ def _classify_row(grid: Grid, layout: Layout, r: int) -> tuple[Row, Issue | None
             f"bỏ qua dòng không có tên chỉ tiêu: {' | '.join(texts)[:80]}",
             "skipped_row",
         )
-    objective = _OBJECTIVE.match(name)
+    objective = _OBJECTIVE.match(name) or _ROMAN_IN_NAME.match(name)
     if not targets and (objective or (code and "." not in code and not _INDICATOR_PREFIX.match(name))):
         number = objective[1] if objective and objective[1] else code
         return Row(RowKind.OBJECTIVE, where, code, name, number=number or ""), None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from chitieu.importer.grid import clean_text
+from chitieu.importer.grid import one_line
 
 # Words that open the name of a Vietnamese public body, longest first.
 UNIT_OPENERS = (
@@ -59,7 +59,7 @@ def split_units(cell: str) -> tuple[str, ...]:
     parts = _SPLIT.split(cell.replace("\r", "\n"))
     units = []
     for part in parts:
-        unit = clean_text(part).strip(" ,;.-+•")
+        unit = one_line(part).strip(" ,;.-+•")
         if unit and unit not in units:
             units.append(unit)
     return tuple(units)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from chitieu.importer.grid import Cell, Grid, clean_text, pad
 from chitieu.importer.layout import first_usable
 from chitieu.issues import Issue, Severity
-from chitieu.quantity import format_number, to_decimal
+from chitieu.quantity import to_decimal
 
 # Beyond this many rows a sheet is not an annex: stop rather than exhaust memory.
 _MAX_ROWS = 5000
@@ -34,12 +34,17 @@ def _cell_value(value: object, number_format: str) -> tuple[str, Decimal | None,
     number = to_decimal(value)
     if number is None:
         return clean_text(str(value)), None, False
+    # Shown without grouping ("2024", "2.1", "26.6%"): a year, a row number and a
+    # target must all survive being read back as text.
     if "%" in (number_format or ""):
-        percent = (number * 100).normalize()
-        percent = percent.quantize(Decimal(1)) if percent == percent.to_integral() else percent
-        return f"{format_number(percent)}%", percent, True
-    number = number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
-    return format_number(number), number, False
+        percent = _plain(number * 100)
+        return f"{format(percent, 'f')}%", percent, True
+    number = _plain(number)
+    return format(number, "f"), number, False
+
+
+def _plain(number: Decimal) -> Decimal:
+    return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
 
 
 def _sheet_grid(sheet) -> Grid:

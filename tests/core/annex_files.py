@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -98,8 +99,12 @@ def build_docx(annex: Annex) -> bytes:
 SHEET = "Phụ lục"
 
 
-def build_xlsx(annex: Annex, *, percents_as_numbers: bool = True) -> bytes:
-    """Title rows, a blank row, then the table; plain percentages stored as numbers with a % format."""
+def build_xlsx(annex: Annex, *, percents_as_numbers: bool = True, numbers_for_codes: bool = False) -> bytes:
+    """Title rows, a blank row, then the table; plain percentages stored as numbers with a % format.
+
+    ``numbers_for_codes``: row numbers typed into Excel become numbers (2.1), and so does a
+    year header typed as 2024.
+    """
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -113,7 +118,10 @@ def build_xlsx(annex: Annex, *, percents_as_numbers: bool = True) -> bytes:
     for r, row in enumerate(table_rows(annex)):
         for c, text in enumerate(row):
             cell = sheet.cell(first + r + 1, c + 1)
-            if percents_as_numbers and text.endswith("%") and text[:-1].isdigit():
+            if numbers_for_codes and ((re.fullmatch(r"\d+(\.\d+)?", text) and c == 0) or text == "Năm 2024"):
+                number = text.removeprefix("Năm ")
+                cell.value = float(number) if "." in number else int(number)
+            elif percents_as_numbers and text.endswith("%") and text[:-1].isdigit():
                 cell.value = int(text[:-1]) / 100  # 0.6 shown as 60%
                 cell.number_format = "0%"
             elif text:

@@ -60,3 +60,19 @@ def test_word_document_without_a_table(tmp_path):
     result = read_plan_bytes(out.getvalue(), "ke-hoach.docx")
     assert result.plan is None
     assert [(i.where, i.code) for i in result.errors] == [("file", "no_table")]
+
+
+def test_line_breaks_inside_cells():
+    """One unit per line in the lead-unit cell; a name wrapped with a manual line break."""
+    document = Document(io.BytesIO(annex_files.build_docx(annex_files.real_annex())))
+    for row in document.tables[0].rows:
+        if row.cells[0].text == "6.3":
+            row.cells[4].text = "UBND các xã, thị trấn\nTrung tâm Văn hoá-Thể thao -Du lịch và Truyền thông"
+        if row.cells[0].text == "4.3":
+            row.cells[1].text = "- Chỉ tiêu 3: Tỷ suất sinh\nở vị thành niên"
+    out = io.BytesIO()
+    document.save(out)
+    plan = read_plan_bytes(out.getvalue(), "phu-luc.docx").plan
+    assert plan.indicator("6.3").lead_units == ("UBND các xã, thị trấn", kon_ray.TTVH)
+    assert plan.indicator("4.3").name == "Tỷ suất sinh ở vị thành niên"
+    assert plan_as_dict(plan) == plan_as_dict(read_plan_bytes(kon_ray.ANNEX.read_bytes(), "a.txt").plan)

@@ -92,3 +92,16 @@ def test_the_with_problems_file_names_every_bad_line():
     # line 2 and line 10 are fine; every other data line has exactly one problem.
     assert reported == {f"dòng {n}" for n in (3, 4, 5, 6, 7, 8, 9, 11, 12)}
     assert "9 dòng lỗi" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[1, 2]", "{}", '{"objectives": [{"code": "1", "indicators": [{"code": "1.1"}]}]}', "{not json", '"x"'],
+)
+def test_a_plan_json_that_is_not_a_plan_exits_1(tmp_path, text):
+    plan = tmp_path / "plan.json"
+    plan.write_text(text, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("indicator,period,value\n2.1,2024,5\n", encoding="utf-8")
+    done = chitieu("evaluate", plan, data, "--period", "2024")
+    assert done.returncode == 1 and "Traceback" not in done.stderr and str(plan) in done.stderr

@@ -281,3 +281,19 @@ def test_trajectory_when_the_start_already_equals_the_target():
     t = trajectory(Target("2021-2025", GE, D(100), ""), UP, 2025, [(2020, D(100)), (2024, D(100))])
     assert t.ratio is None and t.required_growth == 0 and "đã bằng chỉ tiêu" in t.note
     assert t.projected == 100 and t.projected_status is Status.ACHIEVED
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        ("1234.5", 2, "1.234,5"),
+        ("52.1739", 2, "52,17"),
+        ("100", 2, "100"),
+        ("1000.004", 2, "1.000"),
+        (None, 2, "—"),
+    ],
+)
+def test_vietnamese_numbers_in_explanations(value, places, text):
+    from chitieu.explain import vi_number
+
+    assert vi_number(D(value) if value else None, places) == text

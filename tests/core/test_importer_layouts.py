@@ -134,3 +134,35 @@ def test_bare_numbers_without_unit_are_inferred_and_flagged():
     indicator = result.plan.indicator("1.1")
     assert (indicator.measure.value, indicator.needs_review) == ("percent", True)
     assert [(i.where, i.code) for i in result.issues] == [("row 1.1", "measure_inferred")]
+
+
+def test_codes_inside_the_name_column_and_roman_objectives():
+    text = (
+        "Nội dung\tKế hoạch năm 2024\tĐơn vị chủ trì\n"
+        "IV. LĨNH VỰC Y TẾ\t\t\n"
+        "4.1. Tỷ suất sinh ở vị thành niên\t70/1.000\tPhòng Y tế\n"
+        "4.2 Tỷ lệ tử vong bà mẹ\t31,6/100.000\tPhòng Y tế\n"
+    )
+    plan = read_plan_bytes(text.encode(), "a.txt").plan
+    # "IV." is not a "Mục tiêu" row, but it has no target and no number of its own: an objective.
+    assert [(o.code, o.title) for o in plan.objectives] == [("4", "IV. LĨNH VỰC Y TẾ")]
+    assert [(i.code, i.name) for i in plan.indicators] == [
+        ("4.1", "Tỷ suất sinh ở vị thành niên"),
+        ("4.2", "Tỷ lệ tử vong bà mẹ"),
+    ]
+
+
+def test_title_is_the_block_under_the_annex_label_not_the_plan_text_above():
+    text = (
+        "KẾ HOẠCH Thực hiện công tác bình đẳng giới năm 2024\n"
+        "Căn cứ Nghị quyết số 28/NQ-CP ngày 03/3/2021 của Chính phủ;\n"
+        "Ủy ban nhân dân huyện ban hành Kế hoạch như sau:\n"
+        "Phụ lục\n"
+        "PHÂN CÔNG THEO DÕI CHỈ TIÊU\n"
+        "(Kèm theo Kế hoạch số 12/KH-UBND)\n"
+        "TT\tChỉ tiêu\tNăm 2024\tĐơn vị chủ trì\n"
+        "1\tMục tiêu 1: A\t\t\n"
+        "1.1\tTỷ lệ x\t5%\tPhòng Y tế\n"
+    )
+    plan = read_plan_bytes(text.encode(), "a.txt").plan
+    assert (plan.title, plan.subtitle) == ("PHÂN CÔNG THEO DÕI CHỈ TIÊU", "(Kèm theo Kế hoạch số 12/KH-UBND)")

@@ -153,3 +153,23 @@ def test_the_human_table_lists_all_twenty(tmp_path):
     assert done.returncode == 0
     assert all(f"\n{code}:" in done.stdout for code in EXPECTED)
     assert "Vượt chỉ tiêu: 5, Đạt: 5, Không đạt: 9, Chưa có số liệu: 1" in done.stdout
+
+
+def test_explanations_warn_about_small_numbers_and_doubtful_rows(evaluation):
+    # 4.1: n = 430 births, p = 230 ÷ 430; margin 1,96 × 100 × √(p(1−p)/n) ÷ (1−p)² ≈ 21,8 by hand.
+    assert "±21,8" in evaluation.result("4.1").explanation
+    assert "xem lại" in evaluation.result("4.1").explanation and evaluation.result("4.1").needs_review
+    # 4.2: one death among 640 births is 100.000 ÷ 640 = 156,25 per 100.000, five times the target.
+    assert "156,25" in evaluation.result("4.2").explanation
+    # 4.3: one birth among 600 girls moves the rate by 1,67 per 1.000, under 5 % of 70: no warning.
+    assert "Mẫu số nhỏ" not in evaluation.result("4.3").explanation
+
+
+def test_a_half_year_is_measured_against_its_years_targets():
+    observations, _ = read_observations_csv(DATA)
+    result = evaluate_plan(konray_plan(), observations, "2024-H1", as_of=date(2024, 6, 30)).result("6.4")
+    assert (
+        result.target.period == "2024" and len(result.sub_periods) == 6 and result.status is Status.ACHIEVED
+    )
+    assert "không có chỉ tiêu riêng" in result.explanation
+    assert result.as_dict()["target_period"] == "2024"

@@ -131,3 +131,9 @@ def test_the_same_commune_spelt_two_ways_is_a_duplicate():
     text = HEADER + "6.3,2024-Q1,Đắk Kôi,,,,3,\n6.3,2024-Q1,Xã Đăk Kôi,,,,4,\n"
     observations, issues = read_observations_csv(text)
     assert [(i.where, i.code) for i in issues] == [("line 3", "duplicate_row")] and len(observations) == 1
+
+
+def test_a_split_row_number_names_its_parts():
+    observations, _ = read_observations_csv(HEADER + "3.2,2024,,,1,2,,\n")
+    (issue,) = validate_observations(konray_plan(), observations)
+    assert issue.code == "unknown_indicator" and "3.2a, 3.2b" in issue.message

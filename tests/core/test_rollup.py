@@ -218,3 +218,27 @@ def test_not_applicable_quarters_neither_meet_nor_fail():
     rows += [obs("6.3", "Tân Lập", na=True, period=f"2024-Q{q}") for q in (2, 3, 4)]
     result = evaluate_indicator(PLAN.indicator("6.3"), rows, "2024", as_of=END)
     assert result.status is Status.ACHIEVED and result.units_meeting == ("Tân Lập",)
+
+
+def test_timeliness_against_the_deadline_of_each_level():
+    from chitieu.observations import read_observations_csv
+    from chitieu.periods import DEFAULT_CALENDAR
+
+    text = (
+        "indicator,period,org_unit,value,submitted\n"
+        "6.3,2024-Q3,Đăk Kôi,3,15/09/2024\n"  # commune, quarterly: due 15/09 → on time
+        "6.3,2024-Q3,Tân Lập,3,16/09/2024\n"  # a day late
+        "6.3,2024-Q3,Đăk Pne,3,\n"  # no date: received, timeliness unknown
+        "2.1,2024,,52,2024-12-05\n"  # district, annual: due 05/12 → on time
+    )
+    rows, issues = read_observations_csv(text)
+    assert issues == [] and rows[0].submitted == date(2024, 9, 15)
+    expected = expected_reports(PLAN, "2024", units=COMMUNES)
+    c = completeness(expected, rows, calendar=DEFAULT_CALENDAR)
+    assert (c.on_time.expected, c.on_time.received) == (3, 2)
+    assert [(x.report.org_unit, x.submitted, x.deadline) for x in c.late] == [
+        ("Tân Lập", date(2024, 9, 16), date(2024, 9, 15))
+    ]
+    assert c.as_dict()["late"][0]["deadline"] == "2024-09-15"
+    _, bad = read_observations_csv("indicator,period,value,ngày gửi\n2.1,2024,5,31/02/2024\n")
+    assert [(i.where, i.code) for i in bad] == [("line 2", "bad_date")]

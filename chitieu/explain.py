@@ -1,0 +1,159 @@
+"""Why a verdict, in Vietnamese: the figure, how it was computed, the target and the rule.
+
+Kept apart from ``chitieu.evaluate`` so that the rules read as rules and the wording
+can change (or be translated) without touching them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from chitieu.evaluate import (
+    BAND_LABELS,
+    STATUS_LABELS,
+    IndicatorResult,
+    Status,
+    Trajectory,
+)
+from chitieu.plan import Comparator, Indicator, Measure, Sex
+from chitieu.quantity import format_number
+from chitieu.rollup import FigureState
+
+
+def vi_number(value: Decimal | None, places: int = 2) -> str:
+    """1234.5 → "1.234,5": rounded to ``places``, trailing zeros dropped; "—" for no value."""
+    if value is None:
+        return "—"
+    text = format_number(value, places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+RULE_LABELS = {
+    "single": "một dòng số liệu",
+    "value": "giá trị được báo cáo",
+    "ratio_of_sums": "tổng tử số ÷ tổng mẫu số của các đơn vị/kỳ",
+    "sum": "cộng các số đếm",
+    "not_applicable": "không áp dụng",
+}
+
+
+def rule_label(rule: str) -> str:
+    """The rule in words: "ratio_of_sums (cộng nữ và nam)" → "tổng tử số ÷ tổng mẫu số … (cộng nữ và nam)"."""
+    code, sep, rest = rule.partition(" ")
+    return RULE_LABELS.get(code, code) + (sep + rest if sep else "")
+
+
+_COMPARATOR_VI = {Comparator.GE: "≥", Comparator.LE: "≤", Comparator.EQ: "="}
+
+
+_VERB = {
+    Status.EXCEEDED: "vượt",
+    Status.ACHIEVED: "đạt",
+    Status.NOT_ACHIEVED: "không đạt",
+    Status.NO_DATA: "chưa xác định được",
+}
+
+
+def explain_trajectory(t: Trajectory) -> str:
+    """The trend toward the phase target, in one Vietnamese sentence."""
+    text = (
+        f"Xu hướng {t.points[0][0]}–{t.points[-1][0]}: dự báo năm {t.end_year} đạt {vi_number(t.projected)}"
+        f" ({_VERB[t.projected_status]} chỉ tiêu giai đoạn {_COMPARATOR_VI[t.target.comparator]}"
+        f" {vi_number(t.target.value)})"
+    )
+    if t.ratio is not None and t.band is not None:
+        text += (
+            f"; tốc độ bình quân {vi_number(t.observed_growth * 100)}%/năm so với mức cần"
+            f" {vi_number(t.required_growth * 100)}%/năm: {BAND_LABELS[t.band]}"  # type: ignore[operator]
+        )
+    return text + "."
+
+
+def _small_count_note(indicator: Indicator, result: IndicatorResult) -> str:
+    """A warning when a figure rests on few events, so that a verdict is read with care.
+
+    Rates: when one event moves the figure by 5 % of the target or more (one maternal death
+    among 640 births is 156 per 100.000). Ratios such as the sex ratio at birth: the 95 %
+    sampling margin of num ÷ den from the binomial share p = num ÷ (num + den).
+    """
+    num, den, target = result.numerator, result.denominator, result.target
+    if num is None or not den or target is None:
+        return ""
+    if indicator.measure is Measure.RATE:
+        one = indicator.factor / den
+        if target.value and one < target.value / 20:
+            return ""
+        return (
+            f" Mẫu số nhỏ ({vi_number(den)}): mỗi trường hợp làm thay đổi {vi_number(one)}"
+            f" {indicator.unit_label}, nên số liệu dao động mạnh giữa các năm.".replace("  ", " ")
+        )
+    if indicator.measure is Measure.RATIO and num + den > 0:
+        n = num + den
+        p = num / n
+        if p >= 1:
+            return ""
+        margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
+        if margin < target.value / 50:  # under 2 % of the target: precise enough
+            return ""
+        return (
+            f" Số ca ít ({vi_number(n)}): sai số ngẫu nhiên khoảng ±{vi_number(margin, 1)}"
+            " (95%), nên cần xem xu hướng nhiều năm trước khi kết luận."
+        )
+    return ""
+
+
+def explain(indicator: Indicator, result: IndicatorResult) -> str:
+    """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule."""
+    target = result.target
+    target_text = f"{_COMPARATOR_VI[target.comparator]} {vi_number(target.value)}" if target else "không có"
+    parts: list[str] = []
+    if result.units:
+        parts.append(
+            f"{len(result.units_meeting)}/{len(result.units)} đơn vị đạt ở mọi kỳ"
+            f" ({vi_number(result.units_meeting_share)}%)"
+        )
+        if result.units_missing_target:
+            parts.append("không đạt: " + ", ".join(result.units_missing_target))
+        if result.units_without_data:
+            parts.append("thiếu số liệu: " + ", ".join(result.units_without_data))
+    elif result.sub_periods:
+        below = [p.key for p in result.sub_periods if p.status is Status.NOT_ACHIEVED]
+        missing = [p.key for p in result.sub_periods if p.status is Status.NO_DATA]
+        parts.append(
+            f"thấp nhất {vi_number(result.actual)} {indicator.unit_label}".strip()
+            + f" trong {len(result.sub_periods)} kỳ"
+        )
+        if below:
+            parts.append("kỳ không đạt: " + ", ".join(below))
+        if missing:
+            parts.append("kỳ thiếu số liệu: " + ", ".join(missing))
+    elif result.actual is not None:
+        how = f"thực hiện {vi_number(result.actual)}"
+        if result.numerator is not None and result.denominator is not None:
+            num, den = vi_number(result.numerator), vi_number(result.denominator)
+            how += f" (= {num} / {den} × {vi_number(indicator.factor)})"
+        parts.append(how)
+    else:
+        parts.append("chưa có số liệu" if result.state is FigureState.MISSING else "không tính được số liệu")
+    for p in result.by_sex:
+        label = "nữ" if p.key == Sex.FEMALE else "nam"
+        parts.append(f"{label}: {vi_number(p.actual)} → {STATUS_LABELS[p.status].lower()}")
+    if result.rule:
+        parts.append(f"cách tính: {rule_label(result.rule)}")
+    verdict = STATUS_LABELS[result.status]
+    text = f"{verdict}. Chỉ tiêu {target_text}; " + "; ".join(parts) + "."
+    if result.by_sex:
+        text += " Chỉ đạt khi cả nam và nữ đều đạt."
+    if result.target is not None and result.target.period != result.period:
+        text += f" Kỳ {result.period} không có chỉ tiêu riêng: so với chỉ tiêu của kỳ {result.target.period}."
+    text += _small_count_note(indicator, result)
+    if result.needs_review:
+        text += " Lưu ý: cách hiểu chỉ tiêu này trong kế hoạch cần được xem lại."
+    if result.trajectory is not None and result.trajectory.projected is not None:
+        text += " " + explain_trajectory(result.trajectory)
+    if result.progress is not None and result.baseline is not None:
+        text += (
+            f" So với mức nền {result.baseline.period} ({vi_number(result.baseline.value)}) đã thực hiện"
+            f" {vi_number(result.progress * 100)}% mức thay đổi cần có."
+        )
+    return text
