@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from chitieu.approval import State
@@ -19,7 +20,7 @@ from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import Level, PeriodKind, ReportingCalendar, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Objective, Plan, Sex, Target
 from chitieu.reminders import ReportItem, ReportState
-from web.accounts.access import area_unit_ids
+from web.accounts.access import require_see_plan
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import communes_of, unit_descendant_ids
@@ -118,13 +119,12 @@ def as_core_observation(row: Observation, area: OrgUnit) -> CoreObservation:
 
 
 def plan_visible(user, plan: PlanRecord) -> bool:
-    """A user sees a plan whose area overlaps theirs: above it (coordinators) or inside it (communes)."""
-    ids = area_unit_ids(user)
-    if ids is None:
-        return True
-    if not user.is_authenticated or not user.org_unit_id:
+    """The plan pages' own rule (web.accounts.access.require_see_plan), as a yes/no."""
+    try:
+        require_see_plan(user, plan)
+    except PermissionDenied:
         return False
-    return plan.area_id in ids or user.org_unit_id in unit_descendant_ids(plan.area_id)
+    return True
 
 
 def commune_names(plan: PlanRecord, period_key: str) -> list[str]:
