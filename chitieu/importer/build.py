@@ -124,7 +124,7 @@ def build_indicator(row: Row, code: str, lead: tuple[str, ...]) -> tuple[Indicat
         by_sex=meaning.by_sex,
         per_unit=meaning.per_unit,
         unit_share=meaning.unit_share,
-        needs_review=any(i.severity.value == "review" for i in issues),
+        needs_review=any(i.severity is Severity.REVIEW for i in issues),
         source=row.where,
     )
     return indicator, issues

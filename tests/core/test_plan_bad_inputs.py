@@ -45,6 +45,16 @@ CASES = {
     "truncated-docx": ("phu-luc.docx", _truncated_docx(), "file: tệp .docx bị hỏng hoặc không đầy đủ"),
     "no-target-columns": ("khong-cot.txt", _no_targets(), "không tìm thấy cột chỉ tiêu theo kỳ"),
     "abc-percent": ("phu-luc.txt", _abc_percent(), "line 14, cell D: không đọc được số trong 'abc%'"),
+    "abc-percent-docx": (
+        "phu-luc.docx",
+        annex_files.build_docx(annex_files.with_problems(annex_files.real_annex())),
+        "row 6, cell D: không đọc được số trong 'abc%'",
+    ),
+    "abc-percent-xlsx": (
+        "phu-luc.xlsx",
+        annex_files.build_xlsx(annex_files.with_problems(annex_files.real_annex())),
+        "sheet Phụ lục, cell D10: không đọc được số trong 'abc%'",
+    ),
     "zip-version": ("phu-luc.xlsx", _unsupported_zip_version(), "file: tệp .xlsx bị hỏng"),
     "garbage-xlsx-zip": ("hong.xlsx", annex_files.build_xlsx(annex_files.real_annex())[:3000], "bị hỏng"),
 }
@@ -89,3 +99,18 @@ def test_bad_input_through_the_console_script(tmp_path):
     assert proc.returncode == 1
     assert f"{path}: file: tệp là ảnh PNG" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_an_unexpected_failure_is_reported_with_the_file_name(tmp_path, capsys, monkeypatch):
+    """Even a bug in a reader ends as a message naming the file, not a traceback."""
+    import chitieu.importer
+
+    def broken(path):
+        raise RuntimeError("reader bug")
+
+    monkeypatch.setattr(chitieu.importer, "read_plan", broken)
+    path = tmp_path / "phu-luc.txt"
+    path.write_bytes(kon_ray.ANNEX.read_bytes())
+    assert main(["plan", "check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: lỗi không mong đợi") and "reader bug" in err

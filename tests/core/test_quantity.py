@@ -56,6 +56,9 @@ def test_target_texts(text, value, measure, per, per_period, label):
         ("≥ 95%", Comparator.GE, Direction.INCREASE),
         ("50% trở lên", Comparator.GE, Direction.INCREASE),
         ("Giảm còn 1,7 lần", None, Direction.DECREASE),
+        ("giảm xuống còn 1,7 lần", None, Direction.DECREASE),
+        ("Tăng lên 60%", None, Direction.INCREASE),
+        ("đạt ở mức 95%", Comparator.GE, Direction.INCREASE),
     ],
 )
 def test_qualifiers_give_comparator_and_direction_hints(text, comparator, direction):
