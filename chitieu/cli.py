@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", required=True, metavar="KEY")
     report.add_argument("--format", required=True, choices=["docx", "xlsx", "pdf"])
     report.add_argument("--output", required=True, metavar="FILE")
+    report.add_argument("--as-of", metavar="YYYY-MM-DD", help="ngày tham chiếu (mặc định: cuối kỳ)")
+    report.add_argument("--number", default="", metavar="SỐ", help="số văn bản (để trống nếu chưa cấp số)")
+    report.add_argument("--date", default="", metavar="DD/MM/YYYY", help="ngày ban hành (trống: chưa ký)")
+    report.add_argument("--signer", default="", metavar="HỌ TÊN", help="người ký")
     report.set_defaults(handler="report")
     return parser
 

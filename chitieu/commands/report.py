@@ -1,0 +1,144 @@
+"""``chitieu report PLAN DATA --period KEY --format docx|xlsx|pdf --output FILE`` (contracts §4).
+
+Bad input ends with exit 1 and a Vietnamese message naming the file and the
+place in it, never a traceback. The output is written to a temporary file
+beside the target and renamed over it only when complete, so a failure never
+leaves a half-written report (nor destroys the previous one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from argparse import Namespace
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from chitieu.issues import Issue, Severity, has_errors
+from chitieu.periods import PeriodKeyError, parse_period
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 1
+
+
+class _Refused(Exception):
+    """Input the report cannot be made from; the message is for the user."""
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _where(issue: Issue) -> str:
+    return issue.where.replace("line ", "dòng ").replace("row ", "hàng ")
+
+
+def _report_issues(name: str, issues, *, errors_only: bool) -> None:
+    for issue in issues:
+        if errors_only and issue.severity is not Severity.ERROR:
+            continue
+        _say(f"{name}: {_where(issue)}: {issue.message}")
+
+
+def _date(text: str, flag: str, fmt: str, shape: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text.strip(), fmt).date()
+    except ValueError:
+        raise _Refused(f"{flag}: ngày không hợp lệ: {text!r} (dùng {shape})") from None
+
+
+def _plan(path: str):
+    from chitieu.planfile import read_plan_file
+
+    plan, issues = read_plan_file(path)
+    if plan is None or has_errors(issues):
+        _report_issues(path, issues, errors_only=plan is not None)
+        raise _Refused(f"{path}: không đọc được kế hoạch; chưa tạo báo cáo")
+    return plan
+
+
+def _observations(path: str, plan):
+    from chitieu.observations import read_observations_csv, validate_observations
+
+    if not Path(path).is_file():
+        raise _Refused(f"{path}: không tìm thấy tệp số liệu")
+    try:
+        observations, issues = read_observations_csv(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Refused(f"{path}: không đọc được tệp số liệu: {exc}") from None
+    issues = list(issues) + list(validate_observations(plan, observations))
+    if has_errors(issues):
+        _report_issues(path, issues, errors_only=True)
+        count = sum(i.severity is Severity.ERROR for i in issues)
+        raise _Refused(f"{path}: {count} lỗi trong số liệu; chưa tạo báo cáo. Hãy sửa rồi chạy lại.")
+    _report_issues(path, [i for i in issues if i.severity is Severity.WARNING], errors_only=False)
+    return observations
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder and a rename."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _output(path: str) -> Path:
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise _Refused(f"--output: thư mục {folder} không tồn tại")
+    if target.is_dir():
+        raise _Refused(f"--output: {target} là một thư mục; hãy ghi tên tệp, ví dụ bao-cao.docx")
+    return target
+
+
+def run(args: Namespace) -> int:
+    try:
+        return _run(args)
+    except _Refused as refusal:
+        _say(str(refusal))
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        _say(f"{getattr(exc, 'filename', None) or args.output}: không ghi được tệp: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # never a traceback for users: say what failed
+        _say(f"chưa tạo được báo cáo: lỗi không mong đợi: {type(exc).__name__}: {exc}")
+        return EXIT_BAD_INPUT
+
+
+def _run(args: Namespace) -> int:
+    from chitieu.reports import render
+    from chitieu.reports.build import ReportOptions, build_report
+    from chitieu.reports.model import Assessment, Signature
+
+    try:
+        period = parse_period(args.period)
+    except PeriodKeyError as exc:
+        raise _Refused(f"--period: {exc}") from None
+    as_of = _date(getattr(args, "as_of", None) or "", "--as-of", "%Y-%m-%d", "YYYY-MM-DD") or period.end
+    issued_on = _date(getattr(args, "date", "") or "", "--date", "%d/%m/%Y", "DD/MM/YYYY")
+    target = _output(args.output)
+    plan = _plan(args.plan)
+    observations = _observations(args.data, plan)
+    options = ReportOptions(
+        number=getattr(args, "number", "") or "",
+        issued_on=issued_on,
+        signature=replace(Signature(), name=getattr(args, "signer", "") or ""),
+    )
+    report = build_report(plan, observations, period.key, as_of=as_of, options=options)
+    write_atomically(target, render(report, args.format))
+    counts = ", ".join(f"{a.label.lower()}: {report.count(a)}" for a in Assessment)
+    print(f"Đã ghi {target} ({len(report.indicator_rows)} chỉ tiêu; {counts})")
+    return EXIT_OK

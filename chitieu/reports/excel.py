@@ -1,0 +1,230 @@
+"""The results annex as an Excel workbook (openpyxl, imported only here).
+
+Sheet "Kết quả": one row per objective, indicator and sex breakdown, figures
+stored as numbers so the office can keep calculating with them. Sheet "Số
+liệu": every observation behind the results, one per row. Both print on A4
+landscape with the column titles repeated on each page.
+
+Number formats use Excel's standard codes (``#,##0.0#``); Excel and
+LibreOffice show them with the separators of the reader's regional settings,
+which on a Vietnamese system is 1.234,5. Writing the Vietnamese form as text
+would stop the numbers from being numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from chitieu.reports import layout
+from chitieu.reports.model import Report, ResultRow, RowKind
+from chitieu.reports.numbers import decimal_places
+
+RESULTS_SHEET, OBSERVATIONS_SHEET = "Kết quả", "Số liệu"
+FONT = layout.FONT
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="E7E6E6")
+OBJECTIVE_FILL = PatternFill("solid", fgColor="F2F2F2")
+WRAP = Alignment(wrap_text=True, vertical="center")
+WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+_COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
+
+
+def number_format(value: Decimal) -> str:
+    places = decimal_places(value)
+    return "#,##0" if places == 0 else "#,##0." + "0" * places
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _results_columns(report: Report) -> tuple[tuple[str, float], ...]:
+    """(title, width in characters) of the results sheet."""
+    phase, previous = report.phase or "giai đoạn", report.previous_period or "năm trước"
+    return (
+        ("STT", 6),
+        ("Mục tiêu, chỉ tiêu", 52),
+        ("Đơn vị tính", 12),
+        ("Yêu cầu", 8),
+        (f"Chỉ tiêu {phase}", 12),
+        (f"Chỉ tiêu năm {report.period}", 12),
+        (f"Thực hiện năm {previous}", 12),
+        (f"Thực hiện năm {report.period}", 12),
+        ("Chênh lệch so với chỉ tiêu năm", 12),
+        ("So sánh với chỉ tiêu năm", 22),
+        ("Đánh giá", 14),
+        ("Đơn vị chủ trì", 26),
+        ("Nguồn số liệu", 24),
+        ("Ghi chú", 24),
+    )
+
+
+_NUMBER_COLUMNS = (5, 6, 7, 8, 9)  # 1-based: targets, actuals, difference
+
+
+def render_xlsx(report: Report) -> bytes:
+    workbook = Workbook()
+    results = workbook.active
+    results.title = RESULTS_SHEET
+    _results_sheet(results, report)
+    _observations_sheet(workbook.create_sheet(OBSERVATIONS_SHEET), report)
+    workbook.properties.title = report.table_title
+    workbook.properties.language = "vi-VN"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _titles(sheet: Worksheet, lines: tuple[tuple[str, bool, bool], ...], width: int) -> int:
+    """Merged title lines above the table; returns the next free row."""
+    for row, (text, bold, italic) in enumerate(lines, start=1):
+        sheet.cell(row, 1, text).font = Font(name=FONT, size=13, bold=bold, italic=italic)
+        sheet.cell(row, 1).alignment = WRAP_CENTER
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    return len(lines) + 2
+
+
+def _header_row(sheet: Worksheet, row: int, columns: tuple[tuple[str, float], ...]) -> None:
+    for col, (title, width) in enumerate(columns, start=1):
+        cell = sheet.cell(row, col, title)
+        cell.font = Font(name=FONT, size=11, bold=True)
+        cell.alignment, cell.fill, cell.border = WRAP_CENTER, HEADER_FILL, BOX
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.row_dimensions[row].height = 45
+    sheet.freeze_panes = sheet.cell(row + 1, 3)  # titles and the indicator names stay in view
+    sheet.print_title_rows = f"{row}:{row}"
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    mm = 1 / 25.4
+    sheet.page_margins.left = layout.MARGIN_LEFT_MM * mm
+    sheet.page_margins.right = layout.MARGIN_RIGHT_MM * mm
+    sheet.page_margins.top = layout.MARGIN_TOP_MM * mm
+    sheet.page_margins.bottom = layout.MARGIN_BOTTOM_MM * mm
+    sheet.oddFooter.center.text = "Trang &P/&N"
+    sheet.oddFooter.center.font = FONT
+
+
+def _results_sheet(sheet: Worksheet, report: Report) -> None:
+    columns = _results_columns(report)
+    first = _titles(
+        sheet,
+        (
+            (report.header.issuing_body.upper().replace("\n", " "), True, False),
+            (report.table_title, True, False),
+            (report.table_subtitle, False, True),
+        ),
+        len(columns),
+    )
+    _header_row(sheet, first, columns)
+    for offset, row in enumerate(report.rows, start=1):
+        _result_row(sheet, first + offset, row, len(columns))
+    _print_setup(sheet)
+
+
+def _result_values(row: ResultRow) -> tuple[Any, ...]:
+    if row.kind is RowKind.OBJECTIVE:
+        return (row.stt, row.text)
+    text = row.text if row.kind is RowKind.INDICATOR else f"- {row.text}"
+    return (
+        row.stt,
+        text,
+        row.unit,
+        _COMPARATOR_TEXT.get(row.comparator, ""),
+        row.target_phase,
+        row.target_year,
+        row.actual_previous,
+        row.actual,
+        row.difference,
+        row.comparison,
+        row.assessment.label if row.assessment else "",
+        row.lead_units,
+        row.source,
+        row.notes,
+    )
+
+
+def _result_row(sheet: Worksheet, number: int, row: ResultRow, width: int) -> None:
+    values = _result_values(row)
+    for col in range(1, width + 1):
+        value = values[col - 1] if col <= len(values) else None
+        cell = sheet.cell(number, col)
+        if isinstance(value, Decimal):
+            cell.value, cell.number_format = _number(value), number_format(value)
+        else:
+            cell.value = value if value != "" else None
+        cell.border = BOX
+        cell.alignment = WRAP if col in (2, 10, 12, 13, 14) else WRAP_CENTER
+        cell.font = Font(
+            name=FONT,
+            size=11,
+            bold=row.kind is RowKind.OBJECTIVE,
+            italic=row.kind is RowKind.BREAKDOWN and col == 2,
+        )
+        if row.kind is RowKind.OBJECTIVE:
+            cell.fill = OBJECTIVE_FILL
+    if row.kind is RowKind.OBJECTIVE:
+        sheet.merge_cells(start_row=number, start_column=2, end_row=number, end_column=width)
+
+
+_OBSERVATION_COLUMNS = (
+    ("Mã chỉ tiêu", 10),
+    ("Kỳ", 10),
+    ("Đơn vị báo cáo", 26),
+    ("Giới tính", 10),
+    ("Tử số", 12),
+    ("Mẫu số", 12),
+    ("Giá trị", 12),
+    ("Ghi chú", 30),
+    ("Nguồn", 24),
+)
+
+
+def _observations_sheet(sheet: Worksheet, report: Report) -> None:
+    first = _titles(
+        sheet,
+        ((f"SỐ LIỆU THỰC HIỆN DÙNG ĐỂ ĐÁNH GIÁ NĂM {report.period}", True, False),),
+        len(_OBSERVATION_COLUMNS),
+    )
+    _header_row(sheet, first, _OBSERVATION_COLUMNS)
+    sheet.freeze_panes = sheet.cell(first + 1, 1)
+    font = Font(name=FONT, size=11)
+    for number, obs in enumerate(report.observations, start=first + 1):
+        values = (
+            obs.indicator,
+            obs.period,
+            obs.org_unit or "Toàn địa bàn",
+            obs.sex or "Chung",
+            obs.numerator,
+            obs.denominator,
+            obs.value,
+            obs.note,
+            obs.source,
+        )
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(number, col)
+            if isinstance(value, Decimal):
+                cell.value, cell.number_format = _number(value), number_format(value)
+            else:
+                cell.value = value if value != "" else None
+            cell.font, cell.border = font, BOX
+    last = first + max(len(report.observations), 1)
+    sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(_OBSERVATION_COLUMNS))}{last}"
+    _print_setup(sheet)

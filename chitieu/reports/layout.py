@@ -1,0 +1,108 @@
+"""The page and type rules every rendering follows (Decree 30/2020/NĐ-CP, appendix I).
+
+Word and PDF both read these numbers, so the two documents match.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from chitieu.reports.model import Report
+from chitieu.reports.numbers import format_number
+
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297  # A4
+MARGIN_TOP_MM, MARGIN_BOTTOM_MM = 20, 20
+MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 30, 15
+TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
+LANDSCAPE_TEXT_WIDTH_MM = PAGE_HEIGHT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
+
+FONT = "Times New Roman"
+BODY_PT = 14
+HEADER_PT = 13  # issuing body, "CỘNG HÒA …", number line
+TABLE_PT = 11
+RECIPIENTS_PT = 11
+FIRST_LINE_INDENT_MM = 12.7
+
+# A page of six trend panels, with its heading, fits the landscape text height (170 mm).
+TREND_WIDTH_MM = 225
+
+# Header block: the issuing body on the left, the national motto on the right.
+HEADER_LEFT_MM, HEADER_RIGHT_MM = 62, TEXT_WIDTH_MM - 62
+
+MOTTO_COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_SLOGAN = "Độc lập - Tự do - Hạnh phúc"
+
+SERIF_DIR = Path("/usr/share/fonts/truetype/liberation2")  # Debian fonts-liberation2
+SERIF_FILES = {
+    (False, False): "LiberationSerif-Regular.ttf",
+    (True, False): "LiberationSerif-Bold.ttf",
+    (False, True): "LiberationSerif-Italic.ttf",
+    (True, True): "LiberationSerif-BoldItalic.ttf",
+}
+
+
+def serif_file(bold: bool = False, italic: bool = False) -> Path | None:
+    path = SERIF_DIR / SERIF_FILES[bold, italic]
+    return path if path.exists() else None
+
+
+@lru_cache(maxsize=64)
+def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
+    """Printed width of one line, measured with Liberation Serif (Times metrics).
+
+    Used to draw the short rules under the motto and the issuing body at the
+    length the decree asks for. Without the font file an average glyph width
+    is close enough.
+    """
+    path = serif_file(bold)
+    if path is not None:
+        try:
+            from PIL import ImageFont
+
+            font = ImageFont.truetype(str(path), 1000)
+            return font.getlength(text) / 1000 * size_pt * 25.4 / 72
+        except (ImportError, OSError):
+            pass
+    return len(text) * 0.5 * size_pt * 25.4 / 72
+
+
+# ------------------------------------------------------------ results table
+
+COLUMN_WIDTHS_MM = (10, 58, 16, 20, 20, 18, 18, 24, 18, 26, 24)
+
+
+def column_titles(report: Report) -> tuple[str, ...]:
+    phase = report.phase or "giai đoạn"
+    previous = report.previous_period or "năm trước"
+    return (
+        "STT",
+        "Mục tiêu, chỉ tiêu",
+        "Đơn vị tính",
+        f"Chỉ tiêu {phase}",
+        f"Chỉ tiêu năm {report.period}",
+        f"Thực hiện năm {previous}",
+        f"Thực hiện năm {report.period}",
+        "So sánh với chỉ tiêu năm",
+        "Đánh giá",
+        "Đơn vị chủ trì",
+        "Nguồn số liệu, ghi chú",
+    )
+
+
+_SYMBOLS = {">=": "≥ ", "<=": "≤ ", "==": ""}
+
+
+def target_cell(value, comparator: str) -> str:
+    """``≥ 50`` / ``≤ 31,6``: the number with the way it must be met."""
+    if value is None:
+        return "-"
+    return _SYMBOLS.get(comparator, "") + format_number(value)
+
+
+def value_cell(value) -> str:
+    return "-" if value is None else format_number(value)
+
+
+def source_cell(source: str, notes: str) -> str:
+    return "; ".join(part for part in (source, notes) if part)

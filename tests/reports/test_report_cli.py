@@ -1,0 +1,110 @@
+"""``chitieu report`` through the real command line (contracts §4)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from chitieu.plan import plan_as_dict
+from tests.reports.district import ANNEX, kon_ray_plan, observations, to_csv
+
+
+def chitieu(*args):
+    return subprocess.run([sys.executable, "-m", "chitieu", *map(str, args)], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "so-lieu.csv"
+    path.write_text(to_csv(observations(kon_ray_plan())), encoding="utf-8")
+    return path
+
+
+def test_writes_the_excel_annex_from_the_real_annex(data_file, tmp_path):
+    out = tmp_path / "phu-luc.xlsx"
+    done = chitieu("report", ANNEX, data_file, "--period", "2024", "--format", "xlsx", "--output", out)
+    assert done.returncode == 0, done.stderr
+    assert "20 chỉ tiêu" in done.stdout
+    sheet = load_workbook(out)["Kết quả"]
+    codes = [row[0].value for row in sheet.iter_rows() if row[0].value and "." in str(row[0].value)]
+    assert len(codes) == 20
+    assert [p.name for p in tmp_path.iterdir()] == ["phu-luc.xlsx"], "no temporary file left behind"
+
+
+def test_a_plan_in_json_works_too(data_file, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(plan_as_dict(kon_ray_plan()), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "bc.docx"
+    done = chitieu(
+        "report",
+        plan,
+        data_file,
+        "--period",
+        "2024",
+        "--format",
+        "docx",
+        "--output",
+        out,
+        "--number",
+        "12",
+        "--date",
+        "10/12/2024",
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:2] == b"PK"
+
+
+def test_bad_rows_are_named_and_the_old_report_survives(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text(
+        "indicator,period,numerator,denominator,value\n2.1,2024,5,0,\n9.9,2024,1,2,\n", encoding="utf-8"
+    )
+    out = tmp_path / "bc.pdf"
+    out.write_bytes(b"previous report")
+    done = chitieu("report", ANNEX, data, "--period", "2024", "--format", "pdf", "--output", out)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{data}: dòng 2:" in done.stderr and f"{data}: dòng 3:" in done.stderr
+    assert "chưa tạo báo cáo" in done.stderr
+    assert out.read_bytes() == b"previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bc.pdf", "data.csv"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"--period": "2024-Q5"}, "--period: kỳ báo cáo không hợp lệ"),
+        ({"--output": "/khong/co/thu-muc/bc.docx"}, "--output: thư mục /khong/co/thu-muc không tồn tại"),
+        ({"--date": "2024-12-10"}, "--date: ngày không hợp lệ"),
+        ({"plan": "khong-co.txt"}, "khong-co.txt: không tìm thấy tệp kế hoạch"),
+        ({"data": "khong-co.csv"}, "khong-co.csv: không tìm thấy tệp số liệu"),
+    ],
+)
+def test_bad_input_exits_1_with_a_vietnamese_message(change, message, data_file, tmp_path):
+    args = {
+        "plan": ANNEX,
+        "data": data_file,
+        "--period": "2024",
+        "--format": "docx",
+        "--output": tmp_path / "bc.docx",
+    }
+    args.update(change)
+    flags = [x for key, value in args.items() if key.startswith("--") for x in (key, value)]
+    done = chitieu("report", args["plan"], args["data"], *flags)
+    assert done.returncode == 1, done.stdout
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "bc.docx").exists()
+
+
+def test_a_plan_that_is_not_a_plan_is_refused(data_file, tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text("chỉ là một dòng chữ\n", encoding="utf-8")
+    done = chitieu(
+        "report", plan, data_file, "--period", "2024", "--format", "xlsx", "--output", tmp_path / "x.xlsx"
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert str(plan) in done.stderr
