@@ -37,6 +37,7 @@ from chitieu.rollup import (
     rollup_total,
     share_meeting,
     unit_series,
+    unknown_units,
 )
 
 
@@ -563,9 +564,7 @@ def _evaluate_level(
 
 
 def _part(key: str, figure: Figure, target: Target | None, indicator: Indicator) -> PartResult:
-    status = status_for(figure.value, target, indicator.direction)
-    if figure.state is FigureState.NOT_APPLICABLE and target is not None:
-        status = Status.NO_DATA
+    status = status_for(figure.value, target, indicator.direction)  # no value (n/a, missing): no_data
     return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
 
 
@@ -672,8 +671,9 @@ def _evaluate_per_unit(
     """6.3: each unit must meet the count in every sub-period.
 
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
+    all_series = unit_series(indicator, own, unit_names, subs)
     units: list[PartResult] = []
-    for series in unit_series(indicator, own, unit_names, subs):
+    for series in all_series:
         parts = tuple(_part(key, figure, target, indicator) for key, figure in series.figures)
         values = [p.actual for p in parts if p.actual is not None]
         units.append(
@@ -687,18 +687,13 @@ def _evaluate_per_unit(
                 parts,
             )
         )
+    if target is None:  # nothing to measure the units against
+        return replace(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
     shares = share_meeting(
-        unit_series(indicator, own, unit_names, subs),
-        lambda v: (
-            target is not None and status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
-        ),
+        all_series, lambda v: status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
     )
-    meeting, below, without, share = (
-        shares.meeting,
-        shares.below,
-        shares.without_data,
-        shares.share or Decimal(0),
-    )
+    meeting, below, without = shares.meeting, shares.below, shares.without_data
+    share = shares.share or Decimal(0)
     required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
     values = [u.actual for u in units if u.actual is not None]
     if required >= 100:
@@ -800,6 +795,8 @@ def evaluate_plan(
                 "period_outside_plan",
             )
         )
+    if tree is not None:
+        issues += unknown_units(tree, observations)
     # What was known on as_of: rows of periods ended by then, and the period's own rows.
     visible = [o for o in observations if o.period == period.key or parse_period(o.period).end <= as_of]
     phase = plan.phase

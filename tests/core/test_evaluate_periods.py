@@ -91,3 +91,21 @@ def test_cli_phase_and_units(tmp_path):
     r = next(r for r in out["results"] if r["indicator"] == "6.3")
     assert r["units_meeting"] == ["Đăk Kôi"] and r["units_without_data"] == ["Tân Lập"]
     assert out["completeness"]["by_unit"]["Tân Lập"] == {"expected": 4, "received": 0, "percent": 0}
+
+
+def test_units_are_listed_but_not_judged_without_a_target():
+    from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Target
+
+    ind = Indicator(
+        "6.3",
+        "t",
+        Measure.COUNT,
+        Direction.INCREASE,
+        (Target("2025", Comparator.GE, D(3), ""),),
+        ("u",),
+        per_period=CountPeriod.QUARTER,
+        per_unit=True,
+    )
+    rows = [obs("6.3", f"2024-Q{q}", value=1, unit="A") for q in (1, 2, 3, 4)]
+    result = evaluate_indicator(ind, rows, "2024", as_of=date(2024, 12, 31))
+    assert result.status is Status.NO_DATA and result.units_missing_target == () and len(result.units) == 1

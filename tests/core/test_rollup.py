@@ -161,6 +161,11 @@ def test_evaluate_plan_with_a_tree_uses_the_commune_roll_up():
     evaluation = evaluate_plan(PLAN, rows, "2024", as_of=END, tree=kon_ray_tree())
     r = evaluation.result("2.1")
     assert (r.numerator, r.denominator, r.status) == (70, 140, Status.ACHIEVED)
+    assert evaluation.issues == ()
+    stray = evaluate_plan(
+        PLAN, [*rows, obs("2.1", "Xã Mới", 1, 2, line=9)], "2024", as_of=END, tree=kon_ray_tree()
+    )
+    assert [(i.where, i.code) for i in stray.issues] == [("line 9", "unknown_unit")]
 
 
 def test_spelling_variants_name_one_commune():
