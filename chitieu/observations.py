@@ -182,6 +182,27 @@ def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
         raise ValueError(text) from exc
 
 
+# How periods are written in Vietnamese spreadsheets, folded: "Quý 3/2024", "tháng 03/2024",
+# "Năm 2024", "6 tháng đầu năm 2024".
+_PERIOD_WORDS = (
+    (re.compile(r"^(?:quy|q)\s*([1-4])\s*(?:[/.\- ]|nam)\s*(\d{4})$"), "{1}-Q{0}"),
+    (re.compile(r"^(?:thang|t)?\s*(\d{1,2})\s*(?:[/.\- ]|nam)\s*(\d{4})$"), "{1}-{0:0>2}"),
+    (re.compile(r"^nam\s*(\d{4})$"), "{0}"),
+    (re.compile(r"^6 thang dau nam\s*(\d{4})$"), "{0}-H1"),
+    (re.compile(r"^6 thang cuoi nam\s*(\d{4})$"), "{0}-H2"),
+    (re.compile(r"^giai doan\s*(\d{4})\s*[-–]\s*(\d{4})$"), "{0}-{1}"),
+)
+
+
+def period_key(text: str) -> str:
+    """A period as people write it, turned into a key: "Quý 3/2024" → "2024-Q3"; keys pass unchanged."""
+    folded = fold(text)
+    for pattern, key in _PERIOD_WORDS:
+        if m := pattern.match(folded):
+            return key.format(*m.groups())
+    return text
+
+
 def _is_file(text: str) -> bool:
     """Whether a one-line text names an existing file (a long or odd line is CSV text, not a name)."""
     try:
@@ -338,9 +359,10 @@ def _row(
         error("thiếu mã chỉ tiêu (cột indicator)", "missing_indicator")
     period = cell("period")
     try:
-        period = parse_period(period).key
+        period = parse_period(period_key(period)).key
     except PeriodKeyError as exc:
-        error(str(exc) if period else "thiếu kỳ báo cáo (cột period)", "bad_period")
+        message = str(exc).replace(repr(period_key(period)), repr(period))  # quote what the user wrote
+        error(message if period else "thiếu kỳ báo cáo (cột period)", "bad_period")
     sex_text = fold(cell("sex"))
     sex = _SEXES.get(sex_text)
     if sex is None and sex_text not in _TOTAL_SEX:

@@ -137,3 +137,26 @@ def test_a_split_row_number_names_its_parts():
     observations, _ = read_observations_csv(HEADER + "3.2,2024,,,1,2,,\n")
     (issue,) = validate_observations(konray_plan(), observations)
     assert issue.code == "unknown_indicator" and "3.2a, 3.2b" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("Quý 3/2024", "2024-Q3"),
+        ("Q3 2024", "2024-Q3"),
+        ("tháng 03/2024", "2024-03"),
+        ("3/2024", "2024-03"),
+        ("Năm 2024", "2024"),
+        ("6 tháng đầu năm 2024", "2024-H1"),
+        ("Giai đoạn 2021-2025", "2021-2025"),
+        ("2024-q4", "2024-Q4"),
+    ],
+)
+def test_periods_as_written_in_vietnamese_spreadsheets(written, key):
+    observations, issues = read_observations_csv(f"indicator;period;value\n6.4;{written};1\n")
+    assert issues == [] and observations[0].period == key
+
+
+def test_a_bad_period_is_quoted_as_written():
+    _, issues = read_observations_csv("indicator;period;value\n6.4;13/2024;1\n")
+    assert issues[0].code == "bad_period" and "'13/2024'" in issues[0].message
