@@ -9,6 +9,8 @@ urlpatterns = [
     path("units/", include("web.orgs.urls")),
     path("plans/", include("web.plans.urls")),
     path("entry/", include("web.data.urls")),
+    path("dashboards/", include("web.dashboards.urls")),
+    path("api/", include("web.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -164,3 +164,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Dashboards, reminders and the JSON API (web.dashboards, web.api).
+INSTALLED_APPS += ["web.dashboards", "web.api"]
+# plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "web.dashboards.finders.PlotlyFinder",
+]
+# Reminder e-mails: printed on the console unless SMTP is configured (EMAIL_URL=smtp://user:pw@host:587).
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chitieu@localhost")
+# Base of the links in reminder e-mails (cron has no request to take it from).
+CHITIEU_SITE_URL = env.str("CHITIEU_SITE_URL", default="http://127.0.0.1:8000")
+# Reminders for figures due within this many days (late ones are always reminded).
+CHITIEU_REMIND_BEFORE_DAYS = env.int("CHITIEU_REMIND_BEFORE_DAYS", default=7)

@@ -1,0 +1,267 @@
+"""The JSON API per role: token authentication, what each role sees, exports that real parsers read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from chitieu.approval import Role
+from chitieu.issues import has_errors
+from chitieu.observations import read_observations_csv
+from web.api.services import token_create, token_revoke
+
+from .conftest import AS_OF, COMMUNES
+
+
+@pytest.fixture
+def tokens(figures, coordinator, make_user, district):
+    from web.orgs.selectors import unit_find
+
+    users = {
+        "coordinator": coordinator,
+        "viewer": make_user("lanh-dao", Role.VIEWER, district),
+        "reporter": make_user("tan-lap", Role.REPORTER, unit_find("Xã Tân Lập")),
+        "office": make_user("y-te", Role.REPORTER, unit_find("Phòng Y tế")),
+        "stranger": make_user("khach", Role.VIEWER),
+    }
+    return {role: token_create(user=user, name="test")[1] for role, user in users.items()}
+
+
+def _get(client, path, token=None, **params):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return client.get(f"/api{path}", params, **headers)
+
+
+def test_schema_is_public_and_names_the_endpoints(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/plans",
+        "/api/org-units",
+        "/api/plans/{plan_id}/observations",
+        "/api/plans/{plan_id}/evaluations/{period}",
+        "/api/plans/{plan_id}/observations/export",
+    ):
+        assert path in paths
+
+
+@pytest.mark.parametrize("header", [None, "Bearer nope", "Token abc", "Bearer "])
+def test_no_valid_token_is_refused(client, figures, header):
+    headers = {"HTTP_AUTHORIZATION": header} if header else {}
+    assert client.get("/api/plans", **headers).status_code == 401
+
+
+def test_revoked_token_is_refused(client, figures, coordinator):
+    token, raw = token_create(user=coordinator, name="old")
+    assert _get(client, "/plans", raw).status_code == 200
+    token_revoke(token=token)
+    assert _get(client, "/plans", raw).status_code == 401
+
+
+def test_tokens_are_stored_as_digests_only(figures, coordinator):
+    from web.api.models import ApiToken
+
+    token, raw = token_create(user=coordinator, name="x")
+    assert raw not in {v for v in ApiToken.objects.values_list("digest", "prefix")[0]}
+    assert len(token.digest) == 64
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_plan", "observations"),
+    [
+        ("coordinator", True, "all"),
+        ("viewer", True, "all"),
+        ("reporter", True, "own"),
+        ("office", True, "own"),
+        ("stranger", False, None),
+    ],
+)
+def test_what_each_role_sees(client, tokens, figures, role, sees_plan, observations):
+    token = tokens[role]
+    plans = _get(client, "/plans", token).json()
+    assert [p["id"] for p in plans] == ([figures.pk] if sees_plan else [])
+    detail = _get(client, f"/plans/{figures.pk}", token)
+    assert detail.status_code == (200 if sees_plan else 403)
+    rows = _get(client, f"/plans/{figures.pk}/observations", token)
+    if not sees_plan:
+        assert rows.status_code == 403
+        return
+    units = {r["org_unit"] for r in rows.json()}
+    if observations == "all":
+        assert set(COMMUNES) <= units and "Phòng Lao động - Thương binh và Xã hội" in units
+    else:
+        assert len(units) <= 1 and units <= {"Xã Tân Lập", "Phòng Y tế"}
+
+
+def test_plan_detail_is_the_contract_json(client, tokens, figures):
+    plan = _get(client, f"/plans/{figures.pk}", tokens["viewer"]).json()
+    assert plan["title"].startswith("PHÂN CÔNG THEO DÕI")
+    codes = [i["code"] for o in plan["objectives"] for i in o["indicators"]]
+    assert codes[:3] == ["1.1", "2.1", "2.2"] and "6.3" in codes
+    indicators = _get(client, f"/plans/{figures.pk}/indicators", tokens["viewer"]).json()
+    assert [i["code"] for i in indicators] == codes
+
+
+def test_evaluation_matches_the_dashboard_rule(client, tokens, figures):
+    body = _get(client, f"/plans/{figures.pk}/evaluations/2024", tokens["viewer"], as_of=AS_OF).json()
+    statuses = {r["indicator"]: r["status"] for r in body["results"]}
+    assert statuses["2.1"] == "exceeded" and statuses["2.2"] == "not_achieved"
+    assert body["period"] == "2024" and body["as_of"] == AS_OF
+    bad = _get(client, f"/plans/{figures.pk}/evaluations/2024-Q9", tokens["viewer"])
+    assert bad.status_code == 422 and "không hợp lệ" in bad.json()["detail"]
+
+
+def test_org_units_visible_per_role(client, tokens, figures):
+    everyone = _get(client, "/org-units", tokens["coordinator"]).json()
+    assert {u["name"] for u in everyone} >= set(COMMUNES)
+    own = _get(client, "/org-units", tokens["reporter"]).json()
+    assert [u["name"] for u in own] == ["Xã Tân Lập"] and own[0]["code"] == "XA_TAN_LAP"
+    assert _get(client, "/org-units", tokens["stranger"]).json() == []
+
+
+def test_tidy_csv_export_reads_back_in_the_engine(client, tokens, figures):
+    response = _get(client, f"/plans/{figures.pk}/observations/export", tokens["coordinator"], format="csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    observations, issues = read_observations_csv(response.content.decode())
+    assert not has_errors(issues)
+    assert len(observations) == int(response["X-Chitieu-Count"])
+    labour = [o for o in observations if o.indicator == "2.1" and o.period == "2024"]
+    assert labour[0].org_unit == "" and labour[0].numerator == 1200  # an office's figure is the district's
+
+
+def test_dhis2_export_is_a_data_value_set(client, tokens, figures):
+    response = _get(client, f"/plans/{figures.pk}/observations/export", tokens["coordinator"], format="dhis2")
+    document = json.loads(response.content)
+    values = document["dataValues"]
+    six = [v for v in values if v["dataElement"] == "6.3"]
+    assert {v["period"] for v in six} == {"2024Q1", "2024Q2", "2024Q3", "2024Q4"}
+    assert {v["orgUnit"] for v in six} >= {"XA_TAN_LAP", "XA_DAK_PNE"}
+    sexes = {v.get("categoryOptionCombo") for v in values if v["dataElement"] == "5.2a"}
+    assert sexes == {"F", "M"}
+    wage = next(v for v in values if v["dataElement"] == "2.1" and v["period"] == "2024")
+    assert wage["value"] == "52.1739" and wage["orgUnit"] == "KON_RAY"
+
+
+def test_sdmx_export_parses(client, tokens, figures):
+    response = _get(client, f"/plans/{figures.pk}/observations/export", tokens["viewer"], format="sdmx")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows and {r["STRUCTURE"] for r in rows} == {"dataflow"}
+    draft = [r for r in rows if r["REF_AREA"] == "XA_DAK_KOI" and r["TIME_PERIOD"] == "2024-Q4"]
+    assert draft == []  # drafts are not exchanged
+    girls = next(r for r in rows if r["INDICATOR"] == "5_2a" and r["SEX"] == "F")
+    assert girls["OBS_VALUE"] == "98" and girls["UNIT_MEASURE"] == "PT"
+
+
+def test_unknown_export_format_is_refused(client, tokens, figures):
+    response = _get(client, f"/plans/{figures.pk}/observations/export", tokens["viewer"], format="xml")
+    assert response.status_code == 422
+
+
+def _post(client, path, token, payload):
+    return client.post(
+        f"/api{path}",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def _unit_id(name):
+    from web.orgs.selectors import unit_find
+
+    return unit_find(name).pk
+
+
+def test_reporter_upserts_own_figures_with_per_row_errors(client, tokens, figures):
+    from web.data.models import Observation
+
+    tan_lap = _unit_id("Xã Tân Lập")
+    payload = {
+        "rows": [
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "value": 4},
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": _unit_id("Xã Đăk Pne"), "value": 3},
+            {"indicator": "9.9", "period": "2024", "org_unit_id": tan_lap, "value": 1},
+            {"indicator": "6.3", "period": "2024-Q5", "org_unit_id": tan_lap, "value": 1},
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "value": 5},
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "sex": "F", "value": 5},
+            {"indicator": "6.3", "period": "2025-Q1", "org_unit_id": tan_lap, "value": -1},
+        ],
+        "submit": True,
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["reporter"], payload).json()
+    assert body["saved"] == 1
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [
+        (3, "unknown_indicator"),
+        (4, "bad_period"),
+        (5, "duplicate"),
+        (6, "sex_not_required"),
+        (7, "negative"),
+        (2, "forbidden"),  # another commune's figures: refused by the entry service
+    ]
+    assert all(e["message"] for e in body["errors"])
+    assert body["submissions"][0]["state"] == "submitted"
+    stored = Observation.objects.get(
+        submission__org_unit_id=tan_lap, submission__period_key="2024-Q4", indicator_code="6.3"
+    )
+    assert stored.value == 4
+
+
+def test_approved_reports_are_locked_for_the_api_too(client, tokens, figures):
+    payload = {
+        "rows": [{"indicator": "6.3", "period": "2024-Q1", "org_unit_id": _unit_id("Xã Tân Lập"), "value": 9}]
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["reporter"], payload).json()
+    assert body["saved"] == 0 and body["errors"][0]["code"] == "locked"
+
+
+def test_viewer_cannot_write(client, tokens, figures):
+    payload = {
+        "rows": [{"indicator": "6.3", "period": "2025-Q1", "org_unit_id": _unit_id("Xã Tân Lập"), "value": 3}]
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["viewer"], payload).json()
+    assert body["saved"] == 0 and body["errors"][0]["code"] == "forbidden"
+
+
+def test_office_figures_must_be_assigned_to_it(client, tokens, figures):
+    health = _unit_id("Phòng Y tế")
+    payload = {
+        "rows": [
+            {
+                "indicator": "4.3",
+                "period": "2025",
+                "org_unit_id": health,
+                "numerator": 55,
+                "denominator": 1000,
+            },
+            {"indicator": "2.1", "period": "2025", "org_unit_id": health, "numerator": 5, "denominator": 10},
+        ]
+    }
+    body = _post(client, f"/plans/{figures.pk}/observations", tokens["office"], payload).json()
+    # 2.1 is the labour office's: that row alone is refused.
+    assert body["saved"] == 1 and [(e["row"], e["code"]) for e in body["errors"]] == [(2, "forbidden")]
+
+
+def test_csv_import_uses_the_same_rules(client, tokens, figures):
+    text = (
+        "indicator;period;org_unit;sex;numerator;denominator;value;note\n"
+        "4.3;2025;;;52;1000;;sổ theo dõi\n"
+        "4.2;2025;Phòng Y tế;;0;980;;\n"
+        "4.2;2025-Q9;;;1;2;;\n"
+        "2.2;2025;;;1;2;;\n"
+    )
+    response = client.post(
+        f"/api/plans/{figures.pk}/observations/import",
+        text.encode(),
+        content_type="text/csv",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['office']}",
+    )
+    body = response.json()
+    assert body["saved"] == 2
+    assert [(e["where"], e["code"]) for e in body["errors"]] == [
+        ("line 4", "bad_period"),
+        ("line 5", "forbidden"),
+    ]

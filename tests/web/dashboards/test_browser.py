@@ -1,0 +1,176 @@
+"""In a real Chromium, on the Kon Rẫy demo data: charts draw without console errors, the
+completeness page lists the late units, and a reminder run mails each overdue item once.
+
+Debian's chromium is driven through Playwright (``executable_path``); nothing is downloaded.
+Screenshots go to docs/screenshots/ for the README with UPDATE_SCREENSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+DOCS_SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+AS_OF = "2025-01-22"  # a month after the 2024 deadlines; no deadline falls on this day
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from web.core.demo import load_demo
+
+    result = load_demo()
+    return result
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """docs/screenshots with UPDATE_SCREENSHOTS=1 (refreshes the README pictures), else a temporary folder."""
+    folder = DOCS_SHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip("chromium is installed by make system-deps")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+def _page(browser, live_server, client, user):
+    """A browser page logged in as ``user`` (the session cookie of a Django test login)."""
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, errors
+
+
+def _user(username):
+    from web.accounts.models import User
+
+    return User.objects.get(username=username)
+
+
+def test_dashboard_and_indicator_chart_render_without_console_errors(
+    demo, browser, live_server, client, shots
+):
+    plan = demo["version"].plan
+    page, errors = _page(browser, live_server, client, _user("lanhdao"))
+    page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/?period=2024&as_of={AS_OF}")
+    assert page.locator("tr[data-indicator]").count() == len(demo["version"].indicators.all())
+    page.locator('tr[data-why="6.3"] details.why summary').click()  # open one "why"
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/2.1/?period=2024&as_of={AS_OF}")
+    page.wait_for_selector("#trend[data-rendered='1']", timeout=15000)
+    assert page.locator("#trend .main-svg").count() >= 1
+    assert page.locator("#trend .scatterlayer .trace").count() == 3  # actual, yearly target, phase target
+    # Vietnamese separators on the axis and in the table
+    assert re.search(r"\d+,\d", page.locator("#trend-table").inner_text())
+    page.screenshot(path=str(shots / "indicator.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/6.3/grid/?period=2024&as_of={AS_OF}")
+    assert page.locator("#grid tr[data-unit]").count() == demo["communes"]
+    page.screenshot(path=str(shots / "grid.png"), full_page=True)
+    assert errors == []
+
+
+def _late_units_oracle(version, year: int, as_of: date) -> set[str]:
+    """Late units computed from the data-entry side's own selectors, not the dashboard's code."""
+    from chitieu.periods import ReportingCalendar
+    from web.dashboards.selectors import unit_level
+    from web.data.models import Submission
+    from web.data.selectors import duties, periods_due, reporting_units
+
+    calendar = ReportingCalendar()
+    late = set()
+    for unit in reporting_units(version, date(year, 1, 1), date(year, 12, 31)):
+        for period in periods_due(version, unit, today=date(year, 12, 31), year=year):
+            if calendar.deadline(period, unit_level(unit)) >= as_of:
+                continue
+            submission = Submission.objects.filter(
+                plan=version.plan, org_unit=unit, period_key=period.key
+            ).first()
+            sent = submission is not None and submission.state in ("submitted", "approved")
+            have = {(o.indicator_code, o.sex) for o in submission.observations.all()} if submission else set()
+            needed = {(d.indicator.code, s) for d in duties(version, unit, period.kind) for s in d.sexes}
+            if not sent or not needed <= have:
+                late.add(unit.name)
+    return late
+
+
+def test_completeness_lists_the_late_units_and_reminders_go_once(demo, browser, live_server, client, shots):
+    version = demo["version"]
+    plan = version.plan
+    as_of = date.fromisoformat(AS_OF)
+    expected_late = _late_units_oracle(version, 2024, as_of)
+    assert expected_late, "the demo data has late units"
+
+    page, errors = _page(browser, live_server, client, _user("dieuphoi"))
+    page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/completeness/?period=2024&as_of={AS_OF}")
+    shown = {t.strip() for t in page.locator("#late-units .late-unit").all_inner_texts()}
+    assert shown == expected_late
+    page.screenshot(path=str(shots / "completeness.png"), full_page=True)
+    assert errors == []
+
+    # Give every demo account an address, then run the cron command twice.
+    from web.accounts.models import User
+
+    for user in User.objects.all():
+        user.email = f"{user.username}@demo.example"
+        user.save(update_fields=["email"])
+    lookback = as_of - timedelta(days=120)
+    overdue_rows = [
+        row
+        for year in ("2024", "2025")
+        for row in _overdue_rows(page, live_server, plan, year)
+        if row["deadline"] >= lookback
+    ]
+    out = io.StringIO()
+    call_command("send_reminders", as_of=AS_OF, days_before=0, stdout=out, stderr=io.StringIO())
+    assert len(mail.outbox) == len(overdue_rows) > 0
+    mailed = sorted((m.to[0], m.subject) for m in mail.outbox)
+    assert len(set(mailed)) == len(mailed)  # one e-mail per item
+    call_command("send_reminders", as_of=AS_OF, days_before=0, stdout=io.StringIO(), stderr=io.StringIO())
+    assert len(mail.outbox) == len(overdue_rows)  # none the second time
+
+
+def _overdue_rows(page, live_server, plan, year: str) -> list[dict]:
+    """The overdue table as the browser shows it."""
+    page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/completeness/?period={year}&as_of={AS_OF}")
+    rows = []
+    for row in page.locator("#overdue tbody tr[data-unit]").all():
+        cells = row.locator("td").all_inner_texts()
+        day, month, year_ = cells[4].split("/")
+        rows.append(
+            {
+                "unit": cells[0],
+                "indicator": cells[1],
+                "period": cells[2],
+                "deadline": date(int(year_), int(month), int(day)),
+            }
+        )
+    return rows

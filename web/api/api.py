@@ -1,0 +1,421 @@
+"""The JSON API (django-ninja): plans, indicators, org units, observations, evaluations, exports.
+
+Authentication is a bearer token (``manage.py api_token USER``); what a token
+may see and change is what its user may do in the web app: the same access
+rules, and writes go through the same services as the forms.
+The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
+from chitieu.issues import Severity
+from chitieu.observations import read_observations_csv
+from chitieu.periods import PeriodKeyError, parse_period
+from chitieu.plan import indicator_as_dict, plan_as_dict
+from web.accounts.access import area_unit_ids
+from web.api.services import RowError, RowInput, observations_upsert, token_user
+from web.dashboards.selectors import (
+    APPROVED,
+    PROVISIONAL,
+    as_core_observation,
+    core_plan,
+    plan_evaluate,
+    plan_version_active,
+    plan_visible,
+)
+from web.data.models import Observation
+from web.orgs.models import OrgUnit
+from web.orgs.selectors import unit_descendant_ids
+from web.plans.models import Plan as PlanRecord
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="chitieu API",
+    version="1",
+    description="Theo dõi kế hoạch bình đẳng giới: kế hoạch, chỉ tiêu, đơn vị, số liệu, đánh giá.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+# ------------------------------------------------------------------ schemas
+
+
+class Error(Schema):
+    # A sentence for people; for a request the schema rejects, the list of field errors.
+    detail: str | list[dict]
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+    valid_from: date | None
+    valid_to: date | None
+    code: str  # ASCII code used in DHIS2 and SDMX exports
+
+
+class PlanOut(Schema):
+    id: int
+    name: str
+    area_id: int
+    area: str
+    version: int | None  # the version in force, None while the annex is being reviewed
+    title: str | None
+
+
+class ObservationOut(Schema):
+    id: int
+    indicator: str
+    period: str
+    org_unit_id: int
+    org_unit: str
+    sex: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    note: str
+    state: str
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _plan(request: HttpRequest, plan_id: int) -> PlanRecord:
+    plan = get_object_or_404(PlanRecord.objects.select_related("area"), pk=plan_id)
+    if not plan_visible(request.user, plan):
+        raise HttpError(403, "Không có quyền xem kế hoạch này")
+    return plan
+
+
+def _period(key: str) -> str:
+    try:
+        return parse_period(key).key
+    except PeriodKeyError as error:
+        raise HttpError(422, str(error)) from error
+
+
+def _visible_units(user):
+    ids = area_unit_ids(user)
+    units = OrgUnit.objects.order_by("kind", "name")
+    return units if ids is None else units.filter(id__in=ids)
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+# ------------------------------------------------------------------ reads
+
+
+@api.get("/plans", response=list[PlanOut], tags=["plans"])
+def plans_list(request):
+    rows = []
+    for plan in PlanRecord.objects.select_related("area").order_by("pk"):
+        if not plan_visible(request.user, plan):
+            continue
+        version = plan_version_active(plan)
+        rows.append(
+            PlanOut(
+                id=plan.pk,
+                name=plan.name,
+                area_id=plan.area_id,
+                area=plan.area.name,
+                version=version.number if version else None,
+                title=version.title if version else None,
+            )
+        )
+    return rows
+
+
+@api.get("/plans/{plan_id}", response={200: dict, 404: Error, 403: Error}, tags=["plans"])
+def plan_detail(request, plan_id: int):
+    """The plan in force, in the JSON form of ``chitieu plan check --json`` (contracts §2)."""
+    plan = _plan(request, plan_id)
+    version = plan_version_active(plan)
+    if version is None:
+        raise HttpError(404, "Kế hoạch chưa có phiên bản có hiệu lực")
+    return {"id": plan.pk, "name": plan.name, "version": version.number, **plan_as_dict(core_plan(version))}
+
+
+@api.get("/plans/{plan_id}/indicators", response={200: list[dict], 404: Error, 403: Error}, tags=["plans"])
+def indicators_list(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    version = plan_version_active(plan)
+    if version is None:
+        raise HttpError(404, "Kế hoạch chưa có phiên bản có hiệu lực")
+    return [indicator_as_dict(i) for i in core_plan(version).indicators]
+
+
+@api.get("/org-units", response=list[UnitOut], tags=["org units"])
+def units_list(request):
+    return [
+        UnitOut(
+            id=u.pk,
+            name=u.name,
+            kind=u.kind,
+            parent_id=u.parent_id,
+            valid_from=u.valid_from,
+            valid_to=u.valid_to,
+            code=unit_code(u.name),
+        )
+        for u in _visible_units(request.user)
+    ]
+
+
+class ObservationFilter(Schema):
+    period: str | None = None
+    indicator: str | None = None
+    org_unit_id: int | None = None
+    state: str | None = None
+
+
+def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):
+    rows = (
+        Observation.objects.filter(submission__plan=plan)
+        .select_related("submission__org_unit")
+        .order_by("submission__period_start", "submission__org_unit__name", "indicator_code", "sex")
+    )
+    ids = area_unit_ids(request.user)
+    if ids is not None:
+        rows = rows.filter(submission__org_unit_id__in=ids)
+    if filters.period:
+        rows = rows.filter(submission__period_key=_period(filters.period))
+    if filters.indicator:
+        rows = rows.filter(indicator_code=filters.indicator)
+    if filters.org_unit_id is not None:
+        rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(filters.org_unit_id))
+    if filters.state:
+        rows = rows.filter(submission__state=filters.state)
+    return rows
+
+
+@api.get(
+    "/plans/{plan_id}/observations",
+    response={200: list[ObservationOut], 403: Error, 404: Error, 422: Error},
+    tags=["observations"],
+)
+def observations_list(request, plan_id: int, filters: Query[ObservationFilter]):
+    plan = _plan(request, plan_id)
+    return [
+        ObservationOut(
+            id=row.pk,
+            indicator=row.indicator_code,
+            period=row.submission.period_key,
+            org_unit_id=row.submission.org_unit_id,
+            org_unit=row.submission.org_unit.name,
+            sex=row.sex,
+            numerator=_float(row.numerator),
+            denominator=_float(row.denominator),
+            value=_float(row.value),
+            note=row.note,
+            state=row.submission.state,
+        )
+        for row in _observation_rows(request, plan, filters)
+    ]
+
+
+@api.get(
+    "/plans/{plan_id}/evaluations/{period}",
+    response={200: dict, 403: Error, 404: Error, 422: Error},
+    tags=["evaluations"],
+)
+def evaluation(request, plan_id: int, period: str, as_of: date | None = None, provisional: bool = False):
+    """The engine's verdicts for a period (``2024``, ``2024-Q3``, ``2021-2025``), like ``chitieu evaluate``.
+
+    ``as_of`` (default: today) fixes what was known; ``provisional`` counts figures not yet approved.
+    """
+    plan = _plan(request, plan_id)
+    key = _period(period)
+    evaluated = plan_evaluate(
+        plan, key, as_of=as_of or timezone.localdate(), states=PROVISIONAL if provisional else APPROVED
+    )
+    if evaluated is None:
+        raise HttpError(404, "Kế hoạch chưa có phiên bản có hiệu lực")
+    return {"plan_id": plan.pk, **evaluated.evaluation.as_dict()}
+
+
+# ------------------------------------------------------------------ exports
+
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "dhis2": ("application/json", "json"),
+    "sdmx": ("application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8", "csv"),
+}
+
+
+@api.get(
+    "/plans/{plan_id}/observations/export",
+    response={200: None, 403: Error, 404: Error, 422: Error},
+    tags=["observations"],
+)
+def observations_export(
+    request, plan_id: int, filters: Query[ObservationFilter], format: str = "csv", provisional: bool = False
+):
+    """Figures as tidy CSV (contracts §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
+
+    DHIS2 and SDMX carry approved figures only unless ``provisional`` is set; the tidy CSV
+    carries what the filters select. Rows a format cannot carry are listed in the
+    ``X-Chitieu-Left-Out`` header.
+    """
+    if format not in EXPORT_FORMATS:
+        raise HttpError(422, "format phải là csv, dhis2 hoặc sdmx")
+    plan = _plan(request, plan_id)
+    version = plan_version_active(plan)
+    core = core_plan(version) if version else None
+    rows = _observation_rows(request, plan, filters)
+    if format != "csv" and not filters.state:
+        rows = rows.filter(submission__state__in=list(PROVISIONAL if provisional else APPROVED))
+    observations = [as_core_observation(row, plan.area) for row in rows]
+    area = unit_code(plan.area.name)
+    if format == "csv":
+        result = to_tidy_csv(observations)
+    elif format == "dhis2":
+        result = to_dhis2_json(observations, plan=core, area=area)
+    else:
+        result = to_sdmx_csv(observations, plan=core, area=area)
+    content_type, extension = EXPORT_FORMATS[format]
+    response = HttpResponse(result.text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="chitieu-{plan.pk}-{format}.{extension}"'
+    response["X-Chitieu-Count"] = str(result.count)
+    if result.issues:
+        response["X-Chitieu-Left-Out"] = str(len(result.issues))
+    return response
+
+
+# ------------------------------------------------------------------ writes
+
+
+class ObservationIn(Schema):
+    indicator: str
+    period: str
+    org_unit_id: int | None = None
+    org_unit: str = ""
+    sex: str = ""
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    note: str = ""
+
+
+class UpsertIn(Schema):
+    rows: list[ObservationIn]
+    submit: bool = False  # send the touched reports for approval after saving
+
+
+class RowErrorOut(Schema):
+    row: int
+    where: str
+    code: str
+    message: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    org_unit_id: int
+    period: str
+    state: str
+    revision: int
+
+
+class UpsertOut(Schema):
+    saved: int
+    errors: list[RowErrorOut]
+    submissions: list[SubmissionOut]
+
+
+def _upsert_out(result) -> UpsertOut:
+    return UpsertOut(
+        saved=result.saved,
+        errors=[RowErrorOut(row=e.row, where=e.where, code=e.code, message=e.message) for e in result.errors],
+        submissions=[
+            SubmissionOut(
+                id=s.pk, org_unit_id=s.org_unit_id, period=s.period_key, state=s.state, revision=s.revision
+            )
+            for s in result.submissions
+        ],
+    )
+
+
+MAX_ROWS = 5000
+
+
+@api.post(
+    "/plans/{plan_id}/observations",
+    response={200: UpsertOut, 403: Error, 404: Error, 413: Error, 422: Error},
+    tags=["observations"],
+)
+def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
+    """Create or update figures; each refused row comes back with its position and the reason.
+
+    The rules are the entry form's: only units the token's user may report for, only
+    indicators assigned to them, nothing changes in an approved (locked) report.
+    """
+    plan = _plan(request, plan_id)
+    if len(payload.rows) > MAX_ROWS:
+        raise HttpError(413, f"tối đa {MAX_ROWS} dòng mỗi lần gửi")
+    rows = [RowInput(**row.dict(), where=f"row {n}") for n, row in enumerate(payload.rows, start=1)]
+    return _upsert_out(observations_upsert(actor=request.user, plan=plan, rows=rows, submit=payload.submit))
+
+
+@api.post(
+    "/plans/{plan_id}/observations/import",
+    response={200: UpsertOut, 403: Error, 404: Error, 413: Error, 422: Error},
+    tags=["observations"],
+)
+def observations_import(request, plan_id: int, submit: bool = False):
+    """Upload a tidy CSV (contracts §3) as the request body (``Content-Type: text/csv``).
+
+    ``org_unit`` names the reporting unit (any spelling); a blank unit means the
+    user's own unit. Lines the reader refuses come back with their line number.
+    """
+    plan = _plan(request, plan_id)
+    if len(request.body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise HttpError(413, "tệp quá lớn")
+    try:
+        text = request.body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise HttpError(422, "tệp CSV phải là UTF-8") from error
+    observations, issues = read_observations_csv(text)
+    reader_errors = [i for i in issues if i.severity is Severity.ERROR]
+    if not observations and reader_errors:
+        raise HttpError(422, "; ".join(f"{i.where}: {i.message}" for i in reader_errors[:20]))
+    own = request.user.org_unit.name if request.user.org_unit_id else ""
+    rows = [
+        RowInput(
+            indicator=o.indicator,
+            period=o.period,
+            org_unit=o.org_unit or own,
+            sex=o.sex.value if o.sex else "",
+            numerator=o.numerator,
+            denominator=o.denominator,
+            value=o.value,
+            note=o.note,
+            where=o.source,
+        )
+        for o in observations
+    ]
+    result = observations_upsert(actor=request.user, plan=plan, rows=rows, submit=submit)
+    result.errors[:0] = [RowError(0, i.where, i.code or "bad_line", i.message) for i in reader_errors]
+    return _upsert_out(result)

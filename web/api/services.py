@@ -1,0 +1,226 @@
+"""API tokens, and bulk writes of figures through the same services as the entry form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from chitieu.approval import ApprovalError
+from chitieu.periods import PeriodKeyError, parse_period
+from web.api.models import ApiToken, new_token_secret, token_digest
+from web.data.models import Submission
+from web.data.services import (
+    FigureError,
+    FigureInput,
+    StaleSubmission,
+    check_figure,
+    submission_save,
+    submission_submit,
+)
+from web.orgs.models import OrgUnit
+from web.plans.models import Plan
+
+
+def token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the secret is returned once and never stored."""
+    raw = new_token_secret()
+    token = ApiToken.objects.create(user=user, name=name, digest=token_digest(raw), prefix=raw[:10])
+    return token, raw
+
+
+def token_user(raw: str):
+    """The active user a token belongs to, or None (unknown, revoked, inactive user)."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+def token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+# ------------------------------------------------------------------ bulk upsert
+
+
+@dataclass(frozen=True)
+class RowInput:
+    """One figure to store: the API's JSON row or a line of an uploaded tidy CSV."""
+
+    indicator: str
+    period: str
+    org_unit_id: int | None = None
+    org_unit: str = ""  # a name, when no id is given (CSV files name units)
+    sex: str = ""
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    note: str = ""
+    where: str = ""  # "row 3", "line 5"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based position in the request
+    where: str
+    code: str
+    message: str
+
+
+@dataclass
+class UpsertResult:
+    saved: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)
+
+
+ROW_MESSAGES = {
+    "unknown_indicator": "mã chỉ tiêu không có trong kế hoạch đang có hiệu lực",
+    "bad_period": "kỳ báo cáo không hợp lệ",
+    "bad_sex": "giới tính phải là F, M hoặc để trống",
+    "sex_not_required": "chỉ tiêu này không báo cáo theo giới tính: để trống cột sex",
+    "sex_required": "chỉ tiêu này báo cáo riêng nữ (F) và nam (M)",
+    "unknown_unit": "không tìm thấy đơn vị",
+    "no_unit": "cần ghi đơn vị (org_unit_id hoặc org_unit)",
+    "forbidden": "không có quyền nhập số liệu cho đơn vị này hoặc chỉ tiêu này không giao cho đơn vị",
+    "locked": "số liệu đã được duyệt và khóa; đề nghị điều phối viên mở khóa",
+    "not_allowed_in_state": "báo cáo đang chờ duyệt: không sửa được",
+    "zero_denominator": "mẫu số bằng 0: không tính được giá trị",
+    "negative": "số liệu không được âm",
+    "numerator_above_denominator": "tử số lớn hơn mẫu số",
+    "no_figure": "dòng không có số liệu",
+    "duplicate": "trùng chỉ tiêu, kỳ, đơn vị và giới tính với một dòng trước",
+    "stale": "báo cáo vừa bị người khác sửa; gửi lại",
+}
+
+
+def _error(index: int, row: RowInput, code: str) -> RowError:
+    return RowError(index, row.where or f"row {index}", code, ROW_MESSAGES[code])
+
+
+def _unit_for(row: RowInput, plan: Plan, actor) -> OrgUnit | None:
+    from web.orgs.selectors import unit_find
+
+    if row.org_unit_id is not None:
+        return OrgUnit.objects.filter(pk=row.org_unit_id).first()
+    if row.org_unit:
+        return unit_find(row.org_unit, within=plan.area)
+    return None
+
+
+def _check_row(index: int, row: RowInput, indicators: dict, plan: Plan, actor, duties_of):
+    """(indicator, unit, period key, sex) when the row can be stored, else a RowError."""
+    indicator = indicators.get(row.indicator)
+    if indicator is None:
+        return _error(index, row, "unknown_indicator")
+    try:
+        period_key = parse_period(row.period).key
+    except PeriodKeyError:
+        return _error(index, row, "bad_period")
+    sex = row.sex.strip().upper()
+    if sex not in ("", "F", "M"):
+        return _error(index, row, "bad_sex")
+    by_sex = indicator.assignment.by_sex if hasattr(indicator, "assignment") else indicator.by_sex
+    if by_sex and not sex:
+        return _error(index, row, "sex_required")
+    if sex and not by_sex:
+        return _error(index, row, "sex_not_required")
+    if row.org_unit_id is None and not row.org_unit:
+        return _error(index, row, "no_unit")
+    unit = _unit_for(row, plan, actor)
+    if unit is None:
+        return _error(index, row, "unknown_unit")
+    if indicator.code not in duties_of(unit):
+        return _error(index, row, "forbidden")  # not assigned to this unit: refused alone
+    if all(v is None for v in (row.numerator, row.denominator, row.value)):
+        return _error(index, row, "no_figure")
+    figure = FigureInput(row.numerator, row.denominator, row.value, row.note)
+    try:
+        check_figure(indicator, figure)
+    except FigureError as error:
+        return _error(index, row, error.code)
+    return indicator, unit, period_key, sex, figure
+
+
+def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool = False) -> UpsertResult:
+    """Store figures through the data-entry services, one transaction per unit and period.
+
+    The same rules as the entry form apply (permissions, assignments, approval
+    state, figure checks); a refused row is reported with its position and the
+    others are still stored, unless they share a unit and period with it.
+    """
+    from web.data.selectors import duties
+    from web.plans.selectors import active_version
+
+    result = UpsertResult()
+    version = active_version(plan)
+    indicators = (
+        {i.code: i for i in version.indicators.select_related("assignment")} if version is not None else {}
+    )
+    groups: dict[tuple[int, str], list[tuple[int, RowInput, tuple]]] = {}
+    seen: set[tuple] = set()
+    assigned: dict[int, set[str]] = {}
+
+    def duties_of(unit: OrgUnit) -> set[str]:
+        if unit.pk not in assigned:
+            assigned[unit.pk] = {d.indicator.code for d in duties(version, unit)} if version else set()
+        return assigned[unit.pk]
+
+    for index, row in enumerate(rows, start=1):
+        checked = _check_row(index, row, indicators, plan, actor, duties_of)
+        if isinstance(checked, RowError):
+            result.errors.append(checked)
+            continue
+        indicator, unit, period_key, sex, _figure = checked
+        identity = (indicator.code, period_key, unit.pk, sex)
+        if identity in seen:
+            result.errors.append(_error(index, row, "duplicate"))
+            continue
+        seen.add(identity)
+        groups.setdefault((unit.pk, period_key), []).append((index, row, checked))
+    for members in groups.values():
+        _save_group(actor, plan, members, submit, result)
+    return result
+
+
+def _save_group(actor, plan: Plan, members: list, submit: bool, result: UpsertResult) -> None:
+    _index, _row, (_indicator, unit, period_key, _sex, _figure) = members[0]
+    existing = Submission.objects.filter(plan=plan, org_unit=unit, period_key=period_key).first()
+    revision = existing.revision if existing else 0
+    figures = {(indicator, sex): figure for _, _, (indicator, _, _, sex, figure) in members}
+    code = None
+    try:
+        with transaction.atomic():
+            submission = submission_save(
+                actor=actor, plan=plan, unit=unit, period_key=period_key, revision=revision, figures=figures
+            )
+            if submit:
+                submission = submission_submit(
+                    actor=actor, submission=submission, revision=submission.revision
+                )
+    except PermissionDenied:
+        code = "forbidden"
+    except ApprovalError as error:
+        code = error.code if error.code in ROW_MESSAGES else "not_allowed_in_state"
+    except FigureError as error:
+        code = error.code
+    except StaleSubmission:
+        code = "stale"
+    if code is not None:
+        result.errors.extend(_error(index, row, code) for index, row, _ in members)
+        return
+    result.saved += len(members)
+    result.submissions.append(submission)

@@ -1,0 +1,49 @@
+"""Numbers the Vietnamese way on dashboards: 1.234,5 (the active locale decides)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def num(value, places: int = 2) -> str:
+    """At most ``places`` decimals, trailing zeros dropped, grouped thousands; "—" for nothing."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(value).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP).normalize()
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    decimals = max(0, -number.as_tuple().exponent)
+    return number_format(number, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{num(value, 1)} %"
+
+
+@register.filter
+def state_label(state) -> str:
+    """A report's state in words: missing, draft, submitted, returned, approved."""
+    from django.utils.translation import gettext as _
+
+    code = getattr(state, "value", state)
+    return {
+        "missing": _("not entered"),
+        "draft": _("being entered"),
+        "submitted": _("awaiting approval"),
+        "returned": _("returned"),
+        "approved": _("approved"),
+    }.get(code, code)
+
+
+@register.filter
+def sign(comparator) -> str:
+    """``>=`` → ``≥``, ``<=`` → ``≤``, ``==`` → ``=``, as printed in plans."""
+    code = str(getattr(comparator, "value", comparator))
+    return {">=": "≥", "<=": "≤", "==": "="}.get(code, code)

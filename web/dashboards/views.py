@@ -1,0 +1,457 @@
+"""Dashboards: the plan at a glance, one indicator in depth, per-unit grids, tasks, completeness.
+
+Views only read: selectors turn the database into core values and the engine
+(chitieu.evaluate) gives every verdict. Tables carry all the figures, so pages
+are complete without JavaScript; charts are an addition.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from chitieu.evaluate import Status, evaluate_indicator
+from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
+from chitieu.plan import Plan, Sex
+from chitieu.reminders import ReportState, Stage, classify
+from chitieu.rollup import aggregate
+from web.accounts.access import area_unit_ids
+from web.dashboards import charts
+from web.dashboards.selectors import (
+    APPROVED,
+    PROVISIONAL,
+    Evaluated,
+    commune_names,
+    core_plan,
+    expected_reports,
+    plan_data,
+    plan_evaluate,
+    plan_version_active,
+    plan_visible,
+    report_states,
+)
+from web.data.models import Observation, Submission
+from web.orgs.models import OrgUnit
+from web.orgs.selectors import communes_of, unit_descendant_ids
+from web.plans.models import Plan as PlanRecord
+
+STATUS_CLASS = {
+    Status.EXCEEDED: "status-exceeded",
+    Status.ACHIEVED: "status-achieved",
+    Status.NOT_ACHIEVED: "status-not-achieved",
+    Status.NO_DATA: "status-no-data",
+}
+
+
+def status_label(status: Status) -> str:
+    return {
+        Status.EXCEEDED: _("Exceeded"),
+        Status.ACHIEVED: _("Achieved"),
+        Status.NOT_ACHIEVED: _("Not achieved"),
+        Status.NO_DATA: _("No data"),
+    }[status]
+
+
+def sex_label(code: str) -> str:
+    return {"F": _("female"), "M": _("male")}.get(code, _("total"))
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def plan_for(request: HttpRequest, plan_id: int) -> PlanRecord:
+    plan = get_object_or_404(PlanRecord.objects.select_related("area"), pk=plan_id)
+    if not plan_visible(request.user, plan):
+        raise PermissionDenied
+    return plan
+
+
+def as_of_from(request: HttpRequest) -> date:
+    """``?as_of=YYYY-MM-DD`` makes a page reproducible; by default today in the site's time zone."""
+    given = parse_date(request.GET.get("as_of", "") or "")
+    return given or timezone.localdate()
+
+
+def year_choices(core: Plan, as_of: date) -> list[str]:
+    phase = core.phase
+    years = [str(y) for y in phase.years] if phase else [p.key for p in core.periods]
+    return years or [str(as_of.year)]
+
+
+def period_from(request: HttpRequest, core: Plan, as_of: date) -> str:
+    """``?period=`` if it is a period key, else the plan year (the annex's own year), else this year."""
+    text = request.GET.get("period", "")
+    try:
+        return parse_period(text).key
+    except PeriodKeyError:
+        pass
+    year = next((p.key for p in core.periods if p.kind is PeriodKind.YEAR), None)
+    return year or str(as_of.year)
+
+
+def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
+    """``?area=<unit id>``: the plan's area or a unit inside it that the user may see."""
+    raw = request.GET.get("area", "")
+    if not raw.isdigit():
+        return plan.area
+    unit = OrgUnit.objects.filter(pk=int(raw), id__in=unit_descendant_ids(plan.area_id)).first()
+    ids = area_unit_ids(request.user)
+    if unit is None or (ids is not None and unit.pk not in ids and unit.pk != plan.area_id):
+        return plan.area
+    return unit
+
+
+def area_choices(request: HttpRequest, plan: PlanRecord, period: str) -> list[OrgUnit]:
+    """The communes of the plan's area in the period that the user may see."""
+    start, end = parse_period(period).start, parse_period(period).end
+    ids = area_unit_ids(request.user)
+    return [u for u in communes_of(plan.area, start, end) if ids is None or u.pk in ids]
+
+
+def states_from(request: HttpRequest) -> tuple[str, ...]:
+    return PROVISIONAL if request.GET.get("provisional") == "1" else APPROVED
+
+
+def evaluated_or_404(plan: PlanRecord, period: str, *, as_of: date, states, within) -> Evaluated:
+    evaluated = plan_evaluate(plan, period, as_of=as_of, states=states, within=within)
+    if evaluated is None:
+        raise Http404(_("This plan has no version in force yet."))
+    return evaluated
+
+
+def data_or_404(plan: PlanRecord, *, states, within) -> tuple[Plan, list]:
+    loaded = plan_data(plan, states=states, within=within)
+    if loaded is None:
+        raise Http404(_("This plan has no version in force yet."))
+    return loaded
+
+
+# ------------------------------------------------------------------ dashboard
+
+
+@login_required
+def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    as_of = as_of_from(request)
+    version = plan_version_active(plan)
+    if version is None:
+        raise Http404(_("This plan has no version in force yet."))
+    core = core_plan(version)
+    period = period_from(request, core, as_of)
+    area = area_from(request, plan)
+    states = states_from(request)
+    evaluated = evaluated_or_404(plan, period, as_of=as_of, states=states, within=area)
+    objectives = []
+    for objective in core.objectives:
+        rows = []
+        for indicator in objective.indicators:
+            result = evaluated.evaluation.result(indicator.code)
+            rows.append({"indicator": indicator, "result": result, "badge": badge(result.status)})
+        objectives.append({"objective": objective, "rows": rows})
+    summary = [
+        {"status": s.value, "label": status_label(s), "count": n, "css": STATUS_CLASS[s]}
+        for s, n in ((Status(k), v) for k, v in evaluated.evaluation.summary().items())
+    ]
+    return render(
+        request,
+        "dashboards/plan.html",
+        {
+            "plan": plan,
+            "core": core,
+            "period": period,
+            "periods": year_choices(core, as_of) + ([core.phase.key] if core.phase else []),
+            "area": area,
+            "areas": [plan.area, *area_choices(request, plan, period)],
+            "as_of": as_of,
+            "provisional": states == PROVISIONAL,
+            "objectives": objectives,
+            "summary": summary,
+            "issues": evaluated.evaluation.issues,
+        },
+    )
+
+
+def year_badge(result) -> dict[str, str]:
+    """A year with figures but no yearly target in the plan says so, rather than "no data"."""
+    if result.target is None and result.actual is not None:
+        return {"css": STATUS_CLASS[Status.NO_DATA], "label": _("no yearly target"), "code": "no_target"}
+    return badge(result.status)
+
+
+def badge(status: Status) -> dict[str, str]:
+    return {"css": STATUS_CLASS[status], "label": status_label(status), "code": status.value}
+
+
+# ------------------------------------------------------------------ indicator
+
+
+@login_required
+def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    as_of = as_of_from(request)
+    area = area_from(request, plan)
+    states = states_from(request)
+    core, observations = data_or_404(plan, states=states, within=area)
+    indicator = core.indicator(code)
+    if indicator is None:
+        raise Http404(_("No such indicator in this plan."))
+    period = period_from(request, core, as_of)
+    units = commune_names(plan, period) if area.pk == plan.area_id else [area.name]
+    result = evaluate_indicator(indicator, observations, period, as_of=as_of, phase=core.phase, units=units)
+    years = year_choices(core, as_of)
+    yearly = {
+        y: evaluate_indicator(indicator, observations, y, as_of=as_of, phase=core.phase, units=units)
+        for y in years
+    }
+    figure = trend(indicator, core, years, yearly)
+    return render(
+        request,
+        "dashboards/indicator.html",
+        {
+            "plan": plan,
+            "core": core,
+            "indicator": indicator,
+            "period": period,
+            "periods": years,
+            "area": area,
+            "as_of": as_of,
+            "provisional": states == PROVISIONAL,
+            "result": result,
+            "badge": badge(result.status),
+            "yearly": [{"year": y, "result": r, "badge": year_badge(r)} for y, r in yearly.items()],
+            "targets": indicator.targets,
+            "by_sex": [
+                {"part": p, "label": sex_label(p.key), "badge": badge(p.status)} for p in result.by_sex
+            ],
+            "by_unit": unit_breakdown(indicator, observations, period, units),
+            "rows": observation_rows(plan, code, area),
+            "figure": figure,
+        },
+    )
+
+
+def trend(indicator, core: Plan, years: list[str], yearly: dict) -> dict:
+    series = [charts.Series(_("Actual"), tuple(charts.Point(y, r.actual) for y, r in yearly.items()))]
+    if indicator.by_sex:
+        for sex in (Sex.FEMALE, Sex.MALE):
+            points = []
+            for y, r in yearly.items():
+                part = next((p for p in r.by_sex if p.key == sex.value), None)
+                points.append(charts.Point(y, part.actual if part else None))
+            series.append(charts.Series(sex_label(sex.value).capitalize(), tuple(points)))
+    yearly_targets = [charts.Point(t.period, t.value) for t in indicator.targets if t.period in years]
+    phase = core.phase
+    phase_target = indicator.target_for(phase.key) if phase else None
+    return charts.trend_figure(
+        title=f"{indicator.code}. {indicator.name}",
+        unit=indicator.unit_label,
+        periods=years,
+        actual=series,
+        yearly_targets=yearly_targets,
+        phase_target=phase_target.value if phase_target else None,
+        phase_label=_("Phase target %(period)s") % {"period": phase.key} if phase else "",
+    )
+
+
+def unit_breakdown(indicator, observations, period_key: str, units: list[str]) -> list[dict]:
+    """Each commune's figure for the period, aggregated by the engine's rule (ratio of sums, sum)."""
+    period = parse_period(period_key)
+    if not any(o.indicator == indicator.code and o.org_unit for o in observations):
+        return []  # reported by a lead unit for the whole area
+    rows = []
+    for unit in units:
+        own = [
+            o
+            for o in observations
+            if o.indicator == indicator.code
+            and o.org_unit == unit
+            and o.sex is None
+            and period.contains(parse_period(o.period))
+        ]
+        if not own:  # a breakdown by sex only: the total is both sexes together
+            own = [
+                o
+                for o in observations
+                if o.indicator == indicator.code
+                and o.org_unit == unit
+                and period.contains(parse_period(o.period))
+            ]
+        rows.append({"unit": unit, "figure": aggregate(indicator, own)})
+    return rows
+
+
+def observation_rows(plan: PlanRecord, code: str, area: OrgUnit):
+    rows = (
+        Observation.objects.filter(submission__plan=plan, indicator_code=code)
+        .select_related("submission__org_unit")
+        .prefetch_related("submission__evidence")
+        .order_by("-submission__period_start", "submission__org_unit__name", "sex")
+    )
+    if area.pk != plan.area_id:
+        rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(area.pk))
+    return rows
+
+
+# ------------------------------------------------------------------ per-unit grid
+
+
+@login_required
+def unit_grid(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
+    """Communes × sub-periods for a per-unit threshold indicator (6.3: ≥ 3 news items a quarter)."""
+    plan = plan_for(request, plan_id)
+    as_of = as_of_from(request)
+    states = states_from(request)
+    core, observations = data_or_404(plan, states=states, within=plan.area)
+    indicator = core.indicator(code)
+    if indicator is None:
+        raise Http404(_("No such indicator in this plan."))
+    period = period_from(request, core, as_of)
+    if parse_period(period).kind is not PeriodKind.YEAR:
+        period = str(parse_period(period).start.year)
+    units = commune_names(plan, period)
+    result = evaluate_indicator(indicator, observations, period, as_of=as_of, phase=core.phase, units=units)
+    kind = {"month": PeriodKind.MONTH, "quarter": PeriodKind.QUARTER}.get(
+        indicator.per_period.value if indicator.per_period else "", PeriodKind.YEAR
+    )
+    columns = [p.key for p in sub_periods(period, kind)]
+    target = indicator.target_for(period)
+    grid = []
+    for part in result.units:
+        cells = {p.key: p for p in part.parts}
+        grid.append(
+            {
+                "unit": part.key,
+                "badge": badge(part.status),
+                "cells": [
+                    {"key": c, "part": cells.get(c), "badge": badge(cells[c].status) if c in cells else None}
+                    for c in columns
+                ],
+            }
+        )
+    return render(
+        request,
+        "dashboards/grid.html",
+        {
+            "plan": plan,
+            "indicator": indicator,
+            "period": period,
+            "periods": year_choices(core, as_of),
+            "as_of": as_of,
+            "columns": columns,
+            "grid": grid,
+            "target": target,
+            "result": result,
+            "badge": badge(result.status),
+        },
+    )
+
+
+# ------------------------------------------------------------------ completeness
+
+
+def completeness_data(plan: PlanRecord, year: str, *, as_of: date) -> dict:
+    """Expected vs received vs approved per unit and period, and the overdue list."""
+    expected = expected_reports(plan, year)
+    states = report_states(plan, expected)
+    table: dict[tuple[str, str], dict] = {}
+    overdue = []
+    for e in expected:
+        state = states.get(e.item, ReportState.MISSING)
+        row = table.setdefault(
+            (e.unit.name, e.item.period),
+            {
+                "unit": e.unit,
+                "period": e.item.period,
+                "deadline": e.deadline,
+                "expected": 0,
+                "received": 0,
+                "approved": 0,
+                "late": 0,
+            },
+        )
+        row["expected"] += 1
+        row["received"] += state in (ReportState.SUBMITTED, ReportState.APPROVED)
+        row["approved"] += state is ReportState.APPROVED
+        stage = classify(state, e.deadline, as_of=as_of, remind_before=0)
+        if stage is not None and stage[0] is Stage.LATE:
+            row["late"] += 1
+            overdue.append({"expected": e, "state": state, "days": stage[1]})
+    rows = sorted(table.values(), key=lambda r: (r["deadline"], r["unit"].name))
+    totals = {k: sum(r[k] for r in rows) for k in ("expected", "received", "approved", "late")}
+    late_units = sorted({o["expected"].unit.name for o in overdue})
+    return {"rows": rows, "totals": totals, "overdue": overdue, "late_units": late_units}
+
+
+@login_required
+def completeness(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    as_of = as_of_from(request)
+    version = plan_version_active(plan)
+    if version is None:
+        raise Http404(_("This plan has no version in force yet."))
+    core = core_plan(version)
+    year = period_from(request, core, as_of)
+    if parse_period(year).kind is not PeriodKind.YEAR:
+        year = str(parse_period(year).start.year)
+    data = completeness_data(plan, year, as_of=as_of)
+    return render(
+        request,
+        "dashboards/completeness.html",
+        {"plan": plan, "period": year, "periods": year_choices(core, as_of), "as_of": as_of, **data},
+    )
+
+
+# ------------------------------------------------------------------ my tasks
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """What this person has to do: figures due or late for their unit, returned, awaiting approval."""
+    user = request.user
+    as_of = as_of_from(request)
+    due, late = [], []
+    unit_ids = {user.org_unit_id} if user.org_unit_id else set()
+    for plan in PlanRecord.objects.select_related("area"):
+        if not plan_visible(user, plan) or plan_version_active(plan) is None:
+            continue
+        years = (str(as_of.year - 1), str(as_of.year))
+        expected = [e for y in years for e in expected_reports(plan, y) if e.unit.pk in unit_ids]
+        states = report_states(plan, expected)
+        for e in expected:
+            state = states.get(e.item, ReportState.MISSING)
+            stage = classify(state, e.deadline, as_of=as_of, remind_before=14)
+            if stage is None:
+                continue
+            entry = {"plan": plan, "expected": e, "state": state, "days": stage[1]}
+            (late if stage[0] is Stage.LATE else due).append(entry)
+    returned = Submission.objects.filter(org_unit_id__in=unit_ids, state="returned").select_related("plan")
+    ids = area_unit_ids(user)
+    awaiting = Submission.objects.filter(state="submitted").select_related("plan", "org_unit")
+    if user.chitieu_role.value in ("administrator", "coordinator"):
+        if ids is not None:
+            awaiting = awaiting.filter(org_unit_id__in=ids)
+    else:
+        awaiting = awaiting.filter(org_unit_id__in=unit_ids)
+    return render(
+        request,
+        "dashboards/tasks.html",
+        {"as_of": as_of, "due": due, "late": late, "returned": returned, "awaiting": awaiting},
+    )
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The plans this person may look at, each with its dashboard and completeness page."""
+    plans = [
+        {"plan": plan, "version": plan_version_active(plan)}
+        for plan in PlanRecord.objects.select_related("area").order_by("-created_at")
+        if plan_visible(request.user, plan)
+    ]
+    return render(request, "dashboards/index.html", {"plans": plans})
