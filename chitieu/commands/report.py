@@ -127,8 +127,10 @@ def _run(args: Namespace) -> int:
         period = parse_period(args.period)
     except PeriodKeyError as exc:
         raise _Refused(f"--period: {exc}") from None
-    as_of = _date(getattr(args, "as_of", None) or "", "--as-of", "%Y-%m-%d", "YYYY-MM-DD") or period.end
     issued_on = _date(getattr(args, "date", "") or "", "--date", "%d/%m/%Y", "DD/MM/YYYY")
+    # A report signed before its period ends can only know the figures reported by then.
+    default_as_of = min(period.end, issued_on) if issued_on else period.end
+    as_of = _date(getattr(args, "as_of", None) or "", "--as-of", "%Y-%m-%d", "YYYY-MM-DD") or default_as_of
     target = _output(args.output)
     plan = _plan(args.plan)
     observations = _observations(args.data, plan)

@@ -65,6 +65,7 @@ class Layout:
     code_col: int | None = None
     lead_col: int | None = None
     unit_col: int | None = None  # "Đơn vị tính": the unit of bare numbers
+    unlabelled: tuple[int, ...] = ()  # columns with no header text at all
     issues: tuple[Issue, ...] = field(default=())
 
     @property
@@ -180,6 +181,7 @@ def find_layout(grid: Grid) -> Layout | list[Issue]:
         code_col=roles.get("code"),
         lead_col=roles.get("lead"),
         unit_col=roles.get("unit"),
+        unlabelled=tuple(c for c, texts in enumerate(headers) if not texts),
         issues=tuple(issues),
     )
 

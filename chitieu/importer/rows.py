@@ -82,7 +82,24 @@ def classify(grid: Grid, layout: Layout) -> tuple[list[Row], list[Issue]]:
             issues.append(issue)
         if row.kind is not RowKind.SKIP:
             rows.append(row)
+            issues += _stray_cells(grid, layout, r)
     return rows, issues
+
+
+def _stray_cells(grid: Grid, layout: Layout, r: int) -> list[Issue]:
+    """Text in a column without a header is ignored, and says so: often an unquoted decimal
+    comma in a comma-separated file ("1,7 lần") has pushed the cells one column right."""
+    return [
+        Issue(
+            Severity.WARNING,
+            grid.rows[r][c].where,
+            f"ô {grid.rows[r][c].text!r} nằm ở cột không có tiêu đề nên bị bỏ qua; nếu là tệp CSV"
+            " dùng dấu phẩy, số thập phân có dấu phẩy phải đặt trong ngoặc kép",
+            "stray_cell",
+        )
+        for c in layout.unlabelled
+        if grid.rows[r][c].text and not grid.is_merged_continuation(r, c)
+    ]
 
 
 def _classify_row(grid: Grid, layout: Layout, r: int) -> tuple[Row, Issue | None]:

@@ -441,7 +441,7 @@ def _trend_charts(plan: Plan, yearly: dict[str, PlanEvaluation], period: Period)
         charts.append(
             TrendChart(
                 indicator.code,
-                indicator.name,
+                _sentence(indicator.name),
                 indicator.unit_label,
                 points,
                 phase_target.value if phase_target else None,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from chitieu.reports.model import AchievementChart, Assessment, Report, TrendChart
@@ -37,13 +39,15 @@ class ChartImages:
     trends: tuple[bytes, ...]
 
 
-def _pyplot() -> Any:
+_LOCK = threading.Lock()  # matplotlib's text and font caches are not made for concurrent drawing
+
+
+def _figure_class() -> Any:
+    """matplotlib's Figure, without pyplot: no global figure registry to leak in a web server."""
     import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")  # no display on servers
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
+    matplotlib.rcParams.update(
         {
             "font.family": FONT,
             "font.size": 9,
@@ -52,23 +56,22 @@ def _pyplot() -> Any:
             "axes.formatter.use_locale": False,
         }
     )
-    return plt
+    return Figure
 
 
-def _png(plt: Any, figure: Any) -> bytes:
+def _png(figure: Any) -> bytes:
     buffer = io.BytesIO()
     # Fast zlib level: the charts are flat colours, the files stay small and encoding was the
     # slowest step of a whole report at the default level.
     figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
-    plt.close(figure)
     return buffer.getvalue()
 
 
 def achievement_png(chart: AchievementChart) -> bytes:
     """Stacked horizontal bars: one per objective, segments per assessment."""
-    plt = _pyplot()
     height = 1.2 + 0.45 * len(chart.bars)
-    figure, axes = plt.subplots(figsize=(6.3, height), layout="constrained")
+    figure = _figure_class()(figsize=(6.3, height), layout="constrained")
+    axes = figure.subplots()
     labels = [bar.label for bar in chart.bars][::-1]
     left = [0] * len(labels)
     for assessment in Assessment:
@@ -79,7 +82,7 @@ def achievement_png(chart: AchievementChart) -> bytes:
     axes.set_xlabel("Số chỉ tiêu")
     axes.xaxis.get_major_locator().set_params(integer=True)
     figure.legend(loc="outside lower center", ncols=4, frameon=False, fontsize=8)
-    return _png(plt, figure)
+    return _png(figure)
 
 
 def _draw_trend(axes: Any, chart: TrendChart) -> None:
@@ -151,27 +154,37 @@ def _shorten(text: str, limit: int) -> str:
 
 def trend_pngs(charts: tuple[TrendChart, ...], per_figure: int = TRENDS_PER_FIGURE) -> tuple[bytes, ...]:
     """Small multiples, ``per_figure`` indicators to an image sized for a landscape A4 page."""
-    plt = _pyplot()
+    figure_class = _figure_class()
     images = []
     for start in range(0, len(charts), per_figure):
         group = charts[start : start + per_figure]
         rows = (len(group) + 2) // 3
         # Fixed margins rather than constrained layout: the same look, a fraction of the time.
         # 9 inches wide is printed at about 23 cm, so the text keeps its nominal size on paper.
-        height = 2.9 * rows + 0.4
-        figure, grid = plt.subplots(rows, 3, figsize=(9.0, height), squeeze=False)
+        height = 2.9 * rows + 0.6
+        figure = figure_class(figsize=(9.0, height))
+        grid = figure.subplots(rows, 3, squeeze=False)
         figure.subplots_adjust(
-            left=0.03, right=0.98, bottom=0.75 / height, top=1 - 0.62 / height, wspace=0.3, hspace=0.75
+            left=0.03, right=0.98, bottom=0.75 / height, top=1 - 0.8 / height, wspace=0.3, hspace=0.75
         )
         for axes, chart in zip(grid.flat, group, strict=False):
             _draw_trend(axes, chart)
         for axes in list(grid.flat)[len(group) :]:
             axes.set_visible(False)
         _trend_legend(figure, group)
-        images.append(_png(plt, figure))
+        images.append(_png(figure))
     return tuple(images)
 
 
 def chart_images(report: Report) -> ChartImages:
-    achievement = achievement_png(report.achievement_chart) if report.achievement_chart else None
-    return ChartImages(achievement, trend_pngs(report.trend_charts))
+    """The report's charts; the same data drawn twice (Word, then PDF) is drawn once."""
+    return _drawn(report.achievement_chart, report.trend_charts)
+
+
+@lru_cache(maxsize=4)
+def _drawn(achievement: AchievementChart | None, trends: tuple[TrendChart, ...]) -> ChartImages:
+    with _LOCK:
+        return ChartImages(achievement_png(achievement) if achievement else None, trend_pngs(trends))
+
+
+clear_cache = _drawn.cache_clear  # for benchmarks that must pay for every drawing

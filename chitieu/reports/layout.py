@@ -25,7 +25,7 @@ RECIPIENTS_PT = 11
 FIRST_LINE_INDENT_MM = 12.7
 
 # A page of six trend panels, with its heading, fits the landscape text height (170 mm).
-TREND_WIDTH_MM = 225
+TREND_WIDTH_MM = 215
 
 # Header block: the issuing body on the left, the national motto on the right.
 HEADER_LEFT_MM, HEADER_RIGHT_MM = 62, TEXT_WIDTH_MM - 62

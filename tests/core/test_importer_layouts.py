@@ -166,3 +166,18 @@ def test_title_is_the_block_under_the_annex_label_not_the_plan_text_above():
     )
     plan = read_plan_bytes(text.encode(), "a.txt").plan
     assert (plan.title, plan.subtitle) == ("PHÂN CÔNG THEO DÕI CHỈ TIÊU", "(Kèm theo Kế hoạch số 12/KH-UBND)")
+
+
+def test_unquoted_decimal_comma_in_a_comma_separated_file_is_pointed_at():
+    text = (
+        "TT,Chỉ tiêu,Giai đoạn 2021-2025,Năm 2024,Đơn vị chủ trì\n"
+        "3,Mục tiêu 3: Gia đình,,,\n"
+        "3.1,Giảm số giờ làm việc nhà của phụ nữ so với nam giới,1,7 lần,1,7 lần,Phòng Lao động\n"
+    )
+    result = read_plan_bytes(text.encode(), "ke-hoach.csv")
+    stray = [i for i in result.issues if i.code == "stray_cell"]
+    assert [(i.severity, i.where) for i in stray] == [
+        (Severity.WARNING, "line 3, cell F"),
+        (Severity.WARNING, "line 3, cell G"),
+    ]
+    assert "ngoặc kép" in stray[0].message

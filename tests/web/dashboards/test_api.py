@@ -265,3 +265,8 @@ def test_csv_import_uses_the_same_rules(client, tokens, figures):
         ("line 4", "bad_period"),
         ("line 5", "forbidden"),
     ]
+
+
+def test_api_docs_page_loads_nothing_from_a_cdn(client, db):
+    html = client.get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html and "cdn." not in html and "https://" not in html

@@ -170,7 +170,8 @@ LOGGING = {
 }
 
 # Dashboards, reminders and the JSON API (web.dashboards, web.api).
-INSTALLED_APPS += ["web.dashboards", "web.api"]
+# "ninja" as an app: the API docs page uses its bundled Swagger UI, not a CDN.
+INSTALLED_APPS += ["ninja", "web.dashboards", "web.api"]
 # plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
