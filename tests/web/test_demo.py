@@ -43,8 +43,8 @@ def test_demo_data_is_realistic(db):
 
     late = [
         s
-        for s in Submission.objects.exclude(submitted_at=None)
-        if is_late(s, parse_period(s.period_key), s.submitted_at.date())
+        for s in Submission.objects.exclude(submitted_at=None).select_related("org_unit")
+        if is_late(s, parse_period(s.period_key), s.org_unit, s.submitted_at.date())
     ]
     assert late, "some reports are late"
     communes = OrgUnit.objects.filter(kind="commune").count()
@@ -58,3 +58,50 @@ def test_demo_data_is_realistic(db):
         "reporter",
         "viewer",
     }
+
+
+def test_demo_accounts_have_addresses_filled_once(db):
+    from web.core.demo import ACCOUNTS, EMAIL_DOMAIN
+
+    call_command("load_demo", stdout=StringIO())
+    emails = dict(User.objects.values_list("username", "email"))
+    assert {a.username for a in ACCOUNTS} <= emails.keys()
+    assert all(emails[a.username].endswith("@" + EMAIL_DOMAIN) for a in ACCOUNTS)
+    assert len({emails[a.username] for a in ACCOUNTS}) == len(ACCOUNTS)
+    # An account made before addresses existed gets one; one somebody set is kept.
+    User.objects.filter(username="xa.dakkoi").update(email="")
+    User.objects.filter(username="phong.yte").update(email="trang.pt@yte.example")
+    call_command("load_demo", stdout=StringIO())
+    assert User.objects.get(username="xa.dakkoi").email == emails["xa.dakkoi"]
+    assert User.objects.get(username="phong.yte").email == "trang.pt@yte.example"
+    assert User.objects.count() == len(emails)
+
+
+def test_reminders_on_the_demo_reach_someone_once(db, settings):
+    from datetime import date, timedelta
+
+    from django.core import mail
+
+    from web.dashboards.services import DEFAULT_LOOKBACK_DAYS
+    from web.dashboards.views import completeness_data
+    from web.plans.models import Plan
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("load_demo", stdout=StringIO())
+    as_of = date(2025, 1, 22)  # a month after the 2024 deadlines
+    plan = Plan.objects.get()
+    overdue = [
+        o
+        for year in ("2024", "2025")
+        for o in completeness_data(plan, year, as_of=as_of)["overdue"]
+        if o["expected"].deadline >= as_of - timedelta(days=DEFAULT_LOOKBACK_DAYS)
+    ]
+    assert overdue, "the demo has overdue items"
+    out, err = StringIO(), StringIO()
+    call_command("send_reminders", as_of=as_of.isoformat(), days_before=0, stdout=out, stderr=err)
+    assert "không có người nhận" not in err.getvalue()
+    assert len(mail.outbox) == len(overdue)  # one e-mail per overdue item
+    addresses = set(User.objects.exclude(email="").values_list("email", flat=True))
+    assert all(m.to and set(m.to) <= addresses for m in mail.outbox)
+    call_command("send_reminders", as_of=as_of.isoformat(), days_before=0, stdout=out, stderr=err)
+    assert len(mail.outbox) == len(overdue)  # none the second time

@@ -49,6 +49,13 @@ class Account:
     unit: str | None  # unit name; None for the administrator
     full_name: str
 
+    @property
+    def email(self) -> str:
+        return f"{self.username.replace('.', '-')}@{EMAIL_DOMAIN}"
+
+
+# Reserved documentation domain (RFC 2606): reminders have somewhere to go, nobody receives them.
+EMAIL_DOMAIN = "konray.example"
 
 ACCOUNTS = (
     Account("quantri", Role.ADMINISTRATOR, None, "Quản trị hệ thống"),
@@ -88,6 +95,9 @@ def demo_accounts(district: OrgUnit) -> list[tuple[Account, User, bool]]:
             org_unit=unit,
             full_name=account.full_name,
         )
+        if not user.email:  # also fills accounts made by an older loader; a real address is kept
+            User.objects.filter(pk=user.pk).update(email=account.email)
+            user.email = account.email
         made.append((account, user, created))
     return made
 
@@ -162,12 +172,10 @@ def _figure(rng: random.Random, duty: Duty, sex: str) -> data_services.FigureInp
     )
 
 
-def _when(rng: random.Random, period: Period, late: bool) -> datetime:
-    day = (
-        deadline(period) + timedelta(days=rng.randint(3, 40))
-        if late
-        else period.end + timedelta(days=rng.randint(1, 12))
-    )
+def _when(rng: random.Random, period: Period, unit: OrgUnit, late: bool) -> datetime:
+    # The unit's own deadline (Decree 09 calendar): late ones after it, the rest in the week before.
+    due = deadline(period, unit)
+    day = due + timedelta(days=rng.randint(3, 40)) if late else due - timedelta(days=rng.randint(0, 6))
     return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59))))
 
 
@@ -199,7 +207,7 @@ def _one_report(
         actor=reporter, submission=submission, revision=submission.revision
     )
     late = rng.random() < 0.12
-    submitted = _when(rng, period, late)
+    submitted = _when(rng, period, unit, late)
     decided = submitted + timedelta(days=rng.randint(1, 10))
     if (unit.name, period.key) == RETURNED[:2]:
         data_services.submission_return(actor=coordinator, submission=submission, reason=RETURNED[2])

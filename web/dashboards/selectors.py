@@ -17,11 +17,13 @@ from django.db.models import Q
 from chitieu.approval import State
 from chitieu.evaluate import PlanEvaluation, evaluate_plan
 from chitieu.observations import Observation as CoreObservation
-from chitieu.periods import Level, PeriodKind, ReportingCalendar, parse_period, sub_periods
+from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Objective, Plan, Sex, Target
 from chitieu.reminders import ReportItem, ReportState
 from web.accounts.access import require_see_plan
 from web.data.models import Observation, Submission
+from web.data.selectors import deadline as report_deadline
+from web.data.selectors import unit_level as unit_level  # re-exported: older callers import it here
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import communes_of, unit_descendant_ids
 from web.plans.models import Assignment, PlanVersion, Reporters, VersionStatus
@@ -29,7 +31,6 @@ from web.plans.models import Plan as PlanRecord
 
 APPROVED = (State.APPROVED,)
 PROVISIONAL = (State.SUBMITTED, State.APPROVED)  # figures sent, approved or not yet
-CALENDAR = ReportingCalendar()
 
 
 def plan_version_active(plan: PlanRecord) -> PlanVersion | None:
@@ -180,14 +181,6 @@ class Expected:
     indicator_name: str = ""
 
 
-def unit_level(unit: OrgUnit) -> Level:
-    if unit.kind == UnitKind.COMMUNE:
-        return Level.COMMUNE
-    if unit.kind == UnitKind.PROVINCE:
-        return Level.PROVINCE
-    return Level.DISTRICT  # the district and its offices
-
-
 def _reporting_units(assignment: Assignment, plan: PlanRecord, start: date, end: date) -> list[OrgUnit]:
     if assignment.reporters == Reporters.COMMUNES:
         return list(communes_of(plan.area, start, end))
@@ -217,7 +210,7 @@ def expected_reports(plan: PlanRecord, period_key: str) -> list[Expected]:
         sexes = ("F", "M") if assignment.by_sex else ("",)
         for period in periods:
             for unit in _reporting_units(assignment, plan, period.start, period.end):
-                deadline = CALENDAR.deadline(period, unit_level(unit))
+                deadline = report_deadline(period, unit)
                 for sex in sexes:
                     item = ReportItem(indicator.code, period.key, unit.name, sex, responsible=unit.name)
                     expected.append(Expected(item, unit, deadline, indicator.name))

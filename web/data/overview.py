@@ -38,7 +38,7 @@ def overview_rows(
         periods = periods_due(version, unit, today=today, year=year)
         periods.sort(key=lambda p: (p.kind != "year", p.start))
         cells = [
-            Cell(p, found.get((unit.pk, p.key)), is_late(found.get((unit.pk, p.key)), p, today))
+            Cell(p, found.get((unit.pk, p.key)), is_late(found.get((unit.pk, p.key)), p, unit, today))
             for p in periods
         ]
         rows.append(UnitRow(unit, cells))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
-
-from chitieu.periods import Period, PeriodKind, parse_period
+from chitieu.approval import State
+from chitieu.periods import DEFAULT_CALENDAR, Level, Period, PeriodKind, parse_period
 from web.core.audit import audit_for
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
@@ -68,14 +67,32 @@ def periods_due(version: PlanVersion, unit: OrgUnit, *, today: date, year: int |
     return sorted(periods, key=lambda p: (p.end, p.start), reverse=True)
 
 
-def deadline(period: Period) -> date:
-    return period.end + timedelta(days=settings.CHITIEU_DEADLINE_DAYS)
+# The one deadline rule of the site: Decree 09's calendar, per level of the unit that
+# reports. Data entry, the demo, my tasks, completeness and reminders all ask here, so a
+# report cannot be late on one page and on time on another.
+REPORTING_CALENDAR = DEFAULT_CALENDAR
+RECEIVED = (State.SUBMITTED.value, State.APPROVED.value)
 
 
-def is_late(submission: Submission | None, period: Period, today: date) -> bool:
-    if submission is None or submission.submitted_at is None:
-        return today > deadline(period)
-    return submission.submitted_at.date() > deadline(period)
+def unit_level(unit: OrgUnit) -> Level:
+    if unit.kind == UnitKind.COMMUNE:
+        return Level.COMMUNE
+    if unit.kind == UnitKind.PROVINCE:
+        return Level.PROVINCE
+    return Level.DISTRICT  # the district and its offices
+
+
+def deadline(period: Period, unit: OrgUnit) -> date:
+    """When the unit's report for the period is due (hạn nộp)."""
+    return REPORTING_CALENDAR.deadline(period, unit_level(unit))
+
+
+def is_late(submission: Submission | None, period: Period, unit: OrgUnit, today: date) -> bool:
+    """Not received (missing, draft, returned) after the deadline, or sent after it."""
+    due = deadline(period, unit)
+    if submission is None or submission.state not in RECEIVED or submission.submitted_at is None:
+        return today > due
+    return submission.submitted_at.date() > due
 
 
 def reporting_units(version: PlanVersion, start: date, end: date) -> list[OrgUnit]:

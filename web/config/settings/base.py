@@ -158,9 +158,8 @@ STORAGES = {
 CHITIEU_EVIDENCE_MAX_BYTES = env.int("CHITIEU_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 CHITIEU_PLAN_MAX_BYTES = env.int("CHITIEU_PLAN_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# Days after a period ends before its figures are late (inferred default; Decree 09/2019
-# cut-offs differ per level, so each deployment can set its own).
-CHITIEU_DEADLINE_DAYS = env.int("CHITIEU_DEADLINE_DAYS", default=15)
+# Deadlines are not a setting: every page uses Decree 09's calendar per level of the
+# reporting unit (chitieu.periods.ReportingCalendar via web.data.selectors.deadline).
 
 LOGGING = {
     "version": 1,

@@ -15,5 +15,7 @@ class Command(BaseCommand):
         self.stdout.write("Báo cáo: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         self.stdout.write("")
         self.stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
-        for account, _user, _created in result["accounts"]:
-            self.stdout.write(f"  {account.username:<16} {account.role.value:<14} {account.unit or '—'}")
+        for account, user, _created in result["accounts"]:
+            self.stdout.write(
+                f"  {account.username:<16} {account.role.value:<14} {user.email:<26} {account.unit or '—'}"
+            )
