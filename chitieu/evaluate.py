@@ -210,6 +210,13 @@ def linear_projection(points: Sequence[tuple[int, Decimal]], year: int) -> Decim
     return mean_y + sxy / sxx * (Decimal(year) - mean_x)
 
 
+def _within_bounds(value: Decimal | None, ceiling: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    value = max(value, Decimal(0))
+    return min(value, ceiling) if ceiling is not None else value
+
+
 def compound_growth(start: Decimal, end: Decimal, years: int) -> Decimal | None:
     """(end ÷ start)^(1 ÷ years) − 1; None when undefined (zero or negative levels, no time)."""
     if years <= 0 or start <= 0 or end <= 0:
@@ -223,15 +230,20 @@ def trajectory(
     end_year: int,
     points: Sequence[tuple[int, Decimal]],
     bands: TrajectoryBands = TrajectoryBands(),
+    ceiling: Decimal | None = None,
 ) -> Trajectory:
-    """Where the figures so far lead by ``end_year``; ``points`` in year order, the start point first."""
+    """Where the figures so far lead by ``end_year``; ``points`` in year order, the start point first.
+
+    A straight line can run past what the measure allows (a share below 0 % or
+    above 100 %), so the projection is held within ``[0, ceiling]``.
+    """
     pts = tuple(sorted(points))
     result = Trajectory(target, end_year, pts)
     if len(pts) < 2:
         return replace(
             result, note="cần số liệu của ít nhất hai năm (hoặc mức nền và một năm) để xét xu hướng"
         )
-    projected = linear_projection(pts, end_year)
+    projected = _within_bounds(linear_projection(pts, end_year), ceiling)
     (y0, x0), (yt, xt) = pts[0], pts[-1]
     observed = compound_growth(x0, xt, yt - y0)
     required = compound_growth(x0, target.value, end_year - y0)
@@ -513,7 +525,8 @@ def evaluate_indicator(
         if phase_target is not None:
             points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
             end_year = phase.end.year
-            traj = trajectory(phase_target, indicator.direction, end_year, points, bands)
+            ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
+            traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
             result = replace(result, trajectory=traj)
     result = replace(
         result, name=indicator.name, unit_label=indicator.unit_label, needs_review=indicator.needs_review

@@ -297,3 +297,13 @@ def test_vietnamese_numbers_in_explanations(value, places, text):
     from chitieu.explain import vi_number
 
     assert vi_number(D(value) if value else None, places) == text
+
+
+def test_linear_projection_is_held_within_what_the_measure_allows():
+    falling = [(2021, D(90)), (2022, D(50)), (2023, D(10))]
+    assert linear_projection(falling, 2025) < 0  # the raw line runs below zero
+    target = Target("2021-2025", GE, D(100), "100%")
+    assert trajectory(target, UP, 2025, falling, ceiling=D(100)).projected == D(0)
+    rising = [(2021, D(60)), (2022, D(80)), (2023, D(100))]
+    assert trajectory(target, UP, 2025, rising, ceiling=D(100)).projected == D(100)
+    assert trajectory(target, UP, 2025, rising).projected == D(140)  # rates have no ceiling

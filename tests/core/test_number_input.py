@@ -45,14 +45,19 @@ def test_unreadable_text_is_refused_with_a_code(text):
 
 @pytest.mark.parametrize(
     ("value", "places", "text"),
-    [("1234.5", 2, "1.234,5"), ("1234567", 0, "1.234.567"), ("52.1739", 2, "52,17"), ("-0.5", 1, "-0,5"),
-     ("100", 2, "100")],
+    [
+        ("1234.5", 2, "1.234,5"),
+        ("1234567", 0, "1.234.567"),
+        ("52.1739", 2, "52,17"),
+        ("-0.5", 1, "-0,5"),
+        ("100", 2, "100"),
+    ],
 )
 def test_format(value, places, text):
     assert format_number(Decimal(value), places) == text
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
 def test_what_we_display_reads_back(value):
     assert parse_number_input(format_number(value, 2)) == value

@@ -73,3 +73,38 @@ def test_unit_page_shows_the_tree(client, district, make_user):
     client.force_login(make_user("dieuphoi", Role.COORDINATOR, district))
     page = client.get("/units/").content.decode()
     assert "Xã Đăk Tơ Lung" in page and "Phòng Y tế" in page
+
+
+def test_coordinator_renames_and_merges_on_the_page_with_day_first_dates(client, district, make_user):
+    client.force_login(make_user("dieuphoi", Role.COORDINATOR, district))
+    office = OrgUnit.objects.get(name="Phòng Y tế")
+    response = client.post(
+        f"/units/{office.pk}/change/",
+        {"action": "rename", "rename-name": "Phòng Y tế huyện", "rename-on": "01/03/2025"},
+    )
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert office.name == "Phòng Y tế huyện"
+    assert office.names.get(name="Phòng Y tế").valid_to == date(2025, 2, 28)
+    koi, pne = OrgUnit.objects.get(name="Xã Đăk Kôi"), OrgUnit.objects.get(name="Xã Đăk Pne")
+    response = client.post(
+        f"/units/{koi.pk}/change/",
+        {"action": "merge", "merge-others": [pne.pk], "merge-name": "Xã Đăk Kôi", "merge-on": "01/07/2025"},
+    )
+    assert response.status_code == 302
+    assert UnitLink.objects.filter(predecessor=pne).count() == 1
+    page = client.get("/units/").content.decode()
+    assert "Phòng Y tế huyện" in page and "Xã Đăk Pne" in page
+
+
+def test_reporters_cannot_open_the_unit_change_page(client, district, make_user):
+    commune = OrgUnit.objects.get(name="Xã Tân Lập")
+    client.force_login(make_user("xa", Role.REPORTER, commune))
+    assert client.get(f"/units/{commune.pk}/change/").status_code == 403
+    assert (
+        client.post(
+            f"/units/{commune.pk}/change/",
+            {"action": "rename", "rename-name": "X", "rename-on": "01/01/2025"},
+        ).status_code
+        == 403
+    )
