@@ -519,17 +519,22 @@ def build_report(
     *,
     as_of: date | None = None,
     options: ReportOptions | None = None,
+    units: Sequence[str] = (),
 ) -> Report:
-    """The report for ``period_key`` with the figures known on ``as_of`` (the period's end by default)."""
+    """The report for ``period_key`` with the figures known on ``as_of`` (the period's end by default).
+
+    ``units``: the units expected to report a per-unit indicator (the communes), as
+    ``evaluate_plan`` takes them; by default the units found in the figures.
+    """
     options = options or ReportOptions()
     period = parse_period(period_key)
     as_of = as_of or period.end
     area = _area(plan, options)
-    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of)
+    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of, units=units)
     previous = previous_period(period)
-    before = evaluate_plan(plan, observations, previous.key, as_of=as_of) if previous else None
+    before = evaluate_plan(plan, observations, previous.key, as_of=as_of, units=units) if previous else None
     yearly = {
-        y.key: evaluate_plan(plan, observations, y.key, as_of=as_of)
+        y.key: evaluate_plan(plan, observations, y.key, as_of=as_of, units=units)
         for y in _trend_years(plan, period)
         if y.end <= as_of or y.key == str(period.end.year)
     }

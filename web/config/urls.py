@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/", include("web.plans.urls")),
     path("entry/", include("web.data.urls")),
     path("dashboards/", include("web.dashboards.urls")),
+    path("reports/", include("web.reports.urls")),
     path("api/", include("web.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

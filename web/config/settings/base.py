@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "web.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,9 +168,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Dashboards, reminders and the JSON API (web.dashboards, web.api).
+# Dashboards, reminders, the JSON API and report downloads (web.dashboards, web.api, web.reports).
 # "ninja" as an app: the API docs page uses its bundled Swagger UI, not a CDN.
-INSTALLED_APPS += ["ninja", "web.dashboards", "web.api"]
+INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports"]
 # plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

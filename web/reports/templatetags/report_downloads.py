@@ -1,0 +1,30 @@
+"""``{% report_buttons plan period as_of provisional %}``: the download buttons for a dashboard's period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
+
+register = template.Library()
+
+
+@register.inclusion_tag("report_downloads/_buttons.html")
+def report_buttons(plan, period: str, as_of: date, provisional: bool = False) -> dict:
+    """Links for the year shown; none for a phase or a quarter (the report is annual)."""
+    try:
+        is_year = parse_period(period).kind is PeriodKind.YEAR
+    except PeriodKeyError:
+        is_year = False
+    if not is_year:
+        return {"links": []}
+    query = {"as_of": as_of.isoformat()} | ({"provisional": "1"} if provisional else {})
+    links = []
+    for fmt in ("docx", "pdf", "xlsx"):
+        url = reverse("report_downloads:download", args=(plan.pk, period, fmt))
+        links.append({"fmt": fmt, "url": f"{url}?{urlencode(query)}"})
+    return {"links": links, "period": period, "provisional": provisional}

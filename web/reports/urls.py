@@ -1,0 +1,8 @@
+from django.urls import path
+
+from web.reports import views
+
+app_name = "report_downloads"
+urlpatterns = [
+    path("<int:plan_id>/<str:period>/<str:fmt>", views.download, name="download"),
+]
