@@ -1,8 +1,19 @@
 """`manage.py load_demo`: the Kon Rẫy plan, units, accounts and 2021–2024 figures; safe to run again."""
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from web.accounts.models import RoleChoices
 from web.core.demo import DEMO_PASSWORD, load_demo
+from web.data.models import StateChoices
+
+
+def _count_label(key: str) -> str:
+    # Besides the approval states the loader counts reports it left out on
+    # purpose ("missing") and, on a second run, reports it found in place ("kept").
+    extra = {"missing": _("not reported"), "kept": _("already loaded, kept")}
+    return extra[key] if key in extra else str(StateChoices(key).label)
 
 
 class Command(BaseCommand):
@@ -10,10 +21,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = load_demo()
+        with translation.override("vi"):  # printed for the people who will log in
+            self._print(result)
+
+    def _print(self, result) -> None:
         version, counts = result["version"], result["counts"]
-        self.stdout.write(f"Kế hoạch: {version.title} (phiên bản {version.number})")
-        self.stdout.write("Báo cáo: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        self.stdout.write(
+            _("Plan: %(title)s (version %(number)s)") % {"title": version.title, "number": version.number}
+        )
+        reports = ", ".join(f"{_count_label(k)} {v}" for k, v in sorted(counts.items()))
+        self.stdout.write(_("Reports: %(counts)s") % {"counts": reports})
         self.stdout.write("")
-        self.stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
+        self.stdout.write(_("Demo accounts (common password: %(password)s):") % {"password": DEMO_PASSWORD})
         for account, _user, _created in result["accounts"]:
-            self.stdout.write(f"  {account.username:<16} {account.role.value:<14} {account.unit or '—'}")
+            role = str(RoleChoices(account.role.value).label)
+            self.stdout.write(f"  {account.username:<16} {role:<14} {account.unit or '—'}")
