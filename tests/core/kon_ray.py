@@ -9,9 +9,10 @@ by_sex, needs_review.
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
-ANNEX = Path(__file__).resolve().parents[2] / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
+from chitieu import konray
+
+ANNEX = konray.ANNEX
 
 TITLE = "PHÂN CÔNG THEO DÕI, CHỦ TRÌ THỰC HIỆN CÁC MỤC TIÊU, CHỈ TIÊU"
 SUBTITLE = "(Kèm theo Kế hoạch số /KH-UBND, ngày / /2024 của Ủy ban Nhân dân huyện Kon Rẫy)"

@@ -12,22 +12,14 @@ import csv
 import io
 import random
 from decimal import Decimal
-from pathlib import Path
 
+from chitieu import konray
 from chitieu.observations import Observation
 from chitieu.plan import Comparator, Indicator, Measure, Plan, Sex
 
-COMMUNES = (
-    "Thị trấn Đăk Rve",
-    "Xã Đăk Kôi",
-    "Xã Đăk Pne",
-    "Xã Đăk Ruồng",
-    "Xã Đăk Tơ Lung",
-    "Xã Đăk Tờ Re",
-    "Xã Tân Lập",
-)
+COMMUNES = konray.COMMUNES
 YEARS = (2021, 2022, 2023, 2024)
-ANNEX = Path(__file__).resolve().parents[2] / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
+ANNEX = konray.ANNEX
 
 
 def kon_ray_plan() -> Plan:

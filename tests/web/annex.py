@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-ANNEX = Path(__file__).resolve().parents[2] / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
+from chitieu import konray
+
+ANNEX = konray.ANNEX
 
 
 def annex_bytes() -> bytes:

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from chitieu import konray as kon_ray
 from chitieu.approval import Role
-from web.orgs import kon_ray
 from web.orgs.models import OrgUnit, UnitKind, UnitLink
 from web.orgs.selectors import communes_of, unit_find
 from web.orgs.services import kon_ray_units_ensure, unit_rename, unit_split, units_merge

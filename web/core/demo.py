@@ -11,12 +11,11 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-import chitieu
+from chitieu import konray
 from chitieu.approval import Role
 from chitieu.periods import Period
 from web.accounts.models import User
@@ -30,7 +29,7 @@ from web.orgs.services import kon_ray_units_ensure
 from web.plans.models import Plan, PlanVersion, Reporters, VersionStatus
 from web.plans.services import assignment_update, plan_import, plan_version_confirm
 
-ANNEX = Path(chitieu.__file__).parent / "data" / "kon-ray-2024-plan-annex.txt"
+ANNEX = konray.ANNEX
 DEMO_PASSWORD = "ChiTieu@2024"
 # Indicators the communes themselves report each quarter (they detect violence cases
 # first); the annex names the district office as lead, which then compiles them.

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from chitieu import konray as kon_ray
 from chitieu.names import name_key
 from web.accounts.access import require_coordinator
 from web.core.audit import audit_record
-from web.orgs import kon_ray
 from web.orgs.models import LinkKind, OrgUnit, UnitKind, UnitLink, UnitName
 
 

@@ -10,24 +10,16 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from chitieu import konray
 from chitieu.approval import Role
 from chitieu.periods import parse_period
 
-ANNEX = Path(__file__).resolve().parents[3] / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
-COMMUNES = (
-    "Thị trấn Đăk Rve",
-    "Xã Đăk Kôi",
-    "Xã Đăk Pne",
-    "Xã Đăk Ruồng",
-    "Xã Đăk Tơ Lung",
-    "Xã Đăk Tờ Re",
-    "Xã Tân Lập",
-)
+ANNEX = konray.ANNEX
+COMMUNES = konray.COMMUNES
 LABOUR = "Phòng Lao động - Thương binh và Xã hội"
 EDUCATION = "Phòng Giáo dục và Đào tạo"
 HEALTH = "Phòng Y tế"

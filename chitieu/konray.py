@@ -1,4 +1,12 @@
-"""The units Kon Rẫy's 2024 plan needs: the district, its communes and the offices of its annex."""
+"""Kon Rẫy district, the first user: its 2024 annex and the units that plan needs.
+
+One place for these facts, read by the demo loader, the default org units and
+the tests alike (the annex itself is shipped in ``chitieu/data``).
+"""
+
+from pathlib import Path
+
+ANNEX = Path(__file__).parent / "data" / "kon-ray-2024-plan-annex.txt"
 
 PROVINCE = "Kon Tum"
 DISTRICT = "Kon Rẫy"
