@@ -134,6 +134,24 @@ def test_as_of_hides_figures_reported_for_later_periods(plan):
     assert [o.period for o in report.observations] == ["2024"]
 
 
+def test_expected_units_count_those_that_sent_nothing(plan):
+    """``units``: a commune with no figure for a per-unit indicator is judged, as the dashboard does."""
+    rows = [Observation("6.3", f"2024-Q{q}", org_unit="Xã Tân Lập", value=Decimal(4)) for q in range(1, 5)]
+    units = ("Xã Tân Lập", "Xã Đăk Kôi")
+    as_of = date(2025, 2, 10)
+    alone = next(
+        r for r in build_report(plan, rows, "2024", as_of=as_of).indicator_rows if r.indicator_code == "6.3"
+    )
+    both = next(
+        r
+        for r in build_report(plan, rows, "2024", as_of=as_of, units=units).indicator_rows
+        if r.indicator_code == "6.3"
+    )
+    engine = evaluate_plan(plan, rows, "2024", as_of=as_of, units=units).result("6.3")
+    assert both.assessment is Assessment(engine.status.value)
+    assert alone.assessment is not both.assessment and "Xã Đăk Kôi" in both.notes
+
+
 @pytest.mark.parametrize(
     ("key", "phrase", "before"),
     [
