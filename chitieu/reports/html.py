@@ -173,19 +173,7 @@ def _row(row: ResultRow) -> str:
             f'<tr class="objective"><td class="c">{escape(row.stt)}</td>'
             f'<td colspan="{span}">{escape(row.text)}</td></tr>'
         )
-    values = (
-        row.stt,
-        row.text,
-        row.unit,
-        layout.target_cell(row.target_phase, row.comparator),
-        layout.target_cell(row.target_year, row.comparator),
-        layout.value_cell(row.actual_previous),
-        layout.value_cell(row.actual),
-        row.comparison,
-        row.assessment.label if row.assessment else "",
-        row.lead_units,
-        layout.source_cell(row.source, row.notes),
-    )
+    values = layout.result_cells(row, row.text)
     cells = []
     for i, value in enumerate(values):
         classes = ["c"] if i in _ALIGN_CENTER else []

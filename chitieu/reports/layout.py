@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from chitieu.reports.model import Report
+from chitieu.reports.model import Report, ResultRow
 from chitieu.reports.numbers import format_number
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297  # A4
@@ -106,3 +106,20 @@ def value_cell(value) -> str:
 
 def source_cell(source: str, notes: str) -> str:
     return "; ".join(part for part in (source, notes) if part)
+
+
+def result_cells(row: ResultRow, text: str) -> tuple[str, ...]:
+    """One results-table row as cell texts in column order; Word and PDF lay them out alike."""
+    return (
+        row.stt,
+        text,
+        row.unit,
+        target_cell(row.target_phase, row.comparator),
+        target_cell(row.target_year, row.comparator),
+        value_cell(row.actual_previous),
+        value_cell(row.actual),
+        row.comparison,
+        row.assessment.label if row.assessment else "",
+        row.lead_units,
+        source_cell(row.source, row.notes),
+    )

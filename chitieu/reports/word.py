@@ -302,19 +302,7 @@ def _result_row(table: Any, row: ResultRow, widths: tuple[int, ...]) -> None:
         _shade(merged, "F2F2F2")
         return
     text = row.text if row.kind is RowKind.INDICATOR else f"- {row.text}"
-    values = (
-        row.stt,
-        text,
-        row.unit,
-        layout.target_cell(row.target_phase, row.comparator),
-        layout.target_cell(row.target_year, row.comparator),
-        layout.value_cell(row.actual_previous),
-        layout.value_cell(row.actual),
-        row.comparison,
-        row.assessment.label if row.assessment else "",
-        row.lead_units,
-        layout.source_cell(row.source, row.notes),
-    )
+    values = layout.result_cells(row, text)
     aligns = (CENTER, LEFT, CENTER, CENTER, CENTER, CENTER, CENTER, LEFT, CENTER, LEFT, LEFT)
     for i, (cell, value, align) in enumerate(zip(cells, values, aligns, strict=True)):
         _cell_text(

@@ -126,6 +126,13 @@ def evaluated_or_404(plan: PlanRecord, period: str, *, as_of: date, states, with
     return evaluated
 
 
+def core_plan_or_404(plan: PlanRecord) -> Plan:
+    version = plan_version_active(plan)
+    if version is None:
+        raise Http404(_("This plan has no version in force yet."))
+    return core_plan(version)
+
+
 def data_or_404(plan: PlanRecord, *, states, within) -> tuple[Plan, list]:
     loaded = plan_data(plan, states=states, within=within)
     if loaded is None:
@@ -140,10 +147,7 @@ def data_or_404(plan: PlanRecord, *, states, within) -> tuple[Plan, list]:
 def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
-    version = plan_version_active(plan)
-    if version is None:
-        raise Http404(_("This plan has no version in force yet."))
-    core = core_plan(version)
+    core = core_plan_or_404(plan)
     period = period_from(request, core, as_of)
     area = area_from(request, plan)
     states = states_from(request)
@@ -393,10 +397,7 @@ def completeness_data(plan: PlanRecord, year: str, *, as_of: date) -> dict:
 def completeness(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
-    version = plan_version_active(plan)
-    if version is None:
-        raise Http404(_("This plan has no version in force yet."))
-    core = core_plan(version)
+    core = core_plan_or_404(plan)
     year = period_from(request, core, as_of)
     if parse_period(year).kind is not PeriodKind.YEAR:
         year = str(parse_period(year).start.year)
