@@ -7,6 +7,7 @@ every problem of a file at once. ``code`` is stable for tests and translations;
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,3 +40,21 @@ class Issue:
 
 def has_errors(issues: list[Issue] | tuple[Issue, ...]) -> bool:
     return any(issue.severity is Severity.ERROR for issue in issues)
+
+
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def in_line_order(issues: list[Issue]) -> list[Issue]:
+    """Issues sorted by the line they name, so a user can fix a file top to bottom.
+
+    Checks run in passes (the rows first, then against the plan); without this
+    the messages for line 6 would follow those for line 12. Issues naming no
+    line keep their place at the front, in their original order.
+    """
+
+    def line(issue: Issue) -> int:
+        found = _LINE.search(issue.where)
+        return int(found[1]) if found else 0
+
+    return sorted(issues, key=line)

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from chitieu.issues import Issue, Severity
+from chitieu.issues import Issue, Severity, in_line_order
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Indicator, Measure, Plan, Sex
 
@@ -461,6 +461,12 @@ def _check_numbers(
 
 
 # --------------------------------------------------------------- validating
+
+
+def read_observations_for_plan(plan: Plan, source: str | Path) -> tuple[list[Observation], list[Issue]]:
+    """Read the tidy CSV and check it against the plan; issues in line order."""
+    observations, issues = read_observations_csv(source)
+    return observations, in_line_order([*issues, *validate_observations(plan, observations)])
 
 
 def validate_observations(

@@ -17,7 +17,7 @@ from chitieu.evaluate import (
 )
 from chitieu.explain import vi_number
 from chitieu.issues import Issue, Severity, has_errors
-from chitieu.observations import read_observations_csv, validate_observations
+from chitieu.observations import read_observations_for_plan
 from chitieu.periods import DEFAULT_CALENDAR, PeriodKeyError, parse_period
 from chitieu.planfile import read_plan_file
 from chitieu.rollup import completeness, expected_reports
@@ -59,11 +59,10 @@ def run(args: Namespace) -> int:
         print(f"{args.data}: không tìm thấy tệp số liệu", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        observations, issues = read_observations_csv(data)
+        observations, issues = read_observations_for_plan(plan, data)
     except OSError as exc:
         print(f"{args.data}: không đọc được tệp: {exc.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    issues += validate_observations(plan, observations)
     if has_errors(issues):
         _print_issues(args.data, issues, errors_only=True)
         count = sum(i.severity is Severity.ERROR for i in issues)

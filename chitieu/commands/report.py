@@ -62,15 +62,14 @@ def _plan(path: str):
 
 
 def _observations(path: str, plan):
-    from chitieu.observations import read_observations_csv, validate_observations
+    from chitieu.observations import read_observations_for_plan
 
     if not Path(path).is_file():
         raise _Refused(f"{path}: không tìm thấy tệp số liệu")
     try:
-        observations, issues = read_observations_csv(path)
+        observations, issues = read_observations_for_plan(plan, path)
     except (OSError, UnicodeDecodeError) as exc:
         raise _Refused(f"{path}: không đọc được tệp số liệu: {exc}") from None
-    issues = list(issues) + list(validate_observations(plan, observations))
     if has_errors(issues):
         _report_issues(path, issues, errors_only=True)
         count = sum(i.severity is Severity.ERROR for i in issues)

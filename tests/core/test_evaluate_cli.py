@@ -1,6 +1,7 @@
 """``chitieu evaluate`` through the real command line: contracts §3."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,16 @@ def test_a_plan_json_that_is_not_a_plan_exits_1(tmp_path, text):
     data.write_text("indicator,period,value\n2.1,2024,5\n", encoding="utf-8")
     done = chitieu("evaluate", plan, data, "--period", "2024")
     assert done.returncode == 1 and "Traceback" not in done.stderr and str(plan) in done.stderr
+
+
+def test_bad_rows_are_listed_top_to_bottom(capsys):
+    """Row checks and plan checks run in separate passes; the user still reads them in file order."""
+    from chitieu.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    annex = root / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
+    data = root / "tests" / "data" / "konray-2024-with-problems.csv"
+    assert main(["evaluate", str(annex), str(data), "--period", "2024"]) == 1
+    lines = [int(n) for n in re.findall(r"^\S+: dòng (\d+):", capsys.readouterr().err, re.MULTILINE)]
+    assert len(lines) >= 5
+    assert lines == sorted(lines)
