@@ -40,8 +40,10 @@ def plan_version_active(plan: PlanRecord) -> PlanVersion | None:
 def core_plan(version: PlanVersion) -> Plan:
     """The stored plan version as the core's immutable ``Plan``."""
     objectives = []
-    for objective in version.objectives.prefetch_related("indicators__targets").order_by("position"):
-        indicators = tuple(_core_indicator(i) for i in objective.indicators.order_by("position"))
+    # Objectives, indicators and targets are ordered by their models' Meta; a
+    # fresh order_by() here would bypass the prefetch and query per objective.
+    for objective in version.objectives.prefetch_related("indicators__targets"):
+        indicators = tuple(_core_indicator(i) for i in objective.indicators.all())
         objectives.append(Objective(objective.code, objective.title, indicators))
     periods = tuple(parse_period(p.key) for p in version.periods.all())
     return Plan(

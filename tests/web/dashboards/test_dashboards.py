@@ -281,3 +281,13 @@ def test_dashboard_for_one_commune_judges_its_own_figures(client, figures, coord
     assert status_63("Xã Đăk Pne") == "not_achieved"  # 2 items in Q2
     assert status_63("Thị trấn Đăk Rve") in ("achieved", "exceeded")
     assert status_63("Xã Tân Lập") == "no_data"  # a quarter missing: the engine does not judge it
+
+
+def test_building_the_core_plan_does_not_query_per_objective(figures, django_assert_max_num_queries):
+    """The plan is read in a fixed number of queries whatever its size (was one per objective)."""
+    from web.dashboards.selectors import core_plan, plan_version_active
+
+    version = plan_version_active(figures)
+    with django_assert_max_num_queries(4):
+        plan = core_plan(version)
+    assert len(plan.indicators) == 20
