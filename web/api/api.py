@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -184,11 +184,18 @@ def units_list(request):
     ]
 
 
+# Filters go straight into SQL: refuse what a database cannot store (NUL bytes
+# in PostgreSQL text, integers beyond 64 bits in SQLite) with a 422 naming the
+# field, instead of a server error.
+_FILTER_TEXT = r"^[^\x00]*$"
+_DB_INT_MAX = 2**63 - 1
+
+
 class ObservationFilter(Schema):
-    period: str | None = None
-    indicator: str | None = None
-    org_unit_id: int | None = None
-    state: str | None = None
+    period: str | None = Field(None, max_length=20, pattern=_FILTER_TEXT)
+    indicator: str | None = Field(None, max_length=20, pattern=_FILTER_TEXT)
+    org_unit_id: int | None = Field(None, ge=1, le=_DB_INT_MAX)
+    state: str | None = Field(None, max_length=20, pattern=_FILTER_TEXT)
 
 
 def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):

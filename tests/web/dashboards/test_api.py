@@ -270,3 +270,15 @@ def test_csv_import_uses_the_same_rules(client, tokens, figures):
 def test_api_docs_page_loads_nothing_from_a_cdn(client, db):
     html = client.get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in html and "cdn." not in html and "https://" not in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"period": "2024\x00"}, {"indicator": "\x00"}, {"org_unit_id": str(2**70)}],
+    ids=["nul-period", "nul-indicator", "huge-unit-id"],
+)
+def test_filters_a_database_cannot_hold_get_422_not_a_server_error(client, figures, coordinator, params):
+    _token, raw = token_create(user=coordinator, name="filters")
+    response = _get(client, f"/plans/{figures.pk}/observations", raw, **params)
+    assert response.status_code == 422
+    assert next(iter(params)) in response.content.decode()
