@@ -77,7 +77,7 @@ RECEIVED = (State.SUBMITTED.value, State.APPROVED.value)
 def unit_level(unit: OrgUnit) -> Level:
     if unit.kind == UnitKind.COMMUNE:
         return Level.COMMUNE
-    if unit.kind == UnitKind.PROVINCE:
+    if unit.kind in (UnitKind.PROVINCE, UnitKind.NATION):
         return Level.PROVINCE
     return Level.DISTRICT  # the district and its offices
 

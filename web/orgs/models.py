@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class UnitKind(models.TextChoices):
+    NATION = "nation", _("nation")
     PROVINCE = "province", _("province")
     DISTRICT = "district", _("district")
     COMMUNE = "commune", _("commune")
@@ -26,6 +27,10 @@ class OrgUnit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, db_index=True, editable=False)  # chitieu.names.name_key
     kind = models.CharField(_("type"), max_length=20, choices=UnitKind.choices)
+    # The official administrative code (mã đơn vị hành chính: 2 digits for a province,
+    # 3 for a district, 5 for a commune). Names repeat across the country; codes do not,
+    # so bulk files and the API may name a unit by its code.
+    code = models.CharField(_("code"), max_length=20, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent unit"),
@@ -41,6 +46,9 @@ class OrgUnit(models.Model):
         ordering = ["kind", "name"]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~models.Q(code=""), name="unit_code_once")
+        ]
 
     def __str__(self) -> str:
         return self.name
