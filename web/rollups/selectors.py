@@ -113,7 +113,9 @@ def raw_area_observations(plan, area: OrgUnit, *, states: Sequence[str]) -> list
     unit_closure_ensure()
     area = area_unit(area)
     effective = dict(
-        UnitAncestor.objects.filter(unit_id__in=units_below(area), depth=0).values_list("unit_id", "ancestor_id")
+        UnitAncestor.objects.filter(unit_id__in=units_below(area), depth=0).values_list(
+            "unit_id", "ancestor_id"
+        )
     )
     labels = {u.pk: unit_label(u) for u in OrgUnit.objects.filter(id__in=set(effective.values()))}
     rows = Observation.objects.filter(
@@ -233,15 +235,79 @@ def rows_from_summary(core: Plan, figures: Sequence[RollupFigure]) -> list[CoreO
     return rows
 
 
-def area_observations(plan, core: Plan, area: OrgUnit, period_key: str, *, states) -> list[CoreObservation]:
-    """What the engine needs to evaluate ``area`` for the period, read from the summary."""
+def _per_unit_codes(core: Plan) -> list[str]:
+    return [i.code for i in core.indicators if i.per_unit and i.measure is Measure.COUNT and i.per_period]
+
+
+def area_observations(
+    plan, core: Plan, area: OrgUnit, period_key: str, *, states, codes: Sequence[str] | None = None
+) -> list[CoreObservation]:
+    """What the engine needs to evaluate ``area`` for the period (or any period inside
+    ``period_key``), read from the summary; ``codes`` narrows it to some indicators."""
     area = area_unit(area)
-    per_unit = [i.code for i in core.indicators if i.per_unit and i.measure is Measure.COUNT and i.per_period]
     if area.kind == UnitKind.COMMUNE:
-        return raw_area_observations(plan, area, states=states)
+        rows = raw_area_observations(plan, area, states=states)
+        return [r for r in rows if codes is None or r.indicator in codes]
     figures = RollupFigure.objects.filter(plan=plan, view=view_of(states), unit=area)
+    if codes is not None:
+        figures = figures.filter(indicator_code__in=list(codes))
+    per_unit = [c for c in _per_unit_codes(core) if codes is None or c in codes]
     rows = rows_from_summary(core, list(figures))
     return rows + _commune_observations(plan, area, per_unit, period_key, states=states)
+
+
+def child_figures(
+    plan, core: Plan, indicator: Indicator, area: OrgUnit, period_key: str, *, states
+) -> list[dict]:
+    """The figure of each unit right below ``area`` for the period (communes: their own rows), by the
+    engine's rules; empty when only the area itself reports the indicator (a lead unit)."""
+    from chitieu.evaluate import level_figure
+    from chitieu.rollup import FigureState
+
+    area = area_unit(area)
+    period = parse_period(period_key)
+    children = list(
+        OrgUnit.objects.filter(parent=area, kind__in=[UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE])
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .order_by("name", "pk")
+    )
+    figures: dict[int, list[RollupFigure]] = {}
+    for f in RollupFigure.objects.filter(
+        plan=plan,
+        view=view_of(states),
+        unit__in=[c for c in children if c.kind != UnitKind.COMMUNE],
+        indicator_code=indicator.code,
+    ):
+        figures.setdefault(f.unit_id, []).append(f)
+    raw: dict[str, list[CoreObservation]] = {}
+    commune_ids = [c.pk for c in children if c.kind == UnitKind.COMMUNE]
+    if commune_ids:
+        found = Observation.objects.filter(
+            submission__plan=plan,
+            submission__state__in=list(states),
+            submission__org_unit_id__in=commune_ids,
+            submission__period_start__gte=period.start,
+            submission__period_end__lte=period.end,
+            indicator_code=indicator.code,
+        ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
+        for *values, unit_id in found:
+            raw.setdefault(unit_id, []).append(_core(values, ""))
+    result = []
+    for child in children:
+        if child.kind == UnitKind.COMMUNE:
+            from chitieu.rollup import aggregate
+
+            rows = raw.get(child.pk, [])
+            totals = [o for o in rows if o.sex is None]
+            figure = aggregate(indicator, totals or rows)  # a breakdown by sex only: both sexes together
+        else:
+            rows = rows_from_summary(core, figures.get(child.pk, []))
+            figure = level_figure(indicator, rows, period)
+        result.append({"unit": child.name, "unit_id": child.pk, "figure": figure})
+    if all(r["figure"].state is FigureState.MISSING for r in result):
+        return []
+    return result
 
 
 def commune_labels(area: OrgUnit, period_key: str) -> list[str]:

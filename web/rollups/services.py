@@ -216,7 +216,11 @@ def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> No
     with connection.cursor() as cursor:
         cursor.executemany(_UPSERT_SQL, params)
     RollupFigure.objects.filter(
-        plan_id=plan_id, view=view, period_key=period_key, unit_id__in=[a for a, _ in ancestors], n_rows__lte=0
+        plan_id=plan_id,
+        view=view,
+        period_key=period_key,
+        unit_id__in=[a for a, _ in ancestors],
+        n_rows__lte=0,
     ).delete()
 
 

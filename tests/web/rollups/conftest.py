@@ -27,8 +27,8 @@ DUTIES = (
     ("5.2a", "office", YEARS[-3:]),
     ("3.1", "commune", YEARS[-2:]),
     ("2.2", "commune", ("2024", "2024-Q1", "2024-Q3")),
-    ("6.3", "commune", QUARTERS + ("2024-01",)),
-    ("6.4", "office", MONTHS + ("2024-Q2",)),
+    ("6.3", "commune", (*QUARTERS, "2024-01")),
+    ("6.4", "office", (*MONTHS, "2024-Q2")),
 )
 NEXT = {  # the approval moves: (state, action) → state
     "draft": ("submitted",),
@@ -57,7 +57,12 @@ def build_tree(shape: list[list[int]]):
             if d % 2 == 0:
                 unit("Phòng Nội vụ", UnitKind.OFFICE, district, f"{p}{d:02d}-NV")
             for c in range(1, communes + 1):
-                unit(konray.COMMUNES[c % len(konray.COMMUNES)], UnitKind.COMMUNE, district, f"{p}{d:02d}{c:02d}")
+                unit(
+                    konray.COMMUNES[c % len(konray.COMMUNES)],
+                    UnitKind.COMMUNE,
+                    district,
+                    f"{p}{d:02d}{c:02d}",
+                )
     unit_closure_refresh()
     return nation
 
@@ -113,7 +118,9 @@ def random_figures(plan, nation, rng: random.Random, density: float = 0.5):
                 )
                 sexes = rng.choice([("",), ("",), ("F", "M"), ("F",), ("M",), ("", "F", "M")])
                 for sex in sexes:
-                    if Observation.objects.filter(submission=submission, indicator_code=code, sex=sex).exists():
+                    if Observation.objects.filter(
+                        submission=submission, indicator_code=code, sex=sex
+                    ).exists():
                         continue
                     numerator, denominator, value = _figure(rng, code)
                     Observation.objects.create(

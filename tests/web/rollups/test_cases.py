@@ -9,7 +9,9 @@ from chitieu.periods import parse_period
 from tests.web.rollups.test_equal_to_engine import assert_same_as_engine
 
 
-def _report(plan, unit, period_key, code, sex, numerator=None, denominator=None, value=None, state="approved"):
+def _report(
+    plan, unit, period_key, code, sex, numerator=None, denominator=None, value=None, state="approved"
+):
     from web.data.models import Observation, Submission
 
     period = parse_period(period_key)
@@ -39,7 +41,7 @@ def test_girls_of_one_district_and_boys_of_another_make_no_total(country):
     from web.rollups.selectors import unit_evaluation
     from web.rollups.services import rollup_rebuild
 
-    nation, plan = country
+    _nation, plan = country
     office_a, office_b = _units("office")[:2]  # two districts of province 1
     _report(plan, office_a, "2024", "5.2a", "F", 50, 100)
     _report(plan, office_b, "2024", "5.2a", "M", 100, 100)
@@ -49,7 +51,9 @@ def test_girls_of_one_district_and_boys_of_another_make_no_total(country):
 
     core = core_plan(plan_version_active(plan))
     province = office_a.parent.parent
-    result = unit_evaluation(plan, core, province, "2024", as_of=parse_period("2025").start).evaluation.result("5.2a")
+    result = unit_evaluation(
+        plan, core, province, "2024", as_of=parse_period("2025").start
+    ).evaluation.result("5.2a")
     assert result.actual is None  # no unit gave both sexes: no total
     assert [p.actual for p in result.by_sex] == [Decimal(50), Decimal(100)]
     assert result.status is Status.NOT_ACHIEVED

@@ -24,12 +24,13 @@ def comparable(result) -> dict:
     return data
 
 
-def assert_same_as_engine(plan, period_key: str = "2024", as_of: date = date.fromisoformat(AS_OF)) -> int:
+def assert_same_as_engine(plan, period_key: str = "2024", as_of: date | None = None) -> int:
     from web.dashboards.selectors import core_plan, plan_version_active
     from web.orgs.models import OrgUnit, UnitKind
     from web.rollups.selectors import commune_labels, raw_area_observations, unit_evaluation
 
     core = core_plan(plan_version_active(plan))
+    as_of = as_of or date.fromisoformat(AS_OF)
     checked = 0
     for area in OrgUnit.objects.exclude(kind=UnitKind.OFFICE).order_by("pk"):
         for states in STATES.values():
@@ -39,7 +40,12 @@ def assert_same_as_engine(plan, period_key: str = "2024", as_of: date = date.fro
             mine = unit_evaluation(plan, core, area, period_key, as_of=as_of, states=states).evaluation
             for expected in pure.results:
                 got = mine.result(expected.indicator)
-                assert comparable(got) == comparable(expected), (area.name, area.code, states, expected.indicator)
+                assert comparable(got) == comparable(expected), (
+                    area.name,
+                    area.code,
+                    states,
+                    expected.indicator,
+                )
                 checked += 1
     return checked
 
@@ -50,7 +56,9 @@ def summary_snapshot(plan) -> dict:
     fields = ["n_rows", "n_both", "sum_num", "sum_den", "n_values", "sum_value"]
     fields += ["n_count_missing", "sum_count", "n_units"]
     return {
-        (f.view, f.unit_id, f.period_key, f.indicator_code, f.sex, f.own): tuple(getattr(f, n) for n in fields)
+        (f.view, f.unit_id, f.period_key, f.indicator_code, f.sex, f.own): tuple(
+            getattr(f, n) for n in fields
+        )
         for f in RollupFigure.objects.filter(plan=plan)
     }
 
