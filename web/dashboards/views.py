@@ -11,6 +11,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -36,6 +37,7 @@ from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
+from web.rollups.completeness import completeness_counts
 from web.rollups.selectors import (
     area_observations,
     area_unit,
@@ -117,12 +119,19 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
 
 def user_sees(user, unit: OrgUnit) -> bool:
     """web.accounts.access's rule (reporters their unit, others their unit and below), on the closure."""
-    ids = area_unit_ids(user) if user.chitieu_role.value in ("reporter",) or not user.org_unit_id else None
-    if ids is not None:
-        return unit.pk in ids
-    if user.chitieu_role.value == "administrator":
-        return True
-    return unit.pk == user.org_unit_id or units_below(user.org_unit).filter(unit_id=unit.pk).exists()
+    return visible_units(user, OrgUnit.objects.filter(pk=unit.pk)).exists()
+
+
+def visible_units(user, units):
+    """``units`` narrowed to those the user may see, in the same query."""
+    role = user.chitieu_role.value
+    if role == "administrator":
+        return units
+    if not user.org_unit_id:
+        return units.none()
+    if role == "reporter":
+        return units.filter(pk=user.org_unit_id)
+    return units.filter(Q(pk=user.org_unit_id) | Q(id__in=units_below(user.org_unit)))
 
 
 def area_choices(request: HttpRequest, plan: PlanRecord, area: OrgUnit, period: str) -> list[OrgUnit]:
@@ -135,9 +144,9 @@ def area_choices(request: HttpRequest, plan: PlanRecord, area: OrgUnit, period: 
     parent = area if area.kind != UnitKind.COMMUNE else area.parent
     start, end = parse_period(period).start, parse_period(period).end
     below = units_valid_between(start, end).filter(parent=parent).exclude(kind=UnitKind.OFFICE)
-    below = [u for u in below.order_by("name", "pk") if u.pk not in {p.pk for p in path}]
-    shown = [plan.area, *reversed(path), *below]
-    return [u for u in shown if u.pk == plan.area_id or user_sees(request.user, u)]
+    below = visible_units(request.user, below.exclude(pk__in=[p.pk for p in path])).order_by("name", "pk")
+    path = [u for u in path if u.pk == area.pk or user_sees(request.user, u)]
+    return [plan.area, *reversed(path), *below]
 
 
 def states_from(request: HttpRequest) -> tuple[str, ...]:
@@ -351,37 +360,14 @@ def unit_grid(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
 # ------------------------------------------------------------------ completeness
 
 
-def completeness_data(plan: PlanRecord, year: str, *, as_of: date) -> dict:
-    """Expected vs received vs approved per unit and period, and the overdue list."""
-    expected = expected_reports(plan, year)
-    states = report_states(plan, expected)
-    table: dict[tuple[str, str], dict] = {}
-    overdue = []
-    for e in expected:
-        state = states.get(e.item, ReportState.MISSING)
-        row = table.setdefault(
-            (e.unit.name, e.item.period),
-            {
-                "unit": e.unit,
-                "period": e.item.period,
-                "deadline": e.deadline,
-                "expected": 0,
-                "received": 0,
-                "approved": 0,
-                "late": 0,
-            },
-        )
-        row["expected"] += 1
-        row["received"] += state in (ReportState.SUBMITTED, ReportState.APPROVED)
-        row["approved"] += state is ReportState.APPROVED
-        stage = classify(state, e.deadline, as_of=as_of, remind_before=0)
-        if stage is not None and stage[0] is Stage.LATE:
-            row["late"] += 1
-            overdue.append({"expected": e, "state": state, "days": stage[1]})
-    rows = sorted(table.values(), key=lambda r: (r["deadline"], r["unit"].name))
-    totals = {k: sum(r[k] for r in rows) for k in ("expected", "received", "approved", "late")}
-    late_units = sorted({o["expected"].unit.name for o in overdue})
-    return {"rows": rows, "totals": totals, "overdue": overdue, "late_units": late_units}
+def completeness_data(plan: PlanRecord, year: str, *, as_of: date, area: OrgUnit | None = None) -> dict:
+    """Expected vs received vs approved per unit below the area and period, and the overdue list.
+
+    Counted in SQL (web.rollups.completeness): the same queries for a district or a nation."""
+    version = plan_version_active(plan)
+    if version is None:
+        return {"rows": [], "totals": {}, "overdue": [], "overdue_total": 0, "late_units": []}
+    return completeness_counts(plan, version, year, as_of=as_of, area=area)
 
 
 @login_required
@@ -392,11 +378,20 @@ def completeness(request: HttpRequest, plan_id: int) -> HttpResponse:
     year = period_from(request, core, as_of)
     if parse_period(year).kind is not PeriodKind.YEAR:
         year = str(parse_period(year).start.year)
-    data = completeness_data(plan, year, as_of=as_of)
+    area = area_from(request, plan)
+    data = completeness_data(plan, year, as_of=as_of, area=area)
     return render(
         request,
         "dashboards/completeness.html",
-        {"plan": plan, "period": year, "periods": year_choices(core, as_of), "as_of": as_of, **data},
+        {
+            "plan": plan,
+            "period": year,
+            "periods": year_choices(core, as_of),
+            "as_of": as_of,
+            "area": area,
+            "areas": area_choices(request, plan, area, year),
+            **data,
+        },
     )
 
 
