@@ -103,7 +103,7 @@ def run(name, *args):
 def country(db, tmp_path):
     """The country loaded by load_country, with no figures yet: the plan to load files into."""
     folder = write_country(tmp_path / "country", observations=[])
-    code, out, err = run("load_country", folder, "--plan-name", "Kế hoạch thử")
+    code, _out, err = run("load_country", folder, "--plan-name", "Kế hoạch thử")
     assert code == 0, err
     return Plan.objects.get(name="Kế hoạch thử")
 
@@ -171,7 +171,7 @@ def test_load_country_twice_does_not_duplicate(db, tmp_path):
     folder = write_country(tmp_path / "vn")
     assert run("load_country", folder)[0] == 0
     before = snapshot(), OrgUnit.objects.count(), Plan.objects.count()
-    code, out, err = run("load_country", folder)
+    code, out, _err = run("load_country", folder)
     assert code == 0 and "đã được nạp" in out
     assert (snapshot(), OrgUnit.objects.count(), Plan.objects.count()) == before
 
@@ -180,7 +180,7 @@ def test_load_country_with_a_bad_line_stores_nothing_at_all(db, tmp_path):
     rows = figures()
     rows[3][0] = "9.9"
     folder = write_country(tmp_path / "vn", observations=rows)
-    code, out, err = run("load_country", folder)
+    code, _out, err = run("load_country", folder)
     assert code == 1
     assert "observations.csv, dòng 5: mã chỉ tiêu không có trong kế hoạch" in err
     assert "Traceback" not in err
