@@ -118,7 +118,9 @@ def test_completeness_counts_equal_the_item_by_item_count_and_queries_stay_flat(
                 assignment.frequency = "quarter" if assignment.indicator.code == "6.3" else "year"
                 assignment.save()
             else:
-                offices = OrgUnit.objects.filter(kind=UnitKind.OFFICE, name__startswith="Phòng Y tế").exclude(code="")
+                offices = OrgUnit.objects.filter(kind=UnitKind.OFFICE, name__startswith="Phòng Y tế").exclude(
+                    code=""
+                )
                 assignment.lead_units.set(offices)
                 assignment.by_sex = assignment.indicator.code == "5.2a"
                 assignment.save()
