@@ -32,7 +32,7 @@ from django.db.models import Q
 
 from chitieu.evaluate import PlanEvaluation, evaluate_plan
 from chitieu.observations import Observation as CoreObservation
-from chitieu.periods import parse_period
+from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
@@ -154,7 +154,7 @@ def _decimal(micros: int) -> Decimal:
     return Decimal(micros).scaleb(-6) if micros % MICRO else Decimal(micros // MICRO)
 
 
-def _sums(row: RollupFigure) -> Sums:
+def _sums(row) -> Sums:
     return Sums(
         row.n_rows,
         row.n_both,
@@ -205,7 +205,7 @@ def _total(parts: dict[str, Sums]) -> Sums | None:
     return total
 
 
-def rows_from_summary(core: Plan, figures: Sequence[RollupFigure]) -> list[CoreObservation]:
+def rows_from_summary(core: Plan, figures: Sequence) -> list[CoreObservation]:
     """Core observations standing for an area's summary rows."""
     grouped: dict[tuple[str, str, bool], dict[str, Sums]] = {}
     for f in figures:
@@ -334,6 +334,35 @@ def unit_evaluation(
     return AreaEvaluation(area, evaluation, tuple(observations), units)
 
 
+_SUMMARY_FIELDS = (
+    "unit_id",
+    "indicator_code",
+    "period_key",
+    "own",
+    "sex",
+    "n_rows",
+    "n_both",
+    "sum_num",
+    "sum_den",
+    "n_values",
+    "sum_value",
+    "n_count_missing",
+    "sum_count",
+    "n_units",
+)
+
+
+def _keys_within(period_key: str) -> list[str]:
+    """The period and every year, half, quarter and month inside it."""
+    period = parse_period(period_key)
+    inside = [
+        p.key
+        for kind in (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+        for p in sub_periods(period, kind)
+    ]
+    return [period.key, *inside]
+
+
 def evaluation_all_units(
     *,
     plan,
@@ -341,11 +370,16 @@ def evaluation_all_units(
     as_of: date | None = None,
     states: Sequence[str] = APPROVED_STATES,
     include_communes: bool = False,
+    full: bool = False,
 ) -> dict[int, PlanEvaluation]:
     """Every area of the plan (nation, provinces, districts; communes on request) evaluated for a period.
 
-    One query for all summary rows, one for the per-unit indicators' commune figures;
-    then the engine per area. ``as_of`` defaults to the end of the period."""
+    By default the verdicts and figures of the period only (no trajectory, baseline or
+    wording; ``full=True`` adds them, as the dashboard shows them): one query for the
+    summary rows of the period and the periods inside it, one for the per-unit
+    indicators' commune figures, then the engine per area, each commune's per-unit
+    series worked out once. ``as_of`` defaults to the end of the period.
+    Returns {unit id: the engine's PlanEvaluation}."""
     from web.dashboards.selectors import core_plan, plan_version_active
 
     unit_closure_ensure()
@@ -358,11 +392,16 @@ def evaluation_all_units(
     kinds = [UnitKind.NATION, UnitKind.PROVINCE, UnitKind.DISTRICT] + (
         [UnitKind.COMMUNE] if include_communes else []
     )
-    areas = list(OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=kinds))
-    by_area: dict[int, list[RollupFigure]] = {}
-    for figure in RollupFigure.objects.filter(plan=plan, view=view_of(states)).iterator(chunk_size=5000):
+    areas = list(OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=kinds).order_by("pk"))
+    figures = RollupFigure.objects.filter(plan=plan, view=view_of(states))
+    if not full:
+        figures = figures.filter(period_key__in=_keys_within(period_key))
+    by_area: dict[int, list] = {}
+    for figure in figures.values_list(*_SUMMARY_FIELDS, named=True).iterator(chunk_size=10000):
         by_area.setdefault(figure.unit_id, []).append(figure)
     communes = _communes_by_area(plan, core, period_key, states=states)
+    # A unit's per-unit series is the same from every area above it, when names are unique.
+    memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     results: dict[int, PlanEvaluation] = {}
     for area in areas:
         if area.kind == UnitKind.COMMUNE:
@@ -372,8 +411,23 @@ def evaluation_all_units(
             observations = rows_from_summary(core, by_area.get(area.pk, []))
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
-        results[area.pk] = evaluate_plan(core, observations, period_key, as_of=as_of, units=units)
+        results[area.pk] = evaluate_plan(
+            core,
+            observations,
+            period_key,
+            as_of=as_of,
+            units=units,
+            explain=full,
+            trajectories=full,
+            series_memo=memo if area.kind != UnitKind.COMMUNE else None,
+        )
     return results
+
+
+def _unique(labels: Sequence[str]) -> bool:
+    from chitieu.observations import unit_key
+
+    return len({unit_key(label) for label in labels}) == len(labels)
 
 
 @dataclass
