@@ -44,6 +44,7 @@ PERIOD = "2024"
 API_ROWS = 10_000  # rows held back from the load and sent through the API instead
 API_BATCH = 500  # rows per request (the API takes up to 5,000); small enough to stop on time
 SETTINGS = "web.config.settings.local"
+ANALYSIS = "\n## Analysis"  # a hand-written section of RESULTS.md that a new run keeps
 
 
 # ---------------------------------------------------------------- options
@@ -62,6 +63,7 @@ class Options:
     load_budget: float = 300  # seconds of loading after which no further load run starts
     api_seconds: float = 20  # per API run: batches are sent until this much time has passed
     reports: tuple[str, ...] = ("docx", "pdf")
+    http_timeout: float = 300  # seconds a page, a report or an evaluation may take before it counts as failed
 
 
 def parse_options(argv: list[str] | None) -> Options:
@@ -79,6 +81,7 @@ def parse_options(argv: list[str] | None) -> Options:
     parser.add_argument("--load-budget", type=float, default=300, help="seconds; fewer load runs past it")
     parser.add_argument("--api-seconds", type=float, default=20, help="seconds of API upserts per run")
     parser.add_argument("--reports", default="docx,pdf", help="report formats to time")
+    parser.add_argument("--http-timeout", type=float, default=300, help="seconds before a request fails")
     args = parser.parse_args(argv or [])
     backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
     unknown = set(backends) - {"sqlite", "postgresql"}
@@ -95,6 +98,7 @@ def parse_options(argv: list[str] | None) -> Options:
         load_budget=args.load_budget,
         api_seconds=args.api_seconds,
         reports=tuple(f for f in args.reports.split(",") if f in ("docx", "pdf", "xlsx")),
+        http_timeout=args.http_timeout,
     )
 
 
@@ -469,9 +473,9 @@ def login(base: str, username: str, password: str):
     return session
 
 
-def timed_get(session, url: str) -> tuple[float, int]:
+def timed_get(session, url: str, timeout: float) -> tuple[float, int]:
     started = time.perf_counter()
-    response = session.get(url, timeout=600)
+    response = session.get(url, timeout=timeout)
     return time.perf_counter() - started, response.status_code
 
 
@@ -487,10 +491,18 @@ def databases(backend: str, work: Path, log: Path) -> Iterator:
         made.close()
 
 
-def measure_backend(backend: str, data: Dataset, options: Options, work: Path) -> list[Row]:
+def _django_step(action: str, *args: str, url: str, log: Path, timeout: float) -> dict:
+    command = [str(BIN / "python"), "-m", "bench.national_django", action, *args]
+    return json.loads(run(command, env=django_env(url), log=log, timeout=timeout))
+
+
+def measure_backend(
+    backend: str, data: Dataset, options: Options, work: Path, rows: list[Row], failures: list[str]
+) -> None:
+    """Append each figure to ``rows`` as soon as it is measured; a failed step is noted and the
+    next one still runs (unless it needs what failed)."""
     log = work / f"{backend}.log"
     print(f"  {backend}: log in {log}", flush=True)
-    rows: list[Row] = []
 
     def row(key: str, label: str, unit: str, note: str = "") -> Row:
         made = Row(key, label, backend, unit, note=note)
@@ -516,74 +528,78 @@ def measure_backend(backend: str, data: Dataset, options: Options, work: Path) -
                 f"    load {number + 1}/{options.runs}: {load.values[-1]:,.0f} obs/s ({elapsed:.0f} s)",
                 flush=True,
             )
-
-        ids = json.loads(
-            run(
-                [
-                    str(BIN / "python"),
-                    "-m",
-                    "bench.national_django",
-                    "prepare",
-                    str(data.load_dir),
-                    "--api-units",
-                    ",".join(data.api_units),
-                    "--report-district",
-                    data.report_district,
-                ],
-                env=django_env(url),
+        units = ",".join(data.api_units)
+        ids = _django_step(
+            "prepare",
+            str(data.load_dir),
+            "--api-units",
+            units,
+            "--report-district",
+            data.report_district,
+            url=url,
+            log=log,
+            timeout=3600,
+        )
+        try:
+            timings = _django_step(
+                "evaluate",
+                str(ids["plan"]),
+                "--period",
+                PERIOD,
+                "--runs",
+                str(options.runs),
+                url=url,
                 log=log,
+                timeout=options.http_timeout * options.runs * 2,
             )
-        )
-        timings = json.loads(
-            run(
-                [
-                    str(BIN / "python"),
-                    "-m",
-                    "bench.national_django",
-                    "evaluate",
-                    str(ids["plan"]),
-                    "--period",
-                    PERIOD,
-                    "--runs",
-                    str(options.runs),
-                ],
-                env=django_env(url),
-                log=log,
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            failures.append(f"{backend}: national evaluation: {error}")
+        else:
+            if "rebuild" in timings:
+                row("rebuild", f"rollup_rebuild, nation, {PERIOD} (s)", "s").values += timings["rebuild"]
+            evaluation = row(
+                "evaluation",
+                f"national evaluation of {PERIOD} (s)",
+                "s",
+                f"{timings['indicators_with_data']} indicators with data",
             )
-        )
-        if "rebuild" in timings:
-            row("rebuild", f"rollup_rebuild, nation, {PERIOD} (s)", "s").values += timings["rebuild"]
-        evaluation = row(
-            "evaluation",
-            f"national evaluation of {PERIOD} (s)",
-            "s",
-            f"{timings['indicators_with_data']} indicators with data",
-        )
-        evaluation.values += timings["evaluation"]
-        print(f"    evaluation: {statistics.median(evaluation.values):.2f} s", flush=True)
+            evaluation.values += timings["evaluation"]
+            print(f"    evaluation: {statistics.median(evaluation.values):.2f} s", flush=True)
 
         server = Server(url, log)
         try:
-            rows += http_measurements(server, ids, data, options, backend, work)
+            http_measurements(server, ids, data, options, backend, work, rows, failures)
         finally:
             server.close()
-        rss = row(
-            "worker_rss",
-            "gunicorn worker RSS, max over the run (MB)",
-            "MB",
-            f"{server.workers} workers × {server.threads} threads",
-        )
-        if server.worker_rss_mb() is not None:
-            rss.values.append(server.worker_rss_mb())
-    return rows
+            rss = row(
+                "worker_rss",
+                "gunicorn worker RSS, max over the run (MB)",
+                "MB",
+                f"{server.workers} workers × {server.threads} threads",
+            )
+            if server.worker_rss_mb() is not None:
+                rss.values.append(server.worker_rss_mb())
 
 
 def http_measurements(
-    server: Server, ids: dict, data: Dataset, options: Options, backend: str, work: Path
-) -> list[Row]:
+    server: Server,
+    ids: dict,
+    data: Dataset,
+    options: Options,
+    backend: str,
+    work: Path,
+    rows: list[Row],
+    failures: list[str],
+) -> None:
     import requests
 
-    rows: list[Row] = []
+    def attempt(label: str, step) -> None:
+        try:
+            step()
+        except (requests.RequestException, RuntimeError, subprocess.TimeoutExpired, OSError) as error:
+            failures.append(f"{backend}: {label}: {error}")
+            print(f"    {label} FAILED: {error}", flush=True)
+
     base = server.base
     coordinator = login(base, ids["users"]["coordinator"], ids["users"]["password"])
     viewer = login(base, ids["users"]["viewer"], ids["users"]["password"])
@@ -592,27 +608,44 @@ def http_measurements(
         "province": f"/dashboards/plans/{ids['plan']}/?period={PERIOD}&area={ids['province']}",
         "district": f"/dashboards/plans/{ids['plan']}/?period={PERIOD}&area={ids['district']}",
     }
-    for name, path in pages.items():
-        first, status = timed_get(coordinator, base + path)
-        made = Row(f"dashboard_{name}", f"dashboard, {name} (s)", backend, "s", note=f"first {first:.2f} s")
-        for number in range(options.runs):
-            elapsed, status = timed_get(viewer if number % 2 else coordinator, base + path)
-            if status != 200:
-                made.note += f"; HTTP {status}"
-            made.values.append(elapsed)
+
+    def get(session, url: str, made: Row) -> None:
+        elapsed, status = timed_get(session, url, options.http_timeout)
+        if status != 200:
+            made.note += f"; HTTP {status}"
+        made.values.append(elapsed)
+
+    def dashboard(name: str, path: str) -> None:
+        made = Row(f"dashboard_{name}", f"dashboard, {name} (s)", backend, "s")
         rows.append(made)
+        first, _status = timed_get(coordinator, base + path, options.http_timeout)
+        made.note = f"first {first:.2f} s"
+        for number in range(options.runs):
+            get(viewer if number % 2 else coordinator, base + path, made)
         print(f"    dashboard {name}: {statistics.median(made.values):.2f} s", flush=True)
 
-    for fmt in options.reports:
+    for name, path in pages.items():
+        attempt(f"dashboard {name}", lambda name=name, path=path: dashboard(name, path))
+
+    def report(fmt: str) -> None:
         made = Row(f"report_{fmt}", f"annual report of one district, {fmt} (s)", backend, "s")
-        for _ in range(options.runs):
-            elapsed, status = timed_get(coordinator, f"{base}/reports/{ids['district_plan']}/{PERIOD}/{fmt}")
-            if status != 200:
-                made.note = f"HTTP {status}"
-            made.values.append(elapsed)
         rows.append(made)
+        for _ in range(options.runs):
+            get(coordinator, f"{base}/reports/{ids['district_plan']}/{PERIOD}/{fmt}", made)
+        made.note = made.note.lstrip("; ")
+
+    for fmt in options.reports:
+        attempt(f"report {fmt}", lambda fmt=fmt: report(fmt))
+
+    attempt("API upsert", lambda: api_upsert(base, ids, data, options, backend, rows))
+    attempt("locust", lambda: locust_run(server, pages, [coordinator, viewer], options, backend, work, rows))
+
+
+def api_upsert(base: str, ids: dict, data: Dataset, options: Options, backend: str, rows: list[Row]) -> None:
+    import requests
 
     api = Row("api", "API bulk upsert (rows/s)", backend, "rows/s")
+    rows.append(api)
     payload_rows = [
         {
             "indicator": r["indicator"],
@@ -636,26 +669,21 @@ def http_measurements(
                 f"{base}/api/plans/{ids['plan']}/observations",
                 json={"rows": batch},
                 headers=headers,
-                timeout=600,
+                timeout=options.http_timeout,
             )
             if response.status_code != 200:
-                raise RuntimeError(f"API upsert: HTTP {response.status_code}: {response.text[:300]}")
+                raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
             refused += len(response.json()["errors"])
             sent += len(batch)
         api.values.append(sent / (time.perf_counter() - started))
-    api.note = (
-        f"{sent:,} rows a run in batches of {API_BATCH} (≤ {options.api_seconds:.0f} s); {refused} refused"
-    )
-    rows.append(api)
+        budget = f"≤ {options.api_seconds:.0f} s"
+        api.note = f"{sent:,} rows a run in batches of {API_BATCH} ({budget}); {refused} refused"
     print(f"    API upsert: {statistics.median(api.values):,.0f} rows/s", flush=True)
-
-    rows += locust_run(server, pages, [coordinator, viewer], options, backend, work)
-    return rows
 
 
 def locust_run(
-    server: Server, pages: dict, sessions: list, options: Options, backend: str, work: Path
-) -> list[Row]:
+    server: Server, pages: dict, sessions: list, options: Options, backend: str, work: Path, rows: list[Row]
+) -> None:
     prefix = work / f"locust-{backend}"
     env = {
         **os.environ,
@@ -691,24 +719,20 @@ def locust_run(
     with Path(f"{prefix}_stats.csv").open(encoding="utf-8") as f:
         total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
     users = f"{options.locust_users} users, {options.locust_seconds} s, {total['Request Count']} requests"
-    made = [
-        Row("locust_p50", "locust dashboards p50 (ms)", backend, "ms", [float(total["50%"])], users),
-        Row("locust_p95", "locust dashboards p95 (ms)", backend, "ms", [float(total["95%"])], users),
-        Row("locust_errors", "locust errors", backend, "errors", [float(total["Failure Count"])], users),
-        Row(
-            "locust_rps",
-            "locust throughput (requests/s)",
-            backend,
-            "req/s",
-            [float(total["Requests/s"])],
-            users,
-        ),
+
+    def figure(column: str) -> list[float]:  # "N/A" when no request finished in time
+        return [float(total[column])] if total[column].replace(".", "", 1).isdigit() else []
+
+    rows += [
+        Row("locust_p50", "locust dashboards p50 (ms)", backend, "ms", figure("50%"), users),
+        Row("locust_p95", "locust dashboards p95 (ms)", backend, "ms", figure("95%"), users),
+        Row("locust_errors", "locust errors", backend, "errors", figure("Failure Count"), users),
+        Row("locust_rps", "locust throughput (requests/s)", backend, "req/s", figure("Requests/s"), users),
     ]
     print(
         f"    locust: p50 {total['50%']} ms, p95 {total['95%']} ms, {total['Failure Count']} errors",
         flush=True,
     )
-    return made
 
 
 # ---------------------------------------------------------------- the whole run
@@ -751,7 +775,10 @@ def write_results(
     ]
     if failures:
         lines += ["## Failures", "", *(f"- {f}" for f in failures), ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    # The written analysis of the last full run stays until someone rewrites it.
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    kept = old[old.index(ANALYSIS) :] if ANALYSIS in old else ""
+    path.write_text("\n".join(lines) + kept, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -776,7 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     for backend in options.backends:
         try:
-            rows += measure_backend(backend, data, options, work)
+            measure_backend(backend, data, options, work, rows, failures)
         except Exception as error:  # one backend failing must not hide the other's figures
             failures.append(f"{backend}: {error}")
             print(f"  {backend} FAILED: {error}", flush=True)
