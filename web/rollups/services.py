@@ -88,8 +88,16 @@ class Sums:
     n_units: int = 0
 
     def add(self, other: Sums, sign: int = 1) -> None:
-        for name, value in zip(_FIELDS, astuple(other), strict=True):
-            setattr(self, name, getattr(self, name) + sign * value)
+        # Field by field: dataclasses.astuple deep-copies, which is slow in bulk evaluation.
+        self.n_rows += sign * other.n_rows
+        self.n_both += sign * other.n_both
+        self.sum_num += sign * other.sum_num
+        self.sum_den += sign * other.sum_den
+        self.n_values += sign * other.n_values
+        self.sum_value += sign * other.sum_value
+        self.n_count_missing += sign * other.n_count_missing
+        self.sum_count += sign * other.sum_count
+        self.n_units += sign * other.n_units
 
     def is_zero(self) -> bool:
         return not any(astuple(self))
