@@ -720,12 +720,12 @@ def locust_run(
         "--loglevel",
         "WARNING",
         "--stop-timeout",
-        "10",
+        "35",  # requests in flight at the end finish (or time out after 30 s): none is cut off
     ]
     log = work / f"locust-{backend}.log"
     with log.open("w") as out:
         subprocess.run(
-            command, env=env, cwd=ROOT, stdout=out, stderr=out, timeout=options.locust_seconds + 120
+            command, env=env, cwd=ROOT, stdout=out, stderr=out, timeout=options.locust_seconds + 150
         )
     with Path(f"{prefix}_stats.csv").open(encoding="utf-8") as f:
         total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")

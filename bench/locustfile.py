@@ -30,4 +30,4 @@ class DashboardReader(HttpUser):
         name, path = random.choice(list(PAGES.items()))
         with self.client.get(path, name=name, catch_response=True, timeout=TIMEOUT) as response:
             if response.status_code != 200 or "login" in response.url:
-                response.failure(f"HTTP {response.status_code} at {response.url}")
+                response.failure(f"HTTP {response.status_code}: {response.error or response.url}")
