@@ -1,0 +1,183 @@
+"""Bulk loading rate: observations per second into SQLite and (with DATABASE_URL) PostgreSQL.
+
+A synthetic country of ``BENCH_LOAD_ROWS`` figures (200,000 by default) is written
+as the directory ``load_country`` reads (units.csv, plan.txt, assignments.csv,
+observations.csv): communes report 6.3 every quarter, 2.1 every year and 5.2a every
+year by sex, 2021-2025; each district's health office reports 4.2 every year.
+Each run loads it into a fresh database in a child process (settings are fixed
+once Django starts); the units, the plan and the assignments are loaded first and
+only ``observations_load`` is timed. Targets (issue 7): ≥ 100,000/s into SQLite,
+≥ 200,000/s into PostgreSQL.
+
+    .venv/bin/python -m bench load              # SQLite, and PostgreSQL if DATABASE_URL is set
+    BENCH_LOAD_ROWS=50000 BENCH_LOAD_RUNS=1 .venv/bin/python -m bench load
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = int(os.environ.get("BENCH_LOAD_ROWS", "200000"))
+RUNS = int(os.environ.get("BENCH_LOAD_RUNS", "3"))
+YEARS = range(2021, 2026)
+PER_COMMUNE = 4 * len(YEARS) + len(YEARS) + 2 * len(YEARS)  # 6.3 quarterly, 2.1 yearly, 5.2a by sex
+
+
+def write_country(folder: Path, rows: int) -> int:
+    """The directory load_country reads; returns the number of figures written."""
+    from chitieu import konray
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(konray.ANNEX, folder / "plan.txt")
+    communes = max(1, rows // PER_COMMUNE)
+    districts = max(1, communes // 15)
+    with open(folder / "units.csv", "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["code", "name", "kind", "parent_code"])
+        out.writerow(["VN", "Việt Nam", "nation", ""])
+        out.writerow(["01", "Tỉnh Một", "province", "VN"])
+        for d in range(districts):
+            out.writerow([f"{100 + d}", f"Huyện {d}", "district", "01"])
+            out.writerow([f"{100 + d}-YT", "Phòng Y tế", "office", f"{100 + d}"])
+        for c in range(communes):
+            out.writerow([f"{10000 + c}", f"Xã {c}", "commune", f"{100 + c % districts}"])
+    with open(folder / "assignments.csv", "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["indicator", "reporters", "frequency", "by_sex", "office"])
+        out.writerows(
+            [
+                ["6.3", "communes", "quarter", "0", ""],
+                ["2.1", "communes", "year", "0", ""],
+                ["5.2a", "communes", "year", "1", ""],
+                ["4.2", "offices", "year", "0", "Phòng Y tế"],
+            ]
+        )
+    count = 0
+    with open(folder / "observations.csv", "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note"])
+        for c in range(communes):
+            code = f"{10000 + c}"
+            for year in YEARS:
+                for q in range(1, 5):
+                    out.writerow(["6.3", f"{year}-Q{q}", code, "", "", "", 2 + (c + q) % 4, ""])
+                den = 400 + (c * 7 + year) % 300
+                out.writerow(["2.1", year, code, "", den // 2 + c % 17, den, "", ""])
+                for sex, k in (("F", 3), ("M", 5)):
+                    pupils = 80 + (c * k + year) % 60
+                    out.writerow(["5.2a", year, code, sex, pupils - (c + k) % 4, pupils, "", ""])
+                count += 7
+        for d in range(districts):
+            for year in YEARS:
+                out.writerow(["4.2", year, f"{100 + d}-YT", "", (d + year) % 3, 1200 + d, "", ""])
+                count += 1
+    return count
+
+
+def worker(folder: str) -> None:
+    """In a child process with DATABASE_URL set: migrate, load the country's frame, time the figures."""
+    import time
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.config.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from chitieu.approval import Role
+    from web.accounts.services import user_ensure
+    from web.data.bulk import assignments_load, observations_load, units_load
+    from web.orgs.models import OrgUnit
+    from web.plans.services import plan_import, plan_version_confirm
+
+    call_command("migrate", verbosity=0)
+    root = Path(folder)
+    admin = user_ensure(username="bench", password="bench-2024", role=Role.ADMINISTRATOR, org_unit=None)[0]
+    units_load(rows_or_path=root / "units.csv", actor=admin)
+    nation = OrgUnit.objects.get(code="VN")
+    version = plan_import(actor=admin, data=(root / "plan.txt").read_bytes(), filename="plan.txt", area=nation)
+    plan_version_confirm(actor=admin, version=version)
+    assignments_load(version=version, rows_or_path=root / "assignments.csv", actor=admin)
+    started, cpu = time.perf_counter(), time.process_time()
+    result = observations_load(plan=version.plan, rows_or_path=root / "observations.csv", actor=admin)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(json.dumps({"rows": result.rows, "seconds": seconds, "cpu": cpu}))
+
+
+def _postgres_database(base_url: str, name: str, create: bool) -> str:
+    import psycopg
+
+    admin_url = base_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def _one_run(folder: Path, url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_load", "--worker", str(folder)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(engine: str, folder: Path, scratch: Path) -> list[dict]:
+    runs = []
+    for n in range(RUNS):
+        if engine == "sqlite":
+            path = scratch / f"load-{n}.sqlite3"
+            runs.append(_one_run(folder, f"sqlite:///{path}"))
+            path.unlink(missing_ok=True)
+        else:
+            name = f"chitieu_bench_load_{os.getpid()}_{n}"
+            url = _postgres_database(os.environ["DATABASE_URL"], name, create=True)
+            try:
+                runs.append(_one_run(folder, url))
+            finally:
+                _postgres_database(os.environ["DATABASE_URL"], name, create=False)
+    return runs
+
+
+def main() -> None:
+    engines = ["sqlite"]
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        engines.append("postgresql")
+    with tempfile.TemporaryDirectory(prefix="chitieu-bench-load-") as tmp:
+        scratch = Path(tmp)
+        figures = write_country(scratch / "country", ROWS)
+        print(f"{figures:,} figures, {RUNS} runs each; observations_load timed (units and plan loaded before)")
+        print(f"{'database':<12} {'median /s':>12} {'min /s':>12} {'max /s':>12} {'median s':>9} {'py cpu s':>9}")
+        for engine in engines:
+            runs = measure(engine, scratch / "country", scratch)
+            rates = [r["rows"] / r["seconds"] for r in runs]
+            median_seconds = statistics.median(r["seconds"] for r in runs)
+            median_cpu = statistics.median(r["cpu"] for r in runs)
+            print(
+                f"{engine:<12} {statistics.median(rates):>12,.0f} {min(rates):>12,.0f}"
+                f" {max(rates):>12,.0f} {median_seconds:>9.2f} {median_cpu:>9.2f}"
+            )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(sys.argv[2])
+    else:
+        main()
