@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("BENCH_LOAD_ROWS", "200000"))
 RUNS = int(os.environ.get("BENCH_LOAD_RUNS", "3"))
+API_ROWS = int(os.environ.get("BENCH_API_ROWS", "5000"))  # the API's limit per request
 YEARS = range(2021, 2026)
 PER_COMMUNE = 4 * len(YEARS) + len(YEARS) + 2 * len(YEARS)  # 6.3 quarterly, 2.1 yearly, 5.2a by sex
 
@@ -104,13 +105,53 @@ def worker(folder: str) -> None:
     admin = user_ensure(username="bench", password="bench-2024", role=Role.ADMINISTRATOR, org_unit=None)[0]
     units_load(rows_or_path=root / "units.csv", actor=admin)
     nation = OrgUnit.objects.get(code="VN")
-    version = plan_import(actor=admin, data=(root / "plan.txt").read_bytes(), filename="plan.txt", area=nation)
+    version = plan_import(
+        actor=admin, data=(root / "plan.txt").read_bytes(), filename="plan.txt", area=nation
+    )
     plan_version_confirm(actor=admin, version=version)
     assignments_load(version=version, rows_or_path=root / "assignments.csv", actor=admin)
     started, cpu = time.perf_counter(), time.process_time()
     result = observations_load(plan=version.plan, rows_or_path=root / "observations.csv", actor=admin)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(json.dumps({"rows": result.rows, "seconds": seconds, "cpu": cpu}))
+    api = api_upsert(version.plan, admin)
+    print(json.dumps({"rows": result.rows, "seconds": seconds, "cpu": cpu, **api}))
+
+
+def api_upsert(plan, admin) -> dict:
+    """POST /api/plans/N/observations with API_ROWS new figures, then the same rows changed (updates)."""
+    import time
+
+    from django.test import Client
+
+    from web.api.services import token_create
+    from web.orgs.models import OrgUnit
+
+    _token, secret = token_create(user=admin, name="bench")
+    communes = list(OrgUnit.objects.filter(kind="commune").order_by("code").values_list("id", flat=True))
+    rows = [
+        {"indicator": "6.3", "period": f"2026-Q{q}", "org_unit_id": communes[n % len(communes)], "value": 3}
+        for n, q in ((n, 1 + n // len(communes)) for n in range(API_ROWS))
+        if q <= 4
+    ]
+    client = Client(HTTP_HOST="localhost")
+    timings = {}
+    for label, value in (("api_create", 3), ("api_update", 4)):
+        for row in rows:
+            row["value"] = value
+        body = json.dumps({"rows": rows})
+        started = time.perf_counter()
+        response = client.post(
+            f"/api/plans/{plan.pk}/observations",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        timings[label] = time.perf_counter() - started
+        saved = response.json()["saved"]
+        if saved != len(rows):
+            raise RuntimeError(f"{label}: {saved} of {len(rows)} saved: {response.json()['errors'][:3]}")
+    timings["api_rows"] = len(rows)
+    return timings
 
 
 def _postgres_database(base_url: str, name: str, create: bool) -> str:
@@ -163,8 +204,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="chitieu-bench-load-") as tmp:
         scratch = Path(tmp)
         figures = write_country(scratch / "country", ROWS)
-        print(f"{figures:,} figures, {RUNS} runs each; observations_load timed (units and plan loaded before)")
-        print(f"{'database':<12} {'median /s':>12} {'min /s':>12} {'max /s':>12} {'median s':>9} {'py cpu s':>9}")
+        print(
+            f"{figures:,} figures, {RUNS} runs each; observations_load timed (units and plan loaded before)"
+        )
+        print(
+            f"{'database':<12} {'median /s':>12} {'min /s':>12} {'max /s':>12} {'median s':>9} {'py cpu s':>9}"
+        )
         for engine in engines:
             runs = measure(engine, scratch / "country", scratch)
             rates = [r["rows"] / r["seconds"] for r in runs]
