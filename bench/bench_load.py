@@ -207,18 +207,23 @@ def main() -> None:
         print(
             f"{figures:,} figures, {RUNS} runs each; observations_load timed (units and plan loaded before)"
         )
-        print(
-            f"{'database':<12} {'median /s':>12} {'min /s':>12} {'max /s':>12} {'median s':>9} {'py cpu s':>9}"
-        )
+        print(f"API: POST of {API_ROWS:,} new figures (one per unit and period), then the same rows changed")
+        header = ("database", "load /s", "min", "max", "median s", "py cpu s", "API new /s", "API upd /s")
+        print("  ".join(f"{h:>11}" for h in header))
         for engine in engines:
             runs = measure(engine, scratch / "country", scratch)
             rates = [r["rows"] / r["seconds"] for r in runs]
-            median_seconds = statistics.median(r["seconds"] for r in runs)
-            median_cpu = statistics.median(r["cpu"] for r in runs)
-            print(
-                f"{engine:<12} {statistics.median(rates):>12,.0f} {min(rates):>12,.0f}"
-                f" {max(rates):>12,.0f} {median_seconds:>9.2f} {median_cpu:>9.2f}"
-            )
+            cells = [
+                engine,
+                f"{statistics.median(rates):,.0f}",
+                f"{min(rates):,.0f}",
+                f"{max(rates):,.0f}",
+                f"{statistics.median(r['seconds'] for r in runs):.2f}",
+                f"{statistics.median(r['cpu'] for r in runs):.2f}",
+                f"{statistics.median(r['api_rows'] / r['api_create'] for r in runs):,.0f}",
+                f"{statistics.median(r['api_rows'] / r['api_update'] for r in runs):,.0f}",
+            ]
+            print("  ".join(f"{c:>11}" for c in cells))
 
 
 if __name__ == "__main__":
