@@ -156,7 +156,7 @@ def _check_row(index: int, row: RowInput, indicators: dict, plan: Plan, actor, d
 
 
 def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool = False) -> UpsertResult:
-    """Store figures through the data-entry services, one transaction per unit and period.
+    """Store figures through the data-entry services, all in one transaction.
 
     The same rules as the entry form apply (permissions, assignments, approval
     state, figure checks); a refused row is reported with its position and the
@@ -191,8 +191,13 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
             continue
         seen.add(identity)
         groups.setdefault((unit.pk, period_key), []).append((index, row, checked))
-    for members in groups.values():
-        _save_group(actor, plan, members, submit, result)
+    # One transaction for the whole upload, one savepoint per unit and period: a refused
+    # group is rolled back alone, and an upload cut off midway (the worker killed, the
+    # database gone) leaves nothing behind. Groups in a fixed order, so that two uploads
+    # lock the same reports in the same order and cannot deadlock.
+    with transaction.atomic():
+        for _key, members in sorted(groups.items()):
+            _save_group(actor, plan, members, submit, result)
     return result
 
 
