@@ -265,6 +265,7 @@ def http(
     url: str,
     *,
     token: str = "",
+    cookie: str = "",
     body: bytes | None = None,
     content_type: str = "",
     timeout: float = 30,
@@ -274,6 +275,8 @@ def http(
         request.add_header("Authorization", f"Bearer {token}")
     if content_type:
         request.add_header("Content-Type", content_type)
+    if cookie:
+        request.add_header("Cookie", cookie)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
@@ -310,7 +313,7 @@ class Gunicorn:
         ]
         self.process: subprocess.Popen | None = None
 
-    def start(self, wait: float = 60) -> Gunicorn:
+    def start(self, wait: float = 60, healthy: bool = True) -> Gunicorn:
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
             self.command,
@@ -321,17 +324,19 @@ class Gunicorn:
             start_new_session=True,
         )
         handle.close()
-        self.wait_ready(wait)
+        self.wait_ready(wait, healthy)
         return self
 
-    def wait_ready(self, wait: float = 60) -> None:
+    def wait_ready(self, wait: float = 60, healthy: bool = True) -> int:
+        """Until /healthz answers (200, unless ``healthy`` is False); its status."""
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"gunicorn exited:\n{self.log.read_text()[-3000:]}")
             try:
-                if http("GET", f"{self.base}/healthz", timeout=5)[0] == 200:
-                    return
+                status = http("GET", f"{self.base}/healthz", timeout=5)[0]
+                if status == 200 or not healthy:
+                    return status
             except OSError:
                 pass
             time.sleep(0.1)

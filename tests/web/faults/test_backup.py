@@ -310,3 +310,54 @@ def test_postgres_backup_refused_for_a_sqlite_target(postgres_demo, tmp_path):
         "backup", "--database", "postgres://postgres@127.0.0.1:9/none", "-o", str(tmp_path / "u.tar.gz")
     )
     assert unreachable.returncode == 1 and "pg_dump không sao lưu được" in unreachable.stderr
+
+
+@postgres_pass
+@pytest.mark.postgres
+def test_postgres_restore_killed_midway_changes_nothing(postgres_demo, tmp_path):
+    """SIGKILL to `chitieu restore` and its pg_restore while they replace the tables: the
+    single transaction dies with them, and the database is exactly as before the restore."""
+    import os
+    import signal
+    import subprocess
+
+    import psycopg
+
+    from tests.web.faults.support import BIN
+
+    output = tmp_path / "b.tar.gz"
+    assert _backup(postgres_demo, output).returncode == 0
+    _execute(postgres_demo, *CHANGES[:3])
+    before = snapshot(postgres_demo.url)
+    process = subprocess.Popen(
+        [
+            str(BIN / "chitieu"),
+            "restore",
+            str(output),
+            "--yes",
+            "--database",
+            postgres_demo.url,
+            "--no-media",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: pg_restore dies with it
+    )
+    # Midway: pg_restore has dropped or recreated a table of the backup and not committed.
+    dropped = (
+        "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND locktype = 'relation' "
+        "AND pid <> pg_backend_pid() "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    midway = False
+    with psycopg.connect(postgres_demo.url, autocommit=True) as connection:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if connection.execute(dropped).fetchone()[0]:
+                midway = True
+                break
+            time.sleep(0.001)
+    assert midway, process.communicate()
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    assert differences(before, snapshot(postgres_demo.url)) == []
