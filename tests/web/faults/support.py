@@ -30,6 +30,15 @@ BIN = Path(sys.executable).parent
 SEED = Path(__file__).with_name("seed.py")
 
 
+def report(what: str, figures: dict) -> None:
+    """Print the figures of a fault run, and keep them in CHITIEU_FAULTS_LOG (JSON lines) when set."""
+    line = json.dumps({"what": what, **figures}, ensure_ascii=False)
+    print(f"\n{line}")
+    if os.environ.get("CHITIEU_FAULTS_LOG"):
+        with open(os.environ["CHITIEU_FAULTS_LOG"], "a", encoding="utf-8") as log:
+            log.write(line + "\n")
+
+
 def on_postgres() -> bool:
     """The PostgreSQL pass of scripts/run-tests.sh (DATABASE_URL names its throwaway server)."""
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
@@ -395,9 +404,15 @@ class Cluster:
         self.data = self.root / "data"
 
     def _pg(self, *args: str, timeout: float = 60) -> None:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=timeout
-        )
+        # Output to a file, not a pipe: a server started by pg_ctl keeps its output open.
+        with (self.root / "pg_ctl.out").open("ab") as out:
+            subprocess.run(
+                ["runuser", "-u", "postgres", "--", *args],
+                check=True,
+                stdout=out,
+                stderr=out,
+                timeout=timeout,
+            )
 
     def init(self) -> Cluster:
         self._pg(
@@ -433,7 +448,17 @@ class Cluster:
         self._pg(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def restart(self, mode: str = "immediate") -> None:
-        self._pg(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "restart")
+        self._pg(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-m",
+            mode,
+            "-w",
+            "restart",
+        )
 
     def url(self, name: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"

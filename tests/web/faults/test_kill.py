@@ -28,6 +28,7 @@ from tests.web.faults.support import (
     Gunicorn,
     app_env,
     differences,
+    report,
     snapshot,
 )
 
@@ -295,7 +296,7 @@ def _kill_midway(site, server, path_class) -> dict:
     _serves(server, site)
     assert differences(before, snapshot(site.url, TOKEN_USE)) != []
     assert counts["killed"] >= 2, counts  # most kills must land inside the transaction
-    print(f"\nSIGKILL {path.name} on {site.url.split(':')[0]}: {counts}")
+    report(f"SIGKILL {path.name}", {"engine": site.url.split(":")[0], **counts})
     return counts
 
 
