@@ -39,3 +39,13 @@ def kon_ray(district):
     accounts = {a.username: u for a, u, _ in demo_accounts(district)}
     version = demo_plan(coordinator=accounts["dieuphoi"], district=district)
     return version, accounts
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts and ends with an empty cache: no evaluation leaks between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -75,3 +75,13 @@ class RollupFigure(models.Model):
             )
         ]
         indexes = [models.Index(fields=["plan", "view", "period_key"], name="rollup_plan_period")]
+
+
+class RollupVersion(models.Model):
+    """A per-plan counter of changes to the summary: bumped in the transaction that writes it.
+
+    Cached evaluations are keyed by it (web.rollups.cache), so a change to the figures
+    makes every earlier entry of the plan unreachable without having to find them."""
+
+    plan = models.OneToOneField("plans.Plan", on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveBigIntegerField(default=0)

@@ -36,6 +36,7 @@ from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
+from web.rollups.cache import cached, evaluation_key, remember
 from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
 from web.rollups.services import VIEW_STATES, Sums, unit_closure_ensure
 
@@ -328,10 +329,18 @@ def unit_evaluation(
     """The engine's verdicts for ``area`` (any unit of the plan's tree) from the summary table."""
     unit_closure_ensure()
     area = area_unit(area)
-    observations = area_observations(plan, core, area, period_key, states=states)
+    # The version is read before the figures: a change committed in between is then
+    # cached under the old version, which no later reader asks for.
+    key = evaluation_key(plan.pk, core, area.pk, period_key, as_of=as_of, states=states)
+    hit = cached(key)
+    if hit is not None:
+        evaluation, observations, units = hit
+        return AreaEvaluation(area, evaluation, observations, units)
+    observations = tuple(area_observations(plan, core, area, period_key, states=states))
     units = tuple(commune_labels(area, period_key))
     evaluation = evaluate_plan(core, observations, period_key, as_of=as_of, units=units)
-    return AreaEvaluation(area, evaluation, tuple(observations), units)
+    remember(key, (evaluation, observations, units))  # the engine's values, not the unit record
+    return AreaEvaluation(area, evaluation, observations, units)
 
 
 _SUMMARY_FIELDS = (

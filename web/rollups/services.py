@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from chitieu.periods import parse_period
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
+from web.rollups.cache import summary_changed, summary_changed_all
 from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
 
 # Which submission states each view counts.
@@ -63,6 +64,7 @@ def unit_closure_refresh() -> int:
     UnitAncestor.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(_CLOSURE_SQL, {"office": UnitKind.OFFICE.value})
+    summary_changed_all()  # areas' figures and communes may have moved: cached evaluations are stale
     return UnitAncestor.objects.count()
 
 
@@ -197,6 +199,7 @@ def rollup_submission_moved(*, submission: Submission, old_state: str) -> None:
         )
     )
     ancestors = _ancestors(effective)
+    summary_changed(submission.plan_id)  # same transaction: cached evaluations of the plan are stale
     for view, counted in VIEW_STATES.items():
         if (old_state in counted) == (submission.state in counted):
             continue
@@ -307,6 +310,7 @@ def rollup_rebuild(*, plan, period_key: str | None = None, progress: Progress | 
     if period_key is not None:
         stale = stale.filter(period_key__in=keys) if keys else stale.none()
     stale.delete()
+    summary_changed(plan.pk)
     steps = [(key, view) for key in keys for view in VIEW_STATES]
     with connection.cursor() as cursor:
         for done, (key, view) in enumerate(steps, start=1):

@@ -63,6 +63,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cached dashboard evaluations (web.rollups.cache). Per process by default; with several
+# servers point CACHES at a shared cache: Redis
+# (django.core.cache.backends.redis.RedisCache) or the database
+# (django.core.cache.backends.db.DatabaseCache, after ``manage.py createcachetable``).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "chitieu",
+        "OPTIONS": {"MAX_ENTRIES": 500},  # an evaluation is some tens of kB: bounded memory per process
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
