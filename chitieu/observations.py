@@ -242,7 +242,15 @@ def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[I
     issues (``has_errors``) before trusting the result.
     """
     text, _name = _load_text(source)
-    text = unicodedata.normalize("NFC", text)
+    return read_observations_text(text)
+
+
+def read_observations_text(text: str) -> tuple[list[Observation], list[Issue]]:
+    """The same, for CSV text that came from a user (an upload, a request body).
+
+    Never opens a file: a body of one line such as ``/etc/passwd`` is CSV text here, not a name.
+    """
+    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:

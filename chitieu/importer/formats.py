@@ -9,6 +9,7 @@ from pathlib import PurePath
 from chitieu.importer.grid import Grid
 from chitieu.importer.text import read_text
 from chitieu.issues import Issue, Severity
+from chitieu.packages import package_problem
 
 _MAGIC = {
     b"\x89PNG": "ảnh PNG",
@@ -42,13 +43,15 @@ def read_grid(data: bytes, filename: str) -> Grid | list[Issue]:
 
 
 def _office(data: bytes, suffix: str) -> Grid | list[Issue]:
-    try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except Exception:  # BadZipFile, NotImplementedError ("zip file version 12.8"), … on damaged packages
+    problem = package_problem(data)  # zip bombs and the like, before any parser sees the file
+    if problem is not None and problem.code == "bad_zip":
         kind = suffix or "Office"
         return _error(
             "file", f"tệp {kind} bị hỏng hoặc không đầy đủ (không mở được gói zip)", "bad_office_file"
         )
+    if problem is not None:
+        return _error("file", problem.message, problem.code)
+    names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     if "word/document.xml" in names:
         from chitieu.importer.docx_reader import read_docx
 

@@ -21,7 +21,7 @@ from ninja.security import HttpBearer
 
 from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
 from chitieu.issues import Severity
-from chitieu.observations import read_observations_csv
+from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from web.accounts.access import area_unit_ids
@@ -404,7 +404,7 @@ def observations_import(request, plan_id: int, submit: bool = False):
         text = request.body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise HttpError(422, "tệp CSV phải là UTF-8") from error
-    observations, issues = read_observations_csv(text)
+    observations, issues = read_observations_text(text)
     reader_errors = [i for i in issues if i.severity is Severity.ERROR]
     if not observations and reader_errors:
         raise HttpError(422, "; ".join(f"{i.where}: {i.message}" for i in reader_errors[:20]))
