@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from chitieu.formulas import from_csv_cell
 from chitieu.issues import Issue, Severity, in_line_order
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Indicator, Measure, Plan, Sex
@@ -261,7 +262,7 @@ def read_observations_text(text: str) -> tuple[list[Observation], list[Issue]]:
     previous = 0
     try:
         for cells in reader:
-            rows.append((previous + 1, cells))
+            rows.append((previous + 1, [from_csv_cell(c) for c in cells]))  # our exports' "'=…" guard
             previous = reader.line_num
     except csv.Error as exc:  # e.g. a field larger than the csv module accepts
         return [], [
