@@ -17,7 +17,10 @@ _MAGIC = {
     b"GIF8": "ảnh GIF",
     b"%PDF": "tệp PDF",
     b"\xd0\xcf\x11\xe0": "tệp Office cũ (.doc/.xls): hãy lưu lại thành .docx hoặc .xlsx",
+    b"MZ": "chương trình máy tính (.exe)",
+    b"\x7fELF": "chương trình máy tính",
 }
+_HTML = (b"<!doctype html", b"<html")
 
 
 def _error(where: str, message: str, code: str) -> list[Issue]:
@@ -35,6 +38,8 @@ def read_grid(data: bytes, filename: str) -> Grid | list[Issue]:
                 f"tệp là {kind}, không phải phụ lục kế hoạch (.txt, .csv, .xlsx, .docx)",
                 "not_a_table",
             )
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML):
+        return _error("file", "tệp là trang web (HTML), không phải phụ lục kế hoạch", "not_a_table")
     if data.startswith(b"PK"):
         return _office(data, suffix)
     if suffix in (".xlsx", ".xlsm", ".docx"):

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "web.core.middleware.RequestSizeLimitMiddleware",  # first: refuse a huge body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,9 +156,24 @@ STORAGES = {
 }
 
 # Evidence files: what a commune can attach to its figures.
+# Upload limits, each with a message that says it (SECURITY.md, "Uploads"): per evidence file, per
+# plan annex, per tidy CSV sent to the API; a whole request above CHITIEU_REQUEST_MAX_BYTES is refused
+# from its Content-Length before it is read (web.core.middleware.RequestSizeLimitMiddleware).
 CHITIEU_EVIDENCE_MAX_BYTES = env.int("CHITIEU_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 CHITIEU_PLAN_MAX_BYTES = env.int("CHITIEU_PLAN_MAX_BYTES", default=5 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+CHITIEU_CSV_MAX_BYTES = env.int("CHITIEU_CSV_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10  # evidence files in one form
+CHITIEU_REQUEST_MAX_BYTES = env.int(
+    "CHITIEU_REQUEST_MAX_BYTES",
+    default=max(
+        CHITIEU_EVIDENCE_MAX_BYTES * DATA_UPLOAD_MAX_NUMBER_FILES,
+        CHITIEU_PLAN_MAX_BYTES,
+        CHITIEU_CSV_MAX_BYTES,
+    )
+    + 1024 * 1024,
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a form's fields or a JSON body, files aside
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads go to a temporary file, not memory
 # Deadlines are not a setting: every page uses Decree 09's calendar per level of the
 # reporting unit (chitieu.periods.ReportingCalendar via web.data.selectors.deadline).
 
