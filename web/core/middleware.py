@@ -1,4 +1,5 @@
-"""Vietnamese first (the UI language is the user's explicit choice, else Vietnamese); request size limit."""
+"""Vietnamese first (the UI language is the user's explicit choice, else Vietnamese); request size
+limit; the Content-Security-Policy header (Django 5.2 has none of its own)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,22 @@ class RequestSizeLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send ``settings.CHITIEU_CONTENT_SECURITY_POLICY`` on every response that has none yet.
+
+    Our pages load scripts only from our own static files (no inline script, no CDN), so a
+    name or note that slipped through escaping still could not run. A view may set a stricter
+    policy of its own (evidence downloads are sandboxed).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.CHITIEU_CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
