@@ -54,6 +54,9 @@ def unit_rename(*, actor, unit: OrgUnit, name: str, on: date) -> OrgUnit:
     UnitName.objects.create(unit=unit, name=name, valid_from=on)
     unit.name, unit.name_key = name, name_key(name)
     unit.save(update_fields=["name", "name_key"])
+    from web.rollups.cache import summary_changed_all  # names are in cached evaluations
+
+    summary_changed_all()
     audit_record(actor=actor, action="unit_rename", subject=unit, field="name", old=old, new=name)
     return unit
 

@@ -107,3 +107,15 @@ def test_a_viewer_without_rights_gets_403_with_a_warm_cache(client, figures, coo
     assert (
         client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2024", "as_of": AS_OF}).status_code == 403
     )
+
+
+def test_renaming_a_unit_changes_every_plans_version(figures, coordinator):
+    from datetime import date
+
+    from web.orgs.selectors import unit_find
+    from web.orgs.services import unit_rename
+    from web.rollups.cache import summary_version
+
+    before = summary_version(figures.pk)
+    unit_rename(actor=coordinator, unit=unit_find("Xã Đăk Kôi"), name="Xã Đăk Kôi Mới", on=date(2025, 1, 1))
+    assert summary_version(figures.pk) == before + 1  # cached commune names are not shown again
