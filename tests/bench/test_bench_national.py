@@ -59,6 +59,7 @@ def test_the_harness_runs_every_measurement_at_a_tiny_scale(tmp_path):
     text = results.read_text(encoding="utf-8")
     for label in (
         "load_country",
+        "loading the figures, to the commit",
         "evaluation of",
         "dashboard, nation",
         "dashboard, province",
