@@ -70,6 +70,9 @@ class RowInput:
     value: Decimal | None = None
     note: str = ""
     where: str = ""  # "row 3", "line 5"
+    # The report's revision the client last read (like HTTP If-Match): when given, the row is
+    # stored only if nobody changed that unit's report for the period since. None: no check.
+    revision: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,11 @@ ROW_MESSAGES = {
     "numerator_above_denominator": "tử số lớn hơn mẫu số",
     "no_figure": "dòng không có số liệu",
     "duplicate": "trùng chỉ tiêu, kỳ, đơn vị và giới tính với một dòng trước",
-    "stale": "báo cáo vừa bị người khác sửa; gửi lại",
+    "stale": (
+        "báo cáo của đơn vị cho kỳ này đã bị người khác thay đổi sau phiên bản (revision) bạn gửi kèm; "
+        "không lưu gì: đọc lại số liệu hiện tại rồi gửi lại"
+    ),
+    "revision_mixed": "các dòng cùng đơn vị và kỳ phải ghi cùng một revision",
 }
 
 
@@ -198,8 +205,15 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
 
 def _save_group(actor, plan: Plan, members: list, submit: bool, result: UpsertResult) -> None:
     _index, _row, (_indicator, unit, period_key, _sex, _figure) = members[0]
-    existing = Submission.objects.filter(plan=plan, org_unit=unit, period_key=period_key).first()
-    revision = existing.revision if existing else 0
+    given = {row.revision for _, row, _ in members if row.revision is not None}
+    if len(given) > 1:
+        result.errors.extend(_error(index, row, "revision_mixed") for index, row, _ in members)
+        return
+    if given:
+        revision = given.pop()  # the client's view of the report; submission_save compares under lock
+    else:
+        existing = Submission.objects.filter(plan=plan, org_unit=unit, period_key=period_key).first()
+        revision = existing.revision if existing else 0
     figures = {(indicator, sex): figure for _, _, (indicator, _, _, sex, figure) in members}
     code = None
     try:

@@ -22,7 +22,7 @@ from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_period
 from chitieu.plan import Plan, Sex
 from chitieu.reminders import ReportState, Stage, classify
 from chitieu.rollup import aggregate
-from web.accounts.access import area_unit_ids
+from web.accounts.access import area_unit_ids, may_see_provisional
 from web.dashboards import charts
 from web.dashboards.selectors import (
     APPROVED,
@@ -115,8 +115,10 @@ def area_choices(request: HttpRequest, plan: PlanRecord, period: str) -> list[Or
     return [u for u in communes_of(plan.area, start, end) if ids is None or u.pk in ids]
 
 
-def states_from(request: HttpRequest) -> tuple[str, ...]:
-    return PROVISIONAL if request.GET.get("provisional") == "1" else APPROVED
+def states_from(request: HttpRequest, plan: PlanRecord) -> tuple[str, ...]:
+    """Approved figures; with ``?provisional=1`` also those awaiting approval, for who oversees the area."""
+    wanted = request.GET.get("provisional") == "1"
+    return PROVISIONAL if wanted and may_see_provisional(request.user, plan) else APPROVED
 
 
 def evaluated_or_404(plan: PlanRecord, period: str, *, as_of: date, states, within) -> Evaluated:
@@ -150,7 +152,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     core = core_plan_or_404(plan)
     period = period_from(request, core, as_of)
     area = area_from(request, plan)
-    states = states_from(request)
+    states = states_from(request, plan)
     evaluated = evaluated_or_404(plan, period, as_of=as_of, states=states, within=area)
     objectives = []
     for objective in core.objectives:
@@ -201,7 +203,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
     area = area_from(request, plan)
-    states = states_from(request)
+    states = states_from(request, plan)
     core, observations = data_or_404(plan, states=states, within=area)
     indicator = core.indicator(code)
     if indicator is None:
@@ -235,7 +237,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
                 {"part": p, "label": sex_label(p.key), "badge": badge(p.status)} for p in result.by_sex
             ],
             "by_unit": unit_breakdown(indicator, observations, period, units),
-            "rows": observation_rows(plan, code, area),
+            "rows": observation_rows(plan, code, area, request.user),
             "figure": figure,
         },
     )
@@ -291,7 +293,12 @@ def unit_breakdown(indicator, observations, period_key: str, units: list[str]) -
     return rows
 
 
-def observation_rows(plan: PlanRecord, code: str, area: OrgUnit):
+def observation_rows(plan: PlanRecord, code: str, area: OrgUnit, user):
+    """Each figure as reported, with its note and evidence: only the units the user may see.
+
+    The verdicts above are the area's; the raw rows below carry drafts, notes and
+    files, which stay with the unit and whoever oversees it (as in the API).
+    """
     rows = (
         Observation.objects.filter(submission__plan=plan, indicator_code=code)
         .select_related("submission__org_unit")
@@ -300,6 +307,9 @@ def observation_rows(plan: PlanRecord, code: str, area: OrgUnit):
     )
     if area.pk != plan.area_id:
         rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(area.pk))
+    ids = area_unit_ids(user)
+    if ids is not None:
+        rows = rows.filter(submission__org_unit_id__in=ids)
     return rows
 
 
@@ -311,7 +321,7 @@ def unit_grid(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
     """Communes × sub-periods for a per-unit threshold indicator (6.3: ≥ 3 news items a quarter)."""
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
-    states = states_from(request)
+    states = states_from(request, plan)
     core, observations = data_or_404(plan, states=states, within=plan.area)
     indicator = core.indicator(code)
     if indicator is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,10 +21,10 @@ from chitieu.periods import PeriodKind
 from chitieu.plan import CountPeriod
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
-from web.accounts.access import require_coordinator, require_see_unit
+from web.accounts.access import require_coordinator, require_manage_plan, require_see_unit
 from web.core.audit import audit_record
 from web.orgs.models import OrgUnit
-from web.orgs.selectors import unit_find
+from web.orgs.selectors import unit_descendant_ids, unit_find
 from web.plans.formulas import default_labels
 from web.plans.models import (
     Assignment,
@@ -86,6 +87,8 @@ def plan_import(
     if result.plan is None:
         raise PlanImportError(result.issues)
     core = result.plan
+    if plan is not None:
+        require_manage_plan(actor, plan)  # an amendment: only whoever manages that plan
     if plan is None:
         plan = Plan.objects.create(name=core.title[:300] or filename, area=area)
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -222,8 +225,8 @@ def plan_version_review_save(
     targets: dict[int, TargetEdit],
 ) -> PlanVersion:
     """Corrections made on the review screen, before the version is confirmed."""
-    require_coordinator(actor)
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    require_manage_plan(actor, version.plan)
     if version.status != VersionStatus.DRAFT:
         raise PlanStateError("not_a_draft")
     if version.revision != revision:
@@ -240,8 +243,8 @@ def plan_version_review_save(
 @transaction.atomic
 def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
     """The reviewed draft comes into force; the version it amends is kept as superseded."""
-    require_coordinator(actor)
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    require_manage_plan(actor, version.plan)
     if version.status != VersionStatus.DRAFT:
         raise PlanStateError("not_a_draft")
     for old in version.plan.versions.filter(status=VersionStatus.ACTIVE):
@@ -257,7 +260,8 @@ def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
 
 @transaction.atomic
 def plan_version_discard(*, actor, version: PlanVersion) -> PlanVersion:
-    require_coordinator(actor)
+    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    require_manage_plan(actor, version.plan)
     if version.status != VersionStatus.DRAFT:
         raise PlanStateError("not_a_draft")
     version.status = VersionStatus.DISCARDED
@@ -272,7 +276,8 @@ def plan_version_discard(*, actor, version: PlanVersion) -> PlanVersion:
 @transaction.atomic
 def target_update(*, actor, target: Target, comparator: str, value: Decimal, reason: str) -> Target:
     """Change a target of the plan in force; the reason is kept with the old and new values."""
-    require_coordinator(actor)
+    target = Target.objects.select_for_update().select_related("indicator__version__plan").get(pk=target.pk)
+    require_manage_plan(actor, target.indicator.version.plan)
     if not reason.strip():
         raise PlanStateError("reason_required")
     _apply(actor, target, {"comparator": comparator, "value": value}, "target_update", reason)
@@ -281,7 +286,7 @@ def target_update(*, actor, target: Target, comparator: str, value: Decimal, rea
 
 @transaction.atomic
 def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str, value: Decimal, reason: str):
-    require_coordinator(actor)
+    require_manage_plan(actor, indicator.version.plan)
     if not reason.strip():
         raise PlanStateError("reason_required")
     target = Target.objects.create(
@@ -295,7 +300,16 @@ def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str,
 def assignment_update(
     *, actor, assignment: Assignment, lead_units: list[OrgUnit], reporters: str, frequency: str, by_sex: bool
 ) -> Assignment:
-    require_coordinator(actor)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("indicator__version__plan")
+        .get(pk=assignment.pk)
+    )
+    plan = assignment.indicator.version.plan
+    require_manage_plan(actor, plan)
+    area = unit_descendant_ids(plan.area_id)
+    if any(unit.pk not in area for unit in lead_units):
+        raise PermissionDenied  # a lead unit outside the plan's area: an identifier typed by hand
     _apply(
         actor,
         assignment,
