@@ -12,6 +12,7 @@ from django.utils import timezone
 from chitieu.approval import ApprovalError
 from chitieu.periods import PeriodKeyError, parse_period
 from web.api.models import ApiToken, new_token_secret, token_digest
+from web.core.audit import audit_record
 from web.data.models import Submission
 from web.data.services import (
     FigureError,
@@ -25,10 +26,14 @@ from web.orgs.models import OrgUnit
 from web.plans.models import Plan
 
 
-def token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``; the secret is returned once and never stored."""
+@transaction.atomic
+def token_create(*, user, name: str, actor=None) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the secret is returned once and never stored (nor audited)."""
     raw = new_token_secret()
     token = ApiToken.objects.create(user=user, name=name, digest=token_digest(raw), prefix=raw[:10])
+    audit_record(
+        actor=actor, action="token_create", subject=token, field="user", new=f"{user.username}: {name}"
+    )
     return token, raw
 
 
@@ -47,10 +52,14 @@ def token_user(raw: str):
     return token.user
 
 
-def token_revoke(*, token: ApiToken) -> None:
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor=None) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="token_revoke", subject=token, field="revoked_at", new=token.revoked_at
+        )
 
 
 # ------------------------------------------------------------------ bulk upsert

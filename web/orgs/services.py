@@ -70,6 +70,8 @@ def units_merge(
     if len(units) < 2:
         raise UnitChangeError("merge_needs_two_units")
     successor = _create(name=name, kind=units[0].kind, parent=parent or units[0].parent, valid_from=on)
+    merged = ", ".join(u.name for u in units)
+    audit_record(actor=actor, action="unit_create", subject=successor, field="name", new=name, reason=merged)
     for unit in units:
         _close(unit, on)
         UnitLink.objects.create(predecessor=unit, successor=successor, kind=LinkKind.MERGER, on=on)
@@ -86,6 +88,14 @@ def unit_split(*, actor, unit: OrgUnit, names: list[str], on: date) -> list[OrgU
     successors = [_create(name=n, kind=unit.kind, parent=unit.parent, valid_from=on) for n in names]
     for successor in successors:
         UnitLink.objects.create(predecessor=unit, successor=successor, kind=LinkKind.SPLIT, on=on)
+        audit_record(
+            actor=actor,
+            action="unit_create",
+            subject=successor,
+            field="name",
+            new=successor.name,
+            reason=unit.name,
+        )
     audit_record(actor=actor, action="unit_split", subject=unit, field="successors", new=", ".join(names))
     return successors
 
