@@ -273,11 +273,28 @@ def plan_version_discard(*, actor, version: PlanVersion) -> PlanVersion:
 # ---------------------------------------------------------------- targets and assignments in force
 
 
+def target_seen(target: Target) -> str:
+    """What a target edit form was opened on; sent back, it tells a stale form from a current one."""
+    return f"{target.comparator}|{Decimal(target.value).normalize():f}"
+
+
+def assignment_seen(assignment: Assignment) -> str:
+    units = ",".join(str(pk) for pk in sorted(u.pk for u in assignment.lead_units.all()))
+    return f"{assignment.reporters}|{assignment.frequency}|{assignment.by_sex}|{units}"
+
+
 @transaction.atomic
-def target_update(*, actor, target: Target, comparator: str, value: Decimal, reason: str) -> Target:
-    """Change a target of the plan in force; the reason is kept with the old and new values."""
+def target_update(
+    *, actor, target: Target, comparator: str, value: Decimal, reason: str, seen: str | None = None
+) -> Target:
+    """Change a target of the plan in force; the reason is kept with the old and new values.
+
+    ``seen`` (``target_seen`` when the form was opened): a target changed since is refused (StaleEdit).
+    """
     target = Target.objects.select_for_update().select_related("indicator__version__plan").get(pk=target.pk)
     require_manage_plan(actor, target.indicator.version.plan)
+    if seen is not None and seen != target_seen(target):
+        raise StaleEdit
     if not reason.strip():
         raise PlanStateError("reason_required")
     _apply(actor, target, {"comparator": comparator, "value": value}, "target_update", reason)
@@ -298,8 +315,16 @@ def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str,
 
 @transaction.atomic
 def assignment_update(
-    *, actor, assignment: Assignment, lead_units: list[OrgUnit], reporters: str, frequency: str, by_sex: bool
+    *,
+    actor,
+    assignment: Assignment,
+    lead_units: list[OrgUnit],
+    reporters: str,
+    frequency: str,
+    by_sex: bool,
+    seen: str | None = None,
 ) -> Assignment:
+    """Who reports an indicator and how often; ``seen`` as for ``target_update``."""
     assignment = (
         Assignment.objects.select_for_update()
         .select_related("indicator__version__plan")
@@ -307,6 +332,8 @@ def assignment_update(
     )
     plan = assignment.indicator.version.plan
     require_manage_plan(actor, plan)
+    if seen is not None and seen != assignment_seen(assignment):
+        raise StaleEdit
     area = unit_descendant_ids(plan.area_id)
     if any(unit.pk not in area for unit in lead_units):
         raise PermissionDenied  # a lead unit outside the plan's area: an identifier typed by hand

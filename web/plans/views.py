@@ -93,6 +93,12 @@ NOT_A_DRAFT = gettext_lazy(
 )
 
 
+STALE_RECORD = gettext_lazy(
+    "Someone else changed this after you opened the page. Your change was NOT saved: "
+    "the page now shows the current values; change them again if needed."
+)
+
+
 def _revision(request) -> int:
     """The review form's revision; a value typed by hand that is not a number counts as stale."""
     try:
@@ -202,12 +208,24 @@ def target_edit(request, pk: int):
     target = get_object_or_404(Target.objects.select_related("indicator__version__plan"), pk=pk)
     require_manage_plan(request.user, target.indicator.version.plan)
     form = TargetChangeForm(
-        request.POST or None, initial={"comparator": target.comparator, "value": target.value}
+        request.POST or None,
+        initial={
+            "comparator": target.comparator,
+            "value": target.value,
+            "seen": services.target_seen(target),
+        },
     )
     if request.method == "POST" and form.is_valid():
-        services.target_update(actor=request.user, target=target, **form.cleaned_data)
-        messages.success(request, _("Target changed; the old value and your reason are kept in its history."))
-        return redirect("plans:version", pk=target.indicator.version_id)
+        try:
+            services.target_update(actor=request.user, target=target, **form.cleaned_data)
+        except services.StaleEdit:
+            messages.error(request, STALE_RECORD)
+            return redirect("plans:target", pk=target.pk)  # shown again with the current values
+        else:
+            messages.success(
+                request, _("Target changed; the old value and your reason are kept in its history.")
+            )
+            return redirect("plans:version", pk=target.indicator.version_id)
     return render(
         request, "plans/target.html", {"target": target, "form": form, "history": audit_for(target)}
     )
@@ -229,19 +247,26 @@ def assignment_edit(request, pk: int):
             "reporters": assignment.reporters,
             "frequency": assignment.frequency,
             "by_sex": assignment.by_sex,
+            "seen": services.assignment_seen(assignment),
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.assignment_update(
-            actor=request.user,
-            assignment=assignment,
-            lead_units=list(form.cleaned_data["lead_units"]),
-            reporters=form.cleaned_data["reporters"],
-            frequency=form.cleaned_data["frequency"],
-            by_sex=form.cleaned_data["by_sex"],
-        )
-        messages.success(request, _("Assignment saved."))
-        return redirect("plans:version", pk=assignment.indicator.version_id)
+        try:
+            services.assignment_update(
+                actor=request.user,
+                assignment=assignment,
+                lead_units=list(form.cleaned_data["lead_units"]),
+                reporters=form.cleaned_data["reporters"],
+                frequency=form.cleaned_data["frequency"],
+                by_sex=form.cleaned_data["by_sex"],
+                seen=form.cleaned_data["seen"],
+            )
+        except services.StaleEdit:
+            messages.error(request, STALE_RECORD)
+            return redirect("plans:assignment", pk=assignment.pk)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect("plans:version", pk=assignment.indicator.version_id)
     return render(
         request,
         "plans/assignment.html",
