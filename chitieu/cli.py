@@ -52,6 +52,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--date", default="", metavar="DD/MM/YYYY", help="ngày ban hành (trống: chưa ký)")
     report.add_argument("--signer", default="", metavar="HỌ TÊN", help="người ký")
     report.set_defaults(handler="report")
+
+    synth = commands.add_parser("synth", help="tạo một quốc gia mẫu (đơn vị, kế hoạch, số liệu) để thử tải")
+    synth.add_argument("out_dir", metavar="OUT_DIR", help="thư mục ghi units.csv, plan.txt, assignments.csv…")
+    synth.add_argument("--scale", metavar="F", help="tỷ lệ so với cả nước, 0 < F ≤ 1 (mặc định: 1)")
+    synth.add_argument("--provinces", metavar="N", help="chỉ giữ N tỉnh/thành phố đầu")
+    synth.add_argument("--communes-per-district", metavar="N", help="mỗi huyện đúng N xã")
+    synth.add_argument(
+        "--years", default="2021-2025", metavar="A-B", help="các năm có số liệu (mặc định 2021-2025)"
+    )
+    synth.add_argument(
+        "--seed", default="2024", metavar="S", help="hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)"
+    )
+    synth.add_argument("--gzip", action="store_true", help="ghi observations.csv.gz")
+    synth.add_argument("--force", action="store_true", help="ghi đè dữ liệu mẫu đã có trong thư mục")
+    synth.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+    synth.set_defaults(handler="synth")
     return parser
 
 

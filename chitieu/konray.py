@@ -28,3 +28,6 @@ OFFICES = (
     "Phòng Giáo dục và Đào tạo",
     "Trung tâm Văn hoá-Thể thao-Du lịch và Truyền thông",
 )
+# Indicators the communes themselves report each quarter (they detect violence cases
+# first); the annex names the district office as lead, which then compiles them.
+COMMUNE_QUARTERLY = ("3.2a", "3.2b")

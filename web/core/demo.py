@@ -31,9 +31,7 @@ from web.plans.services import assignment_update, plan_import, plan_version_conf
 
 ANNEX = konray.ANNEX
 DEMO_PASSWORD = "ChiTieu@2024"
-# Indicators the communes themselves report each quarter (they detect violence cases
-# first); the annex names the district office as lead, which then compiles them.
-COMMUNE_QUARTERLY = ("3.2a", "3.2b")
+COMMUNE_QUARTERLY = konray.COMMUNE_QUARTERLY
 RETURNED = (
     "Xã Đăk Tơ Lung",
     "2024-Q3",

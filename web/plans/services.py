@@ -16,9 +16,7 @@ from django.utils import timezone
 
 from chitieu.importer import read_plan_bytes
 from chitieu.issues import Issue, Severity
-from chitieu.names import name_key
-from chitieu.periods import PeriodKind
-from chitieu.plan import CountPeriod
+from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
 from web.accounts.access import require_coordinator, require_manage_plan, require_see_unit
@@ -56,16 +54,6 @@ class PlanStateError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-# "UBND các xã, thị trấn": every commune reports, not one office.
-_COMMUNES_KEYS = ("ubnd cac xa", "cac xa, thi tran", "uy ban nhan dan cac xa")
-_FREQUENCY_OF_COUNT = {CountPeriod.MONTH: PeriodKind.MONTH, CountPeriod.QUARTER: PeriodKind.QUARTER}
-
-
-def _means_every_commune(lead_unit: str) -> bool:
-    key = name_key(lead_unit)
-    return any(k in key for k in _COMMUNES_KEYS)
 
 
 def _source_lines(data: bytes, filename: str) -> dict[str, str]:
@@ -165,17 +153,13 @@ def _store_indicator(
 
 
 def _default_assignment(indicator: Indicator, core: CoreIndicator, area: OrgUnit) -> Assignment:
-    every_commune = any(_means_every_commune(u) for u in core.lead_units)
-    frequency = (
-        _FREQUENCY_OF_COUNT.get(core.per_period, PeriodKind.YEAR) if core.per_period else PeriodKind.YEAR
-    )
     assignment = Assignment.objects.create(
         indicator=indicator,
-        reporters=Reporters.COMMUNES if every_commune else Reporters.LEAD_UNITS,
-        frequency=frequency.value,
+        reporters=Reporters.COMMUNES if reported_by_communes(core) else Reporters.LEAD_UNITS,
+        frequency=default_frequency(core).value,
         by_sex=core.by_sex,
     )
-    units = [unit_find(name, within=area) for name in core.lead_units if not _means_every_commune(name)]
+    units = [unit_find(name, within=area) for name in office_leads(core)]
     assignment.lead_units.set([u for u in units if u is not None])
     return assignment
 
