@@ -462,3 +462,48 @@ def test_units_load_is_idempotent_by_code(db):
     assert (again.created, again.existing) == (0, len(UNITS))
     commune = OrgUnit.objects.get(code="23600")
     assert (commune.parent.code, commune.kind, commune.names.get().name) == ("612", "commune", "Xã Tân Lập")
+
+
+# ------------------------------------------------------------------ the quick path and the general one
+
+
+def test_the_quick_path_and_the_general_reader_store_the_same_rows(country):
+    """The same figures written plainly (quick path) and with Vietnamese spellings (general reader)."""
+    plain = figures()
+    observations_load(plan=country, rows_or_path=[HEADER, *plain], actor=None, state="draft")
+    quick = stored()
+    Observation.objects.all().delete()
+    Submission.objects.all().delete()
+    spelled = []
+    for code, period, unit, sex, num, den, value, note in plain:
+        quarter = period.split("-Q")
+        period = f"Quý {quarter[1]}/{quarter[0]}" if len(quarter) == 2 else f"Năm {period}"
+        sex = {"F": "nữ", "M": "Nam", "": ""}[sex]
+        spelled.append([code, period, f" {unit} ", sex, num and f"{num},0", den and f"{den},0", value, note])
+    observations_load(plan=country, rows_or_path=[HEADER, *spelled], actor=None, state="draft")
+    assert stored() == quick == expected(plain)
+
+
+def test_the_per_load_value_rule_is_compute_value(country):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from web.data.services import FigureError, FigureInput, compute_value
+
+    rules = list(bulk._rules(country.versions.get()).values())
+    amounts = st.none() | st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from(rules), amounts, amounts, amounts)
+    def same(rule, num, den, value):
+        try:
+            expected = compute_value(rule.indicator, FigureInput(num, den, value))
+        except FigureError as error:
+            expected = error.code
+        try:
+            got = rule.value(num, den, value)
+        except FigureError as error:
+            got = error.code
+        assert got == expected
+
+    same()

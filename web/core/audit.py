@@ -23,7 +23,25 @@ def audit_record(
     new: Any = None,
     reason: str = "",
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    entry = audit_entry(
+        actor=actor, action=action, subject=subject, field=field, old=old, new=new, reason=reason
+    )
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    actor,
+    action: str,
+    subject: models.Model,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+) -> AuditEntry:
+    """The entry ``audit_record`` writes, unsaved: for services that write many with one bulk_create."""
+    return AuditEntry(
         actor=actor,
         action=action,
         subject_type=subject._meta.model_name,

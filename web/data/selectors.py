@@ -26,19 +26,38 @@ class Duty:
         return ("F", "M") if self.assignment.by_sex else ("",)
 
 
-def _reports(assignment: Assignment, unit: OrgUnit, area_ids: set[int]) -> bool:
-    if assignment.reporters == Reporters.COMMUNES:
-        return unit.kind == UnitKind.COMMUNE and unit.pk in area_ids
-    return any(u.pk == unit.pk for u in assignment.lead_units.all())
+class DutyIndex:
+    """Who reports what in a plan version, read once for asking about many units.
+
+    ``duties`` asks it for one unit; a bulk write (the API's upsert) keeps one for the
+    whole request instead of reading the area and the assignments again per unit.
+    """
+
+    def __init__(self, version: PlanVersion, kind: str | None = None):
+        self.version_id = version.pk
+        self.area_ids = unit_descendant_ids(version.plan.area_id)
+        assignments = Assignment.objects.filter(indicator__version=version).select_related("indicator")
+        assignments = assignments.prefetch_related("lead_units").order_by("indicator__position")
+        if kind is not None:
+            assignments = assignments.filter(frequency=kind)
+        self.assignments = list(assignments)
+        self.lead_ids = {a.pk: {u.pk for u in a.lead_units.all()} for a in self.assignments}
+
+    def _reports(self, assignment: Assignment, unit: OrgUnit) -> bool:
+        if assignment.reporters == Reporters.COMMUNES:
+            return unit.kind == UnitKind.COMMUNE and unit.pk in self.area_ids
+        return unit.pk in self.lead_ids[assignment.pk]
+
+    def duties(self, unit: OrgUnit) -> list[Duty]:
+        return [Duty(a.indicator, a) for a in self.assignments if self._reports(a, unit)]
+
+    def codes(self, unit: OrgUnit) -> set[str]:
+        """Codes of the indicators ``unit`` reports."""
+        return {a.indicator.code for a in self.assignments if self._reports(a, unit)}
 
 
 def duties(version: PlanVersion, unit: OrgUnit, kind: str | None = None) -> list[Duty]:
-    area_ids = unit_descendant_ids(version.plan.area_id)
-    assignments = Assignment.objects.filter(indicator__version=version).select_related("indicator")
-    assignments = assignments.prefetch_related("lead_units").order_by("indicator__position")
-    if kind is not None:
-        assignments = assignments.filter(frequency=kind)
-    return [Duty(a.indicator, a) for a in assignments if _reports(a, unit, area_ids)]
+    return DutyIndex(version, kind).duties(unit)
 
 
 def _period_keys(kind: str, year: int) -> list[str]:

@@ -23,7 +23,8 @@ from chitieu.filetypes import sniff
 from chitieu.periods import parse_period
 from chitieu.plan import Measure, measure_factor
 from web.accounts.access import area_unit_ids
-from web.core.audit import audit_record
+from web.core.audit import audit_entry, audit_record
+from web.core.models import AuditEntry
 from web.data.models import Evidence, Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
@@ -105,6 +106,7 @@ def _locked_submission(plan: Plan, unit: OrgUnit, period_key: str) -> tuple[Subm
         period_key=period.key,
         defaults={"period_start": period.start, "period_end": period.end},
     )
+    submission.org_unit = unit  # the same row: spares a query when the unit is checked next
     return submission, created
 
 
@@ -118,17 +120,22 @@ def submission_save(
     revision: int,
     figures: dict[tuple[Indicator, str], FigureInput],
     evidence: list[UploadedFile] = (),
+    duty_index=None,
 ) -> Submission:
-    """Store the figures typed for one unit and period; refuse a stale form."""
+    """Store the figures typed for one unit and period; refuse a stale form.
+
+    ``duty_index``: a ``web.data.selectors.DutyIndex`` of the plan in force, when the
+    caller writes for many units at once (the API) and has read the assignments already.
+    """
     _may_act_for(actor, unit)
     submission, _ = _locked_submission(plan, unit, period_key)
     if submission.revision != revision:
         raise StaleSubmission
     _transition(actor, submission, Action.EDIT)
-    _require_duties(unit, [indicator for indicator, _ in figures])
-    for (indicator, sex), figure in figures.items():
+    _require_duties(unit, [indicator for indicator, _ in figures], duty_index)
+    for (indicator, _sex), figure in figures.items():
         check_figure(indicator, figure)
-        _store_figure(actor, submission, indicator, sex, figure)
+    _store_figures(actor, submission, figures)
     for upload in evidence:
         evidence_add(actor=actor, submission=submission, upload=upload)
     submission.revision += 1
@@ -136,46 +143,65 @@ def submission_save(
     return submission
 
 
-def _require_duties(unit: OrgUnit, indicators: list[Indicator]) -> None:
+def _require_duties(unit: OrgUnit, indicators: list[Indicator], duty_index=None) -> None:
     """A unit enters only the indicators assigned to it in the plan in force."""
-    from web.data.selectors import duties
+    from web.data.selectors import DutyIndex
 
-    for version in {i.version for i in indicators}:
-        allowed = {d.indicator.pk for d in duties(version, unit)}
-        if version.status != "active" or any(i.pk not in allowed for i in indicators if i.version == version):
+    versions = {i.version_id: i for i in indicators}
+    for version_id, indicator in versions.items():
+        version = indicator.version
+        index = duty_index if duty_index is not None and duty_index.version_id == version_id else None
+        allowed = (index or DutyIndex(version)).codes(unit)
+        mine = [i for i in indicators if i.version_id == version_id]
+        if version.status != "active" or any(i.code not in allowed for i in mine):
             raise PermissionDenied
 
 
-def _store_figure(actor, submission: Submission, indicator: Indicator, sex: str, figure: FigureInput) -> None:
-    observation = Observation.objects.filter(
-        submission=submission, indicator_code=indicator.code, sex=sex
-    ).first()
-    new = {
-        "numerator": figure.numerator,
-        "denominator": figure.denominator,
-        "value": compute_value(indicator, figure),
-        "note": figure.note.strip(),
-    }
-    if observation is None:
-        if all(v in (None, "") for v in new.values()):
-            return  # nothing typed, nothing stored: missing stays missing
-        observation = Observation(submission=submission, indicator_code=indicator.code, sex=sex)
-    changed = False
-    for field, value in new.items():
-        old = getattr(observation, field)
-        if _differs(old, value):
-            audit_record(
-                actor=actor,
-                action="figure_change",
-                subject=submission,
-                field=f"{indicator.code}/{sex}/{field}",
-                old=_plain(old),
-                new=_plain(value),
-            )
-            setattr(observation, field, value)
-            changed = True
-    if changed:
-        observation.save()
+_FIGURE_FIELDS = ("numerator", "denominator", "value", "note")
+
+
+def _store_figures(actor, submission: Submission, figures: dict[tuple[Indicator, str], FigureInput]) -> None:
+    """Write the figures that changed, with one audit entry per changed value (old → new).
+
+    The submission's stored figures are read in one query and written with one
+    insert and one update, whatever the number of figures (the API sends thousands).
+    """
+    stored = {(o.indicator_code, o.sex): o for o in Observation.objects.filter(submission=submission)}
+    created, updated, entries = [], [], []
+    for (indicator, sex), figure in figures.items():
+        new = {
+            "numerator": figure.numerator,
+            "denominator": figure.denominator,
+            "value": compute_value(indicator, figure),
+            "note": figure.note.strip(),
+        }
+        observation = stored.get((indicator.code, sex))
+        is_new = observation is None
+        if is_new:
+            if all(v in (None, "") for v in new.values()):
+                continue  # nothing typed, nothing stored: missing stays missing
+            observation = Observation(submission=submission, indicator_code=indicator.code, sex=sex)
+        changed = False
+        for field, value in new.items():
+            old = getattr(observation, field)
+            if _differs(old, value):
+                entries.append(
+                    audit_entry(
+                        actor=actor,
+                        action="figure_change",
+                        subject=submission,
+                        field=f"{indicator.code}/{sex}/{field}",
+                        old=_plain(old),
+                        new=_plain(value),
+                    )
+                )
+                setattr(observation, field, value)
+                changed = True
+        if changed:
+            (created if is_new else updated).append(observation)
+    Observation.objects.bulk_create(created)
+    Observation.objects.bulk_update(updated, _FIGURE_FIELDS)
+    AuditEntry.objects.bulk_create(entries)
 
 
 def _differs(old, new) -> bool:

@@ -1,0 +1,31 @@
+"""Locust users for the national benchmark: logged-in people opening dashboards.
+
+Run by bench_national with CHITIEU_BENCH_PAGES (JSON name → path) and
+CHITIEU_BENCH_SESSIONS (session cookies of a coordinator and a viewer, comma-separated):
+the login itself is not what is measured, and 50 logins from one address would
+meet the login throttle.
+"""
+
+import json
+import os
+import random
+
+from locust import HttpUser, between, task
+
+PAGES = json.loads(os.environ.get("CHITIEU_BENCH_PAGES", "{}"))
+SESSIONS = [s for s in os.environ.get("CHITIEU_BENCH_SESSIONS", "").split(",") if s]
+
+
+class DashboardReader(HttpUser):
+    wait_time = between(1, 3)  # a person reads the page before opening the next
+
+    def on_start(self):
+        if SESSIONS:
+            self.client.cookies.set("sessionid", random.choice(SESSIONS))
+
+    @task
+    def dashboard(self):
+        name, path = random.choice(list(PAGES.items()))
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.status_code != 200 or "login" in response.url:
+                response.failure(f"HTTP {response.status_code} at {response.url}")

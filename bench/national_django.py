@@ -1,0 +1,158 @@
+"""The in-database half of the national benchmark, run by bench_national in a child process.
+
+``python -m bench.national_django prepare DIR`` — accounts, an API token, one district's
+own plan (for the report) and the ids the HTTP measurements need, printed as JSON.
+``python -m bench.national_django evaluate PLAN_ID --period 2024 --runs 3`` — seconds for
+the roll-up rebuild and for the nation's evaluation of one year, printed as JSON.
+
+DJANGO_SETTINGS_MODULE and DATABASE_URL come from the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+PASSWORD = "Bench@2024-chitieu"
+COORDINATOR, VIEWER = "bench.dieuphoi", "bench.lanhdao"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.config.settings.local")
+    import django
+
+    django.setup()
+
+
+def _observations_file(folder: Path) -> Path:
+    plain = folder / "observations.csv"
+    return plain if plain.is_file() else folder / "observations.csv.gz"
+
+
+def _open_text(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")
+
+
+def _district_rows(folder: Path, codes: set[str], out: Path) -> int:
+    """The figures of one district's units, as a tidy CSV of their own."""
+    count = 0
+    with (
+        _open_text(_observations_file(folder)) as source,
+        out.open("w", encoding="utf-8", newline="") as sink,
+    ):
+        reader = csv.reader(source)
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerow(next(reader))
+        for row in reader:
+            if row[2] in codes:
+                writer.writerow(row)
+                count += 1
+    return count
+
+
+def prepare(folder: Path, api_units: list[str], report_district: str) -> dict:
+    from chitieu.approval import Role
+    from web.accounts.services import user_ensure
+    from web.api.services import token_create
+    from web.data.bulk import assignments_load, observations_load
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.plans.models import Plan
+    from web.plans.services import plan_import, plan_version_confirm
+
+    nation = OrgUnit.objects.get(kind=UnitKind.NATION)
+    plan = Plan.objects.filter(area=nation).order_by("pk").first()
+    admin, _ = user_ensure(
+        username="bench.quantri", password=PASSWORD, role=Role.ADMINISTRATOR, org_unit=None
+    )
+    coordinator, _ = user_ensure(
+        username=COORDINATOR, password=PASSWORD, role=Role.COORDINATOR, org_unit=nation
+    )
+    user_ensure(username=VIEWER, password=PASSWORD, role=Role.VIEWER, org_unit=nation)
+    _token, raw = token_create(user=coordinator, name="bench")
+
+    district = OrgUnit.objects.get(code=report_district)
+    province = district.parent
+    # One district's own plan, as a district would run it, for the annual report.
+    district_plan = Plan.objects.filter(area=district).first()
+    if district_plan is None:
+        annex = (folder / "plan.txt").read_bytes()
+        version = plan_import(actor=coordinator, data=annex, filename="plan.txt", area=district)
+        version = plan_version_confirm(actor=coordinator, version=version)
+        assignments_load(version=version, rows_or_path=folder / "assignments.csv", actor=admin)
+        codes = {district.code, *OrgUnit.objects.filter(parent=district).values_list("code", flat=True)}
+        rows = folder.parent / f"district-{district.code}.csv"
+        _district_rows(folder, codes, rows)
+        observations_load(plan=version.plan, rows_or_path=rows, actor=admin, state="approved")
+        district_plan = version.plan
+    ids = dict(OrgUnit.objects.filter(code__in=api_units).values_list("code", "id"))
+    return {
+        "plan": plan.pk,
+        "district_plan": district_plan.pk,
+        "nation": nation.pk,
+        "province": province.pk,
+        "district": district.pk,
+        "token": raw,
+        "unit_ids": ids,
+        "users": {"coordinator": COORDINATOR, "viewer": VIEWER, "password": PASSWORD},
+    }
+
+
+def evaluate(plan_id: int, period: str, runs: int) -> dict:
+    from web.dashboards.selectors import APPROVED, plan_evaluate
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.plans.models import Plan
+
+    plan = Plan.objects.get(pk=plan_id)
+    nation = OrgUnit.objects.get(kind=UnitKind.NATION)
+    as_of = date(int(period[:4]), 12, 31)
+    timings: dict[str, list[float]] = {"evaluation": []}
+    try:
+        from web.rollups.services import rollup_rebuild
+    except ImportError:  # before the roll-up summary exists, the dashboard evaluates in Python
+        rollup_rebuild = None
+    if rollup_rebuild is not None:
+        timings["rebuild"] = []
+    for _ in range(runs):
+        if rollup_rebuild is not None:
+            started = time.perf_counter()
+            rollup_rebuild(plan=plan, period_key=period)
+            timings["rebuild"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        evaluated = plan_evaluate(plan, period, as_of=as_of, states=APPROVED, within=nation)
+        timings["evaluation"].append(time.perf_counter() - started)
+    results = evaluated.evaluation.results if evaluated else ()
+    timings["indicators_with_data"] = sum(r.status.value != "no_data" for r in results)
+    return timings
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench.national_django")
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("prepare")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--api-units", default="")
+    p.add_argument("--report-district", required=True)
+    e = commands.add_parser("evaluate")
+    e.add_argument("plan", type=int)
+    e.add_argument("--period", default="2024")
+    e.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    _setup()
+    if args.command == "prepare":
+        units = [u for u in args.api_units.split(",") if u]
+        out = prepare(args.dir, units, args.report_district)
+    else:
+        out = evaluate(args.plan, args.period, args.runs)
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,76 @@
+"""The national benchmark harness, run end to end at a tiny scale on SQLite so that it cannot rot.
+
+The figures themselves mean nothing at this scale; what is checked is that every
+measurement ran, against a real gunicorn, a real locust and a real database, and
+that the table compares them with the targets.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.bench_national import Row, Target, parse_options, table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_verdicts_compare_the_median_with_the_target():
+    load = Row("load", "load", "sqlite", "obs/s", [90_000, 120_000, 150_000])
+    assert load.target == Target(">=", 100_000)
+    assert load.verdict() == "PASS ×1.20 of >= 100,000"
+    slow = Row("evaluation", "evaluation", "postgresql", "s", [3.0, 2.5, 4.0])
+    assert slow.verdict().startswith("MISS ×1.50")
+    errors = Row("locust_errors", "errors", "sqlite", "errors", [2])
+    assert errors.verdict() == "MISS (2 vs 0)"
+    assert Row("api", "api", "sqlite", "rows/s", [1.0]).verdict() == ""
+    assert "| evaluation | postgresql | 3 | 2.50–4 | 3 | s | MISS" in table([slow])[-1]
+
+
+def test_options_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CHITIEU_BENCH_SCALE", "0.01")
+    monkeypatch.setenv("CHITIEU_BENCH_BACKENDS", "sqlite")
+    options = parse_options([])
+    assert options.scale == 0.01 and options.backends == ("sqlite",)
+    with pytest.raises(SystemExit):
+        parse_options(["--backends", "oracle"])
+
+
+def test_the_harness_runs_every_measurement_at_a_tiny_scale(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    tiny = "--scale 0.0005 --runs 1 --backends sqlite --locust-seconds 3 --locust-users 3"
+    quick = "--api-seconds 2 --reports docx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_national",
+            *tiny.split(),
+            *quick.split(),
+            *("--results", str(results), "--work", str(tmp_path / "work")),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    text = results.read_text(encoding="utf-8")
+    for label in (
+        "load_country",
+        "national evaluation",
+        "dashboard, nation",
+        "dashboard, province",
+        "dashboard, district",
+        "annual report of one district, docx",
+        "API bulk upsert",
+        "locust dashboards p95",
+        "locust errors",
+        "gunicorn worker RSS",
+    ):
+        line = next((x for x in text.splitlines() if label in x), None)
+        assert line is not None, label
+        median = [cell.strip() for cell in line.split("|")][3]
+        assert median != "—", line  # measured
+    assert " 0 refused" in text and "HTTP" not in text and "Failures" not in text
