@@ -14,6 +14,8 @@ from locust import HttpUser, between, task
 
 PAGES = json.loads(os.environ.get("CHITIEU_BENCH_PAGES", "{}"))
 SESSIONS = [s for s in os.environ.get("CHITIEU_BENCH_SESSIONS", "").split(",") if s]
+# A page that takes longer than this counts as an error rather than silently holding a user.
+TIMEOUT = float(os.environ.get("CHITIEU_BENCH_LOCUST_TIMEOUT", "30"))
 
 
 class DashboardReader(HttpUser):
@@ -26,6 +28,6 @@ class DashboardReader(HttpUser):
     @task
     def dashboard(self):
         name, path = random.choice(list(PAGES.items()))
-        with self.client.get(path, name=name, catch_response=True) as response:
+        with self.client.get(path, name=name, catch_response=True, timeout=TIMEOUT) as response:
             if response.status_code != 200 or "login" in response.url:
-                response.failure(f"HTTP {response.status_code} at {response.url}")
+                response.failure(f"HTTP {response.status_code}: {response.error or response.url}")

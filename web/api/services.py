@@ -183,7 +183,7 @@ def _check_row(index: int, row: RowInput, indicators: dict, unit_for, duties_of)
 
 
 def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool = False) -> UpsertResult:
-    """Store figures through the data-entry services, all or nothing per unit and period.
+    """Store figures through the data-entry services, in one transaction, all or nothing per unit and period.
 
     The same rules as the entry form apply (permissions, assignments, approval
     state, figure checks); a refused row is reported with its position and the
@@ -223,10 +223,12 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
         groups.setdefault((unit.pk, period_key), []).append((index, row, checked))
     revisions = _revisions(plan, {unit_pk for unit_pk, _ in groups})
     # One transaction for the request, a savepoint per unit and period: a refused group is
-    # rolled back alone as before, and the figures are committed once (on SQLite a commit
-    # waits for the disk, which made a 5,000-row request take minutes).
+    # rolled back alone as before, the figures are committed once (on SQLite a commit
+    # waits for the disk, which made a 5,000-row request take minutes), and an upload cut
+    # off midway (the worker killed, the database gone) leaves nothing behind. Groups in a
+    # fixed order, so that two uploads lock the same reports in the same order: no deadlock.
     with transaction.atomic():
-        for key, members in groups.items():
+        for key, members in sorted(groups.items()):
             _save_group(actor, plan, members, submit, result, revisions.get(key, 0), duty_index)
     return result
 

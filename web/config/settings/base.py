@@ -53,6 +53,11 @@ def database_from_url(url: str) -> dict:
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{DEFAULT_SQLITE}")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Keep a connection between requests, and check it before reusing it: after PostgreSQL
+    # restarts, the next request reconnects instead of failing on the dead connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
