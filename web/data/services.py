@@ -28,6 +28,7 @@ from web.core.models import AuditEntry
 from web.data.models import Evidence, Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
+from web.rollups.services import rollup_submission_moved
 
 
 class StaleSubmission(Exception):
@@ -258,6 +259,7 @@ def _move(
         submission.reason = reason.strip()
     submission.revision += 1
     submission.save()
+    rollup_submission_moved(submission=submission, old_state=old_state)  # same transaction
     audit_record(
         actor=actor,
         action=action.value,

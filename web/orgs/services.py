@@ -19,6 +19,13 @@ class UnitChangeError(ValueError):
         self.code = code
 
 
+def _tree_changed() -> None:
+    """Units were added: the roll-ups' closure of the tree follows (web.rollups)."""
+    from web.rollups.services import unit_closure_refresh  # rollups reads orgs; imported late
+
+    unit_closure_refresh()
+
+
 def _create(*, name: str, kind: UnitKind, parent: OrgUnit | None, valid_from: date | None) -> OrgUnit:
     unit = OrgUnit.objects.create(
         name=name, name_key=name_key(name), kind=kind, parent=parent, valid_from=valid_from
@@ -34,6 +41,7 @@ def unit_create(
     require_manage_unit(actor, parent)
     unit = _create(name=name, kind=kind, parent=parent, valid_from=valid_from)
     audit_record(actor=actor, action="unit_create", subject=unit, field="name", new=name)
+    _tree_changed()
     return unit
 
 
@@ -76,6 +84,7 @@ def units_merge(
         _close(unit, on)
         UnitLink.objects.create(predecessor=unit, successor=successor, kind=LinkKind.MERGER, on=on)
         audit_record(actor=actor, action="unit_merge", subject=unit, field="successor", new=name)
+    _tree_changed()
     return successor
 
 
@@ -97,6 +106,7 @@ def unit_split(*, actor, unit: OrgUnit, names: list[str], on: date) -> list[OrgU
             reason=unit.name,
         )
     audit_record(actor=actor, action="unit_split", subject=unit, field="successors", new=", ".join(names))
+    _tree_changed()
     return successors
 
 
@@ -114,4 +124,5 @@ def kon_ray_units_ensure() -> OrgUnit:
         _ensure(name, UnitKind.COMMUNE, district)
     for name in kon_ray.OFFICES:
         _ensure(name, UnitKind.OFFICE, district)
+    _tree_changed()
     return district

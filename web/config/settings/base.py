@@ -175,7 +175,7 @@ LOGGING = {
 
 # Dashboards, reminders, the JSON API and report downloads (web.dashboards, web.api, web.reports).
 # "ninja" as an app: the API docs page uses its bundled Swagger UI, not a CDN.
-INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports"]
+INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports", "web.rollups"]
 # plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
