@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,7 +22,7 @@ from ninja.security import HttpBearer
 
 from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
 from chitieu.issues import Severity
-from chitieu.observations import read_observations_csv
+from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from web.accounts.access import area_unit_ids, may_see_provisional
@@ -41,6 +42,10 @@ from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
 
 
+def _too_large(limit: int) -> str:
+    return f"dữ liệu gửi lên quá lớn: tối đa {limit / (1024 * 1024):g} MB"
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         user = token_user(token)
@@ -56,6 +61,14 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
 )
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    """A JSON body above DATA_UPLOAD_MAX_MEMORY_SIZE: 413 with the limit, not a bare 400."""
+    return api.create_response(
+        request, {"detail": _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}, status=413
+    )
 
 
 # ------------------------------------------------------------------ schemas
@@ -405,13 +418,17 @@ def observations_import(request, plan_id: int, submit: bool = False):
     user's own unit. Lines the reader refuses come back with their line number.
     """
     plan = _plan(request, plan_id)
-    if len(request.body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        raise HttpError(413, "tệp quá lớn")
+    limit = settings.CHITIEU_CSV_MAX_BYTES
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:  # refused before reading a byte of it
+        raise HttpError(413, _too_large(limit))
+    body = request.read(limit + 1)  # the stream, not request.body: that stops at DATA_UPLOAD_MAX_MEMORY_SIZE
+    if len(body) > limit:
+        raise HttpError(413, _too_large(limit))
     try:
-        text = request.body.decode("utf-8-sig")
+        text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise HttpError(422, "tệp CSV phải là UTF-8") from error
-    observations, issues = read_observations_csv(text)
+    observations, issues = read_observations_text(text)
     reader_errors = [i for i in issues if i.severity is Severity.ERROR]
     if not observations and reader_errors:
         raise HttpError(422, "; ".join(f"{i.where}: {i.message}" for i in reader_errors[:20]))

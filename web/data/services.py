@@ -9,6 +9,7 @@ audit trail.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from chitieu.approval import Action, ApprovalError, Role, State, transition
-from chitieu.filetypes import sniff
+from chitieu.filetypes import SUFFIXES, sniff
+from chitieu.packages import package_problem
 from chitieu.periods import parse_period
 from chitieu.plan import Measure, measure_factor
 from web.accounts.access import area_unit_ids
@@ -224,18 +226,23 @@ def evidence_add(*, actor, submission: Submission, upload: UploadedFile) -> Evid
         raise EvidenceError("too_large", upload.name)
     head = upload.read()
     upload.seek(0)
-    kind = sniff(head)
+    kind = sniff(head)  # by content: a "bien-ban.pdf" that is HTML or a program is refused
     if kind is None:
         raise EvidenceError("type_not_allowed", upload.name)
+    if kind in ("docx", "xlsx") and package_problem(head) is not None:
+        raise EvidenceError("unsafe_package", upload.name)  # a zip bomb, XML entities…
+    original_name = upload.name[:255]
+    # Stored under a random name: nothing the uploader chose ends up in a path on the server.
+    upload.name = f"{uuid.uuid4().hex}{SUFFIXES[kind][0]}"
     evidence = Evidence.objects.create(
         submission=submission,
         file=upload,
-        original_name=upload.name[:255],
+        original_name=original_name,
         kind=kind,
         size=upload.size,
         uploaded_by=actor,
     )
-    audit_record(actor=actor, action="evidence_add", subject=submission, field="evidence", new=upload.name)
+    audit_record(actor=actor, action="evidence_add", subject=submission, field="evidence", new=original_name)
     return evidence
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chitieu.approval import ApprovalError, Role, State, allowed_actions, is_editable
+from chitieu.filetypes import CONTENT_TYPES, download_name
 from chitieu.number_input import NumberInputError, format_number, parse_number_input
 from chitieu.periods import PeriodKeyError, parse_period
 from web.accounts.access import require_see_plan, require_see_unit
@@ -48,7 +50,10 @@ STALE_DECISION_MESSAGE = gettext_lazy(
     "Your decision was NOT applied: check the report as it is now, then decide again."
 )
 EVIDENCE_ERRORS = {
-    "too_large": gettext_lazy("“%(name)s” is too large."),
+    "too_large": gettext_lazy("“%(name)s” is too large (at most %(mb)s MB per file)."),
+    "unsafe_package": gettext_lazy(
+        "“%(name)s” is a damaged or unsafe Word/Excel file (it would unpack to far too much data)."
+    ),
     "type_not_allowed": gettext_lazy(
         "“%(name)s” is not a PDF, PNG, JPEG, Word or Excel file (checked by its content)."
     ),
@@ -128,7 +133,8 @@ def _save(request, form, version, unit, period, *, submit: bool) -> bool:
         messages.error(request, STALE_MESSAGE)
         return False
     except services.EvidenceError as error:
-        form.add_error("evidence", EVIDENCE_ERRORS[error.code] % {"name": error.name})
+        limit = settings.CHITIEU_EVIDENCE_MAX_BYTES / (1024 * 1024)
+        form.add_error("evidence", EVIDENCE_ERRORS[error.code] % {"name": error.name, "mb": f"{limit:g}"})
         messages.error(request, _("Nothing was saved: an attached file was refused."))
         return False
     except ApprovalError as error:
@@ -262,4 +268,13 @@ def decide(request, unit_id: int, period_key: str):
 def evidence_file(request, pk: int):
     evidence = get_object_or_404(Evidence.objects.select_related("submission__org_unit"), pk=pk)
     require_see_unit(request.user, evidence.submission.org_unit)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,  # never shown in the browser as a page of ours
+        filename=download_name(evidence.original_name, evidence.kind),
+        content_type=CONTENT_TYPES[evidence.kind],  # what the content is, not what the uploader said
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"  # personal data: no shared caches
+    return response

@@ -14,8 +14,6 @@ from web.plans.models import (
     Reporters,
 )
 
-PLAN_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx")
-
 
 class PlanUploadForm(forms.Form):
     file = forms.FileField(
@@ -40,9 +38,9 @@ class PlanUploadForm(forms.Form):
         self.max_bytes = max_bytes
 
     def clean_file(self):
+        # The name is not checked: the reader decides by the content (text, Word, Excel; a PDF,
+        # an image or a program is refused with its reason, a zip bomb before it is unpacked).
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(PLAN_SUFFIXES):
-            raise forms.ValidationError(_("Upload the annex as .txt, .xlsx or .docx."))
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
                 _("The file is too large (at most %(mb)s MB).") % {"mb": self.max_bytes // (1024 * 1024)}
