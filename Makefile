@@ -8,13 +8,14 @@ PORT   ?= 8000
 APT_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
                 libharfbuzz-subset0 fonts-liberation2 poppler-utils gettext
 
-.PHONY: help venv system-deps test lint demo bench clean messages
+.PHONY: help venv system-deps test lint demo bench clean messages fuzz
 
 help:
 	@echo "make demo   - run the web app on SQLite with the Kon Rẫy plan and demo data"
 	@echo "make test   - install what tests need, then run the whole suite (SQLite + PostgreSQL)"
 	@echo "make lint   - ruff"
 	@echo "make bench  - benchmarks"
+	@echo "make fuzz   - the fuzz tests with ten times more cases (HYPOTHESIS_PROFILE=fuzz)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +71,12 @@ demo: $(VENV)/.installed-web
 messages: venv
 	cd web && ../$(BIN)/python ../manage.py makemessages -l vi --no-location --no-obsolete
 	msgfmt --check-format -o web/locale/vi/LC_MESSAGES/django.mo web/locale/vi/LC_MESSAGES/django.po
+
+# The fuzz tests (plan readers, tidy CSV, numbers) with the `fuzz` Hypothesis profile: thousands of
+# cases instead of the suite's hundreds; prints how many cases each target ran and how long it took.
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 -p no:cacheprovider --hypothesis-show-statistics \
+	  tests/core/test_fuzz_plan_readers.py tests/core/test_fuzz_observations.py tests/core/test_fuzz_quantity.py
 
 bench: venv
 	$(BIN)/python -m bench

@@ -17,7 +17,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chitieu",
-        description="Theo dõi kế hoạch bình đẳng giới: đọc phụ lục, đánh giá, báo cáo.",
+        description="Theo dõi kế hoạch bình đẳng giới: đọc phụ lục, đánh giá, báo cáo, sao lưu.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -68,7 +68,35 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--force", action="store_true", help="ghi đè dữ liệu mẫu đã có trong thư mục")
     synth.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     synth.set_defaults(handler="synth")
+    _backup_parsers(commands)
     return parser
+
+
+_DATABASE_HELP = (
+    "cơ sở dữ liệu: đường dẫn tệp SQLite hoặc postgres://người_dùng@máy:cổng/tên "
+    "(mặc định: biến DATABASE_URL, nếu không có thì var/chitieu.sqlite3)"
+)
+_MEDIA_HELP = "thư mục tệp minh chứng (mặc định: biến CHITIEU_MEDIA_ROOT, nếu không có thì var/media)"
+
+
+def _backup_parsers(commands) -> None:
+    backup = commands.add_parser("backup", help="sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp")
+    backup.add_argument(
+        "--output", "-o", metavar="FILE", help="tệp sao lưu (mặc định: chitieu-…-NGÀY.tar.gz)"
+    )
+    backup.add_argument("--database", metavar="URL_HOẶC_TỆP", help=_DATABASE_HELP)
+    backup.add_argument("--media", metavar="THƯ_MỤC", help=_MEDIA_HELP)
+    backup.add_argument("--no-media", action="store_true", help="không kèm tệp minh chứng")
+    backup.set_defaults(handler="backup")
+
+    restore = commands.add_parser("restore", help="phục hồi từ một tệp sao lưu (ghi đè dữ liệu hiện có)")
+    restore.add_argument("file", metavar="FILE", help="tệp do `chitieu backup` tạo")
+    restore.add_argument("--yes", action="store_true", help="xác nhận thay toàn bộ dữ liệu hiện có")
+    restore.add_argument("--check", action="store_true", help="chỉ kiểm tra tệp sao lưu, không ghi gì")
+    restore.add_argument("--database", metavar="URL_HOẶC_TỆP", help=_DATABASE_HELP)
+    restore.add_argument("--media", metavar="THƯ_MỤC", help=_MEDIA_HELP)
+    restore.add_argument("--no-media", action="store_true", help="giữ nguyên tệp minh chứng hiện có")
+    restore.set_defaults(handler="restore")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,7 @@ from chitieu.rollup import (
     Figure,
     FigureState,
     OrgTree,
+    UnitSeries,
     aggregate,
     coarsest_kind_only,
     rollup_total,
@@ -505,18 +506,24 @@ def evaluate_indicator(
     tree: OrgTree | None = None,
     units: Sequence[str] = (),
     bands: TrajectoryBands = TrajectoryBands(),
+    explain: bool = True,
+    series_memo: dict | None = None,
 ) -> IndicatorResult:
     """Evaluate one indicator for one period, with the observations known on ``as_of``.
 
     ``observations`` may contain other indicators' rows; they are ignored. ``units`` are
     the units expected to report a per-unit indicator (the communes); by default those
-    found in the observations.
+    found in the observations. ``explain=False`` leaves the wording out (bulk evaluation);
+    ``series_memo`` keeps each unit's per-unit series between calls on nested areas
+    (the same unit names must mean the same units and rows in every call).
     """
     period = parse_period(period_key)
     own = [o for o in observations if o.indicator == indicator.code]
     target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
-        result = _evaluate_count(indicator, own, period, target, as_of=as_of, tree=tree, units=units)
+        result = _evaluate_count(
+            indicator, own, period, target, as_of=as_of, tree=tree, units=units, series_memo=series_memo
+        )
     else:
         result = _evaluate_level(indicator, own, period, target, tree=tree)
     result = _with_baseline(result, indicator, baseline)
@@ -531,9 +538,11 @@ def evaluate_indicator(
     result = replace(
         result, name=indicator.name, unit_label=indicator.unit_label, needs_review=indicator.needs_review
     )
-    from chitieu.explain import explain  # the wording needs the result types defined here
+    if not explain:
+        return result
+    from chitieu.explain import explain as wording  # the wording needs the result types defined here
 
-    return replace(result, explanation=explain(indicator, result))
+    return replace(result, explanation=wording(indicator, result))
 
 
 def _evaluate_level(
@@ -599,6 +608,7 @@ def _evaluate_count(
     as_of: date,
     tree: OrgTree | None,
     units: Sequence[str],
+    series_memo: dict | None = None,
 ) -> IndicatorResult:
     """Counts per month or quarter: every elapsed sub-period must meet the target.
 
@@ -616,7 +626,7 @@ def _evaluate_count(
     if not subs:
         return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
     if indicator.per_unit and unit_names:
-        return _evaluate_per_unit(indicator, own, subs, target, unit_names, base)
+        return _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
     groups = _by_sub_period(own, subs)
     parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
@@ -680,26 +690,21 @@ def _evaluate_per_unit(
     target: Target | None,
     unit_names: Sequence[str],
     base: IndicatorResult,
+    memo: dict | None = None,
 ) -> IndicatorResult:
     """6.3: each unit must meet the count in every sub-period.
 
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
-    all_series = unit_series(indicator, own, unit_names, subs)
+    all_series = _unit_series(indicator, own, unit_names, subs, memo)
     units: list[PartResult] = []
     for series in all_series:
-        parts = tuple(_part(key, figure, target, indicator) for key, figure in series.figures)
-        values = [p.actual for p in parts if p.actual is not None]
-        units.append(
-            PartResult(
-                series.unit,
-                combine_applicable(parts),
-                _weakest(values, target, indicator.direction),
-                sum(values, Decimal(0)) if values else None,
-                None,
-                FigureState.VALUE if values else FigureState.MISSING,
-                parts,
-            )
-        )
+        key = ("part", indicator.code, target, series)
+        unit = memo.get(key) if memo is not None else None
+        if unit is None:
+            unit = _unit_part(indicator, series, target)
+            if memo is not None:
+                memo[key] = unit
+        units.append(unit)
     if target is None:  # nothing to measure the units against
         return replace(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
     shares = share_meeting(
@@ -742,6 +747,32 @@ def _evaluate_per_unit(
         units_without_data=without,
         units_meeting_share=share,
         complete=not without,
+    )
+
+
+def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[UnitSeries, ...]:
+    """``unit_series``, remembering each unit's series in ``memo`` when given."""
+    if memo is None:
+        return unit_series(indicator, own, unit_names, subs)
+    keys = tuple(sub.key for sub in subs)
+    missing = [u for u in unit_names if (indicator.code, keys, u) not in memo]
+    if missing:
+        for series in unit_series(indicator, own, missing, subs):
+            memo[(indicator.code, keys, series.unit)] = series
+    return tuple(memo[(indicator.code, keys, u)] for u in unit_names)
+
+
+def _unit_part(indicator: Indicator, series: UnitSeries, target: Target | None) -> PartResult:
+    parts = tuple(_part(key, figure, target, indicator) for key, figure in series.figures)
+    values = [p.actual for p in parts if p.actual is not None]
+    return PartResult(
+        series.unit,
+        combine_applicable(parts),
+        _weakest(values, target, indicator.direction),
+        sum(values, Decimal(0)) if values else None,
+        None,
+        FigureState.VALUE if values else FigureState.MISSING,
+        parts,
     )
 
 
@@ -795,8 +826,15 @@ def evaluate_plan(
     tree: OrgTree | None = None,
     units: Sequence[str] = (),
     bands: TrajectoryBands = TrajectoryBands(),
+    explain: bool = True,
+    trajectories: bool = True,
+    series_memo: dict | None = None,
 ) -> PlanEvaluation:
-    """Evaluate every indicator of the plan for one period, with what was known on ``as_of``."""
+    """Evaluate every indicator of the plan for one period, with what was known on ``as_of``.
+
+    ``trajectories=False`` and ``explain=False`` leave out the phase trajectory, the
+    baseline and the wording: the verdicts and figures of the period only (bulk
+    evaluation of many areas); ``series_memo``: see ``evaluate_indicator``."""
     period = parse_period(period_key)
     issues: list[Issue] = []
     if plan.periods and not any(p.contains(period) for p in plan.periods):
@@ -816,7 +854,7 @@ def evaluate_plan(
     results = []
     for indicator in plan.indicators:
         baseline = (baselines or {}).get(indicator.code)
-        if baseline is None and phase is not None and indicator.measure is not Measure.COUNT:
+        if baseline is None and trajectories and phase is not None and indicator.measure is not Measure.COUNT:
             baseline = find_baseline(indicator, visible, phase, tree)
         results.append(
             evaluate_indicator(
@@ -824,11 +862,13 @@ def evaluate_plan(
                 visible,
                 period.key,
                 as_of=as_of,
-                baseline=baseline,
-                phase=phase,
+                baseline=baseline if trajectories else None,
+                phase=phase if trajectories else None,
                 tree=tree,
                 units=units,
                 bands=bands,
+                explain=explain,
+                series_memo=series_memo,
             )
         )
         if results[-1].target is None:

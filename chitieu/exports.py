@@ -32,6 +32,9 @@ DHIS2 field                 chitieu
 ``comment``                 the note
 ==========================  =====================================================
 
+Text cells that a spreadsheet could run as a formula (``=…``, ``@…``, ``-x…``) are written
+with a leading apostrophe (``chitieu.formulas``); the tidy CSV reader takes it off again.
+
 SDMX-CSV (version 2.0) columns: ``STRUCTURE, STRUCTURE_ID, ACTION, FREQ,
 REF_AREA, INDICATOR, SEX, TIME_PERIOD, OBS_VALUE, UNIT_MEASURE, UNIT_MULT,
 COMMENT_OBS``. SDMX identifiers allow only ``[A-Za-z0-9_@$-]``, so ``2.1``
@@ -51,6 +54,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol
 
+from chitieu.formulas import csv_cell
 from chitieu.issues import Issue, Severity
 from chitieu.observations import observation_value
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
@@ -238,14 +242,14 @@ def to_tidy_csv(
     for obs in observations:
         writer.writerow(
             [
-                obs.indicator,
-                obs.period,
-                obs.org_unit or "",
+                csv_cell(obs.indicator),
+                csv_cell(obs.period),
+                csv_cell(obs.org_unit or ""),
                 sex_code(obs.sex),
                 number(obs.numerator),
                 number(obs.denominator),
                 NOT_APPLICABLE if getattr(obs, "not_applicable", False) else number(obs.value),
-                obs.note or "",
+                csv_cell(obs.note or ""),
             ]
         )
         count += 1
@@ -359,14 +363,14 @@ def to_sdmx_csv(
                 structure_id,
                 action,
                 freq,
-                ref_areas.get(unit, unit_code(unit) if unit else area),
-                sdmx_id(obs.indicator),
+                csv_cell(ref_areas.get(unit, unit_code(unit) if unit else area)),
+                csv_cell(sdmx_id(obs.indicator)),
                 sex_code(obs.sex) or "_T",
                 time_period,
                 plain_number(value),
                 unit_measure,
                 unit_mult,
-                obs.note or "",
+                csv_cell(obs.note or ""),
             ]
         )
         count += 1

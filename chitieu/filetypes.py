@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import PurePath
 
 _SIGNATURES = (
     (b"%PDF-", "pdf"),
@@ -30,3 +31,32 @@ def sniff(data: bytes) -> str | None:
             return None
         return next((kind for part, kind in _OOXML_PARTS if part in names), None)
     return None
+
+
+# What each kind is served as, whatever the uploader's browser claimed, and its file suffixes.
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+SUFFIXES = {
+    "pdf": (".pdf",),
+    "png": (".png",),
+    "jpeg": (".jpg", ".jpeg"),
+    "docx": (".docx",),
+    "xlsx": (".xlsx",),
+}
+
+
+def download_name(original: str, kind: str) -> str:
+    """The name to save a file under: the uploader's name, with the suffix its content deserves.
+
+    "bien-ban.pdf" holding a PNG is offered as "bien-ban.pdf.png", so no program opens
+    it as something it is not.
+    """
+    name = PurePath(original.replace("\\", "/")).name or "tep"
+    if PurePath(name).suffix.lower() in SUFFIXES[kind]:
+        return name
+    return f"{name}{SUFFIXES[kind][0]}"

@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from chitieu.formulas import from_csv_cell
 from chitieu.issues import Issue, Severity, in_line_order
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Indicator, Measure, Plan, Sex
@@ -242,7 +243,15 @@ def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[I
     issues (``has_errors``) before trusting the result.
     """
     text, _name = _load_text(source)
-    text = unicodedata.normalize("NFC", text)
+    return read_observations_text(text)
+
+
+def read_observations_text(text: str) -> tuple[list[Observation], list[Issue]]:
+    """The same, for CSV text that came from a user (an upload, a request body).
+
+    Never opens a file: a body of one line such as ``/etc/passwd`` is CSV text here, not a name.
+    """
+    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -253,7 +262,7 @@ def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[I
     previous = 0
     try:
         for cells in reader:
-            rows.append((previous + 1, cells))
+            rows.append((previous + 1, [from_csv_cell(c) for c in cells]))  # our exports' "'=…" guard
             previous = reader.line_num
     except csv.Error as exc:  # e.g. a field larger than the csv module accepts
         return [], [

@@ -50,11 +50,21 @@ class Period:
         }
 
 
-_YEAR = re.compile(r"^(\d{4})$")
-_PHASE = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
-_HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE)
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: "２０２４" or "٢٠٢٤" would make keys that look equal and are not.
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+_PHASE = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$", re.ASCII)
+_HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE | re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE | re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+# Years a plan can speak of; outside them date arithmetic (year 0, "the year before 0001") breaks.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _year(digits: str, key: str) -> int:
+    year = int(digits)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodKeyError(f"kỳ báo cáo không hợp lệ: {key!r} (năm phải từ {FIRST_YEAR} đến {LAST_YEAR})")
+    return year
 
 
 def _month_end(year: int, month: int) -> date:
@@ -70,23 +80,23 @@ def parse_period(key: str) -> Period:
     """Parse a period key; raise ``PeriodKeyError`` with a readable message otherwise."""
     text = key.strip()
     if m := _YEAR.match(text):
-        year = int(m[1])
+        year = _year(m[1], key)
         return Period(date(year, 1, 1), date(year, 12, 31), text, PeriodKind.YEAR)
     if m := _PHASE.match(text):
-        first, last = int(m[1]), int(m[2])
+        first, last = _year(m[1], key), _year(m[2], key)
         if last <= first:
             raise PeriodKeyError(f"giai đoạn không hợp lệ: {key!r} (năm cuối phải sau năm đầu)")
         return Period(date(first, 1, 1), date(last, 12, 31), f"{first}-{last}", PeriodKind.PHASE)
     if m := _HALF.match(text):
-        year, half = int(m[1]), int(m[2])
+        year, half = _year(m[1], key), int(m[2])
         start, end = _months(year, 6 * half - 5, 6 * half)
         return Period(start, end, f"{year}-H{half}", PeriodKind.HALF)
     if m := _QUARTER.match(text):
-        year, quarter = int(m[1]), int(m[2])
+        year, quarter = _year(m[1], key), int(m[2])
         start, end = _months(year, 3 * quarter - 2, 3 * quarter)
         return Period(start, end, f"{year}-Q{quarter}", PeriodKind.QUARTER)
     if (m := _MONTH.match(text)) and 1 <= int(m[2]) <= 12:
-        year, month = int(m[1]), int(m[2])
+        year, month = _year(m[1], key), int(m[2])
         start, end = _months(year, month, month)
         return Period(start, end, f"{year}-{month:02d}", PeriodKind.MONTH)
     raise PeriodKeyError(

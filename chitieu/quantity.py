@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 
 from chitieu.issues import Issue, Severity
@@ -57,7 +57,8 @@ def parse_number(text: str, context: NumberContext = NumberContext.PLAIN) -> Num
     reading = _unsigned(digits, context)
     if reading.value is None:
         return reading
-    return NumberReading(sign * reading.value, reading.doubtful)
+    value = reading.value.copy_negate() if sign < 0 else reading.value  # exact: no rounding to 28 digits
+    return NumberReading(value, reading.doubtful)
 
 
 def _unsigned(digits: str, context: NumberContext) -> NumberReading:
@@ -101,7 +102,10 @@ def _both_separators(digits: str) -> NumberReading:
 def format_number(value: Decimal, places: int | None = None) -> str:
     """1234.5 → "1.234,5" (thousands dot, decimal comma); ``places`` rounds half up."""
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        # Room for every digit: the default 28-digit context refuses to quantize a large figure.
+        with localcontext() as context:
+            context.prec = max(context.prec, value.adjusted() + places + 2)
+            value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     plain = format(value, "f")
     sign = "-" if plain.startswith("-") else ""
     whole, _, fraction = plain.lstrip("-").partition(".")
@@ -314,10 +318,12 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
+        number = Decimal(value)
+    elif isinstance(value, float):
         try:
-            return Decimal(repr(value))
+            number = Decimal(repr(value))
         except InvalidOperation:
             return None
-    return None
+    else:
+        return None
+    return number if number.is_finite() else None  # NaN and infinity are no figures

@@ -9,6 +9,7 @@ from pathlib import PurePath
 from chitieu.importer.grid import Grid
 from chitieu.importer.text import read_text
 from chitieu.issues import Issue, Severity
+from chitieu.packages import package_problem
 
 _MAGIC = {
     b"\x89PNG": "ảnh PNG",
@@ -16,7 +17,10 @@ _MAGIC = {
     b"GIF8": "ảnh GIF",
     b"%PDF": "tệp PDF",
     b"\xd0\xcf\x11\xe0": "tệp Office cũ (.doc/.xls): hãy lưu lại thành .docx hoặc .xlsx",
+    b"MZ": "chương trình máy tính (.exe)",
+    b"\x7fELF": "chương trình máy tính",
 }
+_HTML = (b"<!doctype html", b"<html")
 
 
 def _error(where: str, message: str, code: str) -> list[Issue]:
@@ -34,6 +38,8 @@ def read_grid(data: bytes, filename: str) -> Grid | list[Issue]:
                 f"tệp là {kind}, không phải phụ lục kế hoạch (.txt, .csv, .xlsx, .docx)",
                 "not_a_table",
             )
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_HTML):
+        return _error("file", "tệp là trang web (HTML), không phải phụ lục kế hoạch", "not_a_table")
     if data.startswith(b"PK"):
         return _office(data, suffix)
     if suffix in (".xlsx", ".xlsm", ".docx"):
@@ -42,13 +48,15 @@ def read_grid(data: bytes, filename: str) -> Grid | list[Issue]:
 
 
 def _office(data: bytes, suffix: str) -> Grid | list[Issue]:
-    try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except Exception:  # BadZipFile, NotImplementedError ("zip file version 12.8"), … on damaged packages
+    problem = package_problem(data)  # zip bombs and the like, before any parser sees the file
+    if problem is not None and problem.code == "bad_zip":
         kind = suffix or "Office"
         return _error(
             "file", f"tệp {kind} bị hỏng hoặc không đầy đủ (không mở được gói zip)", "bad_office_file"
         )
+    if problem is not None:
+        return _error("file", problem.message, problem.code)
+    names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     if "word/document.xml" in names:
         from chitieu.importer.docx_reader import read_docx
 

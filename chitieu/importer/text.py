@@ -9,6 +9,8 @@ from chitieu.importer.grid import Cell, Grid, clean_text, column_letter, pad
 from chitieu.issues import Issue, Severity
 
 _DELIMITERS = ("\t", ";", ",")
+MAX_ROWS = 5000  # as the Excel and Word readers: an annex has tens of rows, a national one hundreds
+MAX_COLUMNS = 64
 _DELIMITER_NAMES = {"\t": "tab", ";": "dấu chấm phẩy", ",": "dấu phẩy"}
 
 
@@ -76,14 +78,26 @@ def read_text(data: bytes) -> Grid | list[Issue]:
     if not text.strip():
         return [Issue(Severity.ERROR, "file", "tệp rỗng", "empty")]
     _, records = sniff(text)
+    if len(records) > MAX_ROWS:
+        line = records[MAX_ROWS][0]
+        message = f"tệp có hơn {MAX_ROWS} dòng: không phải một bảng phụ lục kế hoạch"
+        return [Issue(Severity.ERROR, f"line {line}", message, "too_many_rows")]
     rows: list[list[Cell]] = []
     where_of: list[str] = []
+    found: list[Issue] = []
     for r, (line, fields) in enumerate(records):
         where_of.append(f"line {line}")
+        # Every row is padded to the widest one: one line of 100 000 tabs must not make
+        # every other line 100 000 cells wide.
+        if any(f.strip() for f in fields[MAX_COLUMNS:]):
+            message = (
+                f"dòng có hơn {MAX_COLUMNS} cột: bỏ qua các cột sau cột {column_letter(MAX_COLUMNS - 1)}"
+            )
+            found.append(Issue(Severity.WARNING, f"line {line}", message, "too_many_columns"))
         rows.append(
             [
                 Cell(clean_text(f), f"line {line}, cell {column_letter(c)}", (r, c))
-                for c, f in enumerate(fields)
+                for c, f in enumerate(fields[:MAX_COLUMNS])
             ]
         )
-    return Grid(pad(rows, where_of), tuple(where_of))
+    return Grid(pad(rows, where_of), tuple(where_of), issues=tuple(found))

@@ -44,31 +44,39 @@ def _cell_value(value: object, number_format: str) -> tuple[str, Decimal | None,
 
 
 def _plain(number: Decimal) -> Decimal:
-    return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
+    # Whole numbers without exponent ("2024", not "2.024E+3"); beyond the decimal context's
+    # 28 digits quantize cannot hold them (a cell typed 1E+300), so they keep their exponent.
+    if number == number.to_integral() and number.adjusted() < 27:
+        return number.quantize(Decimal(1))
+    return number.normalize()
 
 
 def _sheet_grid(sheet) -> Grid:
     name = sheet.title
-    max_row = min(sheet.max_row or 0, _MAX_ROWS)
-    max_col = min(sheet.max_column or 0, _MAX_COLS)
+    # Only the cells the file holds: a sheet with one cell at XFD1048576 claims a million rows,
+    # and asking openpyxl for every position would build hundreds of thousands of empty cells.
+    stored: dict[tuple[int, int], tuple[str, Decimal | None, bool]] = {}
+    for (row, col), cell in sheet._cells.items():
+        if row <= _MAX_ROWS and col <= _MAX_COLS and cell.value is not None:
+            stored[(row - 1, col - 1)] = _cell_value(cell.value, cell.number_format)
+    merges = [m for m in sheet.merged_cells.ranges if m.min_row <= _MAX_ROWS and m.min_col <= _MAX_COLS]
+    max_row = max([r + 1 for r, _ in stored] + [min(m.max_row, _MAX_ROWS) for m in merges], default=0)
+    max_col = max([c + 1 for _, c in stored] + [min(m.max_col, _MAX_COLS) for m in merges], default=0)
     origins: dict[tuple[int, int], tuple[int, int]] = {}
-    for merged in sheet.merged_cells.ranges:
+    for merged in merges:
         top, left = merged.min_row - 1, merged.min_col - 1
         for r in range(merged.min_row - 1, min(merged.max_row, max_row)):
             for c in range(merged.min_col - 1, min(merged.max_col, max_col)):
                 origins[(r, c)] = (top, left)
-    raw = [
-        [_cell_value(cell.value, cell.number_format) for cell in row]
-        for row in sheet.iter_rows(min_row=1, max_row=max_row, max_col=max_col)
-    ]
+    empty = ("", None, False)
     rows: list[list[Cell]] = []
     where_of: list[str] = []
-    for r, values in enumerate(raw):
+    for r in range(max_row):
         where_of.append(f"sheet {name}, row {r + 1}")
         cells = []
-        for c, _ in enumerate(values):
+        for c in range(max_col):
             origin = origins.get((r, c), (r, c))
-            text, number, percent = raw[origin[0]][origin[1]]
+            text, number, percent = stored.get(origin, empty)
             cells.append(Cell(text, f"sheet {name}, cell {_letter(c)}{r + 1}", origin, number, percent))
         rows.append(cells)
     return Grid(pad(rows, where_of), tuple(where_of))

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from chitieu.formulas import set_text
 from chitieu.reports import layout
 from chitieu.reports.model import Report, ResultRow, RowKind
 from chitieu.reports.numbers import decimal_places
@@ -47,6 +48,16 @@ def _number(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _put(cell, value: Any) -> None:
+    """A figure as a number with its format; any text as text, never as a formula."""
+    if isinstance(value, Decimal):
+        cell.value, cell.number_format = _number(value), number_format(value)
+    elif isinstance(value, str):
+        set_text(cell, value)
+    else:
+        cell.value = value
 
 
 def _results_columns(report: Report) -> tuple[tuple[str, float], ...]:
@@ -89,7 +100,8 @@ def render_xlsx(report: Report) -> bytes:
 def _titles(sheet: Worksheet, lines: tuple[tuple[str, bool, bool], ...], width: int) -> int:
     """Merged title lines above the table; returns the next free row."""
     for row, (text, bold, italic) in enumerate(lines, start=1):
-        sheet.cell(row, 1, text).font = Font(name=FONT, size=13, bold=bold, italic=italic)
+        set_text(sheet.cell(row, 1), text)  # unit names and titles come from users
+        sheet.cell(row, 1).font = Font(name=FONT, size=13, bold=bold, italic=italic)
         sheet.cell(row, 1).alignment = WRAP_CENTER
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     return len(lines) + 2
@@ -97,7 +109,8 @@ def _titles(sheet: Worksheet, lines: tuple[tuple[str, bool, bool], ...], width: 
 
 def _header_row(sheet: Worksheet, row: int, columns: tuple[tuple[str, float], ...]) -> None:
     for col, (title, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row, col, title)
+        cell = sheet.cell(row, col)
+        set_text(cell, title)
         cell.font = Font(name=FONT, size=11, bold=True)
         cell.alignment, cell.fill, cell.border = WRAP_CENTER, HEADER_FILL, BOX
         sheet.column_dimensions[get_column_letter(col)].width = width
@@ -166,10 +179,7 @@ def _result_row(sheet: Worksheet, number: int, row: ResultRow, width: int) -> No
     for col in range(1, width + 1):
         value = values[col - 1] if col <= len(values) else None
         cell = sheet.cell(number, col)
-        if isinstance(value, Decimal):
-            cell.value, cell.number_format = _number(value), number_format(value)
-        else:
-            cell.value = value if value != "" else None
+        _put(cell, value)
         cell.border = BOX
         cell.alignment = WRAP if col in (2, 10, 12, 13, 14) else WRAP_CENTER
         cell.font = Font(
@@ -220,10 +230,7 @@ def _observations_sheet(sheet: Worksheet, report: Report) -> None:
         )
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col)
-            if isinstance(value, Decimal):
-                cell.value, cell.number_format = _number(value), number_format(value)
-            else:
-                cell.value = value if value != "" else None
+            _put(cell, value)
             cell.font, cell.border = font, BOX
     last = first + max(len(report.observations), 1)
     sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(_OBSERVATION_COLUMNS))}{last}"

@@ -11,9 +11,11 @@ with the row above (5.2's number cell too).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
 from tests.core import kon_ray
@@ -143,3 +145,22 @@ def build_delimited(annex: Annex, delimiter: str) -> bytes:
     writer.writerow([])
     writer.writerows(table_rows(annex))
     return out.getvalue().encode("utf-8")
+
+
+@functools.lru_cache(maxsize=2)
+def zip_bomb(kind: str) -> bytes:
+    """The real annex as .docx or .xlsx plus one part of zeros that unpacks past
+    ``chitieu.packages.MAX_UNPACKED_BYTES``: a few hundred kilobytes on disk."""
+    from chitieu.packages import MAX_UNPACKED_BYTES
+
+    source = build_docx(real_annex()) if kind == "docx" else build_xlsx(real_annex())
+    package = zipfile.ZipFile(io.BytesIO(source))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bomb:
+        for name in package.namelist():
+            bomb.writestr(name, package.read(name))
+        with bomb.open("media/zeros.bin", "w") as zeros:
+            chunk = bytes(1 << 20)
+            for _ in range(MAX_UNPACKED_BYTES // len(chunk) + 1):
+                zeros.write(chunk)
+    return out.getvalue()

@@ -50,32 +50,77 @@ def test_server_refuses_to_start_on_a_bad_database_url():
     assert "DATABASE_URL" in result.stderr
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "web.config.settings.production",
+    "DJANGO_SECRET_KEY": "k" * 20 + "Zq8#xP2!vLm9@rT4$wN7&yB1*cF6^hJ3",
+    "DJANGO_ALLOWED_HOSTS": "chitieu.example.vn",
+    "DATABASE_URL": "sqlite:////tmp/chitieu-deploy-check.sqlite3",
+}
+
+
 def test_production_settings_pass_the_deploy_check():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env_extra={
-            "DJANGO_SETTINGS_MODULE": "web.config.settings.production",
-            "DJANGO_SECRET_KEY": "k" * 20 + "Zq8#xP2!vLm9@rT4$wN7&yB1*cF6^hJ3",
-            "DJANGO_ALLOWED_HOSTS": "chitieu.example.vn",
-        },
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_refuses_a_missing_secret_key():
-    result = _manage(
-        "check",
-        env_extra={
-            "DJANGO_SETTINGS_MODULE": "web.config.settings.production",
-            "DJANGO_SECRET_KEY": "",
-            "DJANGO_ALLOWED_HOSTS": "x",
-        },
+def test_production_settings_are_hardened():
+    import json
+
+    names = [
+        "DEBUG",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+        "SESSION_COOKIE_AGE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "X_FRAME_OPTIONS",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "SECURE_REFERRER_POLICY",
+        "CHITIEU_CONTENT_SECURITY_POLICY",
+        "PASSWORD_HASHERS",
+        "MIDDLEWARE",
+    ]
+    code = (
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
     )
+    result = _manage("shell", "-c", code, env_extra=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])  # after shell's own notice
+    assert values["DEBUG"] is False
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_HTTPONLY"]
+    assert values["SESSION_COOKIE_SAMESITE"] == "Lax" and values["SESSION_EXPIRE_AT_BROWSER_CLOSE"]
+    assert values["SESSION_COOKIE_AGE"] <= 8 * 60 * 60
+    assert values["SECURE_SSL_REDIRECT"] and values["SECURE_HSTS_SECONDS"] >= 31536000
+    assert values["X_FRAME_OPTIONS"] == "DENY" and values["SECURE_CONTENT_TYPE_NOSNIFF"]
+    assert values["SECURE_REFERRER_POLICY"] == "same-origin"
+    assert "script-src 'self';" in values["CHITIEU_CONTENT_SECURITY_POLICY"]
+    assert values["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
+    middleware = values["MIDDLEWARE"]
+    assert "web.core.middleware.ContentSecurityPolicyMiddleware" in middleware
+    assert "axes.middleware.AxesMiddleware" in middleware
+
+
+@pytest.mark.parametrize(
+    ("missing", "value"),
+    [
+        ("DJANGO_SECRET_KEY", ""),
+        ("DJANGO_SECRET_KEY", "short"),
+        ("DATABASE_URL", ""),
+        ("DJANGO_ALLOWED_HOSTS", ""),
+        ("DJANGO_ALLOWED_HOSTS", "*"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets_and_hosts(missing, value):
+    result = _manage("check", env_extra={**PRODUCTION, missing: value})
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert missing in result.stderr
+    assert PRODUCTION["DJANGO_SECRET_KEY"] not in result.stderr  # secrets are not echoed
 
 
 def test_passwords_are_hashed_with_argon2_outside_tests():

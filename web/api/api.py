@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,10 +22,10 @@ from ninja.security import HttpBearer
 
 from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
 from chitieu.issues import Severity
-from chitieu.observations import read_observations_csv
+from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
-from web.accounts.access import area_unit_ids
+from web.accounts.access import area_unit_ids, may_see_provisional
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
     APPROVED,
@@ -39,6 +40,10 @@ from web.data.models import Observation
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
+
+
+def _too_large(limit: int) -> str:
+    return f"dữ liệu gửi lên quá lớn: tối đa {limit / (1024 * 1024):g} MB"
 
 
 class TokenAuth(HttpBearer):
@@ -56,6 +61,14 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
 )
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    """A JSON body above DATA_UPLOAD_MAX_MEMORY_SIZE: 413 with the limit, not a bare 400."""
+    return api.create_response(
+        request, {"detail": _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}, status=413
+    )
 
 
 # ------------------------------------------------------------------ schemas
@@ -97,6 +110,7 @@ class ObservationOut(Schema):
     value: float | None
     note: str
     state: str
+    revision: int  # of the unit's report for the period: send it back when changing these figures
 
 
 # ------------------------------------------------------------------ helpers
@@ -238,6 +252,7 @@ def observations_list(request, plan_id: int, filters: Query[ObservationFilter]):
             value=_float(row.value),
             note=row.note,
             state=row.submission.state,
+            revision=row.submission.revision,
         )
         for row in _observation_rows(request, plan, filters)
     ]
@@ -255,6 +270,8 @@ def evaluation(request, plan_id: int, period: str, as_of: date | None = None, pr
     """
     plan = _plan(request, plan_id)
     key = _period(period)
+    if provisional and not may_see_provisional(request.user, plan):
+        raise HttpError(403, "Chỉ người phụ trách cả địa bàn của kế hoạch xem được số liệu chưa duyệt")
     evaluated = plan_evaluate(
         plan, key, as_of=as_of or timezone.localdate(), states=PROVISIONAL if provisional else APPROVED
     )
@@ -324,6 +341,9 @@ class ObservationIn(Schema):
     denominator: Decimal | None = None
     value: Decimal | None = None
     note: str = ""
+    # If-Match for this row's report (unit and period): the ``revision`` last read from the API.
+    # Given, the row is refused with ``stale`` if someone changed the report since; omitted, no check.
+    revision: int | None = Field(None, ge=0, le=_DB_INT_MAX)
 
 
 class UpsertIn(Schema):
@@ -398,13 +418,17 @@ def observations_import(request, plan_id: int, submit: bool = False):
     user's own unit. Lines the reader refuses come back with their line number.
     """
     plan = _plan(request, plan_id)
-    if len(request.body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        raise HttpError(413, "tệp quá lớn")
+    limit = settings.CHITIEU_CSV_MAX_BYTES
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:  # refused before reading a byte of it
+        raise HttpError(413, _too_large(limit))
+    body = request.read(limit + 1)  # the stream, not request.body: that stops at DATA_UPLOAD_MAX_MEMORY_SIZE
+    if len(body) > limit:
+        raise HttpError(413, _too_large(limit))
     try:
-        text = request.body.decode("utf-8-sig")
+        text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise HttpError(422, "tệp CSV phải là UTF-8") from error
-    observations, issues = read_observations_csv(text)
+    observations, issues = read_observations_text(text)
     reader_errors = [i for i in issues if i.severity is Severity.ERROR]
     if not observations and reader_errors:
         raise HttpError(422, "; ".join(f"{i.where}: {i.message}" for i in reader_errors[:20]))

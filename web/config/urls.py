@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+handler500 = "web.core.views.server_error"  # a 503 with a Vietnamese sentence when the database is away
+
 urlpatterns = [
     path("", include("web.core.urls")),
     path("", include("web.accounts.urls")),

@@ -1,11 +1,13 @@
-"""Vietnamese first: the UI language is the user's explicit choice, else Vietnamese."""
+"""Vietnamese first (the UI language is the user's explicit choice, else Vietnamese); request size
+limit; the Content-Security-Policy header (Django 5.2 has none of its own)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -22,3 +24,48 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         supported = {code for code, _name in settings.LANGUAGES}
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body is larger than any upload we accept, from its Content-Length.
+
+    Django keeps form fields under DATA_UPLOAD_MAX_MEMORY_SIZE but streams files of any size to
+    disk; the per-kind limits (evidence, plan, CSV) are checked after that. This stops a
+    gigabyte at the door with a message saying the limit (413), before a byte is read.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.CHITIEU_REQUEST_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django itself treats an unreadable length as no body
+        if length <= limit:
+            return self.get_response(request)
+        translation.activate(settings.LANGUAGE_CODE)  # this runs before the locale middleware
+        message = _("The data sent is too large (at most %(mb)s MB).") % {"mb": f"{limit / (1024 * 1024):g}"}
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=413)
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send ``settings.CHITIEU_CONTENT_SECURITY_POLICY`` on every response that has none yet.
+
+    Our pages load scripts only from our own static files (no inline script, no CDN), so a
+    name or note that slipped through escaping still could not run. A view may set a stricter
+    policy of its own (evidence downloads are sandboxed).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.CHITIEU_CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response

@@ -1,8 +1,13 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from web.data.models import Submission
@@ -51,3 +56,24 @@ def home(request):
             }
         )
     return render(request, "core/home.html", context)
+
+
+def server_error(request):
+    """The 500 handler: a database that cannot be reached (restarting, network) is a 503
+    with a sentence saying so and when to retry, not "Server Error"; anything else is Django's 500.
+
+    Called while the exception is being handled, so ``sys.exc_info`` holds it. Nothing
+    here touches the database: no user, no session, no context processors.
+    """
+    if not isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    message = _(
+        "The database cannot be reached at the moment (it may be restarting). What you just sent "
+        "was not confirmed: please try again in a minute."
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = "30"
+    return response

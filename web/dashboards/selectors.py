@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from chitieu.approval import State
-from chitieu.evaluate import PlanEvaluation, evaluate_plan
+from chitieu.evaluate import PlanEvaluation
 from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Objective, Plan, Sex, Target
@@ -160,14 +160,17 @@ def plan_evaluate(
     states: Sequence[str] = APPROVED,
     within: OrgUnit | None = None,
 ) -> Evaluated | None:
-    """The engine's verdicts for the plan's active version; None when no version is in force."""
-    loaded = plan_data(plan, states=states, within=within)
-    if loaded is None:
+    """The engine's verdicts for the plan's area (or ``within``, any unit of it); None when no
+    version is in force. Read from the roll-up summary (web.rollups), not from every figure:
+    ``observations`` are the few rows the engine was given."""
+    from web.rollups.selectors import unit_evaluation  # rollups reads this module's core_plan
+
+    version = plan_version_active(plan)
+    if version is None:
         return None
-    core, observations = loaded
-    units = commune_names(plan, period_key) if within is None or within.pk == plan.area_id else [within.name]
-    evaluation = evaluate_plan(core, observations, period_key, as_of=as_of, units=units)
-    return Evaluated(core, evaluation, tuple(observations))
+    core = core_plan(version)
+    evaluated = unit_evaluation(plan, core, within or plan.area, period_key, as_of=as_of, states=states)
+    return Evaluated(core, evaluated.evaluation, evaluated.observations)
 
 
 # ------------------------------------------------------------- completeness

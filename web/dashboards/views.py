@@ -11,6 +11,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -21,26 +22,30 @@ from chitieu.evaluate import Status, evaluate_indicator
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Plan, Sex
 from chitieu.reminders import ReportState, Stage, classify
-from chitieu.rollup import aggregate
-from web.accounts.access import area_unit_ids
+from web.accounts.access import area_unit_ids, may_see_provisional
 from web.dashboards import charts
 from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
-    Evaluated,
-    commune_names,
     core_plan,
     expected_reports,
-    plan_data,
-    plan_evaluate,
     plan_version_active,
     plan_visible,
     report_states,
 )
 from web.data.models import Observation, Submission
-from web.orgs.models import OrgUnit
-from web.orgs.selectors import communes_of, unit_descendant_ids
+from web.orgs.models import OrgUnit, UnitKind
+from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
+from web.rollups.completeness import completeness_counts
+from web.rollups.selectors import (
+    area_observations,
+    area_unit,
+    child_figures,
+    commune_labels,
+    unit_evaluation,
+    units_below,
+)
 
 STATUS_CLASS = {
     Status.EXCEEDED: "status-exceeded",
@@ -97,33 +102,57 @@ def period_from(request: HttpRequest, core: Plan, as_of: date) -> str:
 
 
 def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
-    """``?area=<unit id>``: the plan's area or a unit inside it that the user may see."""
-    raw = request.GET.get("area", "")
+    """``?area=<unit id>`` (or ``?unit=``): the plan's area or any unit inside it that the user may see.
+
+    An office stands for its district: its figures are the district's."""
+    raw = request.GET.get("unit") or request.GET.get("area", "")
     if not raw.isdigit():
         return plan.area
-    unit = OrgUnit.objects.filter(pk=int(raw), id__in=unit_descendant_ids(plan.area_id)).first()
-    ids = area_unit_ids(request.user)
-    if unit is None or (ids is not None and unit.pk not in ids and unit.pk != plan.area_id):
+    unit = OrgUnit.objects.filter(pk=int(raw), id__in=units_below(plan.area)).select_related("parent").first()
+    if unit is None:
+        return plan.area
+    unit = area_unit(unit)
+    if unit.pk != plan.area_id and not user_sees(request.user, unit):
         return plan.area
     return unit
 
 
-def area_choices(request: HttpRequest, plan: PlanRecord, period: str) -> list[OrgUnit]:
-    """The communes of the plan's area in the period that the user may see."""
+def user_sees(user, unit: OrgUnit) -> bool:
+    """web.accounts.access's rule (reporters their unit, others their unit and below), on the closure."""
+    return visible_units(user, OrgUnit.objects.filter(pk=unit.pk)).exists()
+
+
+def visible_units(user, units):
+    """``units`` narrowed to those the user may see, in the same query."""
+    role = user.chitieu_role.value
+    if role == "administrator":
+        return units
+    if not user.org_unit_id:
+        return units.none()
+    if role == "reporter":
+        return units.filter(pk=user.org_unit_id)
+    return units.filter(Q(pk=user.org_unit_id) | Q(id__in=units_below(user.org_unit)))
+
+
+def area_choices(request: HttpRequest, plan: PlanRecord, area: OrgUnit, period: str) -> list[OrgUnit]:
+    """Where to go from ``area``: the units above it up to the plan's area, and the units right below
+    it (for a commune, its neighbours) that existed in the period and that the user may see."""
+    path, unit = [], area
+    while unit is not None and unit.pk != plan.area_id:
+        path.append(unit)
+        unit = unit.parent
+    parent = area if area.kind != UnitKind.COMMUNE else area.parent
     start, end = parse_period(period).start, parse_period(period).end
-    ids = area_unit_ids(request.user)
-    return [u for u in communes_of(plan.area, start, end) if ids is None or u.pk in ids]
+    below = units_valid_between(start, end).filter(parent=parent).exclude(kind=UnitKind.OFFICE)
+    below = visible_units(request.user, below.exclude(pk__in=[p.pk for p in path])).order_by("name", "pk")
+    path = [u for u in path if u.pk == area.pk or user_sees(request.user, u)]
+    return [plan.area, *reversed(path), *below]
 
 
-def states_from(request: HttpRequest) -> tuple[str, ...]:
-    return PROVISIONAL if request.GET.get("provisional") == "1" else APPROVED
-
-
-def evaluated_or_404(plan: PlanRecord, period: str, *, as_of: date, states, within) -> Evaluated:
-    evaluated = plan_evaluate(plan, period, as_of=as_of, states=states, within=within)
-    if evaluated is None:
-        raise Http404(_("This plan has no version in force yet."))
-    return evaluated
+def states_from(request: HttpRequest, plan: PlanRecord) -> tuple[str, ...]:
+    """Approved figures; with ``?provisional=1`` also those awaiting approval, for who oversees the area."""
+    wanted = request.GET.get("provisional") == "1"
+    return PROVISIONAL if wanted and may_see_provisional(request.user, plan) else APPROVED
 
 
 def core_plan_or_404(plan: PlanRecord) -> Plan:
@@ -131,13 +160,6 @@ def core_plan_or_404(plan: PlanRecord) -> Plan:
     if version is None:
         raise Http404(_("This plan has no version in force yet."))
     return core_plan(version)
-
-
-def data_or_404(plan: PlanRecord, *, states, within) -> tuple[Plan, list]:
-    loaded = plan_data(plan, states=states, within=within)
-    if loaded is None:
-        raise Http404(_("This plan has no version in force yet."))
-    return loaded
 
 
 # ------------------------------------------------------------------ dashboard
@@ -150,8 +172,8 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     core = core_plan_or_404(plan)
     period = period_from(request, core, as_of)
     area = area_from(request, plan)
-    states = states_from(request)
-    evaluated = evaluated_or_404(plan, period, as_of=as_of, states=states, within=area)
+    states = states_from(request, plan)
+    evaluated = unit_evaluation(plan, core, area, period, as_of=as_of, states=states)
     objectives = []
     for objective in core.objectives:
         rows = []
@@ -172,7 +194,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             "period": period,
             "periods": year_choices(core, as_of) + ([core.phase.key] if core.phase else []),
             "area": area,
-            "areas": [plan.area, *area_choices(request, plan, period)],
+            "areas": area_choices(request, plan, area, period),
             "as_of": as_of,
             "provisional": states == PROVISIONAL,
             "objectives": objectives,
@@ -201,13 +223,15 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
     area = area_from(request, plan)
-    states = states_from(request)
-    core, observations = data_or_404(plan, states=states, within=area)
+    states = states_from(request, plan)
+    core = core_plan_or_404(plan)
     indicator = core.indicator(code)
     if indicator is None:
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
-    units = commune_names(plan, period) if area.pk == plan.area_id else [area.name]
+    span = core.phase.key if core.phase else period
+    observations = area_observations(plan, core, area, span, states=states, codes=[code])
+    units = commune_labels(area, period)
     result = evaluate_indicator(indicator, observations, period, as_of=as_of, phase=core.phase, units=units)
     years = year_choices(core, as_of)
     yearly = {
@@ -234,8 +258,8 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
             "by_sex": [
                 {"part": p, "label": sex_label(p.key), "badge": badge(p.status)} for p in result.by_sex
             ],
-            "by_unit": unit_breakdown(indicator, observations, period, units),
-            "rows": observation_rows(plan, code, area),
+            "by_unit": child_figures(plan, core, indicator, area, period, states=states),
+            "rows": observation_rows(plan, code, area, request.user)[:ROWS_SHOWN],
             "figure": figure,
         },
     )
@@ -264,34 +288,8 @@ def trend(indicator, core: Plan, years: list[str], yearly: dict) -> dict:
     )
 
 
-def unit_breakdown(indicator, observations, period_key: str, units: list[str]) -> list[dict]:
-    """Each commune's figure for the period, aggregated by the engine's rule (ratio of sums, sum)."""
-    period = parse_period(period_key)
-    if not any(o.indicator == indicator.code and o.org_unit for o in observations):
-        return []  # reported by a lead unit for the whole area
-    rows = []
-    for unit in units:
-        own = [
-            o
-            for o in observations
-            if o.indicator == indicator.code
-            and o.org_unit == unit
-            and o.sex is None
-            and period.contains(parse_period(o.period))
-        ]
-        if not own:  # a breakdown by sex only: the total is both sexes together
-            own = [
-                o
-                for o in observations
-                if o.indicator == indicator.code
-                and o.org_unit == unit
-                and period.contains(parse_period(o.period))
-            ]
-        rows.append({"unit": unit, "figure": aggregate(indicator, own)})
-    return rows
-
-
-def observation_rows(plan: PlanRecord, code: str, area: OrgUnit):
+def observation_rows(plan: PlanRecord, code: str, area: OrgUnit, user):
+    # Only the units the user may see: the raw rows carry drafts, notes and evidence (as in the API).
     rows = (
         Observation.objects.filter(submission__plan=plan, indicator_code=code)
         .select_related("submission__org_unit")
@@ -299,8 +297,14 @@ def observation_rows(plan: PlanRecord, code: str, area: OrgUnit):
         .order_by("-submission__period_start", "submission__org_unit__name", "sex")
     )
     if area.pk != plan.area_id:
-        rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(area.pk))
+        rows = rows.filter(submission__org_unit_id__in=units_below(area))
+    ids = area_unit_ids(user)
+    if ids is not None:
+        rows = rows.filter(submission__org_unit_id__in=ids)
     return rows
+
+
+ROWS_SHOWN = 200  # the newest figures; a nation has hundreds of thousands
 
 
 # ------------------------------------------------------------------ per-unit grid
@@ -311,15 +315,17 @@ def unit_grid(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
     """Communes × sub-periods for a per-unit threshold indicator (6.3: ≥ 3 news items a quarter)."""
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
-    states = states_from(request)
-    core, observations = data_or_404(plan, states=states, within=plan.area)
+    states = states_from(request, plan)
+    core = core_plan_or_404(plan)
     indicator = core.indicator(code)
     if indicator is None:
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
     if parse_period(period).kind is not PeriodKind.YEAR:
         period = str(parse_period(period).start.year)
-    units = commune_names(plan, period)
+    area = area_from(request, plan)
+    observations = area_observations(plan, core, area, period, states=states, codes=[code])
+    units = commune_labels(area, period)
     result = evaluate_indicator(indicator, observations, period, as_of=as_of, phase=core.phase, units=units)
     kind = {"month": PeriodKind.MONTH, "quarter": PeriodKind.QUARTER}.get(
         indicator.per_period.value if indicator.per_period else "", PeriodKind.YEAR
@@ -360,37 +366,14 @@ def unit_grid(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
 # ------------------------------------------------------------------ completeness
 
 
-def completeness_data(plan: PlanRecord, year: str, *, as_of: date) -> dict:
-    """Expected vs received vs approved per unit and period, and the overdue list."""
-    expected = expected_reports(plan, year)
-    states = report_states(plan, expected)
-    table: dict[tuple[str, str], dict] = {}
-    overdue = []
-    for e in expected:
-        state = states.get(e.item, ReportState.MISSING)
-        row = table.setdefault(
-            (e.unit.name, e.item.period),
-            {
-                "unit": e.unit,
-                "period": e.item.period,
-                "deadline": e.deadline,
-                "expected": 0,
-                "received": 0,
-                "approved": 0,
-                "late": 0,
-            },
-        )
-        row["expected"] += 1
-        row["received"] += state in (ReportState.SUBMITTED, ReportState.APPROVED)
-        row["approved"] += state is ReportState.APPROVED
-        stage = classify(state, e.deadline, as_of=as_of, remind_before=0)
-        if stage is not None and stage[0] is Stage.LATE:
-            row["late"] += 1
-            overdue.append({"expected": e, "state": state, "days": stage[1]})
-    rows = sorted(table.values(), key=lambda r: (r["deadline"], r["unit"].name))
-    totals = {k: sum(r[k] for r in rows) for k in ("expected", "received", "approved", "late")}
-    late_units = sorted({o["expected"].unit.name for o in overdue})
-    return {"rows": rows, "totals": totals, "overdue": overdue, "late_units": late_units}
+def completeness_data(plan: PlanRecord, year: str, *, as_of: date, area: OrgUnit | None = None) -> dict:
+    """Expected vs received vs approved per unit below the area and period, and the overdue list.
+
+    Counted in SQL (web.rollups.completeness): the same queries for a district or a nation."""
+    version = plan_version_active(plan)
+    if version is None:
+        return {"rows": [], "totals": {}, "overdue": [], "overdue_total": 0, "late_units": []}
+    return completeness_counts(plan, version, year, as_of=as_of, area=area)
 
 
 @login_required
@@ -401,11 +384,20 @@ def completeness(request: HttpRequest, plan_id: int) -> HttpResponse:
     year = period_from(request, core, as_of)
     if parse_period(year).kind is not PeriodKind.YEAR:
         year = str(parse_period(year).start.year)
-    data = completeness_data(plan, year, as_of=as_of)
+    area = area_from(request, plan)
+    data = completeness_data(plan, year, as_of=as_of, area=area)
     return render(
         request,
         "dashboards/completeness.html",
-        {"plan": plan, "period": year, "periods": year_choices(core, as_of), "as_of": as_of, **data},
+        {
+            "plan": plan,
+            "period": year,
+            "periods": year_choices(core, as_of),
+            "as_of": as_of,
+            "area": area,
+            "areas": area_choices(request, plan, area, year),
+            **data,
+        },
     )
 
 

@@ -9,6 +9,7 @@ audit trail.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from chitieu.approval import Action, ApprovalError, Role, State, transition
-from chitieu.filetypes import sniff
+from chitieu.filetypes import SUFFIXES, sniff
+from chitieu.packages import package_problem
 from chitieu.periods import parse_period
 from chitieu.plan import Measure, measure_factor
 from web.accounts.access import area_unit_ids
@@ -28,6 +30,7 @@ from web.core.models import AuditEntry
 from web.data.models import Evidence, Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
+from web.rollups.services import rollup_submission_moved
 
 
 class StaleSubmission(Exception):
@@ -129,9 +132,9 @@ def submission_save(
     """
     _may_act_for(actor, unit)
     submission, _ = _locked_submission(plan, unit, period_key)
-    _transition(actor, submission, Action.EDIT)
     if submission.revision != revision:
         raise StaleSubmission
+    _transition(actor, submission, Action.EDIT)
     _require_duties(unit, [indicator for indicator, _ in figures], duty_index)
     for (indicator, _sex), figure in figures.items():
         check_figure(indicator, figure)
@@ -223,23 +226,34 @@ def evidence_add(*, actor, submission: Submission, upload: UploadedFile) -> Evid
         raise EvidenceError("too_large", upload.name)
     head = upload.read()
     upload.seek(0)
-    kind = sniff(head)
+    kind = sniff(head)  # by content: a "bien-ban.pdf" that is HTML or a program is refused
     if kind is None:
         raise EvidenceError("type_not_allowed", upload.name)
+    if kind in ("docx", "xlsx") and package_problem(head) is not None:
+        raise EvidenceError("unsafe_package", upload.name)  # a zip bomb, XML entities…
+    original_name = upload.name[:255]
+    # Stored under a random name: nothing the uploader chose ends up in a path on the server.
+    upload.name = f"{uuid.uuid4().hex}{SUFFIXES[kind][0]}"
     evidence = Evidence.objects.create(
         submission=submission,
         file=upload,
-        original_name=upload.name[:255],
+        original_name=original_name,
         kind=kind,
         size=upload.size,
         uploaded_by=actor,
     )
-    audit_record(actor=actor, action="evidence_add", subject=submission, field="evidence", new=upload.name)
+    audit_record(actor=actor, action="evidence_add", subject=submission, field="evidence", new=original_name)
     return evidence
 
 
-def _move(actor, submission: Submission, action: Action, reason: str = "") -> Submission:
+def _move(
+    actor, submission: Submission, action: Action, reason: str = "", revision: int | None = None
+) -> Submission:
+    """One approval step under a row lock; ``revision`` (the page's) must still be the stored one."""
     submission = Submission.objects.select_for_update().select_related("org_unit").get(pk=submission.pk)
+    _may_act_for(actor, submission.org_unit)
+    if revision is not None and submission.revision != revision:
+        raise StaleSubmission  # checked before the state: "someone changed it" says more than "not now"
     new_state = _transition(actor, submission, action, reason)
     old_state = submission.state
     submission.state = new_state.value
@@ -252,6 +266,7 @@ def _move(actor, submission: Submission, action: Action, reason: str = "") -> Su
         submission.reason = reason.strip()
     submission.revision += 1
     submission.save()
+    rollup_submission_moved(submission=submission, old_state=old_state)  # same transaction
     audit_record(
         actor=actor,
         action=action.value,
@@ -264,23 +279,27 @@ def _move(actor, submission: Submission, action: Action, reason: str = "") -> Su
     return submission
 
 
+# ``revision`` is the one the person's page showed: a decision taken on figures
+# that changed since (or a second click racing the first) is refused, not applied.
 @transaction.atomic
 def submission_submit(*, actor, submission: Submission, revision: int) -> Submission:
-    if submission.revision != revision:
-        raise StaleSubmission
-    return _move(actor, submission, Action.SUBMIT)
+    return _move(actor, submission, Action.SUBMIT, revision=revision)
 
 
 @transaction.atomic
-def submission_approve(*, actor, submission: Submission) -> Submission:
-    return _move(actor, submission, Action.APPROVE)
+def submission_approve(*, actor, submission: Submission, revision: int | None = None) -> Submission:
+    return _move(actor, submission, Action.APPROVE, revision=revision)
 
 
 @transaction.atomic
-def submission_return(*, actor, submission: Submission, reason: str) -> Submission:
-    return _move(actor, submission, Action.RETURN, reason)
+def submission_return(
+    *, actor, submission: Submission, reason: str, revision: int | None = None
+) -> Submission:
+    return _move(actor, submission, Action.RETURN, reason, revision=revision)
 
 
 @transaction.atomic
-def submission_unlock(*, actor, submission: Submission, reason: str) -> Submission:
-    return _move(actor, submission, Action.UNLOCK, reason)
+def submission_unlock(
+    *, actor, submission: Submission, reason: str, revision: int | None = None
+) -> Submission:
+    return _move(actor, submission, Action.UNLOCK, reason, revision=revision)

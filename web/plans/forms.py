@@ -14,8 +14,6 @@ from web.plans.models import (
     Reporters,
 )
 
-PLAN_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx")
-
 
 class PlanUploadForm(forms.Form):
     file = forms.FileField(
@@ -40,9 +38,9 @@ class PlanUploadForm(forms.Form):
         self.max_bytes = max_bytes
 
     def clean_file(self):
+        # The name is not checked: the reader decides by the content (text, Word, Excel; a PDF,
+        # an image or a program is refused with its reason, a zip bomb before it is unpacked).
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(PLAN_SUFFIXES):
-            raise forms.ValidationError(_("Upload the annex as .txt, .xlsx or .docx."))
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
                 _("The file is too large (at most %(mb)s MB).") % {"mb": self.max_bytes // (1024 * 1024)}
@@ -71,11 +69,20 @@ class TargetReviewForm(forms.Form):
     value = VietnameseDecimalField(label=_("Target value"), required=True)
 
 
-class TargetChangeForm(TargetReviewForm):
+class _Seen(forms.Form):
+    # The record as the page showed it (services.target_seen / assignment_seen): a change made
+    # by someone else since is refused instead of overwritten. Absent: nothing is compared.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_seen(self) -> str | None:
+        return self.cleaned_data["seen"] or None
+
+
+class TargetChangeForm(_Seen, TargetReviewForm):
     reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(_Seen):
     lead_units = forms.ModelMultipleChoiceField(
         label=_("Lead units"),
         queryset=OrgUnit.objects.none(),

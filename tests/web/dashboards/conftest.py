@@ -121,4 +121,7 @@ def figures(kon_ray_plan):
             denominator=None if den is None else Decimal(den),
             value=None if value is None else Decimal(value),
         )
+    from web.rollups.services import rollup_rebuild
+
+    rollup_rebuild(plan=kon_ray_plan)  # written straight to the tables, as a bulk load does
     return kon_ray_plan

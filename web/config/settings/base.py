@@ -53,13 +53,18 @@ def database_from_url(url: str) -> dict:
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{DEFAULT_SQLITE}")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Keep a connection between requests, and check it before reusing it: after PostgreSQL
+    # restarts, the next request reconnects instead of failing on the dead connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "web.core.admin_site.ChitieuAdminConfig",  # django.contrib.admin, for administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,7 +83,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "web.core.middleware.RequestSizeLimitMiddleware",  # first: refuse a huge body before anything reads it
     "django.middleware.security.SecurityMiddleware",
+    "web.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -112,6 +119,35 @@ TEMPLATES = [
 # Widgets may use the project's templates (the translated file picker).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
+# Security headers (SECURITY.md, "Deployment settings"). Scripts only from our static files: no
+# inline script, no eval, no CDN. Inline styles are allowed because plotly.js draws its charts with
+# them; a style cannot run code. Frames: none, ours or anyone's (X-Frame-Options says the same).
+CHITIEU_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sessions: cookie not readable by scripts, not sent by other sites' forms, ended after a working
+# day or when the browser closes (Secure is added in production, where HTTPS is certain).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("CHITIEU_SESSION_SECONDS", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -134,6 +170,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.accounts.lockout.locked"  # a Vietnamese page saying the limit and the wait
 
 # Vietnamese first; English for colleagues and developers.
 LANGUAGE_CODE = "vi"
@@ -155,9 +192,24 @@ STORAGES = {
 }
 
 # Evidence files: what a commune can attach to its figures.
+# Upload limits, each with a message that says it (SECURITY.md, "Uploads"): per evidence file, per
+# plan annex, per tidy CSV sent to the API; a whole request above CHITIEU_REQUEST_MAX_BYTES is refused
+# from its Content-Length before it is read (web.core.middleware.RequestSizeLimitMiddleware).
 CHITIEU_EVIDENCE_MAX_BYTES = env.int("CHITIEU_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 CHITIEU_PLAN_MAX_BYTES = env.int("CHITIEU_PLAN_MAX_BYTES", default=5 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+CHITIEU_CSV_MAX_BYTES = env.int("CHITIEU_CSV_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10  # evidence files in one form
+CHITIEU_REQUEST_MAX_BYTES = env.int(
+    "CHITIEU_REQUEST_MAX_BYTES",
+    default=max(
+        CHITIEU_EVIDENCE_MAX_BYTES * DATA_UPLOAD_MAX_NUMBER_FILES,
+        CHITIEU_PLAN_MAX_BYTES,
+        CHITIEU_CSV_MAX_BYTES,
+    )
+    + 1024 * 1024,
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a form's fields or a JSON body, files aside
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads go to a temporary file, not memory
 # Deadlines are not a setting: every page uses Decree 09's calendar per level of the
 # reporting unit (chitieu.periods.ReportingCalendar via web.data.selectors.deadline).
 
@@ -170,7 +222,7 @@ LOGGING = {
 
 # Dashboards, reminders, the JSON API and report downloads (web.dashboards, web.api, web.reports).
 # "ninja" as an app: the API docs page uses its bundled Swagger UI, not a CDN.
-INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports"]
+INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports", "web.rollups"]
 # plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

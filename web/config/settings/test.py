@@ -8,4 +8,6 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; production uses Argon2
 MEDIA_ROOT = tempfile.mkdtemp(prefix="chitieu-test-media-")
 AXES_ENABLED = True
+# Tests open connections in threads that never close them; kept connections would outlive the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 AXES_FAILURE_LIMIT = 5

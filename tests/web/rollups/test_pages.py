@@ -1,0 +1,148 @@
+"""Dashboard pages read the summary: their number of queries does not grow with the communes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.web.rollups.conftest import AS_OF, build_tree, plan_for, random_figures
+
+
+def _queries(client, url: str, **params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"period": "2024", "as_of": AS_OF, **params})
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def _country(admin, shape):
+    from web.data.models import Submission
+    from web.rollups.services import rollup_rebuild
+
+    nation = build_tree(shape)
+    plan = plan_for(nation, admin)
+    random_figures(plan, nation, random.Random(5), density=0.8)
+    Submission.objects.filter(plan=plan).update(state="approved")
+    rollup_rebuild(plan=plan)
+    return nation, plan
+
+
+def _page_queries(client, plan, unit) -> list[int]:
+    base = f"/dashboards/plans/{plan.pk}/"
+    return [
+        _queries(client, base, area=unit.pk),
+        _queries(client, f"{base}indicators/2.1/", area=unit.pk),
+        _queries(client, f"{base}indicators/6.3/", area=unit.pk),
+        _queries(client, f"{base}indicators/6.3/grid/", area=unit.pk),
+    ]
+
+
+def test_page_queries_do_not_grow_with_the_number_of_communes(client, admin):
+    from web.orgs.models import OrgUnit
+
+    client.force_login(admin)
+    small_nation, small = _country(admin, [[1], [2]])
+    small_counts = _page_queries(client, small, small_nation)
+    province = OrgUnit.objects.filter(parent=small_nation).first()
+    small_province = _page_queries(client, small, province)
+    OrgUnit.objects.all().update(code="")  # a second country: its own codes
+    big_nation, big = _country(admin, [[3, 2], [2]])
+    assert _page_queries(client, big, big_nation) == small_counts
+    province = OrgUnit.objects.filter(parent=big_nation).first()
+    assert _page_queries(client, big, province) == small_province
+
+
+def test_rebuild_command(admin, capsys):
+    from web.rollups.models import RollupFigure
+
+    _nation, plan = _country(admin, [[2]])
+    before = RollupFigure.objects.filter(plan=plan).count()
+    RollupFigure.objects.filter(plan=plan).delete()
+    call_command("rollup_rebuild", str(plan.pk), "--period", "2024")
+    out = capsys.readouterr().out
+    assert f"kế hoạch {plan.pk}:" in out
+    assert 0 < RollupFigure.objects.filter(plan=plan).count() < before  # 2024 and inside it only
+    call_command("rollup_rebuild")
+    assert RollupFigure.objects.filter(plan=plan).count() == before
+    with pytest.raises(CommandError, match="kỳ không hợp lệ"):
+        call_command("rollup_rebuild", "--period", "2024-Q9")
+    with pytest.raises(CommandError, match="không tìm thấy"):
+        call_command("rollup_rebuild", "999999")
+
+
+def _old_completeness(plan, year, as_of):
+    """The one-by-one computation the dashboards used before: every expected item listed."""
+    from chitieu.reminders import ReportState, Stage, classify
+    from web.dashboards.selectors import expected_reports, report_states
+
+    expected = expected_reports(plan, year)
+    states = report_states(plan, expected)
+    totals = {"expected": 0, "received": 0, "approved": 0, "late": 0}
+    overdue = set()
+    for e in expected:
+        state = states.get(e.item, ReportState.MISSING)
+        totals["expected"] += 1
+        totals["received"] += state in (ReportState.SUBMITTED, ReportState.APPROVED)
+        totals["approved"] += state is ReportState.APPROVED
+        stage = classify(state, e.deadline, as_of=as_of, remind_before=0)
+        if stage is not None and stage[0] is Stage.LATE:
+            totals["late"] += 1
+            overdue.add((e.unit.pk, e.item.indicator, e.item.period, e.item.sex, state))
+    return totals, overdue
+
+
+def test_completeness_counts_equal_the_item_by_item_count_and_queries_stay_flat(client, admin):
+    from datetime import date
+
+    from web.dashboards.views import completeness_data
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.plans.models import Assignment, Reporters
+
+    client.force_login(admin)
+    counts = []
+    for shape in ([[1], [2]], [[3, 2], [2]]):
+        OrgUnit.objects.all().update(code="")
+        nation, plan = _country(admin, shape)
+        # The item-by-item count matches units by name: give this country's units unique names.
+        for commune in OrgUnit.objects.filter(kind__in=[UnitKind.COMMUNE, UnitKind.OFFICE]).exclude(code=""):
+            commune.name = f"{commune.name} {commune.code}"
+            commune.save(update_fields=["name"])
+        for assignment in Assignment.objects.filter(indicator__version__plan=plan):
+            if assignment.indicator.code in ("3.1", "2.2", "6.3"):
+                assignment.reporters = Reporters.COMMUNES
+                assignment.frequency = "quarter" if assignment.indicator.code == "6.3" else "year"
+                assignment.save()
+            else:
+                offices = OrgUnit.objects.filter(kind=UnitKind.OFFICE, name__startswith="Phòng Y tế").exclude(
+                    code=""
+                )
+                assignment.lead_units.set(offices)
+                assignment.by_sex = assignment.indicator.code == "5.2a"
+                assignment.save()
+        as_of = date(2025, 2, 10)
+        data = completeness_data(plan, "2024", as_of=as_of)
+        totals, overdue = _old_completeness(plan, "2024", as_of)
+        assert data["totals"] == totals
+        assert {
+            (
+                o["expected"].unit.pk,
+                o["expected"].item.indicator,
+                o["expected"].item.period,
+                o["expected"].item.sex,
+                o["state"],
+            )
+            for o in data["overdue"]
+        } == overdue
+        province = OrgUnit.objects.filter(parent=nation).first()
+        counts.append(
+            [
+                _queries(client, f"/dashboards/plans/{plan.pk}/completeness/"),
+                _queries(client, f"/dashboards/plans/{plan.pk}/completeness/", area=province.pk),
+            ]
+        )
+    assert counts[0] == counts[1]

@@ -1,0 +1,141 @@
+"""Uploads: limited by size with a message that says the limit, checked by content not by name,
+zip bombs refused before they are unpacked, evidence served back inert (SECURITY.md, "Uploads")."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.core import annex_files
+from web.data.models import Evidence, Submission
+from web.orgs.models import OrgUnit
+from web.plans.models import Plan, PlanVersion
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(100)
+QUARTER = "2024-Q2"
+
+
+@pytest.fixture
+def commune(kon_ray):
+    return OrgUnit.objects.get(name="Xã Đăk Tơ Lung")
+
+
+@pytest.fixture
+def reporter(client, kon_ray):
+    client.force_login(kon_ray[1]["xa.daktolung"])
+    return client
+
+
+def _post_evidence(client, unit, upload):
+    page = client.get(f"/entry/{unit.pk}/{QUARTER}/")
+    data = {"revision": page.context["form"]["revision"].value(), "evidence": [upload]}
+    return client.post(f"/entry/{unit.pk}/{QUARTER}/", data)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("bien-ban.pdf", HTML), ("bien-ban.pdf", EXE), ("anh.png", HTML), ("bao-cao.docx", b"PK\x03\x04junk")],
+)
+def test_evidence_that_is_not_what_its_name_says_is_refused(reporter, commune, name, content):
+    response = _post_evidence(
+        reporter, commune, SimpleUploadedFile(name, content, content_type="application/pdf")
+    )
+    assert response.status_code == 200
+    assert "kiểm tra theo nội dung" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert not Submission.objects.filter(org_unit=commune).exists()
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_a_zip_bomb_as_evidence_is_refused_before_it_is_unpacked(reporter, commune, kind):
+    response = _post_evidence(
+        reporter, commune, SimpleUploadedFile(f"so-lieu.{kind}", annex_files.zip_bomb(kind))
+    )
+    assert response.status_code == 200
+    assert "không an toàn" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_over_the_limit_is_refused_with_the_limit_in_the_message(reporter, commune, settings):
+    settings.CHITIEU_EVIDENCE_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("bien-ban.pdf", PDF + b"0" * (1024 * 1024))
+    response = _post_evidence(reporter, commune, big)
+    page = response.content.decode()
+    assert "quá lớn" in page and "tối đa 1 MB" in page
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_is_stored_under_a_random_name_and_served_inert(reporter, commune):
+    # A real PNG named ".pdf": accepted (the content decides), served as what it is.
+    upload = SimpleUploadedFile("../../bien ban <b>.pdf", PNG, content_type="text/html")
+    assert _post_evidence(reporter, commune, upload).status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.kind == "png"
+    assert "bien" not in evidence.file.name and evidence.file.name.endswith(".png")
+    response = reporter.get(f"/entry/evidence/{evidence.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"  # the stored type, not the browser's claim
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "bien ban <b>.pdf.png" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content) == PNG
+
+
+def _upload_plan(client, data: bytes, name: str, area):
+    return client.post("/plans/upload/", {"file": SimpleUploadedFile(name, data), "area": area.pk})
+
+
+@pytest.fixture
+def coordinator(client, kon_ray):
+    client.force_login(kon_ray[1]["dieuphoi"])
+    return client
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("phu-luc.txt", PDF, "tệp PDF"),
+        ("phu-luc.docx", EXE, "chương trình máy tính"),
+        ("phu-luc.txt", EXE, "chương trình máy tính"),
+        ("phu-luc.txt", HTML, "trang web (HTML)"),
+        ("phu-luc.xlsx", "bomb", "giải nén ra quá lớn"),
+        ("phu-luc.docx", "bomb", "giải nén ra quá lớn"),
+    ],
+)
+def test_plan_files_are_judged_by_content(coordinator, district, name, content, says):
+    before = PlanVersion.objects.count()
+    if content == "bomb":
+        content = annex_files.zip_bomb(name[-4:])
+    response = _upload_plan(coordinator, content, name, district)
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert PlanVersion.objects.count() == before
+
+
+def test_a_plan_annex_with_an_odd_name_is_read_by_its_content(coordinator, district):
+    before = Plan.objects.count()
+    response = _upload_plan(
+        coordinator, annex_files.build_xlsx(annex_files.real_annex()), "phu-luc.pdf", district
+    )
+    assert response.status_code == 302
+    assert Plan.objects.count() == before + 1
+
+
+def test_a_plan_file_over_the_limit_says_the_limit(coordinator, district, settings):
+    settings.CHITIEU_PLAN_MAX_BYTES = 1024 * 1024
+    response = _upload_plan(coordinator, b"x" * (1024 * 1024 + 1), "phu-luc.txt", district)
+    assert "tối đa 1 MB" in response.content.decode()
+
+
+def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(client, kon_ray, settings):
+    settings.CHITIEU_REQUEST_MAX_BYTES = 1000
+    client.force_login(kon_ray[1]["dieuphoi"])
+    response = client.post("/plans/upload/", {"file": SimpleUploadedFile("a.txt", b"x" * 2000)})
+    assert response.status_code == 413
+    assert "tối đa" in response.content.decode()
+    api = client.post("/api/plans/1/observations/import", b"x" * 2000, content_type="text/csv")
+    assert api.status_code == 413 and "tối đa" in api.json()["detail"]

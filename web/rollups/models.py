@@ -1,0 +1,77 @@
+"""Roll-ups kept in the database: the org tree as a closure table and a summary of the figures.
+
+``UnitAncestor`` lists, for every unit, each unit whose figure it counts in, with the
+distance: depth 0 is the unit whose own figure it is. An office reports for its
+district (``reports_for_area``), so an office has no row of its own: its depth-0 row
+is its district. SQL can then GROUP BY ancestor in one pass, whatever the depth of
+the tree, on SQLite and PostgreSQL alike.
+
+``RollupFigure`` holds, per plan × ancestor × indicator × period × sex class, the
+sums the engine needs (numerators, denominators, counts, how many rows lacked
+what), split into the ancestor's *own* figures (depth 0) and those of the units
+*below* it, for two views: approved figures, and provisional ones (sent, approved
+or not). Communes are not ancestors here: a commune's figures are its few rows.
+Sums are kept in millionths (the figures' 6 decimal places) as integers, so they
+are exact on SQLite too.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+MICRO = 1_000_000  # figures have 6 decimal places: sums are stored as integers of millionths
+
+
+class UnitAncestor(models.Model):
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    ancestor = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "ancestor"], name="unit_ancestor_once")]
+        indexes = [
+            models.Index(fields=["ancestor", "depth"], name="ancestor_depth"),
+            models.Index(fields=["unit", "depth"], name="unit_depth"),
+        ]
+
+
+class View(models.TextChoices):
+    APPROVED = "A", "approved"
+    PROVISIONAL = "P", "submitted or approved"
+
+
+class SexClass(models.TextChoices):
+    """'' the total rows; F, M; S the two sexes summed for a unit that gave no total row."""
+
+    TOTAL = "", "total"
+    FEMALE = "F", "female"
+    MALE = "M", "male"
+    SUMMED = "S", "female + male"
+
+
+class RollupFigure(models.Model):
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+")
+    view = models.CharField(max_length=1, choices=View.choices)
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period_key = models.CharField(max_length=20)
+    indicator_code = models.CharField(max_length=20)
+    sex = models.CharField(max_length=1, choices=SexClass.choices, blank=True)
+    own = models.BooleanField()  # the unit's own figure (or its offices'), not those of units below
+    n_rows = models.IntegerField(default=0)  # observations summed
+    n_both = models.IntegerField(default=0)  # of which with numerator and denominator
+    sum_num = models.BigIntegerField(default=0)  # Σ numerators of those, in millionths
+    sum_den = models.BigIntegerField(default=0)  # Σ denominators of those
+    n_values = models.IntegerField(default=0)  # rows with a value
+    sum_value = models.BigIntegerField(default=0)  # Σ values
+    n_count_missing = models.IntegerField(default=0)  # rows with neither value nor numerator (counts)
+    sum_count = models.BigIntegerField(default=0)  # Σ (value, else numerator): the count
+    n_units = models.IntegerField(default=0)  # reporting units behind the sums
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "view", "unit", "period_key", "indicator_code", "sex", "own"],
+                name="rollup_figure_once",
+            )
+        ]
+        indexes = [models.Index(fields=["plan", "view", "period_key"], name="rollup_plan_period")]

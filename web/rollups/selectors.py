@@ -1,0 +1,467 @@
+"""Evaluation of any unit of the tree from the summary table, by the engine itself.
+
+For an area (nation, province, district) the summary rows are turned into a few
+core observations per indicator, period and sex that the engine reads exactly as
+it would read all the raw figures of the area:
+
+- the area's own figures (its own or its offices') are one row named "" — the
+  engine's "whole area" row, which it takes instead of the units' figures;
+- the figures of the units below are one row named ``BELOW``;
+- a row of sums carries Σ numerators and Σ denominators (or Σ counts) when every
+  figure behind it had them, the single figure itself when there was one, and
+  nothing when some had no parts — so the engine reaches the same figure and state.
+
+Per-unit indicators (6.3: every commune, every quarter) need each commune's
+figures; those are read raw, for the communes of the area and the period only.
+A commune's own evaluation reads its own rows: there are few.
+
+``unit_evaluation`` is what the dashboards call; ``evaluation_all_units`` evaluates
+every area of the plan for a period (the national benchmark);
+``raw_area_observations`` is the reference: every stored figure of the area,
+named the same way, for the pure engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from chitieu.evaluate import PlanEvaluation, evaluate_plan
+from chitieu.observations import Observation as CoreObservation
+from chitieu.periods import PeriodKind, parse_period, sub_periods
+from chitieu.plan import Indicator, Measure, Plan, Sex
+from web.data.models import Observation
+from web.orgs.models import OrgUnit, UnitKind
+from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
+from web.rollups.services import VIEW_STATES, Sums, unit_closure_ensure
+
+BELOW = "~"  # the name of the summed figures of the units below an area
+APPROVED_STATES = VIEW_STATES[View.APPROVED]
+
+
+def view_of(states: Sequence[str]) -> str:
+    return View.APPROVED if tuple(states) == APPROVED_STATES else View.PROVISIONAL
+
+
+def unit_label(unit: OrgUnit) -> str:
+    """How the engine names a unit: its name, with its code when it has one (names repeat)."""
+    return f"{unit.name} ({unit.code})" if unit.code else unit.name
+
+
+def area_unit(unit: OrgUnit) -> OrgUnit:
+    """An office's figures are its district's: looking at an office is looking at the district."""
+    if unit.kind == UnitKind.OFFICE and unit.parent_id:
+        return unit.parent
+    return unit
+
+
+def units_below(area: OrgUnit):
+    """Ids of the units whose figures count in ``area`` (a subquery: no list of thousands)."""
+    return UnitAncestor.objects.filter(ancestor_id=area.pk).values("unit_id")
+
+
+def communes_in(area: OrgUnit, period_key: str):
+    """The communes of ``area`` (the area itself if a commune) that existed in the period."""
+    period = parse_period(period_key)
+    return (
+        OrgUnit.objects.filter(kind=UnitKind.COMMUNE, id__in=units_below(area))
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .order_by("name", "code", "pk")
+    )
+
+
+def _sex(code: str) -> Sex | None:
+    return Sex(code) if code in ("F", "M") else None
+
+
+def _core(row_values, label: str) -> CoreObservation:
+    code, period_key, sex, numerator, denominator, value, unit_name = row_values
+    return CoreObservation(
+        indicator=code,
+        period=period_key,
+        org_unit=label,
+        sex=_sex(sex),
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        source=f"{unit_name}, {period_key}",
+    )
+
+
+_RAW_FIELDS = (
+    "indicator_code",
+    "submission__period_key",
+    "sex",
+    "numerator",
+    "denominator",
+    "value",
+    "submission__org_unit__name",
+)
+
+
+def raw_area_observations(plan, area: OrgUnit, *, states: Sequence[str]) -> list[CoreObservation]:
+    """Every stored figure counted in ``area``, named as the engine sees them from there.
+
+    The reference for the roll-ups: a figure of the area itself (or of its offices) is
+    the whole area's (""); any other is named after its reporting unit (an office's
+    district, else the unit)."""
+    unit_closure_ensure()
+    area = area_unit(area)
+    effective = dict(
+        UnitAncestor.objects.filter(unit_id__in=units_below(area), depth=0).values_list(
+            "unit_id", "ancestor_id"
+        )
+    )
+    labels = {u.pk: unit_label(u) for u in OrgUnit.objects.filter(id__in=set(effective.values()))}
+    rows = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit_id__in=list(effective),
+    ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
+    result = []
+    for *values, unit_id in rows:
+        owner = effective[unit_id]
+        own = owner == area.pk and area.kind != UnitKind.COMMUNE
+        result.append(_core(values, "" if own else labels[owner]))
+    return result
+
+
+def _commune_observations(plan, area: OrgUnit, codes, period_key: str, *, states) -> list[CoreObservation]:
+    """The communes' own figures for per-unit indicators, within the period."""
+    if not codes:
+        return []
+    period = parse_period(period_key)
+    rows = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit__in=communes_in(area, period_key),
+        submission__period_start__gte=period.start,
+        submission__period_end__lte=period.end,
+        indicator_code__in=list(codes),
+    ).values_list(*_RAW_FIELDS, "submission__org_unit__code")
+    return [_core(values, f"{values[-1]} ({code})" if code else values[-1]) for *values, code in rows]
+
+
+# ------------------------------------------------------------------ summary → rows
+
+
+def _decimal(micros: int) -> Decimal:
+    return Decimal(micros).scaleb(-6) if micros % MICRO else Decimal(micros // MICRO)
+
+
+def _sums(row) -> Sums:
+    return Sums(
+        row.n_rows,
+        row.n_both,
+        row.sum_num,
+        row.sum_den,
+        row.n_values,
+        row.sum_value,
+        row.n_count_missing,
+        row.sum_count,
+        row.n_units,
+    )
+
+
+def summed_row(indicator: Indicator, period_key: str, label: str, sex: Sex | None, sums: Sums):
+    """One core observation standing for the figures behind ``sums``: the engine gets the same figure."""
+    numerator = denominator = value = None
+    if indicator.measure is Measure.COUNT:
+        if not sums.n_count_missing:
+            value = _decimal(sums.sum_count)
+    elif sums.n_rows == 1:
+        if sums.n_both:
+            numerator, denominator = _decimal(sums.sum_num), _decimal(sums.sum_den)
+        if sums.n_values:
+            value = _decimal(sums.sum_value)
+    elif sums.n_both == sums.n_rows:
+        numerator, denominator = _decimal(sums.sum_num), _decimal(sums.sum_den)
+    # else: some figure had no parts: a row without figure, which the engine finds undefined too
+    return CoreObservation(
+        indicator=indicator.code,
+        period=period_key,
+        org_unit=label,
+        sex=sex,
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        source=f"{'' if label else 'toàn địa bàn, '}{period_key}",
+    )
+
+
+def _total(parts: dict[str, Sums]) -> Sums | None:
+    """Both sexes: the total rows, and the girls + boys of groups without one."""
+    present = [parts[k] for k in ("", "S") if k in parts]
+    if not present:
+        return None
+    total = Sums()
+    for part in present:
+        total.add(part)
+    return total
+
+
+def rows_from_summary(core: Plan, figures: Sequence) -> list[CoreObservation]:
+    """Core observations standing for an area's summary rows."""
+    grouped: dict[tuple[str, str, bool], dict[str, Sums]] = {}
+    for f in figures:
+        grouped.setdefault((f.indicator_code, f.period_key, f.own), {})[f.sex] = _sums(f)
+    indicators = {i.code: i for i in core.indicators}
+    rows: list[CoreObservation] = []
+    for (code, period_key, own), parts in grouped.items():
+        indicator = indicators.get(code)
+        if indicator is None:
+            continue
+        label = "" if own else BELOW
+        if indicator.measure is Measure.COUNT and indicator.per_period is not None:
+            # Counts per month or quarter are judged on the total rows only.
+            if "" in parts:
+                rows.append(summed_row(indicator, period_key, label, None, parts[""]))
+            continue
+        total = _total(parts)
+        if total is not None:
+            rows.append(summed_row(indicator, period_key, label, None, total))
+        # Lone girls' and boys' figures of different units must not be added into a total:
+        # named apart, the engine treats each as one sex only, as it does the units' own.
+        apart = total is None and "F" in parts and "M" in parts and not own
+        for sex in (Sex.FEMALE, Sex.MALE):
+            if sex.value in parts:
+                name = f"{label}{sex.value}" if apart else label
+                rows.append(summed_row(indicator, period_key, name, sex, parts[sex.value]))
+    return rows
+
+
+def _per_unit_codes(core: Plan) -> list[str]:
+    return [i.code for i in core.indicators if i.per_unit and i.measure is Measure.COUNT and i.per_period]
+
+
+def area_observations(
+    plan, core: Plan, area: OrgUnit, period_key: str, *, states, codes: Sequence[str] | None = None
+) -> list[CoreObservation]:
+    """What the engine needs to evaluate ``area`` for the period (or any period inside
+    ``period_key``), read from the summary; ``codes`` narrows it to some indicators."""
+    area = area_unit(area)
+    if area.kind == UnitKind.COMMUNE:
+        rows = raw_area_observations(plan, area, states=states)
+        return [r for r in rows if codes is None or r.indicator in codes]
+    figures = RollupFigure.objects.filter(plan=plan, view=view_of(states), unit=area)
+    if codes is not None:
+        figures = figures.filter(indicator_code__in=list(codes))
+    per_unit = [c for c in _per_unit_codes(core) if codes is None or c in codes]
+    rows = rows_from_summary(core, list(figures))
+    return rows + _commune_observations(plan, area, per_unit, period_key, states=states)
+
+
+def child_figures(
+    plan, core: Plan, indicator: Indicator, area: OrgUnit, period_key: str, *, states
+) -> list[dict]:
+    """The figure of each unit right below ``area`` for the period (communes: their own rows), by the
+    engine's rules; empty when only the area itself reports the indicator (a lead unit)."""
+    from chitieu.evaluate import level_figure
+    from chitieu.rollup import FigureState
+
+    area = area_unit(area)
+    period = parse_period(period_key)
+    children = list(
+        OrgUnit.objects.filter(parent=area, kind__in=[UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE])
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .order_by("name", "pk")
+    )
+    figures: dict[int, list[RollupFigure]] = {}
+    for f in RollupFigure.objects.filter(
+        plan=plan,
+        view=view_of(states),
+        unit__in=[c for c in children if c.kind != UnitKind.COMMUNE],
+        indicator_code=indicator.code,
+    ):
+        figures.setdefault(f.unit_id, []).append(f)
+    raw: dict[str, list[CoreObservation]] = {}
+    commune_ids = [c.pk for c in children if c.kind == UnitKind.COMMUNE]
+    if commune_ids:
+        found = Observation.objects.filter(
+            submission__plan=plan,
+            submission__state__in=list(states),
+            submission__org_unit_id__in=commune_ids,
+            submission__period_start__gte=period.start,
+            submission__period_end__lte=period.end,
+            indicator_code=indicator.code,
+        ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
+        for *values, unit_id in found:
+            raw.setdefault(unit_id, []).append(_core(values, ""))
+    result = []
+    for child in children:
+        if child.kind == UnitKind.COMMUNE:
+            from chitieu.rollup import aggregate
+
+            rows = raw.get(child.pk, [])
+            totals = [o for o in rows if o.sex is None]
+            figure = aggregate(indicator, totals or rows)  # a breakdown by sex only: both sexes together
+        else:
+            rows = rows_from_summary(core, figures.get(child.pk, []))
+            figure = level_figure(indicator, rows, period)
+        result.append({"unit": child.name, "unit_id": child.pk, "figure": figure})
+    if all(r["figure"].state is FigureState.MISSING for r in result):
+        return []
+    return result
+
+
+def commune_labels(area: OrgUnit, period_key: str) -> list[str]:
+    return [unit_label(u) for u in communes_in(area_unit(area), period_key)]
+
+
+@dataclass(frozen=True)
+class AreaEvaluation:
+    area: OrgUnit
+    evaluation: PlanEvaluation
+    observations: tuple[CoreObservation, ...]  # what the engine was given
+    units: tuple[str, ...]  # the communes expected to report per-unit indicators
+
+
+def unit_evaluation(
+    plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str] = APPROVED_STATES
+) -> AreaEvaluation:
+    """The engine's verdicts for ``area`` (any unit of the plan's tree) from the summary table."""
+    unit_closure_ensure()
+    area = area_unit(area)
+    observations = area_observations(plan, core, area, period_key, states=states)
+    units = tuple(commune_labels(area, period_key))
+    evaluation = evaluate_plan(core, observations, period_key, as_of=as_of, units=units)
+    return AreaEvaluation(area, evaluation, tuple(observations), units)
+
+
+_SUMMARY_FIELDS = (
+    "unit_id",
+    "indicator_code",
+    "period_key",
+    "own",
+    "sex",
+    "n_rows",
+    "n_both",
+    "sum_num",
+    "sum_den",
+    "n_values",
+    "sum_value",
+    "n_count_missing",
+    "sum_count",
+    "n_units",
+)
+
+
+def _keys_within(period_key: str) -> list[str]:
+    """The period and every year, half, quarter and month inside it."""
+    period = parse_period(period_key)
+    inside = [
+        p.key
+        for kind in (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+        for p in sub_periods(period, kind)
+    ]
+    return [period.key, *inside]
+
+
+def evaluation_all_units(
+    *,
+    plan,
+    period_key: str,
+    as_of: date | None = None,
+    states: Sequence[str] = APPROVED_STATES,
+    include_communes: bool = False,
+    full: bool = False,
+) -> dict[int, PlanEvaluation]:
+    """Every area of the plan (nation, provinces, districts; communes on request) evaluated for a period.
+
+    By default the verdicts and figures of the period only (no trajectory, baseline or
+    wording; ``full=True`` adds them, as the dashboard shows them): one query for the
+    summary rows of the period and the periods inside it, one for the per-unit
+    indicators' commune figures, then the engine per area, each commune's per-unit
+    series worked out once. ``as_of`` defaults to the end of the period.
+    Returns {unit id: the engine's PlanEvaluation}."""
+    from web.dashboards.selectors import core_plan, plan_version_active
+
+    unit_closure_ensure()
+    version = plan_version_active(plan)
+    if version is None:
+        return {}
+    core = core_plan(version)
+    period = parse_period(period_key)
+    as_of = as_of or period.end
+    kinds = [UnitKind.NATION, UnitKind.PROVINCE, UnitKind.DISTRICT] + (
+        [UnitKind.COMMUNE] if include_communes else []
+    )
+    areas = list(OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=kinds).order_by("pk"))
+    figures = RollupFigure.objects.filter(plan=plan, view=view_of(states))
+    if not full:
+        figures = figures.filter(period_key__in=_keys_within(period_key))
+    by_area: dict[int, list] = {}
+    for figure in figures.values_list(*_SUMMARY_FIELDS, named=True).iterator(chunk_size=10000):
+        by_area.setdefault(figure.unit_id, []).append(figure)
+    communes = _communes_by_area(plan, core, period_key, states=states)
+    # A unit's per-unit series is the same from every area above it, when names are unique.
+    memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
+    results: dict[int, PlanEvaluation] = {}
+    for area in areas:
+        if area.kind == UnitKind.COMMUNE:
+            observations = raw_area_observations(plan, area, states=states)
+            units: Sequence[str] = [unit_label(area)]
+        else:
+            observations = rows_from_summary(core, by_area.get(area.pk, []))
+            observations += communes.rows.get(area.pk, [])
+            units = communes.labels.get(area.pk, [])
+        results[area.pk] = evaluate_plan(
+            core,
+            observations,
+            period_key,
+            as_of=as_of,
+            units=units,
+            explain=full,
+            trajectories=full,
+            series_memo=memo if area.kind != UnitKind.COMMUNE else None,
+        )
+    return results
+
+
+def _unique(labels: Sequence[str]) -> bool:
+    from chitieu.observations import unit_key
+
+    return len({unit_key(label) for label in labels}) == len(labels)
+
+
+@dataclass
+class _Communes:
+    rows: dict[int, list[CoreObservation]]
+    labels: dict[int, list[str]]
+
+
+def _communes_by_area(plan, core: Plan, period_key: str, *, states) -> _Communes:
+    """Each area's communes and their per-unit figures, read once for all areas."""
+    period = parse_period(period_key)
+    communes = communes_in(plan.area, period_key)
+    ancestors: dict[int, list[int]] = {}
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(unit_id__in=communes.values("pk")).values_list(
+        "unit_id", "ancestor_id"
+    ):
+        ancestors.setdefault(unit_id, []).append(ancestor_id)
+    labels: dict[int, list[str]] = {}
+    for commune in communes:
+        for ancestor in ancestors.get(commune.pk, []):
+            labels.setdefault(ancestor, []).append(unit_label(commune))
+    codes = [i.code for i in core.indicators if i.per_unit and i.measure is Measure.COUNT and i.per_period]
+    rows: dict[int, list[CoreObservation]] = {}
+    if codes:
+        found = Observation.objects.filter(
+            submission__plan=plan,
+            submission__state__in=list(states),
+            submission__org_unit__in=communes,
+            submission__period_start__gte=period.start,
+            submission__period_end__lte=period.end,
+            indicator_code__in=codes,
+        ).values_list(*_RAW_FIELDS, "submission__org_unit__code", "submission__org_unit_id")
+        for *values, code, unit_id in found:
+            row = _core(values, f"{values[-1]} ({code})" if code else values[-1])
+            for ancestor in ancestors.get(unit_id, []):
+                rows.setdefault(ancestor, []).append(row)
+    return _Communes(rows, labels)

@@ -1,0 +1,319 @@
+"""Keeping the roll-ups current: the closure of the org tree and the summary of figures.
+
+- ``unit_closure_refresh`` rebuilds ``UnitAncestor`` with one recursive query; the
+  unit services call it after every change to the tree, bulk loads too.
+- ``rollup_submission_moved`` is called by the approval transitions (submit,
+  approve, return, unlock) inside their transaction: it adds or subtracts what the
+  submission's unit contributes to each of its ancestors.
+- ``rollup_rebuild`` recomputes the summary of a plan with set-based SQL
+  (INSERT … SELECT … GROUP BY over the closure), on SQLite and PostgreSQL.
+
+What a unit contributes is decided per *reporting group*: the figures that one
+unit gives for one period, its offices' figures counting as the unit's
+(``reports_for_area``). The engine forms a total of both sexes per group the same
+way: the group's total rows, else its girls' and boys' rows together (class S),
+else nothing. So group sums are what the engine would add, and sums over groups
+are sums the engine would take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import astuple, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection, transaction
+
+from chitieu.periods import parse_period
+from web.data.models import Observation, Submission
+from web.orgs.models import OrgUnit, UnitKind
+from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
+
+# Which submission states each view counts.
+VIEW_STATES: dict[str, tuple[str, ...]] = {
+    View.APPROVED: ("approved",),
+    View.PROVISIONAL: ("submitted", "approved"),
+}
+
+Progress = Callable[[int, int, str], None]
+
+# ------------------------------------------------------------------ closure
+
+_CLOSURE_SQL = """
+WITH RECURSIVE up(unit_id, ancestor_id, depth) AS (
+    SELECT id,
+           CASE WHEN kind = %(office)s AND parent_id IS NOT NULL THEN parent_id ELSE id END,
+           0
+      FROM orgs_orgunit
+    UNION ALL
+    SELECT up.unit_id, u.parent_id, up.depth + 1
+      FROM up JOIN orgs_orgunit u ON u.id = up.ancestor_id
+     WHERE u.parent_id IS NOT NULL AND up.depth < 30
+)
+INSERT INTO rollups_unitancestor (unit_id, ancestor_id, depth)
+SELECT unit_id, ancestor_id, depth FROM up
+"""
+
+
+@transaction.atomic
+def unit_closure_refresh() -> int:
+    """Rebuild the unit → ancestor table from the parent links; returns its number of rows.
+
+    An office's depth-0 ancestor is its district: its figures are the district's."""
+    UnitAncestor.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_CLOSURE_SQL, {"office": UnitKind.OFFICE.value})
+    return UnitAncestor.objects.count()
+
+
+def unit_closure_ensure() -> None:
+    """Refresh the closure if units were added without the unit services (fixtures, shell)."""
+    if OrgUnit.objects.count() != UnitAncestor.objects.values("unit_id").distinct().count():
+        unit_closure_refresh()
+
+
+# ------------------------------------------------------------------ group sums
+
+
+@dataclass
+class Sums:
+    n_rows: int = 0
+    n_both: int = 0
+    sum_num: int = 0
+    sum_den: int = 0
+    n_values: int = 0
+    sum_value: int = 0
+    n_count_missing: int = 0
+    sum_count: int = 0
+    n_units: int = 0
+
+    def add(self, other: Sums, sign: int = 1) -> None:
+        # Field by field: dataclasses.astuple deep-copies, which is slow in bulk evaluation.
+        self.n_rows += sign * other.n_rows
+        self.n_both += sign * other.n_both
+        self.sum_num += sign * other.sum_num
+        self.sum_den += sign * other.sum_den
+        self.n_values += sign * other.n_values
+        self.sum_value += sign * other.sum_value
+        self.n_count_missing += sign * other.n_count_missing
+        self.sum_count += sign * other.sum_count
+        self.n_units += sign * other.n_units
+
+    def is_zero(self) -> bool:
+        return not any(astuple(self))
+
+
+_FIELDS = tuple(Sums.__dataclass_fields__)
+
+
+def micro(value: Decimal | None) -> int:
+    return 0 if value is None else int((Decimal(value) * MICRO).to_integral_value(ROUND_HALF_UP))
+
+
+def _row_sums(numerator, denominator, value) -> Sums:
+    both = numerator is not None and denominator is not None
+    counted = value if value is not None else numerator
+    return Sums(
+        n_rows=1,
+        n_both=int(both),
+        sum_num=micro(numerator) if both else 0,
+        sum_den=micro(denominator) if both else 0,
+        n_values=int(value is not None),
+        sum_value=micro(value),
+        n_count_missing=int(counted is None),
+        sum_count=micro(counted),
+    )
+
+
+GroupKey = tuple[str, str]  # (indicator code, sex class)
+
+
+def group_sums(rows: Iterable[tuple[str, str, object, object, object]]) -> dict[GroupKey, Sums]:
+    """One reporting group's sums per indicator and sex class, from (code, sex, num, den, value) rows."""
+    sums: dict[GroupKey, Sums] = {}
+    for code, sex, numerator, denominator, value in rows:
+        sums.setdefault((code, sex), Sums()).add(_row_sums(numerator, denominator, value))
+    for code in {c for c, _ in sums}:
+        female, male = sums.get((code, "F")), sums.get((code, "M"))
+        if (code, "") not in sums and female and male:
+            both = Sums()
+            both.add(female)
+            both.add(male)
+            sums[(code, "S")] = both
+    for part in sums.values():
+        part.n_units = 1
+    return sums
+
+
+# ------------------------------------------------------------------ incremental
+
+
+def _effective_unit_id(unit: OrgUnit) -> int:
+    row = UnitAncestor.objects.filter(unit_id=unit.pk, depth=0).values_list("ancestor_id", flat=True).first()
+    if row is not None:
+        return row
+    return unit.parent_id if unit.kind == UnitKind.OFFICE and unit.parent_id else unit.pk
+
+
+def _ancestors(effective_id: int) -> list[tuple[int, int]]:
+    """(ancestor id, depth) of a reporting unit, communes left out (their figures are their rows)."""
+    rows = (
+        UnitAncestor.objects.filter(unit_id=effective_id)
+        .exclude(ancestor__kind=UnitKind.COMMUNE)
+        .values_list("ancestor_id", "depth")
+    )
+    return list(rows)
+
+
+_UPSERT_SQL = """
+INSERT INTO rollups_rollupfigure
+    (plan_id, view, unit_id, period_key, indicator_code, sex, own,
+     n_rows, n_both, sum_num, sum_den, n_values, sum_value, n_count_missing, sum_count, n_units)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (plan_id, view, unit_id, period_key, indicator_code, sex, own) DO UPDATE SET
+""" + ",\n".join(f"    {f} = rollups_rollupfigure.{f} + excluded.{f}" for f in _FIELDS)
+
+
+def rollup_submission_moved(*, submission: Submission, old_state: str) -> None:
+    """Add or subtract a submission's figures after a state change; call inside the transaction.
+
+    The whole reporting group (the unit and its offices, one period) is summed before and
+    after the change, so derived totals (girls + boys) stay right when one office's
+    figures come and go."""
+    unit_closure_ensure()
+    effective = _effective_unit_id(submission.org_unit)
+    members = list(
+        Submission.objects.filter(
+            plan_id=submission.plan_id,
+            period_key=submission.period_key,
+            org_unit_id__in=UnitAncestor.objects.filter(ancestor_id=effective, depth=0).values("unit_id"),
+        ).values_list("pk", "state")
+    )
+    states = dict(members)
+    states.setdefault(submission.pk, submission.state)
+    rows = list(
+        Observation.objects.filter(submission_id__in=list(states)).values_list(
+            "submission_id", "indicator_code", "sex", "numerator", "denominator", "value"
+        )
+    )
+    ancestors = _ancestors(effective)
+    for view, counted in VIEW_STATES.items():
+        if (old_state in counted) == (submission.state in counted):
+            continue
+        before_states = {**states, submission.pk: old_state}
+        before = group_sums(r[1:] for r in rows if before_states[r[0]] in counted)
+        after = group_sums(r[1:] for r in rows if states[r[0]] in counted)
+        _apply(submission.plan_id, view, submission.period_key, ancestors, effective, before, after)
+
+
+def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> None:
+    deltas: dict[GroupKey, Sums] = {}
+    for key in set(before) | set(after):
+        delta = Sums()
+        delta.add(after.get(key, Sums()))
+        delta.add(before.get(key, Sums()), -1)
+        if not delta.is_zero():
+            deltas[key] = delta
+    if not deltas or not ancestors:
+        return
+    params = [
+        (plan_id, view, ancestor, period_key, code, sex, ancestor == effective, *astuple(delta))
+        for ancestor, _depth in ancestors
+        for (code, sex), delta in deltas.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_UPSERT_SQL, params)
+    RollupFigure.objects.filter(
+        plan_id=plan_id,
+        view=view,
+        period_key=period_key,
+        unit_id__in=[a for a, _ in ancestors],
+        n_rows__lte=0,
+    ).delete()
+
+
+# ------------------------------------------------------------------ rebuild
+
+_MICRO_OF = "CAST(ROUND({col} * 1000000) AS BIGINT)"
+_BOTH = "o.numerator IS NOT NULL AND o.denominator IS NOT NULL"
+
+_REBUILD_SQL = f"""
+WITH base AS (
+    SELECT e.ancestor_id AS eff, s.period_key AS period_key, o.indicator_code AS code, o.sex AS sex,
+           COUNT(*) AS n_rows,
+           SUM(CASE WHEN {_BOTH} THEN 1 ELSE 0 END) AS n_both,
+           SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.numerator")} ELSE 0 END) AS sum_num,
+           SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.denominator")} ELSE 0 END) AS sum_den,
+           SUM(CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END) AS n_values,
+           SUM(CASE WHEN o.value IS NOT NULL THEN {_MICRO_OF.format(col="o.value")} ELSE 0 END) AS sum_value,
+           SUM(CASE WHEN o.value IS NULL AND o.numerator IS NULL THEN 1 ELSE 0 END) AS n_count_missing,
+           SUM({_MICRO_OF.format(col="COALESCE(o.value, o.numerator, 0)")}) AS sum_count
+      FROM data_observation o
+      JOIN data_submission s ON s.id = o.submission_id
+      JOIN rollups_unitancestor e ON e.unit_id = s.org_unit_id AND e.depth = 0
+     WHERE s.plan_id = %(plan)s AND s.state IN ({{states}}) AND s.period_key = %(period)s
+     GROUP BY e.ancestor_id, s.period_key, o.indicator_code, o.sex
+),
+summed AS (
+    SELECT eff, period_key, code, 'S' AS sex,
+           SUM(n_rows) AS n_rows, SUM(n_both) AS n_both, SUM(sum_num) AS sum_num, SUM(sum_den) AS sum_den,
+           SUM(n_values) AS n_values, SUM(sum_value) AS sum_value,
+           SUM(n_count_missing) AS n_count_missing, SUM(sum_count) AS sum_count
+      FROM base
+     GROUP BY eff, period_key, code
+    HAVING SUM(CASE WHEN sex = '' THEN 1 ELSE 0 END) = 0
+       AND SUM(CASE WHEN sex = 'F' THEN 1 ELSE 0 END) = 1
+       AND SUM(CASE WHEN sex = 'M' THEN 1 ELSE 0 END) = 1
+),
+contrib AS (
+    SELECT eff, period_key, code, sex, n_rows, n_both, sum_num, sum_den, n_values, sum_value,
+           n_count_missing, sum_count FROM base
+    UNION ALL
+    SELECT eff, period_key, code, sex, n_rows, n_both, sum_num, sum_den, n_values, sum_value,
+           n_count_missing, sum_count FROM summed
+)
+INSERT INTO rollups_rollupfigure
+    (plan_id, view, unit_id, period_key, indicator_code, sex, own,
+     n_rows, n_both, sum_num, sum_den, n_values, sum_value, n_count_missing, sum_count, n_units)
+SELECT %(plan)s, %(view)s, c.ancestor_id, k.period_key, k.code, k.sex, (c.depth = 0),
+       SUM(k.n_rows), SUM(k.n_both), SUM(k.sum_num), SUM(k.sum_den), SUM(k.n_values), SUM(k.sum_value),
+       SUM(k.n_count_missing), SUM(k.sum_count), COUNT(*)
+  FROM contrib k
+  JOIN rollups_unitancestor c ON c.unit_id = k.eff
+  JOIN orgs_orgunit a ON a.id = c.ancestor_id
+ WHERE a.kind <> %(commune)s
+ GROUP BY c.ancestor_id, k.period_key, k.code, k.sex, (c.depth = 0)
+"""
+
+
+def _period_keys(plan, period_key: str | None) -> list[str]:
+    keys = Submission.objects.filter(plan=plan).values_list("period_key", flat=True).distinct()
+    keys = sorted(set(keys))
+    if period_key is None:
+        return keys
+    span = parse_period(period_key)
+    return [k for k in keys if span.contains(parse_period(k))]
+
+
+@transaction.atomic
+def rollup_rebuild(*, plan, period_key: str | None = None, progress: Progress | None = None) -> int:
+    """Recompute the plan's summary (all of it, or ``period_key`` and the periods inside it).
+
+    Set-based: one INSERT … SELECT … GROUP BY per period and view. Returns the number
+    of the plan's summary rows. Call after any load that bypasses the approval services."""
+    unit_closure_ensure()
+    keys = _period_keys(plan, period_key)
+    stale = RollupFigure.objects.filter(plan=plan)
+    if period_key is not None:
+        stale = stale.filter(period_key__in=keys) if keys else stale.none()
+    stale.delete()
+    steps = [(key, view) for key in keys for view in VIEW_STATES]
+    with connection.cursor() as cursor:
+        for done, (key, view) in enumerate(steps, start=1):
+            states = {f"state{i}": state for i, state in enumerate(VIEW_STATES[view])}
+            sql = _REBUILD_SQL.replace("{states}", ", ".join(f"%({name})s" for name in states))
+            params = {"plan": plan.pk, "view": view, "period": key, "commune": UnitKind.COMMUNE.value}
+            cursor.execute(sql, {**params, **states})
+            if progress is not None:
+                progress(done, len(steps), key)
+    return RollupFigure.objects.filter(plan=plan).count()
