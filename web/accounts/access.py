@@ -62,3 +62,41 @@ def require_see_plan(user, plan) -> None:
     if user.is_authenticated and user.org_unit_id and plan.area_id in _ancestor_ids(user.org_unit):
         return
     raise PermissionDenied
+
+
+def can_manage_plan(user, plan) -> bool:
+    """Coordinators change the plans of their own area; administrators every plan.
+
+    Seeing a plan is wider (a commune reporter reads its district's plan): a
+    coordinator below or beside the plan's area may read it but not change it.
+    """
+    if not user.is_authenticated or user.chitieu_role not in (Role.ADMINISTRATOR, Role.COORDINATOR):
+        return False
+    ids = area_unit_ids(user)
+    return ids is None or plan.area_id in ids
+
+
+def require_manage_plan(user, plan) -> None:
+    if not can_manage_plan(user, plan):
+        raise PermissionDenied
+
+
+def require_manage_unit(user, unit: OrgUnit | None) -> None:
+    """Coordinators change units inside their area; only administrators touch the top of the tree."""
+    require_coordinator(user)
+    if unit is None:
+        require_role(user, Role.ADMINISTRATOR)
+        return
+    require_see_unit(user, unit)
+
+
+def may_see_provisional(user, plan) -> bool:
+    """Figures not yet approved, summed over the plan's area: only for whoever oversees the whole area.
+
+    A commune reporter reads its district's published (approved) verdicts; the
+    other communes' drafts are not theirs to see, even summed up.
+    """
+    if not user.is_authenticated:
+        return False
+    ids = area_unit_ids(user)
+    return ids is None or plan.area_id in ids

@@ -25,7 +25,7 @@ from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
-from web.accounts.access import area_unit_ids
+from web.accounts.access import area_unit_ids, may_see_provisional
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
     APPROVED,
@@ -110,6 +110,7 @@ class ObservationOut(Schema):
     value: float | None
     note: str
     state: str
+    revision: int  # of the unit's report for the period: send it back when changing these figures
 
 
 # ------------------------------------------------------------------ helpers
@@ -251,6 +252,7 @@ def observations_list(request, plan_id: int, filters: Query[ObservationFilter]):
             value=_float(row.value),
             note=row.note,
             state=row.submission.state,
+            revision=row.submission.revision,
         )
         for row in _observation_rows(request, plan, filters)
     ]
@@ -268,6 +270,8 @@ def evaluation(request, plan_id: int, period: str, as_of: date | None = None, pr
     """
     plan = _plan(request, plan_id)
     key = _period(period)
+    if provisional and not may_see_provisional(request.user, plan):
+        raise HttpError(403, "Chỉ người phụ trách cả địa bàn của kế hoạch xem được số liệu chưa duyệt")
     evaluated = plan_evaluate(
         plan, key, as_of=as_of or timezone.localdate(), states=PROVISIONAL if provisional else APPROVED
     )
@@ -337,6 +341,9 @@ class ObservationIn(Schema):
     denominator: Decimal | None = None
     value: Decimal | None = None
     note: str = ""
+    # If-Match for this row's report (unit and period): the ``revision`` last read from the API.
+    # Given, the row is refused with ``stale`` if someone changed the report since; omitted, no check.
+    revision: int | None = Field(None, ge=0, le=_DB_INT_MAX)
 
 
 class UpsertIn(Schema):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from chitieu.approval import ApprovalError
 from chitieu.periods import PeriodKeyError, parse_period
 from web.api.models import ApiToken, new_token_secret, token_digest
+from web.core.audit import audit_record
 from web.data.models import Submission
 from web.data.services import (
     FigureError,
@@ -25,10 +26,14 @@ from web.orgs.models import OrgUnit
 from web.plans.models import Plan
 
 
-def token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``; the secret is returned once and never stored."""
+@transaction.atomic
+def token_create(*, user, name: str, actor=None) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the secret is returned once and never stored (nor audited)."""
     raw = new_token_secret()
     token = ApiToken.objects.create(user=user, name=name, digest=token_digest(raw), prefix=raw[:10])
+    audit_record(
+        actor=actor, action="token_create", subject=token, field="user", new=f"{user.username}: {name}"
+    )
     return token, raw
 
 
@@ -47,10 +52,14 @@ def token_user(raw: str):
     return token.user
 
 
-def token_revoke(*, token: ApiToken) -> None:
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor=None) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="token_revoke", subject=token, field="revoked_at", new=token.revoked_at
+        )
 
 
 # ------------------------------------------------------------------ bulk upsert
@@ -70,6 +79,9 @@ class RowInput:
     value: Decimal | None = None
     note: str = ""
     where: str = ""  # "row 3", "line 5"
+    # The report's revision the client last read (like HTTP If-Match): when given, the row is
+    # stored only if nobody changed that unit's report for the period since. None: no check.
+    revision: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,11 @@ ROW_MESSAGES = {
     "numerator_above_denominator": "tử số lớn hơn mẫu số",
     "no_figure": "dòng không có số liệu",
     "duplicate": "trùng chỉ tiêu, kỳ, đơn vị và giới tính với một dòng trước",
-    "stale": "báo cáo vừa bị người khác sửa; gửi lại",
+    "stale": (
+        "báo cáo của đơn vị cho kỳ này đã bị người khác thay đổi sau phiên bản (revision) bạn gửi kèm; "
+        "không lưu gì: đọc lại số liệu hiện tại rồi gửi lại"
+    ),
+    "revision_mixed": "các dòng cùng đơn vị và kỳ phải ghi cùng một revision",
 }
 
 
@@ -233,6 +249,12 @@ def _save_group(
     actor, plan: Plan, members: list, submit: bool, result: UpsertResult, revision: int, duty_index
 ) -> None:
     _index, _row, (_indicator, unit, period_key, _sex, _figure) = members[0]
+    given = {row.revision for _, row, _ in members if row.revision is not None}
+    if len(given) > 1:
+        result.errors.extend(_error(index, row, "revision_mixed") for index, row, _ in members)
+        return
+    if given:
+        revision = given.pop()  # the client's view of the report; submission_save compares under lock
     figures = {(indicator, sex): figure for _, _, (indicator, _, _, sex, figure) in members}
     code = None
     try:

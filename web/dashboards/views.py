@@ -22,7 +22,7 @@ from chitieu.evaluate import Status, evaluate_indicator
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Plan, Sex
 from chitieu.reminders import ReportState, Stage, classify
-from web.accounts.access import area_unit_ids
+from web.accounts.access import area_unit_ids, may_see_provisional
 from web.dashboards import charts
 from web.dashboards.selectors import (
     APPROVED,
@@ -149,8 +149,10 @@ def area_choices(request: HttpRequest, plan: PlanRecord, area: OrgUnit, period: 
     return [plan.area, *reversed(path), *below]
 
 
-def states_from(request: HttpRequest) -> tuple[str, ...]:
-    return PROVISIONAL if request.GET.get("provisional") == "1" else APPROVED
+def states_from(request: HttpRequest, plan: PlanRecord) -> tuple[str, ...]:
+    """Approved figures; with ``?provisional=1`` also those awaiting approval, for who oversees the area."""
+    wanted = request.GET.get("provisional") == "1"
+    return PROVISIONAL if wanted and may_see_provisional(request.user, plan) else APPROVED
 
 
 def core_plan_or_404(plan: PlanRecord) -> Plan:
@@ -170,7 +172,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     core = core_plan_or_404(plan)
     period = period_from(request, core, as_of)
     area = area_from(request, plan)
-    states = states_from(request)
+    states = states_from(request, plan)
     evaluated = unit_evaluation(plan, core, area, period, as_of=as_of, states=states)
     objectives = []
     for objective in core.objectives:
@@ -221,7 +223,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
     area = area_from(request, plan)
-    states = states_from(request)
+    states = states_from(request, plan)
     core = core_plan_or_404(plan)
     indicator = core.indicator(code)
     if indicator is None:
@@ -257,7 +259,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
                 {"part": p, "label": sex_label(p.key), "badge": badge(p.status)} for p in result.by_sex
             ],
             "by_unit": child_figures(plan, core, indicator, area, period, states=states),
-            "rows": observation_rows(plan, code, area)[:ROWS_SHOWN],
+            "rows": observation_rows(plan, code, area, request.user)[:ROWS_SHOWN],
             "figure": figure,
         },
     )
@@ -286,7 +288,8 @@ def trend(indicator, core: Plan, years: list[str], yearly: dict) -> dict:
     )
 
 
-def observation_rows(plan: PlanRecord, code: str, area: OrgUnit):
+def observation_rows(plan: PlanRecord, code: str, area: OrgUnit, user):
+    # Only the units the user may see: the raw rows carry drafts, notes and evidence (as in the API).
     rows = (
         Observation.objects.filter(submission__plan=plan, indicator_code=code)
         .select_related("submission__org_unit")
@@ -295,6 +298,9 @@ def observation_rows(plan: PlanRecord, code: str, area: OrgUnit):
     )
     if area.pk != plan.area_id:
         rows = rows.filter(submission__org_unit_id__in=units_below(area))
+    ids = area_unit_ids(user)
+    if ids is not None:
+        rows = rows.filter(submission__org_unit_id__in=ids)
     return rows
 
 
@@ -309,7 +315,7 @@ def unit_grid(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
     """Communes × sub-periods for a per-unit threshold indicator (6.3: ≥ 3 news items a quarter)."""
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
-    states = states_from(request)
+    states = states_from(request, plan)
     core = core_plan_or_404(plan)
     indicator = core.indicator(code)
     if indicator is None:

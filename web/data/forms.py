@@ -102,4 +102,6 @@ class EntryForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    # The report's revision when the page was shown; absent (a hand-made request), nothing is compared.
+    revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

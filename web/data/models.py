@@ -22,7 +22,10 @@ class StateChoices(models.TextChoices):
 
 
 class Submission(models.Model):
-    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="submissions")
+    # No index of its own: submission_once_per_period (plan, org_unit, period_key) leads with it.
+    plan = models.ForeignKey(
+        "plans.Plan", on_delete=models.PROTECT, related_name="submissions", db_index=False
+    )
     org_unit = models.ForeignKey(
         "orgs.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="submissions"
     )
@@ -58,7 +61,11 @@ class Submission(models.Model):
 class Observation(models.Model):
     """One figure: an indicator, for one sex or the total ('')."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="observations")
+    # No index of its own: observation_once (submission, indicator_code, sex) leads with it, and a
+    # second index on ten million rows slows every bulk load for no query it would serve.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     indicator_code = models.CharField(max_length=20)
     sex = models.CharField(max_length=1, blank=True)  # "" total, "F", "M" (chitieu.plan.Sex)
     numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)

@@ -132,9 +132,9 @@ def submission_save(
     """
     _may_act_for(actor, unit)
     submission, _ = _locked_submission(plan, unit, period_key)
-    _transition(actor, submission, Action.EDIT)
     if submission.revision != revision:
         raise StaleSubmission
+    _transition(actor, submission, Action.EDIT)
     _require_duties(unit, [indicator for indicator, _ in figures], duty_index)
     for (indicator, _sex), figure in figures.items():
         check_figure(indicator, figure)
@@ -246,8 +246,14 @@ def evidence_add(*, actor, submission: Submission, upload: UploadedFile) -> Evid
     return evidence
 
 
-def _move(actor, submission: Submission, action: Action, reason: str = "") -> Submission:
+def _move(
+    actor, submission: Submission, action: Action, reason: str = "", revision: int | None = None
+) -> Submission:
+    """One approval step under a row lock; ``revision`` (the page's) must still be the stored one."""
     submission = Submission.objects.select_for_update().select_related("org_unit").get(pk=submission.pk)
+    _may_act_for(actor, submission.org_unit)
+    if revision is not None and submission.revision != revision:
+        raise StaleSubmission  # checked before the state: "someone changed it" says more than "not now"
     new_state = _transition(actor, submission, action, reason)
     old_state = submission.state
     submission.state = new_state.value
@@ -273,23 +279,27 @@ def _move(actor, submission: Submission, action: Action, reason: str = "") -> Su
     return submission
 
 
+# ``revision`` is the one the person's page showed: a decision taken on figures
+# that changed since (or a second click racing the first) is refused, not applied.
 @transaction.atomic
 def submission_submit(*, actor, submission: Submission, revision: int) -> Submission:
-    if submission.revision != revision:
-        raise StaleSubmission
-    return _move(actor, submission, Action.SUBMIT)
+    return _move(actor, submission, Action.SUBMIT, revision=revision)
 
 
 @transaction.atomic
-def submission_approve(*, actor, submission: Submission) -> Submission:
-    return _move(actor, submission, Action.APPROVE)
+def submission_approve(*, actor, submission: Submission, revision: int | None = None) -> Submission:
+    return _move(actor, submission, Action.APPROVE, revision=revision)
 
 
 @transaction.atomic
-def submission_return(*, actor, submission: Submission, reason: str) -> Submission:
-    return _move(actor, submission, Action.RETURN, reason)
+def submission_return(
+    *, actor, submission: Submission, reason: str, revision: int | None = None
+) -> Submission:
+    return _move(actor, submission, Action.RETURN, reason, revision=revision)
 
 
 @transaction.atomic
-def submission_unlock(*, actor, submission: Submission, reason: str) -> Submission:
-    return _move(actor, submission, Action.UNLOCK, reason)
+def submission_unlock(
+    *, actor, submission: Submission, reason: str, revision: int | None = None
+) -> Submission:
+    return _move(actor, submission, Action.UNLOCK, reason, revision=revision)

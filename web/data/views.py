@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -39,6 +40,15 @@ APPROVAL_ERRORS = {
     "not_allowed_in_state": gettext_lazy("This is not possible in the report's current state."),
     "reason_required": gettext_lazy("Please give a reason."),
 }
+STALE_MESSAGE = gettext_lazy(
+    "Someone changed these figures after you opened this page. Your entries are "
+    "still in the form below but were NOT saved. Check the current values (open the "
+    "page again in a new tab), then save again."
+)
+STALE_DECISION_MESSAGE = gettext_lazy(
+    "Someone changed this report after you opened this page (new figures, or another decision). "
+    "Your decision was NOT applied: check the report as it is now, then decide again."
+)
 EVIDENCE_ERRORS = {
     "too_large": gettext_lazy("“%(name)s” is too large (at most %(mb)s MB per file)."),
     "unsafe_package": gettext_lazy(
@@ -105,28 +115,22 @@ def entry(request, unit_id: int, period_key: str):
 
 def _save(request, form, version, unit, period, *, submit: bool) -> bool:
     try:
-        submission = services.submission_save(
-            actor=request.user,
-            plan=version.plan,
-            unit=unit,
-            period_key=period.key,
-            revision=form.cleaned_data["revision"],
-            figures=form.figures(),
-            evidence=form.cleaned_data["evidence"],
-        )
-        if submit:
-            services.submission_submit(
-                actor=request.user, submission=submission, revision=submission.revision
+        with transaction.atomic():  # "save and submit" is one step: both or neither
+            submission = services.submission_save(
+                actor=request.user,
+                plan=version.plan,
+                unit=unit,
+                period_key=period.key,
+                revision=form.cleaned_data["revision"],
+                figures=form.figures(),
+                evidence=form.cleaned_data["evidence"],
             )
+            if submit:
+                services.submission_submit(
+                    actor=request.user, submission=submission, revision=submission.revision
+                )
     except services.StaleSubmission:
-        messages.error(
-            request,
-            _(
-                "Someone changed these figures after you opened this page. Your entries are "
-                "still in the form below but were NOT saved. Check the current values (open the "
-                "page again in a new tab), then save again."
-            ),
-        )
+        messages.error(request, STALE_MESSAGE)
         return False
     except services.EvidenceError as error:
         limit = settings.CHITIEU_EVIDENCE_MAX_BYTES / (1024 * 1024)
@@ -229,22 +233,23 @@ def decide(request, unit_id: int, period_key: str):
     if submission is None:
         raise Http404
     form = DecisionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, STALE_DECISION_MESSAGE)  # a revision that is not a number: typed by hand
+        return redirect("data:entry", unit_id=unit.pk, period_key=period.key)
     reason = form.cleaned_data.get("reason", "")
-    action = request.POST.get("action")
+    seen = {"actor": request.user, "submission": submission, "revision": form.cleaned_data["revision"]}
     moves = {
-        "approve": lambda: services.submission_approve(actor=request.user, submission=submission),
-        "return": lambda: services.submission_return(
-            actor=request.user, submission=submission, reason=reason
-        ),
-        "unlock": lambda: services.submission_unlock(
-            actor=request.user, submission=submission, reason=reason
-        ),
+        "approve": lambda: services.submission_approve(**seen),
+        "return": lambda: services.submission_return(**seen, reason=reason),
+        "unlock": lambda: services.submission_unlock(**seen, reason=reason),
     }
+    action = request.POST.get("action")
     if action not in moves:
         raise Http404
     try:
         moves[action]()
+    except services.StaleSubmission:
+        messages.error(request, STALE_DECISION_MESSAGE)
     except ApprovalError as error:
         messages.error(request, APPROVAL_ERRORS.get(error.code, error.code))
     else:

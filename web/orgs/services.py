@@ -8,7 +8,7 @@ from django.db import transaction
 
 from chitieu import konray as kon_ray
 from chitieu.names import name_key
-from web.accounts.access import require_coordinator
+from web.accounts.access import require_manage_unit
 from web.core.audit import audit_record
 from web.orgs.models import LinkKind, OrgUnit, UnitKind, UnitLink, UnitName
 
@@ -38,7 +38,7 @@ def _create(*, name: str, kind: UnitKind, parent: OrgUnit | None, valid_from: da
 def unit_create(
     *, actor, name: str, kind: UnitKind, parent: OrgUnit | None, valid_from: date | None = None
 ) -> OrgUnit:
-    require_coordinator(actor)
+    require_manage_unit(actor, parent)
     unit = _create(name=name, kind=kind, parent=parent, valid_from=valid_from)
     audit_record(actor=actor, action="unit_create", subject=unit, field="name", new=name)
     _tree_changed()
@@ -48,7 +48,7 @@ def unit_create(
 @transaction.atomic
 def unit_rename(*, actor, unit: OrgUnit, name: str, on: date) -> OrgUnit:
     """Same unit, same data; the old name is kept with the dates it was used."""
-    require_coordinator(actor)
+    require_manage_unit(actor, unit)
     old = unit.name
     UnitName.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=on - timedelta(days=1))
     UnitName.objects.create(unit=unit, name=name, valid_from=on)
@@ -74,10 +74,15 @@ def units_merge(
     *, actor, units: list[OrgUnit], name: str, on: date, parent: OrgUnit | None = None
 ) -> OrgUnit:
     """Close ``units`` the day before ``on`` and open their merged successor on ``on``."""
-    require_coordinator(actor)
+    for unit in units:
+        require_manage_unit(actor, unit)
+    if parent is not None:
+        require_manage_unit(actor, parent)
     if len(units) < 2:
         raise UnitChangeError("merge_needs_two_units")
     successor = _create(name=name, kind=units[0].kind, parent=parent or units[0].parent, valid_from=on)
+    merged = ", ".join(u.name for u in units)
+    audit_record(actor=actor, action="unit_create", subject=successor, field="name", new=name, reason=merged)
     for unit in units:
         _close(unit, on)
         UnitLink.objects.create(predecessor=unit, successor=successor, kind=LinkKind.MERGER, on=on)
@@ -88,13 +93,21 @@ def units_merge(
 
 @transaction.atomic
 def unit_split(*, actor, unit: OrgUnit, names: list[str], on: date) -> list[OrgUnit]:
-    require_coordinator(actor)
+    require_manage_unit(actor, unit)
     if len(names) < 2:
         raise UnitChangeError("split_needs_two_names")
     _close(unit, on)
     successors = [_create(name=n, kind=unit.kind, parent=unit.parent, valid_from=on) for n in names]
     for successor in successors:
         UnitLink.objects.create(predecessor=unit, successor=successor, kind=LinkKind.SPLIT, on=on)
+        audit_record(
+            actor=actor,
+            action="unit_create",
+            subject=successor,
+            field="name",
+            new=successor.name,
+            reason=unit.name,
+        )
     audit_record(actor=actor, action="unit_split", subject=unit, field="successors", new=", ".join(names))
     _tree_changed()
     return successors

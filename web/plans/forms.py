@@ -69,11 +69,20 @@ class TargetReviewForm(forms.Form):
     value = VietnameseDecimalField(label=_("Target value"), required=True)
 
 
-class TargetChangeForm(TargetReviewForm):
+class _Seen(forms.Form):
+    # The record as the page showed it (services.target_seen / assignment_seen): a change made
+    # by someone else since is refused instead of overwritten. Absent: nothing is compared.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_seen(self) -> str | None:
+        return self.cleaned_data["seen"] or None
+
+
+class TargetChangeForm(_Seen, TargetReviewForm):
     reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(_Seen):
     lead_units = forms.ModelMultipleChoiceField(
         label=_("Lead units"),
         queryset=OrgUnit.objects.none(),

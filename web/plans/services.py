@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,10 +19,10 @@ from chitieu.issues import Issue, Severity
 from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
-from web.accounts.access import require_coordinator, require_see_unit
+from web.accounts.access import require_coordinator, require_manage_plan, require_see_unit
 from web.core.audit import audit_record
 from web.orgs.models import OrgUnit
-from web.orgs.selectors import unit_find
+from web.orgs.selectors import unit_descendant_ids, unit_find
 from web.plans.formulas import default_labels
 from web.plans.models import (
     Assignment,
@@ -74,6 +75,8 @@ def plan_import(
     if result.plan is None:
         raise PlanImportError(result.issues)
     core = result.plan
+    if plan is not None:
+        require_manage_plan(actor, plan)  # an amendment: only whoever manages that plan
     if plan is None:
         plan = Plan.objects.create(name=core.title[:300] or filename, area=area)
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -206,8 +209,8 @@ def plan_version_review_save(
     targets: dict[int, TargetEdit],
 ) -> PlanVersion:
     """Corrections made on the review screen, before the version is confirmed."""
-    require_coordinator(actor)
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    require_manage_plan(actor, version.plan)
     if version.status != VersionStatus.DRAFT:
         raise PlanStateError("not_a_draft")
     if version.revision != revision:
@@ -224,8 +227,8 @@ def plan_version_review_save(
 @transaction.atomic
 def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
     """The reviewed draft comes into force; the version it amends is kept as superseded."""
-    require_coordinator(actor)
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    require_manage_plan(actor, version.plan)
     if version.status != VersionStatus.DRAFT:
         raise PlanStateError("not_a_draft")
     for old in version.plan.versions.filter(status=VersionStatus.ACTIVE):
@@ -241,7 +244,8 @@ def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
 
 @transaction.atomic
 def plan_version_discard(*, actor, version: PlanVersion) -> PlanVersion:
-    require_coordinator(actor)
+    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    require_manage_plan(actor, version.plan)
     if version.status != VersionStatus.DRAFT:
         raise PlanStateError("not_a_draft")
     version.status = VersionStatus.DISCARDED
@@ -253,10 +257,28 @@ def plan_version_discard(*, actor, version: PlanVersion) -> PlanVersion:
 # ---------------------------------------------------------------- targets and assignments in force
 
 
+def target_seen(target: Target) -> str:
+    """What a target edit form was opened on; sent back, it tells a stale form from a current one."""
+    return f"{target.comparator}|{Decimal(target.value).normalize():f}"
+
+
+def assignment_seen(assignment: Assignment) -> str:
+    units = ",".join(str(pk) for pk in sorted(u.pk for u in assignment.lead_units.all()))
+    return f"{assignment.reporters}|{assignment.frequency}|{assignment.by_sex}|{units}"
+
+
 @transaction.atomic
-def target_update(*, actor, target: Target, comparator: str, value: Decimal, reason: str) -> Target:
-    """Change a target of the plan in force; the reason is kept with the old and new values."""
-    require_coordinator(actor)
+def target_update(
+    *, actor, target: Target, comparator: str, value: Decimal, reason: str, seen: str | None = None
+) -> Target:
+    """Change a target of the plan in force; the reason is kept with the old and new values.
+
+    ``seen`` (``target_seen`` when the form was opened): a target changed since is refused (StaleEdit).
+    """
+    target = Target.objects.select_for_update().select_related("indicator__version__plan").get(pk=target.pk)
+    require_manage_plan(actor, target.indicator.version.plan)
+    if seen is not None and seen != target_seen(target):
+        raise StaleEdit
     if not reason.strip():
         raise PlanStateError("reason_required")
     _apply(actor, target, {"comparator": comparator, "value": value}, "target_update", reason)
@@ -265,7 +287,7 @@ def target_update(*, actor, target: Target, comparator: str, value: Decimal, rea
 
 @transaction.atomic
 def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str, value: Decimal, reason: str):
-    require_coordinator(actor)
+    require_manage_plan(actor, indicator.version.plan)
     if not reason.strip():
         raise PlanStateError("reason_required")
     target = Target.objects.create(
@@ -277,9 +299,28 @@ def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str,
 
 @transaction.atomic
 def assignment_update(
-    *, actor, assignment: Assignment, lead_units: list[OrgUnit], reporters: str, frequency: str, by_sex: bool
+    *,
+    actor,
+    assignment: Assignment,
+    lead_units: list[OrgUnit],
+    reporters: str,
+    frequency: str,
+    by_sex: bool,
+    seen: str | None = None,
 ) -> Assignment:
-    require_coordinator(actor)
+    """Who reports an indicator and how often; ``seen`` as for ``target_update``."""
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("indicator__version__plan")
+        .get(pk=assignment.pk)
+    )
+    plan = assignment.indicator.version.plan
+    require_manage_plan(actor, plan)
+    if seen is not None and seen != assignment_seen(assignment):
+        raise StaleEdit
+    area = unit_descendant_ids(plan.area_id)
+    if any(unit.pk not in area for unit in lead_units):
+        raise PermissionDenied  # a lead unit outside the plan's area: an identifier typed by hand
     _apply(
         actor,
         assignment,

@@ -7,10 +7,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chitieu.approval import Role
-from web.accounts.access import area_unit_ids, require_coordinator, require_see_plan
+from web.accounts.access import (
+    area_unit_ids,
+    can_manage_plan,
+    require_coordinator,
+    require_manage_plan,
+    require_see_plan,
+)
 from web.core.audit import audit_for
 from web.orgs.models import OrgUnit
 from web.plans import services
@@ -80,6 +87,26 @@ def upload(request):
     return render(request, "plans/upload.html", {"form": form, "issues": issues})
 
 
+NOT_A_DRAFT = gettext_lazy(
+    "This version is no longer a draft (someone confirmed or discarded it in the meantime); "
+    "nothing was changed."
+)
+
+
+STALE_RECORD = gettext_lazy(
+    "Someone else changed this after you opened the page. Your change was NOT saved: "
+    "the page now shows the current values; change them again if needed."
+)
+
+
+def _revision(request) -> int:
+    """The review form's revision; a value typed by hand that is not a number counts as stale."""
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return -1
+
+
 def _review_forms(version: PlanVersion, data=None):
     rows = []
     for indicator in indicators_with_details(version):
@@ -119,12 +146,14 @@ def version_detail(request, pk: int):
                 services.plan_version_review_save(
                     actor=request.user,
                     version=version,
-                    revision=int(request.POST.get("revision", 0)),
+                    revision=_revision(request),
                     indicators={i.pk: services.IndicatorEdit(**f.cleaned_data) for i, f, _ in rows},
                     targets={
                         t.pk: services.TargetEdit(**tf.cleaned_data) for _, _, ts in rows for t, tf in ts
                     },
                 )
+                if "confirm" in request.POST:
+                    services.plan_version_confirm(actor=request.user, version=version)
             except services.StaleEdit:
                 messages.error(
                     request,
@@ -133,9 +162,11 @@ def version_detail(request, pk: int):
                         "below but were NOT saved; compare and save again."
                     ),
                 )
+            except services.PlanStateError:
+                messages.error(request, NOT_A_DRAFT)
+                return redirect("plans:version", pk=pk)
             else:
                 if "confirm" in request.POST:
-                    services.plan_version_confirm(actor=request.user, version=version)
                     messages.success(request, _("The plan is confirmed and in force."))
                 else:
                     messages.success(request, _("Corrections saved."))
@@ -153,7 +184,7 @@ def version_detail(request, pk: int):
             "indicators": None if is_draft else indicators_with_details(version),
             "issues_by_row": services.issues_for(version),
             "file_issues": [i for i in version.issues.all() if not i.where.startswith("row ")],
-            "can_edit": _is_coordinator(request.user),
+            "can_edit": can_manage_plan(request.user, version.plan),
             "other_versions": version.plan.versions.exclude(pk=version.pk),
         },
     )
@@ -163,7 +194,11 @@ def version_detail(request, pk: int):
 @require_POST
 def version_discard(request, pk: int):
     version = get_object_or_404(PlanVersion, pk=pk)
-    services.plan_version_discard(actor=request.user, version=version)
+    try:
+        services.plan_version_discard(actor=request.user, version=version)
+    except services.PlanStateError:
+        messages.error(request, NOT_A_DRAFT)
+        return redirect("plans:version", pk=pk)
     messages.success(request, _("The draft was discarded; it is kept in the list for reference."))
     return redirect("plans:list")
 
@@ -171,14 +206,26 @@ def version_discard(request, pk: int):
 @login_required
 def target_edit(request, pk: int):
     target = get_object_or_404(Target.objects.select_related("indicator__version__plan"), pk=pk)
-    require_see_plan(request.user, target.indicator.version.plan)
+    require_manage_plan(request.user, target.indicator.version.plan)
     form = TargetChangeForm(
-        request.POST or None, initial={"comparator": target.comparator, "value": target.value}
+        request.POST or None,
+        initial={
+            "comparator": target.comparator,
+            "value": target.value,
+            "seen": services.target_seen(target),
+        },
     )
     if request.method == "POST" and form.is_valid():
-        services.target_update(actor=request.user, target=target, **form.cleaned_data)
-        messages.success(request, _("Target changed; the old value and your reason are kept in its history."))
-        return redirect("plans:version", pk=target.indicator.version_id)
+        try:
+            services.target_update(actor=request.user, target=target, **form.cleaned_data)
+        except services.StaleEdit:
+            messages.error(request, STALE_RECORD)
+            return redirect("plans:target", pk=target.pk)  # shown again with the current values
+        else:
+            messages.success(
+                request, _("Target changed; the old value and your reason are kept in its history.")
+            )
+            return redirect("plans:version", pk=target.indicator.version_id)
     return render(
         request, "plans/target.html", {"target": target, "form": form, "history": audit_for(target)}
     )
@@ -188,7 +235,7 @@ def target_edit(request, pk: int):
 def assignment_edit(request, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("indicator__version__plan__area"), pk=pk)
     plan = assignment.indicator.version.plan
-    require_see_plan(request.user, plan)
+    require_manage_plan(request.user, plan)
     from web.orgs.selectors import unit_descendant_ids
 
     units = OrgUnit.objects.filter(id__in=unit_descendant_ids(plan.area_id)).exclude(pk=plan.area_id)
@@ -200,19 +247,26 @@ def assignment_edit(request, pk: int):
             "reporters": assignment.reporters,
             "frequency": assignment.frequency,
             "by_sex": assignment.by_sex,
+            "seen": services.assignment_seen(assignment),
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.assignment_update(
-            actor=request.user,
-            assignment=assignment,
-            lead_units=list(form.cleaned_data["lead_units"]),
-            reporters=form.cleaned_data["reporters"],
-            frequency=form.cleaned_data["frequency"],
-            by_sex=form.cleaned_data["by_sex"],
-        )
-        messages.success(request, _("Assignment saved."))
-        return redirect("plans:version", pk=assignment.indicator.version_id)
+        try:
+            services.assignment_update(
+                actor=request.user,
+                assignment=assignment,
+                lead_units=list(form.cleaned_data["lead_units"]),
+                reporters=form.cleaned_data["reporters"],
+                frequency=form.cleaned_data["frequency"],
+                by_sex=form.cleaned_data["by_sex"],
+                seen=form.cleaned_data["seen"],
+            )
+        except services.StaleEdit:
+            messages.error(request, STALE_RECORD)
+            return redirect("plans:assignment", pk=assignment.pk)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect("plans:version", pk=assignment.indicator.version_id)
     return render(
         request,
         "plans/assignment.html",

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from web.accounts.access import may_see_provisional
 from web.dashboards.views import as_of_from
 from web.reports.selectors import plan_for_report
 from web.reports.services import ReportUnavailable, annual_report_file
@@ -25,7 +26,7 @@ def download(request: HttpRequest, plan_id: int, period: str, fmt: str) -> HttpR
             period,
             fmt,
             as_of=as_of_from(request),
-            provisional=request.GET.get("provisional") == "1",
+            provisional=request.GET.get("provisional") == "1" and may_see_provisional(request.user, plan),
         )
     except ReportUnavailable as error:
         return render(

@@ -76,7 +76,7 @@ CACHES = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "web.core.admin_site.ChitieuAdminConfig",  # django.contrib.admin, for administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
