@@ -13,6 +13,33 @@ import pytest  # noqa: E402
 
 from chitieu.approval import Role  # noqa: E402
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by make system-deps
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium per test process: Playwright's sync API allows one running instance per process,
+    so every browser test shares this one (a second sync_playwright() in the same worker fails)."""
+    import shutil
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip("chromium is installed by make system-deps")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
 
 @pytest.fixture
 def district(db):

@@ -10,16 +10,6 @@ from tests.web.test_inert_markup import hostile  # noqa: F401 - the hostile data
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield instance
-        instance.close()
-
-
 def test_no_script_runs_from_hostile_data_on_the_main_pages(hostile, browser, live_server, client):  # noqa: F811
     plan, commune = hostile["plan"], hostile["commune"]
     client.force_login(hostile["coordinator"])

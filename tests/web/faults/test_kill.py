@@ -42,30 +42,46 @@ SQLITE_MIDWAY_BYTES = 16 * 1024  # a journal this big holds pages of the upload,
 # ------------------------------------------------------------------ seeing "midway"
 
 
-def _written_midway(site, table: str, alive, timeout: float = 60) -> bool:
-    """Wait until the process under test has uncommitted writes; False when it ended first."""
-    deadline = time.monotonic() + timeout
+_LOCKS = (
+    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+    "WHERE c.relname = %s AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()"
+)
+
+
+def _writing_now(site, table: str, minimum_journal: int = 1) -> bool:
+    """Whether some other process holds uncommitted writes (SQLite: a journal; PostgreSQL: a lock)."""
     if site.url.startswith("sqlite:///"):
-        journal = Path(f"{site.sqlite_path}-journal")
-        while alive() and time.monotonic() < deadline:
-            try:
-                if journal.stat().st_size >= SQLITE_MIDWAY_BYTES:
-                    return True
-            except FileNotFoundError:
-                pass
-            time.sleep(0.0005)
-        return False
+        try:
+            return Path(f"{site.sqlite_path}-journal").stat().st_size >= minimum_journal
+        except FileNotFoundError:
+            return False
     import psycopg
 
     with psycopg.connect(site.url, autocommit=True) as connection:
-        query = (
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE c.relname = %s AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()"
-        )
-        while alive() and time.monotonic() < deadline:
-            if connection.execute(query, (table,)).fetchone()[0]:
-                return True
-            time.sleep(0.001)
+        return bool(connection.execute(_LOCKS, (table,)).fetchone()[0])
+
+
+def _written_midway(site, table: str, alive, timeout: float = 60) -> bool:
+    """Wait until the process under test has uncommitted writes; False when it ended first."""
+    deadline = time.monotonic() + timeout
+    while alive() and time.monotonic() < deadline:
+        if _writing_now(site, table, SQLITE_MIDWAY_BYTES):
+            return True
+        time.sleep(0.0005)
+    return False
+
+
+def _kill_inside_transaction(pid: int, site, table: str) -> bool:
+    """SIGKILL ``pid`` only while its transaction is open; False when it had already committed.
+
+    The process is stopped first, so it cannot commit between the look and the kill: on a fast
+    machine a process still alive after the delay may well have committed already.
+    """
+    os.kill(pid, signal.SIGSTOP)
+    if _writing_now(site, table):
+        os.kill(pid, signal.SIGKILL)
+        return True
+    os.kill(pid, signal.SIGCONT)
     return False
 
 
@@ -178,10 +194,11 @@ class Command:
             return "finished"
         midway = _written_midway(self.site, self.table, lambda: process.poll() is None)
         time.sleep(delay)
-        if not midway or process.poll() is not None:
+        if not midway or process.poll() is not None or not _kill_inside_transaction(
+            process.pid, self.site, self.table
+        ):
             process.communicate(timeout=300)
             return "finished"
-        process.send_signal(signal.SIGKILL)
         process.wait(30)
         return "killed"
 
@@ -234,10 +251,11 @@ class ApiUpload:
             return "finished"
         midway = _written_midway(self.site, self.table, thread.is_alive)
         time.sleep(delay)
-        if not midway or not thread.is_alive():
+        if not midway or not thread.is_alive() or not _kill_inside_transaction(
+            workers[0], self.site, self.table
+        ):
             thread.join(120)
             return "finished"
-        os.kill(workers[0], signal.SIGKILL)
         thread.join(60)
         assert "error" in answer, answer  # the client got no answer: nothing was acknowledged
         self.server.wait_ready()  # gunicorn's master starts a new worker by itself
