@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from chitieu.databases import ENGINE_NAMES, POSTGRESQL, SQLITE
+
 FORMAT = "chitieu-backup"
 FORMAT_VERSION = 1
 HEADER, MANIFEST, MEDIA = "chitieu-backup.json", "manifest.json", "media"
-DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
+DATABASE_MEMBERS = {SQLITE: "database.sqlite3", POSTGRESQL: "database.pgdump"}
 _CHUNK = 1024 * 1024
 
 
@@ -271,8 +273,6 @@ def _verified(manifest, header, found, name, workdir, with_media) -> OpenedBacku
         media_count=len(media.get("files", [])) if media_dir else 0,
     )
 
-
-ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def _wrong_engine(name: str, engine: str, target: str) -> str:
