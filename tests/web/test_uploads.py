@@ -7,6 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.core import annex_files
+from tests.core.test_fuzz_regressions import _renamed
+from tests.core.test_isolated_reading import _heavy_workbook
 from web.data.models import Evidence, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Plan, PlanVersion
@@ -139,3 +141,34 @@ def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(client, k
     assert "tối đa" in response.content.decode()
     api = client.post("/api/plans/1/observations/import", b"x" * 2000, content_type="text/csv")
     assert api.status_code == 413 and "tối đa" in api.json()["detail"]
+
+
+def test_a_merge_bomb_in_a_renamed_part_is_refused_through_the_upload(coordinator, district):
+    # was: the scan looked at *.xml only; a worksheet stored as sheet1.bin took a worker to 1 GB
+    whole = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells></worksheet>'
+    xlsx = annex_files.build_xlsx(annex_files.real_annex())
+    bomb = _renamed(
+        xlsx,
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet1.bin",
+        lambda x: x.replace(b"</worksheet>", whole),
+    )
+    before = PlanVersion.objects.count()
+    response = _upload_plan(coordinator, bomb, "phu-luc.xlsx", district)
+    assert response.status_code == 200
+    assert "A1:XFD1048576" in response.content.decode()
+    assert PlanVersion.objects.count() == before
+
+
+def test_an_annex_heavier_than_the_parse_budget_is_refused_and_the_worker_lives(
+    coordinator, district, settings
+):
+    settings.CHITIEU_PLAN_PARSE_MEMORY_MB = 32
+    before = PlanVersion.objects.count()
+    response = _upload_plan(coordinator, _heavy_workbook(60_000), "phu-luc.xlsx", district)
+    assert response.status_code == 200
+    assert "giới hạn 32 MB" in response.content.decode()
+    assert PlanVersion.objects.count() == before
+    settings.CHITIEU_PLAN_PARSE_MEMORY_MB = 768
+    ok = _upload_plan(coordinator, annex_files.build_xlsx(annex_files.real_annex()), "phu-luc.xlsx", district)
+    assert ok.status_code == 302

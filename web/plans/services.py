@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from chitieu.importer import read_plan_bytes
+from chitieu.importer.isolated import read_plan_isolated
 from chitieu.issues import Issue, Severity
 from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
@@ -71,7 +72,12 @@ def plan_import(
     """Read the annex and store it as a draft version awaiting review (a new plan, or an amendment)."""
     require_coordinator(actor)
     require_see_unit(actor, area)
-    result = read_plan_bytes(data, filename)
+    result = read_plan_isolated(
+        data,
+        filename,
+        memory_mb=settings.CHITIEU_PLAN_PARSE_MEMORY_MB,
+        seconds=settings.CHITIEU_PLAN_PARSE_SECONDS,
+    )
     if result.plan is None:
         raise PlanImportError(result.issues)
     core = result.plan

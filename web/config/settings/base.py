@@ -214,6 +214,10 @@ CHITIEU_EVIDENCE_MAX_BYTES = env.int("CHITIEU_EVIDENCE_MAX_BYTES", default=10 * 
 CHITIEU_PLAN_MAX_BYTES = env.int("CHITIEU_PLAN_MAX_BYTES", default=5 * 1024 * 1024)
 CHITIEU_CSV_MAX_BYTES = env.int("CHITIEU_CSV_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10  # evidence files in one form
+# An uploaded annex is parsed in a child process with these budgets (chitieu.importer.isolated):
+# a file that slips past the package checks cannot take the worker down.
+CHITIEU_PLAN_PARSE_MEMORY_MB = env.int("CHITIEU_PLAN_PARSE_MEMORY_MB", default=768)
+CHITIEU_PLAN_PARSE_SECONDS = env.int("CHITIEU_PLAN_PARSE_SECONDS", default=60)
 CHITIEU_REQUEST_MAX_BYTES = env.int(
     "CHITIEU_REQUEST_MAX_BYTES",
     default=max(
