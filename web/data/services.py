@@ -27,6 +27,7 @@ from chitieu.plan import Measure, measure_factor
 from web.accounts.access import area_unit_ids
 from web.core.audit import audit_entry, audit_record
 from web.core.models import AuditEntry
+from web.core.staging import track
 from web.data.models import Evidence, Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
@@ -242,6 +243,7 @@ def evidence_add(*, actor, submission: Submission, upload: UploadedFile) -> Evid
         size=upload.size,
         uploaded_by=actor,
     )
+    track(Evidence, "file", evidence.file.name)  # removed again if this save rolls back
     audit_record(actor=actor, action="evidence_add", subject=submission, field="evidence", new=original_name)
     return evidence
 

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "web.core.middleware.RequestSizeLimitMiddleware",  # first: refuse a huge body before anything reads it
     "django.middleware.security.SecurityMiddleware",
+    "web.core.staging.UploadsKeptIfSavedMiddleware",  # uploads of a rolled-back save do not stay on disk
     "web.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
