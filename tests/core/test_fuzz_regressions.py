@@ -206,7 +206,8 @@ def test_entity_declarations_in_a_part_not_named_xml_are_refused():
 
 
 def test_a_well_formed_annex_with_a_picture_is_still_read():
-    picture = b"\x89PNG\r\n\x1a\n" + b"<!DOCTYPE" + bytes(range(256)) * 8  # binary that happens to hold markers
+    # binary that happens to hold a marker
+    picture = b"\x89PNG\r\n\x1a\n" + b"<!DOCTYPE" + bytes(range(256)) * 8
     source = zipfile.ZipFile(io.BytesIO(XLSX))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
