@@ -235,3 +235,16 @@ def test_media_orphans_finds_and_removes_files_no_report_names(reporter, commune
     assert fresh.exists()  # younger than an hour: perhaps a save committing right now
     assert (root / kept).exists()
     fresh.unlink()
+
+
+def test_more_files_than_allowed_get_a_vietnamese_page_with_the_limit(reporter, commune, settings):
+    # was: a bare English "Bad Request (400)"
+    before = _media_files(settings)
+    uploads = [SimpleUploadedFile(f"bien-ban-{n}.pdf", PDF) for n in range(11)]
+    response = _post_evidence_many(reporter, commune, uploads)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "tối đa 10 tệp" in page.lower()
+    assert "Bad Request" not in page
+    assert Evidence.objects.count() == 0
+    assert _media_files(settings) == before
