@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from chitieu.approval import Action, ApprovalError, Role, State, transition
+from chitieu.approval import Action, ApprovalError, Role, State, check_four_eyes, transition
 from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
@@ -95,7 +95,13 @@ def _may_act_for(actor, unit: OrgUnit) -> Role:
 def _transition(actor, submission: Submission, action: Action, reason: str = "") -> State:
     role = _may_act_for(actor, submission.org_unit)
     try:
-        return transition(State(submission.state), action, role=role, reason=reason)
+        state = transition(State(submission.state), action, role=role, reason=reason)
+        check_four_eyes(
+            action,
+            required=submission.plan.four_eyes,
+            decider_submitted=submission.submitted_by_id == actor.pk,
+        )
+        return state
     except ApprovalError as error:
         if error.code == "role_not_allowed":
             raise PermissionDenied from error
