@@ -256,3 +256,25 @@ class ReportingCalendar:
 
 
 DEFAULT_CALENDAR = ReportingCalendar()
+
+
+def period_label(key: str) -> str:
+    """The Vietnamese name of a period, as people write it: the one formatter every output uses.
+
+    "2024-Q3" → "Quý 3/2024", "2024-10" → "Tháng 10/2024", "2024-H1" → "6 tháng đầu năm 2024",
+    "2024" → "Năm 2024", "2021-2025" → "Giai đoạn 2021–2025". A text that is not a key is returned as is.
+    """
+    try:
+        period = parse_period(key)
+    except PeriodKeyError:
+        return key
+    year = period.start.year
+    if period.kind is PeriodKind.QUARTER:
+        return f"Quý {key[-1]}/{year}"
+    if period.kind is PeriodKind.MONTH:
+        return f"Tháng {period.start.month}/{year}"
+    if period.kind is PeriodKind.HALF:
+        return f"6 tháng {'đầu' if key[-1] == '1' else 'cuối'} năm {year}"
+    if period.kind is PeriodKind.YEAR:
+        return f"Năm {year}"
+    return f"Giai đoạn {period.start.year}–{period.end.year}"

@@ -131,7 +131,7 @@ def test_as_of_hides_figures_reported_for_later_periods(plan):
     report = build_report(plan, rows, "2024", as_of=date(2024, 12, 14))
     row = next(r for r in report.indicator_rows if r.indicator_code == "2.1")
     assert row.actual == Decimal(60) and row.assessment is Assessment.EXCEEDED
-    assert [o.period for o in report.observations] == ["2024"]
+    assert [o.period for o in report.observations] == ["Năm 2024"]
 
 
 def test_expected_units_count_those_that_sent_nothing(plan):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 
 from web.accounts.access import area_unit_ids
@@ -41,3 +43,62 @@ def active_version_for_unit(unit) -> PlanVersion | None:
             return version
         node = node.parent
     return None
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """One difference between a draft amendment and the version in force, for the review screen."""
+
+    code: str  # the indicator's code
+    what: str  # "added", "removed", "name", "target", "assignment"
+    period_key: str = ""
+    old: object = None
+    new: object = None
+    approved_figures: int = 0  # for a removed indicator: approved figures that would no longer be shown
+
+
+def _assignment_words(assignment: Assignment | None) -> str:
+    if assignment is None:
+        return ""
+    units = ", ".join(sorted(u.name for u in assignment.lead_units.all()))
+    return f"{assignment.get_reporters_display()}, {assignment.get_frequency_display()}" + (
+        f" ({units})" if units else ""
+    )
+
+
+def version_changes(version: PlanVersion) -> list[VersionChange]:
+    """What a draft changes against the version in force (empty for a plan's first version)."""
+    in_force = active_version(version.plan)
+    if in_force is None or in_force.pk == version.pk:
+        return []
+    old = {i.code: i for i in indicators_with_details(in_force)}
+    new = {i.code: i for i in indicators_with_details(version)}
+    changes: list[VersionChange] = []
+    for code, indicator in new.items():
+        before = old.get(code)
+        if before is None:
+            changes.append(
+                VersionChange(code, "added", new=_assignment_words(getattr(indicator, "assignment", None)))
+            )
+            continue
+        if before.name != indicator.name:
+            changes.append(VersionChange(code, "name", old=before.name, new=indicator.name))
+        targets_before = {t.period_key: t for t in before.targets.all()}
+        targets_now = {t.period_key: t for t in indicator.targets.all()}
+        for key in sorted(set(targets_before) | set(targets_now)):
+            a, b = targets_before.get(key), targets_now.get(key)
+            if (a and (a.comparator, a.value)) != (b and (b.comparator, b.value)):
+                changes.append(VersionChange(code, "target", key, a, b))
+        was = _assignment_words(getattr(before, "assignment", None))
+        now = _assignment_words(getattr(indicator, "assignment", None))
+        if was != now:
+            changes.append(VersionChange(code, "assignment", old=was, new=now))
+    for code, indicator in old.items():
+        if code not in new:
+            approved = (
+                version.plan.submissions.filter(state="approved", observations__indicator_code=code)
+                .values("observations")
+                .count()
+            )
+            changes.append(VersionChange(code, "removed", old=indicator.name, approved_figures=approved))
+    return changes

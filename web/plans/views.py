@@ -29,7 +29,7 @@ from web.plans.forms import (
     TargetReviewForm,
 )
 from web.plans.models import Assignment, PlanVersion, Target, VersionStatus
-from web.plans.selectors import indicators_with_details, plan_list_for_user
+from web.plans.selectors import indicators_with_details, plan_list_for_user, version_changes
 
 
 def _is_coordinator(user) -> bool:
@@ -181,6 +181,7 @@ def version_detail(request, pk: int):
             "version": version,
             "rows": rows,
             "is_draft": is_draft,
+            "changes": version_changes(version) if is_draft else (),
             "indicators": None if is_draft else indicators_with_details(version),
             "issues_by_row": services.issues_for(version),
             "file_issues": [i for i in version.issues.all() if not i.where.startswith("row ")],

@@ -2,10 +2,10 @@ import re
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from chitieu.number_input import format_number
-from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
+from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, period_label
 
 register = template.Library()
 
@@ -45,7 +45,9 @@ def place(where: str) -> str:
 
 @register.filter
 def period_name(key: str) -> str:
-    """'2024-Q3' → 'quý 3/2024' (in the interface language)."""
+    """'2024-Q3' → 'Quý 3/2024' (chitieu.periods.period_label); English words in the English interface."""
+    if (get_language() or "vi").startswith("vi"):
+        return period_label(key)
     try:
         period = parse_period(key)
     except PeriodKeyError:
@@ -59,4 +61,12 @@ def period_name(key: str) -> str:
         return gettext("half %(h)s/%(y)s") % {"h": key[-1], "y": year}
     if period.kind is PeriodKind.YEAR:
         return gettext("year %(y)s") % {"y": year}
-    return key
+    return f"{period.start.year}–{period.end.year}"
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    """26.6 → '26,6 %' (Vietnamese number, a space before the sign)."""
+    if value is None or value == "":
+        return ""
+    return f"{format_number(Decimal(str(value)), int(places))} %"
