@@ -188,7 +188,7 @@ def test_tasks_page_of_a_commune_reporter(client, figures, make_user, district):
     client.force_login(reporter)
     html = client.get("/dashboards/tasks/", {"as_of": AS_OF}).content.decode()
     late = html[html.index('id="late"') : html.index('id="due"')]
-    assert "2024-Q4" in late and "6.3" in late
+    assert "Quý 4/2024" in late and "6.3" in late
 
 
 def test_pages_need_a_login_and_a_visible_plan(client, figures, make_user):

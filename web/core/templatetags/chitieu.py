@@ -2,10 +2,10 @@ import re
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from chitieu.number_input import format_number
-from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, period_label
+from web.core.words import period_words
 
 register = template.Library()
 
@@ -45,23 +45,8 @@ def place(where: str) -> str:
 
 @register.filter
 def period_name(key: str) -> str:
-    """'2024-Q3' → 'Quý 3/2024' (chitieu.periods.period_label); English words in the English interface."""
-    if (get_language() or "vi").startswith("vi"):
-        return period_label(key)
-    try:
-        period = parse_period(key)
-    except PeriodKeyError:
-        return key
-    year = period.start.year
-    if period.kind is PeriodKind.QUARTER:
-        return gettext("quarter %(q)s/%(y)s") % {"q": key[-1], "y": year}
-    if period.kind is PeriodKind.MONTH:
-        return gettext("month %(m)s/%(y)s") % {"m": period.start.month, "y": year}
-    if period.kind is PeriodKind.HALF:
-        return gettext("half %(h)s/%(y)s") % {"h": key[-1], "y": year}
-    if period.kind is PeriodKind.YEAR:
-        return gettext("year %(y)s") % {"y": year}
-    return f"{period.start.year}–{period.end.year}"
+    """'2024-Q3' → 'Quý 3/2024' (web.core.words.period_words)."""
+    return period_words(key)
 
 
 @register.filter
