@@ -259,6 +259,9 @@ def _move(
     submission.state = new_state.value
     now = timezone.now()
     if action is Action.SUBMIT:
+        # The first submission stays the one timeliness is judged from (rows older than the field
+        # carry it in submitted_at until their next submission).
+        submission.first_submitted_at = submission.first_submitted_at or submission.submitted_at or now
         submission.submitted_at, submission.submitted_by = now, actor
     else:
         submission.decided_at, submission.decided_by = now, actor
