@@ -278,3 +278,27 @@ def period_label(key: str) -> str:
     if period.kind is PeriodKind.YEAR:
         return f"Năm {year}"
     return f"Giai đoạn {period.start.year}–{period.end.year}"
+
+
+# A period key inside a sentence ("kỳ thiếu số liệu: 2024-06, 2024-10"), not inside a date or a number;
+# a range written with a dash ("2021–2024") is a span of years, not a key.
+_KEY_IN_TEXT = re.compile(
+    r"(?<![\d/.-])(\d{4}-(?:Q[1-4]|H[12]|0[1-9]|1[0-2])|\d{4}-\d{4})(?![\d/-]|[.,]\d)", re.ASCII
+)
+_PHASE_WORD = re.compile(r"giai đoạn\s*$", re.IGNORECASE)
+
+
+def name_periods(text: str) -> str:
+    """Every period key written inside ``text`` replaced by its name: "2024-Q3" → "Quý 3/2024"."""
+
+    def named(found: re.Match) -> str:
+        key = found[1]
+        try:
+            period = parse_period(key)
+        except PeriodKeyError:
+            return key
+        if period.kind is PeriodKind.PHASE and _PHASE_WORD.search(found.string[: found.start()]):
+            return f"{period.start.year}–{period.end.year}"  # "giai đoạn 2021-2025": the word is there
+        return period_label(key)
+
+    return _KEY_IN_TEXT.sub(named, text or "")

@@ -347,3 +347,26 @@ def unit_words(label: str) -> str:
     if noun == "trẻ":
         return f"trẻ/{per} {_LIVE_BIRTHS}"
     return f"{noun}/{per} {noun}"
+
+
+def _plain(value: Decimal, places: int) -> str:
+    text = format_number(Decimal(value), places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def format_percent(value: Decimal, places: int = 2) -> str:
+    """26.6 → "26,6 %": the Vietnamese decimal comma and a space before the sign."""
+    return f"{_plain(value, places)} %"
+
+
+def format_quantity(value: Decimal, unit_label: str = "", places: int = 2) -> str:
+    """A value with its indicator's unit, as people write it: "26,6 %", "31,6/100.000 trẻ", "1,7 lần"."""
+    number = _plain(value, places)
+    unit = " ".join((unit_label or "").split())
+    if not unit:
+        return number
+    if unit == "%":
+        return f"{number} %"
+    if unit.startswith("/"):
+        return f"{number}{unit}"
+    return f"{number} {unit}"

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
+from chitieu.number_input import format_number
 from web.accounts.access import area_unit_ids
 from web.plans.models import Assignment, Indicator, Plan, PlanVersion, VersionStatus
 
@@ -102,3 +106,54 @@ def version_changes(version: PlanVersion) -> list[VersionChange]:
             )
             changes.append(VersionChange(code, "removed", old=indicator.name, approved_figures=approved))
     return changes
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """An audit entry of a plan record in words: the field's label and its values as choices name them."""
+
+    at: object
+    actor: object
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
+def _value_words(field, value) -> str:
+    if value in (None, ""):
+        return ""
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.get_internal_type() == "BooleanField":
+        return gettext("yes") if str(value) == "True" else gettext("no")
+    if field.get_internal_type() == "DecimalField":
+        try:
+            return format_number(Decimal(str(value)), 6)
+        except (InvalidOperation, ValueError):
+            return str(value)
+    return str(value)
+
+
+def history_words(entries, model) -> list[HistoryRow]:
+    """``audit_for`` rows of a Target or an Assignment as a person reads them (no "frequency year")."""
+    rows = []
+    for entry in entries:
+        try:
+            field = model._meta.get_field(entry.field)
+        except FieldDoesNotExist:
+            field = None
+        label = str(getattr(field, "verbose_name", entry.field) or entry.field)
+        rows.append(
+            HistoryRow(
+                entry.at,
+                entry.actor,
+                label,
+                _value_words(field, entry.old),
+                _value_words(field, entry.new),
+                entry.reason,
+            )
+        )
+    return rows

@@ -29,7 +29,7 @@ from web.plans.forms import (
     TargetReviewForm,
 )
 from web.plans.models import Assignment, PlanVersion, Target, VersionStatus
-from web.plans.selectors import indicators_with_details, plan_list_for_user, version_changes
+from web.plans.selectors import history_words, indicators_with_details, plan_list_for_user, version_changes
 
 
 def _is_coordinator(user) -> bool:
@@ -228,7 +228,9 @@ def target_edit(request, pk: int):
             )
             return redirect("plans:version", pk=target.indicator.version_id)
     return render(
-        request, "plans/target.html", {"target": target, "form": form, "history": audit_for(target)}
+        request,
+        "plans/target.html",
+        {"target": target, "form": form, "history": history_words(audit_for(target), Target)},
     )
 
 
@@ -271,5 +273,5 @@ def assignment_edit(request, pk: int):
     return render(
         request,
         "plans/assignment.html",
-        {"assignment": assignment, "form": form, "history": audit_for(assignment)},
+        {"assignment": assignment, "form": form, "history": history_words(audit_for(assignment), Assignment)},
     )

@@ -5,6 +5,8 @@ from django import template
 from django.utils.translation import gettext_lazy
 
 from chitieu.number_input import format_number
+from chitieu.periods import name_periods
+from chitieu.quantity import format_quantity, unit_words
 from web.core.words import period_words
 
 register = template.Library()
@@ -55,3 +57,23 @@ def percent(value, places: int = 1) -> str:
     if value is None or value == "":
         return ""
     return f"{format_number(Decimal(str(value)), int(places))} %"
+
+
+@register.filter
+def unit(label: str) -> str:
+    """An indicator's unit as a column shows it: "/100.000 trẻ" → "trẻ/100.000 trẻ sinh ra sống"."""
+    return unit_words(label or "")
+
+
+@register.filter
+def quantity(value, unit_label: str = "") -> str:
+    """A value with its unit, the Vietnamese way: 26.6, "%" → "26,6 %"; "—" for nothing."""
+    if value is None or value == "":
+        return "—"
+    return format_quantity(Decimal(str(value)), unit_label or "")
+
+
+@register.filter
+def periods_named(text: str) -> str:
+    """Period keys inside a sentence from the core named as people write them ("2024-Q3" → "Quý 3/2024")."""
+    return name_periods(str(text or ""))
