@@ -302,3 +302,9 @@ def name_periods(text: str) -> str:
         return period_label(key)
 
     return _KEY_IN_TEXT.sub(named, text or "")
+
+
+def period_words(key: str) -> str:
+    """``period_label`` inside a sentence: "giai đoạn 2021–2025", "quý 3/2024", "năm 2024"."""
+    label = period_label(key)
+    return label[:1].lower() + label[1:] if label != key else key

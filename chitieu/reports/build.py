@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, Status, evaluate_plan
 from chitieu.observations import Observation
-from chitieu.periods import Period, PeriodKind, parse_period, period_label
+from chitieu.periods import Period, PeriodKind, name_periods, parse_period, period_label, period_words
 from chitieu.plan import Comparator, Indicator, Measure, Objective, Plan, Sex
 from chitieu.quantity import unit_words
 from chitieu.reports.model import (
@@ -84,7 +84,7 @@ def period_phrase(period: Period) -> str:
     """ "năm 2024", "6 tháng đầu năm 2024", "quý III năm 2024", "giai đoạn 2021-2025"."""
     year = period.start.year
     if period.kind is PeriodKind.PHASE:
-        return f"giai đoạn {period.key}"
+        return period_words(period.key)
     if period.kind is PeriodKind.HALF:
         half = "đầu" if period.start.month == 1 else "cuối"
         return f"6 tháng {half} năm {year}"
@@ -444,7 +444,7 @@ def _trend_charts(plan: Plan, yearly: dict[str, PlanEvaluation], period: Period)
                 unit_words(indicator.unit_label),
                 points,
                 phase_target.value if phase_target else None,
-                f"Chỉ tiêu {phase.key}" if phase_target and phase else "",
+                f"Chỉ tiêu {period_words(phase.key)}" if phase_target and phase else "",
                 year_target.value if year_target else None,
                 f"Chỉ tiêu năm {year_key}" if year_target else "",
                 year_key,
@@ -505,7 +505,7 @@ def _source_words(source: str) -> str:
     """Where a figure came from, in Vietnamese: "line 5" → "dòng 5"."""
     for pattern, words in _SOURCE_WORDS:
         source = pattern.sub(words, source)
-    return source
+    return name_periods(source)
 
 
 def _recipients(area: _Area, year: int, options: ReportOptions) -> tuple[str, ...]:

@@ -159,7 +159,7 @@ def test_expected_units_count_those_that_sent_nothing(plan):
         ("2024-H1", "6 tháng đầu năm 2024", "2023-H1"),
         ("2024-Q3", "quý III năm 2024", "2023-Q3"),
         ("2024-03", "tháng 3 năm 2024", "2023-03"),
-        ("2021-2025", "giai đoạn 2021-2025", None),
+        ("2021-2025", "giai đoạn 2021–2025", None),
     ],
 )
 def test_periods_in_words(key, phrase, before):
