@@ -79,7 +79,6 @@ def _old_completeness(plan, year, as_of):
     """The one-by-one computation the dashboards used before: every expected item listed."""
     from chitieu.reminders import ReportState, Stage, classify
     from web.dashboards.selectors import expected_reports, report_states
-
     from web.data.models import Submission
     from web.data.selectors import first_sent
 
