@@ -88,3 +88,8 @@ def allowed_actions(state: State, role: Role) -> tuple[Action, ...]:
 
 def is_editable(state: State, role: Role) -> bool:
     return Action.EDIT in allowed_actions(state, role)
+
+
+def may_ever(action: Action, role: Role) -> bool:
+    """Whether ``role`` may take ``action`` in some state: a viewer may never approve, whatever the page."""
+    return any(a is action and role in roles for (_, a), (_, roles, _) in _RULES.items())

@@ -28,6 +28,7 @@ from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Plan, Sex, Target
+from chitieu.quantity import format_percent
 from chitieu.rollup import (
     Figure,
     FigureState,
@@ -739,7 +740,7 @@ def _evaluate_per_unit(
         denominator=Decimal(len(units)),
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
-        f" (cần {required}%); số liệu là mức thấp nhất của các đơn vị",
+        f" (cần {format_percent(required)}); số liệu là mức thấp nhất của các đơn vị",
         sources=tuple(o.source for o in own if any(sub.contains(parse_period(o.period)) for sub in subs)),
         units=tuple(units),
         units_meeting=meeting,

@@ -256,3 +256,55 @@ class ReportingCalendar:
 
 
 DEFAULT_CALENDAR = ReportingCalendar()
+
+
+def period_label(key: str) -> str:
+    """The Vietnamese name of a period, as people write it: the one formatter every output uses.
+
+    "2024-Q3" → "Quý 3/2024", "2024-10" → "Tháng 10/2024", "2024-H1" → "6 tháng đầu năm 2024",
+    "2024" → "Năm 2024", "2021-2025" → "Giai đoạn 2021–2025". A text that is not a key is returned as is.
+    """
+    try:
+        period = parse_period(key)
+    except PeriodKeyError:
+        return key
+    year = period.start.year
+    if period.kind is PeriodKind.QUARTER:
+        return f"Quý {key[-1]}/{year}"
+    if period.kind is PeriodKind.MONTH:
+        return f"Tháng {period.start.month}/{year}"
+    if period.kind is PeriodKind.HALF:
+        return f"6 tháng {'đầu' if key[-1] == '1' else 'cuối'} năm {year}"
+    if period.kind is PeriodKind.YEAR:
+        return f"Năm {year}"
+    return f"Giai đoạn {period.start.year}–{period.end.year}"
+
+
+# A period key inside a sentence ("kỳ thiếu số liệu: 2024-06, 2024-10"), not inside a date or a number;
+# a range written with a dash ("2021–2024") is a span of years, not a key.
+_KEY_IN_TEXT = re.compile(
+    r"(?<![\d/.-])(\d{4}-(?:Q[1-4]|H[12]|0[1-9]|1[0-2])|\d{4}-\d{4})(?![\d/-]|[.,]\d)", re.ASCII
+)
+_PHASE_WORD = re.compile(r"giai đoạn\s*$", re.IGNORECASE)
+
+
+def name_periods(text: str) -> str:
+    """Every period key written inside ``text`` replaced by its name: "2024-Q3" → "Quý 3/2024"."""
+
+    def named(found: re.Match) -> str:
+        key = found[1]
+        try:
+            period = parse_period(key)
+        except PeriodKeyError:
+            return key
+        if period.kind is PeriodKind.PHASE and _PHASE_WORD.search(found.string[: found.start()]):
+            return f"{period.start.year}–{period.end.year}"  # "giai đoạn 2021-2025": the word is there
+        return period_label(key)
+
+    return _KEY_IN_TEXT.sub(named, text or "")
+
+
+def period_words(key: str) -> str:
+    """``period_label`` inside a sentence: "giai đoạn 2021–2025", "quý 3/2024", "năm 2024"."""
+    label = period_label(key)
+    return label[:1].lower() + label[1:] if label != key else key

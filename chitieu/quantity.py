@@ -327,3 +327,46 @@ def to_decimal(value: object) -> Decimal | None:
     else:
         return None
     return number if number.is_finite() else None  # NaN and infinity are no figures
+
+
+# A rate's unit as the annex writes it ("/100.000 trẻ") names only the denominator: a column headed
+# "Đơn vị tính" should read as a unit ("trẻ/100.000 trẻ sinh ra sống").
+_RATE_LABEL = re.compile(r"^/\s*([\d.]+)\s*(.*)$")
+_LIVE_BIRTHS = "trẻ sinh ra sống"
+
+
+def unit_words(label: str) -> str:
+    """An indicator's unit as a column shows it: "/100.000 trẻ" → "trẻ/100.000 trẻ sinh ra sống"."""
+    label = " ".join((label or "").split())
+    found = _RATE_LABEL.match(label)
+    if not found:
+        return label
+    per, noun = found[1], found[2].strip()
+    if not noun:
+        return f"trên {per}"
+    if noun == "trẻ":
+        return f"trẻ/{per} {_LIVE_BIRTHS}"
+    return f"{noun}/{per} {noun}"
+
+
+def _plain(value: Decimal, places: int) -> str:
+    text = format_number(Decimal(value), places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def format_percent(value: Decimal, places: int = 2) -> str:
+    """26.6 → "26,6 %": the Vietnamese decimal comma and a space before the sign."""
+    return f"{_plain(value, places)} %"
+
+
+def format_quantity(value: Decimal, unit_label: str = "", places: int = 2) -> str:
+    """A value with its indicator's unit, as people write it: "26,6 %", "31,6/100.000 trẻ", "1,7 lần"."""
+    number = _plain(value, places)
+    unit = " ".join((unit_label or "").split())
+    if not unit:
+        return number
+    if unit == "%":
+        return f"{number} %"
+    if unit.startswith("/"):
+        return f"{number}{unit}"
+    return f"{number} {unit}"

@@ -11,7 +11,7 @@ from chitieu.importer.grid import Cell
 from chitieu.importer.infer import comparator_for, infer_meaning
 from chitieu.importer.layout import Layout
 from chitieu.importer.rows import Row, RowKind
-from chitieu.importer.units import split_units
+from chitieu.importer.units import doubtful_split, split_units
 from chitieu.issues import Issue, Severity
 from chitieu.periods import Period
 from chitieu.plan import Indicator, Objective, Plan, Target
@@ -107,6 +107,16 @@ def build_indicator(row: Row, code: str, lead: tuple[str, ...]) -> tuple[Indicat
     if not row.targets:
         issues.append(
             Issue(Severity.WARNING, row.where, f"chỉ tiêu {code} không có giá trị cho kỳ nào", "no_targets")
+        )
+    if row.lead and doubtful_split(row.lead):
+        issues.append(
+            Issue(
+                Severity.REVIEW,
+                where,
+                f"đơn vị chủ trì «{' '.join(row.lead.split())}» có thể gồm nhiều đơn vị nối bằng «và»: "
+                "cần xác nhận",
+                "ambiguous_lead_units",
+            )
         )
     targets = tuple(
         Target(p.key, comparator_for(meaning.direction, q), q.value or Decimal(0), q.text) for p, q in good

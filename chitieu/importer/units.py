@@ -41,6 +41,22 @@ UNIT_OPENERS = (
     "Ban",
     "Phòng",
     "Sở",
+    "Bộ",
+    "Tổng cục",
+    "Cục",
+    "Viện",
+    "Tỉnh ủy",
+    "Tỉnh uỷ",
+    "Tỉnh đoàn",
+    "Thành ủy",
+    "Thành uỷ",
+    "Thành đoàn",
+    "Đảng ủy",
+    "Đảng uỷ",
+    "Ngân hàng",
+    "Bảo hiểm xã hội",
+    "Kho bạc",
+    "Chi nhánh",
     "Trường",
     "UBND",
     "MTTQ",
@@ -52,6 +68,16 @@ UNIT_OPENERS = (
 _OPENER = "|".join(re.escape(o) for o in UNIT_OPENERS)
 # A separator followed (lookahead) by a unit opener as a whole word.
 _SPLIT = re.compile(rf"\s*(?:\bvà\b|;|,|\n)\s*(?=(?:{_OPENER})(?:\s|$|[-–,.]))")
+
+
+# "và" followed by an opener written in lower case ("và phòng Y tế", "và sở ...") or a cell
+# in capitals: a person should say whether it names one unit or several.
+_DOUBTFUL = re.compile(rf"\b(?:và|VÀ)\s+(?:{_OPENER})(?:\s|$|[-–,.])", re.IGNORECASE)
+
+
+def doubtful_split(cell: str) -> bool:
+    """True when the cell may join units at a "và" that ``split_units`` kept whole."""
+    return any(_DOUBTFUL.search(unit) and not _SPLIT.search(unit) for unit in split_units(cell))
 
 
 def split_units(cell: str) -> tuple[str, ...]:

@@ -17,8 +17,9 @@ from decimal import Decimal
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, Status, evaluate_plan
 from chitieu.observations import Observation
-from chitieu.periods import Period, PeriodKind, parse_period
+from chitieu.periods import Period, PeriodKind, name_periods, parse_period, period_label, period_words
 from chitieu.plan import Comparator, Indicator, Measure, Objective, Plan, Sex
+from chitieu.quantity import unit_words
 from chitieu.reports.model import (
     AchievementBar,
     AchievementChart,
@@ -83,7 +84,7 @@ def period_phrase(period: Period) -> str:
     """ "năm 2024", "6 tháng đầu năm 2024", "quý III năm 2024", "giai đoạn 2021-2025"."""
     year = period.start.year
     if period.kind is PeriodKind.PHASE:
-        return f"giai đoạn {period.key}"
+        return period_words(period.key)
     if period.kind is PeriodKind.HALF:
         half = "đầu" if period.start.month == 1 else "cuối"
         return f"6 tháng {half} năm {year}"
@@ -160,8 +161,6 @@ def _notes(
             notes.append("Thiếu số liệu " + " và ".join(missing))
     if result.units_without_data:
         notes.append("Thiếu số liệu: " + ", ".join(result.units_without_data))
-    if indicator.needs_review:
-        notes.append("Cách hiểu chỉ tiêu cần được xem lại")
     return "; ".join(notes)
 
 
@@ -189,7 +188,7 @@ def _indicator_rows(
             kind=RowKind.INDICATOR,
             stt=indicator.code,
             text=_sentence(indicator.name),
-            unit=indicator.unit_label,
+            unit=unit_words(indicator.unit_label),
             target_phase=phase_target.value if phase_target else None,
             target_phase_text=phase_target.text if phase_target else "",
             target_year=target.value if target else None,
@@ -215,7 +214,7 @@ def _indicator_rows(
                 kind=RowKind.BREAKDOWN,
                 stt="",
                 text=_sex_label(indicator, part.key),
-                unit=indicator.unit_label,
+                unit=unit_words(indicator.unit_label),
                 target_phase=phase_target.value if phase_target else None,
                 target_year=target.value if target else None,
                 comparator=comparator,
@@ -442,10 +441,10 @@ def _trend_charts(plan: Plan, yearly: dict[str, PlanEvaluation], period: Period)
             TrendChart(
                 indicator.code,
                 _sentence(indicator.name),
-                indicator.unit_label,
+                unit_words(indicator.unit_label),
                 points,
                 phase_target.value if phase_target else None,
-                f"Chỉ tiêu {phase.key}" if phase_target and phase else "",
+                f"Chỉ tiêu {period_words(phase.key)}" if phase_target and phase else "",
                 year_target.value if year_target else None,
                 f"Chỉ tiêu năm {year_key}" if year_target else "",
                 year_key,
@@ -486,17 +485,27 @@ def _observation_rows(
     return tuple(
         ObservationRow(
             o.indicator,
-            o.period,
+            period_label(o.period),
             o.org_unit,
             _SEX_TEXT[o.sex],
             o.numerator,
             o.denominator,
             o.value,
             "Không áp dụng" if o.not_applicable else o.note,
-            o.source,
+            _source_words(o.source),
         )
         for o in kept
     )
+
+
+_SOURCE_WORDS = ((re.compile(r"\bline (\d+)"), r"dòng \1"), (re.compile(r"\bform #(\d+)"), r"biểu mẫu số \1"))
+
+
+def _source_words(source: str) -> str:
+    """Where a figure came from, in Vietnamese: "line 5" → "dòng 5"."""
+    for pattern, words in _SOURCE_WORDS:
+        source = pattern.sub(words, source)
+    return name_periods(source)
 
 
 def _recipients(area: _Area, year: int, options: ReportOptions) -> tuple[str, ...]:

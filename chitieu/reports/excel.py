@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chitieu.formulas import set_text
+from chitieu.periods import period_words
 from chitieu.reports import layout
 from chitieu.reports.model import Report, ResultRow, RowKind
 from chitieu.reports.numbers import decimal_places
@@ -68,7 +69,7 @@ def _results_columns(report: Report) -> tuple[tuple[str, float], ...]:
         ("Mục tiêu, chỉ tiêu", 52),
         ("Đơn vị tính", 12),
         ("Yêu cầu", 8),
-        (f"Chỉ tiêu {phase}", 12),
+        (f"Chỉ tiêu {period_words(phase)}", 12),
         (f"Chỉ tiêu năm {report.period}", 12),
         (f"Thực hiện năm {previous}", 12),
         (f"Thực hiện năm {report.period}", 12),

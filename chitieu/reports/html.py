@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from chitieu.periods import period_words
 from chitieu.reports import layout
 from chitieu.reports.charts import ChartImages
 from chitieu.reports.model import Report, ResultRow, RowKind
@@ -198,7 +199,7 @@ def _annex(report: Report, images: ChartImages) -> str:
         f"<tbody>{rows}</tbody></table>",
     ]
     if images.trends:
-        title = f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu giai đoạn {report.phase}"
+        title = f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu {period_words(report.phase)}"
         parts.append(f'<div class="trends">{_p(title, "bold")}')
         parts += [f'<figure class="trend">{_img(png, title)}</figure>' for png in images.trends]
         parts.append("</div>")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from chitieu.periods import period_words
 from chitieu.reports.model import Report, ResultRow
 from chitieu.reports.numbers import format_number
 
@@ -79,7 +80,7 @@ def column_titles(report: Report) -> tuple[str, ...]:
         "STT",
         "Mục tiêu, chỉ tiêu",
         "Đơn vị tính",
-        f"Chỉ tiêu {phase}",
+        f"Chỉ tiêu {period_words(phase)}",
         f"Chỉ tiêu năm {report.period}",
         f"Thực hiện năm {previous}",
         f"Thực hiện năm {report.period}",

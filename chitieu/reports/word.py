@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from chitieu.periods import period_words
 from chitieu.reports import layout
 from chitieu.reports.charts import ChartImages, chart_images
 from chitieu.reports.model import Report, ResultRow, RowKind
@@ -266,7 +267,7 @@ def _annex(document: Any, report: Report, images: ChartImages) -> None:
         page_break.add_run().add_break(WD_BREAK.PAGE)
         _paragraph(
             document,
-            f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu giai đoạn {report.phase}",
+            f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu {period_words(report.phase)}",
             bold=True,
             align=CENTER,
         )

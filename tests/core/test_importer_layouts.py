@@ -181,3 +181,32 @@ def test_unquoted_decimal_comma_in_a_comma_separated_file_is_pointed_at():
         (Severity.WARNING, "line 3, cell G"),
     ]
     assert "ngoặc kép" in stray[0].message
+
+
+def test_lead_units_joined_by_va_after_a_name_containing_va():
+    # Issue 12 item 9: "và" inside a name and "và" between units in the same cell.
+    assert split_units("Sở Văn hóa, Thể thao và Du lịch và Sở Y tế") == (
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Sở Y tế",
+    )
+    assert split_units("Bộ Y tế và Bộ Giáo dục và Đào tạo") == ("Bộ Y tế", "Bộ Giáo dục và Đào tạo")
+    assert split_units("Cục Thống kê và Sở Nội vụ") == ("Cục Thống kê", "Sở Nội vụ")
+    for whole in (
+        "Sở Khoa học và Công nghệ",
+        "Bộ Lao động - Thương binh và Xã hội",
+        "Phòng Giáo dục và Đào tạo",
+    ):
+        assert split_units(whole) == (whole,)
+
+
+def test_doubtful_va_in_a_lead_unit_cell_is_flagged_for_review():
+    text = (
+        "TT\tChỉ tiêu\tNăm 2024\tĐơn vị chủ trì\n1\tMục tiêu 1: A\t\t\n"
+        "1.1\tTỷ lệ x\t5%\tPhòng Y tế và phòng Nội vụ\n"
+        "1.2\tTỷ lệ y\t6%\tBộ Y tế và Bộ Giáo dục và Đào tạo\n"
+    )
+    result = read_plan_bytes(text.encode(), "a.txt")
+    first, second = result.plan.indicators
+    assert first.needs_review and first.lead_units == ("Phòng Y tế và phòng Nội vụ",)
+    assert [i.code for i in result.issues if i.where == "row 1.1"] == ["ambiguous_lead_units"]
+    assert second.lead_units == ("Bộ Y tế", "Bộ Giáo dục và Đào tạo") and not second.needs_review

@@ -131,7 +131,7 @@ def test_as_of_hides_figures_reported_for_later_periods(plan):
     report = build_report(plan, rows, "2024", as_of=date(2024, 12, 14))
     row = next(r for r in report.indicator_rows if r.indicator_code == "2.1")
     assert row.actual == Decimal(60) and row.assessment is Assessment.EXCEEDED
-    assert [o.period for o in report.observations] == ["2024"]
+    assert [o.period for o in report.observations] == ["Năm 2024"]
 
 
 def test_expected_units_count_those_that_sent_nothing(plan):
@@ -159,7 +159,7 @@ def test_expected_units_count_those_that_sent_nothing(plan):
         ("2024-H1", "6 tháng đầu năm 2024", "2023-H1"),
         ("2024-Q3", "quý III năm 2024", "2023-Q3"),
         ("2024-03", "tháng 3 năm 2024", "2023-03"),
-        ("2021-2025", "giai đoạn 2021-2025", None),
+        ("2021-2025", "giai đoạn 2021–2025", None),
     ],
 )
 def test_periods_in_words(key, phrase, before):

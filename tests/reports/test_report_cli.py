@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -110,3 +111,30 @@ def test_a_plan_that_is_not_a_plan_is_refused(data_file, tmp_path):
     )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert str(plan) in done.stderr
+
+
+RAW_WORDS = re.compile(r"\b(line \d+|\d{4}-Q\d|\d{4}-H\d|\d{4}-\d{2}\b|single|ratio_of_sums|xem lại)")
+
+
+def _docx_text(path) -> str:
+    document = Document(path)
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_official_documents_speak_plain_vietnamese(data_file, tmp_path):
+    """Issue 12 items 6–7: no review note, raw period key or "line 4" in the docx or xlsx; units read
+    naturally."""
+    docx_out, xlsx_out = tmp_path / "bc.docx", tmp_path / "pl.xlsx"
+    for out, fmt in ((docx_out, "docx"), (xlsx_out, "xlsx")):
+        done = chitieu("report", ANNEX, data_file, "--period", "2024", "--format", fmt, "--output", out)
+        assert done.returncode == 0, done.stderr
+    text = _docx_text(docx_out)
+    assert not RAW_WORDS.findall(text)
+    book = load_workbook(xlsx_out)
+    cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not RAW_WORDS.findall("\n".join(cells))
+    assert "trẻ/100.000 trẻ sinh ra sống" in cells
+    assert not any(c.strip().startswith("/") for c in cells), "a unit reads as a unit, not '/ 100.000 trẻ'"
+    data = book["Số liệu"] if "Số liệu" in book.sheetnames else book[book.sheetnames[-1]]
+    assert any(str(c.value).startswith(("Năm 20", "Quý ", "Tháng ")) for row in data.iter_rows() for c in row)

@@ -210,3 +210,75 @@ def test_numerator_and_denominator_labels_come_from_the_indicator(district, coor
         "Số người gây bạo lực được phát hiện",
     )
     assert labels["6.3"] == ("Số tin, bài đã đăng", "")
+
+
+def test_amendment_keeps_who_reports_and_shows_what_changes(client, district, coordinator):
+    """Issue 12 item 3: confirming an amendment must not reset 3.2a to "one office, yearly"."""
+    from web.orgs.models import OrgUnit as Unit
+    from web.plans.models import Assignment
+    from web.plans.services import assignment_update
+
+    first = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    plan_version_confirm(actor=coordinator, version=first)
+    chosen = Assignment.objects.get(indicator__version=first, indicator__code="3.2a")
+    office = Unit.objects.filter(name__startswith="Phòng Tư pháp").first() or chosen.lead_units.first()
+    assignment_update(
+        actor=coordinator,
+        assignment=chosen,
+        lead_units=[office] if office else [],
+        reporters=Reporters.COMMUNES,
+        frequency="quarter",
+        by_sex=False,
+    )
+    amended = annex_bytes().decode().replace("55/1.000\t70/1.000", "55/1.000\t65/1.000").encode()
+    client.force_login(coordinator)
+    response = _upload(
+        client, amended, "dieu-chinh.txt", district, plan=first.plan.pk, amendment_note="Điều chỉnh 4.3"
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft = PlanVersion.objects.get(number=2)
+    page = client.get(response.url).content.decode()
+    # The review screen says what changes against the version in force: 4.3's 2024 target, nothing else.
+    assert 'data-change="target" data-indicator="4.3"' in page
+    assert "Năm 2024" in page and "70" in page and "65" in page
+    assert 'data-change="assignment"' not in page
+    data = {"revision": draft.revision, "confirm": "1"}
+    for indicator in draft.indicators.all():
+        data.update(
+            {
+                f"i{indicator.pk}-name": indicator.name,
+                f"i{indicator.pk}-measure": indicator.measure,
+                f"i{indicator.pk}-per": indicator.per or "",
+                f"i{indicator.pk}-direction": indicator.direction,
+                f"i{indicator.pk}-numerator_label": indicator.numerator_label,
+                f"i{indicator.pk}-denominator_label": indicator.denominator_label,
+                **({f"i{indicator.pk}-by_sex": "on"} if indicator.by_sex else {}),
+            }
+        )
+        for t in indicator.targets.all():
+            data.update({f"t{t.pk}-comparator": t.comparator, f"t{t.pk}-value": str(t.value)})
+    assert client.post(f"/plans/v/{draft.pk}/", data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.ACTIVE
+    kept = Assignment.objects.get(indicator__version=draft, indicator__code="3.2a")
+    assert (kept.reporters, kept.frequency) == (Reporters.COMMUNES, "quarter")
+    assert list(kept.lead_units.all()) == list(chosen.lead_units.all())
+
+    def who(version):
+        return {
+            a.indicator.code: (a.reporters, a.frequency)
+            for a in Assignment.objects.filter(indicator__version=version).select_related("indicator")
+        }
+
+    assert who(draft) == who(first)
+
+
+def test_confirming_clears_review_flags_and_records_who_accepted_them(district, coordinator):
+    """Issue 12 item 7: a confirmed plan carries no "needs review" flag; the audit says who accepted it."""
+    version = plan_import(actor=coordinator, data=annex_bytes(), filename="a.txt", area=district)
+    flagged = set(version.indicators.filter(needs_review=True).values_list("code", flat=True))
+    assert "4.1" in flagged
+    plan_version_confirm(actor=coordinator, version=version)
+    assert not version.indicators.filter(needs_review=True).exists()
+    accepted = AuditEntry.objects.filter(action="review_accept")
+    assert {e.actor_id for e in accepted} == {coordinator.pk} and accepted.count() == len(flagged)

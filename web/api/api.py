@@ -8,16 +8,18 @@ The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
@@ -71,12 +73,92 @@ def request_too_big(request, exc):
     )
 
 
+# A request the schema refuses (a number written "1.234,5", a missing field): every bad row and field
+# named in Vietnamese, and nothing saved: the batch is all or nothing at this stage.
+_FIELD_WORDS = {
+    "numerator": "tử số",
+    "denominator": "mẫu số",
+    "value": "giá trị",
+    "indicator": "mã chỉ tiêu",
+    "period": "kỳ",
+    "org_unit_id": "mã đơn vị",
+    "org_unit": "đơn vị",
+    "sex": "giới tính",
+    "note": "ghi chú",
+    "revision": "phiên bản (revision)",
+    "rows": "danh sách dòng",
+    "submit": "gửi duyệt (submit)",
+}
+_NUMBER_HINT = "gửi số JSON hoặc chuỗi như 1234.5 (dấu chấm thập phân, không có dấu phân cách hàng nghìn)"
+
+
+def _sent(request, loc: list[str]):
+    """What the client sent at ``loc`` (the validator leaves it out of its errors), or None."""
+    try:
+        value = json.loads(request.body)
+    except (ValueError, RawPostDataException):
+        return None
+    for part in loc[2:] if loc[:1] == ["body"] else ():  # ["body", "payload", "rows", 1, "value"]
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return None
+    return value if loc[:1] == ["body"] else None
+
+
+def _problem(error: dict, sent) -> str:
+    kind = error.get("type", "")
+    shown = error.get("input", sent)
+    shown = f"«{shown}»" if isinstance(shown, str | int | float) else "giá trị gửi lên"
+    if kind in ("decimal_parsing", "decimal_type", "float_parsing", "float_type"):
+        return f"{shown} không phải là số; {_NUMBER_HINT}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{shown} không phải là số nguyên"
+    if kind == "missing":
+        return "thiếu trường bắt buộc"
+    if kind in ("string_type", "bool_type", "bool_parsing", "list_type", "dict_type", "model_type"):
+        return f"{shown} sai kiểu dữ liệu"
+    if kind.startswith(("greater_than", "less_than", "decimal_max", "string_too_long")):
+        return f"{shown} nằm ngoài giới hạn cho phép"
+    return f"{shown} không hợp lệ"
+
+
+def _field_errors(request, errors) -> list[dict]:
+    found = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        row = 0
+        if "rows" in loc and loc.index("rows") + 1 < len(loc) and loc[loc.index("rows") + 1].isdigit():
+            row = int(loc[loc.index("rows") + 1]) + 1
+        field = next((p for p in reversed(loc) if not p.isdigit()), "")
+        words = _FIELD_WORDS.get(field, field)
+        label = f"{words} ({field})" if words != field else field
+        where = f"dòng {row}" if row else label
+        problem = _problem(error, _sent(request, loc))
+        message = f"dòng {row}, {label}: {problem}" if row else f"{label}: {problem}"
+        found.append(
+            {"row": row, "where": where, "field": field, "code": error.get("type", ""), "message": message}
+        )
+    return found
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request, exc: ValidationError):
+    """422 in Vietnamese naming every bad row and field, instead of the validator's English list."""
+    errors = _field_errors(request, exc.errors)
+    detail = "Yêu cầu không hợp lệ, không lưu gì: " + "; ".join(e["message"] for e in errors[:50])
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
 # ------------------------------------------------------------------ schemas
 
 
 class Error(Schema):
-    # A sentence for people; for a request the schema rejects, the list of field errors.
+    # A sentence for people; for a request the schema refuses, ``errors`` names each row and field.
     detail: str | list[dict]
+    errors: list[dict] = Field(default_factory=list)
 
 
 class UnitOut(Schema):

@@ -216,7 +216,9 @@ def _one_report(
         state = "approved"
     # Demo history: move the timestamps to when this would have happened.
     Submission.objects.filter(pk=submission.pk).update(
-        submitted_at=submitted, decided_at=decided if state in ("approved", "returned") else None
+        submitted_at=submitted,
+        first_submitted_at=submitted,
+        decided_at=decided if state in ("approved", "returned") else None,
     )
     return state
 

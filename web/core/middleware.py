@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -69,3 +70,23 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A GET on a form's POST-only address answers a page in the interface language, not an empty 405.
+
+    Django's ``require_POST`` returns a bare 405; the browser then shows its own (English) error.
+    The Allow header is kept; the JSON API answers its own errors and is left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = render(request, "405.html", {"allowed": response.get("Allow", "")}, status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

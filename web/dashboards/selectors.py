@@ -19,7 +19,7 @@ from chitieu.evaluate import PlanEvaluation
 from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Objective, Plan, Sex, Target
-from chitieu.reminders import ReportItem, ReportState
+from chitieu.reminders import DueItem, ReportItem, ReportState, due_items
 from web.accounts.access import require_see_plan
 from web.data.models import Observation, Submission
 from web.data.selectors import deadline as report_deadline
@@ -263,3 +263,53 @@ def _has_figure(row: Observation) -> bool:
 
 def is_received(state: ReportState | None) -> bool:
     return state in (ReportState.SUBMITTED, ReportState.APPROVED)
+
+
+# ------------------------------------------------------------------ open report items (tasks, reminders)
+
+
+def plan_report_years(version: PlanVersion) -> list[str]:
+    """The years a plan asks figures for: its own year columns ("2024"), else the years of its phase.
+
+    Tasks and reminders come from these, never from the calendar: on 3/12/2026 a 2024 plan owes
+    nothing for 2025 or 2026.
+    """
+    periods = list(version.periods.all())
+    years = sorted({str(p.start.year) for p in periods if p.kind == PeriodKind.YEAR.value})
+    if years:
+        return years
+    return sorted({str(y) for p in periods for y in range(p.start.year, p.end.year + 1)})
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """An expected report that is late or due within the reminder window at ``as_of``."""
+
+    expected: Expected
+    due: DueItem
+
+
+def open_report_items(
+    plan: PlanRecord, *, as_of: date, remind_before: int, unit_ids: set[int] | None = None
+) -> list[OpenItem]:
+    """Late and soon-due reports of a plan, from its periods and assignments: "My tasks" and the
+    reminder e-mails both ask here, with the same window (settings.CHITIEU_REMIND_BEFORE_DAYS)."""
+    version = plan_version_active(plan)
+    if version is None:
+        return []
+    expected = [
+        e
+        for year in plan_report_years(version)
+        for e in expected_reports(plan, year)
+        if unit_ids is None or e.unit.pk in unit_ids
+    ]
+    by_item = {e.item.identity: e for e in expected}
+    states = report_states(plan, expected)
+    found = due_items(
+        [e.item for e in expected],
+        states,
+        lambda item: by_item[item.identity].deadline,
+        as_of=as_of,
+        remind_before=remind_before,
+    )
+    return [OpenItem(by_item[d.item.identity], d) for d in found]

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chitieu.reminders import DueItem, Stage, due_items, not_yet_sent
+from chitieu.reminders import DueItem, Stage, not_yet_sent
 from web.accounts.models import User
+from web.core.words import period_words
 from web.dashboards.models import SentReminder
-from web.dashboards.selectors import Expected, expected_reports, plan_version_active, report_states
+from web.dashboards.selectors import Expected, open_report_items, plan_version_active
 from web.orgs.models import OrgUnit
 from web.plans.models import Plan as PlanRecord
 
@@ -54,7 +55,7 @@ def _message(due: DueItem, expected: Expected, plan: PlanRecord) -> tuple[str, s
     if due.stage is Stage.LATE:
         subject = _("Report overdue: indicator %(what)s, period %(period)s") % {
             "what": what,
-            "period": item.period,
+            "period": period_words(item.period),
         }
         timing = _("The deadline was %(deadline)s (%(days)d days ago).") % {
             "deadline": due.deadline.strftime("%d/%m/%Y"),
@@ -63,7 +64,7 @@ def _message(due: DueItem, expected: Expected, plan: PlanRecord) -> tuple[str, s
     else:
         subject = _("Report due: indicator %(what)s, period %(period)s") % {
             "what": what,
-            "period": item.period,
+            "period": period_words(item.period),
         }
         timing = _("The deadline is %(deadline)s (in %(days)d days).") % {
             "deadline": due.deadline.strftime("%d/%m/%Y"),
@@ -78,7 +79,12 @@ def _message(due: DueItem, expected: Expected, plan: PlanRecord) -> tuple[str, s
                 "The figure for indicator %(what)s — %(name)s — for period %(period)s of the plan «%(plan)s»"
                 " has not been received yet."
             )
-            % {"what": what, "name": expected.indicator_name, "period": item.period, "plan": plan.name},
+            % {
+                "what": what,
+                "name": expected.indicator_name,
+                "period": period_words(item.period),
+                "plan": plan.name,
+            },
             timing,
             "",
             _("Please enter and submit it: %(link)s") % {"link": link},
@@ -88,10 +94,6 @@ def _message(due: DueItem, expected: Expected, plan: PlanRecord) -> tuple[str, s
     )
     prefix = _("Gender-equality plan")
     return f"[{prefix}] {subject}", body
-
-
-def _years(plan: PlanRecord, as_of: date) -> list[str]:
-    return [str(y) for y in (as_of.year - 1, as_of.year)]
 
 
 def reminders_send(
@@ -114,17 +116,9 @@ def reminders_send(
 
 
 def _plan_reminders(plan, as_of: date, before: int, lookback: int, dry_run: bool, run: ReminderRun) -> None:
-    expected = [e for year in _years(plan, as_of) for e in expected_reports(plan, year)]
-    by_item = {e.item.identity: e for e in expected}
-    states = report_states(plan, expected)
-    due = due_items(
-        [e.item for e in expected],
-        states,
-        lambda item: by_item[item.identity].deadline,
-        as_of=as_of,
-        remind_before=before,
-    )
-    due = [d for d in due if d.deadline >= as_of - timedelta(days=lookback)]
+    items = open_report_items(plan, as_of=as_of, remind_before=before)
+    by_item = {i.due.item.identity: i.expected for i in items}
+    due = [i.due for i in items if i.due.deadline >= as_of - timedelta(days=lookback)]
     taken = set(SentReminder.objects.filter(key__in=[d.key for d in due]).values_list("key", flat=True))
     fresh = not_yet_sent(due, taken)
     run.already_sent += len(due) - len(fresh)

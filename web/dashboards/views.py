@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -21,17 +22,16 @@ from django.utils.translation import gettext as _
 from chitieu.evaluate import Status, evaluate_indicator
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Plan, Sex
-from chitieu.reminders import ReportState, Stage, classify
+from chitieu.reminders import Stage
 from web.accounts.access import area_unit_ids, may_see_provisional
 from web.dashboards import charts
 from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
     core_plan,
-    expected_reports,
+    open_report_items,
     plan_version_active,
     plan_visible,
-    report_states,
 )
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
@@ -414,16 +414,11 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     for plan in PlanRecord.objects.select_related("area"):
         if not plan_visible(user, plan) or plan_version_active(plan) is None:
             continue
-        years = (str(as_of.year - 1), str(as_of.year))
-        expected = [e for y in years for e in expected_reports(plan, y) if e.unit.pk in unit_ids]
-        states = report_states(plan, expected)
-        for e in expected:
-            state = states.get(e.item, ReportState.MISSING)
-            stage = classify(state, e.deadline, as_of=as_of, remind_before=14)
-            if stage is None:
-                continue
-            entry = {"plan": plan, "expected": e, "state": state, "days": stage[1]}
-            (late if stage[0] is Stage.LATE else due).append(entry)
+        for item in open_report_items(
+            plan, as_of=as_of, remind_before=settings.CHITIEU_REMIND_BEFORE_DAYS, unit_ids=unit_ids
+        ):
+            entry = {"plan": plan, "expected": item.expected, "state": item.due.state, "days": item.due.days}
+            (late if item.due.stage is Stage.LATE else due).append(entry)
     returned = Submission.objects.filter(org_unit_id__in=unit_ids, state="returned").select_related("plan")
     ids = area_unit_ids(user)
     awaiting = Submission.objects.filter(state="submitted").select_related("plan", "org_unit")

@@ -34,7 +34,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chitieu import observations as tidy
@@ -1020,6 +1021,10 @@ class _Load:
             fields = {"state": self.state}
             if self.state in LOCKED_STATES:
                 fields.update(submitted_at=self.now, submitted_by_id=self.actor_id)
+                # Timeliness is judged from the first submission: a reload does not move it.
+                fields.update(
+                    first_submitted_at=Coalesce("first_submitted_at", "submitted_at", Value(self.now))
+                )
             if self.state == State.APPROVED.value:
                 fields.update(decided_at=self.now, decided_by_id=self.actor_id)
             Submission.objects.filter(pk__in=[s.id for s in chunk]).update(

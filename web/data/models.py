@@ -40,6 +40,9 @@ class Submission(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The first time it was sent: timeliness is judged from it, so an unlock or a return followed by a
+    # new submission does not turn a report sent on time into a late one.
+    first_submitted_at = models.DateTimeField(_("first submitted on"), null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from chitieu.approval import State
 from chitieu.periods import DEFAULT_CALENDAR, Level, Period, PeriodKind, parse_period
 from web.core.audit import audit_for
@@ -106,12 +108,23 @@ def deadline(period: Period, unit: OrgUnit) -> date:
     return REPORTING_CALENDAR.deadline(period, unit_level(unit))
 
 
+def first_sent(submission: Submission | None) -> date | None:
+    """The day the report was first sent, in the site's time zone (an unlock or a return keeps it)."""
+    if submission is None:
+        return None
+    sent = submission.first_submitted_at or submission.submitted_at
+    return timezone.localdate(sent) if sent is not None else None
+
+
 def is_late(submission: Submission | None, period: Period, unit: OrgUnit, today: date) -> bool:
-    """Not received (missing, draft, returned) after the deadline, or sent after it."""
+    """Sent for the first time after the deadline, or not sent by it and still not received."""
     due = deadline(period, unit)
-    if submission is None or submission.state not in RECEIVED or submission.submitted_at is None:
+    sent = first_sent(submission)
+    if sent is not None:
+        return sent > due
+    if submission is None or submission.state not in RECEIVED:
         return today > due
-    return submission.submitted_at.date() > due
+    return False
 
 
 def reporting_units(version: PlanVersion, start: date, end: date) -> list[OrgUnit]:

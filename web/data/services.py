@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from chitieu.approval import Action, ApprovalError, Role, State, check_four_eyes, transition
+from chitieu.approval import Action, ApprovalError, Role, State, check_four_eyes, may_ever, transition
 from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
@@ -259,7 +259,8 @@ def _move(
 ) -> Submission:
     """One approval step under a row lock; ``revision`` (the page's) must still be the stored one."""
     submission = Submission.objects.select_for_update().select_related("org_unit").get(pk=submission.pk)
-    _may_act_for(actor, submission.org_unit)
+    if not may_ever(action, _may_act_for(actor, submission.org_unit)):
+        raise PermissionDenied  # before the revision: a viewer is told it may not, not that it is stale
     if revision is not None and submission.revision != revision:
         raise StaleSubmission  # checked before the state: "someone changed it" says more than "not now"
     new_state = _transition(actor, submission, action, reason)
@@ -267,6 +268,9 @@ def _move(
     submission.state = new_state.value
     now = timezone.now()
     if action is Action.SUBMIT:
+        # The first submission stays the one timeliness is judged from (rows older than the field
+        # carry it in submitted_at until their next submission).
+        submission.first_submitted_at = submission.first_submitted_at or submission.submitted_at or now
         submission.submitted_at, submission.submitted_by = now, actor
     else:
         submission.decided_at, submission.decided_by = now, actor

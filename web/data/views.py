@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chitieu.approval import ApprovalError, Role, State, allowed_actions, is_editable
+from chitieu.approval import Action, ApprovalError, Role, State, allowed_actions, is_editable, may_ever
 from chitieu.filetypes import CONTENT_TYPES, download_name
 from chitieu.number_input import NumberInputError, format_number, parse_number_input
 from chitieu.periods import PeriodKeyError, parse_period
@@ -236,6 +236,11 @@ def decide(request, unit_id: int, period_key: str):
     unit, period, _version, _duties, submission = _context_for(request, unit_id, period_key)
     if submission is None:
         raise Http404
+    action = request.POST.get("action")
+    if action not in ("approve", "return", "unlock"):
+        raise Http404
+    if not may_ever(Action(action), _role(request.user)):
+        raise PermissionDenied  # a role that may never decide: say so, not "someone changed it"
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, STALE_DECISION_MESSAGE)  # a revision that is not a number: typed by hand
@@ -247,9 +252,6 @@ def decide(request, unit_id: int, period_key: str):
         "return": lambda: services.submission_return(**seen, reason=reason),
         "unlock": lambda: services.submission_unlock(**seen, reason=reason),
     }
-    action = request.POST.get("action")
-    if action not in moves:
-        raise Http404
     try:
         moves[action]()
     except services.StaleSubmission:

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
+
+from chitieu.number_input import format_number
 from web.accounts.access import area_unit_ids
 from web.plans.models import Assignment, Indicator, Plan, PlanVersion, VersionStatus
 
@@ -41,3 +47,113 @@ def active_version_for_unit(unit) -> PlanVersion | None:
             return version
         node = node.parent
     return None
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """One difference between a draft amendment and the version in force, for the review screen."""
+
+    code: str  # the indicator's code
+    what: str  # "added", "removed", "name", "target", "assignment"
+    period_key: str = ""
+    old: object = None
+    new: object = None
+    approved_figures: int = 0  # for a removed indicator: approved figures that would no longer be shown
+
+
+def _assignment_words(assignment: Assignment | None) -> str:
+    if assignment is None:
+        return ""
+    units = ", ".join(sorted(u.name for u in assignment.lead_units.all()))
+    return f"{assignment.get_reporters_display()}, {assignment.get_frequency_display()}" + (
+        f" ({units})" if units else ""
+    )
+
+
+def version_changes(version: PlanVersion) -> list[VersionChange]:
+    """What a draft changes against the version in force (empty for a plan's first version)."""
+    in_force = active_version(version.plan)
+    if in_force is None or in_force.pk == version.pk:
+        return []
+    old = {i.code: i for i in indicators_with_details(in_force)}
+    new = {i.code: i for i in indicators_with_details(version)}
+    changes: list[VersionChange] = []
+    for code, indicator in new.items():
+        before = old.get(code)
+        if before is None:
+            changes.append(
+                VersionChange(code, "added", new=_assignment_words(getattr(indicator, "assignment", None)))
+            )
+            continue
+        if before.name != indicator.name:
+            changes.append(VersionChange(code, "name", old=before.name, new=indicator.name))
+        targets_before = {t.period_key: t for t in before.targets.all()}
+        targets_now = {t.period_key: t for t in indicator.targets.all()}
+        for key in sorted(set(targets_before) | set(targets_now)):
+            a, b = targets_before.get(key), targets_now.get(key)
+            if (a and (a.comparator, a.value)) != (b and (b.comparator, b.value)):
+                changes.append(VersionChange(code, "target", key, a, b))
+        was = _assignment_words(getattr(before, "assignment", None))
+        now = _assignment_words(getattr(indicator, "assignment", None))
+        if was != now:
+            changes.append(VersionChange(code, "assignment", old=was, new=now))
+    for code, indicator in old.items():
+        if code not in new:
+            approved = (
+                version.plan.submissions.filter(state="approved", observations__indicator_code=code)
+                .values("observations")
+                .count()
+            )
+            changes.append(VersionChange(code, "removed", old=indicator.name, approved_figures=approved))
+    return changes
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """An audit entry of a plan record in words: the field's label and its values as choices name them."""
+
+    at: object
+    actor: object
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
+def _value_words(field, value) -> str:
+    if value in (None, ""):
+        return ""
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.get_internal_type() == "BooleanField":
+        return gettext("yes") if str(value) == "True" else gettext("no")
+    if field.get_internal_type() == "DecimalField":
+        try:
+            return format_number(Decimal(str(value)), 6)
+        except (InvalidOperation, ValueError):
+            return str(value)
+    return str(value)
+
+
+def history_words(entries, model) -> list[HistoryRow]:
+    """``audit_for`` rows of a Target or an Assignment as a person reads them (no "frequency year")."""
+    rows = []
+    for entry in entries:
+        try:
+            field = model._meta.get_field(entry.field)
+        except FieldDoesNotExist:
+            field = None
+        label = str(getattr(field, "verbose_name", entry.field) or entry.field)
+        rows.append(
+            HistoryRow(
+                entry.at,
+                entry.actor,
+                label,
+                _value_words(field, entry.old),
+                _value_words(field, entry.new),
+                entry.reason,
+            )
+        )
+    return rows

@@ -99,7 +99,10 @@ def plan_import(
         amendment_note=amendment_note,
         created_by=actor,
     )
+    in_force = plan.versions.filter(status=VersionStatus.ACTIVE).first()
     _store_plan(version, core, _source_lines(data, filename))
+    if in_force is not None:
+        _keep_assignments(version, in_force)
     PlanIssue.objects.bulk_create(
         PlanIssue(version=version, severity=i.severity.value, where=i.where, message=i.message, code=i.code)
         for i in result.issues
@@ -173,6 +176,28 @@ def _default_assignment(indicator: Indicator, core: CoreIndicator, area: OrgUnit
     return assignment
 
 
+def _keep_assignments(version: PlanVersion, in_force: PlanVersion) -> None:
+    """An amendment keeps who reports what: every indicator still in the plan keeps its assignment.
+
+    The defaults read from the annex apply only to indicators the amendment adds; a coordinator's
+    choices (every commune, quarterly, …) and so the figures already entered stay where they were.
+    """
+    kept = {
+        a.indicator.code: a
+        for a in Assignment.objects.filter(indicator__version=in_force)
+        .select_related("indicator")
+        .prefetch_related("lead_units")
+    }
+    for assignment in Assignment.objects.filter(indicator__version=version).select_related("indicator"):
+        old = kept.get(assignment.indicator.code)
+        if old is None:
+            continue
+        assignment.reporters, assignment.frequency = old.reporters, old.frequency
+        assignment.by_sex = old.by_sex
+        assignment.save(update_fields=["reporters", "frequency", "by_sex"])
+        assignment.lead_units.set(old.lead_units.all())
+
+
 # ---------------------------------------------------------------- review
 
 
@@ -244,6 +269,13 @@ def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
         old.status = VersionStatus.SUPERSEDED
         old.save(update_fields=["status"])
         audit_record(actor=actor, action="plan_supersede", subject=old, field="status", new=old.status)
+    # Confirming accepts what was read: the review flags are cleared, each with who accepted it.
+    for indicator in version.indicators.filter(needs_review=True):
+        indicator.needs_review = False
+        indicator.save(update_fields=["needs_review"])
+        audit_record(
+            actor=actor, action="review_accept", subject=indicator, field="needs_review", old=True, new=False
+        )
     version.status = VersionStatus.ACTIVE
     version.confirmed_by, version.confirmed_at = actor, timezone.now()
     version.save(update_fields=["status", "confirmed_by", "confirmed_at"])

@@ -29,7 +29,7 @@ from web.plans.forms import (
     TargetReviewForm,
 )
 from web.plans.models import Assignment, Plan, PlanVersion, Target, VersionStatus
-from web.plans.selectors import indicators_with_details, plan_list_for_user
+from web.plans.selectors import history_words, indicators_with_details, plan_list_for_user, version_changes
 
 
 def _is_coordinator(user) -> bool:
@@ -181,6 +181,7 @@ def version_detail(request, pk: int):
             "version": version,
             "rows": rows,
             "is_draft": is_draft,
+            "changes": version_changes(version) if is_draft else (),
             "indicators": None if is_draft else indicators_with_details(version),
             "issues_by_row": services.issues_for(version),
             "file_issues": [i for i in version.issues.all() if not i.where.startswith("row ")],
@@ -227,7 +228,9 @@ def target_edit(request, pk: int):
             )
             return redirect("plans:version", pk=target.indicator.version_id)
     return render(
-        request, "plans/target.html", {"target": target, "form": form, "history": audit_for(target)}
+        request,
+        "plans/target.html",
+        {"target": target, "form": form, "history": history_words(audit_for(target), Target)},
     )
 
 
@@ -270,7 +273,7 @@ def assignment_edit(request, pk: int):
     return render(
         request,
         "plans/assignment.html",
-        {"assignment": assignment, "form": form, "history": audit_for(assignment)},
+        {"assignment": assignment, "form": form, "history": history_words(audit_for(assignment), Assignment)},
     )
 
 

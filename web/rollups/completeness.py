@@ -11,10 +11,12 @@ at most ``OVERDUE_SHOWN`` of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from chitieu.periods import Level, Period, PeriodKind, parse_period, sub_periods
 from chitieu.reminders import ReportItem, ReportState
@@ -40,7 +42,8 @@ class Row:
     expected: int = 0
     received: int = 0
     approved: int = 0
-    late: int = 0
+    late: int = 0  # not received and past the deadline ("chưa nộp")
+    sent_late: int = 0  # received, but first sent after the deadline ("nộp muộn")
 
     def __getitem__(self, key: str):  # templates and callers read rows like dicts
         return getattr(self, key)
@@ -136,8 +139,10 @@ def completeness_counts(plan, version, year: str, *, as_of: date, area: OrgUnit 
         _count_leads(plan, span, leads, row_units, counts, as_of)
     if communes:
         _overdue_communes(plan, span, communes, area, counts, as_of)
+    _count_sent_late(plan, span, assignments, row_units, counts)
     rows = sorted(counts.rows.values(), key=lambda r: (r.deadline, r.unit.name))
-    totals = {k: sum(getattr(r, k) for r in rows) for k in ("expected", "received", "approved", "late")}
+    keys = ("expected", "received", "approved", "late", "sent_late")
+    totals = {k: sum(getattr(r, k) for r in rows) for k in keys}
     counts.overdue.sort(
         key=lambda o: (o["expected"].deadline, o["expected"].unit.name, o["expected"].item.indicator)
     )
@@ -148,6 +153,7 @@ def completeness_counts(plan, version, year: str, *, as_of: date, area: OrgUnit 
         "totals": totals,
         "overdue": overdue,
         "overdue_total": totals["late"],
+        "sent_late_total": totals["sent_late"],
         "late_units": sorted({o["expected"].unit.name for o in overdue}),
     }
 
@@ -202,6 +208,64 @@ def _count_leads(plan, span, assignments, row_units, counts: Counts, as_of: date
                         continue
                     row.late += 1
                     counts.overdue.append(_item(assignment, period, unit, sex, deadline, as_of))
+
+
+def _after(deadline: date) -> datetime:
+    """The first instant after the deadline day, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(deadline + timedelta(days=1), time.min))
+
+
+def _count_sent_late(plan, span: Period, assignments, row_units: dict, counts: Counts) -> None:
+    """Figures received but first sent after their deadline ("nộp muộn"), one query per period and
+    deadline: a later unlock, return or new submission does not move the first one."""
+    commune_row = dict(
+        UnitAncestor.objects.filter(ancestor_id__in=list(row_units), unit__kind=UnitKind.COMMUNE).values_list(
+            "unit_id", "ancestor_id"
+        )
+    )
+    lead_row: dict[int, int] = {
+        u: u for a in assignments for u in a.lead_units.all().values_list("pk", flat=True)
+    }
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(
+        unit_id__in=list(lead_row), ancestor_id__in=list(row_units)
+    ).values_list("unit_id", "ancestor_id"):
+        if lead_row[unit_id] not in row_units:
+            lead_row[unit_id] = ancestor_id
+    # (period, deadline) → indicator codes and the units (→ their row) that owe them.
+    wanted: dict[tuple[Period, date], tuple[set[str], dict[int, int]]] = {}
+    for assignment in assignments:
+        for period in _periods(span, assignment.frequency):
+            if assignment.reporters == Reporters.COMMUNES:
+                key = (period, REPORTING_CALENDAR.deadline(period, Level.COMMUNE))
+                codes, units = wanted.setdefault(key, (set(), {}))
+                codes.add(assignment.indicator.code)
+                units.update(commune_row)
+                continue
+            for unit in assignment.lead_units.all():
+                if lead_row.get(unit.pk) not in row_units:
+                    continue
+                key = (period, REPORTING_CALENDAR.deadline(period, unit_level(unit)))
+                codes, units = wanted.setdefault(key, (set(), {}))
+                codes.add(assignment.indicator.code)
+                units[unit.pk] = lead_row[unit.pk]
+    for (period, deadline), (codes, units) in wanted.items():
+        late = (
+            Observation.objects.filter(
+                _HAS_FIGURE,
+                submission__plan=plan,
+                submission__period_key=period.key,
+                submission__state__in=RECEIVED_STATES,
+                indicator_code__in=codes,
+            )
+            .annotate(sent=Coalesce("submission__first_submitted_at", "submission__submitted_at"))
+            .filter(sent__gte=_after(deadline))
+            .values_list("submission__org_unit_id")
+            .annotate(n=Count("id"))
+        )
+        for unit_id, n in late:
+            row = counts.rows.get((units.get(unit_id), period.key))
+            if row is not None:
+                row.sent_late += n
 
 
 def _overdue_communes(plan, span, assignments, area: OrgUnit, counts: Counts, as_of: date) -> None:

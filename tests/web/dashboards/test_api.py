@@ -282,3 +282,25 @@ def test_filters_a_database_cannot_hold_get_422_not_a_server_error(client, figur
     response = _get(client, f"/plans/{figures.pk}/observations", raw, **params)
     assert response.status_code == 422
     assert next(iter(params)) in response.content.decode()
+
+
+def test_a_vietnamese_number_is_refused_in_vietnamese_naming_every_bad_row(client, tokens, figures):
+    """Issue 12 item 10: "1.234,5" → a 422 in Vietnamese naming the row; nothing of the batch saved."""
+    from web.data.models import Observation
+
+    tan_lap = _unit_id("Xã Tân Lập")
+    before = Observation.objects.count()
+    payload = {
+        "rows": [
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "value": 4},
+            {"indicator": "6.3", "period": "2024-Q4", "org_unit_id": tan_lap, "sex": "F", "value": "1.234,5"},
+            {"indicator": "6.3", "period": "2024-Q3", "org_unit_id": tan_lap, "value": "ba"},
+        ]
+    }
+    response = _post(client, f"/plans/{figures.pk}/observations", tokens["reporter"], payload)
+    assert response.status_code == 422
+    body = response.json()
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(2, "value"), (3, "value")]
+    assert "dòng 2" in body["detail"] and "«1.234,5» không phải là số" in body["detail"]
+    assert "dòng 3" in body["detail"] and "Input should" not in response.content.decode()
+    assert Observation.objects.count() == before  # all or nothing, every bad row named

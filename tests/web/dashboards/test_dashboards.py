@@ -163,7 +163,7 @@ def test_completeness_lists_late_units(client, figures, coordinator):
     assert "Phòng Nội vụ" in late  # 1.1 was never reported
     overdue = html[html.index('id="overdue"') :]
     assert re.search(
-        r'data-unit="Xã Tân Lập"><td>Xã Tân Lập</td>\s*<td[^>]*>6.3</td><td>2024-Q4</td>', overdue
+        r'data-unit="Xã Tân Lập"><td>Xã Tân Lập</td>\s*<td[^>]*>6.3</td><td>Quý 4/2024</td>', overdue
     )
 
 
@@ -188,7 +188,7 @@ def test_tasks_page_of_a_commune_reporter(client, figures, make_user, district):
     client.force_login(reporter)
     html = client.get("/dashboards/tasks/", {"as_of": AS_OF}).content.decode()
     late = html[html.index('id="late"') : html.index('id="due"')]
-    assert "2024-Q4" in late and "6.3" in late
+    assert "Quý 4/2024" in late and "6.3" in late
 
 
 def test_pages_need_a_login_and_a_visible_plan(client, figures, make_user):

@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from chitieu.periods import period_label
 from web.data.overview import overview_rows
 from web.data.selectors import RECEIVED, reporting_units
 from web.plans.models import VersionStatus
@@ -55,13 +56,16 @@ def test_data_entry_and_completeness_agree_on_late_reports(
     outstanding = [(unit, cell) for unit, cell in _entry_cells(figures, as_of) if cell.state not in RECEIVED]
     assert outstanding, "the fixture has reports not received"
     # A report not received is late on data entry exactly when completeness lists it overdue.
-    late_on_entry = {(unit.name, cell.period.key) for unit, cell in outstanding if cell.late}
-    not_late_on_entry = {(unit.name, cell.period.key) for unit, cell in outstanding if not cell.late}
+    # The completeness page names periods as people do ("Quý 4/2024"), through the one formatter.
+    late_on_entry = {(unit.name, period_label(cell.period.key)) for unit, cell in outstanding if cell.late}
+    not_late_on_entry = {
+        (unit.name, period_label(cell.period.key)) for unit, cell in outstanding if not cell.late
+    }
     assert late_on_entry <= overdue
     assert not (not_late_on_entry & overdue)
-    assert ("Phòng Nội vụ", "2024") in late_on_entry  # 1.1 never reported; due 05/12/2024
-    assert (("Xã Tân Lập", "2024-Q4") in late_on_entry) is late_quarter_4  # due 15/12/2024
-    assert (("Xã Đăk Kôi", "2024-Q4") in late_on_entry) is late_quarter_4  # a draft, never sent
+    assert ("Phòng Nội vụ", "Năm 2024") in late_on_entry  # 1.1 never reported; due 05/12/2024
+    assert (("Xã Tân Lập", "Quý 4/2024") in late_on_entry) is late_quarter_4  # due 15/12/2024
+    assert (("Xã Đăk Kôi", "Quý 4/2024") in late_on_entry) is late_quarter_4  # a draft, never sent
 
 
 def test_entry_page_shows_the_deadline_the_completeness_page_uses(client, figures, coordinator):
@@ -75,7 +79,10 @@ def test_entry_page_shows_the_deadline_the_completeness_page_uses(client, figure
         ("Xã Tân Lập", "2024-Q4", "15/12/2024"),
         ("Phòng Nội vụ", "2024", "05/12/2024"),
     ):
-        assert re.search(rf"<td>{name}</td><td>{period}</td><td>{due}</td>", html), (name, period)
+        assert re.search(rf"<td>{name}</td><td>{period_label(period)}</td><td>{due}</td>", html), (
+            name,
+            period,
+        )
         entry = client.get(f"/entry/{unit_find(name).pk}/{period}/").content.decode()
         header = entry[: entry.index("</p>", entry.index(due))]  # the "hạn nộp" line
         assert due in header and 'class="badge late"' in header  # long past on the real clock

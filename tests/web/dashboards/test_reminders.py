@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -32,7 +33,7 @@ def reporters(figures, make_user):
 
 def _overdue_within_lookback(plan, as_of: date) -> list:
     items = []
-    for year in (str(as_of.year - 1), str(as_of.year)):
+    for year in ("2024",):  # the plan's year, not the calendar's
         items += completeness_data(plan, year, as_of=as_of)["overdue"]
     return [o for o in items if o["expected"].deadline >= as_of - timedelta(days=DEFAULT_LOOKBACK_DAYS)]
 
@@ -52,7 +53,7 @@ def test_one_email_per_overdue_item_and_none_the_second_time(figures, reporters,
     assert f"gửi {len(overdue)} thư" in output
     to_tan_lap = [m for m in mail.outbox if m.to == ["tan-lap@konray.example"]]
     assert len(to_tan_lap) == 1
-    assert "6.3" in to_tan_lap[0].subject and "2024-Q4" in to_tan_lap[0].subject
+    assert "6.3" in to_tan_lap[0].subject and "Quý 4/2024" in to_tan_lap[0].subject
     assert "Xã Tân Lập" in to_tan_lap[0].body
     # Offices without a reporter of their own: the coordinator of the area hears about it.
     assert any(m.to == [coordinator.email] for m in mail.outbox)
@@ -90,3 +91,36 @@ def test_console_backend_is_the_default():
 
     assert base.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
     assert settings.DEFAULT_FROM_EMAIL
+
+
+def test_tasks_and_reminders_come_from_the_plans_periods_and_agree(client, figures, reporters, settings):
+    """Issue 12 item 4: on 3/12/2026 a commune of the 2024 plan owes its 2024-Q4 report, nothing for
+    2025 or 2026; the page and the e-mails list the same items with one window."""
+    settings.CHITIEU_REMIND_BEFORE_DAYS = 7
+    client.force_login(reporters["Xã Đăk Kôi"])
+    html = client.get("/dashboards/tasks/", {"as_of": "2026-12-03"}).content.decode()
+    late = html[html.index('id="late"') : html.index('id="due"')]
+    text = re.sub(r"<[^>]+>", " ", late)
+    assert "Quý 4/2024" in text
+    assert not re.search(r"Năm 202[56]|/202[56]\b|2024-Q4", text), text
+    shown = set(re.findall(r'href="/entry/\d+/([^/"]+)/"', late))
+    out = io.StringIO()
+    call_command("send_reminders", as_of="2026-12-03", lookback=5000, stdout=out, stderr=io.StringIO())
+    mailed = [m for m in mail.outbox if m.to == ["dak-koi@konray.example"]]
+    assert mailed and all("2024" in m.subject for m in mailed)
+    assert {p for p in shown} == {
+        s.period_key for s in SentReminder.objects.filter(org_unit__name="Xã Đăk Kôi")
+    }
+
+
+def test_an_office_sees_its_own_open_draft(client, figures, make_user):
+    from web.data.models import Submission
+    from web.orgs.selectors import unit_find
+
+    office = unit_find("Phòng Y tế")
+    Submission.objects.filter(org_unit=office, period_key="2024").update(state="draft")
+    user = make_user("phong-y-te", Role.REPORTER, office)
+    client.force_login(user)
+    html = client.get("/dashboards/tasks/", {"as_of": "2026-12-03"}).content.decode()
+    late = html[html.index('id="late"') : html.index('id="due"')]
+    assert "Năm 2024" in late and "4.2" in late

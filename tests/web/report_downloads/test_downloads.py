@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from chitieu.approval import Role
+from chitieu.periods import period_label
 from chitieu.reports.model import Assessment
 
 from ..dashboards.conftest import AS_OF, COMMUNES
@@ -85,7 +86,8 @@ def test_excel_annex_counts_only_approved_figures_unless_asked(client, figures, 
 
     def figures_of(data, unit, period):
         sheet = openpyxl.load_workbook(io.BytesIO(data))["Số liệu"]
-        return [r for r in sheet.iter_rows(values_only=True) if r[2] == unit and r[1] == period]
+        # The data sheet names periods as people do: "Quý 3/2024".
+        return [r for r in sheet.iter_rows(values_only=True) if r[2] == unit and r[1] == period_label(period)]
 
     approved_only = _download(client, figures, "xlsx").content
     provisional = _download(client, figures, "xlsx", provisional="1").content
@@ -200,3 +202,33 @@ def test_a_commune_without_any_approved_figure_is_named_missing(client, figures,
     sheet = openpyxl.load_workbook(io.BytesIO(_download(client, figures, "xlsx").content))["Kết quả"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "6.3")
     assert "Xã Tân Lập" in row[-1] and row[10] == "Không đạt"
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils is installed by make system-deps"
+)
+def test_official_documents_carry_no_review_note_raw_key_or_english(client, figures, coordinator, tmp_path):
+    """Issue 12 items 6–7: the docx, pdf and xlsx the web app writes, read back as text."""
+    import docx
+    import openpyxl
+
+    from ..plain_words import problems
+
+    client.force_login(coordinator)
+    texts = {}
+    word = docx.Document(io.BytesIO(_download(client, figures, "docx").content))
+    cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
+    texts["docx"] = "\n".join([p.text for p in word.paragraphs] + cells)
+    pdf = tmp_path / "bao-cao.pdf"
+    pdf.write_bytes(_download(client, figures, "pdf").content)
+    texts["pdf"] = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    book = openpyxl.load_workbook(io.BytesIO(_download(client, figures, "xlsx").content))
+    texts["xlsx"] = "\n".join(
+        str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None
+    )
+    for kind, text in texts.items():
+        assert "xem lại" not in text, kind  # review flags are never printed in an official document
+        assert problems(text) == [], (kind, problems(text)[:10])
+    assert "trẻ/100.000 trẻ sinh ra sống" in texts["xlsx"]

@@ -79,15 +79,21 @@ def _old_completeness(plan, year, as_of):
     """The one-by-one computation the dashboards used before: every expected item listed."""
     from chitieu.reminders import ReportState, Stage, classify
     from web.dashboards.selectors import expected_reports, report_states
+    from web.data.models import Submission
+    from web.data.selectors import first_sent
 
     expected = expected_reports(plan, year)
     states = report_states(plan, expected)
-    totals = {"expected": 0, "received": 0, "approved": 0, "late": 0}
+    totals = {"expected": 0, "received": 0, "approved": 0, "late": 0, "sent_late": 0}
     overdue = set()
     for e in expected:
         state = states.get(e.item, ReportState.MISSING)
         totals["expected"] += 1
-        totals["received"] += state in (ReportState.SUBMITTED, ReportState.APPROVED)
+        received = state in (ReportState.SUBMITTED, ReportState.APPROVED)
+        totals["received"] += received
+        if received:  # "nộp muộn": received, but first sent after the deadline
+            sent = first_sent(Submission.objects.get(plan=plan, org_unit=e.unit, period_key=e.item.period))
+            totals["sent_late"] += sent is not None and sent > e.deadline
         totals["approved"] += state is ReportState.APPROVED
         stage = classify(state, e.deadline, as_of=as_of, remind_before=0)
         if stage is not None and stage[0] is Stage.LATE:

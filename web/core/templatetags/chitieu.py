@@ -2,10 +2,12 @@ import re
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from chitieu.number_input import format_number
-from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
+from chitieu.periods import name_periods
+from chitieu.quantity import format_quantity, unit_words
+from web.core.words import period_words
 
 register = template.Library()
 
@@ -45,18 +47,33 @@ def place(where: str) -> str:
 
 @register.filter
 def period_name(key: str) -> str:
-    """'2024-Q3' → 'quý 3/2024' (in the interface language)."""
-    try:
-        period = parse_period(key)
-    except PeriodKeyError:
-        return key
-    year = period.start.year
-    if period.kind is PeriodKind.QUARTER:
-        return gettext("quarter %(q)s/%(y)s") % {"q": key[-1], "y": year}
-    if period.kind is PeriodKind.MONTH:
-        return gettext("month %(m)s/%(y)s") % {"m": period.start.month, "y": year}
-    if period.kind is PeriodKind.HALF:
-        return gettext("half %(h)s/%(y)s") % {"h": key[-1], "y": year}
-    if period.kind is PeriodKind.YEAR:
-        return gettext("year %(y)s") % {"y": year}
-    return key
+    """'2024-Q3' → 'Quý 3/2024' (web.core.words.period_words)."""
+    return period_words(key)
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    """26.6 → '26,6 %' (Vietnamese number, a space before the sign)."""
+    if value is None or value == "":
+        return ""
+    return f"{format_number(Decimal(str(value)), int(places))} %"
+
+
+@register.filter
+def unit(label: str) -> str:
+    """An indicator's unit as a column shows it: "/100.000 trẻ" → "trẻ/100.000 trẻ sinh ra sống"."""
+    return unit_words(label or "")
+
+
+@register.filter
+def quantity(value, unit_label: str = "") -> str:
+    """A value with its unit, the Vietnamese way: 26.6, "%" → "26,6 %"; "—" for nothing."""
+    if value is None or value == "":
+        return "—"
+    return format_quantity(Decimal(str(value)), unit_label or "")
+
+
+@register.filter
+def periods_named(text: str) -> str:
+    """Period keys inside a sentence from the core named as people write them ("2024-Q3" → "Quý 3/2024")."""
+    return name_periods(str(text or ""))

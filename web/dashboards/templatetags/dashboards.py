@@ -6,6 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext
+
+from chitieu.explain import rule_label
 
 register = template.Library()
 
@@ -47,3 +50,21 @@ def sign(comparator) -> str:
     """``>=`` → ``≥``, ``<=`` → ``≤``, ``==`` → ``=``, as printed in plans."""
     code = str(getattr(comparator, "value", comparator))
     return {">=": "≥", "<=": "≤", "==": "="}.get(code, code)
+
+
+@register.filter
+def verdict(status) -> str:
+    """A verdict in words ("exceeded" → "Vượt"), never its code."""
+    code = str(getattr(status, "value", status))
+    return {
+        "exceeded": gettext("Exceeded"),
+        "achieved": gettext("Achieved"),
+        "not_achieved": gettext("Not achieved"),
+        "no_data": gettext("No data"),
+    }.get(code, code)
+
+
+@register.filter
+def rule_words(rule: str) -> str:
+    """How a figure was computed, in words ("ratio_of_sums" → "tổng tử số ÷ tổng mẫu số …")."""
+    return rule_label(rule or "")
