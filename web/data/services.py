@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from chitieu.approval import Action, ApprovalError, Role, State, transition
+from chitieu.figures import FigureRefused, FigureRule
 from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
-from chitieu.plan import Measure, measure_factor
 from web.accounts.access import area_unit_ids
 from web.core.audit import audit_entry, audit_record
 from web.core.models import AuditEntry
@@ -44,10 +44,7 @@ class EvidenceError(ValueError):
         self.name = name
 
 
-class FigureError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+FigureError = FigureRefused  # a figure the rule refuses: ``.issue`` says why (web.core.figures words it)
 
 
 @dataclass(frozen=True)
@@ -58,25 +55,17 @@ class FigureInput:
     note: str = ""
 
 
+def figure_rule(indicator: Indicator) -> FigureRule:
+    """The core's figure rule for an indicator of the plan in the database."""
+    return FigureRule.of(indicator.measure, indicator.per)
+
+
 def compute_value(indicator: Indicator, figure: FigureInput) -> Decimal | None:
-    """numerator ÷ denominator × the measure's factor; a count is its own value."""
-    if indicator.measure == Measure.COUNT or figure.numerator is None:
-        return figure.value if figure.numerator is None else figure.numerator
-    if figure.denominator is None:
-        return figure.value
-    if figure.denominator == 0:
-        raise FigureError("zero_denominator")
-    factor = measure_factor(Measure(indicator.measure), indicator.per)
-    return (figure.numerator / figure.denominator * factor).quantize(Decimal("0.000001"))
+    """The value to store (``chitieu.figures``); FigureError when the figure breaks the rule."""
+    return figure_rule(indicator).accept(figure.numerator, figure.denominator, figure.value)
 
 
 def check_figure(indicator: Indicator, figure: FigureInput) -> None:
-    for part in (figure.numerator, figure.denominator, figure.value):
-        if part is not None and part < 0:
-            raise FigureError("negative")
-    both = None not in (figure.numerator, figure.denominator)
-    if indicator.measure == Measure.PERCENT and both and figure.numerator > figure.denominator:
-        raise FigureError("numerator_above_denominator")
     compute_value(indicator, figure)
 
 

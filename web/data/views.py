@@ -20,8 +20,9 @@ from chitieu.filetypes import CONTENT_TYPES, download_name
 from chitieu.number_input import NumberInputError, format_number, parse_number_input
 from chitieu.periods import PeriodKeyError, parse_period
 from web.accounts.access import require_see_plan, require_see_unit
+from web.core.figures import figure_message
 from web.data import services
-from web.data.forms import FIGURE_ERRORS, SEX_KEYS, DecisionForm, EntryForm, field_names
+from web.data.forms import SEX_KEYS, DecisionForm, EntryForm, field_names
 from web.data.models import Evidence, Submission
 from web.data.selectors import (
     deadline,
@@ -209,7 +210,7 @@ def _preview_text(indicator: Indicator, numerator_text, denominator_text) -> str
     except NumberInputError:
         return _("not a number")
     except services.FigureError as error:
-        return str(FIGURE_ERRORS[error.code])
+        return figure_message(error.issue)
     if value is None:
         return ""
     return f"{format_number(value, 2)} {indicator.unit_label}".strip()
