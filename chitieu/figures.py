@@ -95,6 +95,8 @@ def plain(number: Decimal | None) -> str:
         return ""
     if not number.is_finite():
         return str(number)
+    if abs(number.adjusted()) > 24:
+        return f"{number:.3E}".replace(".", ",")  # 1e309 is not written out in full
     text = f"{number:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -82,6 +82,13 @@ class EntryForm(forms.Form):
                     self.add_error(box, figure_message(error.issue))
         return cleaned
 
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:  # the box with the problem is outlined (aria-invalid comes with Django)
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
     def figure(self, duty: Duty, sex: str, cleaned: dict | None = None) -> FigureInput:
         cleaned = self.cleaned_data if cleaned is None else cleaned
         num, den, note = field_names(duty, sex)
