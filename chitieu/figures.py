@@ -220,3 +220,25 @@ class FigureRule:
         if computed is not None and abs(computed - value) > Decimal("0.05") * max(Decimal(1), abs(value)):
             return computed
         return None
+
+
+# ---------------------------------------------------------------- figures by sex
+
+NOT_APPLICABLE = "không áp dụng"  # written in the note: this sex has no figure to give, on purpose
+
+
+def is_not_applicable(note: str) -> bool:
+    """A note that says the figure does not apply ("Không áp dụng — không có học sinh nam")."""
+    return note.strip().casefold().startswith(NOT_APPLICABLE)
+
+
+def missing_sexes(given: dict[str, bool]) -> tuple[str, ...]:
+    """The sexes still missing from a by-sex indicator once any is given: a report is sent with
+    both sexes (or each missing one marked "không áp dụng"), never with one left blank.
+
+    ``given``: sex → whether it has a figure or is marked not applicable. Nothing given at all
+    is a missing report (completeness counts it), not a half-filled one.
+    """
+    if not any(given.values()):
+        return ()
+    return tuple(sex for sex, ok in given.items() if not ok)

@@ -222,3 +222,41 @@ def test_a_huge_target_stored_before_the_rule_does_not_take_the_dashboard_down(c
         f"/reports/{plan.pk}/2024/xlsx",
     ):
         assert client.get(url).status_code == 200, url
+
+
+# ------------------------------------------------------------------ figures by sex
+
+
+def test_a_by_sex_indicator_is_not_sent_with_one_sex_blank(client, kon_ray):
+    _, users = kon_ray
+    office = OrgUnit.objects.get(name="Phòng Giáo dục và Đào tạo")
+    client.force_login(users["phong.gddt"])
+    data = _form_data(client, office, "2024", **{"5_2a": ("196", "200")})  # girls only
+    response = client.post(_url(office, "2024"), {**data, "submit": "1"})
+    assert response.status_code == 200
+    errors = _page_errors(response)
+    assert "5.2a" in errors and "nam" in errors and "không áp dụng" in errors
+    assert not Submission.objects.filter(org_unit=office, state="submitted").exists()
+    assert "is-invalid" in response.content.decode()
+    # "không áp dụng" for the boys, said on purpose: the report goes.
+    boys = next(b for b in response.context["blocks"] if b["duty"].indicator.code == "5.2a")["rows"][1]
+    data[boys["note"].html_name] = "Không áp dụng: trường không có học sinh nam"
+    response = client.post(_url(office, "2024"), {**data, "submit": "1"})
+    assert response.status_code == 302
+    assert Submission.objects.get(org_unit=office, period_key="2024").state == "submitted"
+
+
+def test_the_api_does_not_send_a_by_sex_indicator_with_one_sex_blank(client, kon_ray):
+    version, users = kon_ray
+    office = OrgUnit.objects.get(name="Phòng Giáo dục và Đào tạo")
+    token = token_create(user=users["phong.gddt"], name="t")[1]
+    row = {"indicator": "5.2a", "period": "2024", "org_unit_id": office.pk, "sex": "F"}
+    response = client.post(
+        f"/api/plans/{version.plan.pk}/observations",
+        {"rows": [{**row, "numerator": "196", "denominator": "200"}], "submit": True},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    [error] = response.json()["errors"]
+    assert error["code"] == "sex_missing" and "5.2a" in error["message"]
+    assert not Submission.objects.filter(org_unit=office, state="submitted").exists()

@@ -14,11 +14,12 @@ from chitieu.figures import FigureIssue
 from chitieu.periods import PeriodKeyError, parse_period
 from web.api.models import ApiToken, new_token_secret, token_digest
 from web.core.audit import audit_record
-from web.core.figures import figure_message
+from web.core.figures import figure_message, sex_missing_message
 from web.data.models import Submission
 from web.data.services import (
     FigureError,
     FigureInput,
+    SexMissing,
     StaleSubmission,
     check_figure,
     submission_save,
@@ -284,6 +285,14 @@ def _save_group(
         code, issue = error.code, error.issue
     except StaleSubmission:
         code = "stale"
+    except SexMissing as error:
+        code, (missing_code, missing_sex) = "sex_missing", error.missing[0]
+        message = sex_missing_message(missing_code, missing_sex)
+    if code == "sex_missing":
+        result.errors.extend(
+            RowError(index, row.where or f"row {index}", code, message) for index, row, _ in members
+        )
+        return
     if code is not None:
         result.errors.extend(_error(index, row, code, issue) for index, row, _ in members)
         return

@@ -49,3 +49,15 @@ def figure_message(issue: FigureIssue) -> str:
         "limit": limit,
         "bound": format_number(Decimal(10) ** limit) if limit else "",
     }
+
+
+SEX_NAMES = {"F": _("women / girls"), "M": _("men / boys")}
+SEX_MISSING = _(
+    "Indicator %(code)s is reported for women and for men: give the figure for %(sex)s too,"
+    " or write “không áp dụng” in its note."
+)
+
+
+def sex_missing_message(code: str, sex: str) -> str:
+    """A by-sex indicator sent with one sex blank: which indicator, which sex, and the way out."""
+    return str(SEX_MISSING) % {"code": code, "sex": SEX_NAMES[sex]}

@@ -84,10 +84,15 @@ class EntryForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
-        for name in self.errors:  # the box with the problem is outlined (aria-invalid comes with Django)
+        self.full_clean_marks()
+
+    def full_clean_marks(self) -> None:
+        """The box with the problem is outlined (Django adds aria-invalid to it)."""
+        for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
     def figure(self, duty: Duty, sex: str, cleaned: dict | None = None) -> FigureInput:
         cleaned = self.cleaned_data if cleaned is None else cleaned

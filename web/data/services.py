@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chitieu.approval import Action, ApprovalError, Role, State, transition
-from chitieu.figures import FigureRefused, FigureRule
+from chitieu.figures import FigureRefused, FigureRule, is_not_applicable, missing_sexes
 from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
@@ -45,6 +45,14 @@ class EvidenceError(ValueError):
 
 
 FigureError = FigureRefused  # a figure the rule refuses: ``.issue`` says why (web.core.figures words it)
+
+
+class SexMissing(Exception):
+    """A by-sex indicator sent with one sex blank; ``missing`` is [(indicator code, sex), …]."""
+
+    def __init__(self, missing: list[tuple[str, str]]):
+        super().__init__(", ".join(f"{code}/{sex}" for code, sex in missing))
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -272,7 +280,22 @@ def _move(
 # that changed since (or a second click racing the first) is refused, not applied.
 @transaction.atomic
 def submission_submit(*, actor, submission: Submission, revision: int) -> Submission:
+    _require_both_sexes(submission)
     return _move(actor, submission, Action.SUBMIT, revision=revision)
+
+
+def _require_both_sexes(submission: Submission) -> None:
+    """Refuse to send a by-sex indicator with one sex blank (issue 12.5); SexMissing names them."""
+    given: dict[str, dict[str, bool]] = {}
+    for code, sex, *numbers, note in Observation.objects.filter(submission=submission).values_list(
+        "indicator_code", "sex", "numerator", "denominator", "value", "note"
+    ):
+        if sex:
+            filled = any(n is not None for n in numbers) or is_not_applicable(note)
+            given.setdefault(code, {"F": False, "M": False})[sex] = filled
+    missing = [(code, sex) for code, sexes in sorted(given.items()) for sex in missing_sexes(sexes)]
+    if missing:
+        raise SexMissing(missing)
 
 
 @transaction.atomic

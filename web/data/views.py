@@ -24,7 +24,7 @@ from chitieu.filetypes import CONTENT_TYPES, download_name
 from chitieu.number_input import NumberInputError, format_number, parse_number_input
 from chitieu.periods import PeriodKeyError, parse_period
 from web.accounts.access import require_see_plan, require_see_unit
-from web.core.figures import figure_message
+from web.core.figures import figure_message, sex_missing_message
 from web.data import services
 from web.data.forms import SEX_KEYS, DecisionForm, EntryForm, field_names
 from web.data.models import Evidence, Submission
@@ -144,6 +144,15 @@ def _save(request, form, version, unit, period, *, submit: bool) -> bool:
         return False
     except ApprovalError as error:
         messages.error(request, APPROVAL_ERRORS.get(error.code, error.code))
+        return False
+    except services.SexMissing as error:
+        for code, sex in error.missing:
+            duty = next(d for d in form.duties if d.indicator.code == code)
+            form.add_error(field_names(duty, sex)[0], sex_missing_message(code, sex))
+        form.full_clean_marks()
+        messages.error(
+            request, _("Nothing was sent: some figures by sex are missing; they are marked below.")
+        )
         return False
     if submit:
         messages.success(request, _("Sent to the coordinator for approval."))
