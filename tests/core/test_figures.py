@@ -148,3 +148,24 @@ def test_plan_check_refuses_a_target_with_more_digits_than_the_database_holds(tm
     done = chitieu("plan", "check", annex)
     assert done.returncode == 1, done.stdout
     assert "tối đa 14 chữ số" in done.stderr and "Traceback" not in done.stderr
+
+
+@given(
+    st.text("0123456789", min_size=1, max_size=40),
+    st.sampled_from(["", ",5", ".25", ",000001", ",0000001"]),
+    st.sampled_from(["2.1", "4.2", "6.3"]),
+)
+def test_any_digit_count_is_read_or_refused_with_the_limit(digits, fraction, code):
+    """Fuzz (make fuzz): however many digits a cell has, the reader stores what the columns
+    hold or refuses the line with the limit; never a traceback, never a number too big."""
+    column = "value" if code == "6.3" else "numerator"
+    denominator = "" if code == "6.3" else "1"
+    text = f'indicator,period,{column},denominator\n{code},2024,"{digits}{fraction}",{denominator}\n'
+    observations, issues = read_observations_for_plan(konray_plan(), text)
+    errors = [i for i in issues if i.severity.value == "error"]
+    if errors:
+        assert all(i.where == "line 2" for i in errors)
+        return
+    [obs] = observations
+    number = obs.value if code == "6.3" else obs.numerator
+    assert number.adjusted() < INTEGER_DIGITS and number == number.quantize(D("0.000001"))

@@ -18,6 +18,8 @@ from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Target
 
+from .test_bulk import country as country  # the fixture: a small country, no figures yet
+from .test_bulk import figures, run, write_csv
 from .test_entry import QUARTER, _form_data, _url
 
 HUGE = "999.999.999.999.999"
@@ -260,3 +262,26 @@ def test_the_api_does_not_send_a_by_sex_indicator_with_one_sex_blank(client, kon
     [error] = response.json()["errors"]
     assert error["code"] == "sex_missing" and "5.2a" in error["message"]
     assert not Submission.objects.filter(org_unit=office, state="submitted").exists()
+
+
+# ------------------------------------------------------------------ the bulk command
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (["6.3", "2024-Q1", "23500", "", "", "", "45.5", ""], "Số đếm phải là số nguyên: 45,5"),
+        (["6.3", "2024-Q1", "23500", "", "", "", "45,5", ""], "Số đếm phải là số nguyên: 45,5"),
+        (["2.1", "2024", "611-LD", "", "999999999999999", "1", "", ""], "tối đa 14 chữ số"),
+        (["2.1", "2024", "611-LD", "", "1e309", "1", "", ""], "không phải là số"),
+        (["2.1", "2024", "611-LD", "", "1.2.3", "5", "", ""], "3 chữ số"),
+        (["2.1", "2024", "611-LD", "", "1,0000001", "5", "", ""], "tối đa 6 chữ số sau dấu phẩy"),
+    ],
+)
+def test_load_observations_refuses_the_line_and_stores_nothing(country, tmp_path, line, words):
+    rows = [*figures(), line]
+    path = write_csv(tmp_path / "so-lieu.csv", rows)
+    code, _, err = run("load_observations", country.pk, path)
+    assert code == 1, err
+    assert f"dòng {len(rows) + 1}" in err and words in err and "Traceback" not in err
+    assert not Observation.objects.exists()
