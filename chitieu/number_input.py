@@ -12,6 +12,7 @@ separator in an English paste), with the two readings explained by the caller.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from chitieu.quantity import format_number as _format_number
@@ -36,7 +37,7 @@ def parse_number_input(text: str) -> Decimal | None:
     reading = parse_number(text.replace("−", "-"))
     if reading.value is None:
         raise NumberInputError("not_a_number", text)
-    if reading.doubtful and "," in text:
+    if reading.doubtful and AMBIGUOUS.fullmatch(text.strip().replace("−", "-")):
         raise NumberInputError("ambiguous", text)  # "12,345": 12,345 or 12345?
     return reading.value
 
@@ -46,4 +47,13 @@ def format_number(value: Decimal, places: int = 2) -> str:
     text = _format_number(value, places)
     if "," in text:
         text = text.rstrip("0").rstrip(",")
-    return text
+    return unambiguous(text)
+
+
+def unambiguous(text: str) -> str:
+    """ "12,345" reads two ways and is refused when typed: write it "12,3450" so a form
+    shows back only what it accepts."""
+    return text + "0" if AMBIGUOUS.fullmatch(text) else text
+
+
+AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}", re.ASCII)  # "12,345": 12,345 or 12345?

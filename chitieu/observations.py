@@ -165,19 +165,23 @@ class NumberError(ValueError):
         self.reason = reason
 
 
-def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
+def parse_number(text: str, decimal_comma: bool = False, comma_decimal: bool = False) -> Decimal:
     """A number written the Vietnamese way or the English way: ``1.234,5``, ``52,17``, ``52.17``.
 
     When both separators occur the last one is the decimal mark; a lone comma is a
     decimal comma; several dots (or several commas) are thousands separators. A lone
     dot is a decimal point unless ``decimal_comma`` says the file writes decimals
     with a comma (then ``1.200`` is one thousand two hundred).
-    Raises ``ValueError`` for anything else.
+    A lone comma before exactly three digits ("12,345") can be either; unless the file
+    writes decimals with a comma (``decimal_comma``) or is a semicolon or tab file as
+    Vietnamese spreadsheets export (``comma_decimal``), it is refused with both readings.
+    Digits other than 0–9 are refused. Raises ``ValueError`` (``NumberError`` with the
+    reason) for anything else.
     """
     s = text.strip().replace("\u00a0", "").replace(" ", "").removesuffix("%")
     if any(c.isdigit() and not c.isascii() for c in s):
         raise NumberError(text, "chỉ dùng chữ số 0–9 (không dùng chữ số Ả Rập hay chữ số toàn độ rộng)")
-    if not decimal_comma and re.fullmatch(r"[+-]?[1-9]\d{0,2},\d{3}", s):
+    if not (decimal_comma or comma_decimal) and re.fullmatch(r"[+-]?[1-9]\d{0,2},\d{3}", s):
         whole, fraction = s.split(",")
         raise NumberError(
             text,
@@ -305,7 +309,7 @@ def read_observations_text(text: str) -> tuple[list[Observation], list[Issue]]:
     observations: list[Observation] = []
     seen: dict[tuple[str, str, str, Sex | None], int] = {}
     for line, row in rows[1:]:
-        obs, row_issues = _row(row, columns, line, decimal_comma)
+        obs, row_issues = _row(row, columns, line, decimal_comma, delimiter != ",")
         issues += row_issues
         if obs is None:
             continue
@@ -372,7 +376,7 @@ def _header(cells: list[str], line: int) -> tuple[dict[str, int], list[Issue]]:
 
 
 def _row(
-    cells: list[str], columns: dict[str, int], line: int, decimal_comma: bool
+    cells: list[str], columns: dict[str, int], line: int, decimal_comma: bool, comma_decimal: bool = False
 ) -> tuple[Observation | None, list[Issue]]:
     where = f"line {line}"
     issues: list[Issue] = []
@@ -412,7 +416,7 @@ def _row(
             numbers[name], not_applicable = None, True
         else:
             try:
-                numbers[name] = parse_number(raw, decimal_comma)
+                numbers[name] = parse_number(raw, decimal_comma, comma_decimal)
             except NumberError as exc:
                 numbers[name] = None
                 error(f"{name} không đọc được: {raw!r} {exc.reason}", "not_a_number")

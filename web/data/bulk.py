@@ -588,7 +588,7 @@ class _Load:
 
     def slow(self, line: int, cells: list[str]):
         """The general reader of chitieu.observations, for every other spelling and for its messages."""
-        obs, issues = tidy._row(cells, self.columns_core, line, self.decimal_comma)
+        obs, issues = tidy._row(cells, self.columns_core, line, self.decimal_comma, self.comma_decimal)
         for issue in issues:
             target = self.error if issue.severity.value == "error" else self.warn
             target(LoadIssue(line, issue.message, issue.code))
@@ -741,6 +741,7 @@ class _Load:
         self.header(records)
         records.close()
         delimiter = getattr(self.source, "delimiter", ",")
+        self.comma_decimal = delimiter != ","  # a semicolon or tab file: "12,345" is a decimal
         self.decimal_comma = _decimal_comma_possible(self.source, delimiter) and _scan_decimal_comma(
             self.source, self.columns_core
         )
