@@ -72,6 +72,16 @@ def transition(state: State, action: Action, *, role: Role, reason: str = "") ->
     return next_state
 
 
+def check_four_eyes(action: Action, *, required: bool, decider_submitted: bool) -> None:
+    """The four-eyes rule: whoever sent the figures may not approve them too.
+
+    A plan turns it on where there are two people to ask (a district's standing office
+    and the units reporting to it); a commune of one official turns it off.
+    """
+    if required and action is Action.APPROVE and decider_submitted:
+        raise ApprovalError("four_eyes")
+
+
 def allowed_actions(state: State, role: Role) -> tuple[Action, ...]:
     return tuple(a for (s, a), (_, roles, _) in _RULES.items() if s is state and role in roles)
 

@@ -6,10 +6,13 @@ Members, in this order:
 - ``database.sqlite3`` or ``database.pgdump`` — the SQLite copy or the ``pg_dump -Fc`` archive;
 - ``media/…`` — the uploaded evidence files, unless left out;
 - ``manifest.json`` — the header again plus the size and SHA-256 of every member above,
-  written last because the checksums are taken from the very bytes written.
+  written last because the checksums are taken from the very bytes written, and signed
+  with the installation's backup key (chitieu.backup_keys), which is never in the archive.
 
-Reading extracts into a scratch directory and checks every checksum before the
-caller touches the database: a corrupt, truncated or altered file is refused whole.
+Reading extracts into a scratch directory, never more than the file can honestly hold
+(a bounded unpacking ratio, and the free space), and checks every checksum and the
+signature before the caller touches the database: a corrupt, truncated, altered or
+foreign file is refused whole.
 """
 
 from __future__ import annotations
@@ -27,10 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from chitieu.backup_keys import signature_problem, signed
 from chitieu.databases import ENGINE_NAMES, POSTGRESQL, SQLITE
 
 FORMAT = "chitieu-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the manifest is signed
+# A database copy and evidence compress a few times at most; a file that claims to unpack to
+# hundreds of times its size is a bomb. Measured: the demo's backup unpacks 4.6 times.
+MAX_UNPACK_RATIO = 100
+MIN_FREE_BYTES = 64 * 1024 * 1024  # what restoring must leave free on the disk
 HEADER, MANIFEST, MEDIA = "chitieu-backup.json", "manifest.json", "media"
 DATABASE_MEMBERS = {SQLITE: "database.sqlite3", POSTGRESQL: "database.pgdump"}
 _CHUNK = 1024 * 1024
@@ -90,6 +98,7 @@ def write_backup(
     header: dict,
     database_file: Path,
     media_root: Path | None,
+    key: bytes,
     extra: dict | None = None,
     mtime: float = 0,
 ) -> dict:
@@ -112,6 +121,7 @@ def write_backup(
                 "count": len(files),
                 "bytes": sum(f["size"] for f in files),
             }
+            manifest = signed(manifest, key)
             _add_json(archive, MANIFEST, manifest, mtime)
         os.replace(partial, output)
     except BaseException:
@@ -178,9 +188,18 @@ def _header(archive: tarfile.TarFile, member: tarfile.TarInfo | None, name: str)
     return header
 
 
+@dataclass(frozen=True)
+class Trust:
+    """What a backup must prove: signed with ``key`` (unsigned ones only when allowed)."""
+
+    key: bytes
+    allow_unsigned: bool = False
+
+
 def read_backup(
     path: Path,
     *,
+    trust: Trust,
     workdir_parent: Path | None = None,
     expect_engine: str | None = None,
     with_media: bool = True,
@@ -196,13 +215,51 @@ def read_backup(
         workdir_parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=".chitieu-restore-", dir=workdir_parent))
     try:
-        return _read_into(path, name, workdir, expect_engine, with_media)
+        budget = _Budget(name, _unpack_limit(path, workdir))
+        manifest, header, found = _read_into(path, name, workdir, expect_engine, with_media, budget)
+        _check_signature(manifest, header, name, trust)
+        return _verified(manifest, header, found, name, workdir, with_media)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
 
 
-def _read_into(path: Path, name: str, workdir: Path, expect_engine: str | None, with_media: bool):
+class _Budget:
+    """Bytes the members may still unpack to; refused from the tar headers, before writing."""
+
+    def __init__(self, name: str, limit: int):
+        self.name, self.left = name, limit
+
+    def take(self, member: tarfile.TarInfo) -> None:
+        self.left -= member.size
+        if self.left < 0:
+            raise BackupError(
+                f"{self.name} giải nén ra quá lớn so với kích thước tệp (vượt {MAX_UNPACK_RATIO} lần, "
+                "hoặc vượt chỗ trống trên đĩa): không phải bản sao lưu bình thường, đã dừng trước khi ghi"
+            )
+
+
+def _unpack_limit(path: Path, workdir: Path) -> int:
+    ratio_limit = path.stat().st_size * MAX_UNPACK_RATIO
+    return min(ratio_limit, shutil.disk_usage(workdir).free - MIN_FREE_BYTES)
+
+
+def _check_signature(manifest: dict, header: dict, name: str, trust: Trust) -> None:
+    if header["format_version"] < 2 and trust.allow_unsigned:
+        return  # made before backups were signed, and the administrator vouches for it
+    if header["format_version"] < 2:
+        raise BackupError(
+            f"{name} không có chữ ký (tạo bởi phiên bản chitieu cũ): chỉ phục hồi nếu chắc chắn tệp "
+            "do máy này tạo, bằng --allow-unsigned"
+        )
+    problem = signature_problem(manifest, trust.key) if isinstance(manifest, dict) else "không có chữ ký"
+    if problem is not None:
+        raise BackupError(f"{name}: không phải bản sao lưu do máy này tạo ({problem})")
+
+
+def _read_into(
+    path: Path, name: str, workdir: Path, expect_engine: str | None, with_media: bool, budget: _Budget
+) -> tuple[dict, dict, dict[str, dict]]:
     found: dict[str, dict] = {}
     manifest = None
     try:
@@ -214,7 +271,9 @@ def _read_into(path: Path, name: str, workdir: Path, expect_engine: str | None, 
             database_member = DATABASE_MEMBERS[engine]
             # next(), not iteration: iterating would start again from the header.
             while (member := archive.next()) is not None:
-                manifest = _read_member(archive, member, name, workdir, database_member, with_media, found)
+                manifest = _read_member(
+                    archive, member, name, workdir, database_member, with_media, found, budget
+                )
                 if manifest is not None:
                     break
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError) as error:
@@ -223,10 +282,10 @@ def _read_into(path: Path, name: str, workdir: Path, expect_engine: str | None, 
         raise BackupError(f"{name} bị hỏng hoặc bị cắt cụt ({type(error).__name__}: {error})") from error
     if manifest is None:
         raise BackupError(f"{name} bị hỏng hoặc bị cắt cụt: không đọc được tới manifest.json ở cuối tệp")
-    return _verified(manifest, header, found, name, workdir, with_media)
+    return manifest, header, found
 
 
-def _read_member(archive, member, name, workdir, database_member, with_media, found) -> dict | None:
+def _read_member(archive, member, name, workdir, database_member, with_media, found, budget) -> dict | None:
     """Extract one member into ``workdir`` and note its checksum; the manifest is returned when reached."""
     if not member.isfile():
         raise BackupError(f"{name}: mục lạ trong tệp sao lưu: {member.name!r}")
@@ -236,12 +295,14 @@ def _read_member(archive, member, name, workdir, database_member, with_media, fo
         except (ValueError, UnicodeDecodeError) as error:
             raise BackupError(f"{name}: manifest.json bị hỏng") from error
     if member.name == database_member:
+        budget.take(member)
         found[member.name] = _extract(archive, member, workdir / database_member)
         return None
     relative = _safe_media_path(member.name)
     if relative is None:
         raise BackupError(f"{name}: mục lạ trong tệp sao lưu: {member.name!r}")
     if with_media:
+        budget.take(member)
         found[member.name] = _extract(archive, member, workdir / MEDIA / relative)
     return None
 
@@ -272,7 +333,6 @@ def _verified(manifest, header, found, name, workdir, with_media) -> OpenedBacku
         media_dir=media_dir,
         media_count=len(media.get("files", [])) if media_dir else 0,
     )
-
 
 
 def _wrong_engine(name: str, engine: str, target: str) -> str:

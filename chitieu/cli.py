@@ -77,6 +77,10 @@ _DATABASE_HELP = (
     "(mặc định: biến DATABASE_URL, nếu không có thì var/chitieu.sqlite3)"
 )
 _MEDIA_HELP = "thư mục tệp minh chứng (mặc định: biến CHITIEU_MEDIA_ROOT, nếu không có thì var/media)"
+_KEY_HELP = (
+    "tệp khoá ký bản sao lưu (mặc định: biến CHITIEU_BACKUP_KEY_FILE, nếu không có thì var/backup.key; "
+    "tạo ở lần sao lưu đầu tiên)"
+)
 
 
 def _backup_parsers(commands) -> None:
@@ -87,6 +91,7 @@ def _backup_parsers(commands) -> None:
     backup.add_argument("--database", metavar="URL_HOẶC_TỆP", help=_DATABASE_HELP)
     backup.add_argument("--media", metavar="THƯ_MỤC", help=_MEDIA_HELP)
     backup.add_argument("--no-media", action="store_true", help="không kèm tệp minh chứng")
+    backup.add_argument("--key", metavar="TỆP_KHOÁ", help=_KEY_HELP)
     backup.set_defaults(handler="backup")
 
     restore = commands.add_parser("restore", help="phục hồi từ một tệp sao lưu (ghi đè dữ liệu hiện có)")
@@ -96,6 +101,12 @@ def _backup_parsers(commands) -> None:
     restore.add_argument("--database", metavar="URL_HOẶC_TỆP", help=_DATABASE_HELP)
     restore.add_argument("--media", metavar="THƯ_MỤC", help=_MEDIA_HELP)
     restore.add_argument("--no-media", action="store_true", help="giữ nguyên tệp minh chứng hiện có")
+    restore.add_argument("--key", metavar="TỆP_KHOÁ", help=_KEY_HELP)
+    restore.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="chấp nhận bản sao lưu không có chữ ký (do phiên bản cũ tạo): chỉ khi chắc chắn nguồn gốc",
+    )
     restore.set_defaults(handler="restore")
 
 

@@ -16,9 +16,24 @@ _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"\s*[-–—]\s*")
 
 
+def clean_name(name: str) -> str:
+    """A name as stored: NFC, one space between words, no invisible or direction characters.
+
+    Right-to-left overrides (U+202E), isolates, zero-width spaces and joiners and the
+    byte-order mark are Unicode "format" characters: invisible, yet they reorder what
+    is shown or make two names that look alike compare unequal. No place name needs them.
+    """
+    visible = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zs", "Zl", "Zp") else ch
+        for ch in name
+        if unicodedata.category(ch) != "Cf"
+    )
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", visible)).strip()
+
+
 def name_key(name: str) -> str:
     """A key equal for all spellings of one name: no marks, đ→d, lower case, tidy spacing."""
-    decomposed = unicodedata.normalize("NFD", name)
+    decomposed = unicodedata.normalize("NFD", clean_name(name))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     bare = bare.replace("Đ", "D").replace("đ", "d")
     bare = _DASHES.sub(" - ", bare.casefold())

@@ -68,13 +68,47 @@ def package_problem(data: bytes) -> PackageProblem | None:
             f"tệp nén giải nén ra quá lớn ({unpacked // (1024 * 1024)} MB, tối đa "
             f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB): có thể là tệp độc hại",
         )
-    xml = [m for m in members if m.filename.lower().endswith((".xml", ".rels"))]
+    xml = _markup_parts(data, members)
     if sum(m.file_size for m in xml) > MAX_XML_BYTES:
         return PackageProblem(
             "unpacks_too_large",
             f"phần nội dung của tệp quá lớn (tối đa {MAX_XML_BYTES // (1024 * 1024)} MB sau khi giải nén)",
         )
     return _xml_problem(data, xml)
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    """XML (any encoding a parser accepts) starts with "<" after a byte-order mark and blanks."""
+    for bom in _BOMS:
+        head = head.removeprefix(bom)
+    head = head.replace(b"\x00", b"").lstrip()  # UTF-16 without a mark
+    return head.startswith(b"<")
+
+
+def _markup_parts(data: bytes, members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """Every part a reader may parse as XML, whatever its name.
+
+    A reader follows the package's relationships, not file extensions: a worksheet stored
+    as ``sheet1.bin`` is still parsed. So every part that starts like markup is scanned;
+    pictures and other binary parts are not (a PNG may hold "<!DOCTYPE" by chance).
+    """
+    package = zipfile.ZipFile(io.BytesIO(data))
+    parts = []
+    for member in members:
+        if member.filename.lower().endswith((".xml", ".rels")):
+            parts.append(member)
+            continue
+        try:
+            with package.open(member) as stream:
+                head = stream.read(64)
+        except Exception:  # a damaged part: the reader will say the file is damaged
+            continue
+        if _looks_like_markup(head):
+            parts.append(member)
+    return parts
 
 
 def _xml_problem(data: bytes, xml: list[zipfile.ZipInfo]) -> PackageProblem | None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chitieu import __version__
+from chitieu.backup_keys import BackupKeyError, key_file_from, key_id, key_read_or_create
 from chitieu.backups import FORMAT, FORMAT_VERSION, BackupError, write_backup
 from chitieu.databases import (
     ENGINE_NAMES,
@@ -27,7 +28,7 @@ EXIT_OK, EXIT_BAD_INPUT = 0, 1
 def run(args: Namespace) -> int:
     try:
         return _run(args)
-    except (DatabaseError, BackupError) as error:
+    except (DatabaseError, BackupError, BackupKeyError) as error:
         print(f"chitieu backup: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # disk full, no permission: say where
@@ -49,6 +50,14 @@ def _run(args: Namespace) -> int:
     if not output.parent.is_dir():
         print(f"chitieu backup: không có thư mục {output.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    key_file = key_file_from(args.key)
+    key, made = key_read_or_create(key_file)
+    if made:
+        print(
+            f"Đã tạo khoá sao lưu {key_file} (mã khoá {key_id(key)}): các bản sao lưu được ký bằng khoá này "
+            "và chỉ phục hồi được khi có nó. Hãy giữ một bản sao của tệp khoá ở nơi an toàn, tách khỏi "
+            "các bản sao lưu."
+        )
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -66,7 +75,13 @@ def _run(args: Namespace) -> int:
         else:
             pg_dump(database, copy)
         manifest = write_backup(
-            output, header=header, database_file=copy, media_root=media, extra=extra, mtime=now.timestamp()
+            output,
+            header=header,
+            database_file=copy,
+            media_root=media,
+            key=key,
+            extra=extra,
+            mtime=now.timestamp(),
         )
     _summary(output, database, media, manifest)
     return EXIT_OK

@@ -13,7 +13,8 @@ from argparse import Namespace
 from pathlib import Path
 
 from chitieu import __version__
-from chitieu.backups import BackupError, OpenedBackup, read_backup, replace_directory
+from chitieu.backup_keys import BackupKeyError, key_file_from, key_read
+from chitieu.backups import BackupError, OpenedBackup, Trust, read_backup, replace_directory
 from chitieu.databases import (
     ENGINE_NAMES,
     SQLITE,
@@ -40,7 +41,7 @@ def run(args: Namespace) -> int:
         return EXIT_USAGE
     try:
         return _run(args)
-    except (DatabaseError, BackupError) as error:
+    except (DatabaseError, BackupError, BackupKeyError) as error:
         print(f"chitieu restore: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:
@@ -51,8 +52,10 @@ def run(args: Namespace) -> int:
 def _run(args: Namespace) -> int:
     database = database_from(args.database)
     media = None if args.no_media else media_from(args.media)
+    trust = Trust(key_read(key_file_from(args.key)), allow_unsigned=args.allow_unsigned)
     opened = read_backup(
         Path(args.file),
+        trust=trust,
         workdir_parent=media.parent if media is not None else None,  # same file system: renamed in place
         expect_engine=None if args.check else database.engine,
         with_media=media is not None,
@@ -77,7 +80,9 @@ def _check_database_copy(opened: OpenedBackup) -> None:
 
 def _describe(path: Path, opened: OpenedBackup) -> None:
     manifest = opened.manifest
-    print(f"{path}: bản sao lưu hợp lệ (mọi mã kiểm tra SHA-256 đều đúng)")
+    signature = manifest.get("signature") or {}
+    signer = f"chữ ký đúng, mã khoá {signature['key_id']}" if signature else "không có chữ ký, được chấp nhận"
+    print(f"{path}: bản sao lưu hợp lệ (mọi mã kiểm tra SHA-256 đều đúng; {signer})")
     print(f"  cơ sở dữ liệu {ENGINE_NAMES[manifest['engine']]}, tạo lúc {manifest['created_at']}")
     print(f"  bởi chitieu {manifest['chitieu_version']}, từ {manifest.get('source', '?')}")
     media = manifest.get("media") or {}

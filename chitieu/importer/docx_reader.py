@@ -90,7 +90,9 @@ def read_docx(data: bytes) -> Grid | list[Issue]:
         if child.tag == _W + "p":
             paragraphs.append(clean_text(_paragraph_text(child)))
         elif child.tag == _W + "tbl":
-            tables.append((child, tuple(paragraphs)))
+            # A table laid inside another (a layout table around the annex) counts too: the
+            # outer one comes first, and the first whose header is found is the annex.
+            tables += [(tbl, tuple(paragraphs)) for tbl in child.iter(_W + "tbl")]
             paragraphs = []
     if not tables:
         return [Issue(Severity.ERROR, "file", "tài liệu Word không có bảng nào", "no_table")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
+import zipfile
 from decimal import Decimal
 
 from chitieu.importer.grid import Cell, Grid, clean_text, pad
@@ -99,7 +100,57 @@ def read_xlsx(data: bytes) -> Grid | list[Issue]:
     except Exception as exc:  # openpyxl raises many kinds on damaged packages
         message = f"không mở được tệp Excel .xlsx (tệp hỏng hoặc không đầy đủ: {type(exc).__name__})"
         return [Issue(Severity.ERROR, "file", message, "bad_office_file")]
+    unsaved = _formulas_without_values(data, workbook)
+    if unsaved:
+        return [_formulas_issue(unsaved)]
     grids = [_sheet_grid(sheet) for sheet in workbook.worksheets]
     if not grids:
         return [Issue(Severity.ERROR, "file", "tệp Excel không có trang tính nào", "empty")]
     return first_usable(grids)
+
+
+def _formulas_without_values(data: bytes, shown) -> list[str]:
+    """Cells holding a formula whose result the file does not store ("sheet!B7").
+
+    Excel and LibreOffice save each formula's last result beside it; a workbook written
+    by a program (or a tool that does not calculate) has the formula only, and reading
+    values alone would take those cells for empty: targets silently lost.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        if b"<f" not in _sheet_xml(data):
+            return []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = load_workbook(io.BytesIO(data), data_only=False)
+    except Exception:  # a part damaged past what the values reading needed: nothing more to say
+        return []
+    found = []
+    for sheet in formulas.worksheets:
+        if sheet.title not in shown.sheetnames:
+            continue
+        values = shown[sheet.title]._cells
+        for (row, col), cell in sorted(sheet._cells.items()):
+            if row > _MAX_ROWS or col > _MAX_COLS or cell.data_type != "f":
+                continue
+            value = values.get((row, col))
+            if value is None or value.value is None:
+                found.append(f"{sheet.title}!{cell.coordinate}")
+    return found
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    """Every part of the package, concatenated: cheap (the package checks bounded it) and name-blind."""
+    package = zipfile.ZipFile(io.BytesIO(data))
+    return b"".join(package.read(m) for m in package.infolist() if not m.filename.startswith("xl/media/"))
+
+
+def _formulas_issue(cells: list[str]) -> Issue:
+    shown = ", ".join(cells[:8]) + (f" và {len(cells) - 8} ô khác" if len(cells) > 8 else "")
+    message = (
+        f"{len(cells)} ô chứa công thức nhưng tệp không lưu sẵn kết quả ({shown}): tệp do một chương trình "
+        "tạo ra mà chưa được tính. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi tải lên lại "
+        "(hoặc thay công thức bằng giá trị)"
+    )
+    return Issue(Severity.ERROR, cells[0], message, "formulas_without_values")

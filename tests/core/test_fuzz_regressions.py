@@ -164,3 +164,54 @@ def test_csv_text_from_a_request_is_never_taken_for_a_file_name(tmp_path):
     assert len(read_observations_csv(str(secret))[0]) == 1  # the command line may name a file
     observations, issues = read_observations_text(str(secret))  # a request body may not
     assert observations == [] and issues
+
+
+def _renamed(data: bytes, old: str, new: str, edit=lambda x: x) -> bytes:
+    """The package with one part renamed, and its relationship and content-type entries updated."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    short_old, short_new = old.rsplit("/", 1)[1].encode(), new.rsplit("/", 1)[1].encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == old:
+                target.writestr(new, edit(content))
+                continue
+            if name.endswith((".rels", "[Content_Types].xml")):
+                content = content.replace(short_old, short_new)
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_merge_bomb_in_a_part_not_named_xml_is_refused():
+    # was: only members ending in .xml/.rels were scanned, yet openpyxl reads a worksheet part
+    # by its relationship whatever its name: a 5 KB plan took a worker from 152 MB to 1 GB
+    whole = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells></worksheet>'
+    data = _renamed(
+        XLSX,
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet1.bin",
+        lambda x: x.replace(b"</worksheet>", whole),
+    )
+    assert package_problem(data).code == "merge_too_large"
+    with no_hang():
+        result = read_plan_bytes(data, "phu-luc.xlsx")
+    assert [i.code for i in result.errors] == ["merge_too_large"]
+
+
+def test_entity_declarations_in_a_part_not_named_xml_are_refused():
+    laughs = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    data = _renamed(DOCX, "word/document.xml", "word/document.dat", lambda x: laughs + x.split(b"?>", 1)[-1])
+    assert package_problem(data).code == "xml_declarations"
+
+
+def test_a_well_formed_annex_with_a_picture_is_still_read():
+    # binary that happens to hold a marker
+    picture = b"\x89PNG\r\n\x1a\n" + b"<!DOCTYPE" + bytes(range(256)) * 8
+    source = zipfile.ZipFile(io.BytesIO(XLSX))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+        target.writestr("xl/media/image1.png", picture)
+    assert package_problem(out.getvalue()) is None

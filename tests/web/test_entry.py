@@ -244,3 +244,33 @@ def test_overview_shows_states_for_the_coordinator(client, kon_ray, commune):
     page = client.get("/?year=2024").content.decode()
     assert "Xã Đăk Tơ Lung" in page and "Phòng Y tế" in page
     assert f"/entry/{commune.pk}/{QUARTER}/" in page
+
+
+def test_four_eyes_the_coordinator_who_sent_figures_cannot_approve_them(client, kon_ray, commune):
+    # was: a coordinator could enter, submit and approve the same figures alone
+    version, users = kon_ray
+    assert version.plan.four_eyes  # a district's plan: on by default
+    client.force_login(users["dieuphoi"])
+    data = _form_data(client, commune, **{"3_2a": ("2", "3")})
+    assert client.post(_url(commune), {**data, "submit": "1"}).status_code == 302
+    page = client.post(_url(commune) + "decide/", {"action": "approve"}, follow=True).content.decode()
+    assert "another coordinator must approve them" in page or "người khác phê duyệt" in page
+    submission = Submission.objects.get(org_unit=commune, period_key=QUARTER)
+    assert submission.state == "submitted"
+    client.force_login(users["quantri"])  # a second person
+    client.post(_url(commune) + "decide/", {"action": "approve"})
+    submission.refresh_from_db()
+    assert submission.state == "approved"
+
+
+def test_four_eyes_can_be_turned_off_for_a_plan_run_by_one_person(client, kon_ray, commune):
+    version, users = kon_ray
+    client.force_login(users["dieuphoi"])
+    assert client.post(f"/plans/{version.plan_id}/four-eyes/", {}).status_code == 302
+    version.plan.refresh_from_db()
+    assert not version.plan.four_eyes
+    assert AuditEntry.objects.filter(action="plan_four_eyes", new="False").exists()
+    data = _form_data(client, commune, **{"3_2a": ("2", "3")})
+    assert client.post(_url(commune), {**data, "submit": "1"}).status_code == 302
+    client.post(_url(commune) + "decide/", {"action": "approve"})
+    assert Submission.objects.get(org_unit=commune, period_key=QUARTER).state == "approved"

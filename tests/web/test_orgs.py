@@ -9,7 +9,7 @@ from chitieu import konray as kon_ray
 from chitieu.approval import Role
 from web.orgs.models import OrgUnit, UnitKind, UnitLink
 from web.orgs.selectors import communes_of, unit_find
-from web.orgs.services import kon_ray_units_ensure, unit_rename, unit_split, units_merge
+from web.orgs.services import UnitChangeError, kon_ray_units_ensure, unit_rename, unit_split, units_merge
 
 
 def test_kon_ray_defaults_are_there_once_even_when_loaded_twice(district):
@@ -108,3 +108,31 @@ def test_reporters_cannot_open_the_unit_change_page(client, district, make_user)
         ).status_code
         == 403
     )
+
+
+def test_invisible_and_direction_characters_are_stripped_from_unit_names(client, district, make_user):
+    # was: a right-to-left override and zero-width spaces were stored, so "Phòng Y tế" could be
+    # shown reversed or be two different-looking units that compare unequal
+    client.force_login(make_user("dieuphoi", Role.COORDINATOR, district))
+    office = OrgUnit.objects.get(name="Phòng Y tế")
+    hostile = "\u202ePhòng\u200b Y\u00a0tế\u2066 huyện\ufeff\u200d"
+    response = client.post(
+        f"/units/{office.pk}/change/",
+        {"action": "rename", "rename-name": hostile, "rename-on": "01/03/2025"},
+    )
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert office.name == "Phòng Y tế huyện"
+    assert office.names.get(valid_to__isnull=True).name == "Phòng Y tế huyện"
+    assert unit_find("Phòng\u200b Y tế huyện") == office
+
+
+def test_a_name_of_invisible_characters_only_is_refused(district, make_user):
+    office = OrgUnit.objects.get(name="Phòng Y tế")
+    with pytest.raises(UnitChangeError):
+        unit_rename(
+            actor=make_user("dieuphoi", Role.COORDINATOR, district),
+            unit=office,
+            name="\u200b\u202e ",
+            on=date(2025, 3, 1),
+        )

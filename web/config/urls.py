@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+handler400 = "web.core.views.bad_request"  # what was wrong and the limit, in Vietnamese
 handler500 = "web.core.views.server_error"  # a 503 with a Vietnamese sentence when the database is away
 
 urlpatterns = [

@@ -1,6 +1,8 @@
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -56,6 +58,24 @@ def home(request):
             }
         )
     return render(request, "core/home.html", context)
+
+
+def bad_request(request, exception=None):
+    """The 400 handler: a sentence in Vietnamese that says what was wrong and the limit, not "Bad Request"."""
+    if isinstance(exception, TooManyFilesSent):
+        message = _(
+            "At most %(n)s files can be attached at once. "
+            "Nothing was saved: attach fewer files and send again."
+        ) % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    elif isinstance(exception, TooManyFieldsSent):
+        message = _("The form sent too many fields at once (at most %(n)s). Nothing was saved.") % {
+            "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    else:
+        message = _("The request was damaged or incomplete. Nothing was saved: please try again.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponse(render_to_string("400.html", {"message": message}, request=request), status=400)
 
 
 def server_error(request):

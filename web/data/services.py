@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from chitieu.approval import Action, ApprovalError, Role, State, transition
+from chitieu.approval import Action, ApprovalError, Role, State, check_four_eyes, transition
 from chitieu.figures import FigureRefused, FigureRule, is_not_applicable, missing_sexes
 from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
@@ -27,6 +27,7 @@ from chitieu.periods import parse_period
 from web.accounts.access import area_unit_ids
 from web.core.audit import audit_entry, audit_record
 from web.core.models import AuditEntry
+from web.core.staging import track
 from web.data.models import Evidence, Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
@@ -91,7 +92,13 @@ def _may_act_for(actor, unit: OrgUnit) -> Role:
 def _transition(actor, submission: Submission, action: Action, reason: str = "") -> State:
     role = _may_act_for(actor, submission.org_unit)
     try:
-        return transition(State(submission.state), action, role=role, reason=reason)
+        state = transition(State(submission.state), action, role=role, reason=reason)
+        check_four_eyes(
+            action,
+            required=submission.plan.four_eyes,
+            decider_submitted=submission.submitted_by_id == actor.pk,
+        )
+        return state
     except ApprovalError as error:
         if error.code == "role_not_allowed":
             raise PermissionDenied from error
@@ -239,6 +246,7 @@ def evidence_add(*, actor, submission: Submission, upload: UploadedFile) -> Evid
         size=upload.size,
         uploaded_by=actor,
     )
+    track(Evidence, "file", evidence.file.name)  # removed again if this save rolls back
     audit_record(actor=actor, action="evidence_add", subject=submission, field="evidence", new=original_name)
     return evidence
 

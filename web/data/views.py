@@ -44,6 +44,10 @@ APPROVAL_ERRORS = {
     "locked": gettext_lazy("These figures are approved and locked. Ask the coordinator to unlock them."),
     "not_allowed_in_state": gettext_lazy("This is not possible in the report's current state."),
     "reason_required": gettext_lazy("Please give a reason."),
+    "four_eyes": gettext_lazy(
+        "You sent these figures yourself: under this plan's four-eyes rule "
+        "another coordinator must approve them."
+    ),
 }
 STALE_MESSAGE = gettext_lazy(
     "Someone changed these figures after you opened this page. Your entries are "

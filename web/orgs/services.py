@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from chitieu import konray as kon_ray
-from chitieu.names import name_key
+from chitieu.names import clean_name, name_key
 from web.accounts.access import require_manage_unit
 from web.core.audit import audit_record
 from web.orgs.models import LinkKind, OrgUnit, UnitKind, UnitLink, UnitName
@@ -26,7 +26,15 @@ def _tree_changed() -> None:
     unit_closure_refresh()
 
 
+def _stored_name(name: str) -> str:
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise UnitChangeError("empty_name")
+    return cleaned
+
+
 def _create(*, name: str, kind: UnitKind, parent: OrgUnit | None, valid_from: date | None) -> OrgUnit:
+    name = _stored_name(name)
     unit = OrgUnit.objects.create(
         name=name, name_key=name_key(name), kind=kind, parent=parent, valid_from=valid_from
     )
@@ -49,6 +57,7 @@ def unit_create(
 def unit_rename(*, actor, unit: OrgUnit, name: str, on: date) -> OrgUnit:
     """Same unit, same data; the old name is kept with the dates it was used."""
     require_manage_unit(actor, unit)
+    name = _stored_name(name)
     old = unit.name
     UnitName.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=on - timedelta(days=1))
     UnitName.objects.create(unit=unit, name=name, valid_from=on)

@@ -2,12 +2,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from web.accounts.access import area_unit_ids, require_coordinator, require_see_unit
 from web.orgs import services
 from web.orgs.forms import MergeForm, RenameForm, SplitForm
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_tree
+
+UNIT_CHANGE_ERRORS = {
+    "unit_not_valid_on_date": gettext_lazy("The unit did not exist on that date."),
+    "empty_name": gettext_lazy("The name is empty once invisible characters are removed: type a name."),
+    "merge_needs_two_units": gettext_lazy("A merger needs at least two units."),
+    "split_needs_two_names": gettext_lazy("A split needs at least two new names."),
+}
 
 
 @login_required
@@ -52,8 +60,9 @@ def change(request, pk: int):
             else:
                 units = [unit, *cleaned["others"]]
                 services.units_merge(actor=request.user, units=units, name=cleaned["name"], on=cleaned["on"])
-        except services.UnitChangeError:
-            messages.error(request, _("The unit did not exist on that date."))
+        except services.UnitChangeError as error:
+            fallback = UNIT_CHANGE_ERRORS["unit_not_valid_on_date"]
+            messages.error(request, UNIT_CHANGE_ERRORS.get(error.code, fallback))
         else:
             messages.success(request, _("Saved. Figures stay attached to the units that reported them."))
             return redirect("orgs:tree")

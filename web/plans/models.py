@@ -65,6 +65,8 @@ class Plan(models.Model):
     area = models.ForeignKey(
         "orgs.OrgUnit", verbose_name=_("area"), on_delete=models.PROTECT, related_name="plans"
     )
+    # Four eyes: figures are approved by someone other than who sent them (chitieu.approval).
+    four_eyes = models.BooleanField(_("approval by a second person"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

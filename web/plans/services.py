@@ -9,20 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from chitieu.figures import FigureRefused, check_target
-from chitieu.importer import read_plan_bytes
+from chitieu.importer.isolated import read_plan_isolated
 from chitieu.issues import Issue, Severity
 from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
 from web.accounts.access import require_coordinator, require_manage_plan, require_see_unit
 from web.core.audit import audit_record
-from web.orgs.models import OrgUnit
+from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import unit_descendant_ids, unit_find
 from web.plans.formulas import default_labels
 from web.plans.models import (
@@ -72,14 +73,22 @@ def plan_import(
     """Read the annex and store it as a draft version awaiting review (a new plan, or an amendment)."""
     require_coordinator(actor)
     require_see_unit(actor, area)
-    result = read_plan_bytes(data, filename)
+    result = read_plan_isolated(
+        data,
+        filename,
+        memory_mb=settings.CHITIEU_PLAN_PARSE_MEMORY_MB,
+        seconds=settings.CHITIEU_PLAN_PARSE_SECONDS,
+    )
     if result.plan is None:
         raise PlanImportError(result.issues)
     core = result.plan
     if plan is not None:
         require_manage_plan(actor, plan)  # an amendment: only whoever manages that plan
     if plan is None:
-        plan = Plan.objects.create(name=core.title[:300] or filename, area=area)
+        # Four eyes by default where a standing office checks other units' figures; a commune's
+        # plan is often run by one official, who must be able to approve alone.
+        four_eyes = area.kind != UnitKind.COMMUNE
+        plan = Plan.objects.create(name=core.title[:300] or filename, area=area, four_eyes=four_eyes)
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PlanVersion.objects.create(
         plan=plan,
@@ -361,3 +370,17 @@ def issues_for(version: PlanVersion) -> dict[str, list[PlanIssue]]:
 
 
 REVIEW = Severity.REVIEW.value
+
+
+@transaction.atomic
+def plan_four_eyes_set(*, actor, plan: Plan, required: bool) -> Plan:
+    """Turn the four-eyes rule on or off for a plan (chitieu.approval.check_four_eyes); audited."""
+    require_manage_plan(actor, plan)
+    old = plan.four_eyes
+    if old != required:
+        plan.four_eyes = required
+        plan.save(update_fields=["four_eyes"])
+        audit_record(
+            actor=actor, action="plan_four_eyes", subject=plan, field="four_eyes", old=old, new=required
+        )
+    return plan

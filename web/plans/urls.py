@@ -10,4 +10,5 @@ urlpatterns = [
     path("v/<int:pk>/discard/", views.version_discard, name="discard"),
     path("target/<int:pk>/", views.target_edit, name="target"),
     path("assignment/<int:pk>/", views.assignment_edit, name="assignment"),
+    path("<int:pk>/four-eyes/", views.four_eyes, name="four_eyes"),
 ]

@@ -28,7 +28,7 @@ from web.plans.forms import (
     TargetChangeForm,
     TargetReviewForm,
 )
-from web.plans.models import Assignment, PlanVersion, Target, VersionStatus
+from web.plans.models import Assignment, Plan, PlanVersion, Target, VersionStatus
 from web.plans.selectors import indicators_with_details, plan_list_for_user
 
 
@@ -272,3 +272,16 @@ def assignment_edit(request, pk: int):
         "plans/assignment.html",
         {"assignment": assignment, "form": form, "history": audit_for(assignment)},
     )
+
+
+@login_required
+@require_POST
+def four_eyes(request, pk: int):
+    plan = get_object_or_404(Plan, pk=pk)
+    required = request.POST.get("four_eyes") == "on"
+    services.plan_four_eyes_set(actor=request.user, plan=plan, required=required)
+    if required:
+        messages.success(request, _("From now on, figures are approved by someone other than who sent them."))
+    else:
+        messages.success(request, _("From now on, whoever sends figures may also approve them."))
+    return redirect("plans:version", pk=plan.versions.order_by("-number").values_list("pk", flat=True)[0])

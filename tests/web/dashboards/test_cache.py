@@ -69,6 +69,7 @@ def test_unlock_submit_approve_and_return_show_the_new_verdict(client, figures, 
     from web.data.services import submission_approve, submission_return, submission_submit, submission_unlock
 
     client.force_login(coordinator)
+    type(figures).objects.filter(pk=figures.pk).update(four_eyes=False)  # one person sends and approves here
     assert _page(client, figures)["2.2"] == "not_achieved"
     submission_unlock(actor=coordinator, submission=_labour_2024(figures), reason="Sửa số liệu")
     assert _page(client, figures)["2.2"] == "no_data"

@@ -24,6 +24,14 @@ def shared(tmp_path_factory, worker_id):
     return base.parent if worker_id != "master" else base
 
 
+@pytest.fixture(scope="session", autouse=True)
+def backup_key(shared):
+    """The installation's backup key for `chitieu backup`/`restore`, kept out of the repository's var/."""
+    path = shared / "backup.key"
+    os.environ["CHITIEU_BACKUP_KEY_FILE"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(shared):
     return support.sqlite_template(shared)

@@ -3,17 +3,23 @@ PostgreSQL, every table and every evidence file compared; refusals of bad files 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import resource
 import sqlite3
+import subprocess
 import tarfile
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.web.faults.conftest import postgres_pass, sqlite_pass
 from tests.web.faults.support import (
+    BIN,
     chitieu,
     differences,
     media_state,
@@ -361,3 +367,127 @@ def test_postgres_restore_killed_midway_changes_nothing(postgres_demo, tmp_path)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(30)
     assert differences(before, snapshot(postgres_demo.url)) == []
+
+
+# ------------------------------------------------------------------ authenticity and bounds
+
+
+def _resigned(source, target, edit_database):
+    """The attack: change the database inside a backup, then write checksums that match again."""
+    with tarfile.open(source) as old:
+        members = [(m, old.extractfile(m).read()) for m in old.getmembers()]
+    out = []
+    for member, data in members:
+        if member.name.startswith("database."):
+            data = edit_database(data)
+        out.append((member, data))
+    manifest_at = next(i for i, (m, _) in enumerate(out) if m.name == "manifest.json")
+    manifest = json.loads(out[manifest_at][1])
+    database = next(data for m, data in out if m.name.startswith("database."))
+    manifest["database"]["size"] = len(database)
+    manifest["database"]["sha256"] = hashlib.sha256(database).hexdigest()
+    out[manifest_at] = (out[manifest_at][0], json.dumps(manifest, ensure_ascii=False).encode())
+    with tarfile.open(target, "w:gz") as new:
+        for member, data in out:
+            member.size = len(data)
+            new.addfile(member, io.BytesIO(data))
+
+
+def _make_everyone_superuser(data: bytes) -> bytes:
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "db.sqlite3"
+        path.write_bytes(data)
+        connection = sqlite3.connect(path)
+        with connection:
+            connection.execute("UPDATE accounts_user SET is_superuser = 1, is_staff = 1")
+        connection.close()
+        return path.read_bytes()
+
+
+@sqlite_pass
+def test_a_backup_altered_with_fresh_checksums_is_refused(sqlite_demo, tmp_path):
+    # was: "bản sao lưu hợp lệ" for a copy in which every reporter had been made a superuser
+    good = tmp_path / "good.tar.gz"
+    assert _backup(sqlite_demo, good).returncode == 0
+    forged = tmp_path / "forged.tar.gz"
+    _resigned(good, forged, _make_everyone_superuser)
+    before = snapshot(sqlite_demo.url)
+    for extra in (("--check",), ()):
+        done = chitieu("restore", str(forged), *extra, "--yes", "--database", sqlite_demo.url)
+        assert done.returncode == 1, done.stdout
+        assert "không phải bản sao lưu do máy này tạo" in done.stderr
+        assert "chữ ký không khớp" in done.stderr
+    assert differences(before, snapshot(sqlite_demo.url)) == []
+    checked = chitieu("restore", str(good), "--check")
+    assert checked.returncode == 0 and "chữ ký đúng" in checked.stdout
+
+
+@sqlite_pass
+def test_a_backup_from_another_installation_needs_its_key(sqlite_demo, tmp_path):
+    theirs = tmp_path / "their.key"
+    made = _backup(sqlite_demo, tmp_path / "b.tar.gz", "--key", str(theirs))
+    assert made.returncode == 0 and "Đã tạo khoá sao lưu" in made.stdout
+    assert theirs.stat().st_mode & 0o077 == 0  # readable by its owner only
+    refused = chitieu("restore", str(tmp_path / "b.tar.gz"), "--check")
+    assert refused.returncode == 1 and "được ký bằng khoá khác" in refused.stderr
+    accepted = chitieu("restore", str(tmp_path / "b.tar.gz"), "--check", "--key", str(theirs))
+    assert accepted.returncode == 0, accepted.stderr
+
+
+@sqlite_pass
+def test_an_unsigned_backup_of_an_older_version_needs_to_be_allowed(sqlite_demo, tmp_path):
+    good = tmp_path / "good.tar.gz"
+    assert _backup(sqlite_demo, good).returncode == 0
+
+    def version_one(member, data):
+        if member.name in ("chitieu-backup.json", "manifest.json"):
+            document = json.loads(data)
+            document["format_version"] = 1
+            document.pop("signature", None)
+            data = json.dumps(document).encode()
+            member.size = len(data)
+        return member, data
+
+    old = tmp_path / "old.tar.gz"
+    _tamper(good, old, version_one)
+    refused = chitieu("restore", str(old), "--check")
+    assert refused.returncode == 1 and "--allow-unsigned" in refused.stderr
+    allowed = chitieu("restore", str(old), "--check", "--allow-unsigned")
+    assert allowed.returncode == 0 and "không có chữ ký, được chấp nhận" in allowed.stdout
+
+
+def _limit_file_size(megabytes: int):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (megabytes << 20, megabytes << 20))
+
+    return limit
+
+
+@sqlite_pass
+def test_a_small_file_that_unpacks_to_a_huge_one_is_refused_before_writing(sqlite_demo, tmp_path):
+    # was: a 1.2 MB file wrote 983 MB into var/.chitieu-restore-* before being refused, even with --check
+    good = tmp_path / "good.tar.gz"
+    assert _backup(sqlite_demo, good).returncode == 0
+    huge = 300 << 20  # zeros: compress about a thousand times
+
+    def inflate(member, data):
+        if member.name.startswith("database."):
+            member.size = huge
+            return member, bytes(huge)
+        return member, data
+
+    bomb = tmp_path / "bomb.tar.gz"
+    _tamper(good, bomb, inflate)
+    assert bomb.stat().st_size < huge // 200
+    # The restore may write at most 50 MB: past that the kernel stops it (SIGXFSZ), as a full disk would.
+    done = subprocess.run(
+        [str(BIN / "chitieu"), "restore", str(bomb), "--check", "--media", str(tmp_path / "media")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limit_file_size(50),
+        check=False,
+    )
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert "giải nén ra quá lớn so với kích thước tệp" in done.stderr
+    assert not list(tmp_path.glob("**/.chitieu-restore-*"))

@@ -384,6 +384,23 @@ def _site_probes() -> list[Probe]:
             writers=MANAGERS,
         ),
         Probe(
+            "plan-four-eyes-get",
+            "plans/<int:pk>/four-eyes/",
+            "get",
+            lambda w: f"/plans/{w.version.plan_id}/four-eyes/",
+            POST_ONLY,
+        ),
+        Probe(
+            "plan-four-eyes",
+            "plans/<int:pk>/four-eyes/",
+            "post",
+            lambda w: f"/plans/{w.version.plan_id}/four-eyes/",
+            by_role(DENIED, anonymous=LOGIN, coordinator=REDIRECT, administrator=REDIRECT),
+            data=lambda w: {},  # the box left unticked: the rule turned off
+            snapshot=lambda w: type(w.version.plan).objects.get(pk=w.version.plan_id).four_eyes,
+            writers=MANAGERS,
+        ),
+        Probe(
             "target-page",
             "plans/target/<int:pk>/",
             "get",

@@ -60,7 +60,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # BEGIN IMMEDIATE: a writer takes the write lock when its transaction starts, so a second
+    # writer waits (up to the busy timeout) instead of failing at its first write with
+    # "database is locked" (which a deferred transaction cannot retry once it has read).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cached dashboard evaluations (web.rollups.cache). Per process by default; with several
@@ -97,6 +100,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "web.core.middleware.RequestSizeLimitMiddleware",  # first: refuse a huge body before anything reads it
     "django.middleware.security.SecurityMiddleware",
+    "web.core.staging.UploadsKeptIfSavedMiddleware",  # uploads of a rolled-back save do not stay on disk
     "web.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,6 +215,10 @@ CHITIEU_EVIDENCE_MAX_BYTES = env.int("CHITIEU_EVIDENCE_MAX_BYTES", default=10 * 
 CHITIEU_PLAN_MAX_BYTES = env.int("CHITIEU_PLAN_MAX_BYTES", default=5 * 1024 * 1024)
 CHITIEU_CSV_MAX_BYTES = env.int("CHITIEU_CSV_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10  # evidence files in one form
+# An uploaded annex is parsed in a child process with these budgets (chitieu.importer.isolated):
+# a file that slips past the package checks cannot take the worker down.
+CHITIEU_PLAN_PARSE_MEMORY_MB = env.int("CHITIEU_PLAN_PARSE_MEMORY_MB", default=768)
+CHITIEU_PLAN_PARSE_SECONDS = env.int("CHITIEU_PLAN_PARSE_SECONDS", default=60)
 CHITIEU_REQUEST_MAX_BYTES = env.int(
     "CHITIEU_REQUEST_MAX_BYTES",
     default=max(
