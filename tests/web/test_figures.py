@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from web.api.services import token_create
@@ -285,3 +286,18 @@ def test_load_observations_refuses_the_line_and_stores_nothing(country, tmp_path
     assert code == 1, err
     assert f"dòng {len(rows) + 1}" in err and words in err and "Traceback" not in err
     assert not Observation.objects.exists()
+
+
+def test_plan_upload_refuses_a_target_with_more_digits_than_the_database_holds(client, district, make_user):
+    from chitieu.approval import Role
+    from web.plans.models import PlanVersion
+
+    from .annex import annex_bytes
+
+    coordinator = make_user("dieuphoi", Role.COORDINATOR, district)
+    client.force_login(coordinator)
+    data = annex_bytes().decode("utf-8").replace("26.6%", "999.999.999.999.999%", 1).encode("utf-8")
+    response = client.post("/plans/upload/", {"file": SimpleUploadedFile("a.txt", data), "area": district.pk})
+    assert response.status_code == 200
+    assert "tối đa 14 chữ số" in response.content.decode()
+    assert not PlanVersion.objects.exists()
