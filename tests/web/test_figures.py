@@ -301,3 +301,16 @@ def test_plan_upload_refuses_a_target_with_more_digits_than_the_database_holds(c
     assert response.status_code == 200
     assert "tối đa 14 chữ số" in response.content.decode()
     assert not PlanVersion.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "-Infinity", "1e309", 1e308])
+def test_api_json_never_stores_a_non_finite_or_huge_number(client, api, commune, typed):
+    plan, headers = api
+    response = client.post(
+        f"/api/plans/{plan.pk}/observations",
+        {"rows": [_row(commune, "3.2a", numerator=typed, denominator="1")]},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code in (200, 422), response.content
+    assert not Observation.objects.exists()
