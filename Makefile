@@ -76,7 +76,8 @@ messages: venv
 # cases instead of the suite's hundreds; prints how many cases each target ran and how long it took.
 fuzz: venv
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 -p no:cacheprovider --hypothesis-show-statistics \
-	  tests/core/test_fuzz_plan_readers.py tests/core/test_fuzz_observations.py tests/core/test_fuzz_quantity.py
+	  tests/core/test_fuzz_plan_readers.py tests/core/test_fuzz_observations.py tests/core/test_fuzz_quantity.py \
+	  tests/core/test_figures.py
 
 bench: venv
 	$(BIN)/python -m bench

@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from chitieu.figures import FigureRule, Problem, check_parts
 from chitieu.formulas import from_csv_cell
 from chitieu.issues import Issue, Severity, in_line_order
 from chitieu.periods import PeriodKeyError, parse_period
@@ -71,20 +72,22 @@ class Observation:
 
 
 def observation_value(indicator: Indicator, obs: Observation) -> Decimal | None:
-    """The figure in the indicator's unit: numerator × factor ÷ denominator, or the value given.
+    """The figure in the indicator's unit, by the one figure rule (``chitieu.figures``).
 
     None when it cannot be known (not applicable, a zero denominator, nothing given).
-    Multiplying before dividing keeps exact results exact (1 × 300 ÷ 3 = 100).
     """
-    if obs.not_applicable:
+    if obs.not_applicable or (obs.denominator is not None and obs.denominator == 0):
         return None
-    if indicator.measure is Measure.COUNT:
-        return obs.value if obs.value is not None else obs.numerator
-    if obs.numerator is not None and obs.denominator is not None:
-        if obs.denominator == 0:
-            return None
-        return obs.numerator * indicator.factor / obs.denominator
-    return obs.value
+    return rule_for(indicator).compute(obs.numerator, obs.denominator, obs.value)
+
+
+def rule_for(indicator: Indicator) -> FigureRule:
+    return _rule(indicator.measure, indicator.per)
+
+
+@functools.lru_cache(maxsize=64)
+def _rule(measure: Measure, per: int | None) -> FigureRule:
+    return FigureRule.of(measure, per)
 
 
 # ------------------------------------------------------------------ reading
@@ -131,7 +134,7 @@ _SEXES = {
 _TOTAL_SEX = {"", "t", "total", "chung", "tong", "ca hai"}
 _NOT_APPLICABLE = {"n/a", "na", "kad", "khong ap dung", "k/a"}
 
-_NUMBER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?\d+$", re.ASCII)
 
 
 @functools.lru_cache(maxsize=4096)  # the same unit and header names come back on every row
@@ -154,16 +157,42 @@ def unit_key(name: str) -> str:
     return " ".join(text.split())
 
 
-def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
+class NumberError(ValueError):
+    """A cell that is not a number, or can be read two ways; ``reason`` explains (Vietnamese)."""
+
+    def __init__(self, text: str, reason: str):
+        super().__init__(text)
+        self.reason = reason
+
+
+def parse_number(text: str, decimal_comma: bool = False, comma_decimal: bool = False) -> Decimal:
     """A number written the Vietnamese way or the English way: ``1.234,5``, ``52,17``, ``52.17``.
 
     When both separators occur the last one is the decimal mark; a lone comma is a
     decimal comma; several dots (or several commas) are thousands separators. A lone
     dot is a decimal point unless ``decimal_comma`` says the file writes decimals
     with a comma (then ``1.200`` is one thousand two hundred).
-    Raises ``ValueError`` for anything else.
+    A lone comma before exactly three digits ("12,345") can be either; unless the file
+    writes decimals with a comma (``decimal_comma``) or is a semicolon or tab file as
+    Vietnamese spreadsheets export (``comma_decimal``), it is refused with both readings.
+    Digits other than 0–9 are refused. Raises ``ValueError`` (``NumberError`` with the
+    reason) for anything else.
     """
     s = text.strip().replace("\u00a0", "").replace(" ", "").removesuffix("%")
+    if any(c.isdigit() and not c.isascii() for c in s):
+        raise NumberError(text, "chỉ dùng chữ số 0–9 (không dùng chữ số Ả Rập hay chữ số toàn độ rộng)")
+    if not (decimal_comma or comma_decimal) and re.fullmatch(r"[+-]?[1-9]\d{0,2},\d{3}", s):
+        whole, fraction = s.split(",")
+        raise NumberError(
+            text,
+            f"có hai cách hiểu: {whole},{fraction} (dấu phẩy thập phân) hoặc {whole}{fraction}"
+            f" (dấu phẩy phân cách hàng nghìn); ghi {whole}{fraction} nếu là số nguyên,"
+            f" {whole},{fraction}0 nếu là số thập phân",
+        )
+    if (s.count(",") > 1 or s.count(".") > 1) and not re.fullmatch(
+        r"[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*(?:[.,]\d+)?", s
+    ):
+        raise NumberError(text, "các nhóm hàng nghìn phải có đúng 3 chữ số (như 1.234.567)")
     if decimal_comma and "," not in s:
         s = s.replace(".", "")
     if "," in s and "." in s:
@@ -280,7 +309,7 @@ def read_observations_text(text: str) -> tuple[list[Observation], list[Issue]]:
     observations: list[Observation] = []
     seen: dict[tuple[str, str, str, Sex | None], int] = {}
     for line, row in rows[1:]:
-        obs, row_issues = _row(row, columns, line, decimal_comma)
+        obs, row_issues = _row(row, columns, line, decimal_comma, delimiter != ",")
         issues += row_issues
         if obs is None:
             continue
@@ -347,7 +376,7 @@ def _header(cells: list[str], line: int) -> tuple[dict[str, int], list[Issue]]:
 
 
 def _row(
-    cells: list[str], columns: dict[str, int], line: int, decimal_comma: bool
+    cells: list[str], columns: dict[str, int], line: int, decimal_comma: bool, comma_decimal: bool = False
 ) -> tuple[Observation | None, list[Issue]]:
     where = f"line {line}"
     issues: list[Issue] = []
@@ -387,7 +416,11 @@ def _row(
             numbers[name], not_applicable = None, True
         else:
             try:
-                numbers[name] = parse_number(raw, decimal_comma)
+                numbers[name] = parse_number(raw, decimal_comma, comma_decimal)
+            except NumberError as exc:
+                numbers[name] = None
+                error(f"{name} không đọc được: {raw!r} {exc.reason}", "not_a_number")
+                continue
             except ValueError:
                 numbers[name] = None
                 error(f"{name} không phải là số: {raw!r}", "not_a_number")
@@ -402,8 +435,6 @@ def _row(
                         "ambiguous_number",
                     )
                 )
-            if numbers[name] < 0:  # type: ignore[operator]
-                error(f"{name} âm: {raw!r} (số đếm và tỷ lệ không thể âm)", "negative")
     issues += _check_numbers(numbers, not_applicable, where, {c for c in columns if cell(c)})
     submitted = _date(cell("submitted"), where, issues) if cell("submitted") else None
     if any(i.severity is Severity.ERROR for i in issues):
@@ -442,24 +473,19 @@ def _date(text: str, where: str, issues: list[Issue]) -> date | None:
         return None
 
 
+_ZERO_HINT = " (nếu chỉ tiêu không áp dụng cho đơn vị này, ghi 'không áp dụng' vào cột value)"
+
+
 def _check_numbers(
     numbers: dict[str, Decimal | None], not_applicable: bool, where: str, filled: set[str]
 ) -> list[Issue]:
     num, den, value = numbers["numerator"], numbers["denominator"], numbers["value"]
     if not_applicable:
         return []
-    if den is not None and den == 0:
-        return [
-            Issue(
-                Severity.ERROR,
-                where,
-                "mẫu số bằng 0: không tính được tỷ lệ (nếu chỉ tiêu không áp dụng cho đơn vị này,"
-                " ghi 'không áp dụng' vào cột value)",
-                "zero_denominator",
-            )
-        ]
-    if den is not None and num is None and value is None and "numerator" not in filled:
-        return [Issue(Severity.ERROR, where, "có mẫu số nhưng thiếu tử số", "missing_numerator")]
+    problem = check_parts(num, den, value)
+    if problem is not None and not (problem.code is Problem.MISSING_NUMERATOR and "numerator" in filled):
+        hint = _ZERO_HINT if problem.code is Problem.ZERO_DENOMINATOR else ""
+        return [Issue(Severity.ERROR, where, problem.message() + hint, problem.code.value)]
     if num is None and den is None and value is None and not ({"numerator", "denominator", "value"} & filled):
         return [
             Issue(
@@ -512,57 +538,34 @@ def validate_observations(
 
 
 def _check_against(indicator: Indicator, obs: Observation, plan: Plan) -> list[Issue]:
-    issues: list[Issue] = []
-    where = obs.source
+    """The figure rule (``chitieu.figures``) for the indicator's measure, and the period."""
     if obs.not_applicable:
-        return issues
-    if indicator.measure is not Measure.COUNT:
-        if obs.numerator is not None and obs.denominator is None and obs.value is None:
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    where,
-                    f"chỉ tiêu {indicator.code} cần cả tử số và mẫu số (hoặc giá trị)",
-                    "missing_denominator",
-                )
-            )
-        if (
-            indicator.measure is Measure.PERCENT
-            and obs.numerator is not None
-            and obs.denominator is not None
-            and obs.numerator > obs.denominator
-        ):
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    where,
-                    f"tử số ({obs.numerator}) lớn hơn mẫu số ({obs.denominator}): tỷ lệ vượt 100%",
-                    "numerator_above_denominator",
-                )
-            )
-        if indicator.measure is Measure.PERCENT and obs.value is not None and obs.value > 100:
-            issues.append(Issue(Severity.ERROR, where, f"tỷ lệ {obs.value}% vượt 100%", "share_above_100"))
-        computed = observation_value(indicator, obs) if obs.denominator else None
-        if (
-            computed is not None
-            and obs.value is not None
-            and abs(computed - obs.value) > Decimal("0.05") * max(Decimal(1), abs(obs.value))
-        ):
-            issues.append(
-                Issue(
-                    Severity.WARNING,
-                    where,
-                    f"giá trị ghi ({obs.value}) khác giá trị tính từ tử số/mẫu số"
-                    f" ({computed:.2f}); dùng tử số/mẫu số",
-                    "value_mismatch",
-                )
-            )
-    elif obs.value is not None and obs.numerator is not None and obs.value != obs.numerator:
+        return []
+    issues: list[Issue] = []
+    rule = rule_for(indicator)
+    problem = rule.check(obs.numerator, obs.denominator, obs.value)
+    if problem is not None:
+        message = problem.message()
+        if problem.code is Problem.MISSING_DENOMINATOR:
+            message = f"chỉ tiêu {indicator.code}: {message}"
+        issues.append(Issue(Severity.ERROR, obs.source, message, problem.code.value))
+    computed = rule.mismatch(obs.numerator, obs.denominator, obs.value) if problem is None else None
+    if computed is not None and rule.is_count:
         issues.append(
             Issue(
                 Severity.WARNING,
-                where,
+                obs.source,
                 f"số đếm ghi hai lần khác nhau ({obs.numerator} và {obs.value}); dùng cột value",
+                "value_mismatch",
+            )
+        )
+    elif computed is not None:
+        issues.append(
+            Issue(
+                Severity.WARNING,
+                obs.source,
+                f"giá trị ghi ({obs.value}) khác giá trị tính từ tử số/mẫu số"
+                f" ({computed:.2f}); dùng tử số/mẫu số",
                 "value_mismatch",
             )
         )

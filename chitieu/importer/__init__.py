@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from chitieu.figures import check_target
 from chitieu.importer.build import build_plan
 from chitieu.importer.grid import Cell, Grid, one_line
 from chitieu.importer.layout import find_layout
@@ -86,6 +87,26 @@ def _row_text(row: tuple[Cell, ...]) -> str:
     return " ".join(dict.fromkeys(one_line(c.text) for c in row if c.text))
 
 
+def _target_limits(plan: Plan) -> list[Issue]:
+    """The figure rule's limits for targets (``chitieu.figures``): what the database can hold."""
+    issues = []
+    for indicator in plan.indicators:
+        for target in indicator.targets:
+            problem = check_target(target.value)
+            if problem is not None:
+                where = indicator.source or f"row {indicator.code}"
+                issues.append(
+                    Issue(
+                        Severity.ERROR,
+                        where,
+                        f"chỉ tiêu {indicator.code}, kỳ {target.period}"
+                        f" ({target.text!r}): {problem.message()}",
+                        problem.code.value,
+                    )
+                )
+    return issues
+
+
 def _read(data: bytes, filename: str) -> ReadResult:
     grid = _grid(data, filename)
     if not isinstance(grid, Grid):
@@ -103,6 +124,7 @@ def _read(data: bytes, filename: str) -> ReadResult:
     if not plan.indicators:
         issues.append(Issue(Severity.ERROR, "table", "bảng không có chỉ tiêu nào", "no_indicators"))
     issues += _located(check_plan(plan), plan)
+    issues += _target_limits(plan)
     if has_errors(issues):
         return ReadResult(None, tuple(issues))
     return ReadResult(Plan(**{**plan.__dict__, "issues": tuple(issues)}), tuple(issues))

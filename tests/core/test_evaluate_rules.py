@@ -194,7 +194,7 @@ def test_exact_equality_through_division_is_achieved():
         (Measure.RATE, 1000, 21, 300, D(70)),
         (Measure.RATE, 100000, 1, 400, D(250)),
         (Measure.RATIO, 100, 115, 100, D(115)),
-        (Measure.TIMES, None, D("15.5"), D("8.6"), D("15.5") / D("8.6")),
+        (Measure.TIMES, None, D("15.5"), D("8.6"), D("1.802326")),  # chitieu.figures: six decimals, half up
     ],
 )
 def test_each_measure_applies_its_factor(measure, per, num, den, actual):

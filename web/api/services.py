@@ -10,13 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from chitieu.approval import ApprovalError
+from chitieu.figures import FigureIssue
 from chitieu.periods import PeriodKeyError, parse_period
 from web.api.models import ApiToken, new_token_secret, token_digest
 from web.core.audit import audit_record
+from web.core.figures import figure_message, sex_missing_message
 from web.data.models import Submission
 from web.data.services import (
     FigureError,
     FigureInput,
+    SexMissing,
     StaleSubmission,
     check_figure,
     submission_save,
@@ -123,8 +126,10 @@ ROW_MESSAGES = {
 }
 
 
-def _error(index: int, row: RowInput, code: str) -> RowError:
-    return RowError(index, row.where or f"row {index}", code, ROW_MESSAGES[code])
+def _error(index: int, row: RowInput, code: str, issue: FigureIssue | None = None) -> RowError:
+    """A refused row; a figure the rule refuses is worded by ``web.core.figures`` (part and limit)."""
+    message = figure_message(issue) if issue is not None else ROW_MESSAGES[code]
+    return RowError(index, row.where or f"row {index}", code, message)
 
 
 class _Units:
@@ -178,7 +183,7 @@ def _check_row(index: int, row: RowInput, indicators: dict, unit_for, duties_of)
     try:
         check_figure(indicator, figure)
     except FigureError as error:
-        return _error(index, row, error.code)
+        return _error(index, row, error.code, error.issue)
     return indicator, unit, period_key, sex, figure
 
 
@@ -256,7 +261,7 @@ def _save_group(
     if given:
         revision = given.pop()  # the client's view of the report; submission_save compares under lock
     figures = {(indicator, sex): figure for _, _, (indicator, _, _, sex, figure) in members}
-    code = None
+    code, issue = None, None
     try:
         with transaction.atomic():
             submission = submission_save(
@@ -277,11 +282,19 @@ def _save_group(
     except ApprovalError as error:
         code = error.code if error.code in ROW_MESSAGES else "not_allowed_in_state"
     except FigureError as error:
-        code = error.code
+        code, issue = error.code, error.issue
     except StaleSubmission:
         code = "stale"
+    except SexMissing as error:
+        code, (missing_code, missing_sex) = "sex_missing", error.missing[0]
+        message = sex_missing_message(missing_code, missing_sex)
+    if code == "sex_missing":
+        result.errors.extend(
+            RowError(index, row.where or f"row {index}", code, message) for index, row, _ in members
+        )
+        return
     if code is not None:
-        result.errors.extend(_error(index, row, code) for index, row, _ in members)
+        result.errors.extend(_error(index, row, code, issue) for index, row, _ in members)
         return
     result.saved += len(members)
     result.submissions.append(submission)

@@ -194,6 +194,9 @@ def _one_report(
             if not complete and rng.random() < 0.06:
                 continue  # a figure the unit did not have
             figures[(duty.indicator, sex)] = _figure(rng, duty, sex)
+        if len(duty.sexes) == 2 and sum((duty.indicator, s) in figures for s in duty.sexes) == 1:
+            for sex in duty.sexes:  # a by-sex figure is sent for both sexes or not at all
+                figures.pop((duty.indicator, sex), None)
     submission = data_services.submission_save(
         actor=reporter, plan=version.plan, unit=unit, period_key=period.key, revision=0, figures=figures
     )

@@ -15,6 +15,12 @@ class VietnameseDecimalField(forms.CharField):
         "not_a_number": _(
             "“%(text)s” is not a number. Write it like 1.234,5 (dot for thousands, comma for decimals)."
         ),
+        "foreign_digits": _("“%(text)s”: write the number with the digits 0–9."),
+        "ambiguous": _(
+            "“%(text)s” can be read two ways: %(whole)s,%(fraction)s (a decimal) or %(whole)s.%(fraction)s"
+            " (thousands). Write %(whole)s.%(fraction)s for the whole number,"
+            " %(whole)s,%(fraction)s0 for the decimal."
+        ),
     }
 
     def __init__(self, *, places: int = 6, **kwargs):
@@ -33,8 +39,11 @@ class VietnameseDecimalField(forms.CharField):
         try:
             return parse_number_input(text or "")
         except NumberInputError as error:
+            whole, _sep, fraction = text.strip().partition(",")
             raise forms.ValidationError(
-                self.error_messages["not_a_number"], code="not_a_number", params={"text": text}
+                self.error_messages[error.code],
+                code=error.code,
+                params={"text": text, "whole": whole, "fraction": fraction},
             ) from error
 
 

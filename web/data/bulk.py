@@ -3,7 +3,7 @@
 ``observations_load`` streams the tidy CSV of contracts §3 (plain or gzip) once:
 every line is read with the rules of ``chitieu.observations`` (Vietnamese period
 spellings, decimal commas, nữ/nam, "không áp dụng"), checked against the plan in
-force with the entry form's own rules (``check_figure``/``compute_value``), and
+force with the one figure rule every door uses (``chitieu.figures``), and
 — while no line has failed — written straight away: COPY on PostgreSQL, batched
 ``executemany`` on SQLite. The whole load is one transaction, so a bad line
 anywhere, a database error or an interruption leaves the database as it was;
@@ -40,9 +40,10 @@ from django.utils import timezone
 
 from chitieu import observations as tidy
 from chitieu.approval import State
+from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS, FigureRule
 from chitieu.names import name_key
 from chitieu.periods import PeriodKeyError, parse_period
-from chitieu.plan import Measure, measure_factor
+from chitieu.plan import Measure
 from web.accounts.access import require_coordinator, require_see_unit
 from web.core.models import AuditEntry
 from web.data.models import Observation, Submission
@@ -57,8 +58,6 @@ MAX_REPORTED = 1000  # errors kept for the message; all are counted
 NOT_APPLICABLE_NOTE = "không áp dụng"
 LOAD_STATES = (State.DRAFT.value, State.SUBMITTED.value, State.APPROVED.value)
 LOCKED_STATES = (State.SUBMITTED.value, State.APPROVED.value)
-# Largest numbers the columns hold (numeric(20, 6) and numeric(24, 6)): digits before the point.
-_INTEGER_DIGITS = {"numerator": 14, "denominator": 14, "value": 18}
 
 MESSAGES = {
     "unknown_indicator": "mã chỉ tiêu không có trong kế hoạch đang có hiệu lực: {0!r}",
@@ -70,18 +69,11 @@ MESSAGES = {
     "unit_not_valid": "đơn vị {0!r} không tồn tại trong kỳ {1}",
     "locked": "báo cáo của {0!r} kỳ {1} đã {2}: không nạp đè (dùng tùy chọn cho phép ghi đè nếu cần)",
     "duplicate": "trùng với một dòng trước: cùng chỉ tiêu {0}, kỳ {1}, đơn vị {2!r}, giới tính {3}",
-    "zero_denominator": "mẫu số bằng 0: không tính được giá trị",
-    "negative": "số liệu không được âm",
-    "numerator_above_denominator": "tử số ({0}) lớn hơn mẫu số ({1}): tỷ lệ vượt 100%",
-    "share_above_100": "tỷ lệ {0}% vượt 100%",
-    "missing_denominator": "chỉ tiêu {0} cần cả tử số và mẫu số (hoặc giá trị)",
-    "too_large": "{0} quá lớn: {1} (tối đa {2} chữ số phần nguyên)",
     "no_version": "kế hoạch chưa có phiên bản đang có hiệu lực",
     "bad_state": "trạng thái nạp phải là một trong: " + ", ".join(LOAD_STATES),
     "database": "cơ sở dữ liệu từ chối ghi: {0}",
     "not_found": "không mở được tệp: {0}",
 }
-_MICRO = Decimal("0.000001")  # the values' six decimals, as compute_value rounds them
 _STATE_WORDS = {State.SUBMITTED.value: "gửi, đang chờ duyệt", State.APPROVED.value: "được duyệt (khóa)"}
 
 
@@ -254,21 +246,11 @@ class _Rule:
     by_sex: bool
     communes: bool  # every commune reports; otherwise the lead units (or the whole area)
     lead_ids: frozenset[int]
-    factor: Decimal  # the measure's multiplier (100 for a percent, ``per`` for a rate)
+    figure: FigureRule  # the one figure rule (chitieu.figures), built once per load
 
     def value(self, num: Decimal | None, den: Decimal | None, value: Decimal | None) -> Decimal | None:
-        """``web.data.services.compute_value`` with the factor computed once per load, not per line.
-
-        The same steps in the same order (a test compares the two on thousands of figures);
-        raises FigureError("zero_denominator") as it does.
-        """
-        if self.measure == Measure.COUNT or num is None:
-            return value if num is None else num
-        if den is None:
-            return value
-        if den == 0:
-            raise FigureError("zero_denominator")
-        return (num / den * self.factor).quantize(_MICRO)
+        """The figure rule's value; FigureError when the rule refuses the figure."""
+        return self.figure.accept(num, den, value)
 
 
 def _rules(version) -> dict[str, _Rule]:
@@ -284,7 +266,7 @@ def _rules(version) -> dict[str, _Rule]:
             by_sex=assignment.by_sex if assignment else indicator.by_sex,
             communes=bool(assignment and assignment.reporters == Reporters.COMMUNES),
             lead_ids=frozenset(u.pk for u in assignment.lead_units.all()) if assignment else frozenset(),
-            factor=measure_factor(Measure(indicator.measure), indicator.per),
+            figure=FigureRule.of(indicator.measure, indicator.per),
         )
     return rules
 
@@ -492,8 +474,10 @@ class _Sub:
         self.seq, self.id, self.state, self.existing, self.refused = seq, sub_id, state, existing, refused
 
 
-_PLAIN_DECIMAL = re.compile(r"\d+\.\d+")
-_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
+_PLAIN_DECIMAL = re.compile(r"\d+\.\d+", re.ASCII)
+_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+", re.ASCII)
+# A value the quick path may take as it is: what the figure rule's limits let through.
+_FAST_VALUE = re.compile(rf"\d{{1,{INTEGER_DIGITS}}}(?:\.\d{{1,{DECIMAL_PLACES}}})?", re.ASCII)
 _SEX_INDEX = {"": 0, "F": 1, "M": 2}
 
 
@@ -605,7 +589,7 @@ class _Load:
 
     def slow(self, line: int, cells: list[str]):
         """The general reader of chitieu.observations, for every other spelling and for its messages."""
-        obs, issues = tidy._row(cells, self.columns_core, line, self.decimal_comma)
+        obs, issues = tidy._row(cells, self.columns_core, line, self.decimal_comma, self.comma_decimal)
         for issue in issues:
             target = self.error if issue.severity.value == "error" else self.warn
             target(LoadIssue(line, issue.message, issue.code))
@@ -663,23 +647,14 @@ class _Load:
         return sub, code, sex, num, den, value, note
 
     def figure(self, line: int, rule: _Rule, num, den, value):
-        """The value to store, computed as the entry form does; False after reporting an error."""
-        if rule.measure != Measure.COUNT:
-            if num is not None and den is None and value is None:
-                return self.error(_issue(line, "missing_denominator", rule.code)) or False
-            if rule.measure == Measure.PERCENT:
-                if num is not None and den is not None and num > den:
-                    return self.error(_issue(line, "numerator_above_denominator", num, den)) or False
-                if value is not None and value > 100:
-                    return self.error(_issue(line, "share_above_100", value)) or False
+        """The value to store, by the figure rule (as every door); False after reporting an error."""
         try:
-            computed = rule.value(num, den, value)
+            return rule.value(num, den, value)
         except FigureError as exc:
-            return self.error(_issue(line, exc.code)) or False
-        for name, number in (("numerator", num), ("denominator", den), ("value", computed)):
-            if number is not None and number.adjusted() >= _INTEGER_DIGITS[name]:
-                return self.error(_issue(line, "too_large", name, number, _INTEGER_DIGITS[name])) or False
-        return computed
+            message = exc.issue.message()
+            if exc.code == "missing_denominator":
+                message = f"chỉ tiêu {rule.code}: {message}"
+            return self.error(LoadIssue(line, message, exc.code)) or False
 
     def submission(self, line: int, unit: _Unit, period) -> _Sub | None:
         key = (unit.id, period[0])
@@ -767,6 +742,7 @@ class _Load:
         self.header(records)
         records.close()
         delimiter = getattr(self.source, "delimiter", ",")
+        self.comma_decimal = delimiter != ","  # a semicolon or tab file: "12,345" is a decimal
         self.decimal_comma = _decimal_comma_possible(self.source, delimiter) and _scan_decimal_comma(
             self.source, self.columns_core
         )
@@ -816,11 +792,11 @@ class _Load:
             self.source.size,
         )
         plan_id, tail, count, percent = self.plan.pk, self.submission_tail(), Measure.COUNT, Measure.PERCENT
-        commune, micro, sex_index, plain = (
+        commune, sex_index, plain, fast_value = (
             UnitKind.COMMUNE.value,
-            _MICRO,
             _SEX_INDEX,
             _PLAIN_DECIMAL.fullmatch,
+            _FAST_VALUE.fullmatch,
         )
         decimal_comma, normalize, unit_class = self.decimal_comma, unicodedata.normalize, _Unit
         rows = created = subs_created = 0
@@ -873,10 +849,8 @@ class _Load:
                     continue
                 den = Decimal(t_den)
             if t_val:
-                if (
-                    len(t_val) < 18
-                    and t_val.isascii()
-                    and (t_val.isdigit() or (not decimal_comma and plain(t_val)))
+                if fast_value(t_val) and (
+                    t_val.isdigit() or (not decimal_comma and rule.measure != count and plain(t_val))
                 ):
                     val = Decimal(t_val)
                 else:
@@ -884,12 +858,7 @@ class _Load:
                     failed = bool(self.error_count)
                     continue
             measure = rule.measure
-            if measure == count or num is None:
-                value = val if num is None else num
-            elif den is None:
-                value = val
-            else:
-                value = (num / den * rule.factor).quantize(micro)
+            value = rule.figure.compute(num, den, val)  # the rule's own formula and rounding
             if (
                 value is None
                 or (den is not None and num is None and val is None)

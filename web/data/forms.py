@@ -7,16 +7,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from chitieu.plan import Measure
+from web.core.figures import figure_message
 from web.core.forms import ChooseFilesInput, VietnameseDecimalField
 from web.data.selectors import Duty
 from web.data.services import FigureError, FigureInput, check_figure
 
 SEX_KEYS = {"": "T", "F": "F", "M": "M"}
-FIGURE_ERRORS = {
-    "zero_denominator": _("The denominator is 0: the value cannot be computed."),
-    "negative": _("Figures cannot be negative."),
-    "numerator_above_denominator": _("The numerator is larger than the denominator."),
-}
 
 
 class MultipleFileField(forms.FileField):
@@ -78,12 +74,25 @@ class EntryForm(forms.Form):
         cleaned = super().clean()
         for duty in self.duties:
             for sex in duty.sexes:
-                num, _den, _note = field_names(duty, sex)
+                num, den, _note = field_names(duty, sex)
                 try:
                     check_figure(duty.indicator, self.figure(duty, sex, cleaned))
                 except FigureError as error:
-                    self.add_error(num, FIGURE_ERRORS[error.code])
+                    box = den if error.issue.part == "denominator" and den in self.fields else num
+                    self.add_error(box, figure_message(error.issue))
         return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        self.full_clean_marks()
+
+    def full_clean_marks(self) -> None:
+        """The box with the problem is outlined (Django adds aria-invalid to it)."""
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
     def figure(self, duty: Duty, sex: str, cleaned: dict | None = None) -> FigureInput:
         cleaned = self.cleaned_data if cleaned is None else cleaned

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chitieu.approval import State
+from web.core.fields import FigureField
 
 
 class StateChoices(models.TextChoices):
@@ -71,9 +72,9 @@ class Observation(models.Model):
     )
     indicator_code = models.CharField(max_length=20)
     sex = models.CharField(max_length=1, blank=True)  # "" total, "F", "M" (chitieu.plan.Sex)
-    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    numerator = FigureField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = FigureField(max_digits=20, decimal_places=6, null=True, blank=True)
+    value = FigureField(max_digits=24, decimal_places=6, null=True, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:

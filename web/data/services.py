@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from chitieu.approval import Action, ApprovalError, Role, State, check_four_eyes, may_ever, transition
+from chitieu.figures import FigureRefused, FigureRule, is_not_applicable, missing_sexes
 from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
-from chitieu.plan import Measure, measure_factor
 from web.accounts.access import area_unit_ids
 from web.core.audit import audit_entry, audit_record
 from web.core.models import AuditEntry
@@ -45,10 +45,15 @@ class EvidenceError(ValueError):
         self.name = name
 
 
-class FigureError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+FigureError = FigureRefused  # a figure the rule refuses: ``.issue`` says why (web.core.figures words it)
+
+
+class SexMissing(Exception):
+    """A by-sex indicator sent with one sex blank; ``missing`` is [(indicator code, sex), …]."""
+
+    def __init__(self, missing: list[tuple[str, str]]):
+        super().__init__(", ".join(f"{code}/{sex}" for code, sex in missing))
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -59,25 +64,17 @@ class FigureInput:
     note: str = ""
 
 
+def figure_rule(indicator: Indicator) -> FigureRule:
+    """The core's figure rule for an indicator of the plan in the database."""
+    return FigureRule.of(indicator.measure, indicator.per)
+
+
 def compute_value(indicator: Indicator, figure: FigureInput) -> Decimal | None:
-    """numerator ÷ denominator × the measure's factor; a count is its own value."""
-    if indicator.measure == Measure.COUNT or figure.numerator is None:
-        return figure.value if figure.numerator is None else figure.numerator
-    if figure.denominator is None:
-        return figure.value
-    if figure.denominator == 0:
-        raise FigureError("zero_denominator")
-    factor = measure_factor(Measure(indicator.measure), indicator.per)
-    return (figure.numerator / figure.denominator * factor).quantize(Decimal("0.000001"))
+    """The value to store (``chitieu.figures``); FigureError when the figure breaks the rule."""
+    return figure_rule(indicator).accept(figure.numerator, figure.denominator, figure.value)
 
 
 def check_figure(indicator: Indicator, figure: FigureInput) -> None:
-    for part in (figure.numerator, figure.denominator, figure.value):
-        if part is not None and part < 0:
-            raise FigureError("negative")
-    both = None not in (figure.numerator, figure.denominator)
-    if indicator.measure == Measure.PERCENT and both and figure.numerator > figure.denominator:
-        raise FigureError("numerator_above_denominator")
     compute_value(indicator, figure)
 
 
@@ -295,7 +292,22 @@ def _move(
 # that changed since (or a second click racing the first) is refused, not applied.
 @transaction.atomic
 def submission_submit(*, actor, submission: Submission, revision: int) -> Submission:
+    _require_both_sexes(submission)
     return _move(actor, submission, Action.SUBMIT, revision=revision)
+
+
+def _require_both_sexes(submission: Submission) -> None:
+    """Refuse to send a by-sex indicator with one sex blank (issue 12.5); SexMissing names them."""
+    given: dict[str, dict[str, bool]] = {}
+    for code, sex, *numbers, note in Observation.objects.filter(submission=submission).values_list(
+        "indicator_code", "sex", "numerator", "denominator", "value", "note"
+    ):
+        if sex:
+            filled = any(n is not None for n in numbers) or is_not_applicable(note)
+            given.setdefault(code, {"F": False, "M": False})[sex] = filled
+    missing = [(code, sex) for code, sexes in sorted(given.items()) for sex in missing_sexes(sexes)]
+    if missing:
+        raise SexMissing(missing)
 
 
 @transaction.atomic

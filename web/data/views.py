@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,12 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chitieu.approval import Action, ApprovalError, Role, State, allowed_actions, is_editable, may_ever
+from chitieu.figures import Problem
 from chitieu.filetypes import CONTENT_TYPES, download_name
 from chitieu.number_input import NumberInputError, format_number, parse_number_input
 from chitieu.periods import PeriodKeyError, parse_period
 from web.accounts.access import require_see_plan, require_see_unit
+from web.core.figures import figure_message, sex_missing_message
 from web.data import services
-from web.data.forms import FIGURE_ERRORS, SEX_KEYS, DecisionForm, EntryForm, field_names
+from web.data.forms import SEX_KEYS, DecisionForm, EntryForm, field_names
 from web.data.models import Evidence, Submission
 from web.data.selectors import (
     deadline,
@@ -144,6 +149,15 @@ def _save(request, form, version, unit, period, *, submit: bool) -> bool:
     except ApprovalError as error:
         messages.error(request, APPROVAL_ERRORS.get(error.code, error.code))
         return False
+    except services.SexMissing as error:
+        for code, sex in error.missing:
+            duty = next(d for d in form.duties if d.indicator.code == code)
+            form.add_error(field_names(duty, sex)[0], sex_missing_message(code, sex))
+        form.full_clean_marks()
+        messages.error(
+            request, _("Nothing was sent: some figures by sex are missing; they are marked below.")
+        )
+        return False
     if submit:
         messages.success(request, _("Sent to the coordinator for approval."))
     else:
@@ -170,8 +184,12 @@ def _page(request, unit, period, version, unit_duties, submission, form, editabl
                     "den": form[den] if den in form.fields else None,
                     "note": form[note],
                     "history": history.get((duty.indicator.code, sex), []),
-                    "preview": _preview_text(
-                        duty.indicator, form[num].value(), form[den].value() if den in form.fields else None
+                    "preview": render_preview(
+                        _preview(
+                            duty.indicator,
+                            form[num].value(),
+                            form[den].value() if den in form.fields else None,
+                        )
                     ),
                 }
             )
@@ -197,37 +215,64 @@ def _page(request, unit, period, version, unit_duties, submission, form, editabl
     }
 
 
-def _preview_text(indicator: Indicator, numerator_text, denominator_text) -> str:
+@dataclass(frozen=True)
+class Preview:
+    """What the entry form shows beside a figure: the value, and the rule's objection if any."""
+
+    text: str = ""  # "50 %", "140 %"
+    problem: str = ""  # the figure rule's message, shown in red
+    part: str = ""  # the box with the problem: "numerator", "denominator"
+
+    def __str__(self) -> str:
+        return " · ".join(t for t in (self.text, self.problem) if t)
+
+
+# Objections after which the computed value still means something to show.
+_SHOWN_ANYWAY = {Problem.NUMERATOR_ABOVE_DENOMINATOR, Problem.NEGATIVE, Problem.NOT_WHOLE}
+
+
+def _number(text) -> Decimal | None:
+    return parse_number_input(text or "") if isinstance(text, str) else text
+
+
+def _preview(indicator: Indicator, numerator_text, denominator_text) -> Preview:
     try:
-        numerator = (
-            parse_number_input(numerator_text or "") if isinstance(numerator_text, str) else numerator_text
-        )
-        denominator = (
-            parse_number_input(denominator_text or "")
-            if isinstance(denominator_text, str)
-            else denominator_text
-        )
-        value = services.compute_value(
-            indicator, services.FigureInput(numerator=numerator, denominator=denominator)
-        )
+        numerator, denominator = _number(numerator_text), _number(denominator_text)
     except NumberInputError:
-        return _("not a number")
-    except services.FigureError as error:
-        return str(FIGURE_ERRORS[error.code])
-    if value is None:
-        return ""
-    return f"{format_number(value, 2)} {indicator.unit_label}".strip()
+        return Preview(problem=str(_("not a number")), part="numerator")
+    rule = services.figure_rule(indicator)
+    figure = (None, None, numerator) if rule.is_count else (numerator, denominator, None)
+    issue = rule.check(*figure)
+    value = None
+    if issue is None or issue.code in _SHOWN_ANYWAY:
+        value = rule.compute(*figure)  # "= 140 %", "= −50 %": the number with what is wrong with it
+    text = f"{format_number(value, 2)} {indicator.unit_label}".strip() if value is not None else ""
+    if issue is None:
+        return Preview(text)
+    part = "denominator" if issue.part == "denominator" and not rule.is_count else "numerator"
+    return Preview(text.replace("-", "−"), figure_message(issue), part)
+
+
+def render_preview(shown: Preview) -> str:
+    """The preview's HTML: red, announced, and naming the box to outline when the rule objects."""
+    if shown.problem:
+        return format_html(
+            '<span class="preview-problem" role="alert" data-invalid="{}">{}</span>',
+            shown.part,
+            f"= {shown}" if shown.text else str(shown),
+        )
+    return format_html("{}", f"= {shown}" if shown.text else "")
 
 
 @login_required
 @require_POST
 def preview(request, indicator_id: int, sex_key: str):
-    """htmx: the value computed from what is typed so far."""
+    """htmx: the value computed from what is typed so far, in red with the reason when the rule objects."""
     indicator = get_object_or_404(Indicator.objects.select_related("version__plan"), pk=indicator_id)
     require_see_plan(request.user, indicator.version.plan)
     suffix = f"{indicator.pk}-{sex_key}"
-    text = _preview_text(indicator, request.POST.get(f"n-{suffix}", ""), request.POST.get(f"d-{suffix}", ""))
-    return HttpResponse(format_html("{}", f"= {text}" if text else ""))
+    shown = _preview(indicator, request.POST.get(f"n-{suffix}", ""), request.POST.get(f"d-{suffix}", ""))
+    return HttpResponse(render_preview(shown))
 
 
 @login_required

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chitieu.figures import check_target
+from web.core.figures import figure_message
 from web.core.forms import ChooseFilesInput, VietnameseDecimalField
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import (
@@ -67,6 +69,14 @@ class IndicatorReviewForm(forms.Form):
 class TargetReviewForm(forms.Form):
     comparator = forms.ChoiceField(label=_("Comparator"), choices=COMPARATOR_CHOICES)
     value = VietnameseDecimalField(label=_("Target value"), required=True)
+
+    def clean_value(self):
+        """The figure rule's limits (``chitieu.figures.check_target``): what the database holds."""
+        value = self.cleaned_data["value"]
+        problem = check_target(value)
+        if problem is not None:
+            raise forms.ValidationError(figure_message(problem), code=problem.code.value)
+        return value
 
 
 class _Seen(forms.Form):

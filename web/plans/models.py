@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chitieu.periods import PeriodKind
 from chitieu.plan import Comparator, CountPeriod, Direction, Measure
+from web.core.fields import FigureField
 
 
 def _choices(enum, labels: dict) -> list[tuple[str, str]]:
@@ -168,7 +169,7 @@ class Target(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     period_key = models.CharField(_("period"), max_length=20)
     comparator = models.CharField(_("comparator"), max_length=2, choices=COMPARATOR_CHOICES)
-    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    value = FigureField(_("value"), max_digits=20, decimal_places=6)
     text = models.CharField(_("as written"), max_length=200, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from chitieu.figures import FigureRefused, check_target
 from chitieu.importer.isolated import read_plan_isolated
 from chitieu.issues import Issue, Severity
 from chitieu.levels import default_frequency, office_leads, reported_by_communes
@@ -298,6 +299,13 @@ def plan_version_discard(*, actor, version: PlanVersion) -> PlanVersion:
 # ---------------------------------------------------------------- targets and assignments in force
 
 
+def _require_storable(value: Decimal) -> None:
+    """A target the database can hold (``chitieu.figures``); the forms say so first, in words."""
+    problem = check_target(value)
+    if problem is not None:
+        raise FigureRefused(problem)
+
+
 def target_seen(target: Target) -> str:
     """What a target edit form was opened on; sent back, it tells a stale form from a current one."""
     return f"{target.comparator}|{Decimal(target.value).normalize():f}"
@@ -322,6 +330,7 @@ def target_update(
         raise StaleEdit
     if not reason.strip():
         raise PlanStateError("reason_required")
+    _require_storable(value)
     _apply(actor, target, {"comparator": comparator, "value": value}, "target_update", reason)
     return target
 
@@ -331,6 +340,7 @@ def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str,
     require_manage_plan(actor, indicator.version.plan)
     if not reason.strip():
         raise PlanStateError("reason_required")
+    _require_storable(value)
     target = Target.objects.create(
         indicator=indicator, period_key=period_key, comparator=comparator, value=value
     )

@@ -16,4 +16,25 @@
       }
     }
   });
+  // The entry form's live preview: when the figure rule objects, the server marks the box with
+  // the problem (data-invalid="numerator" or "denominator"); outline it, and clear the others.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var preview = event.detail.target;
+    if (!preview.classList || !preview.classList.contains("preview")) {
+      return;
+    }
+    var row = preview.closest(".figures");
+    var problem = preview.querySelector("[data-invalid]");
+    var part = problem ? problem.getAttribute("data-invalid") : "";
+    row.querySelectorAll("input[name^='n-'], input[name^='d-']").forEach(function (box) {
+      var bad = (part === "numerator" && box.name.indexOf("n-") === 0) ||
+        (part === "denominator" && box.name.indexOf("d-") === 0);
+      box.classList.toggle("is-invalid", bad);
+      if (bad) {
+        box.setAttribute("aria-invalid", "true");
+      } else {
+        box.removeAttribute("aria-invalid");
+      }
+    });
+  });
 })();
