@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from chitieu.importer.text import decode
+from chitieu.importer.xlsx_reader import read_xlsx
 from chitieu.issues import Issue, Severity, has_errors
 from chitieu.names import clean_name
 
@@ -195,6 +197,22 @@ def table_from_csv(text: str) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     delimiter = max(("\t", ";", ","), key=first.count)
     return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def table_from_bytes(data: bytes) -> tuple[list[list[str]], list[Issue]]:
+    """An uploaded file (CSV/TSV text in any of the usual encodings, or an Excel workbook) → rows."""
+    if data.startswith(b"PK"):
+        grid = read_xlsx(data)
+        if isinstance(grid, list):
+            return [], grid
+        rows = [[cell.text for cell in row] for row in grid.rows]
+        while rows and not any(rows[0]):
+            rows.pop(0)
+        return rows, []
+    text, issues = decode(data)
+    if text is None:
+        return [], issues
+    return table_from_csv(text), []
 
 
 def read_reorganisation(table: Iterable[Iterable[object]]) -> tuple[list[ChangeRow], list[Issue]]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from openpyxl import Workbook
+
 from chitieu.issues import has_errors
 from chitieu.reorganisation import (
     ChangeKind,
     UnitFacts,
     check_reorganisation,
     read_reorganisation,
+    table_from_bytes,
     table_from_csv,
 )
 
@@ -149,3 +152,19 @@ def test_english_headers_semicolons_and_a_bom_are_read():
     )
     rows, issues = read_reorganisation(table_from_csv(text))
     assert not issues and rows[0].old_codes == ("23275", "23278") and rows[0].effective == date(2025, 7, 1)
+
+
+def test_an_excel_workbook_is_read_like_the_csv(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Loại", "Mã mới", "Tên mới", "Mã cũ", "Mã cấp trên", "Ngày hiệu lực"])
+    sheet.append(["sáp nhập", "23290", "Xã Kon Rẫy", "23275; 23278", None, "01/07/2025"])
+    sheet.append(["đổi tên", None, "Xã Mới", "99999", None, "01/07/2025"])
+    path = tmp_path / "qd.xlsx"
+    book.save(path)
+    table, issues = table_from_bytes(path.read_bytes())
+    rows, more = read_reorganisation(table)
+    assert not issues and not more
+    _plan, checked = check_reorganisation(rows, UNITS)
+    # Line 3 is the workbook's row 3: the unknown code 99999.
+    assert [(i.where, i.code) for i in checked] == [("line 3", "unknown_code")]
