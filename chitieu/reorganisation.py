@@ -463,7 +463,12 @@ def check_reorganisation(
             code = row.old_codes[0]
             if not claim(row, code):
                 continue
-            _transfer(row, code, row.parent_code, row.new_code, units, plan, open_unit, issues)
+            if code not in units:
+                issues.append(
+                    _error(row.line, f"Không thể điều chuyển đơn vị mới {code}.", "dates_out_of_order")
+                )
+                continue
+            _transfer(row, code, row.parent_code, row.new_code, units, plan, open_unit)
         else:
             if len(row.old_codes) != 1:
                 issues.append(_error(row.line, "Giải thể: mỗi dòng ghi một đơn vị.", "dissolve_shape"))
@@ -508,11 +513,17 @@ def check_reorganisation(
         for office in offices:
             used_by[office] = row.line
             plan.closed.append(Closing(office, (successor,), "transfer", row.line))
+        renames = {r[0]: r for r in plan.renamed}
         for child in facts.children:
-            if child in used_by or units[child].kind == "office":
+            if units[child].kind == "office" and child in used_by:
                 continue
-            used_by[child] = row.line
-            _transfer(row, child, target, "", units, plan, open_unit, issues, auto=True)
+            if child in renames:  # renamed and moved up: one successor with the new name
+                _code, new_name, new_code, _line = renames[child]
+                plan.renamed.remove(renames[child])
+                _transfer(row, child, target, new_code, units, plan, open_unit, name=new_name)
+            elif child not in used_by and units[child].kind != "office":
+                used_by[child] = row.line
+                _transfer(row, child, target, "", units, plan, open_unit)
         # New units the file put under the dissolved unit go to its parent instead.
         for index, unit in enumerate(plan.opened):
             if unit.parent_code == code:
@@ -525,25 +536,20 @@ def check_reorganisation(
     return plan, sorted(issues, key=lambda i: int(i.where.split()[-1]))
 
 
-def _transfer(row, code, parent, new_code, units, plan, open_unit, issues, auto=False) -> None:
-    """Close ``code`` and open a successor with its name under ``parent``.
+def _transfer(row, code, parent, new_code, units, plan, open_unit, name: str = "") -> None:
+    """Close ``code`` and open a successor with its name (or ``name``) under ``parent``.
 
     The successor takes ``new_code``; without one it takes the old code, which
     the closed unit gives up (its past is found through the successor link).
     """
-    facts = units.get(code)
-    name = facts.name if facts else ""
-    if facts is None:
-        opened = [u for u in plan.opened if u.code == code]
-        name = opened[0].name if opened else ""
-    successor_code = new_code or f"{code}"
-    if not new_code:
-        # The code moves to the successor: free it for the check.
-        plan.closed.append(Closing(code, (successor_code,), "transfer", row.line))
-        plan.opened.append(NewUnit(successor_code, name, facts.kind if facts else "", parent, row.line))
+    facts = units[code]
+    name = name or facts.name
+    if not new_code or new_code == code:
+        plan.closed.append(Closing(code, (code,), "transfer", row.line))
+        plan.opened.append(NewUnit(code, name, facts.kind, parent, row.line))
         return
-    if open_unit(row, successor_code, name, facts.kind if facts else "", parent):
-        plan.closed.append(Closing(code, (successor_code,), "transfer", row.line))
+    if open_unit(row, new_code, name, facts.kind, parent):
+        plan.closed.append(Closing(code, (new_code,), "transfer", row.line))
 
 
 def _cycles(plan: ReorganisationPlan, units: Mapping[str, UnitFacts]) -> list[Issue]:
@@ -553,6 +559,26 @@ def _cycles(plan: ReorganisationPlan, units: Mapping[str, UnitFacts]) -> list[Is
     for unit in plan.opened:
         parent[unit.code] = unit.parent_code
     issues = []
+    reopened = {u.code for u in plan.opened}
+    for closing in plan.closed:
+        left = (
+            [
+                units[child].name
+                for child in units[closing.code].children
+                if child not in closed and child not in reopened
+            ]
+            if closing.code in units
+            else []
+        )
+        if left:
+            issues.append(
+                _error(
+                    closing.line,
+                    f"{units[closing.code].name} đóng lại nhưng {', '.join(left)} vẫn trực thuộc đơn vị này: "
+                    "sắp xếp cả các đơn vị trực thuộc hoặc giải thể đơn vị.",
+                    "children_left",
+                )
+            )
     for unit in plan.opened:
         seen = {unit.code}
         code = unit.parent_code

@@ -168,3 +168,16 @@ def test_an_excel_workbook_is_read_like_the_csv(tmp_path):
     _plan, checked = check_reorganisation(rows, UNITS)
     # Line 3 is the workbook's row 3: the unknown code 99999.
     assert [(i.where, i.code) for i in checked] == [("line 3", "unknown_code")]
+
+
+def test_a_renamed_commune_of_a_dissolved_district_moves_up_under_its_new_name():
+    _rows, plan, issues = check("đổi tên,,Xã Đắk Pne Mới,23284,,01/07/2025\ngiải thể,61,,615,,01/07/2025\n")
+    assert not issues
+    assert plan.renamed == []
+    assert ("23284", "Xã Đắk Pne Mới", "62") in [(u.code, u.name, u.parent_code) for u in plan.opened]
+
+
+def test_closing_a_unit_whose_children_stay_behind_is_refused():
+    # The district merged with nothing else would need two units; a transfer of the district alone
+    # leaves its 4 communes and its office under a closed unit.
+    assert errors("điều chuyển,6150,,615,62,01/07/2025\n") == [("line 2", "children_left")]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("web.core.urls")),
     path("", include("web.accounts.urls")),
     path("units/", include("web.orgs.urls")),
+    path("reorganisation/", include("web.reorg.urls")),
     path("plans/", include("web.plans.urls")),
     path("entry/", include("web.data.urls")),
     path("dashboards/", include("web.dashboards.urls")),

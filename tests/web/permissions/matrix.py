@@ -153,6 +153,30 @@ def _upload(world: World, *, plan=None, area=None) -> dict:
     return data
 
 
+def _reorganisation_file(world: World) -> bytes:
+    """Unit A renamed from 1 July 2025 (a unit without an official code is named ``#<id>``)."""
+    return (
+        "loai,ma_moi,ten_moi,ma_cu,ma_cap_tren,ngay_hieu_luc\n"
+        f"đổi tên,,Xã Sau Sắp Xếp,#{world.unit_a.pk},,01/07/2025\n"
+    ).encode()
+
+
+def _reorganisation_upload(world: World) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("qd.csv", _reorganisation_file(world), "text/csv")}
+
+
+def _reorganisation_apply(world: World) -> dict:
+    import base64
+
+    return {
+        "action": "apply",
+        "data": base64.b64encode(_reorganisation_file(world)).decode(),
+        "name": "qd.csv",
+    }
+
+
 def _versions(plan) -> int:
     from web.plans.models import PlanVersion
 
@@ -315,6 +339,31 @@ def _site_probes() -> list[Probe]:
             },
             snapshot=lambda w: _unit(w, "other_district"),
             writers=frozenset({"administrator"}),
+        ),
+        # ---------------------------------------------------------- reorganisation (issue 16)
+        Probe("reorganisation-page", "reorganisation/", "get", lambda w: "/reorganisation/", COORDINATORS),
+        # The preview changes nothing, for anyone; the coordinator next door sees an unknown code.
+        Probe(
+            "reorganisation-preview",
+            "reorganisation/",
+            "post",
+            lambda w: "/reorganisation/",
+            COORDINATORS,
+            data=_reorganisation_upload,
+            snapshot=lambda w: _unit(w, "unit_a"),
+            check=_hides({"coordinator_other": ("Đăk Tơ Lung",)}, {"coordinator": ("Xã Sau Sắp Xếp",)}),
+        ),
+        Probe(
+            "reorganisation-apply",
+            "reorganisation/",
+            "post",
+            lambda w: "/reorganisation/",
+            by_role(
+                DENIED, anonymous=LOGIN, coordinator=REDIRECT, administrator=REDIRECT, coordinator_other=OK
+            ),  # unit A is not in their area: refused, nothing changed
+            data=_reorganisation_apply,
+            snapshot=lambda w: _unit(w, "unit_a"),
+            writers=MANAGERS,
         ),
         # ---------------------------------------------------------- plans
         Probe("plan-list", "plans/", "get", lambda w: "/plans/", LOGGED_IN),

@@ -1,0 +1,252 @@
+"""A reorganisation applied from the decision's list: preview, all or nothing, audited."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from chitieu.approval import Role
+from web.core.demo import demo_accounts, demo_plan
+from web.core.models import AuditEntry
+from web.data import services as data
+from web.data.models import Observation
+from web.data.selectors import duties
+from web.orgs.models import OrgUnit, UnitKind, UnitLink
+from web.orgs.selectors import communes_of
+from web.plans.models import Assignment
+from web.reorg.selectors import reorganisation_preview
+from web.reorg.services import ReorganisationRefused, reorganisation_apply
+
+HEADER = "loai,ma_moi,ten_moi,ma_cu,ma_cap_tren,ngay_hieu_luc\n"
+# Illustrative codes for the test tree (the demo has its own, see web.core.demo).
+CODES = {
+    "Kon Tum": "62",
+    "Kon Rẫy": "615",
+    "Thị trấn Đăk Rve": "23290",
+    "Xã Đăk Ruồng": "23293",
+    "Xã Tân Lập": "23296",
+    "Xã Đăk Tờ Re": "23299",
+    "Xã Đăk Tơ Lung": "23302",
+    "Xã Đăk Kôi": "23305",
+    "Xã Đăk Pne": "23308",
+}
+# Tân Lập and Đăk Ruồng merge into a new commune under the province; Đăk Tơ Lung is renamed; the
+# district is dissolved: its other communes move under the province, its offices hand over to Sở Nội vụ.
+DECISION = (
+    HEADER
+    + "sáp nhập,23800,Xã Đăk Ruồng Mới,23293;23296,62,01/07/2025\n"
+    + "đổi tên,,Xã Đăk Tơ Lung Mới,23302,,01/07/2025\n"
+    + "giải thể,6201,,615,62,01/07/2025\n"
+)
+
+
+@pytest.fixture
+def world(district):
+    for name, code in CODES.items():
+        OrgUnit.objects.filter(name=name).update(code=code)
+    province = OrgUnit.objects.get(code="62")
+    department = OrgUnit.objects.create(
+        name="Sở Nội vụ", name_key="so noi vu", kind=UnitKind.OFFICE, parent=province, code="6201"
+    )
+    accounts = {a.username: u for a, u, _ in demo_accounts(district)}
+    version = demo_plan(coordinator=accounts["dieuphoi"], district=district)
+    tan_lap = OrgUnit.objects.get(code="23296")
+    reporter = accounts["xa.tanlap"]
+    figures = {}
+    for duty in duties(version, tan_lap, "quarter"):
+        for sex in duty.sexes:
+            if duty.indicator.measure == "count":
+                figures[(duty.indicator, sex)] = data.FigureInput(value=Decimal(3))
+            else:
+                figures[(duty.indicator, sex)] = data.FigureInput(Decimal(2), Decimal(5))
+    data.submission_save(
+        actor=reporter, plan=version.plan, unit=tan_lap, period_key="2024-Q2", revision=0, figures=figures
+    )
+    admin = accounts["quantri"]
+    return {
+        "district": district,
+        "province": province,
+        "department": department,
+        "accounts": accounts,
+        "version": version,
+        "admin": admin,
+        "tan_lap": tan_lap,
+    }
+
+
+def _state():
+    return (
+        OrgUnit.objects.count(),
+        UnitLink.objects.count(),
+        AuditEntry.objects.count(),
+        sorted(map(str, OrgUnit.objects.values_list("name", "valid_to", "code", "parent_id"))),
+    )
+
+
+def test_the_preview_lists_what_closes_opens_and_moves_and_changes_nothing(world):
+    before = _state()
+    figures = Observation.objects.filter(submission__org_unit=world["tan_lap"]).count()
+    assert figures > 0
+    preview = reorganisation_preview(world["admin"], DECISION.encode())
+    assert not preview.refused, preview.issues
+    assert _state() == before
+    # Opened, all under the province: the merged commune, the renamed Đăk Tơ Lung (renamed and moved
+    # up: one successor) and the 4 communes no line names (Đăk Rve, Đăk Tờ Re, Đăk Kôi, Đăk Pne).
+    opened = {name: parent for _code, name, parent, _from in preview.opened}
+    assert opened == {
+        "Xã Đăk Ruồng Mới": "Kon Tum",
+        "Xã Đăk Tơ Lung Mới": "Kon Tum",
+        "Thị trấn Đăk Rve": "Kon Tum",
+        "Xã Đăk Tờ Re": "Kon Tum",
+        "Xã Đăk Kôi": "Kon Tum",
+        "Xã Đăk Pne": "Kon Tum",
+    }
+    closed = {unit.name: successors for unit, _link, successors in preview.closed}
+    assert closed["Xã Tân Lập"] == "Xã Đăk Ruồng Mới" and closed["Kon Rẫy"] == "Sở Nội vụ"
+    assert closed["Phòng Y tế"] == "Sở Nội vụ"
+    moved = {account.username: to for account, _unit, to in preview.accounts}
+    assert moved["xa.tanlap"] == "Xã Đăk Ruồng Mới" and moved["dieuphoi"] == "Sở Nội vụ"
+    assert dict((u.name, n) for u, n in preview.figures)["Xã Tân Lập"] == figures
+    assert any(unit.name == "Phòng Y tế" for _a, unit, _to in preview.assignments)
+
+
+def test_applying_moves_units_accounts_and_assignments_and_leaves_the_figures(world):
+    tan_lap, district = world["tan_lap"], world["district"]
+    figures = list(Observation.objects.filter(submission__org_unit=tan_lap).values_list("pk", flat=True))
+    audit_before_pk = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd-1234.csv")
+    merged = OrgUnit.objects.get(code="23800")
+    assert (merged.parent, merged.valid_from) == (world["province"], date(2025, 7, 1))
+    tan_lap.refresh_from_db()
+    district.refresh_from_db()
+    assert tan_lap.valid_to == date(2025, 6, 30) and district.valid_to == date(2025, 6, 30)
+    # The figures did not move: still Tân Lập's.
+    assert (
+        list(Observation.objects.filter(submission__org_unit=tan_lap).values_list("pk", flat=True)) == figures
+    )
+    # The tree of 2024 is the old one (7 communes under the district); in 2026 the district has none
+    # and the province has 6 communes (7 − 2 merged + 1 new).
+    assert len(communes_of(district, date(2024, 1, 1), date(2024, 12, 31))) == 7
+    assert len(communes_of(district, date(2026, 1, 1), date(2026, 12, 31))) == 0
+    in_2026 = communes_of(world["province"], date(2026, 1, 1), date(2026, 12, 31))
+    assert sorted(u.name for u in in_2026) == [
+        "Thị trấn Đăk Rve",
+        "Xã Đăk Kôi",
+        "Xã Đăk Pne",
+        "Xã Đăk Ruồng Mới",
+        "Xã Đăk Tơ Lung Mới",
+        "Xã Đăk Tờ Re",
+    ]
+    assert all(u.parent_id == world["province"].pk for u in in_2026)
+    # A commune moved up keeps its official code on the successor; the closed one gave it up.
+    rve = OrgUnit.objects.get(code="23290")
+    assert (
+        rve.valid_from == date(2025, 7, 1)
+        and UnitLink.objects.filter(successor=rve, kind="transfer").exists()
+    )
+    # Accounts follow their unit; the district's coordinator goes to the unit named for its duties.
+    accounts = world["accounts"]
+    accounts["xa.tanlap"].refresh_from_db()
+    accounts["dieuphoi"].refresh_from_db()
+    assert accounts["xa.tanlap"].org_unit == merged
+    assert accounts["dieuphoi"].org_unit == world["department"]
+    # The plan in force: Tân Lập stays a lead unit where it was one (for 2021–2025) and gains its successor.
+    for assignment in Assignment.objects.filter(lead_units=tan_lap):
+        assert merged in assignment.lead_units.all()
+    # Audited (Đăk Tơ Lung, renamed and moved up, is one transfer): each closed and opened unit,
+    # each moved account and assignment, with the file named.
+    entries = AuditEntry.objects.filter(pk__gt=audit_before_pk)
+    assert {
+        "unit_merger",
+        "unit_transfer",
+        "unit_create",
+        "user_unit",
+        "assignment_update",
+    } <= set(entries.values_list("action", flat=True))
+    assert entries.filter(
+        action="unit_merger", subject_id=tan_lap.pk, reason__contains="qd-1234.csv"
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "code"),
+    [
+        ("sáp nhập,23800,Xã A,23293;99999,62,01/07/2025\n", "line 2", "unknown_code"),
+        (
+            "sáp nhập,23800,Xã A,23293;23296,62,01/07/2025\nsáp nhập,23801,Xã B,23296;23299,62,01/07/2025\n",
+            "line 3",
+            "changed_twice",
+        ),
+        (
+            "sáp nhập,23800,Xã A,23293;23296,62,01/07/2025\nsáp nhập,23801,Xã B,23800;23299,62,01/07/2024\n",
+            "line 3",
+            "dates_out_of_order",
+        ),
+        (
+            "điều chuyển,,,23293,23800,01/07/2025\nsáp nhập,23800,Xã B,23296;23299,23293,01/07/2025\n",
+            "line 3",
+            "cycle",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_with_the_line_named_and_nothing_changed(world, body, where, code):
+    before = _state()
+    with pytest.raises(ReorganisationRefused) as refused:
+        reorganisation_apply(actor=world["admin"], data=(HEADER + body).encode(), source_name="x.csv")
+    assert (where, code) in [(i.where, i.code) for i in refused.value.issues]
+    assert _state() == before
+
+
+def test_the_same_decision_twice_is_refused_the_second_time(world):
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    before = _state()
+    with pytest.raises(ReorganisationRefused) as refused:
+        reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    assert refused.value.issues[0].code in ("dates_out_of_order", "code_taken")
+    assert _state() == before
+
+
+def test_a_district_coordinator_cannot_move_communes_under_the_province(world):
+    before = _state()
+    with pytest.raises(ReorganisationRefused) as refused:
+        reorganisation_apply(
+            actor=world["accounts"]["dieuphoi"], data=DECISION.encode(), source_name="qd.csv"
+        )
+    # The province (above their area) and its department (outside it) are not theirs to change.
+    issues = refused.value.issues
+    assert {i.code for i in issues} <= {"outside_area", "unknown_code"} and issues
+    assert "line 4" in {i.where for i in issues}
+    assert _state() == before
+
+
+def test_a_coordinator_of_another_area_sees_unknown_codes_not_names(world, make_user):
+    other = OrgUnit.objects.create(
+        name="Huyện Đăk Hà", name_key="huyen dak ha", kind="district", parent=world["province"]
+    )
+    stranger = make_user("dieuphoi.dakha", Role.COORDINATOR, other)
+    preview = reorganisation_preview(stranger, DECISION.encode())
+    assert preview.refused
+    assert {i.code for i in preview.issues} == {"unknown_code"}
+    assert not any("Tân Lập" in i.message for i in preview.issues)
+
+
+def test_the_page_previews_then_applies_in_vietnamese(client, world):
+    client.force_login(world["admin"])
+    page = client.post(
+        "/reorganisation/", {"file": SimpleUploadedFile("qd.csv", DECISION.encode(), "text/csv")}
+    ).content.decode()
+    assert "Xã Đăk Ruồng Mới" in page and "Sở Nội vụ" in page
+    assert OrgUnit.objects.filter(code="23800").count() == 0  # a preview only
+    data = re.search(r'name="data" value="([^"]+)"', page)[1]
+    response = client.post("/reorganisation/", {"action": "apply", "data": data, "name": "qd.csv"})
+    assert response.status_code == 302
+    assert OrgUnit.objects.filter(code="23800").count() == 1
+    bad = client.post(
+        "/reorganisation/",
+        {"file": SimpleUploadedFile("qd.csv", (HEADER + "đổi tên,,A,99999,,01/07/2025\n").encode())},
+    ).content.decode()
+    assert "dòng 2" in bad and "99999" in bad

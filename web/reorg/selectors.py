@@ -1,0 +1,188 @@
+"""The preview of a reorganisation file: what it closes, opens and moves, before anything is changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from chitieu.issues import Issue, Severity, has_errors
+from chitieu.reorganisation import (
+    ChangeRow,
+    ReorganisationPlan,
+    check_reorganisation,
+    read_reorganisation,
+    table_from_bytes,
+)
+from web.accounts.access import area_unit_ids
+from web.data.models import Observation
+from web.orgs.models import OrgUnit
+from web.orgs.reorganise import unit_facts
+from web.plans.models import Assignment, VersionStatus
+
+# Versions whose assignments follow the units to their successors; superseded versions keep their history.
+LIVE_VERSIONS = (VersionStatus.ACTIVE, VersionStatus.DRAFT)
+
+
+@dataclass
+class Checked:
+    rows: list[ChangeRow]
+    plan: ReorganisationPlan
+    issues: list[Issue]
+    by_key: dict[str, OrgUnit]
+
+    @property
+    def on_line(self) -> dict[int, date]:
+        return {row.line: row.effective for row in self.rows}
+
+
+def _ancestor_ids(unit: OrgUnit | None) -> set[int]:
+    ids = set()
+    while unit is not None:
+        ids.add(unit.pk)
+        unit = unit.parent
+    return ids
+
+
+def reorganisation_check(user, data: bytes) -> Checked:
+    """Read and check ``data`` against the units ``user`` may see (and those above them).
+
+    A unit outside the user's area is an unknown code (its name is not shown);
+    a change the user may not make (a unit above their area, such as the
+    province a dissolved district's communes move to) is an issue on its line.
+    """
+    table, issues = table_from_bytes(data)
+    rows, more = read_reorganisation(table) if not issues else ([], [])
+    issues = issues + more
+    if has_errors(issues) or not rows:
+        if not rows and not issues:
+            issues = [Issue(Severity.ERROR, "line 2", _("The file has no change lines."), "no_rows")]
+        return Checked(rows, ReorganisationPlan(), issues, {})
+    first = min(r.effective for r in rows)
+    facts, by_key = unit_facts(first - timedelta(days=1))
+    visible = area_unit_ids(user)
+    if visible is not None:
+        allowed = visible | _ancestor_ids(user.org_unit)
+        keys = {k for k, u in by_key.items() if u.pk in allowed}
+        facts = {k: f for k, f in facts.items() if k in keys}
+        facts = {
+            k: type(f)(
+                f.code,
+                f.name,
+                f.kind,
+                f.parent_code,
+                f.valid_from,
+                f.valid_to,
+                tuple(c for c in f.children if c in keys),
+            )
+            for k, f in facts.items()
+        }
+        by_key = {k: u for k, u in by_key.items() if k in keys}
+    plan, more = check_reorganisation(rows, facts)
+    issues = issues + more
+    if not has_errors(issues) and visible is not None:
+        issues += _outside_area(plan, by_key, visible)
+    return Checked(rows, plan, issues, by_key)
+
+
+def _outside_area(plan: ReorganisationPlan, by_key: dict[str, OrgUnit], visible: set[int]) -> list[Issue]:
+    """Coordinators change units of their own area; a province-level change is the province's."""
+    issues = []
+    for closing in plan.closed:
+        unit = by_key.get(closing.code)
+        if unit is not None and unit.pk not in visible:
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    f"line {closing.line}",
+                    _("%(unit)s is outside your area: the level above or an administrator makes this change.")
+                    % {"unit": unit.name},
+                    "outside_area",
+                )
+            )
+    for new in plan.opened:
+        parent = by_key.get(new.parent_code)
+        if parent is not None and parent.pk not in visible:
+            issues.append(
+                Issue(
+                    Severity.ERROR,
+                    f"line {new.line}",
+                    _("Placing a unit under %(parent)s is for %(parent)s or an administrator to do.")
+                    % {"parent": parent.name},
+                    "outside_area",
+                )
+            )
+    return issues
+
+
+@dataclass
+class Preview:
+    checked: Checked
+    opened: list[tuple[str, str, str, str]] = field(default_factory=list)  # code, name, parent, from
+    closed: list[tuple[OrgUnit, str, str]] = field(default_factory=list)  # unit, link, successors
+    renamed: list[tuple[OrgUnit, str]] = field(default_factory=list)
+    accounts: list[tuple[object, OrgUnit, str]] = field(default_factory=list)  # user, from, to ("" stays)
+    assignments: list[tuple[Assignment, OrgUnit, str]] = field(default_factory=list)
+    figures: list[tuple[OrgUnit, int]] = field(default_factory=list)  # figures that stay with the closed unit
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.checked.issues
+
+    @property
+    def refused(self) -> bool:
+        return has_errors(self.checked.issues)
+
+
+def reorganisation_preview(user, data: bytes) -> Preview:
+    checked = reorganisation_check(user, data)
+    preview = Preview(checked)
+    if preview.refused:
+        return preview
+    plan, by_key = checked.plan, checked.by_key
+    names = {new.code: new.name for new in plan.opened}
+
+    def name(code: str) -> str:
+        return names.get(code) or by_key[code].name
+
+    predecessors: dict[str, list[str]] = {}
+    for closing in plan.closed:
+        for code in closing.successors:
+            predecessors.setdefault(code, []).append(by_key[closing.code].name)
+    for new in plan.opened:
+        parent = name(new.parent_code) if new.parent_code else ""
+        preview.opened.append((new.code, new.name, parent, ", ".join(predecessors.get(new.code, []))))
+    closed_ids = {}
+    for closing in plan.closed:
+        unit = by_key[closing.code]
+        successors = [name(c) for c in closing.successors]
+        preview.closed.append((unit, closing.link, ", ".join(successors)))
+        closed_ids[unit.pk] = (unit, successors)
+    for code, new_name, _new_code, _line in plan.renamed:
+        preview.renamed.append((by_key[code], new_name))
+    users = get_user_model().objects.filter(org_unit_id__in=closed_ids, is_active=True).order_by("username")
+    for account in users:
+        unit, successors = closed_ids[account.org_unit_id]
+        preview.accounts.append((account, unit, successors[0] if len(successors) == 1 else ""))
+    assignments = (
+        Assignment.objects.filter(lead_units__in=closed_ids, indicator__version__status__in=LIVE_VERSIONS)
+        .select_related("indicator__version__plan")
+        .prefetch_related("lead_units")
+        .distinct()
+        .order_by("indicator__version__plan__name", "indicator__position")
+    )
+    for assignment in assignments:
+        for unit in assignment.lead_units.all():
+            if unit.pk in closed_ids:
+                preview.assignments.append((assignment, unit, ", ".join(closed_ids[unit.pk][1])))
+    counts = (
+        Observation.objects.filter(submission__org_unit_id__in=closed_ids)
+        .values("submission__org_unit_id")
+        .annotate(n=Count("id"))
+    )
+    by_unit = {row["submission__org_unit_id"]: row["n"] for row in counts}
+    preview.figures = [(closed_ids[pk][0], n) for pk, n in sorted(by_unit.items())]
+    return preview

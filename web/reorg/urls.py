@@ -1,0 +1,8 @@
+from django.urls import path
+
+from web.reorg import views
+
+app_name = "reorg"
+urlpatterns = [
+    path("", views.reorganise, name="reorganise"),
+]
