@@ -27,7 +27,19 @@ from typing import Any
 from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
-from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Plan, Sex, Target
+from chitieu.plan import (
+    Aggregation,
+    Comparator,
+    CountPeriod,
+    Direction,
+    Indicator,
+    Measure,
+    Plan,
+    Sex,
+    Target,
+    about_women,
+    aggregation_of,
+)
 from chitieu.rollup import (
     Figure,
     FigureState,
@@ -47,6 +59,8 @@ class Status(StrEnum):
     ACHIEVED = "achieved"  # Đạt: equal to it
     NOT_ACHIEVED = "not_achieved"  # Không đạt: worse
     NO_DATA = "no_data"  # Chưa có số liệu (or not enough to judge)
+    # Không phát sinh: no case arose (no victim to return, 0 of 0): not missing data.
+    NOT_ARISEN = "not_arisen"
 
 
 STATUS_LABELS = {
@@ -54,6 +68,7 @@ STATUS_LABELS = {
     Status.ACHIEVED: "Đạt",
     Status.NOT_ACHIEVED: "Không đạt",
     Status.NO_DATA: "Chưa có số liệu",
+    Status.NOT_ARISEN: "Không phát sinh",
 }
 
 
@@ -97,6 +112,9 @@ def status_for(actual: Decimal | None, target: Target | None, direction: Directi
 
 def combine(statuses: Sequence[Status]) -> Status:
     """All parts must meet: the worst part decides, and a missing part blocks "met"."""
+    if statuses and all(s is Status.NOT_ARISEN for s in statuses):
+        return Status.NOT_ARISEN
+    statuses = [s for s in statuses if s is not Status.NOT_ARISEN]  # no case: neither meets nor fails
     if not statuses:
         return Status.NO_DATA
     for status in (Status.NOT_ACHIEVED, Status.NO_DATA, Status.ACHIEVED):
@@ -124,12 +142,20 @@ def achievement_percent(actual: Decimal | None, target: Target | None) -> Decima
 
 
 def progress_share(
-    actual: Decimal | None, target: Decimal | None, baseline: Decimal | None
+    actual: Decimal | None,
+    target: Decimal | None,
+    baseline: Decimal | None,
+    comparator: Comparator | None = None,
+    direction: Direction = Direction.INCREASE,
 ) -> Decimal | None:
     """Share of the planned change done: (actual − baseline) ÷ (target − baseline).
 
-    None when no change was planned (target = baseline)."""
+    None when no change was planned (target = baseline), and when the baseline already met
+    the target (no change was needed: a move either way is no "share of the change").
+    ``comparator`` tells which side meets; without it the sign of target − baseline does."""
     if actual is None or target is None or baseline is None or target == baseline:
+        return None
+    if comparator is not None and standing(baseline, target, comparator, direction) is not Standing.WORSE:
         return None
     return (actual - baseline) / (target - baseline)
 
@@ -156,6 +182,8 @@ class TrajectoryBands:
 
 
 BAND_LABELS = {
+    "achieved": "đã đạt và giữ được chỉ tiêu giai đoạn",
+    "at_risk": "đang đạt nhưng có nguy cơ không giữ được",
     "substantial": "tiến triển tốt, đúng lộ trình",
     "moderate": "tiến triển vừa phải",
     "limited": "tiến triển hạn chế",
@@ -225,6 +253,31 @@ def compound_growth(start: Decimal, end: Decimal, years: int) -> Decimal | None:
     return (end / start) ** (Decimal(1) / Decimal(years)) - 1
 
 
+def _better(a: Decimal, b: Decimal, target: Target, direction: Direction) -> bool:
+    return standing(a, b, target.comparator, direction) is Standing.BETTER
+
+
+def _slope_improves(points: Sequence[tuple[int, Decimal]], target: Target, direction: Direction) -> bool | None:
+    """True when the fitted line moves toward the better side, False away from it, None when flat
+    or when no side is better (a "maintain" target at one value)."""
+    n = Decimal(len(points))
+    mean_x = sum((Decimal(y) for y, _ in points), Decimal(0)) / n
+    mean_y = sum((v for _, v in points), Decimal(0)) / n
+    sxy = sum(((Decimal(y) - mean_x) * (v - mean_y) for y, v in points), Decimal(0))
+    if sxy == 0:
+        return None
+    up = sxy > 0
+    if target.comparator is Comparator.GE or (
+        target.comparator is Comparator.EQ and direction is Direction.INCREASE
+    ):
+        return up
+    if target.comparator is Comparator.LE or (
+        target.comparator is Comparator.EQ and direction is Direction.DECREASE
+    ):
+        return not up
+    return None
+
+
 def trajectory(
     target: Target,
     direction: Direction,
@@ -236,7 +289,16 @@ def trajectory(
     """Where the figures so far lead by ``end_year``; ``points`` in year order, the start point first.
 
     A straight line can run past what the measure allows (a share below 0 % or
-    above 100 %), so the projection is held within ``[0, ceiling]``.
+    above 100 %), so the projection is held within ``[0, ceiling]``; a line moving the
+    right way never projects worse than the latest value, nor one moving the wrong way
+    better than it (the trend continues from where the figures are).
+
+    The rule of issue 12: when the latest value already meets the phase target and the
+    trend keeps it there, the trajectory is ``achieved`` (on track); the SDG growth ratio
+    (observed ÷ required growth) applies only while the target is still ahead. When the
+    start already met the target and the latest value no longer does, the band is
+    ``deterioration``. Where the linear and growth conclusions still differ, the note
+    says why.
     """
     pts = tuple(sorted(points))
     result = Trajectory(target, end_year, pts)
@@ -246,21 +308,45 @@ def trajectory(
         )
     projected = _within_bounds(linear_projection(pts, end_year), ceiling)
     (y0, x0), (yt, xt) = pts[0], pts[-1]
+    improves = _slope_improves(pts, target, direction)
+    if projected is not None:
+        if improves is True and _better(xt, projected, target, direction):
+            projected = xt
+        elif improves is False and _better(projected, xt, target, direction):
+            projected = xt
+    projected_status = status_for(projected, target, direction)
     observed = compound_growth(x0, xt, yt - y0)
     required = compound_growth(x0, target.value, end_year - y0)
+    latest_meets = standing(xt, target.value, target.comparator, direction) is not Standing.WORSE
+    start_meets = standing(x0, target.value, target.comparator, direction) is not Standing.WORSE
     note = ""
     ratio = band = None
-    if observed is None or required is None:
+    if latest_meets and projected_status is not Status.NOT_ACHIEVED:
+        band = "achieved"
+        note = "giá trị gần nhất đã đạt chỉ tiêu giai đoạn và xu hướng giữ được mức đó"
+    elif latest_meets:
+        band = "at_risk"
+        note = "giá trị gần nhất đã đạt chỉ tiêu giai đoạn nhưng xu hướng đi xuống, có thể không giữ được"
+    elif start_meets:
+        band = "deterioration"
+        note = "mức xuất phát đã đạt chỉ tiêu giai đoạn nhưng giá trị gần nhất không còn đạt"
+    elif observed is None or required is None:
         note = "không tính được tốc độ tăng trưởng bình quân (có giá trị bằng 0)"
     elif required == 0:
         note = "mức xuất phát đã bằng chỉ tiêu: không cần thay đổi"
     else:
         ratio = observed / required
         band = bands.band(ratio)
+        linear_meets = projected_status in (Status.ACHIEVED, Status.EXCEEDED)
+        if linear_meets != (band == "substantial"):
+            note = (
+                "hai cách tính cho kết luận khác nhau: đường xu hướng dùng số liệu mọi năm,"
+                f" tốc độ bình quân chỉ dùng năm đầu ({y0}) và năm cuối ({yt})"
+            )
     return replace(
         result,
         projected=projected,
-        projected_status=status_for(projected, target, direction),
+        projected_status=projected_status,
         observed_growth=observed,
         required_growth=required,
         ratio=ratio,
@@ -418,16 +504,18 @@ def _within(observations: Sequence[Observation], period: Period) -> list[Observa
     return [o for o in observations if period.contains(parse_period(o.period))]
 
 
-def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list[Observation], str]:
+def _for_sex(
+    observations: Sequence[Observation], sex: Sex | None
+) -> tuple[list[Observation], str, list[Observation]]:
     """Rows for one sex. For both sexes: per unit and period, its total row, or else its girls'
     and boys' rows together; a unit that gave one sex only cannot count in the total."""
     if sex is not None:
-        return [o for o in observations if o.sex is sex], ""
+        return [o for o in observations if o.sex is sex], "", []
     groups: dict[tuple[str, str], list[Observation]] = {}
     for obs in observations:
         groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
     rows: list[Observation] = []
-    summed, partial = False, []
+    summed, partial, lone = False, [], []
     for group in groups.values():
         totals = [o for o in group if o.sex is None]
         if totals:
@@ -437,10 +525,128 @@ def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list
             summed = True
         else:
             partial.append(group[0].org_unit or "toàn địa bàn")
+            lone += group
     notes = ["cộng nữ và nam"] if summed else []
     if partial:
         notes.append("không tính vào tổng vì chỉ có số liệu một giới: " + ", ".join(partial))
-    return rows, "; ".join(notes)
+    return rows, "; ".join(notes), lone
+
+
+_KIND_ORDER = (PeriodKind.PHASE, PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+
+
+def _overlap(a: Period, b: Period) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _choose_periods(keys: Sequence[str]) -> tuple[list[Period], list[str]]:
+    """Of one unit's period keys inside a period, those that count: coarsest first, none
+    overlapping one already taken (a year reported whole and by quarter is counted once;
+    a half-year plus two quarters all count). Returns (chosen, shadowed keys)."""
+    periods = sorted({parse_period(k) for k in keys}, key=lambda p: (_KIND_ORDER.index(p.kind), p.start))
+    chosen: list[Period] = []
+    shadowed: list[str] = []
+    for p in periods:
+        if any(_overlap(p, c) for c in chosen):
+            shadowed.append(p.key)
+        else:
+            chosen.append(p)
+    return sorted(chosen, key=lambda p: p.start), shadowed
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows that make a figure, each unit's own, and those left out with the reason."""
+
+    rows: tuple[Observation, ...]  # what the figure is aggregated from (combined per unit)
+    used: tuple[Observation, ...]  # the rows behind them
+    dropped: tuple[tuple[Observation, str, str], ...]  # (row, code, reason)
+    covered: dict[str, list[Period]]  # unit key → the periods it counts with
+    how: str = ""
+    refused: str = ""  # why the rows cannot be combined (the figure is then undefined)
+
+
+def _select(
+    indicator: Indicator, observations: Sequence[Observation], period: Period, sex: Sex | None
+) -> Selection:
+    """The rows of ``period`` (its own and its sub-periods') that make its figure for one sex.
+
+    Per unit: its row for the period itself, else its sub-periods' rows (coarsest first,
+    none counted twice), combined by the indicator's aggregation kind: a flow adds up, a
+    stock or running total is its latest position, a rate over a population adds the
+    events and takes the latest population. The whole area's own rows, when there are
+    any, stand for the area (a district survey is not replaced by the communes' sum)."""
+    inside = [o for o in observations if period.contains(parse_period(o.period))]
+    rows, how, lone = _for_sex(inside, sex)
+    dropped: list[tuple[Observation, str, str]] = [
+        (o, "one_sex_only", "chỉ có số liệu một giới, không tính vào tổng") for o in lone
+    ]
+    by_unit: dict[str, list[Observation]] = {}
+    for obs in rows:
+        by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
+    if "" in by_unit and len(by_unit) > 1:
+        for key in [k for k in by_unit if k]:
+            dropped += [
+                (o, "shadowed", "đã có số liệu của toàn địa bàn cho kỳ này") for o in by_unit.pop(key)
+            ]
+    kind = aggregation_of(indicator)
+    picked: list[Observation] = []
+    used: list[Observation] = []
+    covered: dict[str, list[Period]] = {}
+    refused = ""
+    finer = False
+    for unit, unit_rows in by_unit.items():
+        chosen, shadowed = _choose_periods([o.period for o in unit_rows])
+        keys = {p.key for p in chosen}
+        dropped += [
+            (o, "shadowed", f"trùng với số liệu của kỳ lớn hơn đã báo cáo ({o.period})")
+            for o in unit_rows
+            if o.period in shadowed
+        ]
+        covered[unit] = chosen
+        mine = [o for o in unit_rows if o.period in keys]
+        used += mine
+        if len(chosen) == 1 or kind is Aggregation.FLOW or indicator.measure is Measure.COUNT:
+            picked += mine
+            finer = finer or chosen[0].key != period.key
+            continue
+        finer = True
+        latest = chosen[-1].key
+        last = [o for o in mine if o.period == latest]
+        if kind is Aggregation.RATE:
+            applicable = [o for o in mine if not o.not_applicable]
+            if any(o.numerator is None or o.denominator is None for o in applicable):
+                refused = "tỷ suất: cần tử số và mẫu số của từng kỳ con để cộng số sự kiện"
+                picked += mine
+                continue
+            events = sum((o.numerator for o in applicable), Decimal(0))  # type: ignore[misc]
+            population = [o for o in last if not o.not_applicable]
+            if not population:
+                picked += last
+                continue
+            first = population[0]
+            picked.append(
+                replace(
+                    first,
+                    period=period.key,
+                    numerator=events,
+                    denominator=sum((o.denominator for o in population), Decimal(0)),  # type: ignore[misc]
+                    value=None,
+                    source=", ".join(o.source for o in mine if o.source),
+                )
+            )
+        else:  # stock, running total: the position at the end
+            picked += last
+    if finer:
+        rule = {
+            Aggregation.FLOW: "cộng gộp các kỳ con",
+            Aggregation.STOCK: "số liệu cuối kỳ (kỳ con gần nhất của mỗi đơn vị)",
+            Aggregation.RUNNING_TOTAL: "lũy kế: giá trị gần nhất của mỗi đơn vị",
+            Aggregation.RATE: "cộng số sự kiện các kỳ con ÷ dân số kỳ gần nhất",
+            Aggregation.PER_UNIT: "cộng gộp các kỳ con",
+        }[kind]
+        how = rule + (f", {how}" if how else "")
+    return Selection(tuple(picked), tuple(used), tuple(dropped), covered, how, refused)
 
 
 def level_figure(
@@ -453,25 +659,63 @@ def level_figure(
 ) -> Figure:
     """The figure of a level indicator (share, rate, ratio) for a period and one sex (None = both).
 
-    Rows for the period itself come first. A phase without its own rows takes its latest
-    year (phase targets are levels to reach by the end). A year without its own rows is
-    the ratio of sums of its sub-periods.
+    Each unit counts with its row for the period, else its sub-periods' rows combined by the
+    indicator's aggregation kind (``_select``). A phase without its own rows takes its latest
+    year (phase targets are levels to reach by the end); a rare-event rate (4.2) pools the
+    years of the phase instead.
     """
-    rows, how = _for_sex([o for o in observations if o.period == period.key], sex)
-    if rows:
-        return _with_rule(rollup_total(indicator, rows, tree), how)
-    inside = [o for o in _within(observations, period) if o.period != period.key]
-    if not inside:
-        return aggregate(indicator, [])
-    if period.kind is PeriodKind.PHASE:
+    if period.kind is PeriodKind.PHASE and not any(o.period == period.key for o in observations):
+        inside = [o for o in _within(observations, period) if o.period != period.key]
+        if not inside:
+            return aggregate(indicator, [])
+        if pools_phase(indicator):
+            pooled = _pooled_phase(indicator, inside, period, sex, tree)
+            if pooled is not None:
+                return pooled
         for year in reversed(sub_periods(period, PeriodKind.YEAR)):
             figure = level_figure(indicator, inside, year, sex=sex, tree=tree)
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
-    rows, how = _for_sex(coarsest_kind_only(inside), sex)
-    figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
-    return _with_rule(figure, "cộng gộp các kỳ con" + (f", {how}" if how else ""))
+    chosen = _select(indicator, observations, period, sex)
+    if not chosen.rows:
+        return aggregate(indicator, [])
+    figure = rollup_total(indicator, list(chosen.rows), tree)
+    if chosen.refused:
+        figure = replace(figure, state=FigureState.UNDEFINED, value=None, reason=chosen.refused)
+    return _with_rule(figure, chosen.how)
+
+
+def pools_phase(indicator: Indicator) -> bool:
+    """Rare events (maternal deaths per 100.000 births): a phase is judged on its years pooled."""
+    return indicator.measure is Measure.RATE and aggregation_of(indicator) is Aggregation.FLOW
+
+
+def _pooled_phase(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    phase: Period,
+    sex: Sex | None,
+    tree: OrgTree | None,
+) -> Figure | None:
+    """Σ events ÷ Σ population over the phase's years with figures; None when a year has no parts."""
+    numerator = denominator = Decimal(0)
+    years, sources = [], []
+    for year in sub_periods(phase, PeriodKind.YEAR):
+        figure = level_figure(indicator, observations, year, sex=sex, tree=tree)
+        if figure.state is FigureState.MISSING or figure.state is FigureState.NOT_APPLICABLE:
+            continue
+        if figure.numerator is None or figure.denominator is None:
+            return None
+        numerator += figure.numerator
+        denominator += figure.denominator
+        years.append(year.key)
+        sources += figure.sources
+    if not years or not denominator:
+        return None
+    value = numerator * indicator.factor / denominator
+    rule = f"ratio_of_sums (gộp các năm {years[0]}–{years[-1]} của giai đoạn: sự kiện hiếm)"
+    return Figure(FigureState.VALUE, value, numerator, denominator, tuple(sources), rule)
 
 
 def _with_rule(figure: Figure, how: str) -> Figure:
@@ -781,9 +1025,10 @@ def _with_baseline(
 ) -> IndicatorResult:
     if baseline is None or result.target is None:
         return result
-    return replace(
-        result, baseline=baseline, progress=progress_share(result.actual, result.target.value, baseline.value)
+    progress = progress_share(
+        result.actual, result.target.value, baseline.value, result.target.comparator, indicator.direction
     )
+    return replace(result, baseline=baseline, progress=progress)
 
 
 def _yearly_points(
