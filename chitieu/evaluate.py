@@ -18,15 +18,17 @@ every comparator and direction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
 from chitieu.issues import Issue, Severity
+from chitieu.names import name_key
 from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
+from chitieu.quantity import format_number
 from chitieu.plan import (
     Aggregation,
     Comparator,
@@ -257,7 +259,9 @@ def _better(a: Decimal, b: Decimal, target: Target, direction: Direction) -> boo
     return standing(a, b, target.comparator, direction) is Standing.BETTER
 
 
-def _slope_improves(points: Sequence[tuple[int, Decimal]], target: Target, direction: Direction) -> bool | None:
+def _slope_improves(
+    points: Sequence[tuple[int, Decimal]], target: Target, direction: Direction
+) -> bool | None:
     """True when the fitted line moves toward the better side, False away from it, None when flat
     or when no side is better (a "maintain" target at one value)."""
     n = Decimal(len(points))
@@ -385,6 +389,46 @@ class PartResult:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What the verdict needed and what it got: sub-period keys, "unit: key" for per-unit ones."""
+
+    expected: int
+    received: int
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.received >= self.expected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"expected": self.expected, "received": self.received, "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A machine-readable warning on a result: ``small_numbers``, ``implausible`` (with its band),
+    ``units_from_data``; ``provisional`` when it makes the verdict provisional."""
+
+    code: str
+    message: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+    provisional: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message, "provisional": self.provisional}
+        if self.low is not None or self.high is not None:
+            out["band"] = {"low": _num(self.low), "high": _num(self.high)}
+        return out
+
+
+def _direction_of(comparator: Comparator | None, target: Target | None) -> Direction:
+    if comparator is Comparator.LE:
+        return Direction.DECREASE
+    return Direction.INCREASE
+
+
+@dataclass(frozen=True)
 class IndicatorResult:
     indicator: str
     period: str
@@ -413,6 +457,20 @@ class IndicatorResult:
     name: str = ""
     unit_label: str = ""
     needs_review: bool = False  # the plan's reading of this row is in doubt (4.1's target of 100)
+    coverage: Coverage | None = None  # sub-periods (and units) expected and received
+    flags: tuple[Flag, ...] = ()
+    aggregation: Aggregation | None = None
+    units_not_applicable: tuple[str, ...] = ()  # answered "không áp dụng" for every sub-period
+    row_issues: tuple[Issue, ...] = field(default=(), compare=False)  # rows that do not count, and why
+
+    @property
+    def provisional(self) -> bool:
+        """Tạm tính: from incomplete data, or from a figure too small or implausible to trust."""
+        return not self.complete or any(f.provisional for f in self.flags)
+
+    @property
+    def places(self) -> int:
+        return shown_places(self.actual, self.target, _direction_of(self.comparator, self.target))
 
     @property
     def met(self) -> bool:
@@ -423,7 +481,7 @@ class IndicatorResult:
             "indicator": self.indicator,
             "name": self.name,
             "period": self.period,
-            "actual": _num(self.actual),
+            "actual": _num(self.actual, self.places),
             "target": _num(self.target.value) if self.target else None,
             "comparator": self.comparator.value if self.comparator else None,
             "status": self.status.value,
@@ -452,6 +510,11 @@ class IndicatorResult:
             "units_meeting_percent": _num(self.units_meeting_share),
             "trajectory": self.trajectory.as_dict() if self.trajectory else None,
             "explanation": self.explanation,
+            "coverage": self.coverage.as_dict() if self.coverage else None,
+            "provisional": self.provisional,
+            "flags": [f.as_dict() for f in self.flags],
+            "aggregation": self.aggregation.value if self.aggregation else None,
+            "units_not_applicable": list(self.units_not_applicable),
         }
 
 
@@ -482,12 +545,34 @@ class PlanEvaluation:
 
 
 def _num(value: Decimal | None, places: int = 2) -> int | float | None:
-    """A JSON number: integral values as integers, others rounded for reading."""
+    """A JSON number: integral values as integers, others rounded half up for reading (the one
+    rounding rule of the JSON, the pages and the reports)."""
     if value is None:
         return None
     if value == value.to_integral_value():
         return int(value)
-    return float(round(value, places))
+    rounded = round_half_up(value, places)
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def shown_places(actual: Decimal | None, target: Target | None, direction: Direction, places: int = 2) -> int:
+    """Decimals enough that the rounded figure stands where the figure does against the target:
+    59,995 against "≥ 60" is shown 59,995, never 60 next to "Không đạt"."""
+    if actual is None or target is None:
+        return places
+    truth = standing(actual, target.value, target.comparator, direction)
+    while places < 8:
+        shown = round_half_up(actual, places)
+        if standing(shown, target.value, target.comparator, direction) is truth:
+            return places
+        places += 1
+    return places
 
 
 # ------------------------------------------------------------- evaluation
@@ -762,14 +847,26 @@ def evaluate_indicator(
     (the same unit names must mean the same units and rows in every call).
     """
     period = parse_period(period_key)
-    own = [o for o in observations if o.indicator == indicator.code]
+    own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
     target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         result = _evaluate_count(
             indicator, own, period, target, as_of=as_of, tree=tree, units=units, series_memo=series_memo
         )
+        result = replace(result, coverage=_count_coverage(indicator, result, period))
     else:
         result = _evaluate_level(indicator, own, period, target, tree=tree)
+        result = replace(result, coverage=_level_coverage(indicator, own, period))
+        result = _sex_ratio_plausibility(indicator, result)
+    flags = result.flags + _small_numbers(indicator, result)
+    coverage = result.coverage
+    result = replace(
+        result,
+        flags=flags,
+        aggregation=aggregation_of(indicator),
+        complete=result.complete and (coverage is None or coverage.complete),
+        row_issues=tuple(wrong_sex) + _row_issues(indicator, own, period, result),
+    )
     result = _with_baseline(result, indicator, baseline)
     if phase is not None and indicator.measure is not Measure.COUNT:
         phase_target = indicator.target_for(phase.key)
@@ -780,13 +877,226 @@ def evaluate_indicator(
             traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
             result = replace(result, trajectory=traj)
     result = replace(
-        result, name=indicator.name, unit_label=indicator.unit_label, needs_review=indicator.needs_review
+        result,
+        name=indicator.name,
+        unit_label=indicator.unit_label,
+        needs_review=indicator.needs_review or any(f.code == "implausible" for f in result.flags),
     )
     if not explain:
         return result
     from chitieu.explain import explain as wording  # the wording needs the result types defined here
 
     return replace(result, explanation=wording(indicator, result))
+
+
+# ------------------------------------------------------------- rows, coverage, flags
+
+
+def _women_rows(indicator: Indicator, rows: list[Observation]) -> tuple[list[Observation], list[Issue]]:
+    """For a share of women (1.1, 2.3, 5.3…) a row tagged F is the indicator itself: it counts as
+    the total (unless the same unit and period also gave an untagged row); a row tagged M has no
+    meaning there. Other indicators: rows as given."""
+    if not about_women(indicator):
+        return rows, []
+    totals = {(unit_key(o.org_unit), o.period) for o in rows if o.sex is None}
+    kept: list[Observation] = []
+    issues: list[Issue] = []
+    for obs in rows:
+        if obs.sex is None:
+            kept.append(obs)
+        elif obs.sex is Sex.FEMALE and (unit_key(obs.org_unit), obs.period) not in totals:
+            kept.append(replace(obs, sex=None))
+        elif obs.sex is Sex.FEMALE:
+            issues.append(_row_issue(obs, "shadowed", "đã có dòng tổng của cùng đơn vị và kỳ"))
+        else:
+            issues.append(
+                _row_issue(
+                    obs, "wrong_sex", f"chỉ tiêu {indicator.code} là tỷ lệ nữ: dòng giới tính nam không dùng"
+                )
+            )
+    return kept, issues
+
+
+def _row_issue(obs: Observation, code: str, reason: str) -> Issue:
+    unit = f" ({obs.org_unit})" if obs.org_unit else ""
+    return Issue(
+        Severity.WARNING,
+        obs.source or f"{obs.indicator} {obs.period}",
+        f"dòng {obs.indicator} kỳ {obs.period}{unit} không được tính: {reason}",
+        code,
+    )
+
+
+def _row_issues(
+    indicator: Indicator, own: Sequence[Observation], period: Period, result: IndicatorResult
+) -> tuple[Issue, ...]:
+    """Every row of the period that does not count in the result, with its reason (issue 19)."""
+    inside = [o for o in own if period.contains(parse_period(o.period))]
+    if not inside or period.kind is PeriodKind.PHASE:
+        return ()
+    issues: list[Issue] = []
+    if indicator.measure is Measure.COUNT and indicator.per_period is not None:
+        kind = _COUNT_KIND[indicator.per_period]
+        subs = sub_periods(period, kind) or (period,)
+        used_ids = {id(o) for o in _count_rows_used(indicator, inside, subs, result)}
+        for obs in inside:
+            if id(obs) in used_ids:
+                continue
+            p = parse_period(obs.period)
+            if obs.sex is not None:
+                issues.append(_row_issue(obs, "wrong_sex", "chỉ tiêu đếm không chia theo giới"))
+            elif not any(sub.contains(p) for sub in subs):
+                issues.append(
+                    _row_issue(obs, "wrong_frequency", f"chỉ tiêu tính theo {_KIND_VI[indicator.per_period]}")
+                )
+            elif indicator.per_unit and not obs.org_unit:
+                issues.append(
+                    _row_issue(obs, "not_per_unit", "số liệu chung của địa bàn không cho biết từng đơn vị")
+                )
+            elif indicator.per_unit and unit_key(obs.org_unit) not in {unit_key(u.key) for u in result.units}:
+                issues.append(
+                    _row_issue(obs, "unknown_unit", "đơn vị không thuộc danh sách đơn vị của địa bàn")
+                )
+            else:
+                issues.append(_row_issue(obs, "shadowed", "trùng với số liệu của kỳ lớn hơn đã báo cáo"))
+        return tuple(issues)
+    used: set[int] = set()
+    reasons: dict[int, tuple[str, str]] = {}
+    sexes: list[Sex | None] = [None, Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
+    for sex in sexes:
+        chosen = _select(indicator, own, period, sex)
+        used |= {id(o) for o in chosen.used}
+        for obs, code, reason in chosen.dropped:
+            reasons.setdefault(id(obs), (code, reason))
+    for obs in inside:
+        if id(obs) not in used:
+            code, reason = reasons.get(id(obs), ("not_counted", "không khớp cách tính của chỉ tiêu"))
+            issues.append(_row_issue(obs, code, reason))
+    return tuple(issues)
+
+
+def _count_rows_used(
+    indicator: Indicator, inside: Sequence[Observation], subs: Sequence[Period], result: IndicatorResult
+) -> list[Observation]:
+    per_unit_names = {unit_key(u.key) for u in result.units}
+    used: list[Observation] = []
+    for sub in subs:
+        rows = [o for o in inside if o.sex is None and sub.contains(parse_period(o.period))]
+        if indicator.per_unit:
+            groups: dict[str, list[Observation]] = {}
+            for o in rows:
+                if o.org_unit and unit_key(o.org_unit) in per_unit_names:
+                    groups.setdefault(unit_key(o.org_unit), []).append(o)
+            for group in groups.values():
+                used += coarsest_kind_only(group)
+        else:
+            used += coarsest_kind_only(rows)
+    return used
+
+
+def _level_coverage(indicator: Indicator, own: Sequence[Observation], period: Period) -> Coverage:
+    """The sub-periods a level figure needed and got.
+
+    A phase needs its years (a phase judged before its end is provisional). A year, half or
+    quarter needs, at the finest period any unit reported in, every sub-period from every
+    unit counted: a year given by quarters needs four; a unit that gave the year whole covers
+    them all."""
+    if period.kind is PeriodKind.PHASE:
+        if any(o.period == period.key for o in own):
+            return Coverage(1, 1)
+        years = sub_periods(period, PeriodKind.YEAR)
+        got = [y for y in years if any(y.contains(parse_period(o.period)) for o in own)]
+        return Coverage(len(years), len(got), tuple(y.key for y in years if y not in got))
+    sexes: list[Sex | None] = [Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
+    selections = [_select(indicator, own, period, sex) for sex in sexes]
+    chosen = [p for sel in selections for periods in sel.covered.values() for p in periods]
+    if not chosen:
+        return Coverage(1, 0, (period.key,))
+    finest = max((p.kind for p in chosen), key=_KIND_ORDER.index)
+    subs = sub_periods(period, finest) or (period,)
+    units = [periods for sel in selections for periods in sel.covered.values()]
+    if any(not sel.covered for sel in selections):  # one sex not reported at all
+        units.append([])
+    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in units))
+    return Coverage(len(subs), len(subs) - len(missing), missing)
+
+
+def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Period) -> Coverage:
+    """Counts per month or quarter need every sub-period of the period, elapsed or not;
+    per-unit ones need them from every unit (a unit answering "không áp dụng" answered)."""
+    assert indicator.per_period is not None
+    subs = sub_periods(period, _COUNT_KIND[indicator.per_period]) or (period,)
+    answered = (FigureState.VALUE, FigureState.NOT_APPLICABLE)
+    if indicator.per_unit:
+        missing: list[str] = []
+        for unit in result.units:
+            got = {p.key for p in unit.parts if p.state in answered}
+            missing += [f"{unit.key}: {s.key}" for s in subs if s.key not in got]
+        expected = len(subs) * len(result.units)
+        if not result.units:
+            return Coverage(len(subs), 0, tuple(s.key for s in subs))
+        return Coverage(expected, expected - len(missing), tuple(missing))
+    got = {p.key for p in result.sub_periods if p.state in answered}
+    missing_keys = tuple(s.key for s in subs if s.key not in got)
+    return Coverage(len(subs), len(subs) - len(missing_keys), missing_keys)
+
+
+# Sex ratio at birth: below about 102 boys per 100 girls is a warning sign (boys not
+# registered, or noise in a small district), never better than a target; above 130 is
+# beyond what any Vietnamese province has recorded. Configurable.
+SEX_RATIO_BAND = (Decimal(102), Decimal(130))
+
+
+def is_sex_ratio_at_birth(indicator: Indicator) -> bool:
+    words = f" {name_key(indicator.name)} "
+    return indicator.measure is Measure.RATIO and " gioi tinh khi sinh " in words
+
+
+def _sex_ratio_plausibility(indicator: Indicator, result: IndicatorResult) -> IndicatorResult:
+    if not is_sex_ratio_at_birth(indicator) or result.actual is None:
+        return result
+    low, high = SEX_RATIO_BAND
+    if low <= result.actual <= high:
+        return result
+    flag = Flag(
+        "implausible",
+        f"tỷ số giới tính khi sinh {format_number(round_half_up(result.actual, 1), 1)} nằm ngoài khoảng hợp lý"
+        f" {format_number(low)}–{format_number(high)}: cần kiểm tra (khai sinh bé trai chưa đủ, hoặc số ca ít)",
+        low,
+        high,
+        provisional=True,
+    )
+    status = Status.ACHIEVED if result.status is Status.EXCEEDED else result.status  # never "Vượt"
+    return replace(result, status=status, flags=(*result.flags, flag))
+
+
+def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag, ...]:
+    """Few events: a rate one event moves by 5 % of the target or more (one maternal death among
+    640 births is 156 per 100.000); a ratio (the sex ratio at birth) whose 95 % sampling margin
+    from the binomial share p = num ÷ (num + den) is 2 % of the target or more."""
+    num, den, target = result.numerator, result.denominator, result.target
+    if num is None or not den or target is None:
+        return ()
+    if indicator.measure is Measure.RATE:
+        one = indicator.factor / den
+        if target.value and one < target.value / 20:
+            return ()
+        message = (
+            f"mẫu số nhỏ ({format_number(den)}): mỗi trường hợp làm thay đổi"
+            f" {format_number(round_half_up(one, 2))} {indicator.unit_label}".strip()
+        )
+        return (Flag("small_numbers", message, provisional=False),)
+    if indicator.measure is Measure.RATIO and num + den > 0:
+        n = num + den
+        p = num / n
+        if p >= 1:
+            return ()
+        margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
+        if margin < target.value / 50:
+            return ()
+        message = f"số ca ít ({format_number(n)}): sai số ngẫu nhiên khoảng ±{format_number(round_half_up(margin, 1))} (95%)"
+        return (Flag("small_numbers", message, provisional=True),)
+    return ()
 
 
 def _evaluate_level(
@@ -798,7 +1108,7 @@ def _evaluate_level(
     tree: OrgTree | None,
 ) -> IndicatorResult:
     total = level_figure(indicator, own, period, tree=tree)
-    status = status_for(total.value, target, indicator.direction)
+    status = figure_status(indicator, total, target)
     parts: tuple[PartResult, ...] = ()
     if indicator.by_sex:
         parts = tuple(
@@ -829,8 +1139,25 @@ def _evaluate_level(
     )
 
 
+def not_arisen(indicator: Indicator, figure: Figure) -> bool:
+    """Không phát sinh: a flow's share with nothing to count (0 victims returned, 0 of 0)."""
+    return (
+        figure.state is FigureState.UNDEFINED
+        and figure.denominator == 0
+        and not figure.numerator
+        and indicator.measure is Measure.PERCENT
+        and aggregation_of(indicator) is Aggregation.FLOW
+    )
+
+
+def figure_status(indicator: Indicator, figure: Figure, target: Target | None) -> Status:
+    if not_arisen(indicator, figure):
+        return Status.NOT_ARISEN
+    return status_for(figure.value, target, indicator.direction)  # no value (n/a, missing): no_data
+
+
 def _part(key: str, figure: Figure, target: Target | None, indicator: Indicator) -> PartResult:
-    status = status_for(figure.value, target, indicator.direction)  # no value (n/a, missing): no_data
+    status = figure_status(indicator, figure, target)
     return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
 
 
@@ -869,8 +1196,21 @@ def _evaluate_count(
     )
     if not subs:
         return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
-    if indicator.per_unit and unit_names:
-        return _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
+    if indicator.per_unit:
+        if not unit_names:  # a total for the area says nothing about each unit
+            return replace(
+                base, rule="cần số liệu của từng đơn vị (danh sách đơn vị của địa bàn)", complete=False
+            )
+        result = _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
+        if not units:
+            flag = Flag(
+                "units_from_data",
+                "danh sách đơn vị lấy từ số liệu: đơn vị không báo cáo không được tính;"
+                " hãy cho danh sách đơn vị của địa bàn (--units, --units-file)",
+                provisional=True,
+            )
+            result = replace(result, flags=(*result.flags, flag))
+        return result
     groups = _by_sub_period(own, subs)
     parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
@@ -956,10 +1296,12 @@ def _evaluate_per_unit(
     )
     meeting, below, without = shares.meeting, shares.below, shares.without_data
     share = shares.share or Decimal(0)
+    not_applicable = shares.not_applicable
+    answering = [u for u in units if u.key not in not_applicable]
     required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
     values = [u.actual for u in units if u.actual is not None]
     if required >= 100:
-        status = combine([u.status for u in units])
+        status = combine([u.status for u in answering]) if answering else Status.NOT_ARISEN
         actual = _weakest(values, target, indicator.direction)
         shown_target = target
     else:
@@ -968,7 +1310,7 @@ def _evaluate_per_unit(
         status = status_for(share, shown_target, Direction.INCREASE)
         if (
             status is Status.NOT_ACHIEVED
-            and Decimal(len(meeting) + len(without)) * 100 / len(units) >= required
+            and Decimal(len(meeting) + len(without)) * 100 / max(len(answering), 1) >= required
         ):
             status = Status.NO_DATA
         actual = share
@@ -980,7 +1322,7 @@ def _evaluate_per_unit(
         comparator=shown_target.comparator if shown_target else None,
         achievement=achievement_percent(actual, shown_target),
         numerator=Decimal(len(meeting)),
-        denominator=Decimal(len(units)),
+        denominator=Decimal(len(answering)),
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
         f" (cần {required}%); số liệu là mức thấp nhất của các đơn vị",
@@ -990,6 +1332,7 @@ def _evaluate_per_unit(
         units_missing_target=below,
         units_without_data=without,
         units_meeting_share=share,
+        units_not_applicable=not_applicable,
         complete=not without,
     )
 
@@ -1116,6 +1459,7 @@ def evaluate_plan(
                 series_memo=series_memo,
             )
         )
+        issues += results[-1].row_issues
         if results[-1].target is None:
             issues.append(
                 Issue(
