@@ -274,7 +274,6 @@ def _verified(manifest, header, found, name, workdir, with_media) -> OpenedBacku
     )
 
 
-
 def _wrong_engine(name: str, engine: str, target: str) -> str:
     return (
         f"{name} là bản sao lưu {ENGINE_NAMES[engine]}, còn cơ sở dữ liệu đích là {ENGINE_NAMES[target]}: "

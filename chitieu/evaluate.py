@@ -28,7 +28,6 @@ from chitieu.issues import Issue, Severity
 from chitieu.names import name_key
 from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
-from chitieu.quantity import format_number
 from chitieu.plan import (
     Aggregation,
     Comparator,
@@ -42,6 +41,7 @@ from chitieu.plan import (
     about_women,
     aggregation_of,
 )
+from chitieu.quantity import format_number
 from chitieu.rollup import (
     Figure,
     FigureState,
@@ -314,9 +314,9 @@ def trajectory(
     (y0, x0), (yt, xt) = pts[0], pts[-1]
     improves = _slope_improves(pts, target, direction)
     if projected is not None:
-        if improves is True and _better(xt, projected, target, direction):
-            projected = xt
-        elif improves is False and _better(projected, xt, target, direction):
+        lags = improves is True and _better(xt, projected, target, direction)
+        leads = improves is False and _better(projected, xt, target, direction)
+        if lags or leads:
             projected = xt
     projected_status = status_for(projected, target, direction)
     observed = compound_growth(x0, xt, yt - y0)
@@ -1060,8 +1060,9 @@ def _sex_ratio_plausibility(indicator: Indicator, result: IndicatorResult) -> In
         return result
     flag = Flag(
         "implausible",
-        f"tỷ số giới tính khi sinh {format_number(round_half_up(result.actual, 1), 1)} nằm ngoài khoảng hợp lý"
-        f" {format_number(low)}–{format_number(high)}: cần kiểm tra (khai sinh bé trai chưa đủ, hoặc số ca ít)",
+        f"tỷ số giới tính khi sinh {format_number(round_half_up(result.actual, 1), 1)}"
+        f" nằm ngoài khoảng hợp lý {format_number(low)}–{format_number(high)}:"
+        " cần kiểm tra (khai sinh bé trai chưa đủ, hoặc số ca ít)",
         low,
         high,
         provisional=True,
@@ -1094,7 +1095,8 @@ def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag,
         margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
         if margin < target.value / 50:
             return ()
-        message = f"số ca ít ({format_number(n)}): sai số ngẫu nhiên khoảng ±{format_number(round_half_up(margin, 1))} (95%)"
+        margin_text = format_number(round_half_up(margin, 1))
+        message = f"số ca ít ({format_number(n)}): sai số ngẫu nhiên khoảng ±{margin_text} (95%)"
         return (Flag("small_numbers", message, provisional=True),)
     return ()
 
