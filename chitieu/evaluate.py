@@ -972,6 +972,32 @@ def _row_issues(
         if id(obs) not in used:
             code, reason = reasons.get(id(obs), ("not_counted", "không khớp cách tính của chỉ tiêu"))
             issues.append(_row_issue(obs, code, reason))
+    return tuple(issues) + _inconsistent_by_sex(inside)
+
+
+def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
+    """A unit's girls + boys that do not add up to its own total row (numerators or denominators)."""
+    groups: dict[tuple[str, str], dict[Sex | None, list[Observation]]] = {}
+    for obs in rows:
+        groups.setdefault((unit_key(obs.org_unit), obs.period), {}).setdefault(obs.sex, []).append(obs)
+    issues = []
+    for group in groups.values():
+        if not all(len(group.get(s, [])) == 1 for s in (None, Sex.FEMALE, Sex.MALE)):
+            continue
+        total, girls, boys = group[None][0], group[Sex.FEMALE][0], group[Sex.MALE][0]
+        for part in ("numerator", "denominator"):
+            t, f, m = (getattr(o, part) for o in (total, girls, boys))
+            if t is not None and f is not None and m is not None and f + m != t:
+                issues.append(
+                    Issue(
+                        Severity.WARNING,
+                        total.source or f"{total.indicator} {total.period}",
+                        f"dòng {total.indicator} kỳ {total.period}: nữ + nam ({f} + {m}) khác tổng ({t})"
+                        f" ở {'tử số' if part == 'numerator' else 'mẫu số'}",
+                        "inconsistent_by_sex",
+                    )
+                )
+                break
     return tuple(issues)
 
 
