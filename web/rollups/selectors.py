@@ -105,7 +105,9 @@ _RAW_FIELDS = (
 )
 
 
-def raw_area_observations(plan, area: OrgUnit, *, states: Sequence[str]) -> list[CoreObservation]:
+def raw_area_observations(
+    plan, area: OrgUnit, *, states: Sequence[str], codes: Sequence[str] | None = None
+) -> list[CoreObservation]:
     """Every stored figure counted in ``area``, named as the engine sees them from there.
 
     The reference for the roll-ups: a figure of the area itself (or of its offices) is
@@ -123,7 +125,10 @@ def raw_area_observations(plan, area: OrgUnit, *, states: Sequence[str]) -> list
         submission__plan=plan,
         submission__state__in=list(states),
         submission__org_unit_id__in=list(effective),
-    ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
+    )
+    if codes is not None:
+        rows = rows.filter(indicator_code__in=list(codes))
+    rows = rows.values_list(*_RAW_FIELDS, "submission__org_unit_id")
     result = []
     for *values, unit_id in rows:
         owner = effective[unit_id]
@@ -236,6 +241,29 @@ def rows_from_summary(core: Plan, figures: Sequence) -> list[CoreObservation]:
     return rows
 
 
+def mixed_codes(core: Plan, figures: Sequence) -> set[str]:
+    """Level indicators whose units below gave figures for parts of a year (halves, quarters,
+    months) or a whole phase: how they combine depends on each unit's own periods (a stock is
+    each unit's latest quarter, a year and its quarters from one unit count once), which the
+    sums over units cannot tell. Those are read raw, one row per unit: the engine then adds
+    them the way it adds any unit's figures, rather than guessing from sums."""
+    level = {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
+    return {
+        f.indicator_code
+        for f in figures
+        if not f.own and f.indicator_code in level and parse_period(f.period_key).kind is not PeriodKind.YEAR
+    }
+
+
+def _summary_and_raw(plan, core: Plan, area: OrgUnit, figures: Sequence, *, states) -> list[CoreObservation]:
+    """The area's summary rows, and the raw rows of the indicators the sums cannot stand for."""
+    mixed = mixed_codes(core, figures)
+    rows = rows_from_summary(core, [f for f in figures if f.indicator_code not in mixed])
+    if mixed:
+        rows += raw_area_observations(plan, area, states=states, codes=sorted(mixed))
+    return rows
+
+
 def _per_unit_codes(core: Plan) -> list[str]:
     return [i.code for i in core.indicators if i.per_unit and i.measure is Measure.COUNT and i.per_period]
 
@@ -253,7 +281,7 @@ def area_observations(
     if codes is not None:
         figures = figures.filter(indicator_code__in=list(codes))
     per_unit = [c for c in _per_unit_codes(core) if codes is None or c in codes]
-    rows = rows_from_summary(core, list(figures))
+    rows = _summary_and_raw(plan, core, area, list(figures), states=states)
     return rows + _commune_observations(plan, area, per_unit, period_key, states=states)
 
 
@@ -303,7 +331,7 @@ def child_figures(
             totals = [o for o in rows if o.sex is None]
             figure = aggregate(indicator, totals or rows)  # a breakdown by sex only: both sexes together
         else:
-            rows = rows_from_summary(core, figures.get(child.pk, []))
+            rows = _summary_and_raw(plan, core, child, figures.get(child.pk, []), states=states)
             figure = level_figure(indicator, rows, period)
         result.append({"unit": child.name, "unit_id": child.pk, "figure": figure})
     if all(r["figure"].state is FigureState.MISSING for r in result):
@@ -417,7 +445,7 @@ def evaluation_all_units(
             observations = raw_area_observations(plan, area, states=states)
             units: Sequence[str] = [unit_label(area)]
         else:
-            observations = rows_from_summary(core, by_area.get(area.pk, []))
+            observations = _summary_and_raw(plan, core, area, by_area.get(area.pk, []), states=states)
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(
