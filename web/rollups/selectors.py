@@ -33,7 +33,7 @@ from django.db.models import Q
 from chitieu.evaluate import PlanEvaluation, evaluate_plan
 from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
-from chitieu.plan import Indicator, Measure, Plan, Sex
+from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
 from web.rollups.cache import cached, evaluation_key, remember
@@ -248,11 +248,15 @@ def mixed_codes(core: Plan, figures: Sequence) -> set[str]:
     sums over units cannot tell. Those are read raw, one row per unit: the engine then adds
     them the way it adds any unit's figures, rather than guessing from sums."""
     level = {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
-    return {
+    women = {i.code for i in core.indicators if about_women(i)}
+    mixed = {
         f.indicator_code
         for f in figures
         if not f.own and f.indicator_code in level and parse_period(f.period_key).kind is not PeriodKind.YEAR
     }
+    # A share of women: each unit's F row is its figure unless it gave a total; the sums by
+    # sex class mix units with and without a total row.
+    return mixed | {f.indicator_code for f in figures if f.indicator_code in women and f.sex}
 
 
 def _summary_and_raw(plan, core: Plan, area: OrgUnit, figures: Sequence, *, states) -> list[CoreObservation]:
