@@ -561,6 +561,12 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def vi_figure(value: Decimal, places: int = 2) -> str:
+    """1234.50 → "1.234,5": half up, trailing zeros dropped (as ``explain.vi_number``)."""
+    text = format_number(round_half_up(value, places), places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def shown_places(actual: Decimal | None, target: Target | None, direction: Direction, places: int = 2) -> int:
     """Decimals enough that the rounded figure stands where the figure does against the target:
     59,995 against "≥ 60" is shown 59,995, never 60 next to "Không đạt"."""
@@ -1086,8 +1092,8 @@ def _sex_ratio_plausibility(indicator: Indicator, result: IndicatorResult) -> In
         return result
     flag = Flag(
         "implausible",
-        f"tỷ số giới tính khi sinh {format_number(round_half_up(result.actual, 1), 1)}"
-        f" nằm ngoài khoảng hợp lý {format_number(low)}–{format_number(high)}:"
+        f"tỷ số giới tính khi sinh {vi_figure(result.actual, 1)}"
+        f" nằm ngoài khoảng hợp lý {vi_figure(low)}–{vi_figure(high)}:"
         " cần kiểm tra (khai sinh bé trai chưa đủ, hoặc số ca ít)",
         low,
         high,
@@ -1109,8 +1115,8 @@ def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag,
         if target.value and one < target.value / 20:
             return ()
         message = (
-            f"mẫu số nhỏ ({format_number(den)}): mỗi trường hợp làm thay đổi"
-            f" {format_number(round_half_up(one, 2))} {indicator.unit_label}".strip()
+            f"mẫu số nhỏ ({vi_figure(den)}): mỗi trường hợp làm thay đổi"
+            f" {vi_figure(one)} {indicator.unit_label}".strip()
         )
         return (Flag("small_numbers", message, provisional=False),)
     if indicator.measure is Measure.RATIO and num + den > 0:
@@ -1121,8 +1127,8 @@ def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag,
         margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
         if margin < target.value / 50:
             return ()
-        margin_text = format_number(round_half_up(margin, 1))
-        message = f"số ca ít ({format_number(n)}): sai số ngẫu nhiên khoảng ±{margin_text} (95%)"
+        margin_text = vi_figure(margin, 1)
+        message = f"số ca ít ({vi_figure(n)}): sai số ngẫu nhiên khoảng ±{margin_text} (95%)"
         return (Flag("small_numbers", message, provisional=True),)
     return ()
 
