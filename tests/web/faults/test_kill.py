@@ -194,8 +194,10 @@ class Command:
             return "finished"
         midway = _written_midway(self.site, self.table, lambda: process.poll() is None)
         time.sleep(delay)
-        if not midway or process.poll() is not None or not _kill_inside_transaction(
-            process.pid, self.site, self.table
+        if (
+            not midway
+            or process.poll() is not None
+            or not _kill_inside_transaction(process.pid, self.site, self.table)
         ):
             process.communicate(timeout=300)
             return "finished"
@@ -251,8 +253,10 @@ class ApiUpload:
             return "finished"
         midway = _written_midway(self.site, self.table, thread.is_alive)
         time.sleep(delay)
-        if not midway or not thread.is_alive() or not _kill_inside_transaction(
-            workers[0], self.site, self.table
+        if (
+            not midway
+            or not thread.is_alive()
+            or not _kill_inside_transaction(workers[0], self.site, self.table)
         ):
             thread.join(120)
             return "finished"
