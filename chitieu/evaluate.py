@@ -864,6 +864,7 @@ def evaluate_indicator(
         result = _evaluate_level(indicator, own, period, target, tree=tree)
         result = replace(result, coverage=_level_coverage(indicator, own, period))
         result = _sex_ratio_plausibility(indicator, result)
+    row_issues = tuple(wrong_sex) + _row_issues(indicator, own, period, result)
     flags = result.flags + _small_numbers(indicator, result)
     coverage = result.coverage
     result = replace(
@@ -871,7 +872,7 @@ def evaluate_indicator(
         flags=flags,
         aggregation=aggregation_of(indicator),
         complete=result.complete and (coverage is None or coverage.complete),
-        row_issues=tuple(wrong_sex) + _row_issues(indicator, own, period, result),
+        row_issues=row_issues,
     )
     result = _with_baseline(result, indicator, baseline)
     if phase is not None and indicator.measure is not Measure.COUNT:
@@ -988,17 +989,21 @@ def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
         groups.setdefault((unit_key(obs.org_unit), obs.period), {}).setdefault(obs.sex, []).append(obs)
     issues = []
     for group in groups.values():
-        if not all(len(group.get(s, [])) == 1 for s in (None, Sex.FEMALE, Sex.MALE)):
+        if not all(group.get(s) for s in (None, Sex.FEMALE, Sex.MALE)):
             continue
-        total, girls, boys = group[None][0], group[Sex.FEMALE][0], group[Sex.MALE][0]
+        first = group[None][0]
         for part in ("numerator", "denominator"):
-            t, f, m = (getattr(o, part) for o in (total, girls, boys))
+            sums = []
+            for sex in (None, Sex.FEMALE, Sex.MALE):
+                values = [getattr(o, part) for o in group[sex] if not o.not_applicable]
+                sums.append(None if not values or None in values else sum(values, Decimal(0)))
+            t, f, m = sums
             if t is not None and f is not None and m is not None and f + m != t:
                 issues.append(
                     Issue(
                         Severity.WARNING,
-                        total.source or f"{total.indicator} {total.period}",
-                        f"dòng {total.indicator} kỳ {total.period}: nữ + nam ({f} + {m}) khác tổng ({t})"
+                        first.source or f"{first.indicator} {first.period}",
+                        f"dòng {first.indicator} kỳ {first.period}: nữ + nam ({f} + {m}) khác tổng ({t})"
                         f" ở {'tử số' if part == 'numerator' else 'mẫu số'}",
                         "inconsistent_by_sex",
                     )
