@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="A,B,…",
         help="các đơn vị phải báo cáo (vd. các xã cho chỉ tiêu 6.3); mặc định: các đơn vị có trong số liệu",
     )
+    evaluate.add_argument(
+        "--units-file",
+        metavar="FILE",
+        help="tệp danh sách đơn vị của địa bàn: mỗi dòng một tên, hoặc units.csv có cột name",
+    )
     evaluate.set_defaults(handler="evaluate")
 
     report = commands.add_parser("report", help="xuất báo cáo kết quả năm")

@@ -18,17 +18,30 @@ every comparator and direction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
 from chitieu.issues import Issue, Severity
+from chitieu.names import name_key
 from chitieu.observations import Observation, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
-from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Plan, Sex, Target
-from chitieu.quantity import format_percent
+from chitieu.plan import (
+    Aggregation,
+    Comparator,
+    CountPeriod,
+    Direction,
+    Indicator,
+    Measure,
+    Plan,
+    Sex,
+    Target,
+    about_women,
+    aggregation_of,
+)
+from chitieu.quantity import format_number, format_percent
 from chitieu.rollup import (
     Figure,
     FigureState,
@@ -48,6 +61,8 @@ class Status(StrEnum):
     ACHIEVED = "achieved"  # Đạt: equal to it
     NOT_ACHIEVED = "not_achieved"  # Không đạt: worse
     NO_DATA = "no_data"  # Chưa có số liệu (or not enough to judge)
+    # Không phát sinh: no case arose (no victim to return, 0 of 0): not missing data.
+    NOT_ARISEN = "not_arisen"
 
 
 STATUS_LABELS = {
@@ -55,6 +70,7 @@ STATUS_LABELS = {
     Status.ACHIEVED: "Đạt",
     Status.NOT_ACHIEVED: "Không đạt",
     Status.NO_DATA: "Chưa có số liệu",
+    Status.NOT_ARISEN: "Không phát sinh",
 }
 
 
@@ -98,6 +114,9 @@ def status_for(actual: Decimal | None, target: Target | None, direction: Directi
 
 def combine(statuses: Sequence[Status]) -> Status:
     """All parts must meet: the worst part decides, and a missing part blocks "met"."""
+    if statuses and all(s is Status.NOT_ARISEN for s in statuses):
+        return Status.NOT_ARISEN
+    statuses = [s for s in statuses if s is not Status.NOT_ARISEN]  # no case: neither meets nor fails
     if not statuses:
         return Status.NO_DATA
     for status in (Status.NOT_ACHIEVED, Status.NO_DATA, Status.ACHIEVED):
@@ -125,12 +144,20 @@ def achievement_percent(actual: Decimal | None, target: Target | None) -> Decima
 
 
 def progress_share(
-    actual: Decimal | None, target: Decimal | None, baseline: Decimal | None
+    actual: Decimal | None,
+    target: Decimal | None,
+    baseline: Decimal | None,
+    comparator: Comparator | None = None,
+    direction: Direction = Direction.INCREASE,
 ) -> Decimal | None:
     """Share of the planned change done: (actual − baseline) ÷ (target − baseline).
 
-    None when no change was planned (target = baseline)."""
+    None when no change was planned (target = baseline), and when the baseline already met
+    the target (no change was needed: a move either way is no "share of the change").
+    ``comparator`` tells which side meets; without it the sign of target − baseline does."""
     if actual is None or target is None or baseline is None or target == baseline:
+        return None
+    if comparator is not None and standing(baseline, target, comparator, direction) is not Standing.WORSE:
         return None
     return (actual - baseline) / (target - baseline)
 
@@ -157,6 +184,8 @@ class TrajectoryBands:
 
 
 BAND_LABELS = {
+    "achieved": "đã đạt và giữ được chỉ tiêu giai đoạn",
+    "at_risk": "đang đạt nhưng có nguy cơ không giữ được",
     "substantial": "tiến triển tốt, đúng lộ trình",
     "moderate": "tiến triển vừa phải",
     "limited": "tiến triển hạn chế",
@@ -226,6 +255,33 @@ def compound_growth(start: Decimal, end: Decimal, years: int) -> Decimal | None:
     return (end / start) ** (Decimal(1) / Decimal(years)) - 1
 
 
+def _better(a: Decimal, b: Decimal, target: Target, direction: Direction) -> bool:
+    return standing(a, b, target.comparator, direction) is Standing.BETTER
+
+
+def _slope_improves(
+    points: Sequence[tuple[int, Decimal]], target: Target, direction: Direction
+) -> bool | None:
+    """True when the fitted line moves toward the better side, False away from it, None when flat
+    or when no side is better (a "maintain" target at one value)."""
+    n = Decimal(len(points))
+    mean_x = sum((Decimal(y) for y, _ in points), Decimal(0)) / n
+    mean_y = sum((v for _, v in points), Decimal(0)) / n
+    sxy = sum(((Decimal(y) - mean_x) * (v - mean_y) for y, v in points), Decimal(0))
+    if sxy == 0:
+        return None
+    up = sxy > 0
+    if target.comparator is Comparator.GE or (
+        target.comparator is Comparator.EQ and direction is Direction.INCREASE
+    ):
+        return up
+    if target.comparator is Comparator.LE or (
+        target.comparator is Comparator.EQ and direction is Direction.DECREASE
+    ):
+        return not up
+    return None
+
+
 def trajectory(
     target: Target,
     direction: Direction,
@@ -237,7 +293,16 @@ def trajectory(
     """Where the figures so far lead by ``end_year``; ``points`` in year order, the start point first.
 
     A straight line can run past what the measure allows (a share below 0 % or
-    above 100 %), so the projection is held within ``[0, ceiling]``.
+    above 100 %), so the projection is held within ``[0, ceiling]``; a line moving the
+    right way never projects worse than the latest value, nor one moving the wrong way
+    better than it (the trend continues from where the figures are).
+
+    The rule of issue 12: when the latest value already meets the phase target and the
+    trend keeps it there, the trajectory is ``achieved`` (on track); the SDG growth ratio
+    (observed ÷ required growth) applies only while the target is still ahead. When the
+    start already met the target and the latest value no longer does, the band is
+    ``deterioration``. Where the linear and growth conclusions still differ, the note
+    says why.
     """
     pts = tuple(sorted(points))
     result = Trajectory(target, end_year, pts)
@@ -247,21 +312,45 @@ def trajectory(
         )
     projected = _within_bounds(linear_projection(pts, end_year), ceiling)
     (y0, x0), (yt, xt) = pts[0], pts[-1]
+    improves = _slope_improves(pts, target, direction)
+    if projected is not None:
+        lags = improves is True and _better(xt, projected, target, direction)
+        leads = improves is False and _better(projected, xt, target, direction)
+        if lags or leads:
+            projected = xt
+    projected_status = status_for(projected, target, direction)
     observed = compound_growth(x0, xt, yt - y0)
     required = compound_growth(x0, target.value, end_year - y0)
+    latest_meets = standing(xt, target.value, target.comparator, direction) is not Standing.WORSE
+    start_meets = standing(x0, target.value, target.comparator, direction) is not Standing.WORSE
     note = ""
     ratio = band = None
-    if observed is None or required is None:
+    if latest_meets and projected_status is not Status.NOT_ACHIEVED:
+        band = "achieved"
+        note = "giá trị gần nhất đã đạt chỉ tiêu giai đoạn và xu hướng giữ được mức đó"
+    elif latest_meets:
+        band = "at_risk"
+        note = "giá trị gần nhất đã đạt chỉ tiêu giai đoạn nhưng xu hướng đi xuống, có thể không giữ được"
+    elif start_meets:
+        band = "deterioration"
+        note = "mức xuất phát đã đạt chỉ tiêu giai đoạn nhưng giá trị gần nhất không còn đạt"
+    elif observed is None or required is None:
         note = "không tính được tốc độ tăng trưởng bình quân (có giá trị bằng 0)"
     elif required == 0:
         note = "mức xuất phát đã bằng chỉ tiêu: không cần thay đổi"
     else:
         ratio = observed / required
         band = bands.band(ratio)
+        linear_meets = projected_status in (Status.ACHIEVED, Status.EXCEEDED)
+        if linear_meets != (band == "substantial"):
+            note = (
+                "hai cách tính cho kết luận khác nhau: đường xu hướng dùng số liệu mọi năm,"
+                f" tốc độ bình quân chỉ dùng năm đầu ({y0}) và năm cuối ({yt})"
+            )
     return replace(
         result,
         projected=projected,
-        projected_status=status_for(projected, target, direction),
+        projected_status=projected_status,
         observed_growth=observed,
         required_growth=required,
         ratio=ratio,
@@ -300,6 +389,46 @@ class PartResult:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What the verdict needed and what it got: sub-period keys, "unit: key" for per-unit ones."""
+
+    expected: int
+    received: int
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.received >= self.expected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"expected": self.expected, "received": self.received, "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A machine-readable warning on a result: ``small_numbers``, ``implausible`` (with its band),
+    ``units_from_data``; ``provisional`` when it makes the verdict provisional."""
+
+    code: str
+    message: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+    provisional: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message, "provisional": self.provisional}
+        if self.low is not None or self.high is not None:
+            out["band"] = {"low": _num(self.low), "high": _num(self.high)}
+        return out
+
+
+def _direction_of(comparator: Comparator | None, target: Target | None) -> Direction:
+    if comparator is Comparator.LE:
+        return Direction.DECREASE
+    return Direction.INCREASE
+
+
+@dataclass(frozen=True)
 class IndicatorResult:
     indicator: str
     period: str
@@ -328,6 +457,20 @@ class IndicatorResult:
     name: str = ""
     unit_label: str = ""
     needs_review: bool = False  # the plan's reading of this row is in doubt (4.1's target of 100)
+    coverage: Coverage | None = None  # sub-periods (and units) expected and received
+    flags: tuple[Flag, ...] = ()
+    aggregation: Aggregation | None = None
+    units_not_applicable: tuple[str, ...] = ()  # answered "không áp dụng" for every sub-period
+    row_issues: tuple[Issue, ...] = field(default=(), compare=False)  # rows that do not count, and why
+
+    @property
+    def provisional(self) -> bool:
+        """Tạm tính: from incomplete data, or from a figure too small or implausible to trust."""
+        return not self.complete or any(f.provisional for f in self.flags)
+
+    @property
+    def places(self) -> int:
+        return shown_places(self.actual, self.target, _direction_of(self.comparator, self.target))
 
     @property
     def met(self) -> bool:
@@ -338,7 +481,7 @@ class IndicatorResult:
             "indicator": self.indicator,
             "name": self.name,
             "period": self.period,
-            "actual": _num(self.actual),
+            "actual": _num(self.actual, self.places),
             "target": _num(self.target.value) if self.target else None,
             "comparator": self.comparator.value if self.comparator else None,
             "status": self.status.value,
@@ -367,6 +510,11 @@ class IndicatorResult:
             "units_meeting_percent": _num(self.units_meeting_share),
             "trajectory": self.trajectory.as_dict() if self.trajectory else None,
             "explanation": self.explanation,
+            "coverage": self.coverage.as_dict() if self.coverage else None,
+            "provisional": self.provisional,
+            "flags": [f.as_dict() for f in self.flags],
+            "aggregation": self.aggregation.value if self.aggregation else None,
+            "units_not_applicable": list(self.units_not_applicable),
         }
 
 
@@ -397,12 +545,40 @@ class PlanEvaluation:
 
 
 def _num(value: Decimal | None, places: int = 2) -> int | float | None:
-    """A JSON number: integral values as integers, others rounded for reading."""
+    """A JSON number: integral values as integers, others rounded half up for reading (the one
+    rounding rule of the JSON, the pages and the reports)."""
     if value is None:
         return None
     if value == value.to_integral_value():
         return int(value)
-    return float(round(value, places))
+    rounded = round_half_up(value, places)
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def vi_figure(value: Decimal, places: int = 2) -> str:
+    """1234.50 → "1.234,5": half up, trailing zeros dropped (as ``explain.vi_number``)."""
+    text = format_number(round_half_up(value, places), places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def shown_places(actual: Decimal | None, target: Target | None, direction: Direction, places: int = 2) -> int:
+    """Decimals enough that the rounded figure stands where the figure does against the target:
+    59,995 against "≥ 60" is shown 59,995, never 60 next to "Không đạt"."""
+    if actual is None or target is None:
+        return places
+    truth = standing(actual, target.value, target.comparator, direction)
+    while places < 8:
+        shown = round_half_up(actual, places)
+        if standing(shown, target.value, target.comparator, direction) is truth:
+            return places
+        places += 1
+    return places
 
 
 # ------------------------------------------------------------- evaluation
@@ -419,16 +595,18 @@ def _within(observations: Sequence[Observation], period: Period) -> list[Observa
     return [o for o in observations if period.contains(parse_period(o.period))]
 
 
-def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list[Observation], str]:
+def _for_sex(
+    observations: Sequence[Observation], sex: Sex | None
+) -> tuple[list[Observation], str, list[Observation]]:
     """Rows for one sex. For both sexes: per unit and period, its total row, or else its girls'
     and boys' rows together; a unit that gave one sex only cannot count in the total."""
     if sex is not None:
-        return [o for o in observations if o.sex is sex], ""
+        return [o for o in observations if o.sex is sex], "", []
     groups: dict[tuple[str, str], list[Observation]] = {}
     for obs in observations:
         groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
     rows: list[Observation] = []
-    summed, partial = False, []
+    summed, partial, lone = False, [], []
     for group in groups.values():
         totals = [o for o in group if o.sex is None]
         if totals:
@@ -438,10 +616,128 @@ def _for_sex(observations: Sequence[Observation], sex: Sex | None) -> tuple[list
             summed = True
         else:
             partial.append(group[0].org_unit or "toàn địa bàn")
+            lone += group
     notes = ["cộng nữ và nam"] if summed else []
     if partial:
         notes.append("không tính vào tổng vì chỉ có số liệu một giới: " + ", ".join(partial))
-    return rows, "; ".join(notes)
+    return rows, "; ".join(notes), lone
+
+
+_KIND_ORDER = (PeriodKind.PHASE, PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+
+
+def _overlap(a: Period, b: Period) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _choose_periods(keys: Sequence[str]) -> tuple[list[Period], list[str]]:
+    """Of one unit's period keys inside a period, those that count: coarsest first, none
+    overlapping one already taken (a year reported whole and by quarter is counted once;
+    a half-year plus two quarters all count). Returns (chosen, shadowed keys)."""
+    periods = sorted({parse_period(k) for k in keys}, key=lambda p: (_KIND_ORDER.index(p.kind), p.start))
+    chosen: list[Period] = []
+    shadowed: list[str] = []
+    for p in periods:
+        if any(_overlap(p, c) for c in chosen):
+            shadowed.append(p.key)
+        else:
+            chosen.append(p)
+    return sorted(chosen, key=lambda p: p.start), shadowed
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows that make a figure, each unit's own, and those left out with the reason."""
+
+    rows: tuple[Observation, ...]  # what the figure is aggregated from (combined per unit)
+    used: tuple[Observation, ...]  # the rows behind them
+    dropped: tuple[tuple[Observation, str, str], ...]  # (row, code, reason)
+    covered: dict[str, list[Period]]  # unit key → the periods it counts with
+    how: str = ""
+    refused: str = ""  # why the rows cannot be combined (the figure is then undefined)
+
+
+def _select(
+    indicator: Indicator, observations: Sequence[Observation], period: Period, sex: Sex | None
+) -> Selection:
+    """The rows of ``period`` (its own and its sub-periods') that make its figure for one sex.
+
+    Per unit: its row for the period itself, else its sub-periods' rows (coarsest first,
+    none counted twice), combined by the indicator's aggregation kind: a flow adds up, a
+    stock or running total is its latest position, a rate over a population adds the
+    events and takes the latest population. The whole area's own rows, when there are
+    any, stand for the area (a district survey is not replaced by the communes' sum)."""
+    inside = [o for o in observations if period.contains(parse_period(o.period))]
+    rows, how, lone = _for_sex(inside, sex)
+    dropped: list[tuple[Observation, str, str]] = [
+        (o, "one_sex_only", "chỉ có số liệu một giới, không tính vào tổng") for o in lone
+    ]
+    by_unit: dict[str, list[Observation]] = {}
+    for obs in rows:
+        by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
+    if "" in by_unit and len(by_unit) > 1:
+        for key in [k for k in by_unit if k]:
+            dropped += [
+                (o, "shadowed", "đã có số liệu của toàn địa bàn cho kỳ này") for o in by_unit.pop(key)
+            ]
+    kind = aggregation_of(indicator)
+    picked: list[Observation] = []
+    used: list[Observation] = []
+    covered: dict[str, list[Period]] = {}
+    refused = ""
+    finer = False
+    for unit, unit_rows in by_unit.items():
+        chosen, shadowed = _choose_periods([o.period for o in unit_rows])
+        keys = {p.key for p in chosen}
+        dropped += [
+            (o, "shadowed", f"trùng với số liệu của kỳ lớn hơn đã báo cáo ({o.period})")
+            for o in unit_rows
+            if o.period in shadowed
+        ]
+        covered[unit] = chosen
+        mine = [o for o in unit_rows if o.period in keys]
+        used += mine
+        if len(chosen) == 1 or kind is Aggregation.FLOW or indicator.measure is Measure.COUNT:
+            picked += mine
+            finer = finer or chosen[0].key != period.key
+            continue
+        finer = True
+        latest = chosen[-1].key
+        last = [o for o in mine if o.period == latest]
+        if kind is Aggregation.RATE:
+            applicable = [o for o in mine if not o.not_applicable]
+            if any(o.numerator is None or o.denominator is None for o in applicable):
+                refused = "tỷ suất: cần tử số và mẫu số của từng kỳ con để cộng số sự kiện"
+                picked += mine
+                continue
+            events = sum((o.numerator for o in applicable), Decimal(0))  # type: ignore[misc]
+            population = [o for o in last if not o.not_applicable]
+            if not population:
+                picked += last
+                continue
+            first = population[0]
+            picked.append(
+                replace(
+                    first,
+                    period=period.key,
+                    numerator=events,
+                    denominator=sum((o.denominator for o in population), Decimal(0)),  # type: ignore[misc]
+                    value=None,
+                    source=", ".join(o.source for o in mine if o.source),
+                )
+            )
+        else:  # stock, running total: the position at the end
+            picked += last
+    if finer:
+        rule = {
+            Aggregation.FLOW: "cộng gộp các kỳ con",
+            Aggregation.STOCK: "số liệu cuối kỳ (kỳ con gần nhất của mỗi đơn vị)",
+            Aggregation.RUNNING_TOTAL: "lũy kế: giá trị gần nhất của mỗi đơn vị",
+            Aggregation.RATE: "cộng số sự kiện các kỳ con ÷ dân số kỳ gần nhất",
+            Aggregation.PER_UNIT: "cộng gộp các kỳ con",
+        }[kind]
+        how = rule + (f", {how}" if how else "")
+    return Selection(tuple(picked), tuple(used), tuple(dropped), covered, how, refused)
 
 
 def level_figure(
@@ -454,25 +750,63 @@ def level_figure(
 ) -> Figure:
     """The figure of a level indicator (share, rate, ratio) for a period and one sex (None = both).
 
-    Rows for the period itself come first. A phase without its own rows takes its latest
-    year (phase targets are levels to reach by the end). A year without its own rows is
-    the ratio of sums of its sub-periods.
+    Each unit counts with its row for the period, else its sub-periods' rows combined by the
+    indicator's aggregation kind (``_select``). A phase without its own rows takes its latest
+    year (phase targets are levels to reach by the end); a rare-event rate (4.2) pools the
+    years of the phase instead.
     """
-    rows, how = _for_sex([o for o in observations if o.period == period.key], sex)
-    if rows:
-        return _with_rule(rollup_total(indicator, rows, tree), how)
-    inside = [o for o in _within(observations, period) if o.period != period.key]
-    if not inside:
-        return aggregate(indicator, [])
-    if period.kind is PeriodKind.PHASE:
+    if period.kind is PeriodKind.PHASE and not any(o.period == period.key for o in observations):
+        inside = [o for o in _within(observations, period) if o.period != period.key]
+        if not inside:
+            return aggregate(indicator, [])
+        if pools_phase(indicator):
+            pooled = _pooled_phase(indicator, inside, period, sex, tree)
+            if pooled is not None:
+                return pooled
         for year in reversed(sub_periods(period, PeriodKind.YEAR)):
             figure = level_figure(indicator, inside, year, sex=sex, tree=tree)
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
-    rows, how = _for_sex(coarsest_kind_only(inside), sex)
-    figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
-    return _with_rule(figure, "cộng gộp các kỳ con" + (f", {how}" if how else ""))
+    chosen = _select(indicator, observations, period, sex)
+    if not chosen.rows:
+        return aggregate(indicator, [])
+    figure = rollup_total(indicator, list(chosen.rows), tree)
+    if chosen.refused:
+        figure = replace(figure, state=FigureState.UNDEFINED, value=None, reason=chosen.refused)
+    return _with_rule(figure, chosen.how)
+
+
+def pools_phase(indicator: Indicator) -> bool:
+    """Rare events (maternal deaths per 100.000 births): a phase is judged on its years pooled."""
+    return indicator.measure is Measure.RATE and aggregation_of(indicator) is Aggregation.FLOW
+
+
+def _pooled_phase(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    phase: Period,
+    sex: Sex | None,
+    tree: OrgTree | None,
+) -> Figure | None:
+    """Σ events ÷ Σ population over the phase's years with figures; None when a year has no parts."""
+    numerator = denominator = Decimal(0)
+    years, sources = [], []
+    for year in sub_periods(phase, PeriodKind.YEAR):
+        figure = level_figure(indicator, observations, year, sex=sex, tree=tree)
+        if figure.state is FigureState.MISSING or figure.state is FigureState.NOT_APPLICABLE:
+            continue
+        if figure.numerator is None or figure.denominator is None:
+            return None
+        numerator += figure.numerator
+        denominator += figure.denominator
+        years.append(year.key)
+        sources += figure.sources
+    if not years or not denominator:
+        return None
+    value = numerator * indicator.factor / denominator
+    rule = f"ratio_of_sums (gộp các năm {years[0]}–{years[-1]} của giai đoạn: sự kiện hiếm)"
+    return Figure(FigureState.VALUE, value, numerator, denominator, tuple(sources), rule)
 
 
 def _with_rule(figure: Figure, how: str) -> Figure:
@@ -519,14 +853,27 @@ def evaluate_indicator(
     (the same unit names must mean the same units and rows in every call).
     """
     period = parse_period(period_key)
-    own = [o for o in observations if o.indicator == indicator.code]
+    own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
     target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         result = _evaluate_count(
             indicator, own, period, target, as_of=as_of, tree=tree, units=units, series_memo=series_memo
         )
+        result = replace(result, coverage=_count_coverage(indicator, result, period))
     else:
         result = _evaluate_level(indicator, own, period, target, tree=tree)
+        result = replace(result, coverage=_level_coverage(indicator, own, period))
+        result = _sex_ratio_plausibility(indicator, result)
+    row_issues = tuple(wrong_sex) + _row_issues(indicator, own, period, result)
+    flags = result.flags + _small_numbers(indicator, result)
+    coverage = result.coverage
+    result = replace(
+        result,
+        flags=flags,
+        aggregation=aggregation_of(indicator),
+        complete=result.complete and (coverage is None or coverage.complete),
+        row_issues=row_issues,
+    )
     result = _with_baseline(result, indicator, baseline)
     if phase is not None and indicator.measure is not Measure.COUNT:
         phase_target = indicator.target_for(phase.key)
@@ -537,13 +884,258 @@ def evaluate_indicator(
             traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
             result = replace(result, trajectory=traj)
     result = replace(
-        result, name=indicator.name, unit_label=indicator.unit_label, needs_review=indicator.needs_review
+        result,
+        name=indicator.name,
+        unit_label=indicator.unit_label,
+        needs_review=indicator.needs_review or any(f.code == "implausible" for f in result.flags),
     )
     if not explain:
         return result
     from chitieu.explain import explain as wording  # the wording needs the result types defined here
 
     return replace(result, explanation=wording(indicator, result))
+
+
+# ------------------------------------------------------------- rows, coverage, flags
+
+
+def _women_rows(indicator: Indicator, rows: list[Observation]) -> tuple[list[Observation], list[Issue]]:
+    """For a share of women (1.1, 2.3, 5.3…) a row tagged F is the indicator itself: it counts as
+    the total (unless the same unit and period also gave an untagged row); a row tagged M has no
+    meaning there. Other indicators: rows as given."""
+    if not about_women(indicator):
+        return rows, []
+    totals = {(unit_key(o.org_unit), o.period) for o in rows if o.sex is None}
+    kept: list[Observation] = []
+    issues: list[Issue] = []
+    for obs in rows:
+        if obs.sex is None:
+            kept.append(obs)
+        elif obs.sex is Sex.FEMALE and (unit_key(obs.org_unit), obs.period) not in totals:
+            kept.append(replace(obs, sex=None))
+        elif obs.sex is Sex.FEMALE:
+            issues.append(_row_issue(obs, "shadowed", "đã có dòng tổng của cùng đơn vị và kỳ"))
+        else:
+            issues.append(
+                _row_issue(
+                    obs, "wrong_sex", f"chỉ tiêu {indicator.code} là tỷ lệ nữ: dòng giới tính nam không dùng"
+                )
+            )
+    return kept, issues
+
+
+def _row_issue(obs: Observation, code: str, reason: str) -> Issue:
+    unit = f" ({obs.org_unit})" if obs.org_unit else ""
+    return Issue(
+        Severity.WARNING,
+        obs.source or f"{obs.indicator} {obs.period}",
+        f"dòng {obs.indicator} kỳ {obs.period}{unit} không được tính: {reason}",
+        code,
+    )
+
+
+def _row_issues(
+    indicator: Indicator, own: Sequence[Observation], period: Period, result: IndicatorResult
+) -> tuple[Issue, ...]:
+    """Every row of the period that does not count in the result, with its reason (issue 19)."""
+    inside = [o for o in own if period.contains(parse_period(o.period))]
+    if not inside or period.kind is PeriodKind.PHASE:
+        return ()
+    issues: list[Issue] = []
+    if indicator.measure is Measure.COUNT and indicator.per_period is not None:
+        kind = _COUNT_KIND[indicator.per_period]
+        subs = sub_periods(period, kind) or (period,)
+        used_ids = {id(o) for o in _count_rows_used(indicator, inside, subs, result)}
+        for obs in inside:
+            if id(obs) in used_ids:
+                continue
+            p = parse_period(obs.period)
+            if obs.sex is not None:
+                issues.append(_row_issue(obs, "wrong_sex", "chỉ tiêu đếm không chia theo giới"))
+            elif not any(sub.contains(p) for sub in subs):
+                issues.append(
+                    _row_issue(obs, "wrong_frequency", f"chỉ tiêu tính theo {_KIND_VI[indicator.per_period]}")
+                )
+            elif indicator.per_unit and not obs.org_unit:
+                issues.append(
+                    _row_issue(obs, "not_per_unit", "số liệu chung của địa bàn không cho biết từng đơn vị")
+                )
+            elif indicator.per_unit and unit_key(obs.org_unit) not in {unit_key(u.key) for u in result.units}:
+                issues.append(
+                    _row_issue(obs, "unknown_unit", "đơn vị không thuộc danh sách đơn vị của địa bàn")
+                )
+            else:
+                issues.append(_row_issue(obs, "shadowed", "trùng với số liệu của kỳ lớn hơn đã báo cáo"))
+        return tuple(issues)
+    used: set[int] = set()
+    reasons: dict[int, tuple[str, str]] = {}
+    sexes: list[Sex | None] = [None, Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
+    for sex in sexes:
+        chosen = _select(indicator, own, period, sex)
+        used |= {id(o) for o in chosen.used}
+        for obs, code, reason in chosen.dropped:
+            reasons.setdefault(id(obs), (code, reason))
+    for obs in inside:
+        if id(obs) not in used:
+            code, reason = reasons.get(id(obs), ("not_counted", "không khớp cách tính của chỉ tiêu"))
+            issues.append(_row_issue(obs, code, reason))
+    return tuple(issues) + _inconsistent_by_sex(inside)
+
+
+def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
+    """A unit's girls + boys that do not add up to its own total row (numerators or denominators)."""
+    groups: dict[tuple[str, str], dict[Sex | None, list[Observation]]] = {}
+    for obs in rows:
+        groups.setdefault((unit_key(obs.org_unit), obs.period), {}).setdefault(obs.sex, []).append(obs)
+    issues = []
+    for group in groups.values():
+        if not all(group.get(s) for s in (None, Sex.FEMALE, Sex.MALE)):
+            continue
+        first = group[None][0]
+        for part in ("numerator", "denominator"):
+            sums = []
+            for sex in (None, Sex.FEMALE, Sex.MALE):
+                values = [getattr(o, part) for o in group[sex] if not o.not_applicable]
+                sums.append(None if not values or None in values else sum(values, Decimal(0)))
+            t, f, m = sums
+            if t is not None and f is not None and m is not None and f + m != t:
+                issues.append(
+                    Issue(
+                        Severity.WARNING,
+                        first.source or f"{first.indicator} {first.period}",
+                        f"dòng {first.indicator} kỳ {first.period}: nữ + nam ({f} + {m}) khác tổng ({t})"
+                        f" ở {'tử số' if part == 'numerator' else 'mẫu số'}",
+                        "inconsistent_by_sex",
+                    )
+                )
+                break
+    return tuple(issues)
+
+
+def _count_rows_used(
+    indicator: Indicator, inside: Sequence[Observation], subs: Sequence[Period], result: IndicatorResult
+) -> list[Observation]:
+    per_unit_names = {unit_key(u.key) for u in result.units}
+    used: list[Observation] = []
+    for sub in subs:
+        rows = [o for o in inside if o.sex is None and sub.contains(parse_period(o.period))]
+        if indicator.per_unit:
+            groups: dict[str, list[Observation]] = {}
+            for o in rows:
+                if o.org_unit and unit_key(o.org_unit) in per_unit_names:
+                    groups.setdefault(unit_key(o.org_unit), []).append(o)
+            for group in groups.values():
+                used += coarsest_kind_only(group)
+        else:
+            used += coarsest_kind_only(rows)
+    return used
+
+
+def _level_coverage(indicator: Indicator, own: Sequence[Observation], period: Period) -> Coverage:
+    """The sub-periods a level figure needed and got.
+
+    A phase needs its years (a phase judged before its end is provisional). A year, half or
+    quarter needs, at the finest period any unit reported in, every sub-period from every
+    unit counted: a year given by quarters needs four; a unit that gave the year whole covers
+    them all."""
+    if period.kind is PeriodKind.PHASE:
+        if any(o.period == period.key for o in own):
+            return Coverage(1, 1)
+        years = sub_periods(period, PeriodKind.YEAR)
+        got = [y for y in years if any(y.contains(parse_period(o.period)) for o in own)]
+        return Coverage(len(years), len(got), tuple(y.key for y in years if y not in got))
+    sexes: list[Sex | None] = [Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
+    selections = [_select(indicator, own, period, sex) for sex in sexes]
+    chosen = [p for sel in selections for periods in sel.covered.values() for p in periods]
+    if not chosen:
+        return Coverage(1, 0, (period.key,))
+    finest = max((p.kind for p in chosen), key=_KIND_ORDER.index)
+    subs = sub_periods(period, finest) or (period,)
+    units = [periods for sel in selections for periods in sel.covered.values()]
+    if any(not sel.covered for sel in selections):  # one sex not reported at all
+        units.append([])
+    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in units))
+    return Coverage(len(subs), len(subs) - len(missing), missing)
+
+
+def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Period) -> Coverage:
+    """Counts per month or quarter need every sub-period of the period, elapsed or not;
+    per-unit ones need them from every unit (a unit answering "không áp dụng" answered)."""
+    assert indicator.per_period is not None
+    subs = sub_periods(period, _COUNT_KIND[indicator.per_period]) or (period,)
+    answered = (FigureState.VALUE, FigureState.NOT_APPLICABLE)
+    if indicator.per_unit:
+        missing: list[str] = []
+        for unit in result.units:
+            got = {p.key for p in unit.parts if p.state in answered}
+            missing += [f"{unit.key}: {s.key}" for s in subs if s.key not in got]
+        expected = len(subs) * len(result.units)
+        if not result.units:
+            return Coverage(len(subs), 0, tuple(s.key for s in subs))
+        return Coverage(expected, expected - len(missing), tuple(missing))
+    got = {p.key for p in result.sub_periods if p.state in answered}
+    missing_keys = tuple(s.key for s in subs if s.key not in got)
+    return Coverage(len(subs), len(subs) - len(missing_keys), missing_keys)
+
+
+# Sex ratio at birth: below about 102 boys per 100 girls is a warning sign (boys not
+# registered, or noise in a small district), never better than a target; above 130 is
+# beyond what any Vietnamese province has recorded. Configurable.
+SEX_RATIO_BAND = (Decimal(102), Decimal(130))
+
+
+def is_sex_ratio_at_birth(indicator: Indicator) -> bool:
+    words = f" {name_key(indicator.name)} "
+    return indicator.measure is Measure.RATIO and " gioi tinh khi sinh " in words
+
+
+def _sex_ratio_plausibility(indicator: Indicator, result: IndicatorResult) -> IndicatorResult:
+    if not is_sex_ratio_at_birth(indicator) or result.actual is None:
+        return result
+    low, high = SEX_RATIO_BAND
+    if low <= result.actual <= high:
+        return result
+    flag = Flag(
+        "implausible",
+        f"tỷ số giới tính khi sinh {vi_figure(result.actual, 1)}"
+        f" nằm ngoài khoảng hợp lý {vi_figure(low)}–{vi_figure(high)}:"
+        " cần kiểm tra (khai sinh bé trai chưa đủ, hoặc số ca ít)",
+        low,
+        high,
+        provisional=True,
+    )
+    status = Status.ACHIEVED if result.status is Status.EXCEEDED else result.status  # never "Vượt"
+    return replace(result, status=status, flags=(*result.flags, flag))
+
+
+def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag, ...]:
+    """Few events: a rate one event moves by 5 % of the target or more (one maternal death among
+    640 births is 156 per 100.000); a ratio (the sex ratio at birth) whose 95 % sampling margin
+    from the binomial share p = num ÷ (num + den) is 2 % of the target or more."""
+    num, den, target = result.numerator, result.denominator, result.target
+    if num is None or not den or target is None:
+        return ()
+    if indicator.measure is Measure.RATE:
+        one = indicator.factor / den
+        if target.value and one < target.value / 20:
+            return ()
+        message = (
+            f"mẫu số nhỏ ({vi_figure(den)}): mỗi trường hợp làm thay đổi"
+            f" {vi_figure(one)} {indicator.unit_label}".strip()
+        )
+        return (Flag("small_numbers", message, provisional=False),)
+    if indicator.measure is Measure.RATIO and num + den > 0:
+        n = num + den
+        p = num / n
+        if p >= 1:
+            return ()
+        margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
+        if margin < target.value / 50:
+            return ()
+        margin_text = vi_figure(margin, 1)
+        message = f"số ca ít ({vi_figure(n)}): sai số ngẫu nhiên khoảng ±{margin_text} (95%)"
+        return (Flag("small_numbers", message, provisional=True),)
+    return ()
 
 
 def _evaluate_level(
@@ -555,7 +1147,7 @@ def _evaluate_level(
     tree: OrgTree | None,
 ) -> IndicatorResult:
     total = level_figure(indicator, own, period, tree=tree)
-    status = status_for(total.value, target, indicator.direction)
+    status = figure_status(indicator, total, target)
     parts: tuple[PartResult, ...] = ()
     if indicator.by_sex:
         parts = tuple(
@@ -586,8 +1178,25 @@ def _evaluate_level(
     )
 
 
+def not_arisen(indicator: Indicator, figure: Figure) -> bool:
+    """Không phát sinh: a flow's share with nothing to count (0 victims returned, 0 of 0)."""
+    return (
+        figure.state is FigureState.UNDEFINED
+        and figure.denominator == 0
+        and not figure.numerator
+        and indicator.measure is Measure.PERCENT
+        and aggregation_of(indicator) is Aggregation.FLOW
+    )
+
+
+def figure_status(indicator: Indicator, figure: Figure, target: Target | None) -> Status:
+    if not_arisen(indicator, figure):
+        return Status.NOT_ARISEN
+    return status_for(figure.value, target, indicator.direction)  # no value (n/a, missing): no_data
+
+
 def _part(key: str, figure: Figure, target: Target | None, indicator: Indicator) -> PartResult:
-    status = status_for(figure.value, target, indicator.direction)  # no value (n/a, missing): no_data
+    status = figure_status(indicator, figure, target)
     return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
 
 
@@ -626,8 +1235,21 @@ def _evaluate_count(
     )
     if not subs:
         return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
-    if indicator.per_unit and unit_names:
-        return _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
+    if indicator.per_unit:
+        if not unit_names:  # a total for the area says nothing about each unit
+            return replace(
+                base, rule="cần số liệu của từng đơn vị (danh sách đơn vị của địa bàn)", complete=False
+            )
+        result = _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
+        if not units:
+            flag = Flag(
+                "units_from_data",
+                "danh sách đơn vị lấy từ số liệu: đơn vị không báo cáo không được tính;"
+                " hãy cho danh sách đơn vị của địa bàn (--units, --units-file)",
+                provisional=True,
+            )
+            result = replace(result, flags=(*result.flags, flag))
+        return result
     groups = _by_sub_period(own, subs)
     parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
@@ -713,10 +1335,12 @@ def _evaluate_per_unit(
     )
     meeting, below, without = shares.meeting, shares.below, shares.without_data
     share = shares.share or Decimal(0)
+    not_applicable = shares.not_applicable
+    answering = [u for u in units if u.key not in not_applicable]
     required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
     values = [u.actual for u in units if u.actual is not None]
     if required >= 100:
-        status = combine([u.status for u in units])
+        status = combine([u.status for u in answering]) if answering else Status.NOT_ARISEN
         actual = _weakest(values, target, indicator.direction)
         shown_target = target
     else:
@@ -725,7 +1349,7 @@ def _evaluate_per_unit(
         status = status_for(share, shown_target, Direction.INCREASE)
         if (
             status is Status.NOT_ACHIEVED
-            and Decimal(len(meeting) + len(without)) * 100 / len(units) >= required
+            and Decimal(len(meeting) + len(without)) * 100 / max(len(answering), 1) >= required
         ):
             status = Status.NO_DATA
         actual = share
@@ -737,7 +1361,7 @@ def _evaluate_per_unit(
         comparator=shown_target.comparator if shown_target else None,
         achievement=achievement_percent(actual, shown_target),
         numerator=Decimal(len(meeting)),
-        denominator=Decimal(len(units)),
+        denominator=Decimal(len(answering)),
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
         f" (cần {format_percent(required)}); số liệu là mức thấp nhất của các đơn vị",
@@ -747,6 +1371,7 @@ def _evaluate_per_unit(
         units_missing_target=below,
         units_without_data=without,
         units_meeting_share=share,
+        units_not_applicable=not_applicable,
         complete=not without,
     )
 
@@ -782,9 +1407,10 @@ def _with_baseline(
 ) -> IndicatorResult:
     if baseline is None or result.target is None:
         return result
-    return replace(
-        result, baseline=baseline, progress=progress_share(result.actual, result.target.value, baseline.value)
+    progress = progress_share(
+        result.actual, result.target.value, baseline.value, result.target.comparator, indicator.direction
     )
+    return replace(result, baseline=baseline, progress=progress)
 
 
 def _yearly_points(
@@ -872,6 +1498,7 @@ def evaluate_plan(
                 series_memo=series_memo,
             )
         )
+        issues += results[-1].row_issues
         if results[-1].target is None:
             issues.append(
                 Issue(

@@ -15,7 +15,8 @@ from chitieu.evaluate import (
     Status,
     Trajectory,
 )
-from chitieu.plan import Comparator, Indicator, Measure, Sex
+from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
+from chitieu.plan import Comparator, Indicator, Sex
 from chitieu.quantity import format_number
 from chitieu.rollup import FigureState
 
@@ -51,6 +52,7 @@ _VERB = {
     Status.ACHIEVED: "đạt",
     Status.NOT_ACHIEVED: "không đạt",
     Status.NO_DATA: "chưa xác định được",
+    Status.NOT_ARISEN: "không phát sinh trường hợp nào để xét",
 }
 
 
@@ -69,37 +71,41 @@ def explain_trajectory(t: Trajectory) -> str:
     return text + "."
 
 
-def _small_count_note(indicator: Indicator, result: IndicatorResult) -> str:
-    """A warning when a figure rests on few events, so that a verdict is read with care.
+def vi_period(key: str) -> str:
+    """A period key in words: "2024-Q3" → "Quý 3/2024", "2024-03" → "Tháng 3/2024",
+    "2024-H1" → "6 tháng đầu năm 2024", "2024" → "năm 2024"; "Đăk Kôi: 2024-Q3" keeps the unit."""
+    unit, sep, rest = key.rpartition(": ")
+    if sep:
+        return f"{unit}: {vi_period(rest)}"
+    try:
+        period = parse_period(key)
+    except PeriodKeyError:
+        return key
+    year = period.start.year
+    if period.kind is PeriodKind.QUARTER:
+        return f"Quý {(period.start.month - 1) // 3 + 1}/{year}"
+    if period.kind is PeriodKind.MONTH:
+        return f"Tháng {period.start.month}/{year}"
+    if period.kind is PeriodKind.HALF:
+        return f"6 tháng {'đầu' if period.start.month == 1 else 'cuối'} năm {year}"
+    if period.kind is PeriodKind.YEAR:
+        return f"năm {year}"
+    return f"giai đoạn {period.start.year}–{period.end.year}"
 
-    Rates: when one event moves the figure by 5 % of the target or more (one maternal death
-    among 640 births is 156 per 100.000). Ratios such as the sex ratio at birth: the 95 %
-    sampling margin of num ÷ den from the binomial share p = num ÷ (num + den).
-    """
-    num, den, target = result.numerator, result.denominator, result.target
-    if num is None or not den or target is None:
+
+def provisional_note(result: IndicatorResult) -> str:
+    """ "Tạm tính — thiếu số liệu Quý 3/2024, Quý 4/2024": empty when the verdict is final."""
+    if not result.provisional:
         return ""
-    if indicator.measure is Measure.RATE:
-        one = indicator.factor / den
-        if target.value and one < target.value / 20:
-            return ""
-        return (
-            f" Mẫu số nhỏ ({vi_number(den)}): mỗi trường hợp làm thay đổi {vi_number(one)}"
-            f" {indicator.unit_label}, nên số liệu dao động mạnh giữa các năm.".replace("  ", " ")
-        )
-    if indicator.measure is Measure.RATIO and num + den > 0:
-        n = num + den
-        p = num / n
-        if p >= 1:
-            return ""
-        margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
-        if margin < target.value / 50:  # under 2 % of the target: precise enough
-            return ""
-        return (
-            f" Số ca ít ({vi_number(n)}): sai số ngẫu nhiên khoảng ±{vi_number(margin, 1)}"
-            " (95%), nên cần xem xu hướng nhiều năm trước khi kết luận."
-        )
-    return ""
+    reasons = []
+    if result.coverage is not None and result.coverage.missing:
+        missing = [vi_period(k) for k in result.coverage.missing]
+        shown = ", ".join(missing[:6]) + (f" và {len(missing) - 6} kỳ khác" if len(missing) > 6 else "")
+        reasons.append(f"thiếu số liệu {shown}")
+    elif not result.complete:
+        reasons.append("thiếu số liệu")
+    reasons += [f.message for f in result.flags if f.provisional]
+    return "Tạm tính — " + "; ".join(reasons) if reasons else "Tạm tính"
 
 
 def explain(indicator: Indicator, result: IndicatorResult) -> str:
@@ -127,8 +133,10 @@ def explain(indicator: Indicator, result: IndicatorResult) -> str:
             parts.append("kỳ không đạt: " + ", ".join(below))
         if missing:
             parts.append("kỳ thiếu số liệu: " + ", ".join(missing))
+    elif result.status is Status.NOT_ARISEN:
+        parts.append("không phát sinh trường hợp nào trong kỳ (0/0), không phải thiếu số liệu")
     elif result.actual is not None:
-        how = f"thực hiện {vi_number(result.actual)}"
+        how = f"thực hiện {vi_number(result.actual, result.places)}"
         if result.numerator is not None and result.denominator is not None:
             num, den = vi_number(result.numerator), vi_number(result.denominator)
             how += f" (= {num} / {den} × {vi_number(indicator.factor)})"
@@ -141,16 +149,24 @@ def explain(indicator: Indicator, result: IndicatorResult) -> str:
     if result.rule:
         parts.append(f"cách tính: {rule_label(result.rule)}")
     verdict = STATUS_LABELS[result.status]
+    provisional = provisional_note(result)
+    if provisional:
+        verdict = f"{verdict} ({provisional.lower() if provisional == 'Tạm tính' else provisional})"
     text = f"{verdict}. Chỉ tiêu {target_text}; " + "; ".join(parts) + "."
     if result.by_sex:
         text += " Chỉ đạt khi cả nam và nữ đều đạt."
     if result.target is not None and result.target.period != result.period:
         text += f" Kỳ {result.period} không có chỉ tiêu riêng: so với chỉ tiêu của kỳ {result.target.period}."
-    text += _small_count_note(indicator, result)
+    for flag in result.flags:
+        if not flag.provisional:
+            text += f" {flag.message[0].upper()}{flag.message[1:]}."
+
     if result.needs_review:
         text += " Lưu ý: cách hiểu chỉ tiêu này trong kế hoạch cần được xem lại."
     if result.trajectory is not None and result.trajectory.projected is not None:
         text += " " + explain_trajectory(result.trajectory)
+        if result.trajectory.note:
+            text += f" ({result.trajectory.note})."
     if result.progress is not None and result.baseline is not None:
         text += (
             f" So với mức nền {result.baseline.period} ({vi_number(result.baseline.value)}) đã thực hiện"

@@ -133,6 +133,8 @@ _SEXES = {
 }
 _TOTAL_SEX = {"", "t", "total", "chung", "tong", "ca hai"}
 _NOT_APPLICABLE = {"n/a", "na", "kad", "khong ap dung", "k/a"}
+# "không phát sinh": no case arose (no victim returned): 0 of 0, a state of its own (issue 19.9).
+_NOT_ARISEN = {"khong phat sinh", "kps"}
 
 _NUMBER = re.compile(r"^[+-]?\d+$", re.ASCII)
 
@@ -407,11 +409,13 @@ def _row(
         error(f"giới tính không hợp lệ: {cell('sex')!r} (dùng F/nữ, M/nam hoặc để trống)", "bad_sex")
 
     numbers: dict[str, Decimal | None] = {}
-    not_applicable = False
+    not_applicable = arisen_none = False
     for name in ("numerator", "denominator", "value"):
         raw = cell(name)
         if not raw:
             numbers[name] = None
+        elif fold(raw) in _NOT_ARISEN:
+            numbers[name], arisen_none = None, True
         elif fold(raw) in _NOT_APPLICABLE:
             numbers[name], not_applicable = None, True
         else:
@@ -435,7 +439,10 @@ def _row(
                         "ambiguous_number",
                     )
                 )
-    issues += _check_numbers(numbers, not_applicable, where, {c for c in columns if cell(c)})
+    if arisen_none:  # nothing else to check: 0 events of 0
+        numbers = {"numerator": Decimal(0), "denominator": Decimal(0), "value": None}
+    else:
+        issues += _check_numbers(numbers, not_applicable, where, {c for c in columns if cell(c)})
     submitted = _date(cell("submitted"), where, issues) if cell("submitted") else None
     if any(i.severity is Severity.ERROR for i in issues):
         return None, issues

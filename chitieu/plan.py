@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from chitieu.issues import Issue, Severity
+from chitieu.names import name_key
 from chitieu.periods import Period, PeriodKind
 
 
@@ -41,6 +42,27 @@ class CountPeriod(StrEnum):
     MONTH = "month"  # "/tháng"
     QUARTER = "quarter"  # "/quý"
     YEAR = "year"  # "/năm"
+
+
+class Aggregation(StrEnum):
+    """How a year (or a phase) is made from its sub-periods and its units (issue 19).
+
+    - ``flow``: events of the period (people detected and supported, births, deaths):
+      numerators and denominators add up over quarters and units;
+    - ``stock``: a position at the end of the period (agencies with a woman leader,
+      women directors, facilities running the work): a year given by quarters is its
+      latest quarter, never the sum of four;
+    - ``running_total``: a cumulative figure (people reached so far): the latest value;
+    - ``rate``: events over a population (births per 1.000 women aged 15–19): the events
+      add up over the sub-periods, the population is the latest one, not a sum;
+    - ``per_unit``: a threshold every unit must meet in every sub-period (6.3).
+    """
+
+    FLOW = "flow"
+    STOCK = "stock"
+    RUNNING_TOTAL = "running_total"
+    RATE = "rate"
+    PER_UNIT = "per_unit"
 
 
 class Sex(StrEnum):
@@ -83,6 +105,8 @@ class Indicator:
     unit_share: Decimal | None = None  # required share of units, in %
     needs_review: bool = False
     source: str = ""  # where it was read: "line 12", "row 9"
+    # How sub-periods and units combine; None: inferred from the wording (``aggregation_of``).
+    aggregation: Aggregation | None = None
 
     @property
     def factor(self) -> Decimal:
@@ -130,6 +154,59 @@ class Plan:
         return tuple(seen)
 
 
+_FLOW_WORDS = (
+    "duoc phat hien",
+    "nguoi bi bao luc",
+    "nguoi gay bao luc",
+    "tuyen moi",
+    "sinh ra song",
+    "khi sinh",
+    "tu vong",
+    "tro ve",
+    "nan nhan",
+)
+_RUNNING_WORDS = ("duoc tiep can kien thuc", "duoc pho bien", "cap nhat thong tin")
+_WOMEN_WORDS = ("nu", "phu nu")
+
+
+def _words(text: str) -> str:
+    return f" {name_key(text)} "
+
+
+def infer_aggregation(indicator: Indicator) -> Aggregation:
+    """The aggregation kind the plan's wording suggests (the review screen may change it).
+
+    A threshold for every unit is ``per_unit``; counts per month or quarter and events
+    ("được phát hiện", "tuyển mới", "sinh ra sống", "tử vong", "trở về") are flows; a
+    "tỷ suất" per 1.000 is a rate over a population; people or organisations "được tiếp
+    cận kiến thức", "được phổ biến" are running totals; any other share is a position
+    at the end of the period (stock)."""
+    words = _words(indicator.name)
+    if indicator.per_unit:
+        return Aggregation.PER_UNIT
+    if indicator.measure is Measure.COUNT:
+        return Aggregation.FLOW
+    if any(f" {w} " in words for w in _FLOW_WORDS):
+        return Aggregation.FLOW
+    if indicator.measure is Measure.RATE and " ty suat " in words:
+        return Aggregation.RATE
+    if any(f" {w} " in words for w in _RUNNING_WORDS):
+        return Aggregation.RUNNING_TOTAL
+    return Aggregation.STOCK
+
+
+def aggregation_of(indicator: Indicator) -> Aggregation:
+    return indicator.aggregation or infer_aggregation(indicator)
+
+
+def about_women(indicator: Indicator) -> bool:
+    """A share of women (1.1, 2.1–2.3, 5.3): a row tagged F is the indicator itself."""
+    if indicator.by_sex or indicator.measure is not Measure.PERCENT:
+        return False
+    words = _words(indicator.name)
+    return any(f" {w} " in words for w in _WOMEN_WORDS)
+
+
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -157,6 +234,7 @@ def indicator_as_dict(indicator: Indicator) -> dict[str, Any]:
         ],
         "lead_units": list(indicator.lead_units),
         "needs_review": indicator.needs_review,
+        "aggregation": aggregation_of(indicator).value,
     }
 
 

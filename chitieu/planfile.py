@@ -13,7 +13,17 @@ from typing import Any
 
 from chitieu.issues import Issue, Severity
 from chitieu.periods import PeriodKeyError, parse_period
-from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Objective, Plan, Target
+from chitieu.plan import (
+    Aggregation,
+    Comparator,
+    CountPeriod,
+    Direction,
+    Indicator,
+    Measure,
+    Objective,
+    Plan,
+    Target,
+)
 
 
 class PlanFormatError(ValueError):
@@ -54,6 +64,7 @@ def _indicator(data: dict[str, Any], where: str) -> Indicator:
             unit_share=_decimal(share, where) if share is not None else None,
             needs_review=bool(data.get("needs_review", False)),
             source=where,
+            aggregation=Aggregation(data["aggregation"]) if data.get("aggregation") else None,
         )
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         if isinstance(exc, PlanFormatError):

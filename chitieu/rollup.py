@@ -273,7 +273,8 @@ class ShareMeeting:
     meeting: tuple[str, ...]  # met the threshold in every period
     below: tuple[str, ...]  # reported, and below it in some period
     without_data: tuple[str, ...]  # not below anywhere, but some period not reported
-    share: Decimal | None  # % of units meeting; None without units
+    share: Decimal | None  # % of the answering units meeting; None without units
+    not_applicable: tuple[str, ...] = ()  # "không áp dụng" in every period: neither meets nor fails
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -281,6 +282,7 @@ class ShareMeeting:
             "below": list(self.below),
             "without_data": list(self.without_data),
             "percent": float(round(self.share, 2)) if self.share is not None else None,
+            "not_applicable": list(self.not_applicable),
         }
 
 
@@ -289,18 +291,21 @@ def share_meeting(series: Sequence[UnitSeries], meets: Callable[[Decimal], bool]
 
     A period reported as not applicable neither meets nor fails; a missing one is not a zero.
     """
-    meeting, below, without = [], [], []
+    meeting, below, without, not_applicable = [], [], [], []
     for s in series:
         values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
         gaps = [k for k, f in s.figures if f.state in (FigureState.MISSING, FigureState.UNDEFINED)]
-        if any(not meets(v) for v in values):  # type: ignore[arg-type]
+        if s.figures and all(f.state is FigureState.NOT_APPLICABLE for _, f in s.figures):
+            not_applicable.append(s.unit)
+        elif any(not meets(v) for v in values):  # type: ignore[arg-type]
             below.append(s.unit)
         elif gaps:
             without.append(s.unit)
         else:
             meeting.append(s.unit)
-    share = Decimal(len(meeting)) * 100 / len(series) if series else None
-    return ShareMeeting(tuple(meeting), tuple(below), tuple(without), share)
+    answering = len(series) - len(not_applicable)
+    share = Decimal(len(meeting)) * 100 / answering if answering else None
+    return ShareMeeting(tuple(meeting), tuple(below), tuple(without), share, tuple(not_applicable))
 
 
 # ------------------------------------------------------------- completeness

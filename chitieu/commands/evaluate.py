@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from argparse import Namespace
@@ -70,6 +72,12 @@ def run(args: Namespace) -> int:
         return EXIT_BAD_INPUT
     located = tuple(Issue(i.severity, f"{data.name}, {i.where}", i.message, i.code) for i in issues)
     units = [u.strip() for u in (getattr(args, "units", None) or "").split(",") if u.strip()]
+    if getattr(args, "units_file", None):
+        try:
+            units += read_units_file(Path(args.units_file))
+        except OSError as exc:
+            print(f"{args.units_file}: không đọc được tệp: {exc.strerror}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of, units=units)
     evaluation = PlanEvaluation(evaluation.period, evaluation.results, located + evaluation.issues, as_of)
     if args.json:
@@ -83,6 +91,23 @@ def run(args: Namespace) -> int:
         _print_issues(args.data, issues)
     return EXIT_OK
 
+
+def read_units_file(path: Path) -> list[str]:
+    """The area's units: one name a line, or a CSV with a ``name`` column (``chitieu synth``'s
+    units.csv; with a ``kind`` column only the communes, wards and towns)."""
+    text = path.read_text(encoding="utf-8-sig")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    first = [c.strip().lower() for c in lines[0].split(",")]
+    if "name" not in first:
+        return [line.strip() for line in lines]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    keep = [r for r in rows if (r.get("kind") or "commune").strip().lower() in _COMMUNE_KINDS]
+    return [r["name"].strip() for r in keep if (r.get("name") or "").strip()]
+
+
+_COMMUNE_KINDS = ("commune", "ward", "town", "xa", "xã", "phường", "thị trấn", "")
 
 _SYMBOL = {">=": "≥", "<=": "≤", "==": "="}
 

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, Status, evaluate_plan
+from chitieu.explain import provisional_note
 from chitieu.observations import Observation
 from chitieu.periods import Period, PeriodKind, name_periods, parse_period, period_label, period_words
 from chitieu.plan import Comparator, Indicator, Measure, Objective, Plan, Sex
@@ -161,6 +162,8 @@ def _notes(
             notes.append("Thiếu số liệu " + " và ".join(missing))
     if result.units_without_data:
         notes.append("Thiếu số liệu: " + ", ".join(result.units_without_data))
+    if provisional := provisional_note(result):
+        notes.append(provisional)
     return "; ".join(notes)
 
 
@@ -195,6 +198,7 @@ def _indicator_rows(
             target_year_text=target.text if target else "",
             comparator=comparator,
             actual=result.actual,
+            actual_places=max(2, result.places),
             actual_previous=before.actual if before else None,
             comparison=_comparison(indicator, result.actual, target.value if target else None),
             difference=difference,
@@ -238,6 +242,7 @@ def _count_phrase(counts: dict[Assessment, int]) -> str:
         Assessment.ACHIEVED: "đạt chỉ tiêu",
         Assessment.NOT_ACHIEVED: "không đạt",
         Assessment.NO_DATA: "chưa có số liệu để đánh giá",
+        Assessment.NOT_ARISEN: "không phát sinh trường hợp nào để đánh giá",
     }
     parts = [f"{n} chỉ tiêu {words[a]}" for a, n in counts.items() if n]
     return ", ".join(parts[:-1]) + (" và " if len(parts) > 1 else "") + parts[-1] if parts else ""

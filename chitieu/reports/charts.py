@@ -24,6 +24,7 @@ COLOURS = {
     Assessment.ACHIEVED: "#7fbf7b",
     Assessment.NOT_ACHIEVED: "#c2410c",
     Assessment.NO_DATA: "#bdbdbd",
+    Assessment.NOT_ARISEN: "#9ecae1",
 }
 # matplotlib's own DejaVu covers Vietnamese everywhere; Debian's older "liberation"
 # package (picked before liberation2 by name) lacks the stacked diacritics.

@@ -26,7 +26,7 @@ from chitieu.formulas import set_text
 from chitieu.periods import period_words
 from chitieu.reports import layout
 from chitieu.reports.model import Report, ResultRow, RowKind
-from chitieu.reports.numbers import decimal_places
+from chitieu.reports.numbers import MAX_PLACES, decimal_places
 
 RESULTS_SHEET, OBSERVATIONS_SHEET = "Kết quả", "Số liệu"
 FONT = layout.FONT
@@ -40,8 +40,8 @@ WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
 
 
-def number_format(value: Decimal) -> str:
-    places = decimal_places(value)
+def number_format(value: Decimal, limit: int = MAX_PLACES) -> str:
+    places = decimal_places(value, limit)
     return "#,##0" if places == 0 else "#,##0." + "0" * places
 
 
@@ -51,10 +51,10 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _put(cell, value: Any) -> None:
+def _put(cell, value: Any, places: int = MAX_PLACES) -> None:
     """A figure as a number with its format; any text as text, never as a formula."""
     if isinstance(value, Decimal):
-        cell.value, cell.number_format = _number(value), number_format(value)
+        cell.value, cell.number_format = _number(value), number_format(value, places)
     elif isinstance(value, str):
         set_text(cell, value)
     else:
@@ -153,6 +153,9 @@ def _results_sheet(sheet: Worksheet, report: Report) -> None:
     _print_setup(sheet)
 
 
+_ACTUAL_COLUMN = 8  # 1-based: "Thực hiện năm …"
+
+
 def _result_values(row: ResultRow) -> tuple[Any, ...]:
     if row.kind is RowKind.OBJECTIVE:
         return (row.stt, row.text)
@@ -180,7 +183,7 @@ def _result_row(sheet: Worksheet, number: int, row: ResultRow, width: int) -> No
     for col in range(1, width + 1):
         value = values[col - 1] if col <= len(values) else None
         cell = sheet.cell(number, col)
-        _put(cell, value)
+        _put(cell, value, row.actual_places if col == _ACTUAL_COLUMN else MAX_PLACES)
         cell.border = BOX
         cell.alignment = WRAP if col in (2, 10, 12, 13, 14) else WRAP_CENTER
         cell.font = Font(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from chitieu.periods import period_words
 from chitieu.reports.model import Report, ResultRow
-from chitieu.reports.numbers import format_number
+from chitieu.reports.numbers import MAX_PLACES, format_number
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297  # A4
 MARGIN_TOP_MM, MARGIN_BOTTOM_MM = 20, 20
@@ -101,8 +101,8 @@ def target_cell(value, comparator: str) -> str:
     return _SYMBOLS.get(comparator, "") + format_number(value)
 
 
-def value_cell(value) -> str:
-    return "-" if value is None else format_number(value)
+def value_cell(value, places: int = MAX_PLACES) -> str:
+    return "-" if value is None else format_number(value, places)
 
 
 def source_cell(source: str, notes: str) -> str:
@@ -118,7 +118,7 @@ def result_cells(row: ResultRow, text: str) -> tuple[str, ...]:
         target_cell(row.target_phase, row.comparator),
         target_cell(row.target_year, row.comparator),
         value_cell(row.actual_previous),
-        value_cell(row.actual),
+        value_cell(row.actual, row.actual_places),
         row.comparison,
         row.assessment.label if row.assessment else "",
         row.lead_units,

@@ -21,6 +21,7 @@ class Assessment(StrEnum):
     ACHIEVED = "achieved"
     NOT_ACHIEVED = "not_achieved"
     NO_DATA = "no_data"
+    NOT_ARISEN = "not_arisen"
 
     @property
     def label(self) -> str:
@@ -32,6 +33,7 @@ _ASSESSMENT_LABELS = {
     Assessment.ACHIEVED: "Đạt",
     Assessment.NOT_ACHIEVED: "Không đạt",
     Assessment.NO_DATA: "Chưa có số liệu",
+    Assessment.NOT_ARISEN: "Không phát sinh",
 }
 
 
@@ -101,6 +103,7 @@ class ResultRow:
     target_year_text: str = ""
     comparator: str = ""  # ">=", "<=", "==": how the target reads
     actual: Decimal | None = None
+    actual_places: int = 2  # decimals the actual needs to agree with its assessment (59,995 < 60)
     actual_previous: Decimal | None = None  # the same indicator, the year before
     comparison: str = ""  # "Cao hơn chỉ tiêu 2,17 điểm %"
     difference: Decimal | None = None  # actual − target for the period, when both exist

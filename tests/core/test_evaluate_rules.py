@@ -279,7 +279,8 @@ def test_trajectory_of_a_falling_target_uses_the_same_ratio():
 
 def test_trajectory_when_the_start_already_equals_the_target():
     t = trajectory(Target("2021-2025", GE, D(100), ""), UP, 2025, [(2020, D(100)), (2024, D(100))])
-    assert t.ratio is None and t.required_growth == 0 and "đã bằng chỉ tiêu" in t.note
+    # Issue 12.1: the start already meets the target and stays there: on track, no growth ratio.
+    assert t.ratio is None and t.required_growth == 0 and t.band == "achieved"
     assert t.projected == 100 and t.projected_status is Status.ACHIEVED
 
 

@@ -79,7 +79,13 @@ def test_the_cli_with_the_real_annex_gives_the_hand_computed_verdicts(cli_output
         for r in cli_output["results"]
     }
     assert got == EXPECTED
-    assert cli_output["summary"] == {"exceeded": 5, "achieved": 5, "not_achieved": 9, "no_data": 1}
+    assert cli_output["summary"] == {
+        "exceeded": 5,
+        "achieved": 5,
+        "not_achieved": 9,
+        "no_data": 1,
+        "not_arisen": 0,
+    }
 
 
 @pytest.mark.parametrize("code", list(EXPECTED))
@@ -141,7 +147,9 @@ def test_baseline_progress_and_trajectory_of_2_1(evaluation):
     assert round(t.projected, 2) == D("53.64")  # least squares through the three years, read at 2025
     assert round(t.observed_growth, 4) == D("0.0377")  # (52,17 ÷ 45)^(1/4) − 1
     assert round(t.required_growth, 4) == D("0.0213")  # (50 ÷ 45)^(1/5) − 1
-    assert round(t.ratio, 2) == D("1.77") and t.band == "substantial"
+    # 52,17 already meets the phase's 50 and the line keeps it there (53,64 in 2025): on track;
+    # the growth ratio (1,77) is not used once the target is reached (issue 12.1).
+    assert t.ratio is None and t.band == "achieved" and t.projected_status.value == "exceeded"
 
 
 def test_the_human_table_lists_all_twenty(tmp_path):

@@ -185,15 +185,33 @@ def test_a_total_that_misses_proves_a_sex_misses():
 
 
 def test_a_commune_reporting_by_sex_counts_in_the_total_next_to_one_reporting_a_total():
+    # 6.1 (people reached) is about everyone: a unit's girls and boys make its total.
+    # (2.1 used to be the example; it is a share of women, where an F row is the total: below.)
+    rows = [
+        obs("6.1", "Đăk Kôi", 10, 20),
+        obs("6.1", "Tân Lập", 5, 10, sex=Sex.FEMALE),
+        obs("6.1", "Tân Lập", 6, 10, sex=Sex.MALE),
+        obs("6.1", "Đăk Pne", 7, 10, sex=Sex.FEMALE),  # boys missing: cannot be in the total
+    ]
+    result = evaluate_indicator(PLAN.indicator("6.1"), rows, "2024", as_of=END)
+    assert (result.numerator, result.denominator) == (21, 40)
+    assert "Đăk Pne" in result.rule and "Đăk Pne" in result.explanation
+    assert [i.code for i in result.row_issues] == ["one_sex_only"]  # Đăk Pne's row, not silently
+
+
+def test_an_f_row_of_a_share_of_women_is_the_indicator_itself():
+    # Issue 19.5: 2.1 is female wage workers ÷ employed women. A row tagged F is the figure;
+    # a row tagged M has no meaning there and comes back as an issue.
     rows = [
         obs("2.1", "Đăk Kôi", 10, 20),
         obs("2.1", "Tân Lập", 5, 10, sex=Sex.FEMALE),
         obs("2.1", "Tân Lập", 6, 10, sex=Sex.MALE),
-        obs("2.1", "Đăk Pne", 7, 10, sex=Sex.FEMALE),  # boys missing: cannot be in the total
+        obs("2.1", "Đăk Pne", 7, 10, sex=Sex.FEMALE),
     ]
     result = evaluate_indicator(PLAN.indicator("2.1"), rows, "2024", as_of=END)
-    assert (result.numerator, result.denominator) == (21, 40)
-    assert "Đăk Pne" in result.rule and "Đăk Pne" in result.explanation
+    # (10 + 5 + 7) ÷ (20 + 10 + 10) = 22 ÷ 40 = 55 %
+    assert (result.numerator, result.denominator, result.actual) == (22, 40, 55)
+    assert [i.code for i in result.row_issues] == ["wrong_sex"]
 
 
 def test_share_of_units_meeting_a_threshold_in_every_quarter_per_sex():

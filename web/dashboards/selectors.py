@@ -18,7 +18,18 @@ from chitieu.approval import State
 from chitieu.evaluate import PlanEvaluation
 from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
-from chitieu.plan import Comparator, CountPeriod, Direction, Indicator, Measure, Objective, Plan, Sex, Target
+from chitieu.plan import (
+    Aggregation,
+    Comparator,
+    CountPeriod,
+    Direction,
+    Indicator,
+    Measure,
+    Objective,
+    Plan,
+    Sex,
+    Target,
+)
 from chitieu.reminders import DueItem, ReportItem, ReportState, due_items
 from web.accounts.access import require_see_plan
 from web.data.models import Observation, Submission
@@ -71,6 +82,7 @@ def _core_indicator(row) -> Indicator:
         by_sex=row.by_sex,
         per_unit=row.per_unit,
         unit_share=row.unit_share,
+        aggregation=Aggregation(row.aggregation) if row.aggregation else None,
         needs_review=row.needs_review,
         source=row.source_where,
     )

@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from chitieu.evaluate import Status, evaluate_indicator
+from chitieu.explain import vi_period
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Plan, Sex
 from chitieu.reminders import Stage
@@ -52,6 +53,7 @@ STATUS_CLASS = {
     Status.ACHIEVED: "status-achieved",
     Status.NOT_ACHIEVED: "status-not-achieved",
     Status.NO_DATA: "status-no-data",
+    Status.NOT_ARISEN: "status-not-arisen",
 }
 
 
@@ -61,6 +63,7 @@ def status_label(status: Status) -> str:
         Status.ACHIEVED: _("Achieved"),
         Status.NOT_ACHIEVED: _("Not achieved"),
         Status.NO_DATA: _("No data"),
+        Status.NOT_ARISEN: _("No case arose"),
     }[status]
 
 
@@ -179,7 +182,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         rows = []
         for indicator in objective.indicators:
             result = evaluated.evaluation.result(indicator.code)
-            rows.append({"indicator": indicator, "result": result, "badge": badge(result.status)})
+            rows.append({"indicator": indicator, "result": result, "badge": result_badge(result)})
         objectives.append({"objective": objective, "rows": rows})
     summary = [
         {"status": s.value, "label": status_label(s), "count": n, "css": STATUS_CLASS[s]}
@@ -208,11 +211,27 @@ def year_badge(result) -> dict[str, str]:
     """A year with figures but no yearly target in the plan says so, rather than "no data"."""
     if result.target is None and result.actual is not None:
         return {"css": STATUS_CLASS[Status.NO_DATA], "label": _("no yearly target"), "code": "no_target"}
-    return badge(result.status)
+    return result_badge(result)
 
 
 def badge(status: Status) -> dict[str, str]:
     return {"css": STATUS_CLASS[status], "label": status_label(status), "code": status.value}
+
+
+def result_badge(result) -> dict[str, str]:
+    """The verdict, and when it rests on incomplete or doubtful figures, that it is provisional
+    ("tạm tính — thiếu số liệu Quý 3/2024, Quý 4/2024") and why."""
+    shown = badge(result.status)
+    if not result.provisional:
+        return shown
+    missing = result.coverage.missing if result.coverage is not None else ()
+    if missing:
+        periods = ", ".join(vi_period(k) for k in missing[:6]) + (" …" if len(missing) > 6 else "")
+        note = _("provisional — missing figures for %(periods)s") % {"periods": periods}
+    else:
+        note = _("provisional")
+    reasons = [f.message for f in result.flags if f.provisional]
+    return {**shown, "note": "; ".join([note, *reasons]), "provisional": "1"}
 
 
 # ------------------------------------------------------------------ indicator
@@ -252,7 +271,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
             "as_of": as_of,
             "provisional": states == PROVISIONAL,
             "result": result,
-            "badge": badge(result.status),
+            "badge": result_badge(result),
             "yearly": [{"year": y, "result": r, "badge": year_badge(r)} for y, r in yearly.items()],
             "targets": indicator.targets,
             "by_sex": [

@@ -8,6 +8,7 @@ from web.core.figures import figure_message
 from web.core.forms import ChooseFilesInput, VietnameseDecimalField
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import (
+    AGGREGATION_CHOICES,
     COMPARATOR_CHOICES,
     DIRECTION_CHOICES,
     FREQUENCY_CHOICES,
@@ -62,6 +63,11 @@ class IndicatorReviewForm(forms.Form):
     per = forms.IntegerField(label=_("per"), required=False, min_value=1)
     direction = forms.ChoiceField(label=_("Direction"), choices=DIRECTION_CHOICES)
     by_sex = forms.BooleanField(label=_("by sex"), required=False)
+    aggregation = forms.ChoiceField(
+        label=_("How figures add up"),
+        choices=[("", _("as the wording says")), *AGGREGATION_CHOICES],
+        required=False,
+    )
     numerator_label = forms.CharField(label=_("Numerator"), required=False)
     denominator_label = forms.CharField(label=_("Denominator"), required=False)
 

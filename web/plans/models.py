@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chitieu.periods import PeriodKind
-from chitieu.plan import Comparator, CountPeriod, Direction, Measure
+from chitieu.plan import Aggregation, Comparator, CountPeriod, Direction, Measure
 from web.core.fields import FigureField
 
 
@@ -50,6 +50,16 @@ COUNT_PERIOD_CHOICES = _choices(
         CountPeriod.MONTH: _("per month"),
         CountPeriod.QUARTER: _("per quarter"),
         CountPeriod.YEAR: _("per year"),
+    },
+)
+AGGREGATION_CHOICES = _choices(
+    Aggregation,
+    {
+        Aggregation.FLOW: _("flow: events of the period add up"),
+        Aggregation.STOCK: _("stock: the position at the end of the period"),
+        Aggregation.RUNNING_TOTAL: _("running total: the latest value"),
+        Aggregation.RATE: _("rate over a population: events add up, the population does not"),
+        Aggregation.PER_UNIT: _("threshold every unit must meet"),
     },
 )
 FREQUENCY_CHOICES = [
@@ -148,6 +158,11 @@ class Indicator(models.Model):
     by_sex = models.BooleanField(_("by sex"), default=False)
     per_unit = models.BooleanField(_("threshold for every unit"), default=False)
     unit_share = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    # How quarters and units make a year (issue 19); read from the wording at import, editable
+    # on the review screen. Blank: inferred again from the wording when the plan is read.
+    aggregation = models.CharField(
+        _("how figures add up"), max_length=20, choices=AGGREGATION_CHOICES, blank=True
+    )
     needs_review = models.BooleanField(_("needs review"), default=False)
     source_where = models.CharField(_("source"), max_length=200, blank=True)
     source_text = models.TextField(_("source text"), blank=True)

@@ -21,6 +21,7 @@ from chitieu.issues import Issue, Severity
 from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
+from chitieu.plan import aggregation_of
 from web.accounts.access import require_coordinator, require_manage_plan, require_see_unit
 from web.core.audit import audit_record
 from web.orgs.models import OrgUnit, UnitKind
@@ -145,6 +146,7 @@ def _store_indicator(
         by_sex=core.by_sex,
         per_unit=core.per_unit,
         unit_share=core.unit_share,
+        aggregation=aggregation_of(core).value,
         needs_review=core.needs_review,
         source_where=core.source,
         source_text=lines.get(core.source, ""),
@@ -211,6 +213,7 @@ class IndicatorEdit:
     by_sex: bool
     numerator_label: str
     denominator_label: str
+    aggregation: str = ""
 
 
 @dataclass(frozen=True)

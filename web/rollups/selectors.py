@@ -33,7 +33,7 @@ from django.db.models import Q
 from chitieu.evaluate import PlanEvaluation, evaluate_plan
 from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
-from chitieu.plan import Indicator, Measure, Plan, Sex
+from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
 from web.rollups.cache import cached, evaluation_key, remember
@@ -105,7 +105,9 @@ _RAW_FIELDS = (
 )
 
 
-def raw_area_observations(plan, area: OrgUnit, *, states: Sequence[str]) -> list[CoreObservation]:
+def raw_area_observations(
+    plan, area: OrgUnit, *, states: Sequence[str], codes: Sequence[str] | None = None
+) -> list[CoreObservation]:
     """Every stored figure counted in ``area``, named as the engine sees them from there.
 
     The reference for the roll-ups: a figure of the area itself (or of its offices) is
@@ -123,7 +125,10 @@ def raw_area_observations(plan, area: OrgUnit, *, states: Sequence[str]) -> list
         submission__plan=plan,
         submission__state__in=list(states),
         submission__org_unit_id__in=list(effective),
-    ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
+    )
+    if codes is not None:
+        rows = rows.filter(indicator_code__in=list(codes))
+    rows = rows.values_list(*_RAW_FIELDS, "submission__org_unit_id")
     result = []
     for *values, unit_id in rows:
         owner = effective[unit_id]
@@ -236,6 +241,56 @@ def rows_from_summary(core: Plan, figures: Sequence) -> list[CoreObservation]:
     return rows
 
 
+def mixed_codes(core: Plan, figures: Sequence) -> set[str]:
+    """Level indicators whose units below gave figures for parts of a year (halves, quarters,
+    months) or a whole phase: how they combine depends on each unit's own periods (a stock is
+    each unit's latest quarter, a year and its quarters from one unit count once), which the
+    sums over units cannot tell. Those are read raw, one row per unit: the engine then adds
+    them the way it adds any unit's figures, rather than guessing from sums."""
+    level = {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
+    women = {i.code for i in core.indicators if about_women(i)}
+    mixed = {
+        f.indicator_code
+        for f in figures
+        if not f.own and f.indicator_code in level and parse_period(f.period_key).kind is not PeriodKind.YEAR
+    }
+    # A share of women: each unit's F row is its figure unless it gave a total; the sums by
+    # sex class mix units with and without a total row.
+    return mixed | {f.indicator_code for f in figures if f.indicator_code in women and f.sex}
+
+
+def _summary_and_raw(plan, core: Plan, area: OrgUnit, figures: Sequence, *, states) -> list[CoreObservation]:
+    """The area's summary rows, and the raw rows of the indicators the sums cannot stand for."""
+    mixed = mixed_codes(core, figures)
+    rows = rows_from_summary(core, [f for f in figures if f.indicator_code not in mixed])
+    if mixed:
+        rows += raw_area_observations(plan, area, states=states, codes=sorted(mixed))
+    return rows
+
+
+def _raw_below(plan, areas: Sequence[OrgUnit], code: str, *, states) -> dict[int, list[CoreObservation]]:
+    """``raw_area_observations`` of one indicator for several areas at once (a fixed number of queries)."""
+    if not areas:
+        return {}
+    ids = [a.pk for a in areas]
+    area_of = dict(UnitAncestor.objects.filter(ancestor_id__in=ids).values_list("unit_id", "ancestor_id"))
+    effective = dict(
+        UnitAncestor.objects.filter(unit_id__in=list(area_of), depth=0).values_list("unit_id", "ancestor_id")
+    )
+    labels = {u.pk: unit_label(u) for u in OrgUnit.objects.filter(id__in=set(effective.values()))}
+    rows = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit_id__in=list(area_of),
+        indicator_code=code,
+    ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
+    result: dict[int, list[CoreObservation]] = {pk: [] for pk in ids}
+    for *values, unit_id in rows:
+        owner, area_id = effective[unit_id], area_of[unit_id]
+        result[area_id].append(_core(values, "" if owner == area_id else labels[owner]))
+    return result
+
+
 def _per_unit_codes(core: Plan) -> list[str]:
     return [i.code for i in core.indicators if i.per_unit and i.measure is Measure.COUNT and i.per_period]
 
@@ -253,7 +308,7 @@ def area_observations(
     if codes is not None:
         figures = figures.filter(indicator_code__in=list(codes))
     per_unit = [c for c in _per_unit_codes(core) if codes is None or c in codes]
-    rows = rows_from_summary(core, list(figures))
+    rows = _summary_and_raw(plan, core, area, list(figures), states=states)
     return rows + _commune_observations(plan, area, per_unit, period_key, states=states)
 
 
@@ -294,6 +349,8 @@ def child_figures(
         ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
         for *values, unit_id in found:
             raw.setdefault(unit_id, []).append(_core(values, ""))
+    mixed = [c for c in children if c.kind != UnitKind.COMMUNE and mixed_codes(core, figures.get(c.pk, []))]
+    raw_children = _raw_below(plan, mixed, indicator.code, states=states)
     result = []
     for child in children:
         if child.kind == UnitKind.COMMUNE:
@@ -303,7 +360,10 @@ def child_figures(
             totals = [o for o in rows if o.sex is None]
             figure = aggregate(indicator, totals or rows)  # a breakdown by sex only: both sexes together
         else:
-            rows = rows_from_summary(core, figures.get(child.pk, []))
+            if child.pk in raw_children:  # read raw: the sums cannot stand for it (``mixed_codes``)
+                rows = raw_children[child.pk]
+            else:
+                rows = rows_from_summary(core, figures.get(child.pk, []))
             figure = level_figure(indicator, rows, period)
         result.append({"unit": child.name, "unit_id": child.pk, "figure": figure})
     if all(r["figure"].state is FigureState.MISSING for r in result):
@@ -417,7 +477,7 @@ def evaluation_all_units(
             observations = raw_area_observations(plan, area, states=states)
             units: Sequence[str] = [unit_label(area)]
         else:
-            observations = rows_from_summary(core, by_area.get(area.pk, []))
+            observations = _summary_and_raw(plan, core, area, by_area.get(area.pk, []), states=states)
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(

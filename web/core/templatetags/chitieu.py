@@ -74,6 +74,17 @@ def quantity(value, unit_label: str = "") -> str:
 
 
 @register.filter
+def measured(result, unit_label: str = "") -> str:
+    """A result's actual with its unit and as many decimals as its verdict needs (``result.places``):
+    59,995 against "≥ 60" is never shown as 60."""
+    value = getattr(result, "actual", None)
+    if value is None or value == "":
+        return "—"
+    places = getattr(result, "places", None) or 2
+    return format_quantity(Decimal(str(value)), unit_label or "", places=int(places))
+
+
+@register.filter
 def periods_named(text: str) -> str:
     """Period keys inside a sentence from the core named as people write them ("2024-Q3" → "Quý 3/2024")."""
     return name_periods(str(text or ""))
