@@ -475,7 +475,8 @@ def evaluation_all_units(
     for area in areas:
         if area.kind == UnitKind.COMMUNE:
             observations = raw_area_observations(plan, area, states=states)
-            units: Sequence[str] = [unit_label(area)]
+            # A commune is expected to report only in a period it existed in (reorganisations).
+            units: Sequence[str] = [unit_label(area)] if area.overlaps(period.start, period.end) else []
         else:
             observations = _summary_and_raw(plan, core, area, by_area.get(area.pk, []), states=states)
             observations += communes.rows.get(area.pk, [])
