@@ -13,7 +13,7 @@ from chitieu.approval import Role
 from web.core.demo import demo_accounts, demo_plan
 from web.core.models import AuditEntry
 from web.data import services as data
-from web.data.models import Observation
+from web.data.models import Observation, Submission
 from web.data.selectors import duties
 from web.orgs.models import OrgUnit, UnitKind, UnitLink
 from web.orgs.selectors import communes_of
@@ -250,3 +250,32 @@ def test_the_page_previews_then_applies_in_vietnamese(client, world):
         {"file": SimpleUploadedFile("qd.csv", (HEADER + "đổi tên,,A,99999,,01/07/2025\n").encode())},
     ).content.decode()
     assert "dòng 2" in bad and "99999" in bad
+
+
+def test_the_merged_commune_s_trend_shows_its_predecessors_figures_added_up(client, world):
+    version, tan_lap = world["version"], world["tan_lap"]
+    ruong = OrgUnit.objects.get(code="23293")
+    # 2024 figures of 3.2a, approved: Tân Lập 1/7 (14,3 %), Đăk Ruồng 8/13 (61,5 %).
+    for unit, numerator, denominator in ((tan_lap, 1, 7), (ruong, 8, 13)):
+        submission = Submission.objects.create(
+            plan=version.plan,
+            org_unit=unit,
+            period_key="2024",
+            period_start=date(2024, 1, 1),
+            period_end=date(2024, 12, 31),
+            state="approved",
+        )
+        Observation.objects.create(
+            submission=submission, indicator_code="3.2a", numerator=numerator, denominator=denominator
+        )
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    merged = OrgUnit.objects.get(code="23800")
+    client.force_login(world["admin"])
+    page = client.get(f"/reorganisation/trend/{merged.pk}/?plan={version.plan.pk}&indicator=3.2a")
+    body = page.content.decode()
+    assert page.status_code == 200
+    row = re.search(r"<td>2024</td>(.*?)</tr>", body, re.S)[1]
+    # (1 + 8) / (7 + 13) = 9/20 = 45 % (the average of 14,3 % and 61,5 % would be 37,9 %).
+    assert "45,0" in row and "Xã Đăk Ruồng" in row and "Xã Tân Lập" in row
+    assert "qua sắp xếp đơn vị hành chính" in row
+    assert "<td>2026</td><td>—</td>" in body  # nothing reported yet by the new commune

@@ -10,6 +10,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from chitieu.issues import Issue, Severity, has_errors
+from chitieu.lineage import Link, lineage_trend
+from chitieu.observations import Observation as CoreObservation
 from chitieu.reorganisation import (
     ChangeRow,
     ReorganisationPlan,
@@ -18,10 +20,12 @@ from chitieu.reorganisation import (
     table_from_bytes,
 )
 from web.accounts.access import area_unit_ids
+from web.dashboards.selectors import core_plan, plan_version_active
 from web.data.models import Observation
-from web.orgs.models import OrgUnit
+from web.orgs.models import OrgUnit, UnitLink
 from web.orgs.reorganise import unit_facts
 from web.plans.models import Assignment, VersionStatus
+from web.rollups.selectors import APPROVED_STATES
 
 # Versions whose assignments follow the units to their successors; superseded versions keep their history.
 LIVE_VERSIONS = (VersionStatus.ACTIVE, VersionStatus.DRAFT)
@@ -186,3 +190,56 @@ def reorganisation_preview(user, data: bytes) -> Preview:
     by_unit = {row["submission__org_unit_id"]: row["n"] for row in counts}
     preview.figures = [(closed_ids[pk][0], n) for pk, n in sorted(by_unit.items())]
     return preview
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    period: str
+    value: object  # Decimal | None
+    numerator: object
+    denominator: object
+    sources: tuple[str, ...]  # names of the units whose figures make the row
+    split_from: tuple[str, ...]  # predecessors split up: their whole series, labelled
+    crosses: bool
+
+
+def unit_trend(
+    plan, unit: OrgUnit, indicator_code: str, period_keys, *, states=APPROVED_STATES
+) -> list[TrendRow]:
+    """``unit``'s own series, its predecessors' figures standing in for the periods before it existed."""
+    core = core_plan(plan_version_active(plan))
+    indicator = core.indicator(indicator_code)
+    links = [
+        Link(link.predecessor_id, link.successor_id, link.kind, link.on)
+        for link in UnitLink.objects.all().only("predecessor_id", "successor_id", "kind", "on")
+    ]
+    ids = {unit.pk}
+    frontier = {unit.pk}
+    while frontier:  # every unit the series may come from
+        frontier = {link.predecessor for link in links if link.successor in frontier} - ids
+        ids |= frontier
+    rows = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit_id__in=ids,
+        submission__period_key__in=list(period_keys),
+        indicator_code=indicator_code,
+        sex="",
+    ).values_list("submission__period_key", "numerator", "denominator", "value", "submission__org_unit_id")
+    observations: dict[int, list] = {}
+    for period_key, numerator, denominator, value, unit_id in rows:
+        row = CoreObservation(indicator_code, period_key, str(unit_id), None, numerator, denominator, value)
+        observations.setdefault(unit_id, []).append(row)
+    names = dict(OrgUnit.objects.filter(id__in=ids).values_list("id", "name"))
+    return [
+        TrendRow(
+            point.period,
+            point.figure.value,
+            point.figure.numerator,
+            point.figure.denominator,
+            tuple(names[u] for u in point.sources.units),
+            tuple(names[u] for u in point.sources.split_from),
+            point.sources.crosses,
+        )
+        for point in lineage_trend(indicator, unit.pk, links, observations, list(period_keys))
+    ]

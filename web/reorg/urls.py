@@ -5,4 +5,5 @@ from web.reorg import views
 app_name = "reorg"
 urlpatterns = [
     path("", views.reorganise, name="reorganise"),
+    path("trend/<int:pk>/", views.trend, name="trend"),
 ]

@@ -2,13 +2,17 @@ import base64
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from web.accounts.access import require_coordinator
+from web.accounts.access import require_coordinator, require_see_plan, require_see_unit
+from web.dashboards.selectors import plan_version_active
+from web.orgs.models import OrgUnit
+from web.plans.models import Plan
 from web.reorg import services
 from web.reorg.forms import ReorganisationApplyForm, ReorganisationUploadForm
-from web.reorg.selectors import reorganisation_preview
+from web.reorg.selectors import reorganisation_preview, unit_trend
 
 
 @login_required
@@ -56,3 +60,21 @@ def reorganise(request):
                     initial={"data": base64.b64encode(data).decode("ascii"), "name": file.name[:255]}
                 )
     return render(request, "reorg/reorganise.html", context)
+
+
+TREND_YEARS = ("2021", "2022", "2023", "2024", "2025", "2026")
+
+
+@login_required
+def trend(request, pk: int):
+    """A unit's yearly series for one indicator, its predecessors' figures before it existed, labelled."""
+    unit = get_object_or_404(OrgUnit, pk=pk)
+    require_see_unit(request.user, unit)
+    plan = get_object_or_404(Plan, pk=request.GET.get("plan") or 0)
+    require_see_plan(request.user, plan)
+    code = request.GET.get("indicator", "")
+    version = plan_version_active(plan)
+    if version is None or not version.indicators.filter(code=code).exists():
+        raise Http404
+    rows = unit_trend(plan, unit, code, TREND_YEARS)
+    return render(request, "reorg/trend.html", {"unit": unit, "plan": plan, "code": code, "rows": rows})

@@ -365,6 +365,13 @@ def _site_probes() -> list[Probe]:
             snapshot=lambda w: _unit(w, "unit_a"),
             writers=MANAGERS,
         ),
+        Probe(
+            "reorganisation-trend",
+            "reorganisation/trend/<int:pk>/",
+            "get",
+            lambda w: f"/reorganisation/trend/{w.unit_a.pk}/?plan={w.plan.pk}&indicator=3.2a",
+            UNIT_A_READERS,
+        ),
         # ---------------------------------------------------------- plans
         Probe("plan-list", "plans/", "get", lambda w: "/plans/", LOGGED_IN),
         Probe("plan-upload-page", "plans/upload/", "get", lambda w: "/plans/upload/", COORDINATORS),
