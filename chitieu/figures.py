@@ -136,12 +136,14 @@ def check_number(
 
 def check_parts(num: Decimal | None, den: Decimal | None, value: Decimal | None) -> FigureIssue | None:
     """The checks that need no plan (the tidy CSV reader makes them line by line): each number
-    storable and not negative, a denominator neither zero nor alone."""
+    storable and not negative, a denominator neither zero (unless 0 of 0) nor alone."""
     for part, number in zip(PARTS, (num, den, value), strict=True):
         issue = check_number(number, part)
         if issue is not None:
             return issue
-    if den is not None and den == 0:
+    # 0 of 0 is "không phát sinh" (no case arose: no victim to support), a figure in its own
+    # right that the engine tells apart from missing data; n of 0 with n > 0 is impossible.
+    if den is not None and den == 0 and not (num == 0 and value is None):
         return FigureIssue(Problem.ZERO_DENOMINATOR, "denominator", den)
     if den is not None and num is None and value is None:
         return FigureIssue(Problem.MISSING_NUMERATOR, "numerator")

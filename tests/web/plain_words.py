@@ -14,7 +14,9 @@ INTERNAL = re.compile(
     r"\b(?:single|ratio_of_sums|sum_of_ratios|needs_review|not_achieved|no_data|per_period|"
     r"lead_units|None|True|False|nan|line \d+|row \d+|cell [A-Z]+\d+)\b"
 )
-DOT_DECIMAL_PERCENT = re.compile(r"\d\.\d+\s?%|\d+\.\d{3,}%")  # "26.6%", "100.0000%"
+# "26.6%", "100.0000%"; not across a line break, where an indicator code ("5.1") ends a table cell
+# and the next cell's unit ("%") begins the next line of the extracted text
+DOT_DECIMAL_PERCENT = re.compile(r"\d\.\d+ ?%|\d+\.\d{3,}%")
 ENGLISH = re.compile(
     r"\b(?:the|and|of|for|with|this|not|from|per|is|are|was|has|have|"
     r"Dashboard|Indicator|Indicators|Period|Target|Targets|Submit|Approve|Approved|Submitted|Returned|Draft|"
