@@ -16,6 +16,21 @@
       }
     }
   });
+  // A long action (checking or applying a reorganisation): say it is under way, stop a second click.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-busy");
+    if (!message) {
+      return;
+    }
+    var note = form.querySelector("output.busy");
+    if (note) {
+      note.textContent = message;
+    }
+    window.setTimeout(function () {
+      form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+    }, 0);
+  });
   // The entry form's live preview: when the figure rule objects, the server marks the box with
   // the problem (data-invalid="numerator" or "denominator"); outline it, and clear the others.
   document.addEventListener("htmx:afterSwap", function (event) {
