@@ -465,7 +465,10 @@ class IndicatorResult:
 
     @property
     def provisional(self) -> bool:
-        """Tạm tính: from incomplete data, or from a figure too small or implausible to trust."""
+        """Tạm tính: a verdict from incomplete data, or from a figure too small or implausible to
+        trust. No figure at all is no verdict, so nothing provisional ("chưa có số liệu" says it)."""
+        if self.status is Status.NO_DATA:
+            return False
         return not self.complete or any(f.provisional for f in self.flags)
 
     @property

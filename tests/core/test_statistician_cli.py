@@ -9,9 +9,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from chitieu import konray
+from chitieu.evaluate import evaluate_plan
+from chitieu.explain import provisional_note
+from chitieu.importer import read_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 ANNEX = ROOT / "chitieu" / "data" / "kon-ray-2024-plan-annex.txt"
@@ -280,3 +286,12 @@ def test_a_rare_event_rate_pools_the_phase(tmp_path):
     assert "gộp các năm 2021–2024" in r["rule"]
     # a phase judged before its last year is provisional
     assert r["coverage"]["missing"] == ["2025"] and r["complete"] is False
+
+
+def test_no_figure_is_no_verdict_and_so_not_provisional():
+    # was: "Chưa có số liệu" next to "tạm tính — thiếu số liệu năm 2024" on the dashboard
+    plan = read_plan(konray.ANNEX).plan
+    evaluation = evaluate_plan(plan, [], "2024", as_of=date(2024, 12, 31))
+    assert {r.status.value for r in evaluation.results} == {"no_data"}
+    assert not any(r.provisional for r in evaluation.results)
+    assert all(provisional_note(r) == "" for r in evaluation.results)

@@ -105,3 +105,14 @@ def test_reminders_on_the_demo_reach_someone_once(db, settings):
     assert all(m.to and set(m.to) <= addresses for m in mail.outbox)
     call_command("send_reminders", as_of=as_of.isoformat(), days_before=0, stdout=out, stderr=err)
     assert len(mail.outbox) == len(overdue)  # none the second time
+
+
+def test_the_district_dashboard_of_the_demo_lists_no_sums_as_a_row_that_does_not_count(client, db):
+    # was: "2024-Q1: dòng 6.3 kỳ 2024-Q1 (~) không được tính: đơn vị không thuộc danh sách…" four
+    # times: the roll-up's sums of the communes were handed to the engine beside each commune's rows
+    call_command("load_demo", stdout=StringIO())
+    client.force_login(User.objects.get(username="dieuphoi"))
+    version = PlanVersion.objects.get(status="active")
+    page = client.get(f"/dashboards/plans/{version.plan_id}/?period=2024").content.decode()
+    assert "(~)" not in page
+    assert "không thuộc danh sách đơn vị của địa bàn" not in page

@@ -309,6 +309,9 @@ def area_observations(
         figures = figures.filter(indicator_code__in=list(codes))
     per_unit = [c for c in _per_unit_codes(core) if codes is None or c in codes]
     rows = _summary_and_raw(plan, core, area, list(figures), states=states)
+    # Per-unit indicators are read commune by commune below: their sums would be one more
+    # "unit" the engine cannot place (and would list as a row that does not count).
+    rows = [r for r in rows if not (r.indicator in per_unit and (r.org_unit or "").startswith(BELOW))]
     return rows + _commune_observations(plan, area, per_unit, period_key, states=states)
 
 
