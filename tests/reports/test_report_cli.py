@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 
@@ -138,3 +140,30 @@ def test_official_documents_speak_plain_vietnamese(data_file, tmp_path):
     assert not any(c.strip().startswith("/") for c in cells), "a unit reads as a unit, not '/ 100.000 trẻ'"
     data = book["Số liệu"] if "Số liệu" in book.sheetnames else book[book.sheetnames[-1]]
     assert any(str(c.value).startswith(("Năm 20", "Quý ", "Tháng ")) for row in data.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_the_report_file_gets_the_mode_of_any_new_file(umask, mode, data_file, tmp_path):
+    """Not 0600 from mkstemp: a shared office folder must be able to read the report."""
+    out = tmp_path / "bao-cao.xlsx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chitieu",
+            "report",
+            ANNEX,
+            data_file,
+            "--period",
+            "2024",
+            "--format",
+            "xlsx",
+            "--output",
+            out,
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.umask(umask),
+    )
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == mode
