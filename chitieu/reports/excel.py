@@ -21,6 +21,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chitieu.formulas import set_text
@@ -67,7 +68,7 @@ def _results_columns(report: Report) -> tuple[tuple[str, float], ...]:
     phase, previous = report.phase or "giai đoạn", report.previous_period or "năm trước"
     return (
         ("STT", 6),
-        ("Mục tiêu, chỉ tiêu", 38),
+        ("Mục tiêu, chỉ tiêu", 34),
         ("Đơn vị tính", 10),
         ("Yêu cầu", 7),
         (f"Chỉ tiêu {period_words(phase)}", 10),
@@ -75,11 +76,11 @@ def _results_columns(report: Report) -> tuple[tuple[str, float], ...]:
         (f"Thực hiện năm {previous}", 10),
         (f"Thực hiện năm {report.period}", 10),
         ("Chênh lệch so với chỉ tiêu năm", 10),
-        ("So sánh với chỉ tiêu năm", 16),
+        ("So sánh với chỉ tiêu năm", 14),
         ("Đánh giá", 10),
-        ("Đơn vị chủ trì", 18),
-        ("Nguồn số liệu", 16),
-        ("Ghi chú", 16),
+        ("Đơn vị chủ trì", 16),
+        ("Nguồn số liệu", 14),
+        ("Ghi chú", 14),
     )
 
 
@@ -88,6 +89,10 @@ _NUMBER_COLUMNS = (5, 6, 7, 8, 9)  # 1-based: targets, actuals, difference
 
 def render_xlsx(report: Report) -> bytes:
     workbook = Workbook()
+    # The default font sets the unit of column widths. openpyxl's is Calibri, which
+    # LibreOffice without Microsoft's fonts replaces with the much wider DejaVu Sans:
+    # the columns then grow by a third and the sheet prints two pages wide.
+    workbook._fonts = IndexedList([Font(name=FONT, size=11, family=1)])
     results = workbook.active
     results.title = RESULTS_SHEET
     _results_sheet(results, report)
@@ -121,15 +126,16 @@ def _header_row(sheet: Worksheet, row: int, columns: tuple[tuple[str, float], ..
     sheet.print_title_rows = f"{row}:{row}"
 
 
-# Printed size of one unit of column width (Excel's default font: 7 px at 96 dpi, plus padding).
-_MM_PER_WIDTH = 7 * 25.4 / 96
+# Printed size of one unit of column width: 1,94 mm measured in LibreOffice with
+# Times New Roman 11 as the default font (Excel: 7 px at 96 dpi, 1,85 mm); 2 mm leaves room.
+_MM_PER_WIDTH = 2.0
 _LINE_PT = 15  # one wrapped line of 11 pt text, with leading
 MIN_SCALE = 70  # below this 11 pt text prints smaller than 8 pt
 
 
 def print_scale(widths: Iterable[float]) -> int:
     """The percentage at which the columns fit the landscape A4 text width, never under 70 %."""
-    total_mm = sum((w + 0.7) * _MM_PER_WIDTH for w in widths)
+    total_mm = sum(w * _MM_PER_WIDTH for w in widths)
     return max(MIN_SCALE, min(100, int(100 * layout.LANDSCAPE_TEXT_WIDTH_MM / total_mm)))
 
 

@@ -261,3 +261,10 @@ def test_wrapped_cells_do_not_overlap_in_libreoffice(xlsx_pages):
                 dx = min(a.x1, b.x1) - max(a.x0, b.x0)
                 dy = min(a.y1, b.y1) - max(a.y0, b.y0)
                 assert not (dx > 1 and dy > 2), (number, a, b)
+
+
+def test_every_printed_page_of_the_excel_annex_starts_with_its_first_column(xlsx_pages):
+    """One page wide, column titles repeated: every page shows the first column's title."""
+    for number, page in enumerate(xlsx_pages, start=1):
+        words = {w.text for w in page.words}
+        assert "STT" in words or "Mã" in words, (number, sorted(words)[:20])
