@@ -9,6 +9,7 @@ The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
-from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
+from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv
 from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
@@ -34,6 +35,7 @@ from web.dashboards.selectors import (
     PROVISIONAL,
     as_core_observation,
     core_plan,
+    official_code,
     plan_evaluate,
     plan_version_active,
     plan_visible,
@@ -274,7 +276,7 @@ def units_list(request):
             parent_id=u.parent_id,
             valid_from=u.valid_from,
             valid_to=u.valid_to,
-            code=unit_code(u.name),
+            code=official_code(u),
         )
         for u in _visible_units(request.user)
     ]
@@ -393,14 +395,23 @@ def observations_export(
     rows = _observation_rows(request, plan, filters)
     if format != "csv" and not filters.state:
         rows = rows.filter(submission__state__in=list(PROVISIONAL if provisional else APPROVED))
+    rows = list(rows)
     observations = [as_core_observation(row, plan.area) for row in rows]
-    area = unit_code(plan.area.name)
+    area = official_code(plan.area)
     if format == "csv":
         result = to_tidy_csv(observations)
-    elif format == "dhis2":
-        result = to_dhis2_json(observations, plan=core, area=area)
     else:
-        result = to_sdmx_csv(observations, plan=core, area=area)
+        # DHIS2 and SDMX name units by their official code: names repeat across the
+        # country (13 "Phòng Y tế" in two provinces) and change with a rename.
+        coded = [
+            replace(obs, org_unit=official_code(row.submission.org_unit)) if obs.org_unit else obs
+            for obs, row in zip(observations, rows, strict=True)
+        ]
+        codes = {obs.org_unit: obs.org_unit for obs in coded if obs.org_unit}
+        if format == "dhis2":
+            result = to_dhis2_json(coded, plan=core, area=area, org_unit_ids=codes)
+        else:
+            result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes)
     content_type, extension = EXPORT_FORMATS[format]
     response = HttpResponse(result.text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="chitieu-{plan.pk}-{format}.{extension}"'
