@@ -12,6 +12,7 @@ import json
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -22,8 +23,9 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
+from pydantic import ValidationError as PydanticValidationError
 
-from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv
+from chitieu.exports import Provisional, to_dhis2_json, to_sdmx_csv, to_tidy_csv
 from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
@@ -373,19 +375,57 @@ EXPORT_FORMATS = {
 }
 
 
+class Dhis2Mapping(Schema):
+    """The instance's identifiers for chitieu's codes (UIDs or codes, as ``id_scheme`` says)."""
+
+    data_elements: dict[str, str] = Field(
+        default_factory=dict, description="indicator code (2.1, 2.1.NUM) → data element"
+    )
+    org_units: dict[str, str] = Field(default_factory=dict, description="unit code → organisation unit")
+    category_option_combos: dict[str, str] = Field(
+        default_factory=dict, description='"F", "M", and "" for totals → category option combination'
+    )
+
+
+class Dhis2Options(Schema):
+    data_set: str = Field("", max_length=100, pattern=_FILTER_TEXT, description="DHIS2 data set (dataSet)")
+    id_scheme: Literal["", "UID", "CODE"] = Field("", description="DHIS2 idScheme written into the document")
+    mapping: str = Field(
+        "",
+        max_length=100_000,
+        description="JSON object: {data_elements: {...}, org_units: {...}, category_option_combos: {...}}",
+    )
+
+    def parsed(self) -> Dhis2Mapping:
+        if not self.mapping:
+            return Dhis2Mapping()
+        try:
+            return Dhis2Mapping.model_validate_json(self.mapping)
+        except PydanticValidationError as error:
+            raise HttpError(422, f"mapping: không đọc được ({error.error_count()} lỗi)") from None
+
+
 @api.get(
     "/plans/{plan_id}/observations/export",
     response={200: None, 403: Error, 404: Error, 422: Error},
     tags=["observations"],
 )
 def observations_export(
-    request, plan_id: int, filters: Query[ObservationFilter], format: str = "csv", provisional: bool = False
+    request,
+    plan_id: int,
+    filters: Query[ObservationFilter],
+    dhis2: Query[Dhis2Options],
+    format: str = "csv",
+    provisional: bool = False,
 ):
     """Figures as tidy CSV (contracts §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
 
     DHIS2 and SDMX carry approved figures only unless ``provisional`` is set; the tidy CSV
     carries what the filters select. Rows a format cannot carry are listed in the
-    ``X-Chitieu-Left-Out`` header.
+    ``X-Chitieu-Left-Out`` header. Units are named by their official code (``ID<id>``
+    for a unit without one). Figures not yet approved are marked: DHIS2 ``followup``
+    and a comment, SDMX ``OBS_STATUS`` ``P``. The ``data_set``, ``id_scheme`` and
+    ``mapping`` parameters adapt the DHIS2 document to an instance.
     """
     if format not in EXPORT_FORMATS:
         raise HttpError(422, "format phải là csv, dhis2 hoặc sdmx")
@@ -403,13 +443,26 @@ def observations_export(
     else:
         # DHIS2 and SDMX name units by their official code: names repeat across the
         # country (13 "Phòng Y tế" in two provinces) and change with a rename.
-        coded = [
-            replace(obs, org_unit=official_code(row.submission.org_unit)) if obs.org_unit else obs
-            for obs, row in zip(observations, rows, strict=True)
-        ]
+        # Each figure goes out under the code of the unit that sent it (an office too, where
+        # the tidy CSV writes the area's blank): unit, indicator, period and sex are unique
+        # in the database, so the DHIS2 and SDMX keys are unique by construction.
+        coded = []
+        for obs, row in zip(observations, rows, strict=True):
+            obs = replace(obs, org_unit=official_code(row.submission.org_unit))
+            coded.append(obs if row.submission.state in APPROVED else Provisional(obs))
         codes = {obs.org_unit: obs.org_unit for obs in coded if obs.org_unit}
         if format == "dhis2":
-            result = to_dhis2_json(coded, plan=core, area=area, org_unit_ids=codes)
+            mapping = dhis2.parsed()
+            result = to_dhis2_json(
+                coded,
+                plan=core,
+                area=mapping.org_units.get(area, area),
+                org_unit_ids={**codes, **mapping.org_units},
+                data_element_ids=mapping.data_elements,
+                sex_combo_ids=mapping.category_option_combos,
+                data_set=dhis2.data_set,
+                id_scheme=dhis2.id_scheme,
+            )
         else:
             result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes)
     content_type, extension = EXPORT_FORMATS[format]

@@ -13,7 +13,7 @@ from chitieu.issues import has_errors
 from chitieu.observations import read_observations_csv
 from web.api.services import token_create, token_revoke
 
-from .conftest import AS_OF, COMMUNES
+from .conftest import AS_OF, COMMUNES, LABOUR
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_dhis2_export_is_a_data_value_set(client, tokens, figures):
     sexes = {v.get("categoryOptionCombo") for v in values if v["dataElement"] == "5.2a"}
     assert sexes == {"F", "M"}
     wage = next(v for v in values if v["dataElement"] == "2.1" and v["period"] == "2024")
-    assert wage["value"] == "52.1739" and wage["orgUnit"] == _code(figures.area.name)
+    assert wage["value"] == "52.1739" and wage["orgUnit"] == _code(LABOUR)  # the office that sent it
 
 
 def test_sdmx_export_parses(client, tokens, figures):
