@@ -417,6 +417,13 @@ def observations_export(
     dhis2: Query[Dhis2Options],
     format: str = "csv",
     provisional: bool = False,
+    dialect: Literal["excel-vn", "plain"] = Query(
+        "excel-vn",
+        description=(
+            "CSV only. excel-vn (default): UTF-8 with BOM, ';' and decimal commas, what Excel on a "
+            "Vietnamese Windows opens right; plain: UTF-8, ',' and decimal points, for programs"
+        ),
+    ),
 ):
     """Figures as tidy CSV (contracts §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
 
@@ -438,8 +445,12 @@ def observations_export(
     rows = list(rows)
     observations = [as_core_observation(row, plan.area) for row in rows]
     area = official_code(plan.area)
-    if format == "csv":
+    if format == "csv" and dialect == "plain":
         result = to_tidy_csv(observations)
+    elif format == "csv":
+        excel = to_tidy_csv(observations, delimiter=";", decimal_comma=True)
+        # The BOM tells Excel the file is UTF-8; without it "Xã Tân Lập" shows as "XĂ£ TĂ¢n Láº­p".
+        result = replace(excel, text="\ufeff" + excel.text)
     else:
         # DHIS2 and SDMX name units by their official code: names repeat across the
         # country (13 "Phòng Y tế" in two provinces) and change with a rename.

@@ -312,3 +312,23 @@ def test_a_vietnamese_number_is_refused_in_vietnamese_naming_every_bad_row(clien
     assert "dòng 2" in body["detail"] and "«1.234,5» không phải là số" in body["detail"]
     assert "dòng 3" in body["detail"] and "Input should" not in response.content.decode()
     assert Observation.objects.count() == before  # all or nothing, every bad row named
+
+
+def test_csv_download_opens_right_in_excel_under_vietnamese_settings(client, tokens, figures):
+    """Default dialect "Excel (Việt Nam)": UTF-8 with BOM, ';', decimal comma; plain for programs."""
+    url = f"/plans/{figures.pk}/observations/export"
+    excel = _get(client, url, tokens["coordinator"], format="csv").content
+    assert excel.startswith("\ufeff".encode()), excel[:20]
+    header, *lines = excel.decode("utf-8-sig").splitlines()
+    assert header == "indicator;period;org_unit;sex;numerator;denominator;value;note"
+    assert all(line.count(";") >= 7 for line in lines)
+    figures_ = [field for line in lines for field in line.split(";")[4:7] if field]
+    assert figures_ and not any("." in field for field in figures_), "decimal commas, no points"
+    assert "Xã Tân Lập" in excel.decode("utf-8-sig")
+    observations, issues = read_observations_csv(excel.decode("utf-8-sig"))
+    assert not has_errors(issues) and observations
+    plain = _get(client, url, tokens["coordinator"], format="csv", dialect="plain").content.decode()
+    assert plain.startswith("indicator,period,org_unit,sex,")
+    assert ";" not in plain.splitlines()[0]
+    again, _ = read_observations_csv(plain)
+    assert again == observations
