@@ -8,6 +8,7 @@ The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from datetime import date
@@ -23,6 +24,7 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import SimpleRateThrottle
 from pydantic import ValidationError as PydanticValidationError
 
 from chitieu.exports import Provisional, to_dhis2_json, to_sdmx_csv, to_tidy_csv
@@ -60,11 +62,41 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class TokenRateThrottle(SimpleRateThrottle):
+    """At most ``CHITIEU_API_RATE_PER_TOKEN`` requests per API token (not per user: a
+    script's token cannot starve the same person's other tools). Requests without a
+    token are refused by the authentication anyway."""
+
+    scope = "token"
+
+    def __init__(self) -> None:
+        super().__init__("600/m")
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.CHITIEU_API_RATE_PER_TOKEN  # read per request: changeable without a restart
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return f"chitieu-throttle-token-{hashlib.sha256(token.strip().encode()).hexdigest()}"
+
+
+class Api(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """Operation ids that read well in generated clients: the view's name (``plans_list``),
+        not ninja's ``web_api_api_plans_list``."""
+        return operation.view_func.__name__
+
+
+api = Api(
     title="chitieu API",
     version="1",
     description="Theo dõi kế hoạch bình đẳng giới: kế hoạch, chỉ tiêu, đơn vị, số liệu, đánh giá.",
     auth=TokenAuth(),
+    throttle=[TokenRateThrottle()],
     urls_namespace="api",
 )
 
@@ -491,7 +523,7 @@ def observations_export(
 class ObservationIn(Schema):
     indicator: str
     period: str
-    org_unit_id: int | None = None
+    org_unit_id: int | None = Field(None, ge=1, le=_DB_INT_MAX)  # beyond what a database stores: 422
     org_unit: str = ""
     sex: str = ""
     numerator: Decimal | None = None

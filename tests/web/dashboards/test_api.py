@@ -332,3 +332,10 @@ def test_csv_download_opens_right_in_excel_under_vietnamese_settings(client, tok
     assert ";" not in plain.splitlines()[0]
     again, _ = read_observations_csv(plain)
     assert again == observations
+
+
+def test_requests_are_throttled_per_token(client, tokens, figures, settings):
+    settings.CHITIEU_API_RATE_PER_TOKEN = "3/m"
+    codes = [_get(client, "/plans", tokens["viewer"]).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert _get(client, "/plans", tokens["coordinator"]).status_code == 200  # another token, its own count
