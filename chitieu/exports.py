@@ -388,12 +388,17 @@ def to_sdmx_csv(
     structure_id: str = DEFAULT_STRUCTURE_ID,
     action: str = "I",
     ref_area_ids: Mapping[str, str] | None = None,
+    version: str = "2.0",
 ) -> ExportResult:
-    """SDMX-CSV 2.0 for a dataflow; ``action`` ``I`` (information), ``A``, ``R``, ``M`` or ``D``."""
+    """SDMX-CSV for a dataflow: ``version`` ``2.0`` (``STRUCTURE``, ``STRUCTURE_ID``,
+    ``ACTION`` columns; ``action`` ``I`` information, ``A`` append, ``R`` replace,
+    ``M`` merge, ``D`` delete) or ``1.0`` (a ``DATAFLOW`` column, no action)."""
+    if version not in ("1.0", "2.0"):
+        raise ValueError(f"SDMX-CSV version 1.0 or 2.0, not {version!r}")
     ref_areas = ref_area_ids or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SDMX_COLUMNS)
+    writer.writerow(SDMX_COLUMNS if version == "2.0" else ("DATAFLOW", *SDMX_COLUMNS[3:]))
     issues: list[Issue] = []
     count = 0
     for index, obs in enumerate(observations, start=1):
@@ -412,11 +417,10 @@ def to_sdmx_csv(
             continue
         unit = obs.org_unit or ""
         unit_measure, unit_mult = sdmx_unit(indicator)
+        lead = ["dataflow", structure_id, action] if version == "2.0" else [structure_id]
         writer.writerow(
             [
-                "dataflow",
-                structure_id,
-                action,
+                *lead,
                 freq,
                 csv_cell(ref_areas.get(unit, unit_code(unit) if unit else area)),
                 csv_cell(sdmx_id(obs.indicator)),

@@ -32,6 +32,7 @@ from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
+from chitieu.sdmx_structure import sdmx_structure
 from web.accounts.access import area_unit_ids, may_see_provisional
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
@@ -449,6 +450,7 @@ def observations_export(
     dhis2: Query[Dhis2Options],
     format: str = "csv",
     provisional: bool = False,
+    sdmx_version: Literal["2.0", "1.0"] = Query("2.0", description="SDMX-CSV version (sdmx only)"),
     dialect: Literal["excel-vn", "plain"] = Query(
         "excel-vn",
         description=(
@@ -507,13 +509,49 @@ def observations_export(
                 id_scheme=dhis2.id_scheme,
             )
         else:
-            result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes)
+            result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes, version=sdmx_version)
     content_type, extension = EXPORT_FORMATS[format]
+    if format == "sdmx" and sdmx_version == "1.0":
+        content_type = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"
     response = HttpResponse(result.text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="chitieu-{plan.pk}-{format}.{extension}"'
     response["X-Chitieu-Count"] = str(result.count)
     if result.issues:
         response["X-Chitieu-Left-Out"] = str(len(result.issues))
+    return response
+
+
+@api.get(
+    "/plans/{plan_id}/sdmx/structure",
+    response={200: None, 403: Error, 404: Error},
+    tags=["observations"],
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "SDMX-ML 2.1 structure message",
+                "content": {
+                    "application/vnd.sdmx.structure+xml; version=2.1": {"schema": {"type": "string"}}
+                },
+            }
+        }
+    },
+)
+def sdmx_structure_get(request, plan_id: int):
+    """The SDMX structure of the plan's SDMX-CSV export (dataflow, DSD, codelists, concepts).
+
+    SDMX readers (sdmx1, pysdmx, .Stat) read the CSV with it; the unit codelist holds every
+    unit of the plan's area by official code.
+    """
+    plan = _plan(request, plan_id)
+    version = plan_version_active(plan)
+    if version is None:
+        raise HttpError(404, "Kế hoạch chưa có phiên bản có hiệu lực")
+    units = OrgUnit.objects.filter(id__in=unit_descendant_ids(plan.area_id)).order_by("pk")
+    text = sdmx_structure(core_plan(version), [(official_code(u), u.name) for u in units])
+    response = HttpResponse(
+        text, content_type="application/vnd.sdmx.structure+xml; version=2.1; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="chitieu-{plan.pk}-sdmx-structure.xml"'
     return response
 
 

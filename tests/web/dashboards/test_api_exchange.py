@@ -112,3 +112,37 @@ def test_a_bad_dhis2_mapping_is_refused_with_422(client, country):
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 422
+
+
+def test_sdmx1_reads_the_sdmx_csv_with_the_published_structure(client, country, tmp_path):
+    import sdmx
+
+    plan, token = country
+    structure = client.get(f"/api/plans/{plan.pk}/sdmx/structure", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert structure.status_code == 200 and "sdmx.structure+xml" in structure["Content-Type"]
+    (tmp_path / "structure.xml").write_bytes(structure.content)
+    message = sdmx.read_sdmx(tmp_path / "structure.xml")
+    dataflow = message.dataflow["DF_GENDER_EQUALITY"]
+    dsd = dataflow.structure
+    response = _export(client, plan, token, format="sdmx", provisional="true")
+    (tmp_path / "data.csv").write_bytes(response.content)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    data = sdmx.read_sdmx(tmp_path / "data.csv", structure=dataflow)
+    assert sum(len(ds.obs) for ds in data.data) == len(rows) == int(response["X-Chitieu-Count"]) > 100
+    # Every coded value is in its codelist.
+    for component in [*dsd.dimensions.components, *dsd.attributes.components]:
+        representation = component.local_representation
+        codelist = getattr(representation, "enumerated", None) if representation else None
+        if codelist is None:
+            continue
+        used = {r[component.id] for r in rows if r.get(component.id)}
+        assert used <= {code.id for code in codelist}, (component.id, used - {c.id for c in codelist})
+
+
+def test_sdmx_csv_1_0_has_the_dataflow_column(client, country):
+    plan, token = country
+    response = _export(client, plan, token, format="sdmx", sdmx_version="1.0")
+    header, first = response.content.decode().splitlines()[:2]
+    assert header.startswith("DATAFLOW,FREQ,REF_AREA,INDICATOR,SEX,TIME_PERIOD,OBS_VALUE")
+    assert first.startswith("VN_CHITIEU:DF_GENDER_EQUALITY(1.0),")
+    assert "version=1.0.0" in response["Content-Type"]
