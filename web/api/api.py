@@ -282,7 +282,63 @@ def plans_list(request):
     return rows
 
 
-@api.get("/plans/{plan_id}", response={200: dict, 404: Error, 403: Error}, tags=["plans"])
+class TargetOut(Schema):
+    period: str
+    comparator: Literal[">=", "<=", "=="]
+    value: int | float = Field(description="a JSON number in the indicator's plain unit (26.6 for 26,6 %)")
+    text: str
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    measure: Literal["percent", "rate", "ratio", "times", "count"]
+    per: int | None
+    per_period: Literal["month", "quarter", "year"] | None
+    direction: Literal["increase", "decrease", "maintain"]
+    unit: str
+    by_sex: bool
+    per_unit: bool
+    unit_share: int | float | None
+    targets: list[TargetOut]
+    lead_units: list[str]
+    needs_review: bool
+
+
+class ObjectiveOut(Schema):
+    code: str
+    title: str
+    indicators: list[IndicatorOut]
+
+
+class PeriodOut(Schema):
+    key: str
+    kind: Literal["phase", "year", "half", "quarter", "month"]
+    start: date
+    end: date
+
+
+class IssueOut(Schema):
+    severity: Literal["error", "warning", "review", "info"]
+    where: str
+    message: str
+    code: str
+
+
+class PlanDetailOut(Schema):
+    """The plan in force: contracts §2 (numbers are JSON numbers), with the record's id, name, version."""
+
+    id: int
+    name: str
+    version: int
+    title: str
+    subtitle: str
+    periods: list[PeriodOut]
+    objectives: list[ObjectiveOut]
+    issues: list[IssueOut]
+
+
+@api.get("/plans/{plan_id}", response={200: PlanDetailOut, 404: Error, 403: Error}, tags=["plans"])
 def plan_detail(request, plan_id: int):
     """The plan in force, in the JSON form of ``chitieu plan check --json`` (contracts §2)."""
     plan = _plan(request, plan_id)
@@ -292,7 +348,9 @@ def plan_detail(request, plan_id: int):
     return {"id": plan.pk, "name": plan.name, "version": version.number, **plan_as_dict(core_plan(version))}
 
 
-@api.get("/plans/{plan_id}/indicators", response={200: list[dict], 404: Error, 403: Error}, tags=["plans"])
+@api.get(
+    "/plans/{plan_id}/indicators", response={200: list[IndicatorOut], 404: Error, 403: Error}, tags=["plans"]
+)
 def indicators_list(request, plan_id: int):
     plan = _plan(request, plan_id)
     version = plan_version_active(plan)

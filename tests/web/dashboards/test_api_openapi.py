@@ -25,3 +25,18 @@ def test_the_export_declares_its_formats_and_the_csv_dialects(client):
     parameters = {p["name"]: p for p in export["parameters"]}
     assert parameters["dialect"]["schema"]["enum"] == ["excel-vn", "plain"]
     assert {"data_set", "id_scheme", "mapping"} <= set(parameters)
+
+
+def test_plan_detail_and_indicators_are_typed_in_the_schema(client):
+    """Generated clients get classes, not free-form objects."""
+    schema = client.get("/api/openapi.json").json()
+
+    def ok_schema(path):
+        return schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert ok_schema("/api/plans/{plan_id}") == {"$ref": "#/components/schemas/PlanDetailOut"}
+    assert ok_schema("/api/plans/{plan_id}/indicators")["items"] == {
+        "$ref": "#/components/schemas/IndicatorOut"
+    }
+    indicator = schema["components"]["schemas"]["IndicatorOut"]
+    assert set(indicator["properties"]["measure"]["enum"]) == {"percent", "rate", "ratio", "times", "count"}
