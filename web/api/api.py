@@ -500,13 +500,25 @@ class Dhis2Options(Schema):
     "/plans/{plan_id}/observations/export",
     response={200: None, 403: Error, 404: Error, 422: Error},
     tags=["observations"],
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the figures in the format asked for",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/vnd.sdmx.data+csv": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
 )
 def observations_export(
     request,
     plan_id: int,
     filters: Query[ObservationFilter],
     dhis2: Query[Dhis2Options],
-    format: str = "csv",
+    format: Literal["csv", "dhis2", "sdmx"] = "csv",
     provisional: bool = False,
     sdmx_version: Literal["2.0", "1.0"] = Query("2.0", description="SDMX-CSV version (sdmx only)"),
     dialect: Literal["excel-vn", "plain"] = Query(
@@ -695,6 +707,15 @@ def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
     "/plans/{plan_id}/observations/import",
     response={200: UpsertOut, 403: Error, 404: Error, 413: Error, 422: Error},
     tags=["observations"],
+    # The body is read from the stream (no ninja parameter), so it is declared here:
+    # generated clients then know to send the CSV as text/csv.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "tidy CSV (contracts §3), UTF-8 with or without BOM; ',', ';' or tab",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
 )
 def observations_import(request, plan_id: int, submit: bool = False):
     """Upload a tidy CSV (contracts §3) as the request body (``Content-Type: text/csv``).

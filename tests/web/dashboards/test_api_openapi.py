@@ -40,3 +40,17 @@ def test_plan_detail_and_indicators_are_typed_in_the_schema(client):
     }
     indicator = schema["components"]["schemas"]["IndicatorOut"]
     assert set(indicator["properties"]["measure"]["enum"]) == {"percent", "rate", "ratio", "times", "count"}
+
+
+def test_the_csv_import_declares_its_body_and_the_export_its_content_types(client):
+    schema = client.get("/api/openapi.json").json()
+    upload = schema["paths"]["/api/plans/{plan_id}/observations/import"]["post"]
+    assert upload["requestBody"]["content"]["text/csv"]["schema"] == {"type": "string"}
+    export = schema["paths"]["/api/plans/{plan_id}/observations/export"]["get"]
+    assert set(export["responses"]["200"]["content"]) == {
+        "text/csv",
+        "application/json",
+        "application/vnd.sdmx.data+csv",
+    }
+    formats = next(p for p in export["parameters"] if p["name"] == "format")
+    assert formats["schema"]["enum"] == ["csv", "dhis2", "sdmx"]
