@@ -6,7 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 APT_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
-                libharfbuzz-subset0 fonts-liberation2 poppler-utils gettext
+                libharfbuzz-subset0 fonts-liberation2 poppler-utils gettext \
+                libreoffice-writer-nogui libreoffice-calc-nogui
 
 .PHONY: help venv system-deps test lint demo bench clean messages fuzz
 
@@ -34,7 +35,8 @@ venv: $(VENV)/.installed-dev
 
 # Debian packages: PostgreSQL for the second test run, Chromium for browser
 # tests, Pango/HarfBuzz and Liberation fonts for PDF reports, poppler for
-# checking PDFs, gettext for translations. Installed only when missing.
+# checking PDFs, gettext for translations, LibreOffice (headless) to check that the
+# docx and xlsx reports render right outside Word. Installed only when missing.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \

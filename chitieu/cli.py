@@ -56,6 +56,26 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--number", default="", metavar="SỐ", help="số văn bản (để trống nếu chưa cấp số)")
     report.add_argument("--date", default="", metavar="DD/MM/YYYY", help="ngày ban hành (trống: chưa ký)")
     report.add_argument("--signer", default="", metavar="HỌ TÊN", help="người ký")
+    report.add_argument(
+        "--signer-title",
+        default="",
+        metavar="CHỨC VỤ",
+        help='chức vụ người ký ("KT. CHỦ TỊCH\\nPHÓ CHỦ TỊCH")',
+    )
+    report.add_argument(
+        "--issuing-body", default="", metavar="CƠ QUAN", help="cơ quan ban hành (trống: đọc từ kế hoạch)"
+    )
+    report.add_argument("--parent-body", default="", metavar="CƠ QUAN", help="cơ quan chủ quản")
+    report.add_argument(
+        "--recipient", action="append", default=[], metavar="NƠI NHẬN", help="một nơi nhận (lặp lại)"
+    )
+    report.add_argument(
+        "--settings",
+        default="",
+        metavar="FILE",
+        help="tệp JSON hoặc TOML: issuing_body, parent_body, number, symbol, signer_authority, "
+        "signer_title, signer, recipients; các tuỳ chọn trên dòng lệnh được ưu tiên",
+    )
     report.set_defaults(handler="report")
 
     synth = commands.add_parser("synth", help="tạo một quốc gia mẫu (đơn vị, kế hoạch, số liệu) để thử tải")

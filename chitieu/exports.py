@@ -29,7 +29,8 @@ DHIS2 field                 chitieu
 ``value``                   the value as a string, dot decimal; computed as
                             numerator ÷ denominator × the measure's factor when
                             only those were reported
-``comment``                 the note
+``comment``                 the note (at most 5,000 characters; provisional
+                            rows say so here and carry ``followup: true``)
 ==========================  =====================================================
 
 Text cells that a spreadsheet could run as a formula (``=…``, ``@…``, ``-x…``) are written
@@ -37,7 +38,8 @@ with a leading apostrophe (``chitieu.formulas``); the tidy CSV reader takes it o
 
 SDMX-CSV (version 2.0) columns: ``STRUCTURE, STRUCTURE_ID, ACTION, FREQ,
 REF_AREA, INDICATOR, SEX, TIME_PERIOD, OBS_VALUE, UNIT_MEASURE, UNIT_MULT,
-COMMENT_OBS``. SDMX identifiers allow only ``[A-Za-z0-9_@$-]``, so ``2.1``
+OBS_STATUS, COMMENT_OBS``; OBS_STATUS is ``A`` (normal) or ``P`` (provisional:
+not yet approved). SDMX identifiers allow only ``[A-Za-z0-9_@$-]``, so ``2.1``
 becomes ``2_1``; TIME_PERIOD uses ``2024``, ``2024-S1``, ``2024-Q3``,
 ``2024-03``; SEX is ``F``, ``M`` or ``_T`` (total).
 """
@@ -73,6 +75,7 @@ SDMX_COLUMNS = (
     "OBS_VALUE",
     "UNIT_MEASURE",
     "UNIT_MULT",
+    "OBS_STATUS",
     "COMMENT_OBS",
 )
 DEFAULT_STRUCTURE_ID = "VN_CHITIEU:DF_GENDER_EQUALITY(1.0)"
@@ -95,6 +98,30 @@ class ObservationLike(Protocol):
     value: Decimal | None
     note: str
     not_applicable: bool
+
+
+DHIS2_COMMENT_LIMIT = 5000  # DHIS2 refuses a data value whose comment is longer
+PROVISIONAL_NOTE = "Số liệu tạm thời, chưa được phê duyệt"
+OBS_STATUS_PROVISIONAL, OBS_STATUS_NORMAL = "P", "A"  # SDMX CL_OBS_STATUS
+
+
+class Provisional:
+    """An observation marked provisional (not yet approved): DHIS2 ``followup``, SDMX ``OBS_STATUS`` P."""
+
+    provisional = True
+
+    def __init__(self, observation: Any) -> None:
+        self._observation = observation
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._observation, name)
+
+
+def _comment(obs: Any) -> str:
+    note = obs.note or ""
+    if getattr(obs, "provisional", False):
+        note = f"{PROVISIONAL_NOTE}. {note}".strip().rstrip(".") + "." if note else PROVISIONAL_NOTE
+    return note
 
 
 @dataclass(frozen=True)
@@ -269,8 +296,15 @@ def dhis2_data_value_set(
     org_unit_ids: Mapping[str, str] | None = None,
     sex_combo_ids: Mapping[str, str] | None = None,
     data_set: str = "",
+    id_scheme: str = "",
 ) -> tuple[dict[str, Any], list[Issue]]:
-    """A DHIS2 ``dataValueSets`` document (as a dict) and the rows it could not carry."""
+    """A DHIS2 ``dataValueSets`` document (as a dict) and the rows it could not carry.
+
+    ``sex_combo_ids`` maps ``F``, ``M`` and, for totals, ``""`` to the instance's
+    category option combinations (without ``""`` totals carry none: DHIS2's default).
+    ``id_scheme`` (``UID``, ``CODE``) is written into the document. Comments are cut
+    at DHIS2's 5,000 characters (reported); provisional rows get ``followup`` and say so.
+    """
     data_elements = data_element_ids or {}
     org_units = org_unit_ids or {}
     combos = {"F": "F", "M": "M", **(sex_combo_ids or {})}
@@ -300,17 +334,37 @@ def dhis2_data_value_set(
             "orgUnit": org_units.get(unit, unit_code(unit) if unit else area),
         }
         sex = sex_code(obs.sex)
-        if sex:
+        if sex or combos.get(""):
             base["categoryOptionCombo"] = combos.get(sex, sex)
+        comment = _comment(obs)
+        if len(comment) > DHIS2_COMMENT_LIMIT:
+            issues.append(
+                Issue(
+                    Severity.INFO,
+                    _where(index, obs),
+                    f"ghi chú dài {len(comment)} ký tự: DHIS2 nhận tối đa {DHIS2_COMMENT_LIMIT}, đã cắt bớt",
+                    "dhis2_comment_cut",
+                )
+            )
+            comment = comment[: DHIS2_COMMENT_LIMIT - 1] + "…"
         for suffix, number in parts:
             code = obs.indicator + suffix
-            row = {"dataElement": data_elements.get(code, code), **base, "value": plain_number(number)}
-            if obs.note:
-                row["comment"] = obs.note
+            row: dict[str, Any] = {
+                "dataElement": data_elements.get(code, code),
+                **base,
+                "value": plain_number(number),
+            }
+            if comment:
+                row["comment"] = comment
+            if getattr(obs, "provisional", False):
+                row["followup"] = True
             values.append(row)
-    document: dict[str, Any] = {"dataValues": values}
+    document: dict[str, Any] = {}
     if data_set:
-        document = {"dataSet": data_set, **document}
+        document["dataSet"] = data_set
+    if id_scheme:
+        document["idScheme"] = id_scheme
+    document["dataValues"] = values
     return document, issues
 
 
@@ -319,7 +373,8 @@ def to_dhis2_json(observations: Iterable[ObservationLike], **options: Any) -> Ex
     listed = list(observations)
     document, issues = dhis2_data_value_set(listed, **options)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return ExportResult(text, len(listed) - len(issues), tuple(issues))
+    left_out = sum(issue.code != "dhis2_comment_cut" for issue in issues)
+    return ExportResult(text, len(listed) - left_out, tuple(issues))
 
 
 # ---------------------------------------------------------------- SDMX-CSV
@@ -333,12 +388,17 @@ def to_sdmx_csv(
     structure_id: str = DEFAULT_STRUCTURE_ID,
     action: str = "I",
     ref_area_ids: Mapping[str, str] | None = None,
+    version: str = "2.0",
 ) -> ExportResult:
-    """SDMX-CSV 2.0 for a dataflow; ``action`` ``I`` (information), ``A``, ``R``, ``M`` or ``D``."""
+    """SDMX-CSV for a dataflow: ``version`` ``2.0`` (``STRUCTURE``, ``STRUCTURE_ID``,
+    ``ACTION`` columns; ``action`` ``I`` information, ``A`` append, ``R`` replace,
+    ``M`` merge, ``D`` delete) or ``1.0`` (a ``DATAFLOW`` column, no action)."""
+    if version not in ("1.0", "2.0"):
+        raise ValueError(f"SDMX-CSV version 1.0 or 2.0, not {version!r}")
     ref_areas = ref_area_ids or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SDMX_COLUMNS)
+    writer.writerow(SDMX_COLUMNS if version == "2.0" else ("DATAFLOW", *SDMX_COLUMNS[3:]))
     issues: list[Issue] = []
     count = 0
     for index, obs in enumerate(observations, start=1):
@@ -357,11 +417,10 @@ def to_sdmx_csv(
             continue
         unit = obs.org_unit or ""
         unit_measure, unit_mult = sdmx_unit(indicator)
+        lead = ["dataflow", structure_id, action] if version == "2.0" else [structure_id]
         writer.writerow(
             [
-                "dataflow",
-                structure_id,
-                action,
+                *lead,
                 freq,
                 csv_cell(ref_areas.get(unit, unit_code(unit) if unit else area)),
                 csv_cell(sdmx_id(obs.indicator)),
@@ -370,6 +429,7 @@ def to_sdmx_csv(
                 plain_number(value),
                 unit_measure,
                 unit_mult,
+                OBS_STATUS_PROVISIONAL if getattr(obs, "provisional", False) else OBS_STATUS_NORMAL,
                 csv_cell(obs.note or ""),
             ]
         )

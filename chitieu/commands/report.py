@@ -9,6 +9,7 @@ leaves a half-written report (nor destroys the previous one).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import tempfile
@@ -78,10 +79,19 @@ def _observations(path: str, plan):
     return observations
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a temporary file in the same folder and a rename."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file 0600; a report goes to a shared office folder, so it
+        # gets the mode any new file would get (0644 under the usual umask 022).
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
@@ -91,6 +101,52 @@ def write_atomically(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+_SETTINGS_KEYS = {
+    "issuing_body",
+    "parent_body",
+    "number",
+    "symbol",
+    "signer_authority",
+    "signer_title",
+    "signer",
+    "recipients",
+}
+
+
+def _settings(path: str) -> dict:
+    """The report's header, number, signer and recipients from a small JSON or TOML file."""
+    if not path:
+        return {}
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Refused(f"--settings: không đọc được {path}: {exc}") from None
+    try:
+        if source.suffix.lower() == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except ValueError as exc:
+        raise _Refused(f"--settings: {path} không đúng định dạng: {exc}") from None
+    if not isinstance(data, dict):
+        raise _Refused(
+            f"--settings: {path} phải là một đối tượng (các khoá: {', '.join(sorted(_SETTINGS_KEYS))})"
+        )
+    unknown = sorted(set(data) - _SETTINGS_KEYS)
+    if unknown:
+        raise _Refused(
+            f"--settings: khoá không dùng được: {', '.join(unknown)} "
+            f"(dùng: {', '.join(sorted(_SETTINGS_KEYS))})"
+        )
+    recipients = data.get("recipients", [])
+    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+        raise _Refused("--settings: recipients phải là danh sách các nơi nhận")
+    return data
 
 
 def _output(path: str) -> Path:
@@ -133,10 +189,27 @@ def _run(args: Namespace) -> int:
     target = _output(args.output)
     plan = _plan(args.plan)
     observations = _observations(args.data, plan)
+    settings = _settings(getattr(args, "settings", "") or "")
+
+    def pick(flag: str, key: str) -> str:
+        return (getattr(args, flag, "") or "") or str(settings.get(key, "") or "")
+
+    signature = Signature()
+    signature = replace(
+        signature,
+        authority=pick("signer_authority", "signer_authority") or signature.authority,
+        position=(pick("signer_title", "signer_title") or signature.position).replace("\\n", "\n"),
+        name=pick("signer", "signer"),
+    )
+    recipients = tuple(getattr(args, "recipient", None) or settings.get("recipients") or ())
     options = ReportOptions(
-        number=getattr(args, "number", "") or "",
+        issuing_body=pick("issuing_body", "issuing_body").replace("\\n", "\n"),
+        parent_body=pick("parent_body", "parent_body"),
+        number=pick("number", "number"),
+        symbol=pick("symbol", "symbol") or ReportOptions.symbol,
         issued_on=issued_on,
-        signature=replace(Signature(), name=getattr(args, "signer", "") or ""),
+        signature=signature,
+        recipients=tuple(str(r) for r in recipients),
     )
     report = build_report(plan, observations, period.key, as_of=as_of, options=options)
     write_atomically(target, render(report, args.format))

@@ -14,12 +14,14 @@ would stop the numbers from being numbers.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chitieu.formulas import set_text
@@ -66,19 +68,19 @@ def _results_columns(report: Report) -> tuple[tuple[str, float], ...]:
     phase, previous = report.phase or "giai đoạn", report.previous_period or "năm trước"
     return (
         ("STT", 6),
-        ("Mục tiêu, chỉ tiêu", 52),
-        ("Đơn vị tính", 12),
-        ("Yêu cầu", 8),
-        (f"Chỉ tiêu {period_words(phase)}", 12),
-        (f"Chỉ tiêu năm {report.period}", 12),
-        (f"Thực hiện năm {previous}", 12),
-        (f"Thực hiện năm {report.period}", 12),
-        ("Chênh lệch so với chỉ tiêu năm", 12),
-        ("So sánh với chỉ tiêu năm", 22),
-        ("Đánh giá", 14),
-        ("Đơn vị chủ trì", 26),
-        ("Nguồn số liệu", 24),
-        ("Ghi chú", 24),
+        ("Mục tiêu, chỉ tiêu", 34),
+        ("Đơn vị tính", 10),
+        ("Yêu cầu", 7),
+        (f"Chỉ tiêu {period_words(phase)}", 10),
+        (f"Chỉ tiêu năm {report.period}", 10),
+        (f"Thực hiện năm {previous}", 10),
+        (f"Thực hiện năm {report.period}", 10),
+        ("Chênh lệch so với chỉ tiêu năm", 10),
+        ("So sánh với chỉ tiêu năm", 14),
+        ("Đánh giá", 10),
+        ("Đơn vị chủ trì", 16),
+        ("Nguồn số liệu", 14),
+        ("Ghi chú", 14),
     )
 
 
@@ -87,6 +89,10 @@ _NUMBER_COLUMNS = (5, 6, 7, 8, 9)  # 1-based: targets, actuals, difference
 
 def render_xlsx(report: Report) -> bytes:
     workbook = Workbook()
+    # The default font sets the unit of column widths. openpyxl's is Calibri, which
+    # LibreOffice without Microsoft's fonts replaces with the much wider DejaVu Sans:
+    # the columns then grow by a third and the sheet prints two pages wide.
+    workbook._fonts = IndexedList([Font(name=FONT, size=11, family=1)])
     results = workbook.active
     results.title = RESULTS_SHEET
     _results_sheet(results, report)
@@ -115,17 +121,65 @@ def _header_row(sheet: Worksheet, row: int, columns: tuple[tuple[str, float], ..
         cell.font = Font(name=FONT, size=11, bold=True)
         cell.alignment, cell.fill, cell.border = WRAP_CENTER, HEADER_FILL, BOX
         sheet.column_dimensions[get_column_letter(col)].width = width
-    sheet.row_dimensions[row].height = 45
+    fit_row_height(sheet, row, [width for _title, width in columns])
     sheet.freeze_panes = sheet.cell(row + 1, 3)  # titles and the indicator names stay in view
     sheet.print_title_rows = f"{row}:{row}"
 
 
-def _print_setup(sheet: Worksheet) -> None:
+# Printed size of one unit of column width: 1,94 mm measured in LibreOffice with
+# Times New Roman 11 as the default font (Excel: 7 px at 96 dpi, 1,85 mm); 2 mm leaves room.
+_MM_PER_WIDTH = 2.0
+_LINE_PT = 15  # one wrapped line of 11 pt text, with leading
+MIN_SCALE = 70  # below this 11 pt text prints smaller than 8 pt
+
+
+def print_scale(widths: Iterable[float]) -> int:
+    """The percentage at which the columns fit the landscape A4 text width, never under 70 %."""
+    total_mm = sum(w * _MM_PER_WIDTH for w in widths)
+    return max(MIN_SCALE, min(100, int(100 * layout.LANDSCAPE_TEXT_WIDTH_MM / total_mm)))
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word)."""
+    room = max(1, int(width * 1.1) - 1)  # Times at 11 pt sets about 1,1 characters per unit
+    lines = 0
+    for paragraph in text.split("\n"):
+        count, used = 1, 0
+        for word in paragraph.split():
+            needed = len(word) if used == 0 else used + 1 + len(word)
+            if needed <= room:
+                used = needed
+            else:
+                count += 1 + (len(word) - 1) // room
+                used = len(word) % room or room
+        lines += count
+    return lines
+
+
+def fit_row_height(
+    sheet: Worksheet, row: int, columns: Iterable[float], merged_width: dict[int, float] | None = None
+) -> None:
+    """Store the row's height for its wrapped text.
+
+    Excel measures wrapped rows when it opens a file; LibreOffice and most
+    printers use the stored height, so without one the lines overlap.
+    """
+    widths = list(columns)
+    merged_width = merged_width or {}
+    lines = 1
+    for col, width in enumerate(widths, start=1):
+        value = sheet.cell(row, col).value
+        if isinstance(value, str) and value:
+            lines = max(lines, _lines(value, merged_width.get(col, width)))
+    sheet.row_dimensions[row].height = lines * _LINE_PT + 3
+
+
+def _print_setup(sheet: Worksheet, widths: Iterable[float]) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    # A fixed scale, not "fit to width": the columns are sized to print at ≥ 70 %.
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    sheet.page_setup.scale = print_scale(widths)
     sheet.print_options.horizontalCentered = True
     mm = 1 / 25.4
     sheet.page_margins.left = layout.MARGIN_LEFT_MM * mm
@@ -148,9 +202,12 @@ def _results_sheet(sheet: Worksheet, report: Report) -> None:
         len(columns),
     )
     _header_row(sheet, first, columns)
+    widths = [width for _title, width in columns]
     for offset, row in enumerate(report.rows, start=1):
         _result_row(sheet, first + offset, row, len(columns))
-    _print_setup(sheet)
+        merged = {2: sum(widths[1:])} if row.kind is RowKind.OBJECTIVE else None
+        fit_row_height(sheet, first + offset, widths, merged)
+    _print_setup(sheet, widths)
 
 
 _ACTUAL_COLUMN = 8  # 1-based: "Thực hiện năm …"
@@ -218,6 +275,7 @@ def _observations_sheet(sheet: Worksheet, report: Report) -> None:
         len(_OBSERVATION_COLUMNS),
     )
     _header_row(sheet, first, _OBSERVATION_COLUMNS)
+    widths = [width for _title, width in _OBSERVATION_COLUMNS]
     sheet.freeze_panes = sheet.cell(first + 1, 1)
     font = Font(name=FONT, size=11)
     for number, obs in enumerate(report.observations, start=first + 1):
@@ -235,7 +293,8 @@ def _observations_sheet(sheet: Worksheet, report: Report) -> None:
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col)
             _put(cell, value)
-            cell.font, cell.border = font, BOX
+            cell.font, cell.border, cell.alignment = font, BOX, WRAP
+        fit_row_height(sheet, number, widths)
     last = first + max(len(report.observations), 1)
     sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(_OBSERVATION_COLUMNS))}{last}"
-    _print_setup(sheet)
+    _print_setup(sheet, widths)

@@ -1,7 +1,8 @@
 """The report as one HTML page with print CSS: the source of the PDF.
 
 Same blocks and measures as the Word document (``layout``); WeasyPrint lays
-it out on A4 with "Trang x/y" page numbers and embeds Liberation Serif, the
+it out on A4 with Decree 30 page numbers (top centre from page 2, the annex
+numbered on its own) and embeds Liberation Serif, the
 metric twin of Times New Roman.
 """
 
@@ -37,12 +38,16 @@ def _css() -> str:
 @page {{
   size: A4;
   margin: {m.MARGIN_TOP_MM}mm {m.MARGIN_RIGHT_MM}mm {m.MARGIN_BOTTOM_MM}mm {m.MARGIN_LEFT_MM}mm;
-  @bottom-center {{
-    content: "Trang " counter(page) "/" counter(pages);
-    font-family: "Report Serif", "Times New Roman", serif; font-size: 11pt;
+  @top-center {{
+    content: counter(page);
+    font-family: "Report Serif", "Times New Roman", serif; font-size: {m.BODY_PT}pt;
   }}
 }}
+/* Decree 30: the number at the top centre from the second page; none on the first.
+   The annex is numbered on its own, as in the Word document. */
+@page :first {{ @top-center {{ content: none; }} }}
 @page annex {{ size: A4 landscape; }}
+@page annex:nth(1 of annex) {{ counter-reset: page 1; @top-center {{ content: none; }} }}
 html {{ font-family: "Report Serif", "Times New Roman", "Liberation Serif", serif;
         font-size: {m.BODY_PT}pt; line-height: 1.25; color: #000; }}
 body {{ margin: 0; }}
@@ -187,7 +192,7 @@ def _row(row: ResultRow) -> str:
 
 
 def _annex(report: Report, images: ChartImages) -> str:
-    columns = "".join(f'<col style="width: {w}mm">' for w in layout.COLUMN_WIDTHS_MM)
+    columns = "".join(f'<col style="width: {w}mm">' for w in layout.column_widths(report))
     titles = "".join(f"<th>{escape(t)}</th>" for t in layout.column_titles(report))
     rows = "".join(_row(r) for r in report.rows)
     parts = [

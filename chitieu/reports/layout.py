@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from chitieu.periods import period_words
-from chitieu.reports.model import Report, ResultRow
+from chitieu.reports.model import Report, ResultRow, RowKind
 from chitieu.reports.numbers import MAX_PLACES, format_number
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297  # A4
@@ -71,6 +71,35 @@ def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
 # ------------------------------------------------------------ results table
 
 COLUMN_WIDTHS_MM = (10, 58, 16, 20, 20, 18, 18, 24, 18, 26, 24)
+CELL_PADDING_MM = 1.905  # Word's default left and right cell margin (0,08 in)
+NAME_COLUMN = 1  # the widest column gives up what the others need
+
+
+def column_widths(report: Report) -> tuple[float, ...]:
+    """The annex columns sized to their content: none narrower than its longest word.
+
+    A word wider than its column is broken inside the word by Word, LibreOffice
+    and WeasyPrint alike ("3.2a", "trẻ/100.000"). Each column gets at least its
+    longest word plus the cell padding; the indicator-name column pays for it,
+    so the table keeps the width of the landscape page.
+    """
+    widths = list(COLUMN_WIDTHS_MM)
+    texts: list[list[tuple[str, bool]]] = [[(title, True)] for title in column_titles(report)]
+    for row in report.rows:
+        if row.kind is RowKind.OBJECTIVE:
+            continue
+        for column, text in enumerate(result_cells(row, row.text)):
+            texts[column].append((text, False))
+    for column, cells in enumerate(texts):
+        longest = max(
+            (text_width_mm(word, TABLE_PT, bold) for text, bold in cells for word in text.split()),
+            default=0.0,
+        )
+        needed = round(longest + 2 * CELL_PADDING_MM + 1, 1)
+        if column != NAME_COLUMN and needed > widths[column]:
+            widths[NAME_COLUMN] -= needed - widths[column]
+            widths[column] = needed
+    return tuple(widths)
 
 
 def column_titles(report: Report) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ table and the trend charts. python-docx is imported here only.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from docx import Document
@@ -23,6 +24,9 @@ from chitieu.reports import layout
 from chitieu.reports.charts import ChartImages, chart_images
 from chitieu.reports.model import Report, ResultRow, RowKind
 
+LANGUAGE = "vi-VN"
+# Word's default left and right cell margins (0,08 in): a cell's text is this much narrower.
+CELL_MARGIN_MM = layout.CELL_PADDING_MM
 CENTER, JUSTIFY, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT
 
 
@@ -30,6 +34,7 @@ def render_docx(report: Report, images: ChartImages | None = None) -> bytes:
     images = images if images is not None else chart_images(report)
     document = Document()
     _set_styles(document)
+    _properties(document, report)
     _portrait(document.sections[0])
     _page_numbers(document.sections[0])
     _header_blocks(document, report)
@@ -38,6 +43,7 @@ def render_docx(report: Report, images: ChartImages | None = None) -> bytes:
     _signature(document, report)
     annex = document.add_section(WD_SECTION.NEW_PAGE)
     _landscape(annex)
+    _restart_numbering(annex)
     _annex(document, report, images)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -58,7 +64,23 @@ def _set_styles(document: Any) -> None:
     style.paragraph_format.space_before = Pt(0)
     style.paragraph_format.space_after = Pt(6)
     style.paragraph_format.line_spacing = 1.0
-    document.core_properties.language = "vi-VN"
+    # Spell-checking and hyphenation follow w:lang, not the file's properties.
+    for lang in document.styles.element.iter(qn("w:lang")):
+        for attr in ("w:val", "w:eastAsia"):
+            lang.set(qn(attr), LANGUAGE)
+
+
+def _properties(document: Any, report: Report) -> None:
+    """True file properties: python-docx's template says author "python-docx", created 2013."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    properties = document.core_properties
+    properties.language = LANGUAGE
+    properties.author = properties.last_modified_by = report.header.issuing_body.replace("\n", " ")
+    properties.title = report.title
+    properties.subject = report.subject.replace("\n", " ")
+    properties.comments = ""
+    properties.created = properties.modified = now
+    properties.revision = 1
 
 
 def _margins(section: Any) -> None:
@@ -89,6 +111,26 @@ def _page_numbers(section: Any) -> None:
     paragraph = section.header.paragraphs[0]
     paragraph.alignment = CENTER
     _field(paragraph, "PAGE", "2")
+
+
+def _restart_numbering(section: Any) -> None:
+    """An annex is numbered on its own (Decree 30): from 1, no number on its first page.
+
+    The section keeps the body's headers (linked), so its first page takes the
+    empty first-page header and the following ones the centred number.
+    """
+    section.different_first_page_header_footer = True
+    properties = section._sectPr
+    numbering = properties.find(qn("w:pgNumType"))
+    if numbering is None:
+        numbering = OxmlElement("w:pgNumType")
+        # w:pgNumType comes before w:cols, w:titlePg, w:docGrid in a sectPr.
+        anchor = properties.find(qn("w:cols"))
+        if anchor is not None:
+            anchor.addprevious(numbering)
+        else:
+            properties.append(numbering)
+    numbering.set(qn("w:start"), "1")
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
@@ -134,15 +176,57 @@ def _paragraph(
     return paragraph
 
 
-def _rule(container: Any, width_mm: float, box_mm: float, *, where: str = "top") -> Any:
-    """A short centred horizontal line: an empty paragraph with one border, indented to length."""
-    paragraph = _paragraph(container, align=CENTER, after=0, size=2)
+def _rule(container: Any, width_mm: float, box_mm: float) -> Any:
+    """A short centred horizontal line under the text above it.
+
+    An empty paragraph, indented to the rule's length, whose top border is the
+    line. Its mark is 3 pt at single spacing and 3 pt before, so the border sits
+    clear of the descenders of the text above; an exact 2 pt line height (what this was)
+    makes LibreOffice draw the border through the letters.
+    """
+    paragraph = _paragraph(container, align=CENTER, before=3, after=0)
     side = max(0.0, (box_mm - width_mm) / 2)
     paragraph.paragraph_format.left_indent = Mm(side)
     paragraph.paragraph_format.right_indent = Mm(side)
-    paragraph.paragraph_format.line_spacing = Pt(2)
-    _border(paragraph, where)
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "6")
+    mark.append(size)
+    paragraph._p.get_or_add_pPr().append(mark)
+    _border(paragraph, "top")
     return paragraph
+
+
+# Children of w:pPr that must follow w:pBdr (ECMA-376 CT_PPrBase order).
+_AFTER_PBDR = [
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+]
 
 
 def _border(paragraph: Any, where: str) -> None:
@@ -152,17 +236,47 @@ def _border(paragraph: Any, where: str) -> None:
     for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
         line.set(qn(f"w:{key}"), value)
     borders.append(line)
-    properties.append(borders)
+    following = [child for child in properties if child.tag in {qn(t) for t in _AFTER_PBDR}]
+    if following:
+        following[0].addprevious(borders)
+    else:
+        properties.append(borders)
 
 
 def _no_cell_margins_table(document: Any, rows: int, widths_mm: tuple[float, ...]) -> Any:
     table = document.add_table(rows=rows, cols=len(widths_mm))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    _grid(table, widths_mm)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
     return table
+
+
+def _grid(table: Any, widths_mm: tuple[float, ...]) -> None:
+    """Column widths in the table grid and a fixed layout, not only on the cells.
+
+    python-docx leaves ``w:tblGrid`` at equal widths and sets ``w:tcW`` per
+    cell. Word follows the cells; LibreOffice and WPS follow the grid, so
+    without this the motto wraps and the annex gets eleven equal columns.
+    """
+    grid = table._tbl.tblGrid
+    columns = grid.findall(qn("w:gridCol"))
+    for column, width in zip(columns, widths_mm, strict=True):
+        column.set(qn("w:w"), str(Mm(width).twips))
+    properties = table._tbl.tblPr
+    total = properties.find(qn("w:tblW"))
+    if total is None:
+        total = OxmlElement("w:tblW")
+        properties.append(total)
+    total.set(qn("w:type"), "dxa")
+    total.set(qn("w:w"), str(sum(Mm(w).twips for w in widths_mm)))
+    fixed = properties.find(qn("w:tblLayout"))
+    if fixed is None:
+        fixed = OxmlElement("w:tblLayout")
+        properties.append(fixed)
+    fixed.set(qn("w:type"), "fixed")
 
 
 def _clear(cell: Any) -> Any:
@@ -186,14 +300,14 @@ def _header_blocks(document: Any, report: Report) -> None:
     for line in body_lines:
         _paragraph(left, line, size=layout.HEADER_PT, bold=True, align=CENTER, after=0)
     longest = max(layout.text_width_mm(line, layout.HEADER_PT, True) for line in body_lines)
-    _rule(left, longest * 0.4, layout.HEADER_LEFT_MM)
+    _rule(left, longest * 0.4, layout.HEADER_LEFT_MM - 2 * CELL_MARGIN_MM)
     _paragraph(left, header.number_line, size=layout.HEADER_PT, align=CENTER, before=6, after=0)
 
     _paragraph(right, layout.MOTTO_COUNTRY, size=layout.HEADER_PT, bold=True, align=CENTER, after=0)
     slogan = _paragraph(right, layout.MOTTO_SLOGAN, size=layout.BODY_PT, bold=True, align=CENTER, after=0)
     # The rule under the motto is as long as the motto itself (Decree 30, appendix I).
-    width = layout.text_width_mm(layout.MOTTO_SLOGAN, layout.BODY_PT, True) + 1
-    side = max(0.0, (layout.HEADER_RIGHT_MM - width) / 2)
+    width = layout.text_width_mm(layout.MOTTO_SLOGAN, layout.BODY_PT, True) + 2
+    side = max(0.0, (layout.HEADER_RIGHT_MM - 2 * CELL_MARGIN_MM - width) / 2)
     slogan.paragraph_format.left_indent = slogan.paragraph_format.right_indent = Mm(side)
     _border(slogan, "bottom")
     _paragraph(right, header.date_line, size=layout.BODY_PT, italic=True, align=CENTER, before=6, after=0)
@@ -258,9 +372,12 @@ def _signature(document: Any, report: Report) -> None:
 
 
 def _annex(document: Any, report: Report, images: ChartImages) -> None:
-    _paragraph(document, "Phụ lục", bold=True, align=CENTER, after=0)
-    _paragraph(document, report.table_title, bold=True, align=CENTER, after=0)
-    _paragraph(document, report.table_subtitle, italic=True, align=CENTER, after=6)
+    for heading in (
+        _paragraph(document, "Phụ lục", bold=True, align=CENTER, after=0),
+        _paragraph(document, report.table_title, bold=True, align=CENTER, after=0),
+        _paragraph(document, report.table_subtitle, italic=True, align=CENTER, after=6),
+    ):
+        heading.paragraph_format.keep_with_next = True
     _results_table(document, report)
     if images.trends:
         page_break = _paragraph(document, after=0)
@@ -276,13 +393,15 @@ def _annex(document: Any, report: Report, images: ChartImages) -> None:
 
 
 def _results_table(document: Any, report: Report) -> None:
-    widths = layout.COLUMN_WIDTHS_MM
+    widths = layout.column_widths(report)
     table = document.add_table(rows=1, cols=len(widths))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    _grid(table, widths)
     header = table.rows[0]
     _repeat_as_header(header)
+    _keep_row_whole(header)
     for cell, title, width in zip(header.cells, layout.column_titles(report), widths, strict=True):
         cell.width = Mm(width)
         _cell_text(cell, title, bold=True, align=CENTER)
@@ -291,8 +410,10 @@ def _results_table(document: Any, report: Report) -> None:
         _result_row(table, row, widths)
 
 
-def _result_row(table: Any, row: ResultRow, widths: tuple[int, ...]) -> None:
-    cells = table.add_row().cells
+def _result_row(table: Any, row: ResultRow, widths: tuple[float, ...]) -> None:
+    added = table.add_row()
+    _keep_row_whole(added)
+    cells = added.cells
     for cell, width in zip(cells, widths, strict=True):
         cell.width = Mm(width)
     if row.kind is RowKind.OBJECTIVE:
@@ -301,6 +422,10 @@ def _result_row(table: Any, row: ResultRow, widths: tuple[int, ...]) -> None:
         _cell_text(merged, row.text, bold=True, align=LEFT)
         _shade(cells[0], "F2F2F2")
         _shade(merged, "F2F2F2")
+        # An objective's row is a heading: it stays on the page of its first indicator.
+        for cell in (cells[0], merged):
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
         return
     text = row.text if row.kind is RowKind.INDICATOR else f"- {row.text}"
     values = layout.result_cells(row, text)
@@ -331,6 +456,13 @@ def _shade(cell: Any, colour: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), colour)
     cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _keep_row_whole(row: Any) -> None:
+    """A row is never split across two pages (``w:cantSplit``)."""
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().insert(0, flag)
 
 
 def _repeat_as_header(row: Any) -> None:

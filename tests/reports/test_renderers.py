@@ -202,7 +202,6 @@ def test_pdf_text_keeps_the_vietnamese_diacritics(pdf_path):
         "Kết quả thực hiện mục tiêu quốc gia về bình đẳng giới",
         "Nơi nhận:",
         "Chưa có",
-        "Trang 1/",
         "52,17",
         "1.234,5",
     ):
@@ -236,3 +235,32 @@ def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="định dạng"):
         render(REPORT, "odt")
     assert filename(REPORT, "xlsx") == "phu-luc-ket-qua-2024.xlsx"
+
+
+def test_docx_speaks_vietnamese_and_says_who_wrote_it_and_when(docx_document):
+    """Word spell-checks by w:lang (was en-US); the properties were python-docx's, from 2013."""
+    from datetime import UTC, datetime
+
+    from docx.oxml.ns import qn
+
+    languages = {lang.get(qn("w:val")) for lang in docx_document.styles.element.iter(qn("w:lang"))}
+    assert languages == {"vi-VN"}
+    properties = docx_document.core_properties
+    assert properties.author == REPORT.header.issuing_body.replace("\n", " ")
+    assert "python-docx" not in (properties.author + properties.comments + properties.last_modified_by)
+    assert abs((datetime.now(UTC) - properties.created.replace(tzinfo=UTC)).total_seconds()) < 600
+    assert properties.language == "vi-VN"
+
+
+def test_docx_tables_carry_their_widths_in_the_grid_and_rows_do_not_split(docx_document):
+    """LibreOffice and WPS lay tables out by w:tblGrid, not by the cell widths python-docx sets."""
+    from docx.oxml.ns import qn
+
+    for table in docx_document.tables:
+        grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        first = [cell.width.twips for cell in table.rows[0].cells]
+        assert grid == first, (grid, first)
+    annex = docx_document.tables[-1]
+    assert all(
+        row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None for row in annex.rows
+    )

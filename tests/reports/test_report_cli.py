@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 
@@ -138,3 +140,82 @@ def test_official_documents_speak_plain_vietnamese(data_file, tmp_path):
     assert not any(c.strip().startswith("/") for c in cells), "a unit reads as a unit, not '/ 100.000 trẻ'"
     data = book["Số liệu"] if "Số liệu" in book.sheetnames else book[book.sheetnames[-1]]
     assert any(str(c.value).startswith(("Năm 20", "Quý ", "Tháng ")) for row in data.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_the_report_file_gets_the_mode_of_any_new_file(umask, mode, data_file, tmp_path):
+    """Not 0600 from mkstemp: a shared office folder must be able to read the report."""
+    out = tmp_path / "bao-cao.xlsx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chitieu",
+            "report",
+            ANNEX,
+            data_file,
+            "--period",
+            "2024",
+            "--format",
+            "xlsx",
+            "--output",
+            out,
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.umask(umask),
+    )
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("kind", ["json", "toml"])
+def test_header_number_signer_and_recipients_come_from_a_settings_file(kind, data_file, tmp_path):
+    settings = {
+        "issuing_body": "Ủy ban nhân dân\\nxã Đăk Kôi",
+        "parent_body": "Huyện Kon Rẫy",
+        "number": "45",
+        "signer_title": "KT. CHỦ TỊCH\\nPHÓ CHỦ TỊCH",
+        "signer": "Nguyễn Văn An",
+        "recipients": ["Sở Nội vụ tỉnh Kon Tum", "Lưu: VT"],
+    }
+    path = tmp_path / f"cai-dat.{kind}"
+    if kind == "json":
+        path.write_text(json.dumps(settings, ensure_ascii=False), encoding="utf-8")
+    else:
+        path.write_text("".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in settings.items()))
+    out = tmp_path / "bc.docx"
+    done = chitieu(
+        "report",
+        ANNEX,
+        data_file,
+        "--period",
+        "2024",
+        "--format",
+        "docx",
+        "--output",
+        out,
+        "--settings",
+        path,
+    )
+    assert done.returncode == 0, done.stderr
+    text = _docx_text(out)
+    for expected in ("XÃ ĐĂK KÔI", "HUYỆN KON RẪY", "Số: 45/BC-UBND", "PHÓ CHỦ TỊCH", "Nguyễn Văn An"):
+        assert expected in text, expected
+    assert "- Sở Nội vụ tỉnh Kon Tum;" in text and "- Lưu: VT." in text
+    # The command line wins over the file.
+    done = chitieu(
+        "report", ANNEX, data_file, "--period", "2024", "--format", "docx", "--output", out,
+        "--settings", path, "--signer", "Trần Thị Bình",
+    )  # fmt: skip
+    assert done.returncode == 0 and "Trần Thị Bình" in _docx_text(out)
+
+
+def test_a_settings_file_with_an_unknown_key_is_refused(data_file, tmp_path):
+    path = tmp_path / "cai-dat.json"
+    path.write_text('{"signr": "x"}', encoding="utf-8")
+    done = chitieu(
+        "report", ANNEX, data_file, "--period", "2024", "--format", "docx", "--output", tmp_path / "a.docx",
+        "--settings", path,
+    )  # fmt: skip
+    assert done.returncode == 1 and "signr" in done.stderr

@@ -8,9 +8,12 @@ The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -21,12 +24,15 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import SimpleRateThrottle
+from pydantic import ValidationError as PydanticValidationError
 
-from chitieu.exports import to_dhis2_json, to_sdmx_csv, to_tidy_csv, unit_code
+from chitieu.exports import Provisional, to_dhis2_json, to_sdmx_csv, to_tidy_csv
 from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
+from chitieu.sdmx_structure import sdmx_structure
 from web.accounts.access import area_unit_ids, may_see_provisional
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
@@ -34,6 +40,7 @@ from web.dashboards.selectors import (
     PROVISIONAL,
     as_core_observation,
     core_plan,
+    official_code,
     plan_evaluate,
     plan_version_active,
     plan_visible,
@@ -56,11 +63,41 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class TokenRateThrottle(SimpleRateThrottle):
+    """At most ``CHITIEU_API_RATE_PER_TOKEN`` requests per API token (not per user: a
+    script's token cannot starve the same person's other tools). Requests without a
+    token are refused by the authentication anyway."""
+
+    scope = "token"
+
+    def __init__(self) -> None:
+        super().__init__("600/m")
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.CHITIEU_API_RATE_PER_TOKEN  # read per request: changeable without a restart
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return f"chitieu-throttle-token-{hashlib.sha256(token.strip().encode()).hexdigest()}"
+
+
+class Api(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """Operation ids that read well in generated clients: the view's name (``plans_list``),
+        not ninja's ``web_api_api_plans_list``."""
+        return operation.view_func.__name__
+
+
+api = Api(
     title="chitieu API",
     version="1",
     description="Theo dõi kế hoạch bình đẳng giới: kế hoạch, chỉ tiêu, đơn vị, số liệu, đánh giá.",
     auth=TokenAuth(),
+    throttle=[TokenRateThrottle()],
     urls_namespace="api",
 )
 
@@ -245,7 +282,63 @@ def plans_list(request):
     return rows
 
 
-@api.get("/plans/{plan_id}", response={200: dict, 404: Error, 403: Error}, tags=["plans"])
+class TargetOut(Schema):
+    period: str
+    comparator: Literal[">=", "<=", "=="]
+    value: int | float = Field(description="a JSON number in the indicator's plain unit (26.6 for 26,6 %)")
+    text: str
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    measure: Literal["percent", "rate", "ratio", "times", "count"]
+    per: int | None
+    per_period: Literal["month", "quarter", "year"] | None
+    direction: Literal["increase", "decrease", "maintain"]
+    unit: str
+    by_sex: bool
+    per_unit: bool
+    unit_share: int | float | None
+    targets: list[TargetOut]
+    lead_units: list[str]
+    needs_review: bool
+
+
+class ObjectiveOut(Schema):
+    code: str
+    title: str
+    indicators: list[IndicatorOut]
+
+
+class PeriodOut(Schema):
+    key: str
+    kind: Literal["phase", "year", "half", "quarter", "month"]
+    start: date
+    end: date
+
+
+class IssueOut(Schema):
+    severity: Literal["error", "warning", "review", "info"]
+    where: str
+    message: str
+    code: str
+
+
+class PlanDetailOut(Schema):
+    """The plan in force: contracts §2 (numbers are JSON numbers), with the record's id, name, version."""
+
+    id: int
+    name: str
+    version: int
+    title: str
+    subtitle: str
+    periods: list[PeriodOut]
+    objectives: list[ObjectiveOut]
+    issues: list[IssueOut]
+
+
+@api.get("/plans/{plan_id}", response={200: PlanDetailOut, 404: Error, 403: Error}, tags=["plans"])
 def plan_detail(request, plan_id: int):
     """The plan in force, in the JSON form of ``chitieu plan check --json`` (contracts §2)."""
     plan = _plan(request, plan_id)
@@ -255,7 +348,9 @@ def plan_detail(request, plan_id: int):
     return {"id": plan.pk, "name": plan.name, "version": version.number, **plan_as_dict(core_plan(version))}
 
 
-@api.get("/plans/{plan_id}/indicators", response={200: list[dict], 404: Error, 403: Error}, tags=["plans"])
+@api.get(
+    "/plans/{plan_id}/indicators", response={200: list[IndicatorOut], 404: Error, 403: Error}, tags=["plans"]
+)
 def indicators_list(request, plan_id: int):
     plan = _plan(request, plan_id)
     version = plan_version_active(plan)
@@ -274,7 +369,7 @@ def units_list(request):
             parent_id=u.parent_id,
             valid_from=u.valid_from,
             valid_to=u.valid_to,
-            code=unit_code(u.name),
+            code=official_code(u),
         )
         for u in _visible_units(request.user)
     ]
@@ -371,19 +466,77 @@ EXPORT_FORMATS = {
 }
 
 
+class Dhis2Mapping(Schema):
+    """The instance's identifiers for chitieu's codes (UIDs or codes, as ``id_scheme`` says)."""
+
+    data_elements: dict[str, str] = Field(
+        default_factory=dict, description="indicator code (2.1, 2.1.NUM) → data element"
+    )
+    org_units: dict[str, str] = Field(default_factory=dict, description="unit code → organisation unit")
+    category_option_combos: dict[str, str] = Field(
+        default_factory=dict, description='"F", "M", and "" for totals → category option combination'
+    )
+
+
+class Dhis2Options(Schema):
+    data_set: str = Field("", max_length=100, pattern=_FILTER_TEXT, description="DHIS2 data set (dataSet)")
+    id_scheme: Literal["", "UID", "CODE"] = Field("", description="DHIS2 idScheme written into the document")
+    mapping: str = Field(
+        "",
+        max_length=100_000,
+        description="JSON object: {data_elements: {...}, org_units: {...}, category_option_combos: {...}}",
+    )
+
+    def parsed(self) -> Dhis2Mapping:
+        if not self.mapping:
+            return Dhis2Mapping()
+        try:
+            return Dhis2Mapping.model_validate_json(self.mapping)
+        except PydanticValidationError as error:
+            raise HttpError(422, f"mapping: không đọc được ({error.error_count()} lỗi)") from None
+
+
 @api.get(
     "/plans/{plan_id}/observations/export",
     response={200: None, 403: Error, 404: Error, 422: Error},
     tags=["observations"],
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the figures in the format asked for",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/vnd.sdmx.data+csv": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
 )
 def observations_export(
-    request, plan_id: int, filters: Query[ObservationFilter], format: str = "csv", provisional: bool = False
+    request,
+    plan_id: int,
+    filters: Query[ObservationFilter],
+    dhis2: Query[Dhis2Options],
+    format: Literal["csv", "dhis2", "sdmx"] = "csv",
+    provisional: bool = False,
+    sdmx_version: Literal["2.0", "1.0"] = Query("2.0", description="SDMX-CSV version (sdmx only)"),
+    dialect: Literal["excel-vn", "plain"] = Query(
+        "excel-vn",
+        description=(
+            "CSV only. excel-vn (default): UTF-8 with BOM, ';' and decimal commas, what Excel on a "
+            "Vietnamese Windows opens right; plain: UTF-8, ',' and decimal points, for programs"
+        ),
+    ),
 ):
     """Figures as tidy CSV (contracts §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
 
     DHIS2 and SDMX carry approved figures only unless ``provisional`` is set; the tidy CSV
     carries what the filters select. Rows a format cannot carry are listed in the
-    ``X-Chitieu-Left-Out`` header.
+    ``X-Chitieu-Left-Out`` header. Units are named by their official code (``ID<id>``
+    for a unit without one). Figures not yet approved are marked: DHIS2 ``followup``
+    and a comment, SDMX ``OBS_STATUS`` ``P``. The ``data_set``, ``id_scheme`` and
+    ``mapping`` parameters adapt the DHIS2 document to an instance.
     """
     if format not in EXPORT_FORMATS:
         raise HttpError(422, "format phải là csv, dhis2 hoặc sdmx")
@@ -393,20 +546,82 @@ def observations_export(
     rows = _observation_rows(request, plan, filters)
     if format != "csv" and not filters.state:
         rows = rows.filter(submission__state__in=list(PROVISIONAL if provisional else APPROVED))
+    rows = list(rows)
     observations = [as_core_observation(row, plan.area) for row in rows]
-    area = unit_code(plan.area.name)
-    if format == "csv":
+    area = official_code(plan.area)
+    if format == "csv" and dialect == "plain":
         result = to_tidy_csv(observations)
-    elif format == "dhis2":
-        result = to_dhis2_json(observations, plan=core, area=area)
+    elif format == "csv":
+        excel = to_tidy_csv(observations, delimiter=";", decimal_comma=True)
+        # The BOM tells Excel the file is UTF-8; without it "Xã Tân Lập" shows as "XĂ£ TĂ¢n Láº­p".
+        result = replace(excel, text="\ufeff" + excel.text)
     else:
-        result = to_sdmx_csv(observations, plan=core, area=area)
+        # DHIS2 and SDMX name units by their official code: names repeat across the
+        # country (13 "Phòng Y tế" in two provinces) and change with a rename.
+        # Each figure goes out under the code of the unit that sent it (an office too, where
+        # the tidy CSV writes the area's blank): unit, indicator, period and sex are unique
+        # in the database, so the DHIS2 and SDMX keys are unique by construction.
+        coded = []
+        for obs, row in zip(observations, rows, strict=True):
+            obs = replace(obs, org_unit=official_code(row.submission.org_unit))
+            coded.append(obs if row.submission.state in APPROVED else Provisional(obs))
+        codes = {obs.org_unit: obs.org_unit for obs in coded if obs.org_unit}
+        if format == "dhis2":
+            mapping = dhis2.parsed()
+            result = to_dhis2_json(
+                coded,
+                plan=core,
+                area=mapping.org_units.get(area, area),
+                org_unit_ids={**codes, **mapping.org_units},
+                data_element_ids=mapping.data_elements,
+                sex_combo_ids=mapping.category_option_combos,
+                data_set=dhis2.data_set,
+                id_scheme=dhis2.id_scheme,
+            )
+        else:
+            result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes, version=sdmx_version)
     content_type, extension = EXPORT_FORMATS[format]
+    if format == "sdmx" and sdmx_version == "1.0":
+        content_type = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"
     response = HttpResponse(result.text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="chitieu-{plan.pk}-{format}.{extension}"'
     response["X-Chitieu-Count"] = str(result.count)
     if result.issues:
         response["X-Chitieu-Left-Out"] = str(len(result.issues))
+    return response
+
+
+@api.get(
+    "/plans/{plan_id}/sdmx/structure",
+    response={200: None, 403: Error, 404: Error},
+    tags=["observations"],
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "SDMX-ML 2.1 structure message",
+                "content": {
+                    "application/vnd.sdmx.structure+xml; version=2.1": {"schema": {"type": "string"}}
+                },
+            }
+        }
+    },
+)
+def sdmx_structure_get(request, plan_id: int):
+    """The SDMX structure of the plan's SDMX-CSV export (dataflow, DSD, codelists, concepts).
+
+    SDMX readers (sdmx1, pysdmx, .Stat) read the CSV with it; the unit codelist holds every
+    unit of the plan's area by official code.
+    """
+    plan = _plan(request, plan_id)
+    version = plan_version_active(plan)
+    if version is None:
+        raise HttpError(404, "Kế hoạch chưa có phiên bản có hiệu lực")
+    units = OrgUnit.objects.filter(id__in=unit_descendant_ids(plan.area_id)).order_by("pk")
+    text = sdmx_structure(core_plan(version), [(official_code(u), u.name) for u in units])
+    response = HttpResponse(
+        text, content_type="application/vnd.sdmx.structure+xml; version=2.1; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="chitieu-{plan.pk}-sdmx-structure.xml"'
     return response
 
 
@@ -416,7 +631,7 @@ def observations_export(
 class ObservationIn(Schema):
     indicator: str
     period: str
-    org_unit_id: int | None = None
+    org_unit_id: int | None = Field(None, ge=1, le=_DB_INT_MAX)  # beyond what a database stores: 422
     org_unit: str = ""
     sex: str = ""
     numerator: Decimal | None = None
@@ -492,6 +707,15 @@ def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
     "/plans/{plan_id}/observations/import",
     response={200: UpsertOut, 403: Error, 404: Error, 413: Error, 422: Error},
     tags=["observations"],
+    # The body is read from the stream (no ninja parameter), so it is declared here:
+    # generated clients then know to send the CSV as text/csv.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "tidy CSV (contracts §3), UTF-8 with or without BOM; ',', ';' or tab",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
 )
 def observations_import(request, plan_id: int, submit: bool = False):
     """Upload a tidy CSV (contracts §3) as the request body (``Content-Type: text/csv``).

@@ -93,6 +93,16 @@ def reports_for_area(unit: OrgUnit, area: OrgUnit) -> bool:
     return unit.pk == area.pk or unit.kind == UnitKind.OFFICE
 
 
+def official_code(unit: OrgUnit) -> str:
+    """The unit's code in exports and the API: its official administrative code.
+
+    A unit without one gets ``ID<primary key>``: unique and stable through renames,
+    never derived from the name (names repeat across the country). Official codes
+    are digits, so the two never meet.
+    """
+    return unit.code or f"ID{unit.pk}"
+
+
 def observation_unit_name(unit: OrgUnit, area: OrgUnit) -> str:
     return "" if reports_for_area(unit, area) else unit.name
 

@@ -13,7 +13,7 @@ from chitieu.issues import has_errors
 from chitieu.observations import read_observations_csv
 from web.api.services import token_create, token_revoke
 
-from .conftest import AS_OF, COMMUNES
+from .conftest import AS_OF, COMMUNES, LABOUR
 
 
 @pytest.fixture
@@ -28,6 +28,14 @@ def tokens(figures, coordinator, make_user, district):
         "stranger": make_user("khach", Role.VIEWER),
     }
     return {role: token_create(user=user, name="test")[1] for role, user in users.items()}
+
+
+def _code(name: str) -> str:
+    """The unit's code in exports: the official one, or ID<pk> (these test units have none)."""
+    from web.orgs.selectors import unit_find
+
+    unit = unit_find(name)
+    return unit.code or f"ID{unit.pk}"
 
 
 def _get(client, path, token=None, **params):
@@ -119,7 +127,7 @@ def test_org_units_visible_per_role(client, tokens, figures):
     everyone = _get(client, "/org-units", tokens["coordinator"]).json()
     assert {u["name"] for u in everyone} >= set(COMMUNES)
     own = _get(client, "/org-units", tokens["reporter"]).json()
-    assert [u["name"] for u in own] == ["Xã Tân Lập"] and own[0]["code"] == "XA_TAN_LAP"
+    assert [u["name"] for u in own] == ["Xã Tân Lập"] and own[0]["code"] == _code("Xã Tân Lập")
     assert _get(client, "/org-units", tokens["stranger"]).json() == []
 
 
@@ -139,18 +147,18 @@ def test_dhis2_export_is_a_data_value_set(client, tokens, figures):
     values = document["dataValues"]
     six = [v for v in values if v["dataElement"] == "6.3"]
     assert {v["period"] for v in six} == {"2024Q1", "2024Q2", "2024Q3", "2024Q4"}
-    assert {v["orgUnit"] for v in six} >= {"XA_TAN_LAP", "XA_DAK_PNE"}
+    assert {v["orgUnit"] for v in six} >= {_code("Xã Tân Lập"), _code("Xã Đăk Pne")}
     sexes = {v.get("categoryOptionCombo") for v in values if v["dataElement"] == "5.2a"}
     assert sexes == {"F", "M"}
     wage = next(v for v in values if v["dataElement"] == "2.1" and v["period"] == "2024")
-    assert wage["value"] == "52.1739" and wage["orgUnit"] == "KON_RAY"
+    assert wage["value"] == "52.1739" and wage["orgUnit"] == _code(LABOUR)  # the office that sent it
 
 
 def test_sdmx_export_parses(client, tokens, figures):
     response = _get(client, f"/plans/{figures.pk}/observations/export", tokens["viewer"], format="sdmx")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows and {r["STRUCTURE"] for r in rows} == {"dataflow"}
-    draft = [r for r in rows if r["REF_AREA"] == "XA_DAK_KOI" and r["TIME_PERIOD"] == "2024-Q4"]
+    draft = [r for r in rows if r["REF_AREA"] == _code("Xã Đăk Kôi") and r["TIME_PERIOD"] == "2024-Q4"]
     assert draft == []  # drafts are not exchanged
     girls = next(r for r in rows if r["INDICATOR"] == "5_2a" and r["SEX"] == "F")
     assert girls["OBS_VALUE"] == "98" and girls["UNIT_MEASURE"] == "PT"
@@ -304,3 +312,30 @@ def test_a_vietnamese_number_is_refused_in_vietnamese_naming_every_bad_row(clien
     assert "dòng 2" in body["detail"] and "«1.234,5» không phải là số" in body["detail"]
     assert "dòng 3" in body["detail"] and "Input should" not in response.content.decode()
     assert Observation.objects.count() == before  # all or nothing, every bad row named
+
+
+def test_csv_download_opens_right_in_excel_under_vietnamese_settings(client, tokens, figures):
+    """Default dialect "Excel (Việt Nam)": UTF-8 with BOM, ';', decimal comma; plain for programs."""
+    url = f"/plans/{figures.pk}/observations/export"
+    excel = _get(client, url, tokens["coordinator"], format="csv").content
+    assert excel.startswith("\ufeff".encode()), excel[:20]
+    header, *lines = excel.decode("utf-8-sig").splitlines()
+    assert header == "indicator;period;org_unit;sex;numerator;denominator;value;note"
+    assert all(line.count(";") >= 7 for line in lines)
+    figures_ = [field for line in lines for field in line.split(";")[4:7] if field]
+    assert figures_ and not any("." in field for field in figures_), "decimal commas, no points"
+    assert "Xã Tân Lập" in excel.decode("utf-8-sig")
+    observations, issues = read_observations_csv(excel.decode("utf-8-sig"))
+    assert not has_errors(issues) and observations
+    plain = _get(client, url, tokens["coordinator"], format="csv", dialect="plain").content.decode()
+    assert plain.startswith("indicator,period,org_unit,sex,")
+    assert ";" not in plain.splitlines()[0]
+    again, _ = read_observations_csv(plain)
+    assert again == observations
+
+
+def test_requests_are_throttled_per_token(client, tokens, figures, settings):
+    settings.CHITIEU_API_RATE_PER_TOKEN = "3/m"
+    codes = [_get(client, "/plans", tokens["viewer"]).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert _get(client, "/plans", tokens["coordinator"]).status_code == 200  # another token, its own count

@@ -812,6 +812,14 @@ def _api_probes() -> list[Probe]:
             check=NOTES_STAY_HOME,
         ),
         Probe(
+            "api-sdmx-structure",
+            f"API GET {plan}/sdmx/structure",
+            "get",
+            lambda w: f"/api/plans/{w.plan.pk}/sdmx/structure",
+            API_PLAN_READERS,
+            api=True,
+        ),
+        Probe(
             "api-import-a",
             f"API POST {plan}/observations/import",
             "post",

@@ -129,7 +129,7 @@ def test_pdf_report_downloads_with_vietnamese_text(client, figures, coordinator,
         ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
     assert "HUYỆN KON RẪY" in text and "Độc lập - Tự do - Hạnh phúc" in text
-    assert "bình đẳng giới" in text and "Trang 1/" in text
+    assert "bình đẳng giới" in text and "Trang 1/" not in text  # Decree 30: no number on page 1
 
 
 def test_dashboard_shows_the_three_buttons_for_the_year(client, figures, coordinator):

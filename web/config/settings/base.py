@@ -216,6 +216,9 @@ CHITIEU_EVIDENCE_MAX_BYTES = env.int("CHITIEU_EVIDENCE_MAX_BYTES", default=10 * 
 CHITIEU_PLAN_MAX_BYTES = env.int("CHITIEU_PLAN_MAX_BYTES", default=5 * 1024 * 1024)
 CHITIEU_CSV_MAX_BYTES = env.int("CHITIEU_CSV_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10  # evidence files in one form
+# JSON API requests per token ("600/m": per minute; s, m, h, d), counted in CACHES["default"];
+# over it the API answers 429 with Retry-After (web.api.api.TokenRateThrottle).
+CHITIEU_API_RATE_PER_TOKEN = env.str("CHITIEU_API_RATE_PER_TOKEN", default="600/m")
 # An uploaded annex is parsed in a child process with these budgets (chitieu.importer.isolated):
 # a file that slips past the package checks cannot take the worker down.
 CHITIEU_PLAN_PARSE_MEMORY_MB = env.int("CHITIEU_PLAN_PARSE_MEMORY_MB", default=768)

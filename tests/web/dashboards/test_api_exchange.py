@@ -1,0 +1,148 @@
+"""Exports a DHIS2 instance and an SDMX reader accept, from a two-province country (issue 15).
+
+Names repeat across a country (every district has its "Phòng Y tế" and communes
+share names); DHIS2 2.43 refuses a whole ``dataValueSets`` payload with one
+duplicate key, older versions overwrite silently. The rules checked are those
+DHIS2 documents for a data value import: dataElement, period, orgUnit and
+categoryOptionCombo present, the value a string, an ISO period, a comment of at
+most 5,000 characters, and one value per key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from chitieu.approval import Role
+from tests.web.rollups.conftest import build_tree, move, plan_for, random_figures
+from web.api.services import token_create
+
+DHIS2_PERIOD = re.compile(r"^(\d{4}|\d{4}S[12]|\d{4}Q[1-4]|\d{4}(0[1-9]|1[0-2]))$")
+
+
+@pytest.fixture
+def country(db, make_user):
+    admin = make_user("quan-tri", Role.ADMINISTRATOR)
+    nation = build_tree([[2, 3], [1, 2]])  # two provinces, their districts, offices and communes
+    plan = plan_for(nation, admin)
+    submissions = random_figures(plan, nation, random.Random(15), density=0.6)
+    for number, submission in enumerate(submissions):
+        move(submission, "submitted")
+        if number % 3:
+            move(submission, "approved")
+    # One long note, as people paste whole minutes into it.
+    from web.data.models import Observation
+
+    long = Observation.objects.filter(submission__state="approved").first()
+    long.note = "Biên bản họp. " * 600
+    long.save(update_fields=["note"])
+    return plan, token_create(user=admin, name="dhis2")[1]
+
+
+def _export(client, plan, token, **params):
+    response = client.get(
+        f"/api/plans/{plan.pk}/observations/export", params, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def _keys(values):
+    return Counter(
+        (v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"], v.get("attributeOptionCombo"))
+        for v in values
+    )
+
+
+def test_dhis2_payload_of_two_provinces_passes_the_import_rules(client, country):
+    plan, token = country
+    mapping = {"category_option_combos": {"": "HllvX50cXC0", "F": "fem00000001", "M": "mal00000001"}}
+    response = _export(
+        client,
+        plan,
+        token,
+        format="dhis2",
+        provisional="true",
+        data_set="ge0000dset1",
+        id_scheme="CODE",
+        mapping=json.dumps(mapping),
+    )
+    document = json.loads(response.content)
+    assert document["dataSet"] == "ge0000dset1" and document["idScheme"] == "CODE"
+    values = document["dataValues"]
+    assert len(values) > 100
+    duplicates = {key: n for key, n in _keys(values).items() if n > 1}
+    assert not duplicates, list(duplicates)[:5]
+    for value in values:
+        assert value["dataElement"] and value["orgUnit"] and value["categoryOptionCombo"], value
+        assert isinstance(value["value"], str) and DHIS2_PERIOD.match(value["period"]), value
+        assert len(value.get("comment", "")) <= 5000
+    # Official codes, not names: the 2 provinces' "Phòng Y tế" offices stay apart.
+    from web.orgs.models import OrgUnit
+
+    codes = set(OrgUnit.objects.exclude(code="").values_list("code", flat=True))
+    assert {v["orgUnit"] for v in values} <= codes
+    # Figures not yet approved are marked for follow-up and say so.
+    flagged = [v for v in values if v.get("followup")]
+    assert flagged and all("tạm thời" in v["comment"] for v in flagged)
+    assert any(not v.get("followup") for v in values)
+
+
+def test_sdmx_rows_of_two_provinces_are_unique_and_mark_provisional_figures(client, country):
+    plan, token = country
+    rows = list(
+        csv.DictReader(io.StringIO(_export(client, plan, token, format="sdmx", provisional="true").text))
+    )
+    keys = Counter((r["REF_AREA"], r["INDICATOR"], r["SEX"], r["TIME_PERIOD"]) for r in rows)
+    assert not [k for k, n in keys.items() if n > 1]
+    assert {r["OBS_STATUS"] for r in rows} == {"A", "P"}
+
+
+def test_a_bad_dhis2_mapping_is_refused_with_422(client, country):
+    plan, token = country
+    response = client.get(
+        f"/api/plans/{plan.pk}/observations/export",
+        {"format": "dhis2", "mapping": "{not json"},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+
+
+def test_sdmx1_reads_the_sdmx_csv_with_the_published_structure(client, country, tmp_path):
+    import sdmx
+
+    plan, token = country
+    structure = client.get(f"/api/plans/{plan.pk}/sdmx/structure", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert structure.status_code == 200 and "sdmx.structure+xml" in structure["Content-Type"]
+    (tmp_path / "structure.xml").write_bytes(structure.content)
+    message = sdmx.read_sdmx(tmp_path / "structure.xml")
+    dataflow = message.dataflow["DF_GENDER_EQUALITY"]
+    dsd = dataflow.structure
+    response = _export(client, plan, token, format="sdmx", provisional="true")
+    (tmp_path / "data.csv").write_bytes(response.content)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    data = sdmx.read_sdmx(tmp_path / "data.csv", structure=dataflow)
+    assert sum(len(ds.obs) for ds in data.data) == len(rows) == int(response["X-Chitieu-Count"]) > 100
+    # Every coded value is in its codelist.
+    for component in [*dsd.dimensions.components, *dsd.attributes.components]:
+        representation = component.local_representation
+        codelist = getattr(representation, "enumerated", None) if representation else None
+        if codelist is None:
+            continue
+        used = {r[component.id] for r in rows if r.get(component.id)}
+        assert used <= {code.id for code in codelist}, (component.id, used - {c.id for c in codelist})
+
+
+def test_sdmx_csv_1_0_has_the_dataflow_column(client, country):
+    plan, token = country
+    response = _export(client, plan, token, format="sdmx", sdmx_version="1.0")
+    header, first = response.content.decode().splitlines()[:2]
+    assert header.startswith("DATAFLOW,FREQ,REF_AREA,INDICATOR,SEX,TIME_PERIOD,OBS_VALUE")
+    assert first.startswith("VN_CHITIEU:DF_GENDER_EQUALITY(1.0),")
+    assert "version=1.0.0" in response["Content-Type"]
