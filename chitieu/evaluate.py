@@ -1248,7 +1248,7 @@ def _evaluate_count(
             flag = Flag(
                 "units_from_data",
                 "danh sách đơn vị lấy từ số liệu: đơn vị không báo cáo không được tính;"
-                " hãy cho danh sách đơn vị của địa bàn (--units, --units-file)",
+                " cần danh sách đơn vị của địa bàn",
                 provisional=True,
             )
             result = replace(result, flags=(*result.flags, flag))

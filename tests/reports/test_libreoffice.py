@@ -125,9 +125,10 @@ def xlsx_pages(files):
 
 
 def test_the_word_report_keeps_its_length_in_libreoffice(docx_pages, pdf_pages):
-    # Word lays it out on 11 pages and WeasyPrint on 10; with equal grid columns
-    # LibreOffice needed 14 (names wrapped over 10-15 lines).
-    assert len(docx_pages) <= 12, len(docx_pages)
+    # With equal grid columns LibreOffice needed 14 pages where Word needed 11 and WeasyPrint
+    # 10 (names wrapped over 10-15 lines); with real grids it stays within a page or two of
+    # the PDF renderer's layout of the same report (which grows as the report says more).
+    assert len(docx_pages) <= len(pdf_pages) + 2, (len(docx_pages), len(pdf_pages))
 
 
 @pytest.mark.parametrize("which", ["docx", "pdf"])
