@@ -38,6 +38,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from chitieu import approval
 from chitieu import observations as tidy
 from chitieu.approval import State
 from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS, FigureRule
@@ -45,11 +46,13 @@ from chitieu.names import name_key
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Measure
 from web.accounts.access import require_coordinator, require_see_unit
+from web.core import hooks
 from web.core.models import AuditEntry
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, _differs, _plain
 from web.orgs.models import OrgUnit, UnitKind, UnitName
 from web.plans.models import Plan, Reporters
+from web.plans.services import assignment_update
 
 Progress = Callable[[int, int, int], None]  # (lines read, bytes read, bytes in all; 0 = unknown)
 
@@ -57,7 +60,7 @@ PROGRESS_EVERY = 10_000  # lines between two calls of the progress callback
 MAX_REPORTED = 1000  # errors kept for the message; all are counted
 NOT_APPLICABLE_NOTE = "không áp dụng"
 LOAD_STATES = (State.DRAFT.value, State.SUBMITTED.value, State.APPROVED.value)
-LOCKED_STATES = (State.SUBMITTED.value, State.APPROVED.value)
+LOCKED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)  # a load may not overwrite these
 
 MESSAGES = {
     "unknown_indicator": "mã chỉ tiêu không có trong kế hoạch đang có hiệu lực: {0!r}",
@@ -1073,11 +1076,7 @@ def observations_load(
 
 def _rollups_rebuild(plan: Plan) -> None:
     """Bring the roll-up tables up to date once the load is committed (helper ``rollup``'s service)."""
-    try:
-        from web.rollups.services import rollup_rebuild
-    except ImportError:  # not on this branch yet
-        return
-    rollup_rebuild(plan=plan)
+    hooks.announce(hooks.PLAN_LOADED, plan=plan)
 
 
 # ------------------------------------------------------------------ units
@@ -1180,8 +1179,6 @@ _FREQUENCIES = ("year", "half", "quarter", "month")
 def assignments_load(*, version, rows_or_path, actor) -> int:
     """Who reports what (assignments.csv): ``communes`` (every commune) or ``offices`` (the office
     named ``office`` in every district, as the lead units). All or nothing; returns the rows applied."""
-    from web.plans.services import assignment_update
-
     rows, name = _csv_rows(rows_or_path, ASSIGNMENT_COLUMNS)
     indicators = {i.code: i for i in version.indicators.select_related("assignment")}
     units = _Units(version.plan.area)

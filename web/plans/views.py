@@ -20,6 +20,7 @@ from web.accounts.access import (
 )
 from web.core.audit import audit_for
 from web.orgs.models import OrgUnit
+from web.orgs.selectors import unit_descendant_ids
 from web.plans import services
 from web.plans.forms import (
     AssignmentForm,
@@ -239,8 +240,6 @@ def assignment_edit(request, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("indicator__version__plan__area"), pk=pk)
     plan = assignment.indicator.version.plan
     require_manage_plan(request.user, plan)
-    from web.orgs.selectors import unit_descendant_ids
-
     units = OrgUnit.objects.filter(id__in=unit_descendant_ids(plan.area_id)).exclude(pk=plan.area_id)
     form = AssignmentForm(
         request.POST or None,
