@@ -27,7 +27,7 @@ from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
-from web.accounts.access import area_unit_ids, may_see_provisional
+from web.accounts.access import area_unit_ids, may_see_provisional, units_visible_to
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
     APPROVED,
@@ -42,6 +42,7 @@ from web.data.models import Observation
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
+from web.plans.selectors import visible_to
 
 
 def _too_large(limit: int) -> str:
@@ -213,9 +214,7 @@ def _period(key: str) -> str:
 
 
 def _visible_units(user):
-    ids = area_unit_ids(user)
-    units = OrgUnit.objects.order_by("kind", "name")
-    return units if ids is None else units.filter(id__in=ids)
+    return units_visible_to(user, OrgUnit.objects.order_by("kind", "name"))
 
 
 def _float(value) -> float | None:
@@ -228,9 +227,7 @@ def _float(value) -> float | None:
 @api.get("/plans", response=list[PlanOut], tags=["plans"])
 def plans_list(request):
     rows = []
-    for plan in PlanRecord.objects.select_related("area").order_by("pk"):
-        if not plan_visible(request.user, plan):
-            continue
+    for plan in visible_to(request.user, PlanRecord.objects.select_related("area").order_by("pk")):
         version = plan_version_active(plan)
         rows.append(
             PlanOut(

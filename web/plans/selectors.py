@@ -20,19 +20,20 @@ from chitieu.plan import (
 )
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
-from web.accounts.access import area_unit_ids
+from web.accounts.access import plan_area_ids
 from web.plans.models import Assignment, Indicator, Plan, PlanVersion, VersionStatus
 
 
+def visible_to(user, plans: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
+    """The plans ``user`` may read (``web.accounts.access.plan_area_ids``: the same rule as
+    ``require_see_plan``), restricting ``plans`` (default: every plan)."""
+    plans = Plan.objects.all() if plans is None else plans
+    ids = plan_area_ids(user)
+    return plans if ids is None else plans.filter(area_id__in=ids)
+
+
 def plan_list_for_user(user) -> QuerySet[Plan]:
-    ids = area_unit_ids(user)
-    plans = Plan.objects.select_related("area").prefetch_related("versions")
-    if ids is None:
-        return plans
-    # Reporters see the plans of the area their unit belongs to.
-    if user.org_unit_id and user.org_unit.parent_id:
-        ids = ids | {user.org_unit.parent_id}
-    return plans.filter(area_id__in=ids)
+    return visible_to(user, Plan.objects.select_related("area").prefetch_related("versions"))
 
 
 def plan_version_active(plan: Plan) -> PlanVersion | None:

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from chitieu.approval import Role
 from web.accounts.access import (
-    area_unit_ids,
     can_manage_plan,
     require_coordinator,
     require_manage_plan,
     require_see_plan,
+    units_visible_to,
 )
 from web.core.audit import audit_for
 from web.orgs.models import OrgUnit
@@ -38,8 +38,7 @@ def _is_coordinator(user) -> bool:
 
 
 def _visible_units(user):
-    ids = area_unit_ids(user)
-    return OrgUnit.objects.all() if ids is None else OrgUnit.objects.filter(id__in=ids)
+    return units_visible_to(user)
 
 
 @login_required
