@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="tệp danh sách đơn vị của địa bàn: mỗi dòng một tên, hoặc units.csv có cột name",
     )
+    evaluate.add_argument(
+        "--all-units",
+        action="store_true",
+        help="giải thích kể tên mọi đơn vị (mặc định: 10 đơn vị đầu và số còn lại; --json luôn có đủ)",
+    )
     evaluate.set_defaults(handler="evaluate")
 
     report = commands.add_parser("report", help="xuất báo cáo kết quả năm")
