@@ -4,7 +4,7 @@ A figure is kept as numerator and denominator whenever the unit gives them,
 because only those can be summed over communes and periods; a bare value is
 accepted too (a survey result, a figure copied from another report).
 
-``read_observations_csv`` reads the tidy CSV of contracts §3 and reports every
+``read_observations_csv`` reads the tidy CSV of docs/interfaces.md §3 and reports every
 bad row with its line number; ``validate_observations`` adds the checks that
 need the plan (unknown indicator, a share above 100 %…). Nothing is dropped
 silently: a row is either an ``Observation`` or the subject of an error.
@@ -272,7 +272,7 @@ def _encoding(path: Path) -> str:
 
 
 def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[Issue]]:
-    """Read the tidy CSV of contracts §3 (a path, or the text itself).
+    """Read the tidy CSV of docs/interfaces.md §3 (a path, or the text itself).
 
     Returns the rows that could be read and one issue per problem, each saying
     which line. Rows with an error are not returned, so callers must look at the

@@ -1,4 +1,4 @@
-"""``chitieu evaluate PLAN DATA --period KEY [--as-of DATE] [--json]`` (contracts §3)."""
+"""``chitieu evaluate PLAN DATA --period KEY [--as-of DATE] [--json]`` (docs/interfaces.md §3)."""
 
 from __future__ import annotations
 

@@ -244,7 +244,7 @@ def plans_list(request):
 
 @api.get("/plans/{plan_id}", response={200: dict, 404: Error, 403: Error}, tags=["plans"])
 def plan_detail(request, plan_id: int):
-    """The plan in force, in the JSON form of ``chitieu plan check --json`` (contracts §2)."""
+    """The plan in force, in the JSON form of ``chitieu plan check --json`` (docs/interfaces.md §2)."""
     plan = _plan(request, plan_id)
     version = plan_version_active(plan)
     if version is None:
@@ -376,7 +376,7 @@ EXPORT_FORMATS = {
 def observations_export(
     request, plan_id: int, filters: Query[ObservationFilter], format: str = "csv", provisional: bool = False
 ):
-    """Figures as tidy CSV (contracts §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
+    """Figures as tidy CSV (interfaces §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
 
     DHIS2 and SDMX carry approved figures only unless ``provisional`` is set; the tidy CSV
     carries what the filters select. Rows a format cannot carry are listed in the
@@ -491,7 +491,7 @@ def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
     tags=["observations"],
 )
 def observations_import(request, plan_id: int, submit: bool = False):
-    """Upload a tidy CSV (contracts §3) as the request body (``Content-Type: text/csv``).
+    """Upload a tidy CSV (docs/interfaces.md §3) as the request body (``Content-Type: text/csv``).
 
     ``org_unit`` names the reporting unit (any spelling); a blank unit means the
     user's own unit. Lines the reader refuses come back with their line number.

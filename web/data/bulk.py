@@ -1,6 +1,6 @@
 """Bulk loading: a whole country's figures from the tidy CSV, all or nothing.
 
-``observations_load`` streams the tidy CSV of contracts §3 (plain or gzip) once:
+``observations_load`` streams the tidy CSV of docs/interfaces.md §3 (plain or gzip) once:
 every line is read with the rules of ``chitieu.observations`` (Vietnamese period
 spellings, decimal commas, nữ/nam, "không áp dụng"), checked against the plan in
 force with the one figure rule every door uses (``chitieu.figures``), and
@@ -315,7 +315,7 @@ class _Units:
         found = self._found.get(text)
         if found is None:
             if not text:
-                found = self.area  # a blank unit is the plan's whole area (contracts §3)
+                found = self.area  # a blank unit is the plan's whole area (docs/interfaces.md §3)
             elif text in self.by_code:
                 found = self.by_code[text]
             else:
@@ -1039,7 +1039,7 @@ def observations_load(
     progress: Progress | None = None,
     allow_locked: bool = False,
 ) -> LoadResult:
-    """Load a tidy CSV (contracts §3; a path, plain or .gz, its bytes, or rows with the header first).
+    """Load a tidy CSV (interfaces §3; a path, plain or .gz, its bytes, or rows with the header first).
 
     All or nothing: LoadError lists every bad line (with its number) and nothing is
     stored. Figures for a unit and period that already has a report update it when
