@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chitieu.evaluate import (
+from chitieu.evaluation.results import (
     BAND_LABELS,
     STATUS_LABELS,
     IndicatorResult,
