@@ -46,12 +46,19 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# The same gates as .pre-commit-config.yaml: lint, format, the layers, the core's types.
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Cheap gates first: lint, Django's system checks, no model change without its migration.
 test: system-deps venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=web.config.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=web.config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	scripts/run-tests.sh

@@ -22,6 +22,14 @@ class State(StrEnum):
     RETURNED = "returned"  # "Trả lại" with a reason, to be fixed and resubmitted
 
 
+# The named sets of states, defined here once (pages, roll-ups, loads and reminders ask here).
+APPROVED_STATES: tuple[State, ...] = (State.APPROVED,)  # what verdicts count by default
+# Sent to the coordinator, approved or not yet: "received" for completeness, "provisional"
+# for verdicts, "locked" against bulk overwrites.
+RECEIVED_STATES: tuple[State, ...] = (State.SUBMITTED, State.APPROVED)
+EDITABLE_STATES: tuple[State, ...] = (State.DRAFT, State.RETURNED)
+
+
 class Action(StrEnum):
     EDIT = "edit"
     SUBMIT = "submit"

@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="đánh giá số liệu so với chỉ tiêu")
     evaluate.add_argument("plan", metavar="PLAN")
-    evaluate.add_argument("data", metavar="DATA", help="CSV dạng tidy (contracts §3)")
+    evaluate.add_argument("data", metavar="DATA", help="CSV dạng tidy (docs/interfaces.md §3)")
     evaluate.add_argument("--period", required=True, metavar="KEY", help="2024, 2024-Q3, 2021-2025…")
     evaluate.add_argument("--as-of", metavar="YYYY-MM-DD", help="ngày tham chiếu (mặc định: cuối kỳ)")
     evaluate.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
         "--units-file",
         metavar="FILE",
         help="tệp danh sách đơn vị của địa bàn: mỗi dòng một tên, hoặc units.csv có cột name",
+    )
+    evaluate.add_argument(
+        "--all-units",
+        action="store_true",
+        help="giải thích kể tên mọi đơn vị (mặc định: 10 đơn vị đầu và số còn lại; --json luôn có đủ)",
     )
     evaluate.set_defaults(handler="evaluate")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chitieu.evaluate import (
+from chitieu.evaluation.results import (
     BAND_LABELS,
     STATUS_LABELS,
     IndicatorResult,
@@ -108,8 +108,22 @@ def provisional_note(result: IndicatorResult) -> str:
     return "Tạm tính — " + "; ".join(reasons) if reasons else "Tạm tính"
 
 
-def explain(indicator: Indicator, result: IndicatorResult) -> str:
-    """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule."""
+# An explanation names at most this many units; the full lists stay in the result
+# (``units_missing_target``, ``units_without_data``: ``chitieu evaluate --json``, ``--all-units``).
+UNITS_SHOWN = 10
+
+
+def units_summary(names: tuple[str, ...] | list[str], limit: int | None = UNITS_SHOWN) -> str:
+    """ "Xã A, Xã B và 3 đơn vị khác": the first ``limit`` names (all when ``limit`` is None)."""
+    if limit is None or len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" và {len(names) - limit} đơn vị khác"
+
+
+def explain(indicator: Indicator, result: IndicatorResult, *, units_shown: int | None = UNITS_SHOWN) -> str:
+    """Why the verdict, in Vietnamese: the figure, how it was computed, the target, the rule.
+
+    Units below the target or without data are named up to ``units_shown`` (None: all of them)."""
     target = result.target
     target_text = f"{_COMPARATOR_VI[target.comparator]} {vi_number(target.value)}" if target else "không có"
     parts: list[str] = []
@@ -119,9 +133,9 @@ def explain(indicator: Indicator, result: IndicatorResult) -> str:
             f" ({vi_number(result.units_meeting_share)}%)"
         )
         if result.units_missing_target:
-            parts.append("không đạt: " + ", ".join(result.units_missing_target))
+            parts.append("không đạt: " + units_summary(result.units_missing_target, units_shown))
         if result.units_without_data:
-            parts.append("thiếu số liệu: " + ", ".join(result.units_without_data))
+            parts.append("thiếu số liệu: " + units_summary(result.units_without_data, units_shown))
     elif result.sub_periods:
         below = [p.key for p in result.sub_periods if p.status is Status.NOT_ACHIEVED]
         missing = [p.key for p in result.sub_periods if p.status is Status.NO_DATA]

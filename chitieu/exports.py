@@ -1,4 +1,4 @@
-"""Observations out of chitieu: the tidy CSV of contracts §3, DHIS2 and SDMX-CSV.
+"""Observations out of chitieu: the tidy CSV of docs/interfaces.md §3, DHIS2 and SDMX-CSV.
 
 Each writer takes any objects with the attributes of an observation
 (``indicator``, ``period``, ``org_unit``, ``sex``, ``numerator``,
@@ -251,7 +251,7 @@ def _not_applicable(index: int, obs: ObservationLike) -> Issue:
 def to_tidy_csv(
     observations: Iterable[ObservationLike], *, delimiter: str = ",", decimal_comma: bool = False
 ) -> ExportResult:
-    """The tidy CSV of contracts §3, one observation per row, as stored (nothing computed).
+    """The tidy CSV of docs/interfaces.md §3, one observation per row, as stored (nothing computed).
 
     ``delimiter=";", decimal_comma=True`` gives what a Vietnamese spreadsheet expects.
     """

@@ -4,7 +4,7 @@ A figure is kept as numerator and denominator whenever the unit gives them,
 because only those can be summed over communes and periods; a bare value is
 accepted too (a survey result, a figure copied from another report).
 
-``read_observations_csv`` reads the tidy CSV of contracts §3 and reports every
+``read_observations_csv`` reads the tidy CSV of docs/interfaces.md §3 and reports every
 bad row with its line number; ``validate_observations`` adds the checks that
 need the plan (unknown indicator, a share above 100 %…). Nothing is dropped
 silently: a row is either an ``Observation`` or the subject of an error.
@@ -12,15 +12,18 @@ silently: a row is either an ``Observation`` or the subject of an error.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO
 
 from chitieu.figures import FigureRule, Problem, check_parts
 from chitieu.formulas import from_csv_cell
@@ -29,7 +32,7 @@ from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Indicator, Measure, Plan, Sex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: two million rows fit in half the memory
 class Observation:
     indicator: str  # indicator code: "2.1", "3.2a"
     period: str  # period key: "2024", "2024-Q3", "2024-03"
@@ -243,19 +246,6 @@ def _is_file(text: str) -> bool:
         return False
 
 
-def _load_text(source: str | Path) -> tuple[str, str]:
-    """(text, name) from a path or from the CSV text itself."""
-    if isinstance(source, Path) or ("\n" not in source and _is_file(source)):
-        path = Path(source)
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1258", errors="replace")  # Windows Vietnamese export
-        return text, path.name
-    return source.removeprefix("\ufeff"), ""
-
-
 def _delimiter(header_line: str) -> str:
     """The delimiter that splits the header into the most known columns."""
 
@@ -266,15 +256,36 @@ def _delimiter(header_line: str) -> str:
     return max((",", ";", "\t"), key=lambda d: (known(d), header_line.count(d)))
 
 
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) unless a byte says otherwise: then a Windows Vietnamese export.
+
+    Reads the file in blocks, never whole."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as stream:
+        try:
+            while block := stream.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1258"
+    return "utf-8-sig"
+
+
 def read_observations_csv(source: str | Path) -> tuple[list[Observation], list[Issue]]:
-    """Read the tidy CSV of contracts §3 (a path, or the text itself).
+    """Read the tidy CSV of docs/interfaces.md §3 (a path, or the text itself).
 
     Returns the rows that could be read and one issue per problem, each saying
     which line. Rows with an error are not returned, so callers must look at the
-    issues (``has_errors``) before trusting the result.
+    issues (``has_errors``) before trusting the result. A file is streamed: read
+    line by line twice (once for its header and number style, once for its rows),
+    never held whole in memory.
     """
-    text, _name = _load_text(source)
-    return read_observations_text(text)
+    if isinstance(source, Path) or ("\n" not in source and _is_file(source)):
+        path = Path(source)
+        encoding = _encoding(path)
+        errors = "replace" if encoding == "cp1258" else "strict"
+        return _read_stream(lambda: path.open(encoding=encoding, errors=errors, newline=""))
+    return read_observations_text(source.removeprefix("\ufeff"))
 
 
 def read_observations_text(text: str) -> tuple[list[Observation], list[Issue]]:
@@ -282,57 +293,127 @@ def read_observations_text(text: str) -> tuple[list[Observation], list[Issue]]:
 
     Never opens a file: a body of one line such as ``/etc/passwd`` is CSV text here, not a name.
     """
-    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        return [], [Issue(Severity.ERROR, "line 1", "tệp số liệu trống", "empty_file")]
-    delimiter = _delimiter(lines[first])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
+    return _read_stream(lambda: io.StringIO(text, newline=""))
+
+
+Opener = Callable[[], IO[str]]
+_NUMERIC = ("numerator", "denominator", "value")
+_EMPTY = "tệp số liệu trống"
+
+
+def _nfc_lines(stream: IO[str]) -> Iterator[str]:
+    """The stream's lines in NFC, without a leading byte-order mark (a line at a time: NFC never
+    composes across a line break)."""
+    for number, line in enumerate(stream):
+        if number == 0:
+            line = line.removeprefix("\ufeff")
+        yield unicodedata.normalize("NFC", line)
+
+
+def _first_line(opener: Opener) -> str | None:
+    """The first line with something on it (as ``str.splitlines`` cuts lines), or None."""
+    with opener() as stream:
+        for line in _nfc_lines(stream):
+            if line.strip():
+                return next(piece for piece in line.splitlines() if piece.strip())
+    return None
+
+
+def _records(stream: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line of the record, cells) for each record with something in it."""
+    reader = csv.reader(_nfc_lines(stream), delimiter=delimiter)
     previous = 0
+    for cells in reader:
+        cells = [from_csv_cell(c) for c in cells]  # our exports' "'=…" guard
+        if any(c.strip() for c in cells):
+            yield previous + 1, cells
+        previous = reader.line_num
+
+
+@dataclass
+class _Survey:
+    """What the first pass learns: the header, its columns, the number style, how many rows."""
+
+    header_line: int = 0
+    columns: dict[str, int] = field(default_factory=dict)
+    decimal_comma: bool = False
+    rows: int = 0
+
+
+def _survey(opener: Opener, delimiter: str) -> tuple[_Survey | None, list[Issue]]:
+    survey = _Survey()
+    issues: list[Issue] = []
+    numeric: list[int] = []
     try:
-        for cells in reader:
-            rows.append((previous + 1, [from_csv_cell(c) for c in cells]))  # our exports' "'=…" guard
-            previous = reader.line_num
+        with opener() as stream:
+            for line, row in _records(stream, delimiter):
+                if not survey.header_line:
+                    survey.header_line = line
+                    survey.columns, issues = _header(row, line)
+                    if any(i.severity is Severity.ERROR for i in issues):
+                        return None, issues
+                    numeric = [survey.columns[c] for c in _NUMERIC if c in survey.columns]
+                    continue
+                survey.rows += 1
+                if not survey.decimal_comma:
+                    survey.decimal_comma = any(_decimal_comma(row[i]) for i in numeric if i < len(row))
     except csv.Error as exc:  # e.g. a field larger than the csv module accepts
-        return [], [
-            Issue(Severity.ERROR, f"line {previous + 1}", f"không đọc được dòng CSV: {exc}", "bad_csv")
-        ]
-    rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
-    if not rows:
-        return [], [Issue(Severity.ERROR, "line 1", "tệp số liệu trống", "empty_file")]
-    header_line, header = rows[0]
-    columns, issues = _header(header, header_line)
-    if any(i.severity is Severity.ERROR for i in issues):
+        where = _csv_error_line(opener, delimiter)
+        return None, [Issue(Severity.ERROR, f"line {where}", f"không đọc được dòng CSV: {exc}", "bad_csv")]
+    if not survey.header_line:
+        return None, [Issue(Severity.ERROR, "line 1", _EMPTY, "empty_file")]
+    return survey, issues
+
+
+def _csv_error_line(opener: Opener, delimiter: str) -> int:
+    """The line a broken record starts on (after the last record read whole)."""
+    reader_line = 0
+    with opener() as stream:
+        reader = csv.reader(_nfc_lines(stream), delimiter=delimiter)
+        try:
+            for _cells in reader:
+                reader_line = reader.line_num
+        except csv.Error:
+            pass
+    return reader_line + 1
+
+
+def _read_stream(opener: Opener) -> tuple[list[Observation], list[Issue]]:
+    header_text = _first_line(opener)
+    if header_text is None:
+        return [], [Issue(Severity.ERROR, "line 1", _EMPTY, "empty_file")]
+    delimiter = _delimiter(header_text)
+    survey, issues = _survey(opener, delimiter)
+    if survey is None:
         return [], issues
-    numeric = [columns[c] for c in ("numerator", "denominator", "value") if c in columns]
-    decimal_comma = any(_decimal_comma(row[i]) for _, row in rows[1:] for i in numeric if i < len(row))
     observations: list[Observation] = []
     seen: dict[tuple[str, str, str, Sex | None], int] = {}
-    for line, row in rows[1:]:
-        obs, row_issues = _row(row, columns, line, decimal_comma, delimiter != ",")
-        issues += row_issues
-        if obs is None:
-            continue
-        if obs.key in seen:
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    obs.source,
-                    f"trùng với dòng {seen[obs.key]}: cùng chỉ tiêu {obs.indicator}, kỳ {obs.period},"
-                    f" đơn vị {obs.org_unit or '(toàn địa bàn)'}, giới tính {obs.sex or 'chung'}",
-                    "duplicate_row",
+    with opener() as stream:
+        records = _records(stream, delimiter)
+        next(records)  # the header
+        for line, row in records:
+            obs, row_issues = _row(row, survey.columns, line, survey.decimal_comma, delimiter != ",")
+            issues += row_issues
+            if obs is None:
+                continue
+            if obs.key in seen:
+                issues.append(
+                    Issue(
+                        Severity.ERROR,
+                        obs.source,
+                        f"trùng với dòng {seen[obs.key]}: cùng chỉ tiêu {obs.indicator}, kỳ {obs.period},"
+                        f" đơn vị {obs.org_unit or '(toàn địa bàn)'}, giới tính {obs.sex or 'chung'}",
+                        "duplicate_row",
+                    )
                 )
-            )
-            continue
-        seen[obs.key] = int(obs.source.removeprefix("line "))
-        observations.append(obs)
-    if len(rows) == 1:
+                continue
+            seen[obs.key] = line
+            observations.append(obs)
+    if survey.rows == 0:
         issues.append(
             Issue(
                 Severity.WARNING,
-                f"line {header_line}",
+                f"line {survey.header_line}",
                 "tệp chỉ có dòng tiêu đề, không có số liệu",
                 "no_rows",
             )

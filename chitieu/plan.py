@@ -239,7 +239,7 @@ def indicator_as_dict(indicator: Indicator) -> dict[str, Any]:
 
 
 def plan_as_dict(plan: Plan, issues: list[Issue] | tuple[Issue, ...] = ()) -> dict[str, Any]:
-    """The JSON document of contracts §2."""
+    """The JSON document of docs/interfaces.md §2."""
     return {
         "title": plan.title,
         "subtitle": plan.subtitle,

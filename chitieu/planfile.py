@@ -73,7 +73,7 @@ def _indicator(data: dict[str, Any], where: str) -> Indicator:
 
 
 def plan_from_dict(data: dict[str, Any]) -> Plan:
-    """The inverse of ``plan_as_dict`` (contracts §2)."""
+    """The inverse of ``plan_as_dict`` (docs/interfaces.md §2)."""
     if not isinstance(data, dict):
         raise PlanFormatError("không phải là kế hoạch dạng JSON (cần một đối tượng có khóa 'objectives')")
     try:

@@ -1,0 +1,1 @@
+"""One module per `chitieu` command: parse nothing, run one command, return its exit code."""

@@ -1,4 +1,4 @@
-"""``chitieu evaluate PLAN DATA --period KEY [--as-of DATE] [--json]`` (contracts §3)."""
+"""``chitieu evaluate PLAN DATA --period KEY [--as-of DATE] [--json]`` (docs/interfaces.md §3)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from chitieu.evaluate import (
     distinct_units,
     evaluate_plan,
 )
-from chitieu.explain import vi_number
+from chitieu.explain import explain, vi_number
 from chitieu.issues import Issue, Severity, has_errors
 from chitieu.observations import read_observations_for_plan
 from chitieu.periods import DEFAULT_CALENDAR, PeriodKeyError, parse_period
+from chitieu.plan import Plan
 from chitieu.planfile import read_plan_file
 from chitieu.rollup import completeness, expected_reports
 
@@ -87,7 +88,7 @@ def run(args: Namespace) -> int:
         document["completeness"] = completeness(expected, observations, calendar=DEFAULT_CALENDAR).as_dict()
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        _print_table(evaluation)
+        _print_table(evaluation, plan if getattr(args, "all_units", False) else None)
         _print_issues(args.data, issues)
     return EXIT_OK
 
@@ -112,7 +113,8 @@ _COMMUNE_KINDS = ("commune", "ward", "town", "xa", "xã", "phường", "thị tr
 _SYMBOL = {">=": "≥", "<=": "≤", "==": "="}
 
 
-def _print_table(evaluation: PlanEvaluation) -> None:
+def _print_table(evaluation: PlanEvaluation, every_unit_of: Plan | None = None) -> None:
+    """The verdicts as a table, then one explanation a line (naming every unit with ``every_unit_of``)."""
     print(f"Kết quả thực hiện kỳ {evaluation.period} (tính đến {evaluation.as_of:%d/%m/%Y})")
     header = f"{'Mã':<6} {'Thực hiện':>10} {'Chỉ tiêu':>10} {'% KH':>8}  {'Đánh giá':<16} Tiến độ giai đoạn"
     print(header)
@@ -133,4 +135,8 @@ def _print_table(evaluation: PlanEvaluation) -> None:
     )
     print()
     for r in evaluation.results:
-        print(f"{r.indicator}: {r.explanation}")
+        text = r.explanation
+        indicator = every_unit_of.indicator(r.indicator) if every_unit_of is not None else None
+        if indicator is not None and text:
+            text = explain(indicator, r, units_shown=None)
+        print(f"{r.indicator}: {text}")

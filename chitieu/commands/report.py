@@ -1,4 +1,4 @@
-"""``chitieu report PLAN DATA --period KEY --format docx|xlsx|pdf --output FILE`` (contracts §4).
+"""``chitieu report PLAN DATA --period KEY --format docx|xlsx|pdf --output FILE`` (docs/interfaces.md §4).
 
 Bad input ends with exit 1 and a Vietnamese message naming the file and the
 place in it, never a traceback. The output is written to a temporary file

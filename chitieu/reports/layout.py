@@ -83,7 +83,7 @@ def column_widths(report: Report) -> tuple[float, ...]:
     longest word plus the cell padding; the indicator-name column pays for it,
     so the table keeps the width of the landscape page.
     """
-    widths = list(COLUMN_WIDTHS_MM)
+    widths: list[float] = [float(w) for w in COLUMN_WIDTHS_MM]
     texts: list[list[tuple[str, bool]]] = [[(title, True)] for title in column_titles(report)]
     for row in report.rows:
         if row.kind is RowKind.OBJECTIVE:

@@ -1,4 +1,4 @@
-"""The Kon Rẫy 2024 annex, built by hand from the real file (../shared/data/kon-ray-2024-plan-annex.txt).
+"""The Kon Rẫy 2024 annex, built by hand from the real file (chitieu/data/kon-ray-2024-plan-annex.txt).
 
 Used by the evaluation tests and the bench so they do not depend on the importer;
 the codes, measures, directions and values are our reading of each row.

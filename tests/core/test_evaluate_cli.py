@@ -1,4 +1,4 @@
-"""``chitieu evaluate`` through the real command line: contracts §3."""
+"""``chitieu evaluate`` through the real command line: docs/interfaces.md §3."""
 
 import json
 import re

@@ -109,3 +109,13 @@ def test_units_are_listed_but_not_judged_without_a_target():
     rows = [obs("6.3", f"2024-Q{q}", value=1, unit="A") for q in (1, 2, 3, 4)]
     result = evaluate_indicator(ind, rows, "2024", as_of=date(2024, 12, 31))
     assert result.status is Status.NO_DATA and result.units_missing_target == () and len(result.units) == 1
+
+
+def test_an_explanation_names_ten_units_and_counts_the_rest():
+    # 126,000 units once made a 1.7 MB explanation line: ten names, then how many more.
+    units = [f"Xã {i:03d}" for i in range(25)]
+    rows = [obs("6.3", "2024-Q3", value=1, unit=u) for u in units]
+    result = evaluate_indicator(PLAN.indicator("6.3"), rows, "2024-Q3", as_of=date(2024, 9, 30))
+    assert len(result.units_missing_target) == 25  # the full list stays in the result (and --json)
+    assert "không đạt: " + ", ".join(units[:10]) + " và 15 đơn vị khác;" in result.explanation
+    assert "Xã 010" not in result.explanation

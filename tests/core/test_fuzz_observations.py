@@ -1,4 +1,4 @@
-"""Fuzzing the tidy CSV reader (contracts §3) and what follows it: checks against the plan, evaluation.
+"""Fuzzing the tidy CSV reader (docs/interfaces.md §3) and what follows it: plan checks, evaluation.
 
 Whatever a spreadsheet exports, the reader returns rows and issues with their line; no
 exception escapes, and rows it accepts must survive the checks against the Kon Rẫy plan and a

@@ -3,7 +3,7 @@
 Every case must come back as a ``ReadResult``: a plan, or errors saying where. The reader's
 last-resort guard turns an unexpected exception into an issue coded ``internal``; a case
 that produces one is a crash, and fails here. The plan that comes back must serialise to
-the JSON of contracts §2 (no NaN, no infinity).
+the JSON of docs/interfaces.md §2 (no NaN, no infinity).
 """
 
 from __future__ import annotations

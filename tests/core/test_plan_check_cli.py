@@ -1,4 +1,4 @@
-"""`chitieu plan check`: exit codes, the JSON of contracts §2, messages that say where."""
+"""`chitieu plan check`: exit codes, the JSON of docs/interfaces.md §2, messages that say where."""
 
 import json
 import subprocess

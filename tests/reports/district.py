@@ -100,7 +100,7 @@ def observations(plan: Plan, *, seed: int = 2024, gaps: bool = True) -> list[Obs
 
 
 def to_csv(rows: list[Observation]) -> str:
-    """The tidy CSV of contracts §3."""
+    """The tidy CSV of docs/interfaces.md §3."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note"])

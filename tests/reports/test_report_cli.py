@@ -1,4 +1,4 @@
-"""``chitieu report`` through the real command line (contracts §4)."""
+"""``chitieu report`` through the real command line (docs/interfaces.md §4)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ Raises PermissionDenied, which Django turns into a 403 page.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from chitieu.approval import Role
 from web.orgs.models import OrgUnit
@@ -24,6 +25,13 @@ def area_unit_ids(user) -> set[int] | None:
     if role is Role.REPORTER:
         return {user.org_unit_id}
     return unit_descendant_ids(user.org_unit_id)
+
+
+def units_visible_to(user, units: QuerySet[OrgUnit] | None = None) -> QuerySet[OrgUnit]:
+    """``units`` (default: every unit) narrowed to those ``user`` may see (``area_unit_ids``)."""
+    units = OrgUnit.objects.all() if units is None else units
+    ids = area_unit_ids(user)
+    return units if ids is None else units.filter(id__in=ids)
 
 
 def can_see_unit(user, unit: OrgUnit) -> bool:
@@ -54,12 +62,24 @@ def _ancestor_ids(unit: OrgUnit) -> set[int]:
     return ids
 
 
+def plan_area_ids(user) -> set[int] | None:
+    """The areas whose plans the user may read; None means every plan (administrator).
+
+    The one visibility rule for plans (the list, the plan pages, dashboards, reports and the
+    API ask here): everyone working in or above the plan's area may read it — the user's own
+    area and every unit above the user's unit, however many levels up."""
+    ids = area_unit_ids(user)
+    if ids is None:
+        return None
+    if user.is_authenticated and user.org_unit_id:
+        ids = ids | _ancestor_ids(user.org_unit)
+    return ids
+
+
 def require_see_plan(user, plan) -> None:
     """Everyone working in or above the plan's area may read it; only coordinators change it."""
-    ids = area_unit_ids(user)
+    ids = plan_area_ids(user)
     if ids is None or plan.area_id in ids:
-        return
-    if user.is_authenticated and user.org_unit_id and plan.area_id in _ancestor_ids(user.org_unit):
         return
     raise PermissionDenied
 

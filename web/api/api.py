@@ -33,7 +33,7 @@ from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from chitieu.sdmx_structure import sdmx_structure
-from web.accounts.access import area_unit_ids, may_see_provisional
+from web.accounts.access import area_unit_ids, may_see_provisional, units_visible_to
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
     APPROVED,
@@ -49,6 +49,7 @@ from web.data.models import Observation
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
+from web.plans.selectors import visible_to
 
 
 def _too_large(limit: int) -> str:
@@ -250,9 +251,7 @@ def _period(key: str) -> str:
 
 
 def _visible_units(user):
-    ids = area_unit_ids(user)
-    units = OrgUnit.objects.order_by("kind", "name")
-    return units if ids is None else units.filter(id__in=ids)
+    return units_visible_to(user, OrgUnit.objects.order_by("kind", "name"))
 
 
 def _float(value) -> float | None:
@@ -265,9 +264,7 @@ def _float(value) -> float | None:
 @api.get("/plans", response=list[PlanOut], tags=["plans"])
 def plans_list(request):
     rows = []
-    for plan in PlanRecord.objects.select_related("area").order_by("pk"):
-        if not plan_visible(request.user, plan):
-            continue
+    for plan in visible_to(request.user, PlanRecord.objects.select_related("area").order_by("pk")):
         version = plan_version_active(plan)
         rows.append(
             PlanOut(
@@ -340,7 +337,7 @@ class PlanDetailOut(Schema):
 
 @api.get("/plans/{plan_id}", response={200: PlanDetailOut, 404: Error, 403: Error}, tags=["plans"])
 def plan_detail(request, plan_id: int):
-    """The plan in force, in the JSON form of ``chitieu plan check --json`` (contracts §2)."""
+    """The plan in force, in the JSON form of ``chitieu plan check --json`` (docs/interfaces.md §2)."""
     plan = _plan(request, plan_id)
     version = plan_version_active(plan)
     if version is None:
@@ -529,7 +526,7 @@ def observations_export(
         ),
     ),
 ):
-    """Figures as tidy CSV (contracts §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
+    """Figures as tidy CSV (interfaces §3, ``csv``), DHIS2 ``dataValueSets`` JSON (``dhis2``) or SDMX-CSV.
 
     DHIS2 and SDMX carry approved figures only unless ``provisional`` is set; the tidy CSV
     carries what the filters select. Rows a format cannot carry are listed in the
@@ -718,7 +715,7 @@ def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
     },
 )
 def observations_import(request, plan_id: int, submit: bool = False):
-    """Upload a tidy CSV (contracts §3) as the request body (``Content-Type: text/csv``).
+    """Upload a tidy CSV (docs/interfaces.md §3) as the request body (``Content-Type: text/csv``).
 
     ``org_unit`` names the reporting unit (any spelling); a blank unit means the
     user's own unit. Lines the reader refuses come back with their line number.

@@ -16,6 +16,7 @@ from web.api.models import ApiToken, new_token_secret, token_digest
 from web.core.audit import audit_record
 from web.core.figures import figure_message, sex_missing_message
 from web.data.models import Submission
+from web.data.selectors import DutyIndex
 from web.data.services import (
     FigureError,
     FigureInput,
@@ -26,7 +27,9 @@ from web.data.services import (
     submission_submit,
 )
 from web.orgs.models import OrgUnit
+from web.orgs.selectors import unit_find
 from web.plans.models import Plan
+from web.plans.selectors import active_version
 
 
 @transaction.atomic
@@ -142,8 +145,6 @@ class _Units:
         self.plan = plan
 
     def __call__(self, row: RowInput) -> OrgUnit | None:
-        from web.orgs.selectors import unit_find
-
         if row.org_unit_id is not None:
             return self.by_id.get(row.org_unit_id)
         if row.org_unit:
@@ -194,9 +195,6 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
     state, figure checks); a refused row is reported with its position and the
     others are still stored, unless they share a unit and period with it.
     """
-    from web.data.selectors import DutyIndex
-    from web.plans.selectors import active_version
-
     result = UpsertResult()
     version = active_version(plan)
     indicators = (

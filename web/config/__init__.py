@@ -1,0 +1,1 @@
+"""Settings (from the environment), URLs, WSGI and the Vietnamese formats."""

@@ -1,0 +1,1 @@
+"""Dashboards: plan, indicator, grid, completeness and task pages; reminders."""

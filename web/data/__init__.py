@@ -1,0 +1,1 @@
+"""Data entry: submissions, observations and evidence; approval; bulk loads."""

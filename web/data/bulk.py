@@ -1,6 +1,6 @@
 """Bulk loading: a whole country's figures from the tidy CSV, all or nothing.
 
-``observations_load`` streams the tidy CSV of contracts §3 (plain or gzip) once:
+``observations_load`` streams the tidy CSV of docs/interfaces.md §3 (plain or gzip) once:
 every line is read with the rules of ``chitieu.observations`` (Vietnamese period
 spellings, decimal commas, nữ/nam, "không áp dụng"), checked against the plan in
 force with the one figure rule every door uses (``chitieu.figures``), and
@@ -38,6 +38,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from chitieu import approval
 from chitieu import observations as tidy
 from chitieu.approval import State
 from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS, FigureRule
@@ -45,11 +46,13 @@ from chitieu.names import name_key
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Measure
 from web.accounts.access import require_coordinator, require_see_unit
+from web.core import hooks
 from web.core.models import AuditEntry
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, _differs, _plain
 from web.orgs.models import OrgUnit, UnitKind, UnitName
 from web.plans.models import Plan, Reporters
+from web.plans.services import assignment_update
 
 Progress = Callable[[int, int, int], None]  # (lines read, bytes read, bytes in all; 0 = unknown)
 
@@ -57,7 +60,7 @@ PROGRESS_EVERY = 10_000  # lines between two calls of the progress callback
 MAX_REPORTED = 1000  # errors kept for the message; all are counted
 NOT_APPLICABLE_NOTE = "không áp dụng"
 LOAD_STATES = (State.DRAFT.value, State.SUBMITTED.value, State.APPROVED.value)
-LOCKED_STATES = (State.SUBMITTED.value, State.APPROVED.value)
+LOCKED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)  # a load may not overwrite these
 
 MESSAGES = {
     "unknown_indicator": "mã chỉ tiêu không có trong kế hoạch đang có hiệu lực: {0!r}",
@@ -312,7 +315,7 @@ class _Units:
         found = self._found.get(text)
         if found is None:
             if not text:
-                found = self.area  # a blank unit is the plan's whole area (contracts §3)
+                found = self.area  # a blank unit is the plan's whole area (docs/interfaces.md §3)
             elif text in self.by_code:
                 found = self.by_code[text]
             else:
@@ -1036,7 +1039,7 @@ def observations_load(
     progress: Progress | None = None,
     allow_locked: bool = False,
 ) -> LoadResult:
-    """Load a tidy CSV (contracts §3; a path, plain or .gz, its bytes, or rows with the header first).
+    """Load a tidy CSV (interfaces §3; a path, plain or .gz, its bytes, or rows with the header first).
 
     All or nothing: LoadError lists every bad line (with its number) and nothing is
     stored. Figures for a unit and period that already has a report update it when
@@ -1073,11 +1076,7 @@ def observations_load(
 
 def _rollups_rebuild(plan: Plan) -> None:
     """Bring the roll-up tables up to date once the load is committed (helper ``rollup``'s service)."""
-    try:
-        from web.rollups.services import rollup_rebuild
-    except ImportError:  # not on this branch yet
-        return
-    rollup_rebuild(plan=plan)
+    hooks.announce(hooks.PLAN_LOADED, plan=plan)
 
 
 # ------------------------------------------------------------------ units
@@ -1180,8 +1179,6 @@ _FREQUENCIES = ("year", "half", "quarter", "month")
 def assignments_load(*, version, rows_or_path, actor) -> int:
     """Who reports what (assignments.csv): ``communes`` (every commune) or ``offices`` (the office
     named ``office`` in every district, as the lead units). All or nothing; returns the rows applied."""
-    from web.plans.services import assignment_update
-
     rows, name = _csv_rows(rows_or_path, ASSIGNMENT_COLUMNS)
     indicators = {i.code: i for i in version.indicators.select_related("assignment")}
     units = _Units(version.plan.area)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chitieu.periods import Period
+from web.accounts.access import area_unit_ids
 from web.data.models import Submission
 from web.data.selectors import is_late, periods_due, plan_years, reporting_units, submissions_by_key
 from web.orgs.models import OrgUnit
@@ -55,8 +56,6 @@ def default_year(version: PlanVersion, today: date) -> int:
 
 
 def units_for_overview(version: PlanVersion, user, year: int) -> list[OrgUnit]:
-    from web.accounts.access import area_unit_ids
-
     units = reporting_units(version, date(year, 1, 1), date(year, 12, 31))
     ids = area_unit_ids(user)
     return [u for u in units if ids is None or u.pk in ids]

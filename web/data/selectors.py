@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 
-from chitieu.approval import State
+from chitieu import approval
+from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import DEFAULT_CALENDAR, Level, Period, PeriodKind, parse_period
+from chitieu.plan import Sex
 from web.core.audit import audit_for
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import unit_descendant_ids, units_valid_between
 from web.plans.models import Assignment, Indicator, PlanVersion, Reporters
+from web.plans.models import Plan as PlanRecord
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def periods_due(version: PlanVersion, unit: OrgUnit, *, today: date, year: int |
 # reports. Data entry, the demo, my tasks, completeness and reminders all ask here, so a
 # report cannot be late on one page and on time on another.
 REPORTING_CALENDAR = DEFAULT_CALENDAR
-RECEIVED = (State.SUBMITTED.value, State.APPROVED.value)
+RECEIVED = tuple(s.value for s in approval.RECEIVED_STATES)
 
 
 def unit_level(unit: OrgUnit) -> Level:
@@ -161,3 +165,54 @@ def state_history(submission: Submission | None) -> list:
     if submission is None:
         return []
     return [e for e in audit_for(submission) if e.field in ("state", "evidence")]
+
+
+# ------------------------------------------------------------------ stored figures as the core's observations
+
+APPROVED = approval.APPROVED_STATES
+PROVISIONAL = approval.RECEIVED_STATES  # figures sent, approved or not yet
+
+
+def reports_for_area(unit: OrgUnit, area: OrgUnit) -> bool:
+    """A figure sent by an office or by the area itself is the whole area's figure."""
+    return unit.pk == area.pk or unit.kind == UnitKind.OFFICE
+
+
+def observation_unit_name(unit: OrgUnit, area: OrgUnit) -> str:
+    return "" if reports_for_area(unit, area) else unit.name
+
+
+def _sex(code: str) -> Sex | None:
+    return Sex(code) if code in ("F", "M") else None
+
+
+def core_observations(
+    plan: PlanRecord, *, states: Sequence[str] = APPROVED, within: OrgUnit | None = None
+) -> list[CoreObservation]:
+    """Stored figures of ``plan`` in the given approval states, as core observations.
+
+    ``within``: only figures of that unit and the units below it (a commune's view).
+    """
+    rows = Observation.objects.filter(
+        submission__plan=plan, submission__state__in=list(states)
+    ).select_related("submission__org_unit")
+    if within is not None and within.pk != plan.area_id:
+        rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(within.pk))
+    area = plan.area
+    return [as_core_observation(row, area) for row in rows]
+
+
+def as_core_observation(row: Observation, area: OrgUnit) -> CoreObservation:
+    """One stored figure as a core observation; the submission's unit must be loaded."""
+    submission = row.submission
+    return CoreObservation(
+        indicator=row.indicator_code,
+        period=submission.period_key,
+        org_unit=observation_unit_name(submission.org_unit, area),
+        sex=_sex(row.sex),
+        numerator=row.numerator,
+        denominator=row.denominator,
+        value=row.value,
+        note=row.note,
+        source=f"{submission.org_unit.name}, {submission.period_key}",
+    )

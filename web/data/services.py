@@ -25,13 +25,14 @@ from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
 from web.accounts.access import area_unit_ids
+from web.core import hooks
 from web.core.audit import audit_entry, audit_record
 from web.core.models import AuditEntry
 from web.core.staging import track
 from web.data.models import Evidence, Observation, Submission
+from web.data.selectors import DutyIndex
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
-from web.rollups.services import rollup_submission_moved
 
 
 class StaleSubmission(Exception):
@@ -152,8 +153,6 @@ def submission_save(
 
 def _require_duties(unit: OrgUnit, indicators: list[Indicator], duty_index=None) -> None:
     """A unit enters only the indicators assigned to it in the plan in force."""
-    from web.data.selectors import DutyIndex
-
     versions = {i.version_id: i for i in indicators}
     for version_id, indicator in versions.items():
         version = indicator.version
@@ -275,7 +274,7 @@ def _move(
         submission.reason = reason.strip()
     submission.revision += 1
     submission.save()
-    rollup_submission_moved(submission=submission, old_state=old_state)  # same transaction
+    hooks.announce(hooks.SUBMISSION_MOVED, submission=submission, old_state=old_state)  # same transaction
     audit_record(
         actor=actor,
         action=action.value,

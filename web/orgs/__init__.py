@@ -1,0 +1,1 @@
+"""Organisation units with validity dates: the tree, renames, mergers and splits."""

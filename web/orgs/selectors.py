@@ -58,3 +58,13 @@ def unit_tree(root: OrgUnit) -> list[tuple[int, OrgUnit]]:
 
     walk(root, 0)
     return rows
+
+
+def official_code(unit: OrgUnit) -> str:
+    """The unit's code in exports and the API: its official administrative code.
+
+    A unit without one gets ``ID<primary key>``: unique and stable through renames,
+    never derived from the name (names repeat across the country). Official codes
+    are digits, so the two never meet.
+    """
+    return unit.code or f"ID{unit.pk}"

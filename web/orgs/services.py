@@ -9,6 +9,7 @@ from django.db import transaction
 from chitieu import konray as kon_ray
 from chitieu.names import clean_name, name_key
 from web.accounts.access import require_manage_unit
+from web.core import hooks
 from web.core.audit import audit_record
 from web.orgs.models import LinkKind, OrgUnit, UnitKind, UnitLink, UnitName
 
@@ -21,9 +22,7 @@ class UnitChangeError(ValueError):
 
 def _tree_changed() -> None:
     """Units were added: the roll-ups' closure of the tree follows (web.rollups)."""
-    from web.rollups.services import unit_closure_refresh  # rollups reads orgs; imported late
-
-    unit_closure_refresh()
+    hooks.announce(hooks.TREE_CHANGED)
 
 
 def _stored_name(name: str) -> str:
@@ -63,9 +62,7 @@ def unit_rename(*, actor, unit: OrgUnit, name: str, on: date) -> OrgUnit:
     UnitName.objects.create(unit=unit, name=name, valid_from=on)
     unit.name, unit.name_key = name, name_key(name)
     unit.save(update_fields=["name", "name_key"])
-    from web.rollups.cache import summary_changed_all  # names are in cached evaluations
-
-    summary_changed_all()
+    hooks.announce(hooks.NAMES_CHANGED)  # names are in cached evaluations
     audit_record(actor=actor, action="unit_rename", subject=unit, field="name", old=old, new=name)
     return unit
 

@@ -1,0 +1,1 @@
+"""Plans: versions, objectives, indicators, targets and assignments; upload → review → confirm."""

@@ -8,23 +8,100 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from chitieu.number_input import format_number
-from web.accounts.access import area_unit_ids
+from chitieu.periods import PeriodKind, parse_period
+from chitieu.plan import (
+    Aggregation,
+    Comparator,
+    CountPeriod,
+    Direction,
+    Measure,
+    Objective,
+    Target,
+)
+from chitieu.plan import Indicator as CoreIndicator
+from chitieu.plan import Plan as CorePlan
+from web.accounts.access import plan_area_ids
 from web.plans.models import Assignment, Indicator, Plan, PlanVersion, VersionStatus
 
 
+def visible_to(user, plans: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
+    """The plans ``user`` may read (``web.accounts.access.plan_area_ids``: the same rule as
+    ``require_see_plan``), restricting ``plans`` (default: every plan)."""
+    plans = Plan.objects.all() if plans is None else plans
+    ids = plan_area_ids(user)
+    return plans if ids is None else plans.filter(area_id__in=ids)
+
+
 def plan_list_for_user(user) -> QuerySet[Plan]:
-    ids = area_unit_ids(user)
-    plans = Plan.objects.select_related("area").prefetch_related("versions")
-    if ids is None:
-        return plans
-    # Reporters see the plans of the area their unit belongs to.
-    if user.org_unit_id and user.org_unit.parent_id:
-        ids = ids | {user.org_unit.parent_id}
-    return plans.filter(area_id__in=ids)
+    return visible_to(user, Plan.objects.select_related("area").prefetch_related("versions"))
 
 
-def active_version(plan: Plan) -> PlanVersion | None:
-    return plan.versions.filter(status=VersionStatus.ACTIVE).first()
+def plan_version_active(plan: Plan) -> PlanVersion | None:
+    """The plan version in force: every page, service and report asks here (the highest number
+    if two were ever active at once)."""
+    return plan.versions.filter(status=VersionStatus.ACTIVE).order_by("-number").first()
+
+
+active_version = plan_version_active  # the older name
+
+
+# ------------------------------------------------------------------ the version as the core's Plan
+
+
+def core_plan(version: PlanVersion) -> CorePlan:
+    """The stored plan version as the core's immutable ``Plan``."""
+    objectives = []
+    # Objectives, indicators and targets are ordered by their models' Meta; a
+    # fresh order_by() here would bypass the prefetch and query per objective.
+    for objective in version.objectives.prefetch_related("indicators__targets"):
+        indicators = tuple(_core_indicator(i) for i in objective.indicators.all())
+        objectives.append(Objective(objective.code, objective.title, indicators))
+    periods = tuple(parse_period(p.key) for p in version.periods.all())
+    return CorePlan(
+        title=version.title,
+        subtitle=version.subtitle,
+        periods=tuple(sorted(periods)),
+        objectives=tuple(objectives),
+        source_name=version.source_name,
+    )
+
+
+def _core_indicator(row: Indicator) -> CoreIndicator:
+    return CoreIndicator(
+        code=row.code,
+        name=row.name,
+        measure=Measure(row.measure),
+        direction=Direction(row.direction),
+        targets=tuple(
+            Target(t.period_key, Comparator(t.comparator), t.value, t.text) for t in row.targets.all()
+        ),
+        lead_units=tuple(row.lead_units_text or ()),
+        per=row.per,
+        per_period=CountPeriod(row.per_period) if row.per_period else None,
+        unit_label=row.unit_label,
+        by_sex=row.by_sex,
+        per_unit=row.per_unit,
+        unit_share=row.unit_share,
+        aggregation=Aggregation(row.aggregation) if row.aggregation else None,
+        needs_review=row.needs_review,
+        source=row.source_where,
+    )
+
+
+
+def plan_report_years(version: PlanVersion) -> list[str]:
+    """The years a plan asks figures for: its own year columns ("2024"), else the years of its phase.
+
+    Tasks and reminders come from these, never from the calendar: on 3/12/2026 a 2024 plan owes
+    nothing for 2025 or 2026.
+    """
+    periods = list(version.periods.all())
+    years = sorted({str(p.start.year) for p in periods if p.kind == PeriodKind.YEAR.value})
+    if years:
+        return years
+    return sorted({str(y) for p in periods for y in range(p.start.year, p.end.year + 1)})
+
+
 
 
 def indicators_with_details(version: PlanVersion) -> QuerySet[Indicator]:

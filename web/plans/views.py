@@ -12,14 +12,15 @@ from django.views.decorators.http import require_POST
 
 from chitieu.approval import Role
 from web.accounts.access import (
-    area_unit_ids,
     can_manage_plan,
     require_coordinator,
     require_manage_plan,
     require_see_plan,
+    units_visible_to,
 )
 from web.core.audit import audit_for
 from web.orgs.models import OrgUnit
+from web.orgs.selectors import unit_descendant_ids
 from web.plans import services
 from web.plans.forms import (
     AssignmentForm,
@@ -37,8 +38,7 @@ def _is_coordinator(user) -> bool:
 
 
 def _visible_units(user):
-    ids = area_unit_ids(user)
-    return OrgUnit.objects.all() if ids is None else OrgUnit.objects.filter(id__in=ids)
+    return units_visible_to(user)
 
 
 @login_required
@@ -239,8 +239,6 @@ def assignment_edit(request, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("indicator__version__plan__area"), pk=pk)
     plan = assignment.indicator.version.plan
     require_manage_plan(request.user, plan)
-    from web.orgs.selectors import unit_descendant_ids
-
     units = OrgUnit.objects.filter(id__in=unit_descendant_ids(plan.area_id)).exclude(pk=plan.area_id)
     form = AssignmentForm(
         request.POST or None,

@@ -1,0 +1,1 @@
+"""Report downloads (Word, PDF, Excel) built from the database."""

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class Config(AppConfig):
     name = "web.rollups"
     label = "rollups"
+
+    def ready(self) -> None:
+        # The lower apps announce their writes; the summary tables follow in the same transaction.
+        from web.core import hooks
+        from web.rollups.cache import summary_changed_all
+        from web.rollups.services import rollup_rebuild, rollup_submission_moved, unit_closure_refresh
+
+        hooks.listen(hooks.TREE_CHANGED, unit_closure_refresh)
+        hooks.listen(hooks.NAMES_CHANGED, summary_changed_all)
+        hooks.listen(hooks.SUBMISSION_MOVED, rollup_submission_moved)
+        hooks.listen(hooks.PLAN_LOADED, rollup_rebuild)

@@ -23,6 +23,7 @@ from datetime import date
 from django.core.cache import cache
 from django.db.models import F
 
+from web.plans.models import Plan
 from web.rollups.models import RollupVersion
 
 EVALUATION_TIMEOUT = 24 * 3600  # entries of old versions are never read again: they only wait to expire
@@ -42,8 +43,6 @@ def summary_changed(plan_id: int) -> None:
 
 def summary_changed_all() -> None:
     """Bump every plan's version: the org tree changed, so every area's figures may have."""
-    from web.plans.models import Plan
-
     RollupVersion.objects.update(number=F("number") + 1)
     missing = Plan.objects.exclude(pk__in=RollupVersion.objects.values("plan_id")).values_list(
         "pk", flat=True

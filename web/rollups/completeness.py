@@ -1,7 +1,7 @@
 """Reporting completeness counted in SQL: expected vs received vs approved, per unit below an area.
 
 Expected reports are indicator × reporting period × responsible unit (× sex), as
-``web.dashboards.selectors.expected_reports`` lists them one by one; here they are
+``web.data.expected.expected_reports`` lists them one by one; here they are
 counted instead — communes per area from the closure of the tree, figures
 received with GROUP BY — so a nation of 10,599 communes costs the same number of
 queries as one district. Only the overdue items shown are listed one by one,
@@ -18,8 +18,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from chitieu import approval
 from chitieu.periods import Level, Period, PeriodKind, parse_period, sub_periods
 from chitieu.reminders import ReportItem, ReportState
+from web.data.expected import Expected
 from web.data.models import Observation
 from web.data.selectors import REPORTING_CALENDAR, unit_level
 from web.orgs.models import OrgUnit, UnitKind
@@ -29,7 +31,7 @@ from web.rollups.selectors import area_unit, units_below
 from web.rollups.services import unit_closure_ensure
 
 OVERDUE_SHOWN = 500
-RECEIVED_STATES = ("submitted", "approved")
+RECEIVED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)
 _HAS_FIGURE = Q(numerator__isnull=False) | Q(denominator__isnull=False) | Q(value__isnull=False)
 _STATE = {s.value: s for s in ReportState}
 
@@ -298,7 +300,6 @@ def _overdue_communes(plan, span, assignments, area: OrgUnit, counts: Counts, as
 
 
 def _item(assignment, period: Period, unit: OrgUnit, sex: str, deadline: date, as_of: date) -> dict:
-    from web.dashboards.selectors import Expected
 
     indicator = assignment.indicator
     item = ReportItem(indicator.code, period.key, unit.name, sex, responsible=unit.name)

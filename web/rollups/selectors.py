@@ -36,6 +36,7 @@ from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
+from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import cached, evaluation_key, remember
 from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
 from web.rollups.services import VIEW_STATES, Sums, unit_closure_ensure
@@ -452,8 +453,6 @@ def evaluation_all_units(
     indicators' commune figures, then the engine per area, each commune's per-unit
     series worked out once. ``as_of`` defaults to the end of the period.
     Returns {unit id: the engine's PlanEvaluation}."""
-    from web.dashboards.selectors import core_plan, plan_version_active
-
     unit_closure_ensure()
     version = plan_version_active(plan)
     if version is None:

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 
+from chitieu import approval
 from chitieu.periods import parse_period
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
@@ -32,8 +33,8 @@ from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
 
 # Which submission states each view counts.
 VIEW_STATES: dict[str, tuple[str, ...]] = {
-    View.APPROVED: ("approved",),
-    View.PROVISIONAL: ("submitted", "approved"),
+    View.APPROVED: tuple(s.value for s in approval.APPROVED_STATES),
+    View.PROVISIONAL: tuple(s.value for s in approval.RECEIVED_STATES),
 }
 
 Progress = Callable[[int, int, str], None]

@@ -57,7 +57,7 @@ FIGURES = _figures()
 
 
 def tidy_csv(rows=FIGURES, states=("approved",)) -> str:
-    """The figures as contracts §3 CSV, written here by hand (offices report for the whole area)."""
+    """The figures as docs/interfaces.md §3 CSV, written here by hand (offices report for the whole area)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["indicator", "period", "org_unit", "sex", "numerator", "denominator", "value", "note"])

@@ -212,7 +212,7 @@ def test_plotly_is_served_from_the_installed_package(client):
 
 
 def _demo_csv(plan) -> str:
-    """The demo's approved figures written out by hand from the tables, as contracts §3 CSV."""
+    """The demo's approved figures written out by hand from the tables, as docs/interfaces.md §3 CSV."""
     import csv
     import io
 

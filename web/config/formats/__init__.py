@@ -1,0 +1,1 @@
+"""Django format modules per language."""

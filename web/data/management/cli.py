@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chitieu.approval import Role
 from web.accounts.models import User
+from web.data.bulk import LoadError
 
 SYSTEM_USERNAME = "chitieu-he-thong"
 
@@ -47,8 +48,6 @@ def actor_for(username: str | None) -> User:
 def run(command, body) -> None:
     """Run ``body()``; a refusal is printed (no traceback) and the process exits with 1."""
     from django.core.exceptions import PermissionDenied
-
-    from web.data.bulk import LoadError
 
     try:
         body()

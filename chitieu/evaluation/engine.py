@@ -1,0 +1,978 @@
+"""The engine: which figures a verdict uses, and the verdict of each indicator and of a plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from chitieu.evaluation.results import (
+    Coverage,
+    Flag,
+    IndicatorResult,
+    PartResult,
+    PlanEvaluation,
+    combine_applicable,
+    vi_figure,
+)
+from chitieu.evaluation.trajectory import Baseline, TrajectoryBands, trajectory
+from chitieu.evaluation.verdict import Status, achievement_percent, combine, progress_share, status_for
+from chitieu.explain import explain as wording
+from chitieu.issues import Issue, Severity
+from chitieu.names import name_key
+from chitieu.observations import Observation, unit_key
+from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
+from chitieu.plan import (
+    Aggregation,
+    Comparator,
+    CountPeriod,
+    Direction,
+    Indicator,
+    Measure,
+    Plan,
+    Sex,
+    Target,
+    about_women,
+    aggregation_of,
+)
+from chitieu.quantity import format_percent
+from chitieu.rollup import (
+    Figure,
+    FigureState,
+    OrgTree,
+    UnitSeries,
+    aggregate,
+    coarsest_kind_only,
+    rollup_total,
+    share_meeting,
+    unit_series,
+    unknown_units,
+)
+
+DEFAULT_BANDS = TrajectoryBands()  # one shared default, as the argument default always was
+
+_COUNT_KIND = {
+    CountPeriod.MONTH: PeriodKind.MONTH,
+    CountPeriod.QUARTER: PeriodKind.QUARTER,
+    CountPeriod.YEAR: PeriodKind.YEAR,
+}
+
+
+def _within(observations: Sequence[Observation], period: Period) -> list[Observation]:
+    return [o for o in observations if period.contains(parse_period(o.period))]
+
+
+def _for_sex(
+    observations: Sequence[Observation], sex: Sex | None
+) -> tuple[list[Observation], str, list[Observation]]:
+    """Rows for one sex. For both sexes: per unit and period, its total row, or else its girls'
+    and boys' rows together; a unit that gave one sex only cannot count in the total."""
+    if sex is not None:
+        return [o for o in observations if o.sex is sex], "", []
+    groups: dict[tuple[str, str], list[Observation]] = {}
+    for obs in observations:
+        groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
+    rows: list[Observation] = []
+    summed, partial, lone = False, [], []
+    for group in groups.values():
+        totals = [o for o in group if o.sex is None]
+        if totals:
+            rows += totals
+        elif {o.sex for o in group} >= {Sex.FEMALE, Sex.MALE}:
+            rows += group
+            summed = True
+        else:
+            partial.append(group[0].org_unit or "toàn địa bàn")
+            lone += group
+    notes = ["cộng nữ và nam"] if summed else []
+    if partial:
+        notes.append("không tính vào tổng vì chỉ có số liệu một giới: " + ", ".join(partial))
+    return rows, "; ".join(notes), lone
+
+
+_KIND_ORDER = (PeriodKind.PHASE, PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+
+
+def _overlap(a: Period, b: Period) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _choose_periods(keys: Sequence[str]) -> tuple[list[Period], list[str]]:
+    """Of one unit's period keys inside a period, those that count: coarsest first, none
+    overlapping one already taken (a year reported whole and by quarter is counted once;
+    a half-year plus two quarters all count). Returns (chosen, shadowed keys)."""
+    periods = sorted({parse_period(k) for k in keys}, key=lambda p: (_KIND_ORDER.index(p.kind), p.start))
+    chosen: list[Period] = []
+    shadowed: list[str] = []
+    for p in periods:
+        if any(_overlap(p, c) for c in chosen):
+            shadowed.append(p.key)
+        else:
+            chosen.append(p)
+    return sorted(chosen, key=lambda p: p.start), shadowed
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows that make a figure, each unit's own, and those left out with the reason."""
+
+    rows: tuple[Observation, ...]  # what the figure is aggregated from (combined per unit)
+    used: tuple[Observation, ...]  # the rows behind them
+    dropped: tuple[tuple[Observation, str, str], ...]  # (row, code, reason)
+    covered: dict[str, list[Period]]  # unit key → the periods it counts with
+    how: str = ""
+    refused: str = ""  # why the rows cannot be combined (the figure is then undefined)
+
+
+def _select(
+    indicator: Indicator, observations: Sequence[Observation], period: Period, sex: Sex | None
+) -> Selection:
+    """The rows of ``period`` (its own and its sub-periods') that make its figure for one sex.
+
+    Per unit: its row for the period itself, else its sub-periods' rows (coarsest first,
+    none counted twice), combined by the indicator's aggregation kind: a flow adds up, a
+    stock or running total is its latest position, a rate over a population adds the
+    events and takes the latest population. The whole area's own rows, when there are
+    any, stand for the area (a district survey is not replaced by the communes' sum)."""
+    inside = [o for o in observations if period.contains(parse_period(o.period))]
+    rows, how, lone = _for_sex(inside, sex)
+    dropped: list[tuple[Observation, str, str]] = [
+        (o, "one_sex_only", "chỉ có số liệu một giới, không tính vào tổng") for o in lone
+    ]
+    by_unit: dict[str, list[Observation]] = {}
+    for obs in rows:
+        by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
+    if "" in by_unit and len(by_unit) > 1:
+        for key in [k for k in by_unit if k]:
+            dropped += [
+                (o, "shadowed", "đã có số liệu của toàn địa bàn cho kỳ này") for o in by_unit.pop(key)
+            ]
+    kind = aggregation_of(indicator)
+    picked: list[Observation] = []
+    used: list[Observation] = []
+    covered: dict[str, list[Period]] = {}
+    refused = ""
+    finer = False
+    for unit, unit_rows in by_unit.items():
+        chosen, shadowed = _choose_periods([o.period for o in unit_rows])
+        keys = {p.key for p in chosen}
+        dropped += [
+            (o, "shadowed", f"trùng với số liệu của kỳ lớn hơn đã báo cáo ({o.period})")
+            for o in unit_rows
+            if o.period in shadowed
+        ]
+        covered[unit] = chosen
+        mine = [o for o in unit_rows if o.period in keys]
+        used += mine
+        if len(chosen) == 1 or kind is Aggregation.FLOW or indicator.measure is Measure.COUNT:
+            picked += mine
+            finer = finer or chosen[0].key != period.key
+            continue
+        finer = True
+        latest = chosen[-1].key
+        last = [o for o in mine if o.period == latest]
+        if kind is Aggregation.RATE:
+            applicable = [o for o in mine if not o.not_applicable]
+            if any(o.numerator is None or o.denominator is None for o in applicable):
+                refused = "tỷ suất: cần tử số và mẫu số của từng kỳ con để cộng số sự kiện"
+                picked += mine
+                continue
+            events = sum((o.numerator for o in applicable), Decimal(0))  # type: ignore[misc]
+            population = [o for o in last if not o.not_applicable]
+            if not population:
+                picked += last
+                continue
+            first = population[0]
+            picked.append(
+                replace(
+                    first,
+                    period=period.key,
+                    numerator=events,
+                    denominator=sum((o.denominator for o in population), Decimal(0)),  # type: ignore[misc]
+                    value=None,
+                    source=", ".join(o.source for o in mine if o.source),
+                )
+            )
+        else:  # stock, running total: the position at the end
+            picked += last
+    if finer:
+        rule = {
+            Aggregation.FLOW: "cộng gộp các kỳ con",
+            Aggregation.STOCK: "số liệu cuối kỳ (kỳ con gần nhất của mỗi đơn vị)",
+            Aggregation.RUNNING_TOTAL: "lũy kế: giá trị gần nhất của mỗi đơn vị",
+            Aggregation.RATE: "cộng số sự kiện các kỳ con ÷ dân số kỳ gần nhất",
+            Aggregation.PER_UNIT: "cộng gộp các kỳ con",
+        }[kind]
+        how = rule + (f", {how}" if how else "")
+    return Selection(tuple(picked), tuple(used), tuple(dropped), covered, how, refused)
+
+
+def level_figure(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period: Period,
+    *,
+    sex: Sex | None = None,
+    tree: OrgTree | None = None,
+) -> Figure:
+    """The figure of a level indicator (share, rate, ratio) for a period and one sex (None = both).
+
+    Each unit counts with its row for the period, else its sub-periods' rows combined by the
+    indicator's aggregation kind (``_select``). A phase without its own rows takes its latest
+    year (phase targets are levels to reach by the end); a rare-event rate (4.2) pools the
+    years of the phase instead.
+    """
+    if period.kind is PeriodKind.PHASE and not any(o.period == period.key for o in observations):
+        inside = [o for o in _within(observations, period) if o.period != period.key]
+        if not inside:
+            return aggregate(indicator, [])
+        if pools_phase(indicator):
+            pooled = _pooled_phase(indicator, inside, period, sex, tree)
+            if pooled is not None:
+                return pooled
+        for year in reversed(sub_periods(period, PeriodKind.YEAR)):
+            figure = level_figure(indicator, inside, year, sex=sex, tree=tree)
+            if figure.state is not FigureState.MISSING:
+                return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
+        return aggregate(indicator, [])
+    chosen = _select(indicator, observations, period, sex)
+    if not chosen.rows:
+        return aggregate(indicator, [])
+    figure = rollup_total(indicator, list(chosen.rows), tree)
+    if chosen.refused:
+        figure = replace(figure, state=FigureState.UNDEFINED, value=None, reason=chosen.refused)
+    return _with_rule(figure, chosen.how)
+
+
+def pools_phase(indicator: Indicator) -> bool:
+    """Rare events (maternal deaths per 100.000 births): a phase is judged on its years pooled."""
+    return indicator.measure is Measure.RATE and aggregation_of(indicator) is Aggregation.FLOW
+
+
+def _pooled_phase(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    phase: Period,
+    sex: Sex | None,
+    tree: OrgTree | None,
+) -> Figure | None:
+    """Σ events ÷ Σ population over the phase's years with figures; None when a year has no parts."""
+    numerator = denominator = Decimal(0)
+    years, sources = [], []
+    for year in sub_periods(phase, PeriodKind.YEAR):
+        figure = level_figure(indicator, observations, year, sex=sex, tree=tree)
+        if figure.state is FigureState.MISSING or figure.state is FigureState.NOT_APPLICABLE:
+            continue
+        if figure.numerator is None or figure.denominator is None:
+            return None
+        numerator += figure.numerator
+        denominator += figure.denominator
+        years.append(year.key)
+        sources += figure.sources
+    if not years or not denominator:
+        return None
+    value = numerator * indicator.factor / denominator
+    rule = f"ratio_of_sums (gộp các năm {years[0]}–{years[-1]} của giai đoạn: sự kiện hiếm)"
+    return Figure(FigureState.VALUE, value, numerator, denominator, tuple(sources), rule)
+
+
+def _with_rule(figure: Figure, how: str) -> Figure:
+    if not how:
+        return figure
+    return replace(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
+
+
+def applicable_target(indicator: Indicator, period: Period) -> Target | None:
+    """The period's own target, else that of the narrowest plan period containing it.
+
+    A quarter is judged against its year's value: "03 tin, bài/quý" in the 2024 column
+    is the target of every quarter of 2024, and an annual share is the yardstick for
+    a quarter's share.
+    """
+    own = indicator.target_for(period.key)
+    if own is not None:
+        return own
+    around = [(parse_period(t.period), t) for t in indicator.targets]
+    containing = sorted(((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0])
+    return containing[0][1] if containing else None
+
+
+def evaluate_indicator(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period_key: str,
+    *,
+    as_of: date,
+    baseline: Baseline | None = None,
+    phase: Period | None = None,
+    tree: OrgTree | None = None,
+    units: Sequence[str] = (),
+    bands: TrajectoryBands = DEFAULT_BANDS,
+    explain: bool = True,
+    series_memo: dict | None = None,
+) -> IndicatorResult:
+    """Evaluate one indicator for one period, with the observations known on ``as_of``.
+
+    ``observations`` may contain other indicators' rows; they are ignored. ``units`` are
+    the units expected to report a per-unit indicator (the communes); by default those
+    found in the observations. ``explain=False`` leaves the wording out (bulk evaluation);
+    ``series_memo`` keeps each unit's per-unit series between calls on nested areas
+    (the same unit names must mean the same units and rows in every call).
+    """
+    period = parse_period(period_key)
+    own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
+    target = applicable_target(indicator, period)
+    if indicator.measure is Measure.COUNT and indicator.per_period is not None:
+        result = _evaluate_count(
+            indicator, own, period, target, as_of=as_of, tree=tree, units=units, series_memo=series_memo
+        )
+        result = replace(result, coverage=_count_coverage(indicator, result, period))
+    else:
+        result = _evaluate_level(indicator, own, period, target, tree=tree)
+        result = replace(result, coverage=_level_coverage(indicator, own, period))
+        result = _sex_ratio_plausibility(indicator, result)
+    row_issues = tuple(wrong_sex) + _row_issues(indicator, own, period, result)
+    flags = result.flags + _small_numbers(indicator, result)
+    coverage = result.coverage
+    result = replace(
+        result,
+        flags=flags,
+        aggregation=aggregation_of(indicator),
+        complete=result.complete and (coverage is None or coverage.complete),
+        row_issues=row_issues,
+    )
+    result = _with_baseline(result, indicator, baseline)
+    if phase is not None and indicator.measure is not Measure.COUNT:
+        phase_target = indicator.target_for(phase.key)
+        if phase_target is not None:
+            points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
+            end_year = phase.end.year
+            ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
+            traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
+            result = replace(result, trajectory=traj)
+    result = replace(
+        result,
+        name=indicator.name,
+        unit_label=indicator.unit_label,
+        needs_review=indicator.needs_review or any(f.code == "implausible" for f in result.flags),
+    )
+    if not explain:
+        return result
+
+    return replace(result, explanation=wording(indicator, result))
+
+
+# ------------------------------------------------------------- rows, coverage, flags
+
+
+def _women_rows(indicator: Indicator, rows: list[Observation]) -> tuple[list[Observation], list[Issue]]:
+    """For a share of women (1.1, 2.3, 5.3…) a row tagged F is the indicator itself: it counts as
+    the total (unless the same unit and period also gave an untagged row); a row tagged M has no
+    meaning there. Other indicators: rows as given."""
+    if not about_women(indicator):
+        return rows, []
+    totals = {(unit_key(o.org_unit), o.period) for o in rows if o.sex is None}
+    kept: list[Observation] = []
+    issues: list[Issue] = []
+    for obs in rows:
+        if obs.sex is None:
+            kept.append(obs)
+        elif obs.sex is Sex.FEMALE and (unit_key(obs.org_unit), obs.period) not in totals:
+            kept.append(replace(obs, sex=None))
+        elif obs.sex is Sex.FEMALE:
+            issues.append(_row_issue(obs, "shadowed", "đã có dòng tổng của cùng đơn vị và kỳ"))
+        else:
+            issues.append(
+                _row_issue(
+                    obs, "wrong_sex", f"chỉ tiêu {indicator.code} là tỷ lệ nữ: dòng giới tính nam không dùng"
+                )
+            )
+    return kept, issues
+
+
+def _row_issue(obs: Observation, code: str, reason: str) -> Issue:
+    unit = f" ({obs.org_unit})" if obs.org_unit else ""
+    return Issue(
+        Severity.WARNING,
+        obs.source or f"{obs.indicator} {obs.period}",
+        f"dòng {obs.indicator} kỳ {obs.period}{unit} không được tính: {reason}",
+        code,
+    )
+
+
+def _row_issues(
+    indicator: Indicator, own: Sequence[Observation], period: Period, result: IndicatorResult
+) -> tuple[Issue, ...]:
+    """Every row of the period that does not count in the result, with its reason (issue 19)."""
+    inside = [o for o in own if period.contains(parse_period(o.period))]
+    if not inside or period.kind is PeriodKind.PHASE:
+        return ()
+    issues: list[Issue] = []
+    if indicator.measure is Measure.COUNT and indicator.per_period is not None:
+        kind = _COUNT_KIND[indicator.per_period]
+        subs = sub_periods(period, kind) or (period,)
+        used_ids = {id(o) for o in _count_rows_used(indicator, inside, subs, result)}
+        for obs in inside:
+            if id(obs) in used_ids:
+                continue
+            p = parse_period(obs.period)
+            if obs.sex is not None:
+                issues.append(_row_issue(obs, "wrong_sex", "chỉ tiêu đếm không chia theo giới"))
+            elif not any(sub.contains(p) for sub in subs):
+                issues.append(
+                    _row_issue(obs, "wrong_frequency", f"chỉ tiêu tính theo {_KIND_VI[indicator.per_period]}")
+                )
+            elif indicator.per_unit and not obs.org_unit:
+                issues.append(
+                    _row_issue(obs, "not_per_unit", "số liệu chung của địa bàn không cho biết từng đơn vị")
+                )
+            elif indicator.per_unit and unit_key(obs.org_unit) not in {unit_key(u.key) for u in result.units}:
+                issues.append(
+                    _row_issue(obs, "unknown_unit", "đơn vị không thuộc danh sách đơn vị của địa bàn")
+                )
+            else:
+                issues.append(_row_issue(obs, "shadowed", "trùng với số liệu của kỳ lớn hơn đã báo cáo"))
+        return tuple(issues)
+    used: set[int] = set()
+    reasons: dict[int, tuple[str, str]] = {}
+    sexes: list[Sex | None] = [None, Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
+    for sex in sexes:
+        chosen = _select(indicator, own, period, sex)
+        used |= {id(o) for o in chosen.used}
+        for obs, code, reason in chosen.dropped:
+            reasons.setdefault(id(obs), (code, reason))
+    for obs in inside:
+        if id(obs) not in used:
+            code, reason = reasons.get(id(obs), ("not_counted", "không khớp cách tính của chỉ tiêu"))
+            issues.append(_row_issue(obs, code, reason))
+    return tuple(issues) + _inconsistent_by_sex(inside)
+
+
+def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
+    """A unit's girls + boys that do not add up to its own total row (numerators or denominators)."""
+    groups: dict[tuple[str, str], dict[Sex | None, list[Observation]]] = {}
+    for obs in rows:
+        groups.setdefault((unit_key(obs.org_unit), obs.period), {}).setdefault(obs.sex, []).append(obs)
+    issues = []
+    for group in groups.values():
+        if not all(group.get(s) for s in (None, Sex.FEMALE, Sex.MALE)):
+            continue
+        first = group[None][0]
+        for part in ("numerator", "denominator"):
+            sums = []
+            for sex in (None, Sex.FEMALE, Sex.MALE):
+                values = [getattr(o, part) for o in group[sex] if not o.not_applicable]
+                sums.append(None if not values or None in values else sum(values, Decimal(0)))
+            t, f, m = sums
+            if t is not None and f is not None and m is not None and f + m != t:
+                issues.append(
+                    Issue(
+                        Severity.WARNING,
+                        first.source or f"{first.indicator} {first.period}",
+                        f"dòng {first.indicator} kỳ {first.period}: nữ + nam ({f} + {m}) khác tổng ({t})"
+                        f" ở {'tử số' if part == 'numerator' else 'mẫu số'}",
+                        "inconsistent_by_sex",
+                    )
+                )
+                break
+    return tuple(issues)
+
+
+def _count_rows_used(
+    indicator: Indicator, inside: Sequence[Observation], subs: Sequence[Period], result: IndicatorResult
+) -> list[Observation]:
+    per_unit_names = {unit_key(u.key) for u in result.units}
+    used: list[Observation] = []
+    for sub in subs:
+        rows = [o for o in inside if o.sex is None and sub.contains(parse_period(o.period))]
+        if indicator.per_unit:
+            groups: dict[str, list[Observation]] = {}
+            for o in rows:
+                if o.org_unit and unit_key(o.org_unit) in per_unit_names:
+                    groups.setdefault(unit_key(o.org_unit), []).append(o)
+            for group in groups.values():
+                used += coarsest_kind_only(group)
+        else:
+            used += coarsest_kind_only(rows)
+    return used
+
+
+def _level_coverage(indicator: Indicator, own: Sequence[Observation], period: Period) -> Coverage:
+    """The sub-periods a level figure needed and got.
+
+    A phase needs its years (a phase judged before its end is provisional). A year, half or
+    quarter needs, at the finest period any unit reported in, every sub-period from every
+    unit counted: a year given by quarters needs four; a unit that gave the year whole covers
+    them all."""
+    if period.kind is PeriodKind.PHASE:
+        if any(o.period == period.key for o in own):
+            return Coverage(1, 1)
+        years = sub_periods(period, PeriodKind.YEAR)
+        got = [y for y in years if any(y.contains(parse_period(o.period)) for o in own)]
+        return Coverage(len(years), len(got), tuple(y.key for y in years if y not in got))
+    sexes: list[Sex | None] = [Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
+    selections = [_select(indicator, own, period, sex) for sex in sexes]
+    chosen = [p for sel in selections for periods in sel.covered.values() for p in periods]
+    if not chosen:
+        return Coverage(1, 0, (period.key,))
+    finest = max((p.kind for p in chosen), key=_KIND_ORDER.index)
+    subs = sub_periods(period, finest) or (period,)
+    units = [periods for sel in selections for periods in sel.covered.values()]
+    if any(not sel.covered for sel in selections):  # one sex not reported at all
+        units.append([])
+    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in units))
+    return Coverage(len(subs), len(subs) - len(missing), missing)
+
+
+def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Period) -> Coverage:
+    """Counts per month or quarter need every sub-period of the period, elapsed or not;
+    per-unit ones need them from every unit (a unit answering "không áp dụng" answered)."""
+    assert indicator.per_period is not None
+    subs = sub_periods(period, _COUNT_KIND[indicator.per_period]) or (period,)
+    answered = (FigureState.VALUE, FigureState.NOT_APPLICABLE)
+    if indicator.per_unit:
+        missing: list[str] = []
+        for unit in result.units:
+            got = {p.key for p in unit.parts if p.state in answered}
+            missing += [f"{unit.key}: {s.key}" for s in subs if s.key not in got]
+        expected = len(subs) * len(result.units)
+        if not result.units:
+            return Coverage(len(subs), 0, tuple(s.key for s in subs))
+        return Coverage(expected, expected - len(missing), tuple(missing))
+    got = {p.key for p in result.sub_periods if p.state in answered}
+    missing_keys = tuple(s.key for s in subs if s.key not in got)
+    return Coverage(len(subs), len(subs) - len(missing_keys), missing_keys)
+
+
+# Sex ratio at birth: below about 102 boys per 100 girls is a warning sign (boys not
+# registered, or noise in a small district), never better than a target; above 130 is
+# beyond what any Vietnamese province has recorded. Configurable.
+SEX_RATIO_BAND = (Decimal(102), Decimal(130))
+
+
+def is_sex_ratio_at_birth(indicator: Indicator) -> bool:
+    words = f" {name_key(indicator.name)} "
+    return indicator.measure is Measure.RATIO and " gioi tinh khi sinh " in words
+
+
+def _sex_ratio_plausibility(indicator: Indicator, result: IndicatorResult) -> IndicatorResult:
+    if not is_sex_ratio_at_birth(indicator) or result.actual is None:
+        return result
+    low, high = SEX_RATIO_BAND
+    if low <= result.actual <= high:
+        return result
+    flag = Flag(
+        "implausible",
+        f"tỷ số giới tính khi sinh {vi_figure(result.actual, 1)}"
+        f" nằm ngoài khoảng hợp lý {vi_figure(low)}–{vi_figure(high)}:"
+        " cần kiểm tra (khai sinh bé trai chưa đủ, hoặc số ca ít)",
+        low,
+        high,
+        provisional=True,
+    )
+    status = Status.ACHIEVED if result.status is Status.EXCEEDED else result.status  # never "Vượt"
+    return replace(result, status=status, flags=(*result.flags, flag))
+
+
+def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag, ...]:
+    """Few events: a rate one event moves by 5 % of the target or more (one maternal death among
+    640 births is 156 per 100.000); a ratio (the sex ratio at birth) whose 95 % sampling margin
+    from the binomial share p = num ÷ (num + den) is 2 % of the target or more."""
+    num, den, target = result.numerator, result.denominator, result.target
+    if num is None or not den or target is None:
+        return ()
+    if indicator.measure is Measure.RATE:
+        one = indicator.factor / den
+        if target.value and one < target.value / 20:
+            return ()
+        message = (
+            f"mẫu số nhỏ ({vi_figure(den)}): mỗi trường hợp làm thay đổi"
+            f" {vi_figure(one)} {indicator.unit_label}".strip()
+        )
+        return (Flag("small_numbers", message, provisional=False),)
+    if indicator.measure is Measure.RATIO and num + den > 0:
+        n = num + den
+        p = num / n
+        if p >= 1:
+            return ()
+        margin = Decimal("1.96") * indicator.factor * (p * (1 - p) / n).sqrt() / (1 - p) ** 2
+        if margin < target.value / 50:
+            return ()
+        margin_text = vi_figure(margin, 1)
+        message = f"số ca ít ({vi_figure(n)}): sai số ngẫu nhiên khoảng ±{margin_text} (95%)"
+        return (Flag("small_numbers", message, provisional=True),)
+    return ()
+
+
+def _evaluate_level(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    period: Period,
+    target: Target | None,
+    *,
+    tree: OrgTree | None,
+) -> IndicatorResult:
+    total = level_figure(indicator, own, period, tree=tree)
+    status = figure_status(indicator, total, target)
+    parts: tuple[PartResult, ...] = ()
+    if indicator.by_sex:
+        parts = tuple(
+            _part(sex.value, level_figure(indicator, own, period, sex=sex, tree=tree), target, indicator)
+            for sex in (Sex.FEMALE, Sex.MALE)
+        )
+        # "trẻ em trai và trẻ em gái": met only when both groups meet.
+        by_sex = combine([p.status for p in parts])
+        # The total is a weighted mean of the two groups: if it misses an at-least /
+        # at-most target, one group surely does, even when a group is not reported.
+        proven = status is Status.NOT_ACHIEVED and target and target.comparator is not Comparator.EQ
+        status = Status.NOT_ACHIEVED if proven else by_sex
+    return IndicatorResult(
+        indicator=indicator.code,
+        period=period.key,
+        status=status,
+        actual=total.value,
+        target=target,
+        comparator=target.comparator if target else None,
+        achievement=achievement_percent(total.value, target),
+        numerator=total.numerator,
+        denominator=total.denominator,
+        state=total.state,
+        rule=total.rule,
+        sources=total.sources,
+        by_sex=parts,
+        complete=all(p.state is not FigureState.MISSING for p in parts) if parts else True,
+    )
+
+
+def not_arisen(indicator: Indicator, figure: Figure) -> bool:
+    """Không phát sinh: a flow's share with nothing to count (0 victims returned, 0 of 0)."""
+    return (
+        figure.state is FigureState.UNDEFINED
+        and figure.denominator == 0
+        and not figure.numerator
+        and indicator.measure is Measure.PERCENT
+        and aggregation_of(indicator) is Aggregation.FLOW
+    )
+
+
+def figure_status(indicator: Indicator, figure: Figure, target: Target | None) -> Status:
+    if not_arisen(indicator, figure):
+        return Status.NOT_ARISEN
+    return status_for(figure.value, target, indicator.direction)  # no value (n/a, missing): no_data
+
+
+def _part(key: str, figure: Figure, target: Target | None, indicator: Indicator) -> PartResult:
+    status = figure_status(indicator, figure, target)
+    return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
+
+
+def _weakest(values: Sequence[Decimal], target: Target | None, direction: Direction) -> Decimal | None:
+    if not values:
+        return None
+    at_most = (target and target.comparator is Comparator.LE) or (
+        target is None and direction is Direction.DECREASE
+    )
+    return max(values) if at_most else min(values)
+
+
+def _evaluate_count(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    period: Period,
+    target: Target | None,
+    *,
+    as_of: date,
+    tree: OrgTree | None,
+    units: Sequence[str],
+    series_memo: dict | None = None,
+) -> IndicatorResult:
+    """Counts per month or quarter: every elapsed sub-period must meet the target.
+
+    With ``per_unit`` (6.3), every unit must, in every sub-period."""
+    assert indicator.per_period is not None
+    subs = [p for p in sub_periods(period, _COUNT_KIND[indicator.per_period]) if p.end <= as_of]
+    unit_names = list(units) or distinct_units(own)
+    base = IndicatorResult(
+        indicator.code,
+        period.key,
+        Status.NO_DATA,
+        target=target,
+        comparator=target.comparator if target else None,
+    )
+    if not subs:
+        return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
+    if indicator.per_unit:
+        if not unit_names:  # a total for the area says nothing about each unit
+            return replace(
+                base, rule="cần số liệu của từng đơn vị (danh sách đơn vị của địa bàn)", complete=False
+            )
+        result = _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
+        if not units:
+            flag = Flag(
+                "units_from_data",
+                "danh sách đơn vị lấy từ số liệu: đơn vị không báo cáo không được tính;"
+                " cần danh sách đơn vị của địa bàn",
+                provisional=True,
+            )
+            result = replace(result, flags=(*result.flags, flag))
+        return result
+    groups = _by_sub_period(own, subs)
+    parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
+    values = [p.actual for p in parts if p.actual is not None]
+    total = sum(values, Decimal(0)) if values else None
+    kind = _KIND_VI[indicator.per_period]
+    return replace(
+        base,
+        status=combine_applicable(parts),
+        actual=_weakest(values, target, indicator.direction),
+        achievement=achievement_percent(_weakest(values, target, indicator.direction), target),
+        numerator=total,
+        state=FigureState.VALUE if values else FigureState.MISSING,
+        rule=f"mỗi {kind} phải đạt; số liệu là {kind} thấp nhất",
+        sources=tuple(o.source for sub in subs for o in groups[sub.key]),
+        sub_periods=parts,
+        complete=all(p.state is not FigureState.MISSING for p in parts),
+    )
+
+
+def _by_sub_period(own: Sequence[Observation], subs: Sequence[Period]) -> dict[str, list[Observation]]:
+    """The rows falling in each sub-period (a quarter's own row, or its months' rows)."""
+    groups: dict[str, list[Observation]] = {sub.key: [] for sub in subs}
+    for obs in own:
+        period = parse_period(obs.period)
+        for sub in subs:
+            if sub.contains(period):
+                groups[sub.key].append(obs)
+                break
+    return groups
+
+
+_KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPeriod.YEAR: "năm"}
+
+
+def _count_part(
+    indicator: Indicator,
+    rows: Sequence[Observation],
+    target: Target | None,
+    tree: OrgTree | None,
+    key: str,
+) -> PartResult:
+    """The area's count for one sub-period: its own row, or its units' rows summed."""
+    rows = coarsest_kind_only([o for o in rows if o.sex is None])
+    figure = rollup_total(indicator, rows, tree) if rows else aggregate(indicator, [])
+    return _part(key, figure, target, indicator)
+
+
+def distinct_units(observations: Sequence[Observation]) -> list[str]:
+    """The units named in the rows, one spelling each (the first seen), in name order."""
+    first: dict[str, str] = {}
+    for obs in observations:
+        if obs.org_unit:
+            first.setdefault(unit_key(obs.org_unit), obs.org_unit)
+    return sorted(first.values(), key=unit_key)
+
+
+def _evaluate_per_unit(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    subs: Sequence[Period],
+    target: Target | None,
+    unit_names: Sequence[str],
+    base: IndicatorResult,
+    memo: dict | None = None,
+) -> IndicatorResult:
+    """6.3: each unit must meet the count in every sub-period.
+
+    The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
+    all_series = _unit_series(indicator, own, unit_names, subs, memo)
+    units: list[PartResult] = []
+    for series in all_series:
+        key = ("part", indicator.code, target, series)
+        unit = memo.get(key) if memo is not None else None
+        if unit is None:
+            unit = _unit_part(indicator, series, target)
+            if memo is not None:
+                memo[key] = unit
+        units.append(unit)
+    if target is None:  # nothing to measure the units against
+        return replace(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
+    shares = share_meeting(
+        all_series, lambda v: status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
+    )
+    meeting, below, without = shares.meeting, shares.below, shares.without_data
+    share = shares.share or Decimal(0)
+    not_applicable = shares.not_applicable
+    answering = [u for u in units if u.key not in not_applicable]
+    required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
+    values = [u.actual for u in units if u.actual is not None]
+    if required >= 100:
+        status = combine([u.status for u in answering]) if answering else Status.NOT_ARISEN
+        actual = _weakest(values, target, indicator.direction)
+        shown_target = target
+    else:
+        # Only a share of the units must meet: the verdict is on that share.
+        shown_target = Target(base.period, Comparator.GE, required, f"{required}% đơn vị đạt")
+        status = status_for(share, shown_target, Direction.INCREASE)
+        if (
+            status is Status.NOT_ACHIEVED
+            and Decimal(len(meeting) + len(without)) * 100 / max(len(answering), 1) >= required
+        ):
+            status = Status.NO_DATA
+        actual = share
+    return replace(
+        base,
+        status=status,
+        actual=actual,
+        target=shown_target,
+        comparator=shown_target.comparator if shown_target else None,
+        achievement=achievement_percent(actual, shown_target),
+        numerator=Decimal(len(meeting)),
+        denominator=Decimal(len(answering)),
+        state=FigureState.VALUE if values else FigureState.MISSING,
+        rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
+        f" (cần {format_percent(required)}); số liệu là mức thấp nhất của các đơn vị",
+        sources=tuple(o.source for o in own if any(sub.contains(parse_period(o.period)) for sub in subs)),
+        units=tuple(units),
+        units_meeting=meeting,
+        units_missing_target=below,
+        units_without_data=without,
+        units_meeting_share=share,
+        units_not_applicable=not_applicable,
+        complete=not without,
+    )
+
+
+def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[UnitSeries, ...]:
+    """``unit_series``, remembering each unit's series in ``memo`` when given."""
+    if memo is None:
+        return unit_series(indicator, own, unit_names, subs)
+    keys = tuple(sub.key for sub in subs)
+    missing = [u for u in unit_names if (indicator.code, keys, u) not in memo]
+    if missing:
+        for series in unit_series(indicator, own, missing, subs):
+            memo[(indicator.code, keys, series.unit)] = series
+    return tuple(memo[(indicator.code, keys, u)] for u in unit_names)
+
+
+def _unit_part(indicator: Indicator, series: UnitSeries, target: Target | None) -> PartResult:
+    parts = tuple(_part(key, figure, target, indicator) for key, figure in series.figures)
+    values = [p.actual for p in parts if p.actual is not None]
+    return PartResult(
+        series.unit,
+        combine_applicable(parts),
+        _weakest(values, target, indicator.direction),
+        sum(values, Decimal(0)) if values else None,
+        None,
+        FigureState.VALUE if values else FigureState.MISSING,
+        parts,
+    )
+
+
+def _with_baseline(
+    result: IndicatorResult, indicator: Indicator, baseline: Baseline | None
+) -> IndicatorResult:
+    if baseline is None or result.target is None:
+        return result
+    progress = progress_share(
+        result.actual, result.target.value, baseline.value, result.target.comparator, indicator.direction
+    )
+    return replace(result, baseline=baseline, progress=progress)
+
+
+def _yearly_points(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    phase: Period,
+    as_of: date,
+    baseline: Baseline | None,
+    tree: OrgTree | None,
+) -> list[tuple[int, Decimal]]:
+    points: list[tuple[int, Decimal]] = []
+    if baseline is not None:
+        points.append((parse_period(baseline.period).end.year, baseline.value))
+    for year in sub_periods(phase, PeriodKind.YEAR):
+        if year.end > as_of or any(y == year.start.year for y, _ in points):
+            continue
+        figure = level_figure(indicator, own, year, tree=tree)
+        if figure.value is not None:
+            points.append((year.start.year, figure.value))
+    return points
+
+
+def find_baseline(
+    indicator: Indicator, observations: Sequence[Observation], phase: Period, tree: OrgTree | None = None
+) -> Baseline | None:
+    """The figure of the year before the phase (2020 for 2021-2025), when reported."""
+    year = parse_period(str(phase.start.year - 1))
+    own = [o for o in observations if o.indicator == indicator.code]
+    figure = level_figure(indicator, own, year, tree=tree)
+    return Baseline(year.key, figure.value) if figure.value is not None else None
+
+
+def evaluate_plan(
+    plan: Plan,
+    observations: Sequence[Observation],
+    period_key: str,
+    *,
+    as_of: date,
+    baselines: Mapping[str, Baseline] | None = None,
+    tree: OrgTree | None = None,
+    units: Sequence[str] = (),
+    bands: TrajectoryBands = DEFAULT_BANDS,
+    explain: bool = True,
+    trajectories: bool = True,
+    series_memo: dict | None = None,
+) -> PlanEvaluation:
+    """Evaluate every indicator of the plan for one period, with what was known on ``as_of``.
+
+    ``trajectories=False`` and ``explain=False`` leave out the phase trajectory, the
+    baseline and the wording: the verdicts and figures of the period only (bulk
+    evaluation of many areas); ``series_memo``: see ``evaluate_indicator``."""
+    period = parse_period(period_key)
+    issues: list[Issue] = []
+    if plan.periods and not any(p.contains(period) for p in plan.periods):
+        issues.append(
+            Issue(
+                Severity.WARNING,
+                "period",
+                f"kỳ {period.key} nằm ngoài các kỳ của kế hoạch",
+                "period_outside_plan",
+            )
+        )
+    if tree is not None:
+        issues += unknown_units(tree, observations)
+    # What was known on as_of: rows of periods ended by then, and the period's own rows.
+    visible = [o for o in observations if o.period == period.key or parse_period(o.period).end <= as_of]
+    phase = plan.phase
+    results = []
+    for indicator in plan.indicators:
+        baseline = (baselines or {}).get(indicator.code)
+        if baseline is None and trajectories and phase is not None and indicator.measure is not Measure.COUNT:
+            baseline = find_baseline(indicator, visible, phase, tree)
+        results.append(
+            evaluate_indicator(
+                indicator,
+                visible,
+                period.key,
+                as_of=as_of,
+                baseline=baseline if trajectories else None,
+                phase=phase if trajectories else None,
+                tree=tree,
+                units=units,
+                bands=bands,
+                explain=explain,
+                series_memo=series_memo,
+            )
+        )
+        issues += results[-1].row_issues
+        if results[-1].target is None:
+            issues.append(
+                Issue(
+                    Severity.INFO,
+                    f"row {indicator.code}",
+                    f"chỉ tiêu {indicator.code} không có chỉ tiêu cho kỳ {period.key}",
+                    "no_target",
+                )
+            )
+    return PlanEvaluation(period.key, tuple(results), tuple(issues), as_of)

@@ -1,0 +1,31 @@
+"""Named moments a lower app announces so a higher one keeps its tables current, without an upward import.
+
+The roll-ups (web.rollups) sit above orgs and data: the unit and figure services announce
+"the tree changed" or "a submission moved", and the roll-ups, registered in their
+``AppConfig.ready``, update their tables. Listeners run synchronously, in the caller's
+transaction, in the order they were registered — the same as a direct call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+TREE_CHANGED = "tree_changed"  # units added or moved: the closure table follows
+NAMES_CHANGED = "names_changed"  # a unit renamed: cached evaluations carry names
+SUBMISSION_MOVED = "submission_moved"  # submission=..., old_state=...: inside the transaction
+PLAN_LOADED = "plan_loaded"  # plan=...: a bulk load committed
+
+_listeners: dict[str, list[Callable[..., Any]]] = {}
+
+
+def listen(moment: str, listener: Callable[..., Any]) -> None:
+    """Register ``listener`` for ``moment`` once (a second registration of the same one is ignored)."""
+    listeners = _listeners.setdefault(moment, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def announce(moment: str, **details: Any) -> None:
+    for listener in _listeners.get(moment, ()):
+        listener(**details)
