@@ -211,10 +211,6 @@ class PlanEvaluation:
         }
 
 
-
-
-
-
 def vi_figure(value: Decimal, places: int = 2) -> str:
     """1234.50 → "1.234,5": half up, trailing zeros dropped (as ``explain.vi_number``)."""
     text = format_number(round_half_up(value, places), places)

@@ -82,8 +82,6 @@ def combine(statuses: Sequence[Status]) -> Status:
     return Status.EXCEEDED
 
 
-
-
 def achievement_percent(actual: Decimal | None, target: Target | None) -> Decimal | None:
     """Direction-aware % of the target: actual ÷ target for "at least", target ÷ actual for "at most".
 
@@ -116,6 +114,7 @@ def progress_share(
 
 
 # ------------------------------------------------------------- trajectory
+
 
 def _num(value: Decimal | None, places: int = 2) -> int | float | None:
     """A JSON number: integral values as integers, others rounded half up for reading (the one

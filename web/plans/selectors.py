@@ -88,7 +88,6 @@ def _core_indicator(row: Indicator) -> CoreIndicator:
     )
 
 
-
 def plan_report_years(version: PlanVersion) -> list[str]:
     """The years a plan asks figures for: its own year columns ("2024"), else the years of its phase.
 
@@ -100,8 +99,6 @@ def plan_report_years(version: PlanVersion) -> list[str]:
     if years:
         return years
     return sorted({str(y) for p in periods for y in range(p.start.year, p.end.year + 1)})
-
-
 
 
 def indicators_with_details(version: PlanVersion) -> QuerySet[Indicator]:
