@@ -15,7 +15,7 @@ from chitieu.evaluation.results import (
     Status,
     Trajectory,
 )
-from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
+from chitieu.periods import period_label
 from chitieu.plan import Comparator, Indicator, Sex
 from chitieu.quantity import format_number
 from chitieu.rollup import FigureState
@@ -77,20 +77,8 @@ def vi_period(key: str) -> str:
     unit, sep, rest = key.rpartition(": ")
     if sep:
         return f"{unit}: {vi_period(rest)}"
-    try:
-        period = parse_period(key)
-    except PeriodKeyError:
-        return key
-    year = period.start.year
-    if period.kind is PeriodKind.QUARTER:
-        return f"Quý {(period.start.month - 1) // 3 + 1}/{year}"
-    if period.kind is PeriodKind.MONTH:
-        return f"Tháng {period.start.month}/{year}"
-    if period.kind is PeriodKind.HALF:
-        return f"6 tháng {'đầu' if period.start.month == 1 else 'cuối'} năm {year}"
-    if period.kind is PeriodKind.YEAR:
-        return f"năm {year}"
-    return f"giai đoạn {period.start.year}–{period.end.year}"
+    label = period_label(key)  # the one formatter; in a sentence a year or phase takes no capital
+    return label[0].lower() + label[1:] if label.startswith(("Năm ", "Giai đoạn ")) else label
 
 
 def provisional_note(result: IndicatorResult) -> str:
