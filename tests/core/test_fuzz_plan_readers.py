@@ -14,8 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chitieu.importer import ReadResult, read_plan_bytes
+from chitieu.packages import package_problem
 from chitieu.plan import plan_as_dict
 from tests.core.fuzz import budget, docx_files, no_hang, text_files, xlsx_files
+from tests.core.test_fuzz_regressions import XLSX, _renamed
 
 NAMES = {"text": ["phu-luc.txt", "phu-luc.csv", "phu-luc.tsv", "phu-luc", "phu-luc.xlsx"]}
 
@@ -49,3 +51,22 @@ def test_fuzz_excel_annexes(data, filename):
 @given(docx_files(), st.sampled_from(["phu-luc.docx", "phu-luc.xlsx", "phu-luc.txt"]))
 def test_fuzz_word_annexes(data, filename):
     check_read(data, filename)
+
+
+_WHOLE_SHEET_MERGE = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells></worksheet>'
+
+
+@budget(0.3)
+@given(st.from_regex(r"xl/worksheets/[a-z][a-z0-9_]{0,8}\.(bin|dat|tmp|xml|part|[a-z]{1,4})", fullmatch=True))
+def test_fuzz_a_merge_bomb_is_refused_whatever_its_part_is_called(part):
+    # A worksheet is found through the package's relationships, not its name: the bomb check must
+    # look at every part that reads as markup (issue 18.3: "sheet1.bin" went unchecked).
+    if part == "xl/worksheets/sheet1.xml":
+        return
+    data = _renamed(
+        XLSX, "xl/worksheets/sheet1.xml", part, lambda x: x.replace(b"</worksheet>", _WHOLE_SHEET_MERGE)
+    )
+    assert package_problem(data) is not None
+    with no_hang():
+        result = read_plan_bytes(data, "phu-luc.xlsx")
+    assert result.plan is None and result.errors
