@@ -30,10 +30,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from chitieu.evaluate import PlanEvaluation, evaluate_plan
+from chitieu.evaluate import PlanEvaluation, evaluate_plan, level_figure
 from chitieu.observations import Observation as CoreObservation
+from chitieu.observations import unit_key
 from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
+from chitieu.rollup import FigureState, aggregate
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.selectors import core_plan, plan_version_active
@@ -321,9 +323,6 @@ def child_figures(
 ) -> list[dict]:
     """The figure of each unit right below ``area`` for the period (communes: their own rows), by the
     engine's rules; empty when only the area itself reports the indicator (a lead unit)."""
-    from chitieu.evaluate import level_figure
-    from chitieu.rollup import FigureState
-
     area = area_unit(area)
     period = parse_period(period_key)
     children = list(
@@ -358,8 +357,6 @@ def child_figures(
     result = []
     for child in children:
         if child.kind == UnitKind.COMMUNE:
-            from chitieu.rollup import aggregate
-
             rows = raw.get(child.pk, [])
             totals = [o for o in rows if o.sex is None]
             figure = aggregate(indicator, totals or rows)  # a breakdown by sex only: both sexes together
@@ -497,8 +494,6 @@ def evaluation_all_units(
 
 
 def _unique(labels: Sequence[str]) -> bool:
-    from chitieu.observations import unit_key
-
     return len({unit_key(label) for label in labels}) == len(labels)
 
 
