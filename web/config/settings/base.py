@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parents[3]  # the repository root
 WEB_DIR = BASE_DIR / "web"
@@ -207,6 +208,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps (24 MB of the API docs' bundles) are for developers' tools, not worth compressing on
+# every collectstatic: it took most of its minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Evidence files: what a commune can attach to its figures.
 # Upload limits, each with a message that says it (SECURITY.md, "Uploads"): per evidence file, per
@@ -247,7 +251,9 @@ LOGGING = {
 # Dashboards, reminders, the JSON API and report downloads (web.dashboards, web.api, web.reports).
 # "ninja" as an app: the API docs page uses its bundled Swagger UI, not a CDN.
 INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports", "web.rollups", "web.reorg"]
-# plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
+# The chart library comes from var/vendor (`make vendor-js`: a pinned, checksummed npm package), not a CDN
+# or a copy in the repository.
+CHITIEU_VENDOR_DIR = Path(env.str("CHITIEU_VENDOR_DIR", default=str(BASE_DIR / "var" / "vendor")))
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
