@@ -61,9 +61,12 @@ def _shape(url: str) -> str:
     return re.sub(r"/\d{4}(-\w+)?/", "/PERIOD/", path) + "?" + keys
 
 
-def _session_page(browser, live_server, client, user):
+PHONE = {"width": 390, "height": 844}
+
+
+def _session_page(browser, live_server, client, user, viewport=None):
     client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="en-US")
     host = live_server.url.split("//")[1].split(":")[0]
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
@@ -121,8 +124,26 @@ def _served_text(client) -> Callable[[str], Page | None]:
     return open_page
 
 
-def _drawn_text(page, base: str) -> Callable[[str], Page | None]:
-    """A page as Chromium shows it after its scripts ran: charts and live previews included."""
+# Wider than the screen: the page scrolls sideways, or an element reaches past the right edge outside
+# a box that scrolls on its own (a wide table may scroll inside its card; the page may not).
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [], page = document.documentElement.scrollWidth;
+  if (page > width + 1) wide.push('page ' + page + 'px');
+  const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+    if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+  document.querySelectorAll('body *').forEach(e => {
+    const box = e.getBoundingClientRect();
+    if (box.right > width + 1 && box.width > 0 && getComputedStyle(e).position !== 'fixed' && !scrolls(e))
+      wide.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + Math.round(box.right) + 'px');
+  });
+  return wide.slice(0, 3);
+}"""
+
+
+def _drawn_text(page, base: str, too_wide: list[str]) -> Callable[[str], Page | None]:
+    """A page as Chromium shows it after its scripts ran: charts and live previews included. What
+    does not fit the screen's width goes to ``too_wide``."""
 
     def open_page(url: str) -> Page | None:
         response = page.goto(base + url)
@@ -132,6 +153,7 @@ def _drawn_text(page, base: str) -> Callable[[str], Page | None]:
             or "html" not in response.headers.get("content-type", "")
         ):
             return None
+        too_wide.extend(f"{url}: {what}" for what in page.evaluate(OVERFLOW))
         return page.evaluate(TEXT), page.evaluate(LINKS)
 
     return open_page
@@ -161,18 +183,22 @@ def test_every_page_of_the_demo_speaks_plain_vietnamese(client):
 @pytest.mark.django_db(transaction=True)
 def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, client):
     """What scripts write (chart axes and hover labels, the live preview) is seen only in a browser:
-    one page of each kind, as the coordinator, who reaches them all."""
+    one page of each kind, as the coordinator, who reaches them all, on a phone's screen (issue 17):
+    nothing may be wider than the screen (a wide table scrolls inside its own box, ``.scroll-x``)."""
     from web.accounts.models import User
     from web.core.demo import load_demo
 
     load_demo()
-    context, page = _session_page(browser, live_server, client, User.objects.get(username="dieuphoi"))
+    user = User.objects.get(username="dieuphoi")
+    context, page = _session_page(browser, live_server, client, user, PHONE)
+    too_wide: list[str] = []
     try:
-        visited, found = _walk(_drawn_text(page, live_server.url), live_server.url, 1)
+        visited, found = _walk(_drawn_text(page, live_server.url, too_wide), live_server.url, 1)
     finally:
         context.close()
     assert any("/indicators/" in url for url in visited), visited  # the chart pages were reached
     assert found[:15] == []
+    assert too_wide == [], "\n".join(too_wide)
 
 
 @pytest.mark.browser
