@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import lxml.html
 import pytest
+from django.conf import settings
 
 from .plain_words import problems
 
@@ -62,6 +64,7 @@ def _shape(url: str) -> str:
 
 
 PHONE = {"width": 390, "height": 844}
+AXE_JS = Path(settings.CHITIEU_VENDOR_DIR) / "axe-core" / "axe.min.js"  # `make vendor-js`
 
 
 def _session_page(browser, live_server, client, user, viewport=None):
@@ -141,9 +144,20 @@ OVERFLOW = """() => {
 }"""
 
 
-def _drawn_text(page, base: str, too_wide: list[str]) -> Callable[[str], Page | None]:
+# axe-core (injected before the page's own scripts) on the page as drawn: WCAG 2.1 A and AA rules.
+AXE = """async () => {
+  const result = await axe.run(document, {runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']});
+  return result.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' × '
+    + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', '));
+}"""
+
+
+def _drawn_text(
+    page, base: str, too_wide: list[str], inaccessible: list[str]
+) -> Callable[[str], Page | None]:
     """A page as Chromium shows it after its scripts ran: charts and live previews included. What
-    does not fit the screen's width goes to ``too_wide``."""
+    does not fit the screen's width goes to ``too_wide``, what axe-core finds to ``inaccessible``."""
 
     def open_page(url: str) -> Page | None:
         response = page.goto(base + url)
@@ -154,6 +168,7 @@ def _drawn_text(page, base: str, too_wide: list[str]) -> Callable[[str], Page | 
         ):
             return None
         too_wide.extend(f"{url}: {what}" for what in page.evaluate(OVERFLOW))
+        inaccessible.extend(f"{url}: {what}" for what in page.evaluate(AXE))
         return page.evaluate(TEXT), page.evaluate(LINKS)
 
     return open_page
@@ -191,14 +206,17 @@ def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, cl
     load_demo()
     user = User.objects.get(username="dieuphoi")
     context, page = _session_page(browser, live_server, client, user, PHONE)
+    context.add_init_script(path=str(AXE_JS))
     too_wide: list[str] = []
+    inaccessible: list[str] = []
     try:
-        visited, found = _walk(_drawn_text(page, live_server.url, too_wide), live_server.url, 1)
+        visited, found = _walk(_drawn_text(page, live_server.url, too_wide, inaccessible), live_server.url, 1)
     finally:
         context.close()
     assert any("/indicators/" in url for url in visited), visited  # the chart pages were reached
     assert found[:15] == []
     assert too_wide == [], "\n".join(too_wide)
+    assert inaccessible == [], "\n".join(inaccessible)
 
 
 @pytest.mark.browser

@@ -8,6 +8,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from chitieu.approval import Role
@@ -146,6 +147,10 @@ def test_unit_grid_shows_counts_against_the_threshold(client, figures, coordinat
     pne = pne[: pne.index("</tr>")]
     assert re.search(r'data-period="2024-Q2" data-status="not_achieved"', pne)
     assert "2 / 3" in pne
+    # Issue 17: not by colour alone: a sign for the eye, the verdict in words for a screen reader.
+    cell = pne[pne.index('data-period="2024-Q2"') :]
+    cell = lxml.html.fromstring(cell[cell.index("<span") : cell.index("</td>")])
+    assert cell.text_content().split() == ["✗", "2", "/", "3:", "Không", "đạt"]
     lap = html[html.index('data-unit="Xã Tân Lập"') :]
     lap = lap[: lap.index("</tr>")]
     assert re.search(r'data-period="2024-Q4"[^>]*>\s*<span class="badge status-no-data"', lap)

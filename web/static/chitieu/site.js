@@ -4,10 +4,6 @@
   "use strict";
   document.addEventListener("change", function (event) {
     var element = event.target;
-    // A select that submits its form when a choice is made (the year on the overview).
-    if (element.matches("select[data-autosubmit]") && element.form) {
-      element.form.submit();
-    }
     // The translated file picker: show the names of the chosen files.
     if (element.matches("input[type=file][data-file-pick]")) {
       var output = element.parentNode.querySelector("output");
@@ -16,6 +12,18 @@
       }
     }
   });
+  // A table wider than a phone's screen scrolls in its own box: let the keyboard reach it too.
+  function focusableScrolling() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        table.setAttribute("tabindex", "0");
+      } else if (table.getAttribute("tabindex") === "0") {
+        table.removeAttribute("tabindex");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrolling);
+  window.addEventListener("resize", focusableScrolling);
   // A long action (checking or applying a reorganisation): say it is under way, stop a second click.
   document.addEventListener("submit", function (event) {
     var form = event.target;
