@@ -85,6 +85,32 @@ def test_dashboard_and_indicator_chart_render_without_console_errors(
     assert errors == []
 
 
+def test_the_as_of_date_is_vietnamese_in_an_english_browser(demo, browser, live_server, client):
+    """Issue 17: the box showed 12/03/2026 (month first) in an English-installed browser beside text
+    saying 03/12/2026. Typed or picked from the page's own calendar, the date is day first."""
+    plan = demo["version"].plan
+    client.force_login(_user("dieuphoi"))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/?period=2024&as_of={AS_OF}")
+    box = page.locator("#f-as-of")
+    assert box.input_value() == "22/01/2025"
+    page.get_by_role("button", name="Chọn ngày").click()
+    assert "Tháng 1/2025" in page.locator(".calendar-head").inner_text()
+    page.get_by_role("button", name="Tháng trước").click()
+    page.get_by_role("button", name="03/12/2024", exact=True).click()
+    assert box.input_value() == "03/12/2024"
+    page.get_by_role("button", name="Xem").click()
+    page.wait_for_url(re.compile(r"as_of=03%2F12%2F2024"))
+    assert page.locator("#f-as-of").input_value() == "03/12/2024"
+    assert "03/12/2024" in page.locator("main").inner_text()
+    context.close()
+
+
 def _late_units_oracle(version, year: int, as_of: date) -> set[str]:
     """Late units computed from the data-entry side's own selectors, not the dashboard's code."""
     from chitieu.periods import ReportingCalendar

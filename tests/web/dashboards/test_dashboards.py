@@ -10,6 +10,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from django.utils import timezone
 
 from chitieu.approval import Role
 from chitieu.evaluate import evaluate_plan
@@ -297,3 +298,20 @@ def test_building_the_core_plan_does_not_query_per_objective(figures, django_ass
     with django_assert_max_num_queries(4):
         plan = core_plan(version)
     assert len(plan.indicators) == 20
+
+
+@pytest.mark.parametrize("text", ["31/02/2024", "2024-02-31", "hôm qua"])
+def test_a_date_that_cannot_be_read_is_said_and_today_used(client, figures, coordinator, text):
+    """``?as_of=2024-02-31`` was a server error (Django's parse_date raises on it); now a notice."""
+    client.force_login(coordinator)
+    response = client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2024", "as_of": text})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Không đọc được ngày «{text}»" in html
+    assert f'value="{timezone.localdate():%d/%m/%Y}"' in html
+
+
+def test_a_date_written_day_first_is_read_day_first(client, figures, coordinator):
+    client.force_login(coordinator)
+    html = client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2024", "as_of": "05/01/2025"}).content
+    assert 'value="05/01/2025"' in html.decode()  # 5 January, not 1 May

@@ -12,6 +12,86 @@
       }
     }
   });
+  // Date boxes (data-vi-date): typed dd/mm/yyyy, or picked from a small calendar drawn here, so that
+  // neither the box nor the calendar follows the browser's language (an English browser showed
+  // 12/03/2026 for 3 December). Labels come translated from the page.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function readDay(text) {
+    var m = /^\s*(\d{1,2})[\/.-](\d{1,2})[\/.-](\d{4})\s*$/.exec(text || "");
+    if (!m) { return null; }
+    var day = new Date(+m[3], +m[2] - 1, +m[1]);
+    return day.getMonth() === +m[2] - 1 ? day : null;
+  }
+  function dayText(day) { return pad(day.getDate()) + "/" + pad(day.getMonth() + 1) + "/" + day.getFullYear(); }
+  function datePicker(input) {
+    var open = document.createElement("button");
+    open.type = "button";
+    open.className = "pick-date";
+    open.textContent = input.getAttribute("data-pick");
+    open.setAttribute("aria-expanded", "false");
+    var box = document.createElement("div");
+    box.className = "calendar";
+    box.hidden = true;
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", input.getAttribute("data-pick"));
+    input.parentNode.insertBefore(open, input.nextSibling);
+    open.parentNode.insertBefore(box, open.nextSibling);
+    var month;
+    function button(text, label, onClick) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = text;
+      if (label) { b.setAttribute("aria-label", label); }
+      b.addEventListener("click", onClick);
+      return b;
+    }
+    function draw() {
+      box.textContent = "";
+      var head = document.createElement("div");
+      head.className = "calendar-head";
+      var title = document.createElement("span");
+      title.textContent = input.getAttribute("data-month") + " " + (month.getMonth() + 1) + "/" + month.getFullYear();
+      head.appendChild(button("‹", input.getAttribute("data-previous"), function () { month.setMonth(month.getMonth() - 1); draw(); }));
+      head.appendChild(title);
+      head.appendChild(button("›", input.getAttribute("data-next"), function () { month.setMonth(month.getMonth() + 1); draw(); }));
+      box.appendChild(head);
+      var grid = document.createElement("div");
+      grid.className = "calendar-days";
+      input.getAttribute("data-weekdays").split(",").forEach(function (name) {
+        var cell = document.createElement("span");
+        cell.textContent = name;
+        cell.setAttribute("aria-hidden", "true");
+        grid.appendChild(cell);
+      });
+      var first = new Date(month.getFullYear(), month.getMonth(), 1);
+      for (var i = 0; i < (first.getDay() + 6) % 7; i++) { grid.appendChild(document.createElement("span")); }
+      var chosen = readDay(input.value);
+      for (var day = new Date(first); day.getMonth() === first.getMonth(); day.setDate(day.getDate() + 1)) {
+        var text = dayText(day);
+        var pick = button(String(day.getDate()), text, (function (value) {
+          return function () { input.value = value; close(); input.focus(); };
+        })(text));
+        if (chosen && dayText(chosen) === text) { pick.setAttribute("aria-pressed", "true"); }
+        grid.appendChild(pick);
+      }
+      box.appendChild(grid);
+    }
+    function close() { box.hidden = true; open.setAttribute("aria-expanded", "false"); }
+    open.addEventListener("click", function () {
+      if (!box.hidden) { close(); return; }
+      var chosen = readDay(input.value) || new Date();
+      month = new Date(chosen.getFullYear(), chosen.getMonth(), 1);
+      draw();
+      box.hidden = false;
+      open.setAttribute("aria-expanded", "true");
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { close(); open.focus(); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-vi-date]").forEach(datePicker);
+  });
   // A table wider than a phone's screen scrolls in its own box: let the keyboard reach it too.
   function focusableScrolling() {
     document.querySelectorAll("main table").forEach(function (table) {
