@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "web.notices.views.unread",
             ],
         },
     },
@@ -250,7 +251,15 @@ LOGGING = {
 
 # Dashboards, reminders, the JSON API and report downloads (web.dashboards, web.api, web.reports).
 # "ninja" as an app: the API docs page uses its bundled Swagger UI, not a CDN.
-INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports", "web.rollups", "web.reorg"]
+INSTALLED_APPS += [
+    "ninja",
+    "web.dashboards",
+    "web.api",
+    "web.reports",
+    "web.rollups",
+    "web.reorg",
+    "web.notices",
+]
 # The chart library comes from var/vendor (`make vendor-js`: a pinned, checksummed npm package), not a CDN
 # or a copy in the repository.
 CHITIEU_VENDOR_DIR = Path(env.str("CHITIEU_VENDOR_DIR", default=str(BASE_DIR / "var" / "vendor")))
@@ -270,6 +279,9 @@ EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chitieu@localhost")
 # Base of the links in reminder e-mails (cron has no request to take it from).
+# Notices leave the site by these channels besides the in-app list (web.notices.channels): add an
+# SMS or chat gateway's class here.
+CHITIEU_NOTICE_CHANNELS = env.list("CHITIEU_NOTICE_CHANNELS", default=["web.notices.channels.EmailChannel"])
 CHITIEU_SITE_URL = env.str("CHITIEU_SITE_URL", default="http://127.0.0.1:8000")
 # Reminders for figures due within this many days (late ones are always reminded).
 CHITIEU_REMIND_BEFORE_DAYS = env.int("CHITIEU_REMIND_BEFORE_DAYS", default=7)
