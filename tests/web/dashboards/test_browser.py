@@ -78,6 +78,12 @@ def test_dashboard_and_indicator_chart_render_without_console_errors(
     # Vietnamese separators on the axis and in the table
     assert re.search(r"\d+,\d", page.locator("#trend-table").inner_text())
     page.screenshot(path=str(shots / "indicator.png"), full_page=True)
+    # Printed (issue 17): the chart and the table stay, the menus and filters go.
+    page.emulate_media(media="print")
+    assert page.locator("#trend .main-svg").first.is_visible() and page.locator("#trend-table").is_visible()
+    assert not page.locator("header.top").is_visible() and not page.locator("form.filters").is_visible()
+    page.pdf(path=str(shots / "indicator-print.pdf"), format="A4")
+    page.emulate_media(media="screen")
 
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/6.3/grid/?period=2024&as_of={AS_OF}")
     assert page.locator("#grid tr[data-unit]").count() == demo["communes"]
