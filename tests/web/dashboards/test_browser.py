@@ -70,6 +70,13 @@ def test_dashboard_and_indicator_chart_render_without_console_errors(
     assert page.locator("tr[data-indicator]").count() == len(demo["version"].indicators.all())
     page.locator('tr[data-why="6.3"] details.why summary').click()  # open one "why"
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+    # A report download says at once that it is under way, then that it arrived (issue 17).
+    with page.expect_download(timeout=60000) as download:
+        page.locator('a[data-report-format="docx"]').click()
+        assert "Đang tạo báo cáo" in page.locator(".download-status output").inner_text()
+        assert page.locator(".download-status progress").is_visible()
+    assert download.value.suggested_filename.endswith(".docx")
+    page.wait_for_function("document.querySelector('.download-status output').textContent.includes('Đã tải')")
 
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/2.1/?period=2024&as_of={AS_OF}")
     page.wait_for_selector("#trend[data-rendered='1']", timeout=15000)

@@ -92,6 +92,52 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-vi-date]").forEach(datePicker);
   });
+  // A report download (a PDF takes seconds): say so at once, count the seconds, and fetch it here so
+  // that the page can say when it has arrived or why it failed, instead of a blank wait.
+  function filename(response, fallback) {
+    var header = response.headers.get("Content-Disposition") || "";
+    var encoded = /filename\*=utf-8''([^;]+)/i.exec(header);
+    if (encoded) { return decodeURIComponent(encoded[1]); }
+    var plain = /filename="?([^";]+)"?/i.exec(header);
+    return plain ? plain[1] : fallback;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-busy]");
+    if (!link || !window.fetch || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var status = link.parentNode.querySelector(".download-status");
+    if (!status) { return; }
+    event.preventDefault();
+    var output = status.querySelector("output");
+    var progress = status.querySelector("progress");
+    var started = Date.now();
+    status.hidden = false;
+    progress.hidden = false;
+    output.textContent = link.getAttribute("data-busy");
+    var timer = window.setInterval(function () {
+      output.textContent = link.getAttribute("data-busy") + " " +
+        Math.round((Date.now() - started) / 1000) + " " + link.getAttribute("data-seconds");
+    }, 1000);
+    link.setAttribute("aria-disabled", "true");
+    fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.blob().then(function (blob) {
+        var save = document.createElement("a");
+        save.href = URL.createObjectURL(blob);
+        save.download = filename(response, "bao-cao");
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(save.href); }, 60000);
+        output.textContent = link.getAttribute("data-done");
+      });
+    }).catch(function (error) {
+      output.textContent = link.getAttribute("data-failed") + " (" + error.message + ").";
+    }).then(function () {
+      window.clearInterval(timer);
+      progress.hidden = true;
+      link.removeAttribute("aria-disabled");
+    });
+  });
   // A table wider than a phone's screen scrolls in its own box: let the keyboard reach it too.
   function focusableScrolling() {
     document.querySelectorAll("main table").forEach(function (table) {
