@@ -27,6 +27,7 @@ from chitieu.plan import Plan, Sex
 from chitieu.reminders import Stage
 from web.accounts.access import area_unit_ids, may_see_provisional
 from web.dashboards import charts
+from web.dashboards.search import search
 from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
@@ -460,6 +461,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "dashboards/tasks.html",
         {"as_of": as_of, "due": due, "late": late, "returned": returned, "awaiting": awaiting},
     )
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:100]
+    return render(request, "dashboards/search.html", {"query": query, "found": search(request.user, query)})
 
 
 @login_required

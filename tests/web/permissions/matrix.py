@@ -637,6 +637,7 @@ def _site_probes() -> list[Probe]:
         # ---------------------------------------------------------- dashboards and reports
         Probe("dashboards", "dashboards/", "get", lambda w: "/dashboards/", LOGGED_IN),
         Probe("tasks", "dashboards/tasks/", "get", lambda w: "/dashboards/tasks/", LOGGED_IN),
+        Probe("search", "dashboards/search/", "get", lambda w: "/dashboards/search/?q=xa", LOGGED_IN),
         Probe(
             "dashboard",
             "dashboards/plans/<int:plan_id>/",
