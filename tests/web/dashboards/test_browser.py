@@ -194,3 +194,20 @@ def _overdue_rows(page, live_server, plan, year: str) -> list[dict]:
             }
         )
     return rows
+
+
+def test_an_anonymous_visitor_reads_the_public_page_on_a_phone(demo, browser, live_server, shots):
+    """Issue 17: published, the plan is read without a login: approved figures, no menus of the site."""
+    from web.public.services import plan_publish
+
+    plan = demo["version"].plan
+    plan_publish(actor=_user("dieuphoi"), plan=plan, published=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/public/{plan.pk}/?period=2024")
+    assert page.locator("tr[data-indicator]").count() == demo["version"].indicators.count()
+    assert "Chỉ tính số liệu đã duyệt" in page.inner_text("#public-note")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#notices-link").count() == 0  # nobody is logged in
+    page.screenshot(path=str(shots / "public-page-phone.png"), full_page=False)
+    context.close()

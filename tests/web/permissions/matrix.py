@@ -120,6 +120,12 @@ def _review_post(world: World, *, extra: dict | None = None) -> dict:
     return data
 
 
+def _published(world: World) -> bool:
+    from web.public.models import Publication
+
+    return Publication.objects.filter(plan=world.plan).exists()
+
+
 def _first_draft_name(world: World) -> str:
     return world.draft.indicators.order_by("position").first().name
 
@@ -388,6 +394,32 @@ def _site_probes() -> list[Probe]:
             lambda w: "/notices/settings/",
             by_role(REDIRECT, anonymous=LOGIN),
             data=lambda w: {"email": ""},
+        ),
+        # ---------------------------------------------------------- the public page (issue 17)
+        Probe("public-index", "public/", "get", lambda w: "/public/", EVERYONE),
+        Probe(
+            "public-plan",
+            "public/<int:plan_id>/",
+            "get",
+            lambda w: f"/public/{w.plan.pk}/",
+            by_role(NOT_FOUND),
+        ),
+        Probe(
+            "public-csv",
+            "public/<int:plan_id>/data.csv",
+            "get",
+            lambda w: f"/public/{w.plan.pk}/data.csv",
+            by_role(NOT_FOUND),
+        ),
+        Probe(
+            "public-publish",
+            "public/<int:plan_id>/publish/",
+            "post",
+            lambda w: f"/public/{w.plan.pk}/publish/",
+            by_role(DENIED, anonymous=LOGIN, coordinator=REDIRECT, administrator=REDIRECT),
+            data=lambda w: {"published": "on"},
+            snapshot=lambda w: _published(w),
+            writers=MANAGERS,
         ),
         # ---------------------------------------------------------- plans
         Probe("plan-list", "plans/", "get", lambda w: "/plans/", LOGGED_IN),

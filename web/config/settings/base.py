@@ -259,6 +259,7 @@ INSTALLED_APPS += [
     "web.rollups",
     "web.reorg",
     "web.notices",
+    "web.public",
 ]
 # The chart library comes from var/vendor (`make vendor-js`: a pinned, checksummed npm package), not a CDN
 # or a copy in the repository.
