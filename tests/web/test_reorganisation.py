@@ -109,7 +109,7 @@ def test_the_preview_lists_what_closes_opens_and_moves_and_changes_nothing(world
     assert closed["Xã Tân Lập"] == "Xã Đăk Ruồng Mới" and closed["Kon Rẫy"] == "Sở Nội vụ"
     assert closed["Phòng Y tế"] == "Sở Nội vụ"
     moved = {account.username: to for account, _unit, to in preview.accounts}
-    assert moved["xa.tanlap"] == "Xã Đăk Ruồng Mới" and moved["dieuphoi"] == "Sở Nội vụ"
+    assert moved["xa.tanlap"] == "Xã Đăk Ruồng Mới" and moved["dieuphoi"] == ""  # stays, read-only
     assert dict((u.name, n) for u, n in preview.figures)["Xã Tân Lập"] == figures
     assert any(unit.name == "Phòng Y tế" for _a, unit, _to in preview.assignments)
 
@@ -148,12 +148,14 @@ def test_applying_moves_units_accounts_and_assignments_and_leaves_the_figures(wo
         rve.valid_from == date(2025, 7, 1)
         and UnitLink.objects.filter(successor=rve, kind="transfer").exists()
     )
-    # Accounts follow their unit; the district's coordinator goes to the unit named for its duties.
+    # Accounts follow their unit to a successor of the same kind; the district's coordinator does
+    # not become the department's: it stays on the closed district, read-only.
     accounts = world["accounts"]
     accounts["xa.tanlap"].refresh_from_db()
     accounts["dieuphoi"].refresh_from_db()
     assert accounts["xa.tanlap"].org_unit == merged
-    assert accounts["dieuphoi"].org_unit == world["department"]
+    assert accounts["dieuphoi"].org_unit == world["district"]
+    assert accounts["dieuphoi"].chitieu_role is Role.VIEWER
     # The plan in force: Tân Lập stays a lead unit where it was one (for 2021–2025) and gains its successor.
     for assignment in Assignment.objects.filter(lead_units=tan_lap):
         assert merged in assignment.lead_units.all()
@@ -279,3 +281,41 @@ def test_the_merged_commune_s_trend_shows_its_predecessors_figures_added_up(clie
     assert "45,0" in row and "Xã Đăk Ruồng" in row and "Xã Tân Lập" in row
     assert "qua sắp xếp đơn vị hành chính" in row
     assert "<td>2026</td><td>—</td>" in body  # nothing reported yet by the new commune
+
+
+def test_the_former_district_staff_read_the_old_plan_as_it_was_and_change_nothing(client, world):
+    """After the district is closed its coordinator and office staff keep reading 2021–2025, read-only."""
+    version, tan_lap = world["version"], world["tan_lap"]
+    submission = Submission.objects.get(org_unit=tan_lap, period_key="2024-Q2")
+    data.submission_submit(
+        actor=world["accounts"]["xa.tanlap"], submission=submission, revision=submission.revision
+    )
+    coordinator, office = world["accounts"]["dieuphoi"], world["accounts"]["phong.yte"]
+    client.force_login(coordinator)
+    plan = version.plan.pk
+    before = client.get(f"/dashboards/plans/{plan}/?period=2024&as_of=2025-01-22").content.decode()
+    assert client.get(f"/entry/{tan_lap.pk}/2024-Q2/").status_code == 200  # may decide before the date
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    coordinator.refresh_from_db()
+    office.refresh_from_db()
+    assert coordinator.org_unit.valid_to == date(2025, 6, 30)  # stayed on the closed district
+    assert coordinator.chitieu_role is Role.VIEWER
+    assert office.org_unit == world["department"]  # an office's staff go to the department
+    for account in (coordinator, office):
+        client.force_login(account)
+        assert client.get(f"/dashboards/plans/{plan}/?period=2024&as_of=2025-01-22").status_code == 200
+        assert client.get(f"/plans/v/{version.pk}/").status_code == 200
+        assert client.get(f"/reports/{plan}/2024/xlsx").status_code == 200
+    client.force_login(coordinator)
+    after = client.get(f"/dashboards/plans/{plan}/?period=2024&as_of=2025-01-22").content.decode()
+    # The 2024 verdicts read as they did: the same status words in the same order.
+    words = re.compile(r"Vượt|Đạt|Không đạt|Chưa có số liệu")
+    assert words.findall(after) == words.findall(before) and words.findall(before)
+    # Nothing can be changed any more: no decision on figures, no plan edit, no reorganisation.
+    decide = client.post(f"/entry/{tan_lap.pk}/2024-Q2/decide/", {"action": "approve"})
+    assert decide.status_code == 403
+    assignment = version.indicators.get(code="1.1").assignment
+    assert client.post(f"/plans/assignment/{assignment.pk}/", {}).status_code == 403
+    assert client.get("/reorganisation/").status_code == 403
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
