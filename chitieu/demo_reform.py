@@ -41,3 +41,10 @@ NEW_COMMUNES = {  # illustrative: new commune → the old units it is formed fro
 PROVINCE_OFFICES = ("Sở Nội vụ", "Sở Y tế")
 COORDINATOR = ("dieuphoi.quangngai", "Phan Thị Thu")
 PLAN_2026_NAME = "Kế hoạch thực hiện Chiến lược quốc gia về bình đẳng giới giai đoạn 2026–2030 (minh hoạ)"
+NEW_COMMUNE_CODES = {"Xã Đăk Rve": "91001", "Xã Đăk Kôi": "91002", "Xã Kon Braih": "91003"}  # illustrative
+ILLUSTRATIVE_CODES = frozenset({DISTRICT_CODE, *COMMUNE_CODES.values(), *NEW_COMMUNE_CODES.values()})
+
+
+def shows_illustrative(codes) -> bool:
+    """A page showing any of these units must say the demo's mapping is illustrative."""
+    return any(code in ILLUSTRATIVE_CODES for code in codes)

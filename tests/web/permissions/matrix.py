@@ -372,6 +372,13 @@ def _site_probes() -> list[Probe]:
             lambda w: f"/reorganisation/trend/{w.unit_a.pk}/?plan={w.plan.pk}&indicator=3.2a",
             UNIT_A_READERS,
         ),
+        Probe(
+            "reorganisation-carry-over",
+            "reorganisation/carry-over/<int:plan_id>/",
+            "get",
+            lambda w: f"/reorganisation/carry-over/{w.plan.pk}/",
+            PLAN_MANAGERS,
+        ),
         # ---------------------------------------------------------- plans
         Probe("plan-list", "plans/", "get", lambda w: "/plans/", LOGGED_IN),
         Probe("plan-upload-page", "plans/upload/", "get", lambda w: "/plans/upload/", COORDINATORS),
