@@ -319,3 +319,30 @@ def test_the_former_district_staff_read_the_old_plan_as_it_was_and_change_nothin
     assert client.get("/reorganisation/").status_code == 403
     submission.refresh_from_db()
     assert submission.state == "submitted"
+
+
+def _trend_figure(page: str) -> dict:
+    import json
+
+    return json.loads(
+        re.search(r'<script id="trend-figure" type="application/json">(.*?)</script>', page, re.S)[1]
+    )
+
+
+def test_dashboards_say_where_a_series_crosses_the_reorganisation(client, world):
+    plan = world["version"].plan
+    client.force_login(world["admin"])
+    indicator = f"/dashboards/plans/{plan.pk}/indicators/3.2a/?period=2024&as_of=2026-03-01"
+    phase = f"/dashboards/plans/{plan.pk}/?period=2021-2025&as_of=2026-03-01"
+    before = client.get(indicator).content.decode()
+    assert "reorganisation-note" not in before and "shapes" not in _trend_figure(before)["layout"]
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    page = client.get(indicator).content.decode()
+    assert "đi qua đợt sắp xếp đơn vị hành chính ngày 01/07/2025" in page
+    layout = _trend_figure(page)["layout"]
+    assert [s["x0"] for s in layout["shapes"]] == ["2025"]
+    assert layout["annotations"][0]["text"] == "Sắp xếp đơn vị 01/07/2025"
+    assert "đi qua đợt sắp xếp" in client.get(phase).content.decode()
+    # A year wholly before the date does not cross it.
+    year = client.get(f"/dashboards/plans/{plan.pk}/?period=2024&as_of=2026-03-01").content.decode()
+    assert "reorganisation-note" not in year
