@@ -81,6 +81,18 @@ def _parser() -> argparse.ArgumentParser:
         help="tệp JSON hoặc TOML: issuing_body, parent_body, number, symbol, signer_authority, "
         "signer_title, signer, recipients; các tuỳ chọn trên dòng lệnh được ưu tiên",
     )
+    report.add_argument(
+        "--kind",
+        choices=["annual", "phase"],
+        default="annual",
+        help="annual: báo cáo kết quả kỳ (mặc định); phase: báo cáo tổng kết giai đoạn (--period 2021-2025)",
+    )
+    report.add_argument(
+        "--reorganisation",
+        default="",
+        metavar="FILE",
+        help="tổng kết giai đoạn: danh sách sắp xếp đơn vị (như tệp tải lên) để ghi mục thay đổi về tổ chức",
+    )
     report.set_defaults(handler="report")
 
     synth = commands.add_parser("synth", help="tạo một quốc gia mẫu (đơn vị, kế hoạch, số liệu) để thử tải")
