@@ -167,6 +167,7 @@ _CHANGE_WORDS = {
     "rename": "đổi tên {old} thành {new}",
     "transfer": "{old} chuyển sang {new}",
     "dissolve": "giải thể {old}; nhiệm vụ chuyển cho {new}",
+    "duties": "{old}: nhiệm vụ chuyển cho {new}",
 }
 
 

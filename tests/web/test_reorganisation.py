@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document
+from openpyxl import load_workbook
 
 from chitieu.approval import Role
+from chitieu.evaluate import evaluate_plan
 from web.core.demo import demo_accounts, demo_plan
 from web.core.models import AuditEntry
+from web.dashboards.selectors import plan_data
 from web.data import services as data
 from web.data.models import Observation, Submission
 from web.data.selectors import duties
@@ -322,8 +328,6 @@ def test_the_former_district_staff_read_the_old_plan_as_it_was_and_change_nothin
 
 
 def _trend_figure(page: str) -> dict:
-    import json
-
     return json.loads(
         re.search(r'<script id="trend-figure" type="application/json">(.*?)</script>', page, re.S)[1]
     )
@@ -346,3 +350,26 @@ def test_dashboards_say_where_a_series_crosses_the_reorganisation(client, world)
     # A year wholly before the date does not cross it.
     year = client.get(f"/dashboards/plans/{plan.pk}/?period=2024&as_of=2026-03-01").content.decode()
     assert "reorganisation-note" not in year
+
+
+def test_the_phase_report_downloads_with_the_structure_changes_and_the_engine_s_figures(client, world):
+    version, tan_lap = world["version"], world["tan_lap"]
+    submission = Submission.objects.get(org_unit=tan_lap, period_key="2024-Q2")
+    Submission.objects.filter(pk=submission.pk).update(state="approved")
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    client.force_login(world["accounts"]["dieuphoi"])  # the former district's coordinator, read-only
+    dashboard = client.get(f"/dashboards/plans/{version.plan.pk}/?period=2021-2025&as_of=2026-03-01")
+    assert f"/reports/phase/{version.plan.pk}/docx" in dashboard.content.decode()
+    response = client.get(f"/reports/phase/{version.plan.pk}/xlsx?as_of=2026-03-01")
+    assert response.status_code == 200 and "tong-ket" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content))["Theo năm"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "3.2a")
+    core, observations = plan_data(version.plan)
+    expected = evaluate_plan(core, observations, "2024", as_of=date(2026, 3, 1)).result("3.2a").actual
+    assert expected is not None and row[6] == pytest.approx(float(expected))
+    docx = client.get(f"/reports/phase/{version.plan.pk}/docx?as_of=2026-03-01")
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "Ngày 01/07/2025: sáp nhập Xã Tân Lập, Xã Đăk Ruồng thành Xã Đăk Ruồng Mới." in text or (
+        "Ngày 01/07/2025: sáp nhập Xã Đăk Ruồng, Xã Tân Lập thành Xã Đăk Ruồng Mới." in text
+    )
+    assert "Ngày 01/07/2025: giải thể Kon Rẫy" in text

@@ -670,6 +670,13 @@ def _site_probes() -> list[Probe]:
             lambda w: "/reports/987654/2024/xlsx",
             by_role(NOT_FOUND, anonymous=LOGIN),
         ),
+        Probe(
+            "phase-report",
+            "reports/phase/<int:plan_id>/<str:fmt>",
+            "get",
+            lambda w: f"/reports/phase/{w.plan.pk}/xlsx",
+            PLAN_READERS,
+        ),
     ]
 
 
