@@ -155,3 +155,34 @@ def _overdue_rows(page, live_server, plan, year: str) -> list[dict]:
             }
         )
     return rows
+
+
+def test_the_successor_s_coordinator_reviews_the_2026_plan_and_downloads_the_phase_report(
+    demo, browser, live_server, client
+):
+    """Issue 16 done-when: after the July 2025 reorganisation, as the coordinator of the successor area."""
+    import io
+
+    from docx import Document
+
+    reform = demo["reform"]
+    new_plan, old_plan = reform["plan_2026"].plan, demo["version"].plan
+    page, errors = _page(browser, live_server, client, reform["coordinator"])
+    page.goto(f"{live_server.url}/reorganisation/")
+    page.click(f"#handovers a[href='/reorganisation/carry-over/{new_plan.pk}/']")
+    assert "MINH HOẠ" in page.inner_text("#illustrative")  # the mapping is never presented as official
+    assert "Quý 1/2026" in page.inner_text("#calendar")
+    page.locator("#carry-3\\.2 button.primary").click()
+    assert "Đã quyết định" in page.inner_text("#carry-3\\.2")
+    page.goto(f"{live_server.url}/plans/v/{reform['plan_2026'].pk}/")
+    assert "khoảng 60%" in page.inner_text("main")
+    page.goto(f"{live_server.url}/dashboards/plans/{old_plan.pk}/?period=2021-2025")
+    assert "01/07/2025" in page.inner_text(".reorganisation-note")
+    with page.expect_download() as download:
+        page.click("#phase-report a:text('DOCX')")
+    text = "\n".join(
+        p.text for p in Document(io.BytesIO(Path(download.value.path()).read_bytes())).paragraphs
+    )
+    assert "Tổng kết thực hiện các mục tiêu, chỉ tiêu bình đẳng giới giai đoạn 2021–2025" in text
+    assert "giải thể Kon Rẫy" in text
+    assert errors == []
