@@ -107,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", default="2024", metavar="S", help="hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)"
     )
     synth.add_argument("--gzip", action="store_true", help="ghi observations.csv.gz")
+    synth.add_argument(
+        "--structure",
+        choices=["2026", "reform"],
+        default=None,
+        help="2026: cơ cấu sau sắp xếp (34 tỉnh, khoảng 3.321 xã, không cấp huyện); reform: số liệu"
+        " 2021–2025 trên cơ cấu cũ, tệp sắp xếp reorganisation.csv và số liệu 2026 trên cơ cấu mới",
+    )
     synth.add_argument("--force", action="store_true", help="ghi đè dữ liệu mẫu đã có trong thư mục")
     synth.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     synth.set_defaults(handler="synth")
