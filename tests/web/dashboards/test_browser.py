@@ -33,6 +33,14 @@ def demo(transactional_db):
 
 
 @pytest.fixture
+def district_demo(transactional_db):
+    """The demo as it stood before 1 July 2025: the district and its staff at work (reminders for 2024)."""
+    from web.core.demo import load_demo
+
+    return load_demo(reform=False)
+
+
+@pytest.fixture
 def shots(tmp_path):
     """docs/screenshots with UPDATE_SCREENSHOTS=1 (refreshes the README pictures), else a temporary folder."""
     folder = DOCS_SHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
@@ -108,8 +116,10 @@ def _late_units_oracle(version, year: int, as_of: date) -> set[str]:
     return late
 
 
-def test_completeness_lists_the_late_units_and_reminders_go_once(demo, browser, live_server, client, shots):
-    version = demo["version"]
+def test_completeness_lists_the_late_units_and_reminders_go_once(
+    district_demo, browser, live_server, client, shots
+):
+    version = district_demo["version"]
     plan = version.plan
     as_of = date.fromisoformat(AS_OF)
     expected_late = _late_units_oracle(version, 2024, as_of)

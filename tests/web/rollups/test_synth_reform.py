@@ -33,7 +33,7 @@ def test_a_reform_country_rolls_up_before_across_and_after_the_date_like_the_eng
         "--communes-per-district",
         "3",
         "--years",
-        "2024-2025",
+        "2025",
     ]
     done = subprocess.run(
         [sys.executable, "-m", "chitieu", "synth", str(folder), "--quiet", *args],
