@@ -265,11 +265,13 @@ def load_demo(*, reform: bool = True) -> dict:
     coordinator = next(u for a, u, _ in accounts if a.role is Role.COORDINATOR)
     version = demo_plan(coordinator=coordinator, district=district)
     counts = demo_data(version=version, coordinator=coordinator)
-    reform = load_story(
-        admin=accounts[0][1], district=district, password=DEMO_PASSWORD, email_domain=EMAIL_DOMAIN
-    )
+    story = None
+    if reform:  # the July 2025 reorganisation and the 2026–2030 plan (web.reorg.demo_story)
+        story = load_story(
+            admin=accounts[0][1], district=district, password=DEMO_PASSWORD, email_domain=EMAIL_DOMAIN
+        )
     return {
-        "reform": reform,
+        "reform": story,
         "district": district,
         "accounts": accounts,
         "version": version,
