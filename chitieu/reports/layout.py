@@ -157,7 +157,7 @@ def result_cells(row: ResultRow, text: str) -> tuple[str, ...]:
 
 # ------------------------------------------------- the phase report's yearly table
 
-YEARLY_FIXED_MM = (10, 70, 16)  # STT, indicator, unit
+YEARLY_FIXED_MM = (12, 68, 16)  # STT (12 mm: "STT" on one line in LibreOffice), indicator, unit
 YEARLY_TAIL_MM = (24, 20, 24)  # phase target, the phase's figure, the verdict
 
 
