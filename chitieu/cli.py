@@ -81,6 +81,18 @@ def _parser() -> argparse.ArgumentParser:
         help="tệp JSON hoặc TOML: issuing_body, parent_body, number, symbol, signer_authority, "
         "signer_title, signer, recipients; các tuỳ chọn trên dòng lệnh được ưu tiên",
     )
+    report.add_argument(
+        "--kind",
+        choices=["annual", "phase"],
+        default="annual",
+        help="annual: báo cáo kết quả kỳ (mặc định); phase: báo cáo tổng kết giai đoạn (--period 2021-2025)",
+    )
+    report.add_argument(
+        "--reorganisation",
+        default="",
+        metavar="FILE",
+        help="tổng kết giai đoạn: danh sách sắp xếp đơn vị (như tệp tải lên) để ghi mục thay đổi về tổ chức",
+    )
     report.set_defaults(handler="report")
 
     synth = commands.add_parser("synth", help="tạo một quốc gia mẫu (đơn vị, kế hoạch, số liệu) để thử tải")
@@ -95,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", default="2024", metavar="S", help="hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)"
     )
     synth.add_argument("--gzip", action="store_true", help="ghi observations.csv.gz")
+    synth.add_argument(
+        "--structure",
+        choices=["2026", "reform"],
+        default=None,
+        help="2026: cơ cấu sau sắp xếp (34 tỉnh, khoảng 3.321 xã, không cấp huyện); reform: số liệu"
+        " 2021–2025 trên cơ cấu cũ, tệp sắp xếp reorganisation.csv và số liệu 2026 trên cơ cấu mới",
+    )
     synth.add_argument("--force", action="store_true", help="ghi đè dữ liệu mẫu đã có trong thư mục")
     synth.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     synth.set_defaults(handler="synth")

@@ -365,11 +365,12 @@ def check_reorganisation(
             return new_parent[code]
         return units[code].parent_code if code in units else ""
 
-    def open_unit(row: ChangeRow, code: str, name: str, kind: str, parent: str) -> bool:
+    def open_unit(row: ChangeRow, code: str, name: str, kind: str, parent: str, keeps: tuple = ()) -> bool:
+        """``keeps``: old codes closed by the same line, whose code the new unit may take over."""
         if not code:
             issues.append(_error(row.line, "Thiếu mã đơn vị mới.", "missing_new_code"))
             return False
-        if code in taken:
+        if code in taken and code not in keeps:
             issues.append(_error(row.line, f"Mã {code} đã là mã của một đơn vị khác.", "code_taken"))
             return False
         if not name:
@@ -412,7 +413,8 @@ def check_reorganisation(
                 continue
             first = row.old_codes[0]
             parent = row.parent_code or parent_of(first)
-            if open_unit(row, row.new_code, row.new_name, kind_of(first), parent):
+            # A province merged into another keeps the receiving one's code (Kon Tum into Quảng Ngãi, 51).
+            if open_unit(row, row.new_code, row.new_name, kind_of(first), parent, keeps=row.old_codes):
                 for code in row.old_codes:
                     plan.closed.append(Closing(code, (row.new_code,), "merger", row.line))
         elif row.kind is ChangeKind.SPLIT:

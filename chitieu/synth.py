@@ -581,7 +581,7 @@ def observation_lines(
         for p in country.provinces
         for d in country.districts
         if d.parent_code == p.unit.code
-    }
+    } | {p.unit.code: p.development for p in country.provinces}  # offices under a province (2026)
     for office in country.offices:
         mine = [a for a in for_offices if a.office == office.name]
         if not mine:

@@ -173,6 +173,26 @@ def run(args: Namespace) -> int:
         return EXIT_BAD_INPUT
 
 
+def _phase(args: Namespace, plan, observations, period_key: str, as_of: date, options):
+    """The final review of the phase (``--kind phase``); ``--reorganisation`` gives its structure changes."""
+    from chitieu.reports.phase import NotAPhase, build_phase_report, changes_from_file
+
+    changes: list[str] = []
+    if getattr(args, "reorganisation", ""):
+        try:
+            changes = changes_from_file(Path(args.reorganisation).read_bytes())
+        except OSError as exc:
+            raise _Refused(f"--reorganisation: không đọc được tệp ({exc.strerror})") from None
+        except ValueError as exc:
+            raise _Refused(f"--reorganisation: {exc}") from None
+    try:
+        return build_phase_report(
+            plan, observations, period_key, as_of=as_of, options=options, structure_changes=changes
+        )
+    except NotAPhase:
+        raise _Refused(f"--kind phase: {period_key} không phải là một giai đoạn (ví dụ 2021-2025)") from None
+
+
 def _run(args: Namespace) -> int:
     from chitieu.reports import render
     from chitieu.reports.build import ReportOptions, build_report
@@ -211,7 +231,10 @@ def _run(args: Namespace) -> int:
         signature=signature,
         recipients=tuple(str(r) for r in recipients),
     )
-    report = build_report(plan, observations, period.key, as_of=as_of, options=options)
+    if getattr(args, "kind", "annual") == "phase":
+        report = _phase(args, plan, observations, period.key, as_of, options)
+    else:
+        report = build_report(plan, observations, period.key, as_of=as_of, options=options)
     write_atomically(target, render(report, args.format))
     counts = ", ".join(f"{a.label.lower()}: {report.count(a)}" for a in Assessment)
     print(f"Đã ghi {target} ({len(report.indicator_rows)} chỉ tiêu; {counts})")

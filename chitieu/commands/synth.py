@@ -13,6 +13,7 @@ from pathlib import Path
 from chitieu import konray
 from chitieu.planfile import read_plan_file
 from chitieu.synth import FILES, SynthError, SynthOptions, parse_years, write_country
+from chitieu.synth_reform import write_reformed
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -86,7 +87,11 @@ def run(args: Namespace) -> int:
         print(f"{konray.ANNEX}: không đọc được phụ lục kế hoạch", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        manifest = write_country(out, plan, options, progress=None if args.quiet else Bar())
+        structure = getattr(args, "structure", None)
+        if structure:
+            manifest = write_reformed(out, plan, options, structure)
+        else:
+            manifest = write_country(out, plan, options, progress=None if args.quiet else Bar())
     except SynthError as exc:
         print(f"chitieu synth: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -94,6 +99,12 @@ def run(args: Namespace) -> int:
         print(f"{out}: không ghi được: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     counts = manifest.counts
+    if structure == "2026":
+        print(
+            f"Đã tạo {out} (sau sắp xếp 2025): {counts['province']} tỉnh/thành phố, {counts['commune']}"
+            f" xã/phường, không còn cấp huyện; {manifest.observations} số liệu năm 2026."
+        )
+        return EXIT_OK
     print(
         f"Đã tạo {out}: {counts['province']} tỉnh/thành phố, {counts['district']} huyện/quận,"
         f" {counts['commune']} xã/phường/thị trấn, {counts['office']} phòng ban;"

@@ -42,4 +42,6 @@ def render(report: Report, fmt: str) -> bytes:
 def filename(report: Report, fmt: str) -> str:
     """A download name such as ``bao-cao-binh-dang-gioi-2024.docx``."""
     stem = "phu-luc-ket-qua" if fmt == "xlsx" else "bao-cao-binh-dang-gioi"
+    if report.yearly is not None:  # the phase report (báo cáo tổng kết giai đoạn)
+        stem = "phu-luc-tong-ket" if fmt == "xlsx" else "bao-cao-tong-ket"
     return f"{stem}-{report.period}.{fmt}"

@@ -96,6 +96,8 @@ def render_xlsx(report: Report) -> bytes:
     results = workbook.active
     results.title = RESULTS_SHEET
     _results_sheet(results, report)
+    if report.yearly is not None:
+        _yearly_sheet(workbook.create_sheet(YEARLY_SHEET), report)
     _observations_sheet(workbook.create_sheet(OBSERVATIONS_SHEET), report)
     workbook.properties.title = report.table_title
     workbook.properties.language = "vi-VN"
@@ -253,6 +255,47 @@ def _result_row(sheet: Worksheet, number: int, row: ResultRow, width: int) -> No
             cell.fill = OBJECTIVE_FILL
     if row.kind is RowKind.OBJECTIVE:
         sheet.merge_cells(start_row=number, start_column=2, end_row=number, end_column=width)
+
+
+YEARLY_SHEET = "Theo năm"
+
+
+def _yearly_sheet(sheet: Worksheet, report: Report) -> None:
+    """The phase report's year by year table: numbers as numbers, as on the results sheet."""
+    yearly = report.yearly
+    assert yearly is not None
+    titles = layout.yearly_titles(yearly, report.phase)
+    widths = (6.0, 34.0, 10.0, *([10.0] * len(yearly.years)), 12.0, 12.0, 12.0)
+    columns = tuple(zip(titles, widths, strict=True))
+    first = _titles(sheet, ((yearly.title, True, False),), len(columns))
+    _header_row(sheet, first, columns)
+    for number, row in enumerate(yearly.rows, start=first + 1):
+        if row.kind is RowKind.OBJECTIVE:
+            values: tuple[Any, ...] = (row.stt, row.text)
+        else:
+            text = row.text if row.kind is RowKind.INDICATOR else f"- {row.text}"
+            values = (
+                row.stt,
+                text,
+                row.unit,
+                *row.values,
+                row.target_phase,
+                row.actual_phase,
+                row.assessment.label if row.assessment else "",
+            )
+        for col in range(1, len(columns) + 1):
+            cell = sheet.cell(number, col)
+            _put(cell, values[col - 1] if col <= len(values) else None, row.places)
+            cell.border = BOX
+            cell.alignment = WRAP if col == 2 else WRAP_CENTER
+            cell.font = Font(name=FONT, size=11, bold=row.kind is RowKind.OBJECTIVE)
+            if row.kind is RowKind.OBJECTIVE:
+                cell.fill = OBJECTIVE_FILL
+        if row.kind is RowKind.OBJECTIVE:
+            sheet.merge_cells(start_row=number, start_column=2, end_row=number, end_column=len(columns))
+        span: dict[int, float] | None = {2: sum(widths[1:])} if row.kind is RowKind.OBJECTIVE else None
+        fit_row_height(sheet, number, list(widths), span)
+    _print_setup(sheet, widths)
 
 
 _OBSERVATION_COLUMNS = (

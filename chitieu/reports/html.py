@@ -90,6 +90,7 @@ table.results tr.breakdown td.text {{ font-style: italic; padding-left: 10pt; }}
 table.results td.c {{ text-align: center; }}
 table.results td.attention {{ font-weight: bold; }}
 .trends {{ page-break-before: always; }}
+.yearly {{ page-break-before: always; }}
 """
 
 
@@ -203,6 +204,8 @@ def _annex(report: Report, images: ChartImages) -> str:
         f'<table class="results"><colgroup>{columns}</colgroup><thead><tr>{titles}</tr></thead>'
         f"<tbody>{rows}</tbody></table>",
     ]
+    if report.yearly is not None:
+        parts.append(_yearly(report))
     if images.trends:
         title = f"Biểu đồ xu hướng các chỉ tiêu so với mục tiêu {period_words(report.phase)}"
         parts.append(f'<div class="trends">{_p(title, "bold")}')
@@ -210,6 +213,32 @@ def _annex(report: Report, images: ChartImages) -> str:
         parts.append("</div>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _yearly(report: Report) -> str:
+    """The phase report's year by year table, after the results table."""
+    yearly = report.yearly
+    assert yearly is not None
+    widths = layout.yearly_widths(yearly)
+    columns = "".join(f'<col style="width: {w:.1f}mm">' for w in widths)
+    titles = "".join(f"<th>{escape(t)}</th>" for t in layout.yearly_titles(yearly, report.phase))
+    rows = []
+    for row in yearly.rows:
+        if row.kind is RowKind.OBJECTIVE:
+            rows.append(
+                f'<tr class="objective"><td class="c">{escape(row.stt)}</td>'
+                f'<td colspan="{len(widths) - 1}">{escape(row.text)}</td></tr>'
+            )
+            continue
+        cells = "".join(
+            f'<td class="{"text" if i == 1 else "c"}">{escape(v)}</td>'
+            for i, v in enumerate(layout.yearly_cells(row))
+        )
+        rows.append(f'<tr class="{row.kind.value}">{cells}</tr>')
+    return (
+        f'<div class="yearly">{_p(yearly.title, "bold")}<table class="results"><colgroup>{columns}</colgroup>'
+        f"<thead><tr>{titles}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def render_html(report: Report, images: ChartImages) -> str:

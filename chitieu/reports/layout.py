@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from chitieu.periods import period_words
-from chitieu.reports.model import Report, ResultRow, RowKind
+from chitieu.reports.model import Report, ResultRow, RowKind, YearlyRow, YearlyTable
 from chitieu.reports.numbers import MAX_PLACES, format_number
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297  # A4
@@ -152,4 +152,42 @@ def result_cells(row: ResultRow, text: str) -> tuple[str, ...]:
         row.assessment.label if row.assessment else "",
         row.lead_units,
         source_cell(row.source, row.notes),
+    )
+
+
+# ------------------------------------------------- the phase report's yearly table
+
+YEARLY_FIXED_MM = (12, 68, 16)  # STT (12 mm: "STT" on one line in LibreOffice), indicator, unit
+YEARLY_TAIL_MM = (24, 20, 24)  # phase target, the phase's figure, the verdict
+
+
+def yearly_widths(table: YearlyTable) -> tuple[float, ...]:
+    """Column widths that fill the landscape text width, the years sharing what is left."""
+    fixed = sum(YEARLY_FIXED_MM) + sum(YEARLY_TAIL_MM)
+    year = (LANDSCAPE_TEXT_WIDTH_MM - fixed) / max(len(table.years), 1)
+    return (*map(float, YEARLY_FIXED_MM), *([year] * len(table.years)), *map(float, YEARLY_TAIL_MM))
+
+
+def yearly_titles(table: YearlyTable, phase: str) -> tuple[str, ...]:
+    return (
+        "STT",
+        "Mục tiêu, chỉ tiêu",
+        "Đơn vị tính",
+        *(f"Năm {y}" for y in table.years),
+        f"Chỉ tiêu {period_words(phase)}",
+        f"Thực hiện {period_words(phase)}",
+        "Đánh giá giai đoạn",
+    )
+
+
+def yearly_cells(row: YearlyRow) -> tuple[str, ...]:
+    """One yearly-table row as cell texts (Word and PDF); a missing year is "-"."""
+    return (
+        row.stt,
+        row.text if row.kind is RowKind.INDICATOR else f"- {row.text}",
+        row.unit,
+        *(value_cell(v, row.places) for v in row.values),
+        target_cell(row.target_phase, row.comparator),
+        value_cell(row.actual_phase, row.places),
+        row.assessment.label if row.assessment else "",
     )

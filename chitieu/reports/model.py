@@ -165,6 +165,32 @@ class AchievementChart:
 
 
 @dataclass(frozen=True)
+class YearlyRow:
+    """One line of the phase report's table: an indicator (or one sex of it) year by year."""
+
+    kind: RowKind
+    stt: str
+    text: str
+    unit: str = ""
+    values: tuple[Decimal | None, ...] = ()  # one per year of ``YearlyTable.years``
+    places: int = 2
+    target_phase: Decimal | None = None
+    target_phase_text: str = ""
+    comparator: str = ""
+    actual_phase: Decimal | None = None  # the engine's figure for the whole phase
+    assessment: Assessment | None = None  # the phase verdict
+
+
+@dataclass(frozen=True)
+class YearlyTable:
+    """The final review of a phase (báo cáo tổng kết giai đoạn): every year against the phase target."""
+
+    title: str
+    years: tuple[str, ...]
+    rows: tuple[YearlyRow, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     header: Header
     title: str  # "BÁO CÁO"
@@ -182,6 +208,7 @@ class Report:
     achievement_chart: AchievementChart | None = None
     trend_charts: tuple[TrendChart, ...] = ()
     observations: tuple[ObservationRow, ...] = ()
+    yearly: YearlyTable | None = None  # the phase report's year-by-year table
 
     @property
     def indicator_rows(self) -> tuple[ResultRow, ...]:

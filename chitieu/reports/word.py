@@ -379,6 +379,8 @@ def _annex(document: Any, report: Report, images: ChartImages) -> None:
     ):
         heading.paragraph_format.keep_with_next = True
     _results_table(document, report)
+    if report.yearly is not None:
+        _yearly_table(document, report)
     if images.trends:
         page_break = _paragraph(document, after=0)
         page_break.add_run().add_break(WD_BREAK.PAGE)
@@ -408,6 +410,47 @@ def _results_table(document: Any, report: Report) -> None:
         _shade(cell, "E7E6E6")
     for row in report.rows:
         _result_row(table, row, widths)
+
+
+def _yearly_table(document: Any, report: Report) -> None:
+    """The phase report's year-by-year table, laid out like the results table."""
+    yearly = report.yearly
+    assert yearly is not None
+    page_break = _paragraph(document, after=0)
+    page_break.add_run().add_break(WD_BREAK.PAGE)
+    _paragraph(
+        document, yearly.title, bold=True, align=CENTER, after=6
+    ).paragraph_format.keep_with_next = True
+    widths = layout.yearly_widths(yearly)
+    table = document.add_table(rows=1, cols=len(widths))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _grid(table, widths)
+    header = table.rows[0]
+    _repeat_as_header(header)
+    _keep_row_whole(header)
+    for cell, title, width in zip(
+        header.cells, layout.yearly_titles(yearly, report.phase), widths, strict=True
+    ):
+        cell.width = Mm(width)
+        _cell_text(cell, title, bold=True, align=CENTER)
+        _shade(cell, "E7E6E6")
+    for row in yearly.rows:
+        added = table.add_row()
+        _keep_row_whole(added)
+        cells = added.cells
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = Mm(width)
+        if row.kind is RowKind.OBJECTIVE:
+            _cell_text(cells[0], row.stt, bold=True, align=CENTER)
+            merged = cells[1].merge(cells[-1])
+            _cell_text(merged, row.text, bold=True)
+            continue
+        for i, (cell, value) in enumerate(zip(cells, layout.yearly_cells(row), strict=True)):
+            _cell_text(
+                cell, value, align=LEFT if i == 1 else CENTER, italic=row.kind is RowKind.BREAKDOWN and i == 1
+            )
 
 
 def _result_row(table: Any, row: ResultRow, widths: tuple[float, ...]) -> None:

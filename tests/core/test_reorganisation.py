@@ -133,6 +133,21 @@ def test_a_new_code_already_in_use_is_refused():
     assert errors("sáp nhập,23281,Xã A,23275;23278,,01/07/2025\n") == [("line 2", "code_taken")]
 
 
+def test_a_merged_unit_may_keep_the_code_of_one_it_is_formed_from():
+    # Kon Tum merged into Quảng Ngãi (51): the new province keeps 51; the code is no one else's.
+    units = dict(UNITS, **{"51": UnitFacts("51", "Quảng Ngãi", "province", "")})
+    rows, _issues = read_reorganisation(
+        table_from_csv(HEADER + "sáp nhập,51,Tỉnh Quảng Ngãi,51;62,,01/07/2025\n")
+    )
+    plan, issues = check_reorganisation(rows, units)
+    assert not [i for i in issues if i.code == "code_taken"]
+    assert [u.code for u in plan.opened] == ["51"]
+    assert {(c.code, c.successors) for c in plan.closed} == {("51", ("51",)), ("62", ("51",))}
+    # Taking the code of a unit the line does not close is still refused.
+    rows, _issues = read_reorganisation(table_from_csv(HEADER + "sáp nhập,61,Tỉnh X,51;62,,01/07/2025\n"))
+    assert [i.code for i in check_reorganisation(rows, units)[1]] == ["code_taken"]
+
+
 def test_bad_lines_each_name_their_line_and_problem():
     body = "gộp lại,1,A,23275,,01/07/2025\nsáp nhập,2,B,23275;23278,,31/02/2025\n"
     rows, issues = read_reorganisation(table_from_csv(HEADER + body))

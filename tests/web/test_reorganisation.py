@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document
+from openpyxl import load_workbook
 
 from chitieu.approval import Role
+from chitieu.evaluate import evaluate_plan
 from web.core.demo import demo_accounts, demo_plan
 from web.core.models import AuditEntry
+from web.dashboards.selectors import plan_data
 from web.data import services as data
 from web.data.models import Observation, Submission
 from web.data.selectors import duties
@@ -109,7 +115,7 @@ def test_the_preview_lists_what_closes_opens_and_moves_and_changes_nothing(world
     assert closed["Xã Tân Lập"] == "Xã Đăk Ruồng Mới" and closed["Kon Rẫy"] == "Sở Nội vụ"
     assert closed["Phòng Y tế"] == "Sở Nội vụ"
     moved = {account.username: to for account, _unit, to in preview.accounts}
-    assert moved["xa.tanlap"] == "Xã Đăk Ruồng Mới" and moved["dieuphoi"] == "Sở Nội vụ"
+    assert moved["xa.tanlap"] == "Xã Đăk Ruồng Mới" and moved["dieuphoi"] == ""  # stays, read-only
     assert dict((u.name, n) for u, n in preview.figures)["Xã Tân Lập"] == figures
     assert any(unit.name == "Phòng Y tế" for _a, unit, _to in preview.assignments)
 
@@ -148,12 +154,14 @@ def test_applying_moves_units_accounts_and_assignments_and_leaves_the_figures(wo
         rve.valid_from == date(2025, 7, 1)
         and UnitLink.objects.filter(successor=rve, kind="transfer").exists()
     )
-    # Accounts follow their unit; the district's coordinator goes to the unit named for its duties.
+    # Accounts follow their unit to a successor of the same kind; the district's coordinator does
+    # not become the department's: it stays on the closed district, read-only.
     accounts = world["accounts"]
     accounts["xa.tanlap"].refresh_from_db()
     accounts["dieuphoi"].refresh_from_db()
     assert accounts["xa.tanlap"].org_unit == merged
-    assert accounts["dieuphoi"].org_unit == world["department"]
+    assert accounts["dieuphoi"].org_unit == world["district"]
+    assert accounts["dieuphoi"].chitieu_role is Role.VIEWER
     # The plan in force: Tân Lập stays a lead unit where it was one (for 2021–2025) and gains its successor.
     for assignment in Assignment.objects.filter(lead_units=tan_lap):
         assert merged in assignment.lead_units.all()
@@ -279,3 +287,89 @@ def test_the_merged_commune_s_trend_shows_its_predecessors_figures_added_up(clie
     assert "45,0" in row and "Xã Đăk Ruồng" in row and "Xã Tân Lập" in row
     assert "qua sắp xếp đơn vị hành chính" in row
     assert "<td>2026</td><td>—</td>" in body  # nothing reported yet by the new commune
+
+
+def test_the_former_district_staff_read_the_old_plan_as_it_was_and_change_nothing(client, world):
+    """After the district is closed its coordinator and office staff keep reading 2021–2025, read-only."""
+    version, tan_lap = world["version"], world["tan_lap"]
+    submission = Submission.objects.get(org_unit=tan_lap, period_key="2024-Q2")
+    data.submission_submit(
+        actor=world["accounts"]["xa.tanlap"], submission=submission, revision=submission.revision
+    )
+    coordinator, office = world["accounts"]["dieuphoi"], world["accounts"]["phong.yte"]
+    client.force_login(coordinator)
+    plan = version.plan.pk
+    before = client.get(f"/dashboards/plans/{plan}/?period=2024&as_of=2025-01-22").content.decode()
+    assert client.get(f"/entry/{tan_lap.pk}/2024-Q2/").status_code == 200  # may decide before the date
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    coordinator.refresh_from_db()
+    office.refresh_from_db()
+    assert coordinator.org_unit.valid_to == date(2025, 6, 30)  # stayed on the closed district
+    assert coordinator.chitieu_role is Role.VIEWER
+    assert office.org_unit == world["department"]  # an office's staff go to the department
+    for account in (coordinator, office):
+        client.force_login(account)
+        assert client.get(f"/dashboards/plans/{plan}/?period=2024&as_of=2025-01-22").status_code == 200
+        assert client.get(f"/plans/v/{version.pk}/").status_code == 200
+        assert client.get(f"/reports/{plan}/2024/xlsx").status_code == 200
+    client.force_login(coordinator)
+    after = client.get(f"/dashboards/plans/{plan}/?period=2024&as_of=2025-01-22").content.decode()
+    # The 2024 verdicts read as they did: the same status words in the same order.
+    words = re.compile(r"Vượt|Đạt|Không đạt|Chưa có số liệu")
+    assert words.findall(after) == words.findall(before) and words.findall(before)
+    # Nothing can be changed any more: no decision on figures, no plan edit, no reorganisation.
+    decide = client.post(f"/entry/{tan_lap.pk}/2024-Q2/decide/", {"action": "approve"})
+    assert decide.status_code == 403
+    assignment = version.indicators.get(code="1.1").assignment
+    assert client.post(f"/plans/assignment/{assignment.pk}/", {}).status_code == 403
+    assert client.get("/reorganisation/").status_code == 403
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
+
+
+def _trend_figure(page: str) -> dict:
+    return json.loads(
+        re.search(r'<script id="trend-figure" type="application/json">(.*?)</script>', page, re.S)[1]
+    )
+
+
+def test_dashboards_say_where_a_series_crosses_the_reorganisation(client, world):
+    plan = world["version"].plan
+    client.force_login(world["admin"])
+    indicator = f"/dashboards/plans/{plan.pk}/indicators/3.2a/?period=2024&as_of=2026-03-01"
+    phase = f"/dashboards/plans/{plan.pk}/?period=2021-2025&as_of=2026-03-01"
+    before = client.get(indicator).content.decode()
+    assert "reorganisation-note" not in before and "shapes" not in _trend_figure(before)["layout"]
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    page = client.get(indicator).content.decode()
+    assert "đi qua đợt sắp xếp đơn vị hành chính ngày 01/07/2025" in page
+    layout = _trend_figure(page)["layout"]
+    assert [s["x0"] for s in layout["shapes"]] == ["2025"]
+    assert layout["annotations"][0]["text"] == "Sắp xếp đơn vị 01/07/2025"
+    assert "đi qua đợt sắp xếp" in client.get(phase).content.decode()
+    # A year wholly before the date does not cross it.
+    year = client.get(f"/dashboards/plans/{plan.pk}/?period=2024&as_of=2026-03-01").content.decode()
+    assert "reorganisation-note" not in year
+
+
+def test_the_phase_report_downloads_with_the_structure_changes_and_the_engine_s_figures(client, world):
+    version, tan_lap = world["version"], world["tan_lap"]
+    submission = Submission.objects.get(org_unit=tan_lap, period_key="2024-Q2")
+    Submission.objects.filter(pk=submission.pk).update(state="approved")
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    client.force_login(world["accounts"]["dieuphoi"])  # the former district's coordinator, read-only
+    dashboard = client.get(f"/dashboards/plans/{version.plan.pk}/?period=2021-2025&as_of=2026-03-01")
+    assert f"/reports/phase/{version.plan.pk}/docx" in dashboard.content.decode()
+    response = client.get(f"/reports/phase/{version.plan.pk}/xlsx?as_of=2026-03-01")
+    assert response.status_code == 200 and "tong-ket" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content))["Theo năm"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "3.2a")
+    core, observations = plan_data(version.plan)
+    expected = evaluate_plan(core, observations, "2024", as_of=date(2026, 3, 1)).result("3.2a").actual
+    assert expected is not None and row[6] == pytest.approx(float(expected))
+    docx = client.get(f"/reports/phase/{version.plan.pk}/docx?as_of=2026-03-01")
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "Ngày 01/07/2025: sáp nhập Xã Tân Lập, Xã Đăk Ruồng thành Xã Đăk Ruồng Mới." in text or (
+        "Ngày 01/07/2025: sáp nhập Xã Đăk Ruồng, Xã Tân Lập thành Xã Đăk Ruồng Mới." in text
+    )
+    assert "Ngày 01/07/2025: giải thể Kon Rẫy" in text

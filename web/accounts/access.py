@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from chitieu.approval import Role
 from web.orgs.models import OrgUnit
-from web.orgs.selectors import unit_descendant_ids
+from web.orgs.selectors import predecessor_area_ids, unit_descendant_ids
 
 
 def area_unit_ids(user) -> set[int] | None:
@@ -67,12 +67,15 @@ def plan_area_ids(user) -> set[int] | None:
 
     The one visibility rule for plans (the list, the plan pages, dashboards, reports and the
     API ask here): everyone working in or above the plan's area may read it — the user's own
-    area and every unit above the user's unit, however many levels up."""
+    area and every unit above the user's unit, however many levels up — and, after a
+    reorganisation, the areas the user's unit was formed from and the units above them."""
     ids = area_unit_ids(user)
     if ids is None:
         return None
     if user.is_authenticated and user.org_unit_id:
-        ids = ids | _ancestor_ids(user.org_unit)
+        # After a reorganisation, also the plans the unit's predecessors worked under (read-only for
+        # this user: changing a plan asks can_manage_plan, which does not look here).
+        ids = ids | _ancestor_ids(user.org_unit) | predecessor_area_ids(user.org_unit_id)
     return ids
 
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chitieu.approval import Role
@@ -31,4 +32,21 @@ class User(AbstractUser):
 
     @property
     def chitieu_role(self) -> Role:
-        return Role.ADMINISTRATOR if self.is_superuser else Role(self.role)
+        """The role the account acts with today.
+
+        A unit closed by a reorganisation (a dissolved district, its offices) keeps
+        the accounts that had no successor of the same kind: their staff still read
+        the plans and figures of the years the unit existed, but change nothing, so
+        they act as viewers.
+        """
+        if self.is_superuser:
+            return Role.ADMINISTRATOR
+        role = Role(self.role)
+        if role is not Role.VIEWER and self.unit_closed:
+            return Role.VIEWER
+        return role
+
+    @property
+    def unit_closed(self) -> bool:
+        unit = self.org_unit if self.org_unit_id else None
+        return unit is not None and unit.valid_to is not None and unit.valid_to < timezone.localdate()

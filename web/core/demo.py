@@ -29,6 +29,7 @@ from web.orgs.selectors import unit_find
 from web.orgs.services import kon_ray_units_ensure
 from web.plans.models import Plan, PlanVersion, Reporters, VersionStatus
 from web.plans.services import assignment_update, plan_import, plan_version_confirm
+from web.reorg.demo_story import load_story
 
 ANNEX = konray.ANNEX
 DEMO_PASSWORD = "ChiTieu@2024"
@@ -258,14 +259,22 @@ def demo_data(
     return counts
 
 
-def load_demo() -> dict:
+def load_demo(*, reform: bool = True) -> dict:
+    """The demo; ``reform=False`` stops before 1 July 2025 (tests of a district still at work)."""
     district = kon_ray_units_ensure()
     accounts = demo_accounts(district)
     coordinator = next(u for a, u, _ in accounts if a.role is Role.COORDINATOR)
-    with notices.held():  # four years of history: in the notice lists, not in anyone's mailbox
+    # Years of history: in the notice lists, not in anyone's mailbox.
+    with notices.held():
         version = demo_plan(coordinator=coordinator, district=district)
         counts = demo_data(version=version, coordinator=coordinator)
+        story = None
+        if reform:  # the July 2025 reorganisation and the 2026–2030 plan (web.reorg.demo_story)
+            story = load_story(
+                admin=accounts[0][1], district=district, password=DEMO_PASSWORD, email_domain=EMAIL_DOMAIN
+            )
     return {
+        "reform": story,
         "district": district,
         "accounts": accounts,
         "version": version,

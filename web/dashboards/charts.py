@@ -46,8 +46,13 @@ def trend_figure(
     yearly_targets: Sequence[Point],
     phase_target: Decimal | None,
     phase_label: str = "",
+    breaks: Sequence[tuple[str, str]] = (),
 ) -> dict:
-    """Actual values over the phase, the yearly targets as markers and the phase target as a line."""
+    """Actual values over the phase, the yearly targets as markers and the phase target as a line.
+
+    ``breaks``: (period, label) of reorganisations the series crosses, drawn as a dotted
+    vertical line with its label, so nobody reads the units before and after as the same.
+    """
     data: list[dict] = []
     for series in actual:
         data.append(
@@ -91,4 +96,31 @@ def trend_figure(
         "margin": {"t": 48, "r": 16, "b": 40, "l": 56},
         "height": 360,
     }
+    marked = [(period, label) for period, label in breaks if period in periods]
+    if marked:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": period,
+                "x1": period,
+                "y0": 0,
+                "y1": 1,
+                "line": {"dash": "dot", "width": 2, "color": "#8a4b00"},
+            }
+            for period, _label in marked
+        ]
+        layout["annotations"] = [
+            {
+                "x": period,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "text": label,
+                "showarrow": False,
+                "yanchor": "bottom",
+            }
+            for period, label in marked
+        ]
     return {"data": data, "layout": layout, "config": CONFIG}

@@ -27,6 +27,7 @@ from chitieu.plan import Plan, Sex
 from chitieu.reminders import Stage
 from web.accounts.access import area_unit_ids, may_see_provisional
 from web.dashboards import charts
+from web.dashboards.breaks import reorganisation_breaks
 from web.dashboards.search import search
 from web.dashboards.selectors import (
     APPROVED,
@@ -213,6 +214,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             "objectives": objectives,
             "summary": summary,
             "issues": evaluated.evaluation.issues,
+            "breaks": reorganisation_breaks(area, [period]),
         },
     )
 
@@ -267,7 +269,8 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
         y: evaluate_indicator(indicator, observations, y, as_of=as_of, phase=core.phase, units=units)
         for y in years
     }
-    figure = trend(indicator, core, years, yearly)
+    breaks = reorganisation_breaks(area, years)
+    figure = trend(indicator, core, years, yearly, breaks)
     return render(
         request,
         "dashboards/indicator.html",
@@ -290,11 +293,12 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
             "by_unit": child_figures(plan, core, indicator, area, period, states=states),
             "rows": observation_rows(plan, code, area, request.user)[:ROWS_SHOWN],
             "figure": figure,
+            "breaks": breaks,
         },
     )
 
 
-def trend(indicator, core: Plan, years: list[str], yearly: dict) -> dict:
+def trend(indicator, core: Plan, years: list[str], yearly: dict, breaks=()) -> dict:
     series = [charts.Series(_("Actual"), tuple(charts.Point(y, r.actual) for y, r in yearly.items()))]
     if indicator.by_sex:
         for sex in (Sex.FEMALE, Sex.MALE):
@@ -314,6 +318,7 @@ def trend(indicator, core: Plan, years: list[str], yearly: dict) -> dict:
         yearly_targets=yearly_targets,
         phase_target=phase_target.value if phase_target else None,
         phase_label=_("Phase target %(period)s") % {"period": phase.key} if phase else "",
+        breaks=[(b.period, b.label) for b in breaks],
     )
 
 

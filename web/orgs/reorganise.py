@@ -146,3 +146,16 @@ def reorganisation_units_apply(
         )
     _tree_changed()
     return done
+
+
+@transaction.atomic
+def unit_code_set(*, actor, unit: OrgUnit, code: str, reason: str = "") -> OrgUnit:
+    """Give a unit its administrative code (a reorganisation file names units by code)."""
+    if unit.code == code:
+        return unit
+    audit_record(
+        actor=actor, action="unit_recode", subject=unit, field="code", old=unit.code, new=code, reason=reason
+    )
+    unit.code = code
+    unit.save(update_fields=["code"])
+    return unit

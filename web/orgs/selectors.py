@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from chitieu.names import name_key
-from web.orgs.models import OrgUnit, UnitKind
+from web.orgs.models import OrgUnit, UnitKind, UnitLink
 
 
 def unit_descendant_ids(unit_id: int) -> set[int]:
@@ -68,3 +68,29 @@ def official_code(unit: OrgUnit) -> str:
     are digits, so the two never meet.
     """
     return unit.code or f"ID{unit.pk}"
+
+
+def predecessor_area_ids(unit_id: int) -> set[int]:
+    """The units a unit was formed from (through every reorganisation) and every unit above them.
+
+    The staff of a merged commune, or of the department that took over a district
+    office's duties, still read the plans their predecessors worked under.
+    """
+    found: set[int] = set()
+    frontier = {unit_id}
+    while frontier:  # one query per generation of reorganisations (none for most units)
+        frontier = (
+            set(UnitLink.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True))
+            - found
+        )
+        found |= frontier
+    above: set[int] = set()
+    while found - above:
+        above |= found
+        found = (
+            set(
+                OrgUnit.objects.filter(id__in=found, parent__isnull=False).values_list("parent_id", flat=True)
+            )
+            | above
+        )
+    return above

@@ -40,3 +40,16 @@ class ReorganisationApplyForm(forms.Form):
         if len(data) > MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (at most %(mb)s MB).") % {"mb": 2})
         return data
+
+
+class CarryOverDecisionForm(forms.Form):
+    indicator = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("accepted", _("Accept as carried over")),
+            ("changed", _("Accept with the changes below")),
+            ("dropped", _("Drop: keep the new plan's assignment")),
+        ],
+        widget=forms.RadioSelect,
+    )

@@ -122,6 +122,17 @@ def _outside_area(plan: ReorganisationPlan, by_key: dict[str, OrgUnit], visible:
     return issues
 
 
+def account_successor(kind: str, successor_kinds: list[str]) -> int | None:
+    """Index of the successor an account of a closed unit moves to, or None: it stays, read-only.
+
+    Only a single successor of the same kind takes the accounts (commune → merged
+    commune): a district's coordinator must not become the province's.
+    """
+    if len(successor_kinds) == 1 and successor_kinds[0] == kind:
+        return 0
+    return None
+
+
 @dataclass
 class Preview:
     checked: Checked
@@ -159,18 +170,22 @@ def reorganisation_preview(user, data: bytes) -> Preview:
     for new in plan.opened:
         parent = name(new.parent_code) if new.parent_code else ""
         preview.opened.append((new.code, new.name, parent, ", ".join(predecessors.get(new.code, []))))
+    kinds = {new.code: new.kind or "commune" for new in plan.opened}
     closed_ids = {}
+    successor_kinds = {}
     for closing in plan.closed:
         unit = by_key[closing.code]
         successors = [name(c) for c in closing.successors]
         preview.closed.append((unit, closing.link, ", ".join(successors)))
         closed_ids[unit.pk] = (unit, successors)
+        successor_kinds[unit.pk] = [kinds.get(c) or by_key[c].kind for c in closing.successors]
     for code, new_name, _new_code, _line in plan.renamed:
         preview.renamed.append((by_key[code], new_name))
     users = get_user_model().objects.filter(org_unit_id__in=closed_ids, is_active=True).order_by("username")
     for account in users:
         unit, successors = closed_ids[account.org_unit_id]
-        preview.accounts.append((account, unit, successors[0] if len(successors) == 1 else ""))
+        index = account_successor(unit.kind, successor_kinds[unit.pk])
+        preview.accounts.append((account, unit, successors[index] if index is not None else ""))
     assignments = (
         Assignment.objects.filter(lead_units__in=closed_ids, indicator__version__status__in=LIVE_VERSIONS)
         .select_related("indicator__version__plan")

@@ -11,7 +11,7 @@ from web.accounts.access import require_coordinator
 from web.core.audit import audit_record
 from web.orgs.reorganise import Reorganised, reorganisation_units_apply
 from web.plans.models import Assignment
-from web.reorg.selectors import LIVE_VERSIONS, reorganisation_check
+from web.reorg.selectors import LIVE_VERSIONS, account_successor, reorganisation_check
 from web.rollups.cache import summary_changed_all
 
 
@@ -25,8 +25,12 @@ class ReorganisationRefused(ValueError):
 def reorganisation_apply(*, actor, data: bytes, source_name: str) -> Reorganised:
     """All or nothing: the file is checked again against the units as they are now.
 
-    Accounts of a closed unit move to its successor when there is one (a split
-    leaves them where they are, listed in the preview for a decision). The
+    Accounts of a closed unit move to its successor when there is one of the
+    same kind (a commune's to the merged commune). A split, or a dissolved
+    district whose duties pass to the province, leaves them where they are,
+    listed in the preview: the staff keep reading the years their unit
+    existed, read-only (``User.chitieu_role``), and an administrator gives them
+    a new unit if they have one. The
     assignments of plans in force or in review gain the successors as lead
     units; the closed units stay on them for the periods they reported.
     Figures are not touched: they stay with the unit that reported them.
@@ -37,10 +41,10 @@ def reorganisation_apply(*, actor, data: bytes, source_name: str) -> Reorganised
         raise ReorganisationRefused(checked.issues)
     reason = _("Reorganisation from the file %(name)s") % {"name": source_name}
     done = reorganisation_units_apply(actor=actor, plan=checked.plan, on_line=checked.on_line, reason=reason)
-    for account in get_user_model().objects.filter(org_unit_id__in=done.closed):
+    for account in get_user_model().objects.filter(org_unit_id__in=done.closed).select_related("org_unit"):
         successors = done.closed[account.org_unit_id]
-        if len(successors) != 1:
-            continue
+        if account_successor(account.org_unit.kind, [s.kind for s in successors]) is None:
+            continue  # stays on the closed unit: it reads the years the unit existed (read-only)
         old = account.org_unit
         account.org_unit = successors[0]
         account.save(update_fields=["org_unit"])

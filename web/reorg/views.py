@@ -6,12 +6,28 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from web.accounts.access import require_coordinator, require_see_plan, require_see_unit
+from chitieu.demo_reform import shows_illustrative
+from web.accounts.access import (
+    can_manage_plan,
+    require_coordinator,
+    require_manage_plan,
+    require_see_plan,
+    require_see_unit,
+)
 from web.dashboards.selectors import plan_version_active
 from web.orgs.models import OrgUnit
+from web.orgs.selectors import unit_descendant_ids
+from web.plans.forms import AssignmentForm
 from web.plans.models import Plan
 from web.reorg import services
-from web.reorg.forms import ReorganisationApplyForm, ReorganisationUploadForm
+from web.reorg.carry_over import (
+    carry_over_decide,
+    carry_over_proposals,
+    plan_start,
+    previous_versions,
+    reporting_chain,
+)
+from web.reorg.forms import CarryOverDecisionForm, ReorganisationApplyForm, ReorganisationUploadForm
 from web.reorg.selectors import reorganisation_preview, unit_trend
 
 
@@ -59,7 +75,18 @@ def reorganise(request):
                 context["apply"] = ReorganisationApplyForm(
                     initial={"data": base64.b64encode(data).decode("ascii"), "name": file.name[:255]}
                 )
+    context["handovers"] = _handovers(request.user)
     return render(request, "reorg/reorganise.html", context)
+
+
+def _handovers(user) -> list:
+    """Plans the user manages that follow a plan of a predecessor area: their carry-over screens."""
+    found = []
+    for plan in Plan.objects.select_related("area").order_by("-created_at")[:50]:
+        version = plan_version_active(plan) if can_manage_plan(user, plan) else None
+        if version is not None and previous_versions(version):
+            found.append(plan)
+    return found
 
 
 TREND_YEARS = ("2021", "2022", "2023", "2024", "2025", "2026")
@@ -78,3 +105,83 @@ def trend(request, pk: int):
         raise Http404
     rows = unit_trend(plan, unit, code, TREND_YEARS)
     return render(request, "reorg/trend.html", {"unit": unit, "plan": plan, "code": code, "rows": rows})
+
+
+def _change_form(proposal, units, data=None) -> AssignmentForm:
+    return AssignmentForm(
+        data,
+        prefix=f"c{proposal.indicator.pk}",
+        units=units,
+        initial={
+            "lead_units": proposal.lead_units,
+            "reporters": proposal.reporters,
+            "frequency": proposal.frequency,
+            "by_sex": proposal.by_sex,
+        },
+    )
+
+
+@login_required
+def carry_over(request, plan_id: int):
+    """The new plan's assignments carried over from the old plan: accepted, changed or dropped one by one."""
+    plan = get_object_or_404(Plan.objects.select_related("area"), pk=plan_id)
+    require_manage_plan(request.user, plan)
+    version = plan_version_active(plan)
+    if version is None:
+        raise Http404
+    day = plan_start(version)
+    area = unit_descendant_ids(plan.area_id)
+    units = OrgUnit.objects.filter(id__in=area).exclude(pk=plan.area_id)
+    units = units.filter(id__in=[u.pk for u in units if u.is_valid_on(day)]) | OrgUnit.objects.filter(
+        pk=plan.area_id
+    )
+    proposals = carry_over_proposals(version)
+    if request.method == "POST":
+        decided = CarryOverDecisionForm(request.POST)
+        proposal = next(
+            (
+                p
+                for p in proposals
+                if decided.is_valid() and p.indicator.pk == decided.cleaned_data["indicator"]
+            ),
+            None,
+        )
+        if proposal is None:
+            raise Http404
+        change = _change_form(proposal, units, request.POST)
+        decision = decided.cleaned_data["decision"]
+        if decision != "changed" or change.is_valid():
+            changed = None
+            if decision == "changed":
+                changed = {k: change.cleaned_data[k] for k in ("reporters", "frequency", "by_sex")}
+                changed["lead_units"] = list(change.cleaned_data["lead_units"])
+            carry_over_decide(
+                actor=request.user,
+                version=version,
+                indicator_id=proposal.indicator.pk,
+                decision=decision,
+                changed=changed,
+            )
+            messages.success(
+                request, _("Decision recorded for indicator %(code)s.") % {"code": proposal.indicator.code}
+            )
+            return redirect("reorg:carry_over", plan_id=plan.pk)
+        messages.error(request, _("The changes could not be saved: see the indicator's form."))
+    rows = [
+        (
+            p,
+            CarryOverDecisionForm(initial={"indicator": p.indicator.pk, "decision": "accepted"}),
+            _change_form(p, units),
+        )
+        for p in proposals
+    ]
+    codes = OrgUnit.objects.filter(id__in=area).values_list("code", flat=True)
+    context = {
+        "plan": plan,
+        "version": version,
+        "rows": rows,
+        "pending": sum(1 for p in proposals if p.decision is None),
+        "calendar": reporting_chain(version, day.year),
+        "illustrative": shows_illustrative(codes),
+    }
+    return render(request, "reorg/carry_over.html", context)

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from web.reports import views
+from web.reports import phase_views, views
 
 app_name = "report_downloads"
 urlpatterns = [
     path("<int:plan_id>/<str:period>/<str:fmt>", views.download, name="download"),
+    path("phase/<int:plan_id>/<str:fmt>", phase_views.download, name="phase"),
 ]

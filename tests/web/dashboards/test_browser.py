@@ -33,6 +33,14 @@ def demo(transactional_db):
 
 
 @pytest.fixture
+def district_demo(transactional_db):
+    """The demo as it stood before 1 July 2025: the district and its staff at work (reminders for 2024)."""
+    from web.core.demo import load_demo
+
+    return load_demo(reform=False)
+
+
+@pytest.fixture
 def shots(tmp_path):
     """docs/screenshots with UPDATE_SCREENSHOTS=1 (refreshes the README pictures), else a temporary folder."""
     folder = DOCS_SHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
@@ -147,8 +155,10 @@ def _late_units_oracle(version, year: int, as_of: date) -> set[str]:
     return late
 
 
-def test_completeness_lists_the_late_units_and_reminders_go_once(demo, browser, live_server, client, shots):
-    version = demo["version"]
+def test_completeness_lists_the_late_units_and_reminders_go_once(
+    district_demo, browser, live_server, client, shots
+):
+    version = district_demo["version"]
     plan = version.plan
     as_of = date.fromisoformat(AS_OF)
     expected_late = _late_units_oracle(version, 2024, as_of)
@@ -201,7 +211,7 @@ def test_an_anonymous_visitor_reads_the_public_page_on_a_phone(demo, browser, li
     from web.public.services import plan_publish
 
     plan = demo["version"].plan
-    plan_publish(actor=_user("dieuphoi"), plan=plan, published=True)
+    plan_publish(actor=_user("quantri"), plan=plan, published=True)  # the administrator
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = context.new_page()
     page.goto(f"{live_server.url}/public/{plan.pk}/?period=2024")
@@ -211,3 +221,34 @@ def test_an_anonymous_visitor_reads_the_public_page_on_a_phone(demo, browser, li
     assert page.locator("#notices-link").count() == 0  # nobody is logged in
     page.screenshot(path=str(shots / "public-page-phone.png"), full_page=False)
     context.close()
+
+
+def test_the_successor_s_coordinator_reviews_the_2026_plan_and_downloads_the_phase_report(
+    demo, browser, live_server, client
+):
+    """Issue 16 done-when: after the July 2025 reorganisation, as the coordinator of the successor area."""
+    import io
+
+    from docx import Document
+
+    reform = demo["reform"]
+    new_plan, old_plan = reform["plan_2026"].plan, demo["version"].plan
+    page, errors = _page(browser, live_server, client, reform["coordinator"])
+    page.goto(f"{live_server.url}/reorganisation/")
+    page.click(f"#handovers a[href='/reorganisation/carry-over/{new_plan.pk}/']")
+    assert "MINH HOẠ" in page.inner_text("#illustrative")  # the mapping is never presented as official
+    assert "Quý 1/2026" in page.inner_text("#calendar")
+    page.locator("#carry-3\\.2 button.primary").click()
+    assert "Đã quyết định" in page.inner_text("#carry-3\\.2")
+    page.goto(f"{live_server.url}/plans/v/{reform['plan_2026'].pk}/")
+    assert "khoảng 60%" in page.inner_text("main")
+    page.goto(f"{live_server.url}/dashboards/plans/{old_plan.pk}/?period=2021-2025")
+    assert "01/07/2025" in page.inner_text(".reorganisation-note")
+    with page.expect_download() as download:
+        page.click("#phase-report a:text('DOCX')")
+    text = "\n".join(
+        p.text for p in Document(io.BytesIO(Path(download.value.path()).read_bytes())).paragraphs
+    )
+    assert "Tổng kết thực hiện các mục tiêu, chỉ tiêu bình đẳng giới giai đoạn 2021–2025" in text
+    assert "giải thể Kon Rẫy" in text
+    assert errors == []

@@ -421,6 +421,13 @@ def _site_probes() -> list[Probe]:
             snapshot=lambda w: _published(w),
             writers=MANAGERS,
         ),
+        Probe(
+            "reorganisation-carry-over",
+            "reorganisation/carry-over/<int:plan_id>/",
+            "get",
+            lambda w: f"/reorganisation/carry-over/{w.plan.pk}/",
+            PLAN_MANAGERS,
+        ),
         # ---------------------------------------------------------- plans
         Probe("plan-list", "plans/", "get", lambda w: "/plans/", LOGGED_IN),
         Probe("plan-upload-page", "plans/upload/", "get", lambda w: "/plans/upload/", COORDINATORS),
@@ -712,6 +719,13 @@ def _site_probes() -> list[Probe]:
             "get",
             lambda w: "/reports/987654/2024/xlsx",
             by_role(NOT_FOUND, anonymous=LOGIN),
+        ),
+        Probe(
+            "phase-report",
+            "reports/phase/<int:plan_id>/<str:fmt>",
+            "get",
+            lambda w: f"/reports/phase/{w.plan.pk}/xlsx",
+            PLAN_READERS,
         ),
     ]
 

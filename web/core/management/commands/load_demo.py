@@ -35,4 +35,20 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo accounts (common password: %(password)s):") % {"password": DEMO_PASSWORD})
         for account, user, _created in result["accounts"]:
             role = str(RoleChoices(account.role.value).label)
-            self.stdout.write(f"  {account.username:<16} {role:<14} {user.email:<26} {account.unit or '—'}")
+            self.stdout.write(f"  {account.username:<16} {role:<14} {user.email:<26} {user.org_unit or '—'}")
+        reform = result["reform"]
+        if reform is None:
+            return
+        coordinator = reform["coordinator"]
+        self.stdout.write(
+            f"  {coordinator.username:<16} {RoleChoices.COORDINATOR.label!s:<14} {coordinator.email:<26} "
+            f"{coordinator.org_unit}"
+        )
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "1 July 2025: Kon Rẫy reorganised into communes of %(province)s (illustrative mapping). "
+                "Plan: %(plan)s"
+            )
+            % {"province": reform["province"].name, "plan": reform["plan_2026"].plan.name}
+        )
