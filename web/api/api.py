@@ -493,6 +493,22 @@ class Dhis2Options(Schema):
             raise HttpError(422, f"mapping: không đọc được ({error.error_count()} lỗi)") from None
 
 
+def _named_by_sender(observations, rows, plan: PlanRecord):
+    """The tidy CSV names the unit that sent each figure, as ``/observations`` does.
+
+    The engine reads an office's figure as the whole area's (``reports_for_area``), which the
+    core would also do with a blank unit; but a blank says nothing of who sent it, and a
+    coordinator who imports the file back would file the office's figures under their own
+    unit. Blank stays only for the plan's area itself: what §3 means by a blank unit.
+    """
+    return [
+        obs
+        if row.submission.org_unit_id == plan.area_id
+        else replace(obs, org_unit=row.submission.org_unit.name)
+        for obs, row in zip(observations, rows, strict=True)
+    ]
+
+
 @api.get(
     "/plans/{plan_id}/observations/export",
     response={200: None, 403: Error, 404: Error, 422: Error},
@@ -546,6 +562,8 @@ def observations_export(
     rows = list(rows)
     observations = [as_core_observation(row, plan.area) for row in rows]
     area = official_code(plan.area)
+    if format == "csv":
+        observations = _named_by_sender(observations, rows, plan)
     if format == "csv" and dialect == "plain":
         result = to_tidy_csv(observations)
     elif format == "csv":
