@@ -663,7 +663,40 @@ def _site_probes() -> list[Probe]:
             lambda w: "/reports/987654/2024/xlsx",
             by_role(NOT_FOUND, anonymous=LOGIN),
         ),
+        Probe(
+            "report-settings-page",
+            "reports/<int:plan_id>/settings/",
+            "get",
+            lambda w: f"/reports/{w.plan.pk}/settings/",
+            PLAN_MANAGERS,
+        ),
+        Probe(
+            "report-settings-save",
+            "reports/<int:plan_id>/settings/",
+            "post",
+            lambda w: f"/reports/{w.plan.pk}/settings/",
+            by_role(DENIED, anonymous=LOGIN, coordinator=REDIRECT, administrator=REDIRECT),
+            data=lambda w: {
+                "signer_title": "CHỦ TỊCH",
+                "signer": "Người Ký Thử",
+                "revision": _settings_revision(w),
+            },
+            snapshot=_report_settings,
+            writers=MANAGERS,
+        ),
     ]
+
+
+def _report_settings(world: World):
+    from web.reports.models import PlanReportSettings
+
+    return PlanReportSettings.objects.filter(plan=world.plan).values_list("data", flat=True).first()
+
+
+def _settings_revision(world: World) -> int:
+    from web.reports.models import PlanReportSettings
+
+    return PlanReportSettings.objects.filter(plan=world.plan).values_list("revision", flat=True).first() or 0
 
 
 def _api_probes() -> list[Probe]:
