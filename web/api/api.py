@@ -817,7 +817,12 @@ def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
         "requestBody": {
             "required": True,
             "description": "tidy CSV (contracts §3), UTF-8 with or without BOM; ',', ';' or tab",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            # text/csv for people and curl; the same bytes as application/octet-stream for
+            # generated clients that cannot send text/csv (openapi-python-client sends a File).
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
         }
     },
 )
