@@ -29,13 +29,20 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 from pydantic import ValidationError as PydanticValidationError
 
-from chitieu.exports import Provisional, to_dhis2_json, to_sdmx_csv, to_tidy_csv
+from chitieu.exports import Provisional, to_sdmx_csv, to_tidy_csv
 from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from chitieu.sdmx_structure import sdmx_structure
 from web.accounts.access import area_unit_ids, may_see_provisional, units_visible_to
+from web.api.exchange import (
+    Dhis2Config,
+    Dhis2SettingsError,
+    dhis2_config_check,
+    dhis2_config_for,
+    dhis2_document,
+)
 from web.api.schemas import EvaluationOut
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
@@ -581,6 +588,22 @@ class Dhis2Options(Schema):
         except PydanticValidationError as error:
             raise HttpError(422, f"mapping: không đọc được ({error.error_count()} lỗi)") from None
 
+    def config(self, plan: PlanRecord) -> Dhis2Config:
+        """These options; when none is given, the plan's saved DHIS2 settings (the web app's form)."""
+        if not (self.data_set or self.id_scheme or self.mapping):
+            return dhis2_config_for(plan)
+        mapping = self.parsed()
+        try:
+            return dhis2_config_check(
+                data_set=self.data_set,
+                id_scheme=self.id_scheme,
+                data_elements=mapping.data_elements,
+                org_units=mapping.org_units,
+                category_option_combos=mapping.category_option_combos,
+            )
+        except Dhis2SettingsError as error:
+            raise HttpError(422, f"Tùy chọn DHIS2 không hợp lệ: {error}") from None
+
 
 def _named_by_sender(observations, rows, plan: PlanRecord):
     """The tidy CSV names the unit that sent each figure, as ``/observations`` does.
@@ -638,7 +661,8 @@ def observations_export(
     ``X-Chitieu-Left-Out`` header. Units are named by their official code (``ID<id>``
     for a unit without one). Figures not yet approved are marked: DHIS2 ``followup``
     and a comment, SDMX ``OBS_STATUS`` ``P``. The ``data_set``, ``id_scheme`` and
-    ``mapping`` parameters adapt the DHIS2 document to an instance.
+    ``mapping`` parameters adapt the DHIS2 document to an instance; when none of them is given,
+    the plan's DHIS2 settings saved in the web app are used.
     """
     if format not in EXPORT_FORMATS:
         raise HttpError(422, "format phải là csv, dhis2 hoặc sdmx")
@@ -659,31 +683,20 @@ def observations_export(
         excel = to_tidy_csv(observations, delimiter=";", decimal_comma=True)
         # The BOM tells Excel the file is UTF-8; without it "Xã Tân Lập" shows as "XĂ£ TĂ¢n Láº­p".
         result = replace(excel, text="\ufeff" + excel.text)
+    elif format == "dhis2":
+        result = dhis2_document(rows, plan=plan, core=core, config=dhis2.config(plan))
     else:
         # DHIS2 and SDMX name units by their official code: names repeat across the
         # country (13 "Phòng Y tế" in two provinces) and change with a rename.
-        # Each figure goes out under the code of the unit that sent it (an office too, where
-        # the tidy CSV writes the area's blank): unit, indicator, period and sex are unique
-        # in the database, so the DHIS2 and SDMX keys are unique by construction.
+        # Each figure goes out under the code of the unit that sent it (an office too):
+        # unit, indicator, period and sex are unique in the database, so the DHIS2 and
+        # SDMX keys are unique by construction.
         coded = []
         for obs, row in zip(observations, rows, strict=True):
             obs = replace(obs, org_unit=official_code(row.submission.org_unit))
             coded.append(obs if row.submission.state in APPROVED else Provisional(obs))
         codes = {obs.org_unit: obs.org_unit for obs in coded if obs.org_unit}
-        if format == "dhis2":
-            mapping = dhis2.parsed()
-            result = to_dhis2_json(
-                coded,
-                plan=core,
-                area=mapping.org_units.get(area, area),
-                org_unit_ids={**codes, **mapping.org_units},
-                data_element_ids=mapping.data_elements,
-                sex_combo_ids=mapping.category_option_combos,
-                data_set=dhis2.data_set,
-                id_scheme=dhis2.id_scheme,
-            )
-        else:
-            result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes, version=sdmx_version)
+        result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes, version=sdmx_version)
     content_type, extension = EXPORT_FORMATS[format]
     if format == "sdmx" and sdmx_version == "1.0":
         content_type = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboards/", include("web.dashboards.urls")),
     path("reports/", include("web.reports.urls")),
     path("api/", include("web.api.urls")),
+    path("exchange/", include("web.api.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -34,4 +34,10 @@ def report_buttons(context, plan, period: str, as_of: date, provisional: bool = 
         if request is not None and can_manage_plan(request.user, plan)
         else ""
     )
-    return {"links": links, "period": period, "provisional": provisional, "settings_url": settings_url}
+    return {
+        "links": links,
+        "period": period,
+        "provisional": provisional,
+        "settings_url": settings_url,
+        "plan_id": plan.pk,
+    }
