@@ -368,3 +368,9 @@ def test_requests_are_throttled_per_token(client, tokens, figures, settings):
     codes = [_get(client, "/plans", tokens["viewer"]).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert _get(client, "/plans", tokens["coordinator"]).status_code == 200  # another token, its own count
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 10**6}, {"offset": -1}, {"limit": "x"}])
+def test_a_bad_page_is_refused_with_422(client, tokens, figures, params):
+    response = _get(client, f"/plans/{figures.pk}/observations", tokens["coordinator"], **params)
+    assert response.status_code == 422 and response.json()["detail"]
