@@ -281,7 +281,7 @@ def _period(key: str) -> str:
 
 
 def _visible_units(user):
-    return units_visible_to(user, OrgUnit.objects.order_by("kind", "name"))
+    return units_visible_to(user, OrgUnit.objects.order_by("kind", "name", "pk"))  # a total order: pages
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -477,7 +477,9 @@ def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):
     rows = (
         Observation.objects.filter(submission__plan=plan)
         .select_related("submission__org_unit")
-        .order_by("submission__period_start", "submission__org_unit__name", "indicator_code", "sex")
+        # The id last: names repeat (two "Phòng Nội vụ"), and without a total order a
+        # database may give pages that overlap or skip rows.
+        .order_by("submission__period_start", "submission__org_unit__name", "indicator_code", "sex", "pk")
     )
     ids = area_unit_ids(request.user)
     if ids is not None:
