@@ -15,6 +15,7 @@ urlpatterns = [
     path("entry/", include("web.data.urls")),
     path("dashboards/", include("web.dashboards.urls")),
     path("reports/", include("web.reports.urls")),
+    path("notices/", include("web.notices.urls")),
     path("api/", include("web.api.urls")),
     path("exchange/", include("web.api.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
