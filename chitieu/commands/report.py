@@ -14,7 +14,6 @@ import os
 import sys
 import tempfile
 from argparse import Namespace
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -103,22 +102,26 @@ def write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-_SETTINGS_KEYS = {
-    "issuing_body",
-    "parent_body",
-    "number",
-    "symbol",
-    "signer_authority",
-    "signer_title",
-    "signer",
-    "recipients",
-}
+def _settings(path: str, args: Namespace):
+    """The report settings (chitieu.reports.settings) from a JSON or TOML file, the flags winning."""
+    from chitieu.reports.settings import SettingsError, parse_settings
+
+    data = _settings_file(path) if path else {}
+    flags = {
+        key: getattr(args, key, "") or ""
+        for key in ("issuing_body", "parent_body", "number", "signer_authority", "signer_title", "signer")
+    }
+    data.update({key: value for key, value in flags.items() if value})
+    if getattr(args, "recipient", None):
+        data["recipients"] = list(args.recipient)
+    try:
+        return parse_settings(data)
+    except SettingsError as error:
+        where = f"--settings {path}" if path else "tuỳ chọn báo cáo"
+        raise _Refused(f"{where}: {error}") from None
 
 
-def _settings(path: str) -> dict:
-    """The report's header, number, signer and recipients from a small JSON or TOML file."""
-    if not path:
-        return {}
+def _settings_file(path: str) -> dict:
     source = Path(path)
     try:
         text = source.read_text(encoding="utf-8-sig")
@@ -134,18 +137,7 @@ def _settings(path: str) -> dict:
     except ValueError as exc:
         raise _Refused(f"--settings: {path} không đúng định dạng: {exc}") from None
     if not isinstance(data, dict):
-        raise _Refused(
-            f"--settings: {path} phải là một đối tượng (các khoá: {', '.join(sorted(_SETTINGS_KEYS))})"
-        )
-    unknown = sorted(set(data) - _SETTINGS_KEYS)
-    if unknown:
-        raise _Refused(
-            f"--settings: khoá không dùng được: {', '.join(unknown)} "
-            f"(dùng: {', '.join(sorted(_SETTINGS_KEYS))})"
-        )
-    recipients = data.get("recipients", [])
-    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
-        raise _Refused("--settings: recipients phải là danh sách các nơi nhận")
+        raise _Refused(f"--settings: {path} phải là một đối tượng (các khoá như issuing_body, signer…)")
     return data
 
 
@@ -195,8 +187,8 @@ def _phase(args: Namespace, plan, observations, period_key: str, as_of: date, op
 
 def _run(args: Namespace) -> int:
     from chitieu.reports import render
-    from chitieu.reports.build import ReportOptions, build_report
-    from chitieu.reports.model import Assessment, Signature
+    from chitieu.reports.build import build_report
+    from chitieu.reports.model import Assessment
 
     try:
         period = parse_period(args.period)
@@ -209,28 +201,8 @@ def _run(args: Namespace) -> int:
     target = _output(args.output)
     plan = _plan(args.plan)
     observations = _observations(args.data, plan)
-    settings = _settings(getattr(args, "settings", "") or "")
-
-    def pick(flag: str, key: str) -> str:
-        return (getattr(args, flag, "") or "") or str(settings.get(key, "") or "")
-
-    signature = Signature()
-    signature = replace(
-        signature,
-        authority=pick("signer_authority", "signer_authority") or signature.authority,
-        position=(pick("signer_title", "signer_title") or signature.position).replace("\\n", "\n"),
-        name=pick("signer", "signer"),
-    )
-    recipients = tuple(getattr(args, "recipient", None) or settings.get("recipients") or ())
-    options = ReportOptions(
-        issuing_body=pick("issuing_body", "issuing_body").replace("\\n", "\n"),
-        parent_body=pick("parent_body", "parent_body"),
-        number=pick("number", "number"),
-        symbol=pick("symbol", "symbol") or ReportOptions.symbol,
-        issued_on=issued_on,
-        signature=signature,
-        recipients=tuple(str(r) for r in recipients),
-    )
+    settings = _settings(getattr(args, "settings", "") or "", args)
+    options = settings.options(issued_on=issued_on)
     if getattr(args, "kind", "annual") == "phase":
         report = _phase(args, plan, observations, period.key, as_of, options)
     else:

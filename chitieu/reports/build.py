@@ -57,6 +57,7 @@ class ReportOptions:
     signature: Signature = field(default_factory=Signature)
     recipients: tuple[str, ...] = ()  # default: upper levels, lead units, archive
     standing_office: str = ""  # "LĐTBXH" in "Lưu: VT, LĐTBXH"; by year when blank
+    closing: tuple[str, ...] = ()  # paragraphs after the body, before the signature
 
 
 @dataclass(frozen=True)
@@ -624,6 +625,7 @@ def build_report(
         rows=tuple(rows),
         signature=options.signature,
         recipients=_recipients(area, period.end.year, options),
+        closing=options.closing,
         achievement_chart=_achievement_chart(plan, evaluation, period),
         trend_charts=_trend_charts(plan, yearly, period),
         observations=_observation_rows(plan, observations, first_observed, period.end),

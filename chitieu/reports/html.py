@@ -152,6 +152,7 @@ def _body(report: Report, images: ChartImages) -> str:
             caption = report.achievement_chart.title
             figure = _img(images.achievement, caption)
             parts.append(f"<figure>{figure}<figcaption>{escape(caption)}</figcaption></figure>")
+    parts += [_p(text, "indent") for text in report.closing]
     return "".join(parts)
 
 

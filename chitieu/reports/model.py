@@ -203,6 +203,7 @@ class Report:
     rows: tuple[ResultRow, ...]
     signature: Signature = field(default_factory=Signature)
     recipients: tuple[str, ...] = ()  # "Nơi nhận" lines, without the leading "- "
+    closing: tuple[str, ...] = ()  # the issuer's own closing paragraphs, after the last section
     previous_period: str = ""  # "2023": heads the "actual the year before" column
     phase: str = ""  # "2021-2025"
     achievement_chart: AchievementChart | None = None

@@ -341,6 +341,8 @@ def _body(document: Any, report: Report, images: ChartImages) -> None:
             _picture(document, images.achievement, layout.TEXT_WIDTH_MM - 10)
             if report.achievement_chart:
                 _paragraph(document, report.achievement_chart.title, size=12, italic=True, align=CENTER)
+    for text in report.closing:
+        _paragraph(document, text, indent=True)
 
 
 def _picture(document: Any, png: bytes, width_mm: float) -> None:

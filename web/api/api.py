@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import typing
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -23,17 +24,26 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
+from ninja.pagination import PaginationBase, paginate
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 from pydantic import ValidationError as PydanticValidationError
 
-from chitieu.exports import Provisional, to_dhis2_json, to_sdmx_csv, to_tidy_csv
+from chitieu.exports import Provisional, to_sdmx_csv, to_tidy_csv
 from chitieu.issues import Severity
 from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from chitieu.sdmx_structure import sdmx_structure
 from web.accounts.access import area_unit_ids, may_see_provisional, units_visible_to
+from web.api.exchange import (
+    Dhis2Config,
+    Dhis2SettingsError,
+    dhis2_config_check,
+    dhis2_config_for,
+    dhis2_document,
+)
+from web.api.schemas import EvaluationOut
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
     APPROVED,
@@ -50,6 +60,12 @@ from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
 from web.plans.selectors import visible_to
+
+# Filters go straight into SQL: refuse what a database cannot store (NUL bytes
+# in PostgreSQL text, integers beyond 64 bits in SQLite) with a 422 naming the
+# field, instead of a server error.
+_FILTER_TEXT = r"^[^\x00]*$"
+_DB_INT_MAX = 2**63 - 1
 
 
 def _too_large(limit: int) -> str:
@@ -87,6 +103,12 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 
 class Api(NinjaAPI):
+    def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
+        """The response ninja copies headers from, kept on the request for the paginator's headers."""
+        response = super().create_temporal_response(request)
+        request.chitieu_response = response  # type: ignore[attr-defined]
+        return response
+
     def get_openapi_operation_id(self, operation) -> str:
         """Operation ids that read well in generated clients: the view's name (``plans_list``),
         not ninja's ``web_api_api_plans_list``."""
@@ -193,10 +215,18 @@ def invalid_request(request, exc: ValidationError):
 # ------------------------------------------------------------------ schemas
 
 
+class FieldErrorOut(Schema):
+    row: int = Field(description="1-based row of ``rows``; 0 when the field is not in a row")
+    where: str
+    field: str
+    code: str
+    message: str
+
+
 class Error(Schema):
     # A sentence for people; for a request the schema refuses, ``errors`` names each row and field.
-    detail: str | list[dict]
-    errors: list[dict] = Field(default_factory=list)
+    detail: str
+    errors: list[FieldErrorOut] = Field(default_factory=list)
 
 
 class UnitOut(Schema):
@@ -225,9 +255,9 @@ class ObservationOut(Schema):
     org_unit_id: int
     org_unit: str
     sex: str
-    numerator: float | None
-    denominator: float | None
-    value: float | None
+    numerator: int | float | None
+    denominator: int | float | None
+    value: int | float | None
     note: str
     state: str
     revision: int  # of the unit's report for the period: send it back when changing these figures
@@ -251,17 +281,76 @@ def _period(key: str) -> str:
 
 
 def _visible_units(user):
-    return units_visible_to(user, OrgUnit.objects.order_by("kind", "name"))
+    return units_visible_to(user, OrgUnit.objects.order_by("kind", "name", "pk"))  # a total order: pages
 
 
-def _float(value) -> float | None:
-    return None if value is None else float(value)
+def _number(value: Decimal | None) -> int | float | None:
+    """A stored Decimal as a JSON number (docs/interfaces.md §5): 1200, not 1200.0 nor "1200"."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class LimitOffset(PaginationBase):
+    """``?limit=&offset=`` on a list endpoint, opt-in: without ``limit`` the whole list comes back
+    as before (the contract names a bare list). The body stays a list either way; the page's
+    place is in the headers: ``X-Total-Count`` (rows matching the filters) and, when more
+    follow, ``Link: <…>; rel="next"``. The endpoint hands over a lazy sequence, so only the
+    page's rows are read (one ``COUNT`` and one ``SELECT … LIMIT … OFFSET``)."""
+
+    class Input(Schema):
+        limit: int | None = Field(
+            None, ge=1, le=settings.CHITIEU_API_PAGE_MAX, description="rows per page (opt-in)"
+        )
+        offset: int = Field(0, ge=0, le=_DB_INT_MAX, description="rows to skip")
+
+    Output = None  # the declared list stays the response: existing clients keep working
+
+    def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params):
+        if pagination.limit is None:
+            return list(queryset[pagination.offset :]) if pagination.offset else list(queryset)
+        total = len(queryset)
+        end = pagination.offset + pagination.limit
+        response = getattr(request, "chitieu_response", None)
+        if response is not None:
+            response["X-Total-Count"] = str(total)
+            if end < total:
+                query = request.GET.copy()
+                query["offset"] = str(end)
+                response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+        return queryset[pagination.offset : end]
+
+
+def _typed(func):
+    """Annotations as objects, not text: ``from __future__ import annotations`` leaves them as
+    text, which ninja would resolve in the pagination wrapper's module, where these names
+    are unknown."""
+    func.__annotations__ = typing.get_type_hints(func, include_extras=True)
+    return func
+
+
+class _Converted:
+    """A queryset read lazily and page by page, each row turned into its API shape."""
+
+    def __init__(self, queryset, convert):
+        self.queryset, self.convert = queryset, convert
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __iter__(self):
+        return (self.convert(row) for row in self.queryset)
+
+    def __getitem__(self, page: slice) -> list:
+        return [self.convert(row) for row in self.queryset[page]]
 
 
 # ------------------------------------------------------------------ reads
 
 
 @api.get("/plans", response=list[PlanOut], tags=["plans"])
+@paginate(LimitOffset)
+@_typed
 def plans_list(request):
     rows = []
     for plan in visible_to(request.user, PlanRecord.objects.select_related("area").order_by("pk")):
@@ -348,6 +437,8 @@ def plan_detail(request, plan_id: int):
 @api.get(
     "/plans/{plan_id}/indicators", response={200: list[IndicatorOut], 404: Error, 403: Error}, tags=["plans"]
 )
+@paginate(LimitOffset)
+@_typed
 def indicators_list(request, plan_id: int):
     plan = _plan(request, plan_id)
     version = plan_version_active(plan)
@@ -356,27 +447,23 @@ def indicators_list(request, plan_id: int):
     return [indicator_as_dict(i) for i in core_plan(version).indicators]
 
 
+def _unit_out(u: OrgUnit) -> UnitOut:
+    return UnitOut(
+        id=u.pk,
+        name=u.name,
+        kind=u.kind,
+        parent_id=u.parent_id,
+        valid_from=u.valid_from,
+        valid_to=u.valid_to,
+        code=official_code(u),
+    )
+
+
 @api.get("/org-units", response=list[UnitOut], tags=["org units"])
+@paginate(LimitOffset)
+@_typed
 def units_list(request):
-    return [
-        UnitOut(
-            id=u.pk,
-            name=u.name,
-            kind=u.kind,
-            parent_id=u.parent_id,
-            valid_from=u.valid_from,
-            valid_to=u.valid_to,
-            code=official_code(u),
-        )
-        for u in _visible_units(request.user)
-    ]
-
-
-# Filters go straight into SQL: refuse what a database cannot store (NUL bytes
-# in PostgreSQL text, integers beyond 64 bits in SQLite) with a 422 naming the
-# field, instead of a server error.
-_FILTER_TEXT = r"^[^\x00]*$"
-_DB_INT_MAX = 2**63 - 1
+    return _Converted(_visible_units(request.user), _unit_out)
 
 
 class ObservationFilter(Schema):
@@ -390,7 +477,9 @@ def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):
     rows = (
         Observation.objects.filter(submission__plan=plan)
         .select_related("submission__org_unit")
-        .order_by("submission__period_start", "submission__org_unit__name", "indicator_code", "sex")
+        # The id last: names repeat (two "Phòng Nội vụ"), and without a total order a
+        # database may give pages that overlap or skip rows.
+        .order_by("submission__period_start", "submission__org_unit__name", "indicator_code", "sex", "pk")
     )
     ids = area_unit_ids(request.user)
     if ids is not None:
@@ -406,35 +495,44 @@ def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):
     return rows
 
 
+def _observation_out(row: Observation) -> ObservationOut:
+    submission = row.submission
+    return ObservationOut(
+        id=row.pk,
+        indicator=row.indicator_code,
+        period=submission.period_key,
+        org_unit_id=submission.org_unit_id,
+        org_unit=submission.org_unit.name,
+        sex=row.sex,
+        numerator=_number(row.numerator),
+        denominator=_number(row.denominator),
+        value=_number(row.value),
+        note=row.note,
+        state=submission.state,
+        revision=submission.revision,
+    )
+
+
 @api.get(
     "/plans/{plan_id}/observations",
     response={200: list[ObservationOut], 403: Error, 404: Error, 422: Error},
     tags=["observations"],
 )
+@paginate(LimitOffset)
+@_typed
 def observations_list(request, plan_id: int, filters: Query[ObservationFilter]):
+    """The figures the filters select, with their approval state; ``limit``/``offset`` page them.
+
+    Without ``limit``, every row (as before); with it, one page, ``X-Total-Count`` and a
+    ``Link`` to the next page. A page is two SQL statements whatever its size.
+    """
     plan = _plan(request, plan_id)
-    return [
-        ObservationOut(
-            id=row.pk,
-            indicator=row.indicator_code,
-            period=row.submission.period_key,
-            org_unit_id=row.submission.org_unit_id,
-            org_unit=row.submission.org_unit.name,
-            sex=row.sex,
-            numerator=_float(row.numerator),
-            denominator=_float(row.denominator),
-            value=_float(row.value),
-            note=row.note,
-            state=row.submission.state,
-            revision=row.submission.revision,
-        )
-        for row in _observation_rows(request, plan, filters)
-    ]
+    return _Converted(_observation_rows(request, plan, filters), _observation_out)
 
 
 @api.get(
     "/plans/{plan_id}/evaluations/{period}",
-    response={200: dict, 403: Error, 404: Error, 422: Error},
+    response={200: EvaluationOut, 403: Error, 404: Error, 422: Error},
     tags=["evaluations"],
 )
 def evaluation(request, plan_id: int, period: str, as_of: date | None = None, provisional: bool = False):
@@ -492,6 +590,38 @@ class Dhis2Options(Schema):
         except PydanticValidationError as error:
             raise HttpError(422, f"mapping: không đọc được ({error.error_count()} lỗi)") from None
 
+    def config(self, plan: PlanRecord) -> Dhis2Config:
+        """These options; when none is given, the plan's saved DHIS2 settings (the web app's form)."""
+        if not (self.data_set or self.id_scheme or self.mapping):
+            return dhis2_config_for(plan)
+        mapping = self.parsed()
+        try:
+            return dhis2_config_check(
+                data_set=self.data_set,
+                id_scheme=self.id_scheme,
+                data_elements=mapping.data_elements,
+                org_units=mapping.org_units,
+                category_option_combos=mapping.category_option_combos,
+            )
+        except Dhis2SettingsError as error:
+            raise HttpError(422, f"Tùy chọn DHIS2 không hợp lệ: {error}") from None
+
+
+def _named_by_sender(observations, rows, plan: PlanRecord):
+    """The tidy CSV names the unit that sent each figure, as ``/observations`` does.
+
+    The engine reads an office's figure as the whole area's (``reports_for_area``), which the
+    core would also do with a blank unit; but a blank says nothing of who sent it, and a
+    coordinator who imports the file back would file the office's figures under their own
+    unit. Blank stays only for the plan's area itself: what §3 means by a blank unit.
+    """
+    return [
+        obs
+        if row.submission.org_unit_id == plan.area_id
+        else replace(obs, org_unit=row.submission.org_unit.name)
+        for obs, row in zip(observations, rows, strict=True)
+    ]
+
 
 @api.get(
     "/plans/{plan_id}/observations/export",
@@ -533,7 +663,8 @@ def observations_export(
     ``X-Chitieu-Left-Out`` header. Units are named by their official code (``ID<id>``
     for a unit without one). Figures not yet approved are marked: DHIS2 ``followup``
     and a comment, SDMX ``OBS_STATUS`` ``P``. The ``data_set``, ``id_scheme`` and
-    ``mapping`` parameters adapt the DHIS2 document to an instance.
+    ``mapping`` parameters adapt the DHIS2 document to an instance; when none of them is given,
+    the plan's DHIS2 settings saved in the web app are used.
     """
     if format not in EXPORT_FORMATS:
         raise HttpError(422, "format phải là csv, dhis2 hoặc sdmx")
@@ -546,37 +677,28 @@ def observations_export(
     rows = list(rows)
     observations = [as_core_observation(row, plan.area) for row in rows]
     area = official_code(plan.area)
+    if format == "csv":
+        observations = _named_by_sender(observations, rows, plan)
     if format == "csv" and dialect == "plain":
         result = to_tidy_csv(observations)
     elif format == "csv":
         excel = to_tidy_csv(observations, delimiter=";", decimal_comma=True)
         # The BOM tells Excel the file is UTF-8; without it "Xã Tân Lập" shows as "XĂ£ TĂ¢n Láº­p".
         result = replace(excel, text="\ufeff" + excel.text)
+    elif format == "dhis2":
+        result = dhis2_document(rows, plan=plan, core=core, config=dhis2.config(plan))
     else:
         # DHIS2 and SDMX name units by their official code: names repeat across the
         # country (13 "Phòng Y tế" in two provinces) and change with a rename.
-        # Each figure goes out under the code of the unit that sent it (an office too, where
-        # the tidy CSV writes the area's blank): unit, indicator, period and sex are unique
-        # in the database, so the DHIS2 and SDMX keys are unique by construction.
+        # Each figure goes out under the code of the unit that sent it (an office too):
+        # unit, indicator, period and sex are unique in the database, so the DHIS2 and
+        # SDMX keys are unique by construction.
         coded = []
         for obs, row in zip(observations, rows, strict=True):
             obs = replace(obs, org_unit=official_code(row.submission.org_unit))
             coded.append(obs if row.submission.state in APPROVED else Provisional(obs))
         codes = {obs.org_unit: obs.org_unit for obs in coded if obs.org_unit}
-        if format == "dhis2":
-            mapping = dhis2.parsed()
-            result = to_dhis2_json(
-                coded,
-                plan=core,
-                area=mapping.org_units.get(area, area),
-                org_unit_ids={**codes, **mapping.org_units},
-                data_element_ids=mapping.data_elements,
-                sex_combo_ids=mapping.category_option_combos,
-                data_set=dhis2.data_set,
-                id_scheme=dhis2.id_scheme,
-            )
-        else:
-            result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes, version=sdmx_version)
+        result = to_sdmx_csv(coded, plan=core, area=area, ref_area_ids=codes, version=sdmx_version)
     content_type, extension = EXPORT_FORMATS[format]
     if format == "sdmx" and sdmx_version == "1.0":
         content_type = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"
@@ -710,7 +832,12 @@ def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
         "requestBody": {
             "required": True,
             "description": "tidy CSV (contracts §3), UTF-8 with or without BOM; ',', ';' or tab",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            # text/csv for people and curl; the same bytes as application/octet-stream for
+            # generated clients that cannot send text/csv (openapi-python-client sends a File).
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
         }
     },
 )

@@ -36,3 +36,25 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class PlanDhis2Settings(models.Model):
+    """How a plan's figures go to a DHIS2 instance: the data set, the ID scheme, and the instance's
+    identifiers for chitieu's indicator codes, sexes and units (``web.api.exchange``)."""
+
+    plan = models.OneToOneField(
+        "plans.Plan", on_delete=models.CASCADE, related_name="dhis2_settings", verbose_name=_("plan")
+    )
+    data_set = models.CharField(_("data set"), max_length=50, blank=True)
+    id_scheme = models.CharField(_("ID scheme"), max_length=8, blank=True)
+    # {"data_elements": {...}, "org_units": {...}, "category_option_combos": {...}}
+    mapping = models.JSONField(_("identifiers"), default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(_("changed on"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("DHIS2 export settings")
+        verbose_name_plural = _("DHIS2 export settings")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}"

@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied
 
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
 from chitieu.plan import Plan
+from chitieu.reports.settings import ReportSettings, SettingsError, parse_settings
 from web.accounts.access import require_see_plan
 from web.plans.models import Plan as PlanRecord
+from web.reports.models import PlanReportSettings
 
 
 def plan_for_report(user, plan_id: int) -> PlanRecord | None:
@@ -42,3 +44,21 @@ def report_period(core: Plan, text: str) -> str | None:
     if period.key not in report_periods(core):
         return None
     return period.key
+
+
+def report_settings_record(plan: PlanRecord) -> PlanReportSettings | None:
+    return PlanReportSettings.objects.filter(plan=plan).first()
+
+
+def report_settings_for(plan: PlanRecord) -> ReportSettings:
+    """The plan's saved report settings; the defaults when none were saved.
+
+    What is stored passed ``parse_settings`` when it was saved; should a later, stricter
+    rule refuse it, the report still comes out, with the defaults."""
+    record = report_settings_record(plan)
+    if record is None or not record.data:
+        return ReportSettings()
+    try:
+        return parse_settings(record.data)
+    except SettingsError:
+        return ReportSettings()

@@ -7,16 +7,22 @@ dashboard's. Only approved figures count unless ``provisional`` is asked for.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chitieu.reports import FORMATS, MEDIA_TYPES, filename, render
-from chitieu.reports.build import ReportOptions, build_report
+from chitieu.reports.build import build_report
+from chitieu.reports.settings import ReportSettings, parse_settings
+from web.accounts.access import require_manage_plan
+from web.core.audit import audit_record
 from web.dashboards.selectors import APPROVED, PROVISIONAL, commune_names, plan_data
 from web.plans.models import Plan as PlanRecord
-from web.reports.selectors import report_period, report_periods
+from web.reports.models import PlanReportSettings
+from web.reports.selectors import report_period, report_periods, report_settings_for
 
 
 class ReportUnavailable(Exception):
@@ -54,7 +60,37 @@ def annual_report_file(
         observations,
         period,
         as_of=as_of,
-        options=ReportOptions(issued_on=as_of),
+        options=report_settings_for(plan).options(issued_on=as_of),
         units=commune_names(plan, period),
     )
     return ReportFile(render(report, fmt), MEDIA_TYPES[fmt], filename(report, fmt))
+
+
+class StaleSettings(Exception):
+    """Someone saved the settings after the form was opened; nothing was saved."""
+
+
+@transaction.atomic
+def report_settings_save(*, actor, plan: PlanRecord, data: dict, revision: int) -> ReportSettings:
+    """Check ``data`` with the core's rules (SettingsError names each bad field) and store it, audited.
+
+    All or nothing: a refused field leaves the stored settings as they were.
+    """
+    require_manage_plan(actor, plan)
+    settings = parse_settings(data, require_signer=True)
+    record, _created = PlanReportSettings.objects.select_for_update().get_or_create(plan=plan)
+    if record.revision != revision:
+        raise StaleSettings
+    old = record.data
+    record.data = settings.as_dict()
+    record.revision += 1
+    record.save()
+    audit_record(
+        actor=actor,
+        action="report_settings",
+        subject=plan,
+        field="report_settings",
+        old=json.dumps(old, ensure_ascii=False) if old else "",
+        new=json.dumps(record.data, ensure_ascii=False),
+    )
+    return settings

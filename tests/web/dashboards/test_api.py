@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 
 from chitieu.approval import Role
+from chitieu.evaluate import evaluate_plan
 from chitieu.issues import has_errors
 from chitieu.observations import read_observations_csv
 from web.api.services import token_create, token_revoke
+from web.dashboards.selectors import core_plan, plan_evaluate, plan_version_active
 
 from .conftest import AS_OF, COMMUNES, LABOUR
 
@@ -138,7 +141,33 @@ def test_tidy_csv_export_reads_back_in_the_engine(client, tokens, figures):
     assert not has_errors(issues)
     assert len(observations) == int(response["X-Chitieu-Count"])
     labour = [o for o in observations if o.indicator == "2.1" and o.period == "2024"]
-    assert labour[0].org_unit == "" and labour[0].numerator == 1200  # an office's figure is the district's
+    assert labour[0].numerator == 1200
+
+
+def test_tidy_csv_names_the_unit_that_sent_each_figure_as_observations_does(client, tokens, figures):
+    """An office's figure is the district's, but the CSV names the office like /observations,
+    DHIS2 and SDMX do: blank only for the plan's area itself (interfaces §3)."""
+    url = f"/plans/{figures.pk}/observations/export"
+    exported = read_observations_csv(
+        _get(
+            client, url, tokens["coordinator"], format="csv", dialect="plain", state="approved"
+        ).content.decode()
+    )[0]
+    listed = _get(client, f"/plans/{figures.pk}/observations", tokens["coordinator"], state="approved").json()
+    area = figures.area.name
+    seen = sorted(
+        (o["indicator"], o["period"], o["sex"], "" if o["org_unit"] == area else o["org_unit"])
+        for o in listed
+    )
+    in_csv = sorted((o.indicator, o.period, o.sex.value if o.sex else "", o.org_unit) for o in exported)
+    assert in_csv == seen
+    assert ("2.1", "2024", "", LABOUR) in in_csv
+    # Read back by the engine, the office's figures still judge the whole district.
+    core = core_plan(plan_version_active(figures))
+    from_csv = evaluate_plan(core, exported, "2024", as_of=date.fromisoformat(AS_OF)).as_dict()
+    in_app = plan_evaluate(figures, "2024", as_of=date.fromisoformat(AS_OF)).evaluation.as_dict()
+    verdicts = lambda d: {r["indicator"]: (r["actual"], r["status"]) for r in d["results"]}  # noqa: E731
+    assert verdicts(from_csv) == verdicts(in_app)
 
 
 def test_dhis2_export_is_a_data_value_set(client, tokens, figures):
@@ -339,3 +368,9 @@ def test_requests_are_throttled_per_token(client, tokens, figures, settings):
     codes = [_get(client, "/plans", tokens["viewer"]).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert _get(client, "/plans", tokens["coordinator"]).status_code == 200  # another token, its own count
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 10**6}, {"offset": -1}, {"limit": "x"}])
+def test_a_bad_page_is_refused_with_422(client, tokens, figures, params):
+    response = _get(client, f"/plans/{figures.pk}/observations", tokens["coordinator"], **params)
+    assert response.status_code == 422 and response.json()["detail"]

@@ -146,3 +146,61 @@ def test_sdmx_csv_1_0_has_the_dataflow_column(client, country):
     assert header.startswith("DATAFLOW,FREQ,REF_AREA,INDICATOR,SEX,TIME_PERIOD,OBS_VALUE")
     assert first.startswith("VN_CHITIEU:DF_GENDER_EQUALITY(1.0),")
     assert "version=1.0.0" in response["Content-Type"]
+
+
+@pytest.fixture
+def crowded(country):
+    """The country with some 1,500 figures: enough for pages of 1,000 (extra indicator codes,
+    written in one statement: the API lists what is stored, whatever the plan says)."""
+    from web.data.models import Observation, Submission
+
+    plan, token = country
+    submissions = list(Submission.objects.filter(plan=plan).order_by("pk"))
+    per = 1500 // len(submissions) + 1
+    Observation.objects.bulk_create(
+        Observation(submission=s, indicator_code=f"9.{n}", sex="", value=n)
+        for s in submissions
+        for n in range(per)
+    )
+    return plan, token
+
+
+def _listed(client, plan, token, **params):
+    response = client.get(f"/api/plans/{plan.pk}/observations", params, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def test_observations_page_by_limit_and_offset_and_the_bare_list_stays(client, crowded):
+    plan, token = crowded
+    everything = _listed(client, plan, token).json()
+    assert isinstance(everything, list) and len(everything) > 1000
+    pages, offset, link = [], 0, None
+    while True:
+        response = _listed(client, plan, token, limit=400, offset=offset)
+        assert int(response["X-Total-Count"]) == len(everything)
+        page = response.json()
+        assert isinstance(page, list) and len(page) <= 400
+        pages += page
+        link = response.get("Link")
+        if not link:
+            break
+        offset += 400
+        assert f"offset={offset}" in link and 'rel="next"' in link
+    assert pages == everything
+
+
+def test_a_page_of_1000_observations_is_a_fixed_number_of_queries(client, crowded):
+    """Two SQL statements for the page (COUNT and one SELECT with its units joined), whatever its size:
+    no query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan, token = crowded
+    with CaptureQueriesContext(connection) as small:
+        assert len(_listed(client, plan, token, limit=10).json()) == 10
+    with CaptureQueriesContext(connection) as large:
+        assert len(_listed(client, plan, token, limit=1000).json()) == 1000
+    assert len(large.captured_queries) == len(small.captured_queries)
+    observation_queries = [q for q in large.captured_queries if "data_observation" in q["sql"]]
+    assert len(observation_queries) == 2, [q["sql"][:120] for q in observation_queries]

@@ -727,7 +727,78 @@ def _site_probes() -> list[Probe]:
             lambda w: f"/reports/phase/{w.plan.pk}/xlsx",
             PLAN_READERS,
         ),
+        Probe(
+            "report-settings-page",
+            "reports/<int:plan_id>/settings/",
+            "get",
+            lambda w: f"/reports/{w.plan.pk}/settings/",
+            PLAN_MANAGERS,
+        ),
+        Probe(
+            "report-settings-save",
+            "reports/<int:plan_id>/settings/",
+            "post",
+            lambda w: f"/reports/{w.plan.pk}/settings/",
+            by_role(DENIED, anonymous=LOGIN, coordinator=REDIRECT, administrator=REDIRECT),
+            data=lambda w: {
+                "signer_title": "CHỦ TỊCH",
+                "signer": "Người Ký Thử",
+                "revision": _settings_revision(w),
+            },
+            snapshot=_report_settings,
+            writers=MANAGERS,
+        ),
+        Probe(
+            "dhis2-settings-page",
+            "exchange/<int:plan_id>/dhis2/",
+            "get",
+            lambda w: f"/exchange/{w.plan.pk}/dhis2/",
+            PLAN_MANAGERS,
+        ),
+        Probe(
+            "dhis2-settings-save",
+            "exchange/<int:plan_id>/dhis2/",
+            "post",
+            lambda w: f"/exchange/{w.plan.pk}/dhis2/",
+            by_role(DENIED, anonymous=LOGIN, coordinator=REDIRECT, administrator=REDIRECT),
+            data=lambda w: {"data_set": "ProbeSet001", "id_scheme": "UID", "revision": _dhis2_revision(w)},
+            snapshot=_dhis2_settings,
+            writers=MANAGERS,
+        ),
+        Probe(
+            "dhis2-download",
+            "exchange/<int:plan_id>/dhis2.json",
+            "get",
+            lambda w: f"/exchange/{w.plan.pk}/dhis2.json",
+            PLAN_READERS,
+            # Approved figures only, and a commune's note never reaches another commune.
+            check=_hides({"reporter_a": (NOTE_B,), "reporter_b": (NOTE_A,)}, {}),
+        ),
     ]
+
+
+def _dhis2_settings(world: World):
+    from web.api.models import PlanDhis2Settings
+
+    return PlanDhis2Settings.objects.filter(plan=world.plan).values_list("data_set", flat=True).first()
+
+
+def _dhis2_revision(world: World) -> int:
+    from web.api.models import PlanDhis2Settings
+
+    return PlanDhis2Settings.objects.filter(plan=world.plan).values_list("revision", flat=True).first() or 0
+
+
+def _report_settings(world: World):
+    from web.reports.models import PlanReportSettings
+
+    return PlanReportSettings.objects.filter(plan=world.plan).values_list("data", flat=True).first()
+
+
+def _settings_revision(world: World) -> int:
+    from web.reports.models import PlanReportSettings
+
+    return PlanReportSettings.objects.filter(plan=world.plan).values_list("revision", flat=True).first() or 0
 
 
 def _api_probes() -> list[Probe]:

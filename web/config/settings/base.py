@@ -224,6 +224,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10  # evidence files in one form
 # JSON API requests per token ("600/m": per minute; s, m, h, d), counted in CACHES["default"];
 # over it the API answers 429 with Retry-After (web.api.api.TokenRateThrottle).
 CHITIEU_API_RATE_PER_TOKEN = env.str("CHITIEU_API_RATE_PER_TOKEN", default="600/m")
+# The largest page the API's list endpoints give (?limit=): a page of this many observations
+# is two SQL statements and a few megabytes of JSON.
+CHITIEU_API_PAGE_MAX = env.int("CHITIEU_API_PAGE_MAX", default=10_000)
 # An uploaded annex is parsed in a child process with these budgets (chitieu.importer.isolated):
 # a file that slips past the package checks cannot take the worker down.
 CHITIEU_PLAN_PARSE_MEMORY_MB = env.int("CHITIEU_PLAN_PARSE_MEMORY_MB", default=768)
