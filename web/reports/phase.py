@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from chitieu.periods import parse_period
 from chitieu.reports import FORMATS, MEDIA_TYPES, filename, render
-from chitieu.reports.build import ReportOptions
 from chitieu.reports.phase import build_phase_report, change_sentence
 from web.dashboards.selectors import APPROVED, PROVISIONAL, commune_names, plan_data
 from web.orgs.models import OrgUnit, UnitKind, UnitLink, UnitName
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
+from web.reports.selectors import report_settings_for
 from web.reports.services import ReportFile, ReportUnavailable
 
 
@@ -79,7 +79,7 @@ def phase_report_file(plan: PlanRecord, fmt: str, *, as_of: date, provisional: b
         observations,
         phase.key,
         as_of=as_of,
-        options=ReportOptions(issued_on=as_of),
+        options=report_settings_for(plan).options(issued_on=as_of),  # the plan's header and signer
         units=commune_names(plan, phase.key),
         structure_changes=structure_changes(plan.area, phase.start, phase.end),
     )

@@ -123,3 +123,17 @@ def test_only_the_plans_coordinators_see_the_link(client, figures, coordinator, 
     client.force_login(make_user("lanh-dao", Role.VIEWER, district))
     assert _url(figures) not in client.get(page, {"period": "2024", "as_of": AS_OF}).content.decode()
     assert client.get(_url(figures)).status_code == 403
+
+
+def test_the_phase_report_uses_the_same_settings(client, figures, coordinator):
+    """Both reports of a plan carry its saved header and signer (the phase report came later)."""
+    import docx
+
+    client.force_login(coordinator)
+    assert _post(client, figures).status_code == 302
+    response = client.get(f"/reports/phase/{figures.pk}/docx", {"as_of": AS_OF})
+    assert response.status_code == 200, response.content[:500]
+    document = docx.Document(io.BytesIO(response.content))
+    cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    text = "\n".join(p.text for p in document.paragraphs) + "\n" + cells
+    assert "Số: 217/BC-UBND" in text and "Nguyễn Thị Hoa" in text
