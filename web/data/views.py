@@ -302,7 +302,9 @@ def decide(request, unit_id: int, period_key: str):
     except services.StaleSubmission:
         messages.error(request, STALE_DECISION_MESSAGE)
     except ApprovalError as error:
-        messages.error(request, APPROVAL_ERRORS.get(error.code, error.code))
+        # "reason" marks the box the message is about: the page outlines it and reads the message.
+        tags = "reason" if error.code == "reason_required" else ""
+        messages.error(request, APPROVAL_ERRORS.get(error.code, error.code), extra_tags=tags)
     else:
         messages.success(
             request,

@@ -149,6 +149,12 @@
     });
   }
   document.addEventListener("DOMContentLoaded", focusableScrolling);
+  // After a refused save, focus goes to what needs correcting (the error summary, or the box the
+  // message is about), not to the top of the page.
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = document.querySelector("[data-autofocus]");
+    if (first) { first.focus(); }
+  });
   window.addEventListener("resize", focusableScrolling);
   // A long action (checking or applying a reorganisation): say it is under way, stop a second click.
   document.addEventListener("submit", function (event) {
