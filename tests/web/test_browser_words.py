@@ -100,7 +100,7 @@ def _walk(page, base: str) -> tuple[list[str], list[str]]:
 
 def test_every_page_of_the_demo_speaks_plain_vietnamese(browser, live_server, client):
     from web.accounts.models import User
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
 
     load_demo()
     report = {}
@@ -118,8 +118,8 @@ def test_every_page_of_the_demo_speaks_plain_vietnamese(browser, live_server, cl
 def test_an_address_that_only_takes_a_form_answers_in_vietnamese(browser, live_server, client):
     """A GET on a POST-only address (a bookmark, a reload): a Vietnamese page, not the browser's own."""
     from web.accounts.models import User
-    from web.core.demo import load_demo
     from web.data.models import Submission
+    from web.home.demo import load_demo
 
     load_demo()
     submission = Submission.objects.filter(state="submitted").first()

@@ -10,11 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chitieu.approval import Role
-from web.core.demo import demo_accounts, demo_plan
 from web.core.models import AuditEntry
 from web.data import services as data
 from web.data.models import Observation, Submission
 from web.data.selectors import duties
+from web.home.demo import demo_accounts, demo_plan
 from web.orgs.models import OrgUnit, UnitKind, UnitLink
 from web.orgs.selectors import communes_of
 from web.plans.models import Assignment
@@ -22,7 +22,7 @@ from web.reorg.selectors import reorganisation_preview
 from web.reorg.services import ReorganisationRefused, reorganisation_apply
 
 HEADER = "loai,ma_moi,ten_moi,ma_cu,ma_cap_tren,ngay_hieu_luc\n"
-# Illustrative codes for the test tree (the demo has its own, see web.core.demo).
+# Illustrative codes for the test tree (the demo has its own, see web.home.demo).
 CODES = {
     "Kon Tum": "62",
     "Kon Rẫy": "615",

@@ -33,7 +33,6 @@ from chitieu.observations import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from chitieu.sdmx_structure import sdmx_structure
-from web.accounts.access import area_unit_ids, may_see_provisional, units_visible_to
 from web.api.services import RowError, RowInput, observations_upsert, token_user
 from web.dashboards.selectors import (
     APPROVED,
@@ -46,6 +45,7 @@ from web.dashboards.selectors import (
     plan_visible,
 )
 from web.data.models import Observation
+from web.orgs.access import area_unit_ids, may_see_provisional, units_visible_to
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord

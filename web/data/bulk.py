@@ -45,11 +45,11 @@ from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS, FigureRule
 from chitieu.names import name_key
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Measure
-from web.accounts.access import require_coordinator, require_see_unit
 from web.core import hooks
 from web.core.models import AuditEntry
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, _differs, _plain
+from web.orgs.access import require_coordinator, require_see_unit
 from web.orgs.models import OrgUnit, UnitKind, UnitName
 from web.plans.models import Plan, Reporters
 from web.plans.services import assignment_update

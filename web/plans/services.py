@@ -22,8 +22,8 @@ from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
 from chitieu.plan import aggregation_of
-from web.accounts.access import require_coordinator, require_manage_plan, require_see_unit
 from web.core.audit import audit_record
+from web.orgs.access import require_coordinator, require_manage_plan, require_see_unit
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import unit_descendant_ids, unit_find
 from web.plans.formulas import default_labels

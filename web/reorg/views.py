@@ -6,8 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from web.accounts.access import require_coordinator, require_see_plan, require_see_unit
 from web.dashboards.selectors import plan_version_active
+from web.orgs.access import require_coordinator, require_see_plan, require_see_unit
 from web.orgs.models import OrgUnit
 from web.plans.models import Plan
 from web.reorg import services

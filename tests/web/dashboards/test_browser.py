@@ -26,7 +26,7 @@ AS_OF = "2025-01-22"  # a month after the 2024 deadlines; no deadline falls on t
 
 @pytest.fixture
 def demo(transactional_db):
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
 
     result = load_demo()
     return result

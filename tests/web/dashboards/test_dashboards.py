@@ -245,7 +245,7 @@ def _demo_csv(plan) -> str:
 
 def test_dashboard_verdicts_equal_the_engine_on_the_demo_data(client, db):
     from web.accounts.models import User
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
     from web.orgs.models import OrgUnit
 
     plan = load_demo()["version"].plan

@@ -246,7 +246,15 @@ LOGGING = {
 
 # Dashboards, reminders, the JSON API and report downloads (web.dashboards, web.api, web.reports).
 # "ninja" as an app: the API docs page uses its bundled Swagger UI, not a CDN.
-INSTALLED_APPS += ["ninja", "web.dashboards", "web.api", "web.reports", "web.rollups", "web.reorg"]
+INSTALLED_APPS += [
+    "ninja",
+    "web.dashboards",
+    "web.api",
+    "web.reports",
+    "web.rollups",
+    "web.reorg",
+    "web.home",  # the home page and the demo loader: the top layer
+]
 # plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
