@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chitieu.approval import Role
+from tests.web.rollups.test_closure_on_write import fresh_closure, stored_closure
 from web.core.models import AuditEntry
 from web.data import services as data
 from web.data.models import Observation, Submission
@@ -279,3 +280,12 @@ def test_the_merged_commune_s_trend_shows_its_predecessors_figures_added_up(clie
     assert "45,0" in row and "Xã Đăk Ruồng" in row and "Xã Tân Lập" in row
     assert "qua sắp xếp đơn vị hành chính" in row
     assert "<td>2026</td><td>—</td>" in body  # nothing reported yet by the new commune
+
+
+def test_the_closure_follows_the_reorganisation_without_a_read(world):
+    """Communes moved under the province and the merged commune opened: the closure of the tree
+    equals one computed afresh right after the apply (no read repairs it)."""
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    moved = OrgUnit.objects.get(name="Xã Đăk Kôi", valid_to__isnull=True)
+    assert moved.parent == world["province"]
+    assert stored_closure() == fresh_closure()

@@ -1135,6 +1135,8 @@ def units_load(*, rows_or_path, actor=None) -> UnitsResult:
     with transaction.atomic():
         _units_create(new, known)
         result.created = len(new)
+        if new:  # the roll-ups' closure of the tree follows, in the same transaction
+            hooks.announce(hooks.TREE_CHANGED)
         if new:
             AuditEntry.objects.create(
                 actor_id=actor.pk if actor is not None else None,

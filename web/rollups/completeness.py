@@ -28,7 +28,6 @@ from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import Assignment, Reporters
 from web.rollups.models import UnitAncestor
 from web.rollups.selectors import area_unit, units_below
-from web.rollups.services import unit_closure_ensure
 
 OVERDUE_SHOWN = 500
 RECEIVED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)
@@ -122,7 +121,6 @@ def _sum(got: dict, unit_id: int, period: str, code: str, sexes, states=RECEIVED
 def completeness_counts(plan, version, year: str, *, as_of: date, area: OrgUnit | None = None) -> dict:
     """Expected, received, approved and overdue per unit right below ``area`` and period; totals;
     the first ``OVERDUE_SHOWN`` overdue items. Bounded queries whatever the number of communes."""
-    unit_closure_ensure()
     area = area_unit(area or plan.area)
     span = parse_period(year)
     row_units = {u.pk: u for u in OrgUnit.objects.filter(parent=area)} or {area.pk: area}
