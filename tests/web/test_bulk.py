@@ -18,8 +18,10 @@ from django.db import connection
 
 from chitieu import konray
 from web.core.models import AuditEntry
-from web.data import bulk
-from web.data.bulk import LoadError, observations_load, units_load
+from web.data.loading import area, observations, writers
+from web.data.loading.errors import LoadError
+from web.data.loading.observations import observations_load
+from web.data.loading.units import units_load
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Plan
@@ -276,8 +278,8 @@ def test_vietnamese_spellings_decimal_commas_and_not_applicable(country, tmp_pat
 
 def test_a_database_refusal_late_in_the_load_leaves_everything_as_it_was(country, monkeypatch):
     """Rows are written in batches; the database refuses the 45th figure after 40 are written."""
-    monkeypatch.setattr(bulk._SqliteWriter, "batch", 10)
-    monkeypatch.setattr(bulk._PostgresWriter, "batch", 10)
+    monkeypatch.setattr(writers.SqliteWriter, "batch", 10)
+    monkeypatch.setattr(writers.PostgresWriter, "batch", 10)
     rows = [
         ["6.3", f"{year}-Q{q}", commune, "", "", "", str(n), ""]
         for n, (year, q, commune) in enumerate(
@@ -318,9 +320,9 @@ def _refuse_value(value: int) -> None:
 
 
 def test_an_interrupted_load_stores_nothing(country, monkeypatch):
-    monkeypatch.setattr(bulk, "PROGRESS_EVERY", 5)
-    monkeypatch.setattr(bulk._SqliteWriter, "batch", 4)
-    monkeypatch.setattr(bulk._PostgresWriter, "batch", 4)
+    monkeypatch.setattr(observations, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(writers.SqliteWriter, "batch", 4)
+    monkeypatch.setattr(writers.PostgresWriter, "batch", 4)
     before = snapshot()
     calls = []
 
@@ -399,7 +401,7 @@ def test_one_audit_entry_per_load_names_the_file_and_the_count(country, tmp_path
 def test_postgresql_loads_with_copy(country):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL pass only")
-    assert isinstance(bulk._writer(), bulk._PostgresWriter)
+    assert isinstance(writers.writer_for_connection(), writers.PostgresWriter)
     rows = [
         ["6.3", f"{y}-Q{q}", c, "", "", "", str(q), ""]
         for y in range(2021, 2026)
@@ -490,7 +492,7 @@ def test_the_per_load_value_rule_is_compute_value(country):
 
     from web.data.services import FigureError, FigureInput, compute_value
 
-    rules = list(bulk._rules(country.versions.get()).values())
+    rules = list(area.indicator_rules(country.versions.get()).values())
     amounts = st.none() | st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False)
 
     @settings(max_examples=300, deadline=None)

@@ -27,7 +27,8 @@ from chitieu.issues import Severity
 from chitieu.observations import observation_value, read_observations_for_plan
 from web.api.services import token_create
 from web.core.forms import VietnameseDecimalField
-from web.data import bulk
+from web.data.loading.errors import LoadError
+from web.data.loading.observations import observations_load
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, FigureInput, submission_save
 from web.orgs.models import OrgUnit
@@ -166,8 +167,8 @@ def _bulk(world, code, num, den, value):
     plan = world[0]
     lines = list(csv.reader(io.StringIO(_csv(code, num, den, value, ROWS[code][0])), delimiter=";"))
     try:
-        bulk.observations_load(plan=plan, rows_or_path=lines, actor=None, state="draft")
-    except bulk.LoadError:
+        observations_load(plan=plan, rows_or_path=lines, actor=None, state="draft")
+    except LoadError:
         return ("refused", None)
     return _stored(code)
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.web.rollups.conftest import AS_OF, plan_for, random_figures
-from web.data.bulk import units_load
+from web.data.loading.units import units_load
 from web.data.models import Submission
 from web.orgs.access import plan_area_ids, units_visible_to
 from web.orgs.models import OrgUnit, UnitKind

@@ -21,14 +21,10 @@ lines (one bit per submission × indicator × sex).
 
 from __future__ import annotations
 
-import codecs
-import csv
-import gzip
-import io
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -41,71 +37,28 @@ from django.utils import timezone
 from chitieu import approval
 from chitieu import observations as tidy
 from chitieu.approval import State
-from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS, FigureRule
-from chitieu.names import name_key
+from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Measure
 from web.core import hooks
 from web.core.models import AuditEntry
+from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
+from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
+from web.data.loading.source import Source, decimal_comma_possible, scan_decimal_comma
+from web.data.loading.writers import writer_for_connection
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, _differs, _plain
 from web.orgs.access import require_coordinator, require_see_unit
-from web.orgs.models import OrgUnit, UnitKind, UnitName
-from web.plans.models import Plan, Reporters
-from web.plans.services import assignment_update
+from web.orgs.models import UnitKind
+from web.plans.models import Plan
 
 Progress = Callable[[int, int, int], None]  # (lines read, bytes read, bytes in all; 0 = unknown)
 
 PROGRESS_EVERY = 10_000  # lines between two calls of the progress callback
-MAX_REPORTED = 1000  # errors kept for the message; all are counted
 NOT_APPLICABLE_NOTE = "không áp dụng"
-LOAD_STATES = (State.DRAFT.value, State.SUBMITTED.value, State.APPROVED.value)
 LOCKED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)  # a load may not overwrite these
 
-MESSAGES = {
-    "unknown_indicator": "mã chỉ tiêu không có trong kế hoạch đang có hiệu lực: {0!r}",
-    "sex_required": "chỉ tiêu {0} báo cáo riêng nữ (F) và nam (M): cột sex không được để trống",
-    "sex_not_required": "chỉ tiêu {0} không báo cáo theo giới tính: để trống cột sex",
-    "unknown_unit": "không tìm thấy đơn vị {0!r} trong địa bàn của kế hoạch (theo mã, rồi theo tên)",
-    "ambiguous_unit": "tên đơn vị {0!r} trùng với {1} đơn vị trong địa bàn: ghi mã đơn vị thay cho tên",
-    "not_assigned": "chỉ tiêu {0} không giao cho đơn vị {1!r} báo cáo",
-    "unit_not_valid": "đơn vị {0!r} không tồn tại trong kỳ {1}",
-    "locked": "báo cáo của {0!r} kỳ {1} đã {2}: không nạp đè (dùng tùy chọn cho phép ghi đè nếu cần)",
-    "duplicate": "trùng với một dòng trước: cùng chỉ tiêu {0}, kỳ {1}, đơn vị {2!r}, giới tính {3}",
-    "no_version": "kế hoạch chưa có phiên bản đang có hiệu lực",
-    "bad_state": "trạng thái nạp phải là một trong: " + ", ".join(LOAD_STATES),
-    "database": "cơ sở dữ liệu từ chối ghi: {0}",
-    "not_found": "không mở được tệp: {0}",
-}
 _STATE_WORDS = {State.SUBMITTED.value: "gửi, đang chờ duyệt", State.APPROVED.value: "được duyệt (khóa)"}
-
-
-@dataclass(frozen=True)
-class LoadIssue:
-    line: int  # 0 = the whole file
-    message: str
-    code: str = ""
-
-    def __str__(self) -> str:
-        return f"dòng {self.line}: {self.message}" if self.line else self.message
-
-
-class LoadError(Exception):
-    """Nothing was stored; ``issues`` say why and where (at most MAX_REPORTED of ``count``)."""
-
-    def __init__(self, issues: list[LoadIssue], count: int | None = None, source: str = ""):
-        self.issues = issues
-        self.count = len(issues) if count is None else count
-        self.source = source
-        super().__init__("; ".join(str(i) for i in issues[:5]))
-
-    def lines(self) -> list[str]:
-        """One Vietnamese line per issue, naming the file and the line."""
-        prefix = f"{self.source}, " if self.source else ""
-        out = [f"{prefix}{issue}" for issue in self.issues]
-        if self.count > len(self.issues):
-            out.append(f"… và {self.count - len(self.issues)} lỗi khác")
-        return out
 
 
 @dataclass
@@ -129,345 +82,6 @@ class LoadResult:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def _issue(line: int, code: str, *args) -> LoadIssue:
-    return LoadIssue(line, MESSAGES[code].format(*args), code)
-
-
-# ------------------------------------------------------------------ reading the file
-
-
-class _Source:
-    """The tidy CSV as (first line of the record, cells), with how far the reading has got."""
-
-    def __init__(self, rows_or_path):
-        self.name = ""
-        self.size = 0
-        self._raw = None
-        self._rows = None
-        if isinstance(rows_or_path, str | Path):
-            path = Path(rows_or_path)
-            if not path.is_file():
-                raise LoadError([_issue(0, "not_found", path)], source=path.name)
-            self.name, self.size, self._path = path.name, path.stat().st_size, path
-            self.encoding, self.has_quote, self.has_comma = _prescan(self._binary())
-        elif isinstance(rows_or_path, bytes):
-            self._path, self._bytes = None, rows_or_path
-            self.size = len(rows_or_path)
-            self.encoding, self.has_quote, self.has_comma = _prescan(self._binary())
-        else:  # rows already split into cells, the header first
-            self._rows = [list(r) for r in rows_or_path]
-            self.encoding, self.has_quote, self.has_comma = "", True, True
-
-    def _binary(self):
-        path = getattr(self, "_path", None)
-        raw = open(path, "rb") if path is not None else io.BytesIO(self._bytes)  # noqa: SIM115 - closed by the caller
-        self._raw = raw
-        if raw.read(2) == b"\x1f\x8b":
-            raw.seek(0)
-            return gzip.GzipFile(fileobj=raw)
-        raw.seek(0)
-        return raw
-
-    def position(self) -> int:
-        try:
-            return self._raw.tell() if self._raw is not None else 0
-        except ValueError:  # closed
-            return self.size
-
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        if self._rows is not None:
-            yield from ((n, cells) for n, cells in enumerate(self._rows, start=1))
-            return
-        with self._binary() as binary, self._raw:
-            text = io.TextIOWrapper(binary, encoding=self.encoding, errors="replace", newline="")
-            first = text.readline()
-            header = unicodedata.normalize("NFC", first)
-            delimiter = tidy._delimiter(header.strip("\r\n"))
-            self.delimiter = delimiter
-            lines = _chain([first], text)
-            reader = csv.reader(lines, delimiter=delimiter)
-            previous = 0
-            try:
-                for cells in reader:
-                    yield previous + 1, cells
-                    previous = reader.line_num
-            except csv.Error as exc:
-                raise LoadError(
-                    [LoadIssue(previous + 1, f"không đọc được dòng CSV: {exc}", "bad_csv")], source=self.name
-                ) from exc
-
-
-def _chain(first: list[str], rest) -> Iterator[str]:
-    yield from first
-    yield from rest
-
-
-def _prescan(binary) -> tuple[str, bool, bool]:
-    """(encoding, a quote occurs, a comma occurs), reading the bytes once without parsing."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, quote, comma = True, False, False
-    with binary, getattr(binary, "fileobj", None) or binary:
-        while chunk := binary.read(1 << 20):
-            quote = quote or b'"' in chunk
-            comma = comma or b"," in chunk
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False  # a Windows Vietnamese export, as the core reader assumes
-    return ("utf-8-sig" if utf8 else "cp1258"), quote, comma
-
-
-def _decimal_comma_possible(source: _Source, delimiter: str) -> bool:
-    """Whether any cell can hold a comma: with no quote in a comma file, or no comma at all, none can."""
-    return source.has_quote if delimiter == "," else source.has_comma
-
-
-def _scan_decimal_comma(source: _Source, columns: dict[str, int]) -> bool:
-    """The core reader's rule (one cell such as 52,17 means decimals are written with a comma)."""
-    numeric = [columns[c] for c in ("numerator", "denominator", "value") if c in columns]
-    records = source.records()
-    next(records, None)
-    for _line, cells in records:
-        if any(i < len(cells) and tidy._decimal_comma(cells[i]) for i in numeric):
-            records.close()
-            return True
-    return False
-
-
-# ------------------------------------------------------------------ what the plan allows
-
-
-@dataclass(frozen=True)
-class _Rule:
-    """What a line of one indicator must respect, computed once per load."""
-
-    index: int
-    indicator: object  # web.plans.models.Indicator
-    code: str
-    measure: str
-    by_sex: bool
-    communes: bool  # every commune reports; otherwise the lead units (or the whole area)
-    lead_ids: frozenset[int]
-    figure: FigureRule  # the one figure rule (chitieu.figures), built once per load
-
-    def value(self, num: Decimal | None, den: Decimal | None, value: Decimal | None) -> Decimal | None:
-        """The figure rule's value; FigureError when the rule refuses the figure."""
-        return self.figure.accept(num, den, value)
-
-
-def _rules(version) -> dict[str, _Rule]:
-    rules = {}
-    indicators = version.indicators.select_related("assignment").prefetch_related("assignment__lead_units")
-    for index, indicator in enumerate(indicators):
-        assignment = getattr(indicator, "assignment", None)
-        rules[indicator.code] = _Rule(
-            index=index,
-            indicator=indicator,
-            code=indicator.code,
-            measure=indicator.measure,
-            by_sex=assignment.by_sex if assignment else indicator.by_sex,
-            communes=bool(assignment and assignment.reporters == Reporters.COMMUNES),
-            lead_ids=frozenset(u.pk for u in assignment.lead_units.all()) if assignment else frozenset(),
-            figure=FigureRule.of(indicator.measure, indicator.per),
-        )
-    return rules
-
-
-@dataclass(frozen=True)
-class _Unit:
-    id: int
-    name: str
-    kind: str
-    valid_from: object
-    valid_to: object
-
-
-class _Units:
-    """The plan's area: every unit below it, found by code first, then by name (any spelling)."""
-
-    def __init__(self, area: OrgUnit):
-        children: dict[int | None, list[int]] = {}
-        rows = {}
-        for row in OrgUnit.objects.values_list(
-            "id", "parent_id", "code", "name", "name_key", "kind", "valid_from", "valid_to"
-        ):
-            rows[row[0]] = row
-            children.setdefault(row[1], []).append(row[0])
-        self.area_id = area.pk
-        self.by_code: dict[str, _Unit] = {}
-        self.by_name: dict[str, list[_Unit]] = {}
-        stack = [area.pk]
-        while stack:
-            uid = stack.pop()
-            _id, _parent, code, name, key, kind, valid_from, valid_to = rows[uid]
-            unit = _Unit(uid, name, kind, valid_from, valid_to)
-            if code:
-                self.by_code[code] = unit
-            self.by_name.setdefault(key, []).append(unit)
-            stack.extend(children.get(uid, ()))
-            if uid == area.pk:
-                self.area = unit
-        self._found: dict[str, _Unit | tuple[str, int]] = {}
-
-    def find(self, text: str) -> _Unit | tuple[str, int]:
-        """The unit, or (error code, number of candidates)."""
-        found = self._found.get(text)
-        if found is None:
-            if not text:
-                found = self.area  # a blank unit is the plan's whole area (docs/interfaces.md §3)
-            elif text in self.by_code:
-                found = self.by_code[text]
-            else:
-                named = self.by_name.get(name_key(text), [])
-                found = (
-                    named[0]
-                    if len(named) == 1
-                    else ("ambiguous_unit" if named else "unknown_unit", len(named))
-                )
-            self._found[text] = found
-        return found
-
-
-# ------------------------------------------------------------------ writing
-
-
-class _Writer:
-    """Buffered writes of new submissions and observations; one subclass per database."""
-
-    batch = 20_000
-
-    def __init__(self):
-        self.observations: list[tuple] = []
-        self.submissions: list[tuple] = []
-
-    def observation(self, row: tuple) -> None:
-        self.observations.append(row)
-        if len(self.observations) >= self.batch:
-            self.flush()
-
-    def flush(self) -> None:
-        raise NotImplementedError
-
-    def submission(self, row: tuple) -> int:
-        raise NotImplementedError
-
-    def finish(self) -> None:
-        self.flush()
-
-
-_OBS_COLUMNS = "submission_id, indicator_code, sex, numerator, denominator, value, note"
-_SUB_COLUMNS = (
-    "plan_id, org_unit_id, period_key, period_start, period_end, state, revision,"
-    " submitted_at, submitted_by_id, decided_at, decided_by_id, reason"
-)
-
-
-class _SqliteWriter(_Writer):
-    """executemany on the sqlite3 connection itself, inside Django's transaction.
-
-    Submission ids are given here (after the largest id in use, the write lock held),
-    so that submissions are inserted in batches too: a national file has about one
-    submission for every two figures.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.db = connection.connection
-        table = Submission._meta.db_table
-        self.obs_sql = (
-            f"INSERT INTO {Observation._meta.db_table} ({_OBS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
-        self.sub_sql = f"INSERT INTO {table} (id, {_SUB_COLUMNS}) VALUES ({', '.join('?' * 13)})"
-        # A bigger page cache for the index of (submission, indicator, sex); allowed inside a
-        # transaction, unlike synchronous or journal_mode, and put back afterwards.
-        self.old_cache = self.db.execute("PRAGMA cache_size").fetchone()[0]
-        self.db.execute("PRAGMA cache_size = -65536")
-        self.db.execute(f"UPDATE {table} SET id = id WHERE 0")  # takes the write lock now
-        largest = self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
-        sequence = self.db.execute(
-            "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = ?", [table]
-        )
-        self.next_id = max(largest, sequence.fetchone()[0]) + 1
-
-    def adapt(self, moment):
-        return connection.ops.adapt_datetimefield_value(moment)
-
-    def submission(self, row: tuple) -> int:
-        sub_id = self.next_id
-        self.next_id += 1
-        self.submissions.append((sub_id, *row))
-        return sub_id
-
-    def flush(self) -> None:
-        if self.submissions:
-            self.db.executemany(self.sub_sql, self.submissions)
-            self.submissions.clear()
-        if self.observations:
-            self.db.executemany(self.obs_sql, self.observations)
-            self.observations.clear()
-
-    def finish(self) -> None:
-        self.flush()
-        self.db.execute(f"PRAGMA cache_size = {int(self.old_cache)}")
-
-
-class _PostgresWriter(_Writer):
-    """COPY … FROM STDIN (psycopg 3), straight into the tables: every row it writes is new.
-
-    Submission ids are taken from the table's sequence in blocks, so observations can
-    name their submission before it is copied; the submissions of a batch are copied
-    first, so the foreign key holds at every step.
-    """
-
-    batch = 50_000
-
-    def __init__(self):
-        super().__init__()
-        self.free_ids: list[int] = []
-        self.block = 1000
-        self.sub_table = Submission._meta.db_table
-        self.obs_table = Observation._meta.db_table
-
-    def adapt(self, moment):
-        return moment
-
-    def submission(self, row: tuple) -> int:
-        if not self.free_ids:
-            self.flush()  # no COPY may be open while we ask the sequence
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.sub_table, self.block],
-                )
-                self.free_ids = [r[0] for r in reversed(cursor.fetchall())]
-            self.block = min(self.block * 4, 64_000)  # a big file asks the sequence rarely
-        sub_id = self.free_ids.pop()
-        self.submissions.append((sub_id, *row))
-        return sub_id
-
-    def flush(self) -> None:
-        with connection.cursor() as wrapper:
-            cursor = wrapper.cursor
-            if self.submissions:
-                with cursor.copy(f"COPY {self.sub_table} (id, {_SUB_COLUMNS}) FROM STDIN") as copy:
-                    for row in self.submissions:
-                        copy.write_row(row)
-                self.submissions.clear()
-            if self.observations:
-                with cursor.copy(f"COPY {self.obs_table} ({_OBS_COLUMNS}) FROM STDIN") as copy:
-                    for row in self.observations:
-                        copy.write_row(row)
-                self.observations.clear()
-
-
-def _writer() -> _Writer:
-    return _PostgresWriter() if connection.vendor == "postgresql" else _SqliteWriter()
-
-
-# ------------------------------------------------------------------ the load
-
-
 class _Sub:
     """A submission the file writes to: new, or an existing one whose figures are updated."""
 
@@ -485,15 +99,15 @@ _SEX_INDEX = {"": 0, "F": 1, "M": 2}
 
 
 class _Load:
-    def __init__(self, *, plan: Plan, actor, state: str, allow_locked: bool, source: _Source, progress):
+    def __init__(self, *, plan: Plan, actor, state: str, allow_locked: bool, source: Source, progress):
         self.plan, self.actor, self.state, self.allow_locked = plan, actor, state, allow_locked
         self.source, self.progress = source, progress
         version = plan.versions.filter(status="active").first()
         if version is None:
-            raise LoadError([_issue(0, "no_version")], source=source.name)
-        self.rules = _rules(version)
+            raise LoadError([load_issue(0, "no_version")], source=source.name)
+        self.rules = indicator_rules(version)
         self.slots = max(1, len(self.rules)) * 3
-        self.units = _Units(plan.area)
+        self.units = AreaUnits(plan.area)
         self.existing = {
             (u, p): (i, s)
             for i, u, p, s in Submission.objects.filter(plan=plan).values_list(
@@ -617,19 +231,19 @@ class _Load:
         code, period, unit_text, sex, num, den, value, note, not_applicable = parsed
         rule = self.rules.get(code)
         if rule is None:
-            return self.error(_issue(line, "unknown_indicator", code))
+            return self.error(load_issue(line, "unknown_indicator", code))
         if rule.by_sex and not sex:
-            return self.error(_issue(line, "sex_required", code))
+            return self.error(load_issue(line, "sex_required", code))
         if sex and not rule.by_sex:
-            return self.error(_issue(line, "sex_not_required", code))
+            return self.error(load_issue(line, "sex_not_required", code))
         unit = self.units.find(unit_text)
         if isinstance(unit, tuple):
-            return self.error(_issue(line, unit[0], unit_text, unit[1]))
+            return self.error(load_issue(line, unit[0], unit_text, unit[1]))
         if not (
             unit.id in rule.lead_ids
             or (unit.kind == UnitKind.COMMUNE if rule.communes else unit.id == self.units.area_id)
         ):
-            return self.error(_issue(line, "not_assigned", code, unit.name))
+            return self.error(load_issue(line, "not_assigned", code, unit.name))
         if not_applicable:
             num = den = value = None
             note = f"{NOT_APPLICABLE_NOTE} — {note}" if note else NOT_APPLICABLE_NOTE
@@ -645,11 +259,11 @@ class _Load:
         if byte >= len(self.seen):
             self.seen.extend(bytes(max(byte + 1 - len(self.seen), len(self.seen))))
         if self.seen[byte] & mask:
-            return self.error(_issue(line, "duplicate", code, period[0], unit.name, sex or "chung"))
+            return self.error(load_issue(line, "duplicate", code, period[0], unit.name, sex or "chung"))
         self.seen[byte] |= mask
         return sub, code, sex, num, den, value, note
 
-    def figure(self, line: int, rule: _Rule, num, den, value):
+    def figure(self, line: int, rule: IndicatorRule, num, den, value):
         """The value to store, by the figure rule (as every door); False after reporting an error."""
         try:
             return rule.value(num, den, value)
@@ -659,7 +273,7 @@ class _Load:
                 message = f"chỉ tiêu {rule.code}: {message}"
             return self.error(LoadIssue(line, message, exc.code)) or False
 
-    def submission(self, line: int, unit: _Unit, period) -> _Sub | None:
+    def submission(self, line: int, unit: AreaUnit, period) -> _Sub | None:
         key = (unit.id, period[0])
         sub = self.subs.get(key)
         if sub is None:
@@ -676,15 +290,15 @@ class _Load:
                 sub = _Sub(seq, None, self.state, False)
             self.subs[key] = sub
         if sub.refused == "locked":
-            return self.error(_issue(line, "locked", unit.name, period[0], _STATE_WORDS[sub.state]))
+            return self.error(load_issue(line, "locked", unit.name, period[0], _STATE_WORDS[sub.state]))
         if sub.refused:
-            return self.error(_issue(line, sub.refused, unit.name, period[0]))
+            return self.error(load_issue(line, sub.refused, unit.name, period[0]))
         if sub.id is None and not self.error_count:
             sub.id = self.writer.submission(self.new_submission(unit, period))
             self.result.submissions_created += 1
         return sub
 
-    def new_submission(self, unit: _Unit, period) -> tuple:
+    def new_submission(self, unit: AreaUnit, period) -> tuple:
         return (
             self.plan.pk,
             unit.id,
@@ -739,14 +353,14 @@ class _Load:
         }
 
     def run(self) -> LoadResult:
-        self.writer = _writer()
+        self.writer = writer_for_connection()
         self.now_db = self.writer.adapt(self.now)
         records = self.source.records()
         self.header(records)
         records.close()
         delimiter = getattr(self.source, "delimiter", ",")
         self.comma_decimal = delimiter != ","  # a semicolon or tab file: "12,345" is a decimal
-        self.decimal_comma = _decimal_comma_possible(self.source, delimiter) and _scan_decimal_comma(
+        self.decimal_comma = decimal_comma_possible(self.source, delimiter) and scan_decimal_comma(
             self.source, self.columns_core
         )
         records = self.source.records()  # the reading that counts, after the header
@@ -801,7 +415,7 @@ class _Load:
             _PLAIN_DECIMAL.fullmatch,
             _FAST_VALUE.fullmatch,
         )
-        decimal_comma, normalize, unit_class = self.decimal_comma, unicodedata.normalize, _Unit
+        decimal_comma, normalize, unit_class = self.decimal_comma, unicodedata.normalize, AreaUnit
         rows = created = subs_created = 0
         failed = False
         for line, cells in records:
@@ -1047,12 +661,12 @@ def observations_load(
     approved is refused unless ``allow_locked``. ``actor`` None means the command line.
     """
     if state not in LOAD_STATES:
-        raise LoadError([_issue(0, "bad_state")])
+        raise LoadError([load_issue(0, "bad_state")])
     if actor is not None:
         require_coordinator(actor)
         require_see_unit(actor, plan.area)
     started = time.monotonic()
-    source = _Source(rows_or_path)
+    source = Source(rows_or_path)
     try:
         # wrap_database_errors: the writers use the driver directly; its errors become Django's.
         with connection.wrap_database_errors, transaction.atomic():
@@ -1066,7 +680,7 @@ def observations_load(
             ).run()
     except DatabaseError as exc:  # a refusal found late (a constraint, a lost connection…)
         raise LoadError(
-            [_issue(0, "database", str(exc).strip().splitlines()[0])], source=source.name
+            [load_issue(0, "database", str(exc).strip().splitlines()[0])], source=source.name
         ) from exc
     result.seconds = time.monotonic() - started
     _rollups_rebuild(plan)
@@ -1077,167 +691,3 @@ def observations_load(
 def _rollups_rebuild(plan: Plan) -> None:
     """Bring the roll-up tables up to date once the load is committed (helper ``rollup``'s service)."""
     hooks.announce(hooks.PLAN_LOADED, plan=plan)
-
-
-# ------------------------------------------------------------------ units
-
-
-@dataclass
-class UnitsResult:
-    created: int = 0
-    existing: int = 0
-
-
-UNIT_COLUMNS = ("code", "name", "kind", "parent_code")
-
-
-def units_load(*, rows_or_path, actor=None) -> UnitsResult:
-    """Load units.csv (code,name,kind,parent_code; parents first); units already there (same code) are kept.
-
-    All or nothing: a bad line (unknown kind, unknown parent, repeated code) is
-    reported with every other one and nothing is created.
-    """
-    if actor is not None:
-        require_coordinator(actor)
-    rows, name = _csv_rows(rows_or_path, UNIT_COLUMNS)
-    known = dict(OrgUnit.objects.exclude(code="").values_list("code", "id"))
-    kinds = set(UnitKind.values)
-    errors: list[LoadIssue] = []
-    new: list[tuple[int, str, str, str, str]] = []  # (line, code, name, kind, parent code)
-    in_file: dict[str, int] = {}
-    result = UnitsResult()
-    for line, cells in rows:
-        code, unit_name, kind, parent = [*cells, "", "", "", ""][:4]
-        code, unit_name, kind, parent = code.strip(), unit_name.strip(), kind.strip(), parent.strip()
-        problem = (
-            "thiếu mã đơn vị"
-            if not code
-            else "thiếu tên đơn vị"
-            if not unit_name
-            else f"loại đơn vị không hợp lệ: {kind!r} (dùng {', '.join(sorted(kinds))})"
-            if kind not in kinds
-            else f"mã {code!r} trùng với dòng {in_file[code]}"
-            if code in in_file
-            else f"không tìm thấy đơn vị cấp trên {parent!r} (cấp trên phải đứng trước)"
-            if parent and parent not in in_file and parent not in known
-            else ""
-        )
-        if problem:
-            errors.append(LoadIssue(line, problem, "bad_unit"))
-            continue
-        in_file[code] = line
-        if code in known:
-            result.existing += 1
-        else:
-            new.append((line, code, unicodedata.normalize("NFC", unit_name), kind, parent))
-    if errors:
-        raise LoadError(errors[:MAX_REPORTED], len(errors), source=name)
-    with transaction.atomic():
-        _units_create(new, known)
-        result.created = len(new)
-        if new:  # the roll-ups' closure of the tree follows, in the same transaction
-            hooks.announce(hooks.TREE_CHANGED)
-        if new:
-            AuditEntry.objects.create(
-                actor_id=actor.pk if actor is not None else None,
-                action="units_load",
-                subject_type="org_unit",
-                subject_id=known[new[0][1]],
-                field=name[:120],
-                new=str(len(new)),
-            )
-    return result
-
-
-def _units_create(new: list[tuple], known: dict[str, int]) -> None:
-    """Level by level, so that every parent has its id before its children are created."""
-    pending = new
-    while pending:
-        ready = [row for row in pending if not row[4] or row[4] in known]
-        pending = [row for row in pending if row[4] and row[4] not in known]
-        created = OrgUnit.objects.bulk_create(
-            [
-                OrgUnit(code=code, name=n, name_key=name_key(n), kind=kind, parent_id=known.get(parent))
-                for _line, code, n, kind, parent in ready
-            ],
-            batch_size=2000,
-        )
-        if not created[0].pk:  # a database that does not return ids from a bulk insert
-            ids = dict(OrgUnit.objects.filter(code__in=[u.code for u in created]).values_list("code", "id"))
-        else:
-            ids = {u.code: u.pk for u in created}
-        known.update(ids)
-        UnitName.objects.bulk_create(
-            [UnitName(unit_id=ids[u.code], name=u.name) for u in created], batch_size=2000
-        )
-
-
-# ------------------------------------------------------------------ assignments of a synthetic country
-
-ASSIGNMENT_COLUMNS = ("indicator", "reporters", "frequency", "by_sex", "office")
-_FREQUENCIES = ("year", "half", "quarter", "month")
-
-
-def assignments_load(*, version, rows_or_path, actor) -> int:
-    """Who reports what (assignments.csv): ``communes`` (every commune) or ``offices`` (the office
-    named ``office`` in every district, as the lead units). All or nothing; returns the rows applied."""
-    rows, name = _csv_rows(rows_or_path, ASSIGNMENT_COLUMNS)
-    indicators = {i.code: i for i in version.indicators.select_related("assignment")}
-    units = _Units(version.plan.area)
-    errors, plans = [], []
-    for line, cells in rows:
-        code, reporters, frequency, by_sex, office = (c.strip() for c in [*cells, "", "", "", "", ""][:5])
-        offices = [u for u in units.by_name.get(name_key(office), []) if u.kind == UnitKind.OFFICE]
-        problem = (
-            f"mã chỉ tiêu không có trong kế hoạch: {code!r}"
-            if code not in indicators
-            else f"cột reporters phải là communes hoặc offices, không phải {reporters!r}"
-            if reporters not in ("communes", "offices")
-            else f"cột frequency phải là một trong {', '.join(_FREQUENCIES)}, không phải {frequency!r}"
-            if frequency not in _FREQUENCIES
-            else f"cột by_sex phải là 0 hoặc 1, không phải {by_sex!r}"
-            if by_sex not in ("0", "1")
-            else f"không có đơn vị nào tên {office!r} trong địa bàn"
-            if reporters == "offices" and not offices
-            else ""
-        )
-        if problem:
-            errors.append(LoadIssue(line, problem, "bad_assignment"))
-        else:
-            plans.append((indicators[code], reporters, frequency, by_sex == "1", offices))
-    if errors:
-        raise LoadError(errors, source=name)
-    with transaction.atomic():
-        for indicator, reporters, frequency, by_sex, offices in plans:
-            assignment_update(
-                actor=actor,
-                assignment=indicator.assignment,
-                lead_units=list(OrgUnit.objects.filter(pk__in=[u.id for u in offices])),
-                reporters=Reporters.COMMUNES if reporters == "communes" else Reporters.LEAD_UNITS,
-                frequency=frequency,
-                by_sex=by_sex,
-            )
-    return len(plans)
-
-
-def _csv_rows(rows_or_path, header: tuple[str, ...]) -> tuple[list[tuple[int, list[str]]], str]:
-    """(line, cells) after a header that must be ``header``; blank lines skipped."""
-    if isinstance(rows_or_path, str | Path):
-        path = Path(rows_or_path)
-        if not path.is_file():
-            raise LoadError([_issue(0, "not_found", path)], source=path.name)
-        text, name = path.read_bytes().decode("utf-8-sig", errors="replace"), path.name
-        reader = csv.reader(io.StringIO(unicodedata.normalize("NFC", text), newline=""))
-        rows, previous = [], 0
-        for cells in reader:
-            rows.append((previous + 1, cells))
-            previous = reader.line_num
-    else:
-        rows, name = [(n, list(r)) for n, r in enumerate(rows_or_path, start=1)], ""
-    rows = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
-    if not rows or [c.strip().lower() for c in rows[0][1][: len(header)]] != list(header):
-        line = rows[0][0] if rows else 1
-        raise LoadError(
-            [LoadIssue(line, "dòng tiêu đề phải là: " + ",".join(header), "bad_header")], source=name
-        )
-    return rows[1:], name
