@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db import transaction
 
 from chitieu.names import name_key
-from web.data.loading.area import AreaUnits
+from web.data.loading.area import AreaUnit, AreaUnits
 from web.data.loading.csv_rows import csv_rows
 from web.data.loading.errors import LoadError, LoadIssue
 from web.orgs.models import OrgUnit, UnitKind
-from web.plans.models import Reporters
+from web.plans.models import Indicator, Reporters
 from web.plans.services import assignment_update
+
+
+class AssignmentLine(NamedTuple):
+    """A checked line of assignments.csv: who reports the indicator, how often, by sex or not."""
+
+    indicator: Indicator
+    reporters: str  # "communes" or "offices"
+    frequency: str
+    by_sex: bool
+    offices: list[AreaUnit]  # the lead units when the offices report
+
 
 ASSIGNMENT_COLUMNS = ("indicator", "reporters", "frequency", "by_sex", "office")
 _FREQUENCIES = ("year", "half", "quarter", "month")
@@ -22,7 +35,8 @@ def assignments_load(*, version, rows_or_path, actor) -> int:
     rows, name = csv_rows(rows_or_path, ASSIGNMENT_COLUMNS)
     indicators = {i.code: i for i in version.indicators.select_related("assignment")}
     units = AreaUnits(version.plan.area)
-    errors, plans = [], []
+    errors: list[LoadIssue] = []
+    plans: list[AssignmentLine] = []
     for line, cells in rows:
         code, reporters, frequency, by_sex, office = (c.strip() for c in [*cells, "", "", "", "", ""][:5])
         offices = [u for u in units.by_name.get(name_key(office), []) if u.kind == UnitKind.OFFICE]
@@ -42,17 +56,17 @@ def assignments_load(*, version, rows_or_path, actor) -> int:
         if problem:
             errors.append(LoadIssue(line, problem, "bad_assignment"))
         else:
-            plans.append((indicators[code], reporters, frequency, by_sex == "1", offices))
+            plans.append(AssignmentLine(indicators[code], reporters, frequency, by_sex == "1", offices))
     if errors:
         raise LoadError(errors, source=name)
     with transaction.atomic():
-        for indicator, reporters, frequency, by_sex, offices in plans:
+        for plan in plans:
             assignment_update(
                 actor=actor,
-                assignment=indicator.assignment,
-                lead_units=list(OrgUnit.objects.filter(pk__in=[u.id for u in offices])),
-                reporters=Reporters.COMMUNES if reporters == "communes" else Reporters.LEAD_UNITS,
-                frequency=frequency,
-                by_sex=by_sex,
+                assignment=plan.indicator.assignment,
+                lead_units=list(OrgUnit.objects.filter(pk__in=[u.id for u in plan.offices])),
+                reporters=Reporters.COMMUNES if plan.reporters == "communes" else Reporters.LEAD_UNITS,
+                frequency=plan.frequency,
+                by_sex=plan.by_sex,
             )
     return len(plans)

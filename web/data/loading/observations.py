@@ -26,8 +26,10 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Value
@@ -41,7 +43,7 @@ from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Measure
 from web.core import hooks
-from web.core.models import AuditEntry
+from web.core.audit import audit_entries_save, audit_entry, audit_record
 from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
 from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
 from web.data.loading.source import Source, decimal_comma_possible, scan_decimal_comma
@@ -82,6 +84,42 @@ class LoadResult:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
+class PeriodSpan(NamedTuple):
+    """A period as the load uses it: its key, its dates, and the dates as ISO text (for COPY and sqlite3)."""
+
+    key: str
+    start: date
+    end: date
+    start_text: str
+    end_text: str
+
+
+class ReadLine(NamedTuple):
+    """One data line as read, before the plan's checks (by the quick path or the general reader)."""
+
+    code: str
+    period: PeriodSpan | None
+    unit_text: str
+    sex: str  # "", "F" or "M"
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    note: str
+    not_applicable: bool
+
+
+class StoredFigure(NamedTuple):
+    """A checked line: what is written for it (the value already worked out by the figure rule)."""
+
+    submission: _Sub
+    code: str
+    sex: str
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    note: str
+
+
 class _Sub:
     """A submission the file writes to: new, or an existing one whose figures are updated."""
 
@@ -120,7 +158,7 @@ class _Load:
         self.error_count = 0
         self.result = LoadResult()
         self.pending: list[tuple] = []  # lines for existing submissions, merged in batches
-        self.periods: dict[str, tuple[str, object, object] | None] = {}
+        self.periods: dict[str, PeriodSpan | None] = {}
         self.now = timezone.now()
         self.actor_id = actor.pk if actor is not None else None
 
@@ -137,11 +175,11 @@ class _Load:
 
     # -- one line
 
-    def period(self, text: str):
+    def period(self, text: str) -> PeriodSpan | None:
         if text not in self.periods:
             try:
                 p = parse_period(tidy.period_key(text))
-                self.periods[text] = (p.key, p.start, p.end, p.start.isoformat(), p.end.isoformat())
+                self.periods[text] = PeriodSpan(p.key, p.start, p.end, p.start.isoformat(), p.end.isoformat())
             except PeriodKeyError:
                 self.periods[text] = None
         return self.periods[text]
@@ -191,7 +229,7 @@ class _Load:
         note = cells[cnote].strip()
         if not note.isascii():
             note = unicodedata.normalize("NFC", note)
-        return code, period, cells[cu].strip(), sex, num, den, value, note, False
+        return ReadLine(code, period, cells[cu].strip(), sex, num, den, value, note, False)
 
     def number(self, text: str, is_value: bool) -> Decimal | None:
         if text.isdigit() and text.isascii():
@@ -214,7 +252,7 @@ class _Load:
             return None
         period = self.period(obs.period)
         sex = obs.sex.value if obs.sex else ""
-        return (
+        return ReadLine(
             obs.indicator,
             period,
             obs.org_unit,
@@ -226,7 +264,7 @@ class _Load:
             obs.not_applicable,
         )
 
-    def check(self, line: int, parsed) -> tuple | None:
+    def check(self, line: int, parsed: ReadLine) -> StoredFigure | None:
         """The stored row for a read line, or None after reporting why it cannot be stored."""
         code, period, unit_text, sex, num, den, value, note, not_applicable = parsed
         rule = self.rules.get(code)
@@ -259,9 +297,9 @@ class _Load:
         if byte >= len(self.seen):
             self.seen.extend(bytes(max(byte + 1 - len(self.seen), len(self.seen))))
         if self.seen[byte] & mask:
-            return self.error(load_issue(line, "duplicate", code, period[0], unit.name, sex or "chung"))
+            return self.error(load_issue(line, "duplicate", code, period.key, unit.name, sex or "chung"))
         self.seen[byte] |= mask
-        return sub, code, sex, num, den, value, note
+        return StoredFigure(sub, code, sex, num, den, value, note)
 
     def figure(self, line: int, rule: IndicatorRule, num, den, value):
         """The value to store, by the figure rule (as every door); False after reporting an error."""
@@ -273,8 +311,8 @@ class _Load:
                 message = f"chỉ tiêu {rule.code}: {message}"
             return self.error(LoadIssue(line, message, exc.code)) or False
 
-    def submission(self, line: int, unit: AreaUnit, period) -> _Sub | None:
-        key = (unit.id, period[0])
+    def submission(self, line: int, unit: AreaUnit, period: PeriodSpan) -> _Sub | None:
+        key = (unit.id, period.key)
         sub = self.subs.get(key)
         if sub is None:
             seq = len(self.subs)
@@ -282,29 +320,29 @@ class _Load:
                 sub_id, state = self.existing[key]
                 refused = "locked" if state in LOCKED_STATES and not self.allow_locked else ""
                 sub = _Sub(seq, sub_id, state, True, refused)
-            elif (unit.valid_from and unit.valid_from > period[2]) or (
-                unit.valid_to and unit.valid_to < period[1]
+            elif (unit.valid_from and unit.valid_from > period.end) or (
+                unit.valid_to and unit.valid_to < period.start
             ):
                 sub = _Sub(seq, None, "", False, "unit_not_valid")
             else:
                 sub = _Sub(seq, None, self.state, False)
             self.subs[key] = sub
         if sub.refused == "locked":
-            return self.error(load_issue(line, "locked", unit.name, period[0], _STATE_WORDS[sub.state]))
+            return self.error(load_issue(line, "locked", unit.name, period.key, _STATE_WORDS[sub.state]))
         if sub.refused:
-            return self.error(load_issue(line, sub.refused, unit.name, period[0]))
+            return self.error(load_issue(line, sub.refused, unit.name, period.key))
         if sub.id is None and not self.error_count:
             sub.id = self.writer.submission(self.new_submission(unit, period))
             self.result.submissions_created += 1
         return sub
 
-    def new_submission(self, unit: AreaUnit, period) -> tuple:
+    def new_submission(self, unit: AreaUnit, period: PeriodSpan) -> tuple:
         return (
             self.plan.pk,
             unit.id,
-            period[0],
-            period[3],  # the dates as ISO text: what both COPY and sqlite3 take
-            period[4],
+            period.key,
+            period.start_text,  # the dates as ISO text: what both COPY and sqlite3 take
+            period.end_text,
             *self.submission_tail(),
         )
 
@@ -390,11 +428,12 @@ class _Load:
         """Every data line: the common case here, anything else through ``general``.
 
         This loop runs for each of ten million lines, so it is written out with local
-        names and no calls for the common case: a known indicator, period, sex and unit
-        (found once by ``general`` and cached), plain numbers, a new submission. It makes
-        the same checks as ``fast``/``check``/``figure``; whenever one would fail, or the
-        line needs anything else, the line goes to ``general``, which reports it with the
-        shared messages. The two paths store identical rows (the tests run both).
+        names and few calls for the common case: a known indicator, period, sex and unit
+        (found once by ``general`` and cached), plain numbers, a new submission. The figure
+        is judged by the same rule object as every door (``FigureRule.accept_plain``, proven
+        equal to ``accept``); whenever a check would fail, or the line needs anything else,
+        the line goes to ``general``, which reports it with the shared messages. The two
+        paths store identical rows (the tests run both).
         """
         result, writer, general = self.result, self.writer, self.general
         rules_get, periods_get, sexes_get = self.rules.get, self.periods.get, self.sexes.get
@@ -408,7 +447,7 @@ class _Load:
             self.source.position,
             self.source.size,
         )
-        plan_id, tail, count, percent = self.plan.pk, self.submission_tail(), Measure.COUNT, Measure.PERCENT
+        plan_id, tail, count = self.plan.pk, self.submission_tail(), Measure.COUNT
         commune, sex_index, plain, fast_value = (
             UnitKind.COMMUNE.value,
             _SEX_INDEX,
@@ -460,7 +499,7 @@ class _Load:
                     continue
                 num = Decimal(t_num)
             if t_den:
-                if len(t_den) > 13 or not (t_den.isdigit() and t_den.isascii()) or t_den.strip("0") == "":
+                if len(t_den) > 13 or not (t_den.isdigit() and t_den.isascii()):
                     general(line, cells)
                     failed = bool(self.error_count)
                     continue
@@ -474,35 +513,26 @@ class _Load:
                     general(line, cells)
                     failed = bool(self.error_count)
                     continue
-            measure = rule.measure
-            value = rule.figure.compute(num, den, val)  # the rule's own formula and rounding
-            if (
-                value is None
-                or (den is not None and num is None and val is None)
-                or (
-                    measure == percent
-                    and (
-                        (den is not None and num is not None and num > den) or (val is not None and val > 100)
-                    )
-                )
-                or value.adjusted() >= 17
-            ):
+            # The figure rule itself (chitieu.figures), for the plain numbers read above; None sends
+            # the line to the general path, which gives the rule's reason.
+            value = rule.figure.accept_plain(num, den, val)
+            if value is None:
                 general(line, cells)
                 failed = bool(self.error_count)
                 continue
-            key = (unit.id, period[0])
+            key = (unit.id, period.key)
             sub = subs.get(key)
             if sub is None:
                 if (
                     key in existing
-                    or (unit.valid_from and unit.valid_from > period[2])
-                    or (unit.valid_to and unit.valid_to < period[1])
+                    or (unit.valid_from and unit.valid_from > period.end)
+                    or (unit.valid_to and unit.valid_to < period.start)
                 ):
                     general(line, cells)
                     failed = bool(self.error_count)
                     continue
                 sub = subs[key] = _Sub(len(subs), None, self.state, False)
-                sub.id = new_sub((plan_id, unit.id, period[0], period[3], period[4], *tail))
+                sub.id = new_sub((plan_id, unit.id, period.key, period.start_text, period.end_text, *tail))
                 subs_created += 1
             elif sub.existing or sub.refused or sub.id is None:
                 general(line, cells)
@@ -526,7 +556,7 @@ class _Load:
         result.observations_created += created
         result.submissions_created += subs_created
 
-    def store(self, stored: tuple) -> None:
+    def store(self, stored: StoredFigure) -> None:
         sub, code, sex, num, den, value, note = stored
         if sub.existing:
             self.pending.append(stored)
@@ -562,11 +592,10 @@ class _Load:
             ]
             for name, new in diffs:
                 audits.append(
-                    AuditEntry(
-                        actor_id=self.actor_id,
+                    audit_entry(
+                        actor=self.actor,
                         action="figure_change",
-                        subject_type="submission",
-                        subject_id=sub.id,
+                        subject=Submission(pk=sub.id),
                         field=f"{code}/{sex}/{name}",
                         old=_plain(getattr(old, name)),
                         new=_plain(new),
@@ -582,7 +611,7 @@ class _Load:
         Observation.objects.bulk_update(
             changed, ["numerator", "denominator", "value", "note"], batch_size=1000
         )
-        AuditEntry.objects.bulk_create(audits, batch_size=1000)
+        audit_entries_save(audits)
 
     def touch_existing(self) -> None:
         """Existing submissions written to: a new revision (open forms become stale), the load's state."""
@@ -593,11 +622,10 @@ class _Load:
             for sub in chunk:
                 if sub.state != self.state:
                     audits.append(
-                        AuditEntry(
-                            actor_id=self.actor_id,
+                        audit_entry(
+                            actor=self.actor,
                             action="bulk_load",
-                            subject_type="submission",
-                            subject_id=sub.id,
+                            subject=Submission(pk=sub.id),
                             field="state",
                             old=sub.state,
                             new=self.state,
@@ -617,7 +645,7 @@ class _Load:
                 revision=F("revision") + 1, **fields
             )
         self.result.submissions_updated = len(touched)
-        AuditEntry.objects.bulk_create(audits, batch_size=1000)
+        audit_entries_save(audits)
 
     def audit(self) -> None:
         # One entry for the whole load, not one per figure: a national load is ten million
@@ -625,11 +653,10 @@ class _Load:
         # the file itself is the record of every value. Figures that *replace* stored ones
         # still get their own entry each (merge_pending), so no old value is ever lost.
         r = self.result
-        AuditEntry.objects.create(
-            actor_id=self.actor_id,
+        audit_record(
+            actor=self.actor,
             action="bulk_load",
-            subject_type="plan",
-            subject_id=self.plan.pk,
+            subject=self.plan,
             field=(self.source.name or "rows")[:120],
             new=str(r.observations_created + r.observations_updated),
             reason=(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 
 from chitieu.names import name_key
 from web.core import hooks
-from web.core.models import AuditEntry
+from web.core.audit import audit_record
 from web.data.loading.csv_rows import csv_rows
 from web.data.loading.errors import MAX_REPORTED, LoadError, LoadIssue
 from web.orgs.access import require_coordinator
@@ -20,6 +21,16 @@ from web.orgs.models import OrgUnit, UnitKind, UnitName
 class UnitsResult:
     created: int = 0
     existing: int = 0
+
+
+class NewUnit(NamedTuple):
+    """A line of units.csv for a unit not yet in the database."""
+
+    line: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str
 
 
 UNIT_COLUMNS = ("code", "name", "kind", "parent_code")
@@ -37,7 +48,7 @@ def units_load(*, rows_or_path, actor=None) -> UnitsResult:
     known = dict(OrgUnit.objects.exclude(code="").values_list("code", "id"))
     kinds = set(UnitKind.values)
     errors: list[LoadIssue] = []
-    new: list[tuple[int, str, str, str, str]] = []  # (line, code, name, kind, parent code)
+    new: list[NewUnit] = []
     in_file: dict[str, int] = {}
     result = UnitsResult()
     for line, cells in rows:
@@ -63,36 +74,42 @@ def units_load(*, rows_or_path, actor=None) -> UnitsResult:
         if code in known:
             result.existing += 1
         else:
-            new.append((line, code, unicodedata.normalize("NFC", unit_name), kind, parent))
+            new.append(NewUnit(line, code, unicodedata.normalize("NFC", unit_name), kind, parent))
     if errors:
         raise LoadError(errors[:MAX_REPORTED], len(errors), source=name)
     with transaction.atomic():
         _units_create(new, known)
         result.created = len(new)
-        if new:  # the roll-ups' closure of the tree follows, in the same transaction
-            hooks.announce(hooks.TREE_CHANGED)
         if new:
-            AuditEntry.objects.create(
-                actor_id=actor.pk if actor is not None else None,
+            hooks.announce(
+                hooks.TREE_CHANGED
+            )  # the roll-ups' closure of the tree follows, in this transaction
+            audit_record(
+                actor=actor,
                 action="units_load",
-                subject_type="org_unit",
-                subject_id=known[new[0][1]],
+                subject=OrgUnit(pk=known[new[0].code]),
                 field=name[:120],
-                new=str(len(new)),
+                new=len(new),
             )
     return result
 
 
-def _units_create(new: list[tuple], known: dict[str, int]) -> None:
+def _units_create(new: list[NewUnit], known: dict[str, int]) -> None:
     """Level by level, so that every parent has its id before its children are created."""
     pending = new
     while pending:
-        ready = [row for row in pending if not row[4] or row[4] in known]
-        pending = [row for row in pending if row[4] and row[4] not in known]
+        ready = [row for row in pending if not row.parent_code or row.parent_code in known]
+        pending = [row for row in pending if row.parent_code and row.parent_code not in known]
         created = OrgUnit.objects.bulk_create(
             [
-                OrgUnit(code=code, name=n, name_key=name_key(n), kind=kind, parent_id=known.get(parent))
-                for _line, code, n, kind, parent in ready
+                OrgUnit(
+                    code=row.code,
+                    name=row.name,
+                    name_key=name_key(row.name),
+                    kind=row.kind,
+                    parent_id=known.get(row.parent_code),
+                )
+                for row in ready
             ],
             batch_size=2000,
         )
