@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from chitieu.issues import Issue, Severity, has_errors
-from chitieu.observations import read_observations_for_plan
+from chitieu.observation_csv import read_observations_for_plan
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.planfile import read_plan_file
 from chitieu.reports import render

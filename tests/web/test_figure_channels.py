@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from chitieu import konray
 from chitieu.importer import read_plan
 from chitieu.issues import Severity
-from chitieu.observations import observation_value, read_observations_for_plan
+from chitieu.observation_csv import read_observations_for_plan
+from chitieu.observations import observation_value
 from web.api.services import token_create
 from web.core.forms import VietnameseDecimalField
 from web.data.loading.errors import LoadError

@@ -29,7 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from chitieu.exports import Provisional, to_dhis2_json, to_sdmx_csv, to_tidy_csv
 from chitieu.issues import Severity
-from chitieu.observations import read_observations_text
+from chitieu.observation_csv import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from chitieu.sdmx_structure import sdmx_structure

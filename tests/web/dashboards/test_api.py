@@ -10,7 +10,7 @@ import pytest
 
 from chitieu.approval import Role
 from chitieu.issues import has_errors
-from chitieu.observations import read_observations_csv
+from chitieu.observation_csv import read_observations_csv
 from web.api.services import token_create, token_revoke
 
 from .conftest import AS_OF, COMMUNES, LABOUR

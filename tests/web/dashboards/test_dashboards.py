@@ -14,7 +14,7 @@ from chitieu.approval import Role
 from chitieu.evaluate import evaluate_plan
 from chitieu.importer import read_plan
 from chitieu.issues import has_errors
-from chitieu.observations import read_observations_csv
+from chitieu.observation_csv import read_observations_csv
 
 from .conftest import ANNEX, AS_OF, COMMUNES, tidy_csv
 

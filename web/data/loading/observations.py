@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chitieu import approval
-from chitieu import observations as tidy
+from chitieu import observation_csv as tidy
 from chitieu.approval import State
 from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS
 from chitieu.periods import PeriodKeyError, parse_period

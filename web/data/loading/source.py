@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from chitieu import observations as tidy
+from chitieu import observation_csv as tidy
 from web.data.loading.errors import LoadError, LoadIssue, load_issue
 
 
