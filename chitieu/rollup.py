@@ -118,7 +118,7 @@ def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figu
             return Figure(
                 FigureState.UNDEFINED, sources=sources, rule="sum", reason="có dòng không có số đếm"
             )
-        total = sum(values, Decimal(0))  # type: ignore[arg-type]
+        total = sum((v for v in values if v is not None), Decimal(0))  # none is None, as just checked
         return Figure(FigureState.VALUE, total, total, None, sources, "sum" if len(values) > 1 else "single")
     if len(applicable) == 1:
         return _single(indicator, applicable[0], sources)
@@ -129,8 +129,9 @@ def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figu
             rule="ratio_of_sums",
             reason="có đơn vị/kỳ chỉ báo tỷ lệ, không có tử số và mẫu số: không cộng gộp được tỷ lệ",
         )
-    numerator = sum((o.numerator for o in applicable), Decimal(0))  # type: ignore[misc]
-    denominator = sum((o.denominator for o in applicable), Decimal(0))  # type: ignore[misc]
+    # Every part is there (just checked); the filters only say so to the type checker.
+    numerator = sum((o.numerator for o in applicable if o.numerator is not None), Decimal(0))
+    denominator = sum((o.denominator for o in applicable if o.denominator is not None), Decimal(0))
     if denominator == 0:
         return Figure(
             FigureState.UNDEFINED, None, numerator, denominator, sources, "ratio_of_sums", "tổng mẫu số = 0"
