@@ -39,6 +39,7 @@ from web.plans.models import (
     Target,
     VersionStatus,
 )
+from web.plans.selectors import plan_version_active
 
 
 class PlanImportError(Exception):
@@ -101,7 +102,7 @@ def plan_import(
         amendment_note=amendment_note,
         created_by=actor,
     )
-    in_force = plan.versions.filter(status=VersionStatus.ACTIVE).first()
+    in_force = plan_version_active(plan)
     _store_plan(version, core, _source_lines(data, filename))
     if in_force is not None:
         _keep_assignments(version, in_force)

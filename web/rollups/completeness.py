@@ -80,7 +80,7 @@ SELECT c.ancestor_id, s.period_key, o.indicator_code, o.sex, s.state, COUNT(*)
   JOIN orgs_orgunit u ON u.id = s.org_unit_id
   JOIN rollups_unitancestor c ON c.unit_id = s.org_unit_id
  WHERE s.plan_id = %s AND s.period_start >= %s AND s.period_end <= %s
-   AND s.state IN ('submitted', 'approved') AND u.kind = 'commune'
+   AND s.state IN ({states}) AND u.kind = 'commune'
    AND (u.valid_from IS NULL OR u.valid_from <= s.period_end)
    AND (u.valid_to IS NULL OR u.valid_to >= s.period_start)
    AND (o.numerator IS NOT NULL OR o.denominator IS NOT NULL OR o.value IS NOT NULL)
@@ -91,8 +91,9 @@ SELECT c.ancestor_id, s.period_key, o.indicator_code, o.sex, s.state, COUNT(*)
 
 def _commune_received(plan, span: Period, row_ids: list[int]) -> dict[tuple, int]:
     sql = _RECEIVED_SQL.replace("{rows}", ", ".join(["%s"] * len(row_ids)))
+    sql = sql.replace("{states}", ", ".join(["%s"] * len(RECEIVED_STATES)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [plan.pk, span.start, span.end, *row_ids])
+        cursor.execute(sql, [plan.pk, span.start, span.end, *RECEIVED_STATES, *row_ids])
         return {tuple(r[:5]): r[5] for r in cursor.fetchall()}
 
 

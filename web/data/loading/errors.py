@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chitieu.approval import State
+from chitieu.approval import RECEIVED_STATES, State
 
 MAX_REPORTED = 1000  # errors kept for the message; all are counted
 
-LOAD_STATES = (State.DRAFT.value, State.SUBMITTED.value, State.APPROVED.value)
+LOAD_STATES = (State.DRAFT.value, *(s.value for s in RECEIVED_STATES))  # a draft, or a report received
 
 MESSAGES = {
     "unknown_indicator": "mã chỉ tiêu không có trong kế hoạch đang có hiệu lực: {0!r}",

@@ -53,6 +53,7 @@ from web.data.services import FigureError, _differs, _plain
 from web.orgs.access import require_coordinator, require_see_unit
 from web.orgs.models import UnitKind
 from web.plans.models import Plan
+from web.plans.selectors import plan_version_active
 
 Progress = Callable[[int, int, int], None]  # (lines read, bytes read, bytes in all; 0 = unknown)
 
@@ -140,7 +141,7 @@ class _Load:
     def __init__(self, *, plan: Plan, actor, state: str, allow_locked: bool, source: Source, progress):
         self.plan, self.actor, self.state, self.allow_locked = plan, actor, state, allow_locked
         self.source, self.progress = source, progress
-        version = plan.versions.filter(status="active").first()
+        version = plan_version_active(plan)
         if version is None:
             raise LoadError([load_issue(0, "no_version")], source=source.name)
         self.rules = indicator_rules(version)
