@@ -9,7 +9,7 @@ APT_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
                 libharfbuzz-subset0 fonts-liberation2 poppler-utils gettext \
                 libreoffice-writer-nogui libreoffice-calc-nogui
 
-.PHONY: help venv system-deps test lint demo bench clean messages fuzz
+.PHONY: help venv system-deps vendor-js test lint demo bench clean messages fuzz
 
 help:
 	@echo "make demo   - run the web app on SQLite with the Kon Rẫy plan and demo data"
@@ -33,6 +33,11 @@ $(VENV)/.installed-web: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed-dev
 
+# Browser-side libraries (the chart library): pinned npm packages checked against the registry's
+# checksum, unpacked into var/vendor; nothing is fetched again once the pinned version is there.
+vendor-js:
+	python3 scripts/vendor_js.py
+
 # Debian packages: PostgreSQL for the second test run, Chromium for browser
 # tests, Pango/HarfBuzz and Liberation fonts for PDF reports, poppler for
 # checking PDFs, gettext for translations, LibreOffice (headless) to check that the
@@ -54,7 +59,7 @@ lint: venv
 	$(BIN)/mypy
 
 # Cheap gates first: lint, Django's system checks, no model change without its migration.
-test: system-deps venv
+test: system-deps venv vendor-js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -66,8 +71,8 @@ test: system-deps venv
 # The demo: SQLite in var/, the Kon Rẫy plan, units, accounts and 2021–2024 figures
 # (load_demo is idempotent), then gunicorn on loopback. Compiled translations are
 # committed, so gettext is not needed here.
-DEMO_ENV := DJANGO_SETTINGS_MODULE=web.config.settings.local DJANGO_DEBUG=false
-demo: $(VENV)/.installed-web
+DEMO_ENV := DJANGO_SETTINGS_MODULE=web.config.settings.local DJANGO_DEBUG=false CHITIEU_HASHED_STATIC=true
+demo: $(VENV)/.installed-web vendor-js
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
@@ -88,7 +93,7 @@ fuzz: venv
 	  tests/core/test_fuzz_plan_readers.py tests/core/test_fuzz_observations.py tests/core/test_fuzz_quantity.py \
 	  tests/core/test_figures.py
 
-bench: venv
+bench: venv vendor-js
 	$(BIN)/python -m bench
 
 clean:

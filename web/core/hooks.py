@@ -13,7 +13,8 @@ from typing import Any
 
 TREE_CHANGED = "tree_changed"  # units added or moved: the closure table follows
 NAMES_CHANGED = "names_changed"  # a unit renamed: cached evaluations carry names
-SUBMISSION_MOVED = "submission_moved"  # submission=..., old_state=...: inside the transaction
+SUBMISSION_MOVED = "submission_moved"  # submission=, old_state=, action=, actor=: inside the transaction
+PLAN_CONFIRMED = "plan_confirmed"  # version=, previous= (the version it replaced, or None): inside it
 PLAN_LOADED = "plan_loaded"  # plan=...: a bulk load committed
 
 _listeners: dict[str, list[Callable[..., Any]]] = {}

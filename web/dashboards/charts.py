@@ -28,6 +28,11 @@ class Series:
     points: tuple[Point, ...]
 
 
+# No toolbar: its ten English-labelled buttons sat in the Tab order inside the chart's role="img"; the
+# same figures are in the table under the chart, and hovering still shows each point.
+CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
+
+
 def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -86,4 +91,4 @@ def trend_figure(
         "margin": {"t": 48, "r": 16, "b": 40, "l": 56},
         "height": 360,
     }
-    return {"data": data, "layout": layout, "config": {"displaylogo": False, "responsive": True}}
+    return {"data": data, "layout": layout, "config": CONFIG}

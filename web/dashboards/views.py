@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from chitieu.dates import parse_day
 from chitieu.evaluate import Status, evaluate_indicator
 from chitieu.explain import vi_period
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
@@ -82,8 +83,16 @@ def plan_for(request: HttpRequest, plan_id: int) -> PlanRecord:
 
 
 def as_of_from(request: HttpRequest) -> date:
-    """``?as_of=YYYY-MM-DD`` makes a page reproducible; by default today in the site's time zone."""
-    given = parse_date(request.GET.get("as_of", "") or "")
+    """``?as_of=dd/mm/yyyy`` (or ISO) makes a page reproducible; by default today in the site's time
+    zone. A date that cannot be read is said, and today's is used."""
+    text = request.GET.get("as_of", "") or ""
+    given = parse_day(text)
+    if text.strip() and given is None:
+        messages.warning(
+            request,
+            _("The date “%(text)s” could not be read (write it as dd/mm/yyyy): today's date is used.")
+            % {"text": text[:40]},
+        )
     return given or timezone.localdate()
 
 

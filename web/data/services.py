@@ -274,7 +274,9 @@ def _move(
         submission.reason = reason.strip()
     submission.revision += 1
     submission.save()
-    hooks.announce(hooks.SUBMISSION_MOVED, submission=submission, old_state=old_state)  # same transaction
+    hooks.announce(  # same transaction
+        hooks.SUBMISSION_MOVED, submission=submission, old_state=old_state, action=action, actor=actor
+    )
     audit_record(
         actor=actor,
         action=action.value,

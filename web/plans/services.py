@@ -22,6 +22,7 @@ from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
 from chitieu.plan import aggregation_of
+from web.core import hooks
 from web.core.audit import audit_record
 from web.orgs.access import require_coordinator, require_manage_plan, require_see_unit
 from web.orgs.models import OrgUnit, UnitKind
@@ -270,7 +271,9 @@ def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
     require_manage_plan(actor, version.plan)
     if version.status != VersionStatus.DRAFT:
         raise PlanStateError("not_a_draft")
+    previous = None
     for old in version.plan.versions.filter(status=VersionStatus.ACTIVE):
+        previous = old
         old.status = VersionStatus.SUPERSEDED
         old.save(update_fields=["status"])
         audit_record(actor=actor, action="plan_supersede", subject=old, field="status", new=old.status)
@@ -285,6 +288,7 @@ def plan_version_confirm(*, actor, version: PlanVersion) -> PlanVersion:
     version.confirmed_by, version.confirmed_at = actor, timezone.now()
     version.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     audit_record(actor=actor, action="plan_confirm", subject=version, field="status", new=version.status)
+    hooks.announce(hooks.PLAN_CONFIRMED, version=version, previous=previous)
     return version
 
 

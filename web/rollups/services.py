@@ -173,7 +173,7 @@ ON CONFLICT (plan_id, view, unit_id, period_key, indicator_code, sex, own) DO UP
 """ + ",\n".join(f"    {f} = rollups_rollupfigure.{f} + excluded.{f}" for f in _FIELDS)
 
 
-def rollup_submission_moved(*, submission: Submission, old_state: str) -> None:
+def rollup_submission_moved(*, submission: Submission, old_state: str, **_details: object) -> None:
     """Add or subtract a submission's figures after a state change; call inside the transaction.
 
     The whole reporting group (the unit and its offices, one period) is summed before and

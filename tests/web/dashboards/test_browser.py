@@ -70,6 +70,13 @@ def test_dashboard_and_indicator_chart_render_without_console_errors(
     assert page.locator("tr[data-indicator]").count() == len(demo["version"].indicators.all())
     page.locator('tr[data-why="6.3"] details.why summary').click()  # open one "why"
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+    # A report download says at once that it is under way, then that it arrived (issue 17).
+    with page.expect_download(timeout=60000) as download:
+        page.locator('a[data-report-format="docx"]').click()
+        assert "Đang tạo báo cáo" in page.locator(".download-status output").inner_text()
+        assert page.locator(".download-status progress").is_visible()
+    assert download.value.suggested_filename.endswith(".docx")
+    page.wait_for_function("document.querySelector('.download-status output').textContent.includes('Đã tải')")
 
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/2.1/?period=2024&as_of={AS_OF}")
     page.wait_for_selector("#trend[data-rendered='1']", timeout=15000)
@@ -78,11 +85,43 @@ def test_dashboard_and_indicator_chart_render_without_console_errors(
     # Vietnamese separators on the axis and in the table
     assert re.search(r"\d+,\d", page.locator("#trend-table").inner_text())
     page.screenshot(path=str(shots / "indicator.png"), full_page=True)
+    # Printed (issue 17): the chart and the table stay, the menus and filters go.
+    page.emulate_media(media="print")
+    assert page.locator("#trend .main-svg").first.is_visible() and page.locator("#trend-table").is_visible()
+    assert not page.locator("header.top").is_visible() and not page.locator("form.filters").is_visible()
+    page.pdf(path=str(shots / "indicator-print.pdf"), format="A4")
+    page.emulate_media(media="screen")
 
     page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/indicators/6.3/grid/?period=2024&as_of={AS_OF}")
     assert page.locator("#grid tr[data-unit]").count() == demo["communes"]
     page.screenshot(path=str(shots / "grid.png"), full_page=True)
     assert errors == []
+
+
+def test_the_as_of_date_is_vietnamese_in_an_english_browser(demo, browser, live_server, client):
+    """Issue 17: the box showed 12/03/2026 (month first) in an English-installed browser beside text
+    saying 03/12/2026. Typed or picked from the page's own calendar, the date is day first."""
+    plan = demo["version"].plan
+    client.force_login(_user("dieuphoi"))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dashboards/plans/{plan.pk}/?period=2024&as_of={AS_OF}")
+    box = page.locator("#f-as-of")
+    assert box.input_value() == "22/01/2025"
+    page.get_by_role("button", name="Chọn ngày").click()
+    assert "Tháng 1/2025" in page.locator(".calendar-head").inner_text()
+    page.get_by_role("button", name="Tháng trước").click()
+    page.get_by_role("button", name="03/12/2024", exact=True).click()
+    assert box.input_value() == "03/12/2024"
+    page.get_by_role("button", name="Xem").click()
+    page.wait_for_url(re.compile(r"as_of=03%2F12%2F2024"))
+    assert page.locator("#f-as-of").input_value() == "03/12/2024"
+    assert "03/12/2024" in page.locator("main").inner_text()
+    context.close()
 
 
 def _late_units_oracle(version, year: int, as_of: date) -> set[str]:

@@ -8,7 +8,9 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import lxml.html
 import pytest
+from django.utils import timezone
 
 from chitieu.approval import Role
 from chitieu.evaluate import evaluate_plan
@@ -146,6 +148,10 @@ def test_unit_grid_shows_counts_against_the_threshold(client, figures, coordinat
     pne = pne[: pne.index("</tr>")]
     assert re.search(r'data-period="2024-Q2" data-status="not_achieved"', pne)
     assert "2 / 3" in pne
+    # Issue 17: not by colour alone: a sign for the eye, the verdict in words for a screen reader.
+    cell = pne[pne.index('data-period="2024-Q2"') :]
+    cell = lxml.html.fromstring(cell[cell.index("<span") : cell.index("</td>")])
+    assert cell.text_content().split() == ["✗", "2", "/", "3:", "Không", "đạt"]
     lap = html[html.index('data-unit="Xã Tân Lập"') :]
     lap = lap[: lap.index("</tr>")]
     assert re.search(r'data-period="2024-Q4"[^>]*>\s*<span class="badge status-no-data"', lap)
@@ -163,7 +169,9 @@ def test_completeness_lists_late_units(client, figures, coordinator):
     assert "Phòng Nội vụ" in late  # 1.1 was never reported
     overdue = html[html.index('id="overdue"') :]
     assert re.search(
-        r'data-unit="Xã Tân Lập"><td>Xã Tân Lập</td>\s*<td[^>]*>6.3</td><td>Quý 4/2024</td>', overdue
+        r'data-unit="Xã Tân Lập"><td[^>]*>Xã Tân Lập</td>\s*<td[^>]*>6.3</td>'
+        r"<td[^>]*>Quý 4/2024</td>",
+        overdue,
     )
 
 
@@ -199,16 +207,15 @@ def test_pages_need_a_login_and_a_visible_plan(client, figures, make_user):
     assert client.get(f"/dashboards/plans/{figures.pk}/completeness/").status_code == 403
 
 
-def test_plotly_is_served_from_the_installed_package(client):
-    import plotly
+def test_the_chart_library_is_the_vendored_basic_bundle(client):
     from django.contrib.staticfiles import finders
 
+    from web.dashboards.finders import plotly_path
+
     found = finders.find("plotly/plotly.min.js")
-    assert (
-        found
-        and Path(found).resolve()
-        == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").resolve()
-    )
+    assert found and Path(found).resolve() == plotly_path().resolve()
+    head = Path(found).read_bytes()[:200].decode()
+    assert "plotly.js (basic - minified)" in head  # the partial bundle, not the 4.8 MB full one
 
 
 def _demo_csv(plan) -> str:
@@ -291,3 +298,20 @@ def test_building_the_core_plan_does_not_query_per_objective(figures, django_ass
     with django_assert_max_num_queries(4):
         plan = core_plan(version)
     assert len(plan.indicators) == 20
+
+
+@pytest.mark.parametrize("text", ["31/02/2024", "2024-02-31", "hôm qua"])
+def test_a_date_that_cannot_be_read_is_said_and_today_used(client, figures, coordinator, text):
+    """``?as_of=2024-02-31`` was a server error (Django's parse_date raises on it); now a notice."""
+    client.force_login(coordinator)
+    response = client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2024", "as_of": text})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Không đọc được ngày «{text}»" in html
+    assert f'value="{timezone.localdate():%d/%m/%Y}"' in html
+
+
+def test_a_date_written_day_first_is_read_day_first(client, figures, coordinator):
+    client.force_login(coordinator)
+    html = client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2024", "as_of": "05/01/2025"}).content
+    assert 'value="05/01/2025"' in html.decode()  # 5 January, not 1 May

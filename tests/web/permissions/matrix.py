@@ -372,6 +372,23 @@ def _site_probes() -> list[Probe]:
             lambda w: f"/reorganisation/trend/{w.unit_a.pk}/?plan={w.plan.pk}&indicator=3.2a",
             UNIT_A_READERS,
         ),
+        # ---------------------------------------------------------- notices (issue 17): one's own only
+        Probe("notices", "notices/", "get", lambda w: "/notices/", LOGGED_IN),
+        Probe(
+            "notices-read",
+            "notices/read/",
+            "post",
+            lambda w: "/notices/read/",
+            by_role(REDIRECT, anonymous=LOGIN),
+        ),
+        Probe(
+            "notice-settings",
+            "notices/settings/",
+            "post",
+            lambda w: "/notices/settings/",
+            by_role(REDIRECT, anonymous=LOGIN),
+            data=lambda w: {"email": ""},
+        ),
         # ---------------------------------------------------------- plans
         Probe("plan-list", "plans/", "get", lambda w: "/plans/", LOGGED_IN),
         Probe("plan-upload-page", "plans/upload/", "get", lambda w: "/plans/upload/", COORDINATORS),

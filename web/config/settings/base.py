@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parents[3]  # the repository root
 WEB_DIR = BASE_DIR / "web"
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "web.notices.views.unread",
             ],
         },
     },
@@ -207,6 +209,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps (24 MB of the API docs' bundles) are for developers' tools, not worth compressing on
+# every collectstatic: it took most of its minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Evidence files: what a commune can attach to its figures.
 # Upload limits, each with a message that says it (SECURITY.md, "Uploads"): per evidence file, per
@@ -253,9 +258,12 @@ INSTALLED_APPS += [
     "web.reports",
     "web.rollups",
     "web.reorg",
+    "web.notices",
     "web.home",  # the home page and the demo loader: the top layer
 ]
-# plotly.min.js comes from the installed plotly package, not a CDN or a copy in the repository.
+# The chart library comes from var/vendor (`make vendor-js`: a pinned, checksummed npm package), not a CDN
+# or a copy in the repository.
+CHITIEU_VENDOR_DIR = Path(env.str("CHITIEU_VENDOR_DIR", default=str(BASE_DIR / "var" / "vendor")))
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -272,6 +280,9 @@ EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chitieu@localhost")
 # Base of the links in reminder e-mails (cron has no request to take it from).
+# Notices leave the site by these channels besides the in-app list (web.notices.channels): add an
+# SMS or chat gateway's class here.
+CHITIEU_NOTICE_CHANNELS = env.list("CHITIEU_NOTICE_CHANNELS", default=["web.notices.channels.EmailChannel"])
 CHITIEU_SITE_URL = env.str("CHITIEU_SITE_URL", default="http://127.0.0.1:8000")
 # Reminders for figures due within this many days (late ones are always reminded).
 CHITIEU_REMIND_BEFORE_DAYS = env.int("CHITIEU_REMIND_BEFORE_DAYS", default=7)

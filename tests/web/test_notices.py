@@ -1,0 +1,100 @@
+"""Issue 17: nobody was told. A returned, approved or unlocked report gives its unit's reporters one
+notice each, in the app and by e-mail, once; a person can turn the e-mail off; new duties are told."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from chitieu.approval import Role
+from web.accounts.models import User
+from web.core import hooks
+from web.data.models import Submission
+from web.data.services import submission_approve, submission_return, submission_unlock
+from web.home.demo import load_demo
+from web.notices.models import Delivery, Notice, NoticeSettings
+from web.notices.services import notify_submission_moved
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    load_demo()
+    mail.outbox.clear()
+    return User.objects.get(username="dieuphoi")
+
+
+def _reporters(submission):
+    return list(User.objects.filter(org_unit=submission.org_unit, role=Role.REPORTER.value))
+
+
+def test_a_returned_report_makes_one_notice_and_one_mail_per_reporter(
+    demo, django_capture_on_commit_callbacks
+):
+    submission = Submission.objects.filter(state="submitted").select_related("org_unit").first()
+    reporters = _reporters(submission)
+    assert reporters and all(r.email for r in reporters)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_return(actor=demo, submission=submission, reason="Thiếu minh chứng")
+    notices = Notice.objects.filter(kind="returned", user__in=reporters, read_at__isnull=True)
+    assert notices.count() == len(reporters)
+    assert "Thiếu minh chứng" in notices.first().message and "bị trả lại" in notices.first().message
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in reporters)
+    assert f"/entry/{submission.org_unit_id}/{submission.period_key}/" in mail.outbox[0].body
+
+    # The same event announced again (a retry, a second listener run) tells nobody twice.
+    submission.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks_again = dict(submission=submission, old_state="submitted")
+        notify_submission_moved(**hooks_again)
+    assert Notice.objects.filter(kind="returned", user__in=reporters).count() == len(reporters)
+    assert len(mail.outbox) == len(reporters)
+
+
+def test_approve_then_unlock_each_tell_once_and_the_e_mail_can_be_turned_off(
+    demo, django_capture_on_commit_callbacks
+):
+    submission = Submission.objects.filter(state="submitted").select_related("org_unit").first()
+    reporter = _reporters(submission)[0]
+    NoticeSettings.objects.create(user=reporter, email=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_approve(actor=demo, submission=submission)
+        submission_unlock(actor=demo, submission=submission, reason="Sửa số liệu quý")
+    kinds = list(Notice.objects.filter(user=reporter, key__startswith=f"submission:{submission.pk}:"))
+    assert sorted(n.kind for n in kinds) == ["approved", "unlocked"]
+    assert reporter.email not in [m.to[0] for m in mail.outbox]  # in the list, not by e-mail
+    assert not Delivery.objects.filter(notice__user=reporter).exists()
+
+
+def test_the_header_counts_unread_notices_and_reading_clears_them(
+    client, demo, django_capture_on_commit_callbacks
+):
+    submission = Submission.objects.filter(state="submitted").select_related("org_unit").first()
+    reporter = _reporters(submission)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_return(actor=demo, submission=submission, reason="Sai mẫu số")
+    unread = Notice.objects.filter(user=reporter, read_at__isnull=True).count()
+    assert unread >= 1
+    client.force_login(reporter)
+    page = client.get("/").content.decode()
+    assert f'<span class="badge unread-count">{unread}<' in page
+    listing = client.get("/notices/").content.decode()
+    assert "Sai mẫu số" in listing
+    client.post("/notices/read/")
+    assert "unread-count" not in client.get("/").content.decode()
+
+
+def test_the_demo_history_is_in_the_lists_but_mailed_to_nobody(demo):
+    assert Notice.objects.filter(kind="approved").exists()  # four years of approvals
+    assert mail.outbox == []
+
+
+def test_a_plan_coming_into_force_tells_each_unit_what_it_now_reports(demo):
+    reporter = User.objects.get(username="xa.tanlap")
+    (told,) = Notice.objects.filter(user=reporter, kind="assigned")
+    assert told.message.startswith("Xã Tân Lập được giao báo cáo") and "6.3" in told.message
+
+
+def test_every_moment_a_lower_app_announces_is_still_declared():
+    assert hooks.PLAN_CONFIRMED == "plan_confirmed" and hooks.SUBMISSION_MOVED == "submission_moved"
