@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from chitieu.completeness import completeness, expected_reports
 from chitieu.evaluate import evaluate_plan
-from chitieu.observations import Observation, read_observations_csv
+from chitieu.observation_csv import read_observations_csv
+from chitieu.observations import Observation
 from chitieu.plan import Measure, Plan, Sex
-from chitieu.rollup import completeness, expected_reports
 from tests.core.konray import COMMUNES, konray_plan
 
 YEARS = (2020, 2021, 2022, 2023, 2024)

@@ -54,7 +54,9 @@ def worker(folder: str) -> None:
 
     from chitieu.approval import Role
     from web.accounts.services import user_ensure
-    from web.data.bulk import assignments_load, observations_load, units_load
+    from web.data.loading.assignments import assignments_load
+    from web.data.loading.observations import observations_load
+    from web.data.loading.units import units_load
     from web.orgs.models import OrgUnit
     from web.plans.services import plan_import, plan_version_confirm
 
@@ -68,7 +70,7 @@ def worker(folder: str) -> None:
     )
     plan_version_confirm(actor=admin, version=version)
     assignments_load(version=version, rows_or_path=root / "assignments.csv", actor=admin)
-    from web.data import bulk
+    from web.data.loading import observations as bulk
 
     # CPU to the commit (the roll-ups that follow not counted), ours and the database server's:
     # on a shared machine the wall time says more about the neighbours than about the load.

@@ -61,7 +61,8 @@ def prepare(folder: Path, api_units: list[str], report_district: str) -> dict:
     from chitieu.approval import Role
     from web.accounts.services import user_ensure
     from web.api.services import token_create
-    from web.data.bulk import assignments_load, observations_load
+    from web.data.loading.assignments import assignments_load
+    from web.data.loading.observations import observations_load
     from web.orgs.models import OrgUnit, UnitKind
     from web.plans.models import Plan
     from web.plans.services import plan_import, plan_version_confirm

@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from chitieu.databases import PROJECT_ROOT
@@ -26,10 +27,10 @@ class BackupKeyError(Exception):
     """The key cannot be read or made; the message says why, in Vietnamese."""
 
 
-def key_file_from(location: str | None, environ: dict[str, str] | None = None) -> Path:
+def key_file_from(location: str | None, environ: Mapping[str, str] | None = None) -> Path:
     """``--key``, else ``CHITIEU_BACKUP_KEY_FILE``, else var/backup.key."""
-    environ = os.environ if environ is None else environ
-    return Path(location or environ.get("CHITIEU_BACKUP_KEY_FILE") or DEFAULT_KEY_FILE)
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    return Path(location or env.get("CHITIEU_BACKUP_KEY_FILE") or DEFAULT_KEY_FILE)
 
 
 def key_read(path: Path) -> bytes:

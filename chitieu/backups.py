@@ -28,7 +28,7 @@ import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from chitieu.backup_keys import signature_problem, signed
 from chitieu.databases import ENGINE_NAMES, POSTGRESQL, SQLITE
@@ -156,9 +156,17 @@ def _safe_media_path(name: str) -> str | None:
     return PurePosixPath(*path.parts[1:]).as_posix()
 
 
+def _member_file(archive: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    """A member's bytes; a member that is not a regular file (a link, a folder) is not ours."""
+    source = archive.extractfile(member)
+    if source is None:
+        raise BackupError(f"{member.name}: không phải tệp trong bản sao lưu")
+    return source
+
+
 def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, destination: Path) -> dict:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    source = archive.extractfile(member)
+    source = _member_file(archive, member)
     digest, size = hashlib.sha256(), 0
     with destination.open("wb") as out:
         while chunk := source.read(_CHUNK):
@@ -173,7 +181,7 @@ def _header(archive: tarfile.TarFile, member: tarfile.TarInfo | None, name: str)
     if member is None or member.name != HEADER or not member.isfile() or member.size > 100_000:
         raise BackupError(not_ours)
     try:
-        header = json.loads(archive.extractfile(member).read().decode("utf-8"))
+        header = json.loads(_member_file(archive, member).read().decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         raise BackupError(not_ours) from error
     if not isinstance(header, dict) or header.get("format") != FORMAT:

@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -41,6 +42,13 @@ class Database:
     url: str = ""  # PostgreSQL URL, as given (may hold a password)
 
     @property
+    def sqlite_file(self) -> Path:
+        """The SQLite file; ``database_from`` always gives a SQLite database one."""
+        if self.path is None:
+            raise DatabaseError("cơ sở dữ liệu SQLite không có đường dẫn tệp")
+        return self.path
+
+    @property
     def label(self) -> str:
         """For messages and the manifest: never shows a password."""
         if self.engine == SQLITE:
@@ -52,10 +60,10 @@ class Database:
         return urlunsplit(parts._replace(netloc="@".join(netloc)))
 
 
-def database_from(location: str | None, environ: dict[str, str] | None = None) -> Database:
+def database_from(location: str | None, environ: Mapping[str, str] | None = None) -> Database:
     """``--database`` (a URL or a file path), else ``DATABASE_URL``, else the web app's SQLite file."""
-    environ = os.environ if environ is None else environ
-    text = (location or environ.get("DATABASE_URL") or "").strip()
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    text = (location or env.get("DATABASE_URL") or "").strip()
     if not text:
         return Database(SQLITE, path=DEFAULT_SQLITE)
     scheme = text.split("://", 1)[0].lower() if "://" in text else ""
@@ -77,10 +85,10 @@ def database_from(location: str | None, environ: dict[str, str] | None = None) -
     return Database(SQLITE, path=Path(text))
 
 
-def media_from(location: str | None, environ: dict[str, str] | None = None) -> Path:
+def media_from(location: str | None, environ: Mapping[str, str] | None = None) -> Path:
     """``--media``, else ``CHITIEU_MEDIA_ROOT`` (as the web app's settings), else var/media."""
-    environ = os.environ if environ is None else environ
-    return Path(location or environ.get("CHITIEU_MEDIA_ROOT") or DEFAULT_MEDIA)
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    return Path(location or env.get("CHITIEU_MEDIA_ROOT") or DEFAULT_MEDIA)
 
 
 # ------------------------------------------------------------------ SQLite
@@ -169,13 +177,13 @@ def sqlite_counts(path: Path) -> dict[str, int]:
 # ------------------------------------------------------------------ PostgreSQL
 
 
-def pg_program(name: str, environ: dict[str, str] | None = None) -> str:
+def pg_program(name: str, environ: Mapping[str, str] | None = None) -> str:
     """pg_dump / pg_restore: PG_BIN, then PATH, then the newest /usr/lib/postgresql/N/bin."""
-    environ = os.environ if environ is None else environ
-    if environ.get("PG_BIN"):  # the user said where: look nowhere else
-        candidates = [Path(environ["PG_BIN"]) / name]
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    if env.get("PG_BIN"):  # the user said where: look nowhere else
+        candidates = [Path(env["PG_BIN"]) / name]
     else:
-        found = shutil.which(name, path=environ.get("PATH"))
+        found = shutil.which(name, path=env.get("PATH"))
         versions = sorted(
             Path("/usr/lib/postgresql").glob("*/bin"),
             key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,

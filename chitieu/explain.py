@@ -63,10 +63,11 @@ def explain_trajectory(t: Trajectory) -> str:
         f" ({_VERB[t.projected_status]} chỉ tiêu giai đoạn {_COMPARATOR_VI[t.target.comparator]}"
         f" {vi_number(t.target.value)})"
     )
-    if t.ratio is not None and t.band is not None:
+    growths = (t.observed_growth, t.required_growth)
+    if t.ratio is not None and t.band is not None and growths[0] is not None and growths[1] is not None:
         text += (
-            f"; tốc độ bình quân {vi_number(t.observed_growth * 100)}%/năm so với mức cần"
-            f" {vi_number(t.required_growth * 100)}%/năm: {BAND_LABELS[t.band]}"  # type: ignore[operator]
+            f"; tốc độ bình quân {vi_number(growths[0] * 100)}%/năm so với mức cần"
+            f" {vi_number(growths[1] * 100)}%/năm: {BAND_LABELS[t.band]}"
         )
     return text + "."
 

@@ -210,6 +210,31 @@ class FigureRule:
             raise FigureRefused(issue)
         return self.compute(num, den, value)
 
+    def accept_plain(self, num: Decimal | None, den: Decimal | None, value: Decimal | None) -> Decimal | None:
+        """``accept`` without raising, for numbers already known to be plain: finite, not negative,
+        within the digits and decimals a column holds (the bulk loader's quick path checks the text).
+
+        The value to store, or None where ``accept`` refuses the figure or stores no value; the
+        caller then takes the general path, which reports why. The same rule, only the checks that
+        plain numbers cannot fail left out (tests/core/test_figure_rule_plain.py proves it equal)."""
+        if den is not None and (
+            (num is None and value is None) or (den == 0 and not (num == 0 and value is None))
+        ):
+            return None  # a denominator alone, or of zero
+        if self.is_count:
+            if any(n is not None and n != n.to_integral_value() for n in (value, num)):
+                return None
+        elif num is not None and den is None and value is None:
+            return None  # a numerator without its denominator
+        elif self.measure is Measure.PERCENT and (
+            (num is not None and den is not None and num > den) or (value is not None and value > 100)
+        ):
+            return None
+        computed = self.compute(num, den, value)
+        if computed is None or computed.adjusted() >= VALUE_INTEGER_DIGITS:
+            return None
+        return computed
+
     def mismatch(self, num: Decimal | None, den: Decimal | None, value: Decimal | None) -> Decimal | None:
         """The computed value when a value was also given and differs by more than 5 %: a warning."""
         if value is None:

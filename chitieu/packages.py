@@ -49,7 +49,7 @@ def merged_cells(ref: str) -> int:
     corners = [_REF.fullmatch(part.strip().replace("$", "")) for part in ref.split(":")]
     if len(corners) != 2 or not all(corners):
         return 1
-    (c1, r1), (c2, r2) = ((_column(m[1]), int(m[2])) for m in corners)
+    (c1, r1), (c2, r2) = ((_column(m[1]), int(m[2])) for m in corners if m is not None)
     return (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from chitieu.importer import read_plan
 from chitieu.issues import Issue, Severity
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import (
@@ -113,16 +114,5 @@ def read_plan_file(path: str | Path) -> tuple[Plan | None, tuple[Issue, ...]]:
             return None, (Issue(Severity.ERROR, str(path), f"JSON không hợp lệ: {exc}", "bad_json"),)
         except PlanFormatError as exc:
             return None, (Issue(Severity.ERROR, str(path), str(exc), "bad_plan_json"),)
-    try:
-        from chitieu.importer import read_plan  # type: ignore[attr-defined]
-    except ImportError:
-        return None, (
-            Issue(
-                Severity.ERROR,
-                str(path),
-                "chưa đọc được định dạng này; hãy dùng kế hoạch dạng .json",
-                "no_reader",
-            ),
-        )
     result = read_plan(path)
     return result.plan, tuple(result.issues)

@@ -109,7 +109,7 @@ def format_number(value: Decimal, places: int | None = None) -> str:
     plain = format(value, "f")
     sign = "-" if plain.startswith("-") else ""
     whole, _, fraction = plain.lstrip("-").partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         whole, group = whole[:-3], whole[-3:]
         groups.insert(0, group)

@@ -20,8 +20,8 @@ django.setup()
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from web.core.demo import ANNEX, DEMO_PASSWORD  # noqa: E402
 from web.data.models import Submission  # noqa: E402
+from web.home.demo import ANNEX, DEMO_PASSWORD  # noqa: E402
 from web.orgs.models import OrgUnit  # noqa: E402
 from web.plans.models import PlanVersion  # noqa: E402
 

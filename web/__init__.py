@@ -1,1 +1,1 @@
-"""The Django project: apps in layers, accounts/orgs → plans → data → rollups → dashboards/reports/api."""
+"""The Django project: apps in layers, core → orgs → accounts → plans → data → rollups → … → home."""

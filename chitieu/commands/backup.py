@@ -70,7 +70,7 @@ def _run(args: Namespace) -> int:
         copy = Path(scratch) / "database"
         extra: dict = {"source": database.label}
         if database.engine == SQLITE:
-            sqlite_backup(database.path, copy)
+            sqlite_backup(database.sqlite_file, copy)
             extra["tables"] = sqlite_counts(copy)
         else:
             pg_dump(database, copy)

@@ -10,6 +10,7 @@ from argparse import Namespace
 from datetime import date
 from pathlib import Path
 
+from chitieu.completeness import completeness, expected_reports
 from chitieu.evaluate import (
     BAND_LABELS,
     STATUS_LABELS,
@@ -19,11 +20,10 @@ from chitieu.evaluate import (
 )
 from chitieu.explain import explain, vi_number
 from chitieu.issues import Issue, Severity, has_errors
-from chitieu.observations import read_observations_for_plan
+from chitieu.observation_csv import read_observations_for_plan
 from chitieu.periods import DEFAULT_CALENDAR, PeriodKeyError, parse_period
 from chitieu.plan import Plan
 from chitieu.planfile import read_plan_file
-from chitieu.rollup import completeness, expected_reports
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
 

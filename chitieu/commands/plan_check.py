@@ -7,6 +7,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+from chitieu.importer import read_plan
 from chitieu.issues import Issue, Severity
 from chitieu.plan import Comparator, Indicator, Plan, plan_as_dict
 from chitieu.quantity import format_number
@@ -35,8 +36,6 @@ def run(args: Namespace) -> int:
 
 
 def _run(path: Path, as_json: bool) -> int:
-    from chitieu.importer import read_plan
-
     result = read_plan(path)
     if result.plan is None:
         errors = [i for i in result.issues if i.severity is Severity.ERROR] or list(result.issues)

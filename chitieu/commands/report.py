@@ -18,7 +18,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from chitieu.issues import Issue, Severity, has_errors
+from chitieu.observation_csv import read_observations_for_plan
 from chitieu.periods import PeriodKeyError, parse_period
+from chitieu.planfile import read_plan_file
+from chitieu.reports import render
+from chitieu.reports.build import build_report
+from chitieu.reports.model import Assessment
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
 
@@ -52,8 +57,6 @@ def _date(text: str, flag: str, fmt: str, shape: str) -> date | None:
 
 
 def _plan(path: str):
-    from chitieu.planfile import read_plan_file
-
     plan, issues = read_plan_file(path)
     if plan is None or has_errors(issues):
         _report_issues(path, issues, errors_only=plan is not None)
@@ -62,8 +65,6 @@ def _plan(path: str):
 
 
 def _observations(path: str, plan):
-    from chitieu.observations import read_observations_for_plan
-
     if not Path(path).is_file():
         raise _Refused(f"{path}: không tìm thấy tệp số liệu")
     try:
@@ -186,10 +187,6 @@ def _phase(args: Namespace, plan, observations, period_key: str, as_of: date, op
 
 
 def _run(args: Namespace) -> int:
-    from chitieu.reports import render
-    from chitieu.reports.build import build_report
-    from chitieu.reports.model import Assessment
-
     try:
         period = parse_period(args.period)
     except PeriodKeyError as exc:

@@ -95,7 +95,7 @@ def _describe(path: Path, opened: OpenedBackup) -> None:
 def _restore(opened: OpenedBackup, database: Database, media: Path | None) -> None:
     manifest = opened.manifest
     if database.engine == SQLITE:
-        sqlite_restore(opened.database_file, database.path)
+        sqlite_restore(opened.database_file, database.sqlite_file)
     else:
         pg_restore(opened.database_file, database)
     print(f"Đã phục hồi cơ sở dữ liệu {ENGINE_NAMES[database.engine]} {database.label}")

@@ -178,7 +178,7 @@ def _select(
                 refused = "tỷ suất: cần tử số và mẫu số của từng kỳ con để cộng số sự kiện"
                 picked += mine
                 continue
-            events = sum((o.numerator for o in applicable), Decimal(0))  # type: ignore[misc]
+            events = sum((o.numerator for o in applicable if o.numerator is not None), Decimal(0))
             population = [o for o in last if not o.not_applicable]
             if not population:
                 picked += last
@@ -189,7 +189,9 @@ def _select(
                     first,
                     period=period.key,
                     numerator=events,
-                    denominator=sum((o.denominator for o in population), Decimal(0)),  # type: ignore[misc]
+                    denominator=sum(
+                        (o.denominator for o in population if o.denominator is not None), Decimal(0)
+                    ),
                     value=None,
                     source=", ".join(o.source for o in mine if o.source),
                 )
@@ -259,7 +261,8 @@ def _pooled_phase(
 ) -> Figure | None:
     """Σ events ÷ Σ population over the phase's years with figures; None when a year has no parts."""
     numerator = denominator = Decimal(0)
-    years, sources = [], []
+    years: list[str] = []
+    sources: list[str] = []
     for year in sub_periods(phase, PeriodKind.YEAR):
         figure = level_figure(indicator, observations, year, sex=sex, tree=tree)
         if figure.state is FigureState.MISSING or figure.state is FigureState.NOT_APPLICABLE:

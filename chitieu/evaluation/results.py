@@ -21,9 +21,7 @@ from chitieu.plan import (
     Target,
 )
 from chitieu.quantity import format_number
-from chitieu.rollup import (
-    FigureState,
-)
+from chitieu.rollup import FigureState
 
 
 @dataclass(frozen=True)

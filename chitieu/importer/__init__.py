@@ -23,6 +23,7 @@ from pathlib import Path
 
 from chitieu.figures import check_target
 from chitieu.importer.build import build_plan
+from chitieu.importer.formats import read_grid
 from chitieu.importer.grid import Cell, Grid, one_line
 from chitieu.importer.layout import find_layout
 from chitieu.importer.rows import classify
@@ -63,8 +64,6 @@ def read_plan_bytes(data: bytes, filename: str) -> ReadResult:
 
 
 def _grid(data: bytes, filename: str) -> Grid | list[Issue]:
-    from chitieu.importer.formats import read_grid
-
     return read_grid(data, filename)
 
 

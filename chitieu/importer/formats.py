@@ -6,8 +6,10 @@ import io
 import zipfile
 from pathlib import PurePath
 
+from chitieu.importer.docx_reader import read_docx
 from chitieu.importer.grid import Grid
 from chitieu.importer.text import read_text
+from chitieu.importer.xlsx_reader import read_xlsx
 from chitieu.issues import Issue, Severity
 from chitieu.packages import package_problem
 
@@ -58,12 +60,8 @@ def _office(data: bytes, suffix: str) -> Grid | list[Issue]:
         return _error("file", problem.message, problem.code)
     names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     if "word/document.xml" in names:
-        from chitieu.importer.docx_reader import read_docx
-
         return read_docx(data)
     if "xl/workbook.xml" in names:
-        from chitieu.importer.xlsx_reader import read_xlsx
-
         return read_xlsx(data)
     return _error(
         "file", "tệp nén không phải tài liệu Word (.docx) hay bảng tính Excel (.xlsx)", "bad_office_file"

@@ -11,8 +11,10 @@ least". Doubts become ``review`` issues instead of silent guesses.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from chitieu.issues import Issue, Severity
 from chitieu.plan import Comparator, CountPeriod, Direction, Measure
@@ -60,7 +62,10 @@ class Meaning:
         return any(i.severity is Severity.REVIEW for i in self.issues)
 
 
-def _first(values: list, what: str, where: str) -> tuple[object, list[Issue]]:
+T = TypeVar("T")
+
+
+def _first(values: Sequence[T | None], what: str, where: str) -> tuple[T | None, list[Issue]]:
     distinct = list(dict.fromkeys(v for v in values if v is not None))
     if len(distinct) > 1:
         shown = ", ".join(str(v) for v in distinct)

@@ -24,6 +24,8 @@ MEDIA_TYPES = {
 
 def render(report: Report, fmt: str) -> bytes:
     """The report file's bytes in ``fmt`` (docx, xlsx or pdf)."""
+    # Lazy on purpose (not a cycle): each renderer loads its heavy library (python-docx,
+    # openpyxl, WeasyPrint) only when that format is asked for.
     if fmt == "docx":
         from chitieu.reports.word import render_docx
 

@@ -184,7 +184,8 @@ def _indicator_rows(
 ) -> list[ResultRow]:
     target = result.target
     phase_target = indicator.target_for(phase.key) if phase else None
-    comparator = (target or phase_target).comparator.value if (target or phase_target) else ""
+    shown_target = target or phase_target
+    comparator = shown_target.comparator.value if shown_target is not None else ""
     assessment = Assessment(result.status.value)
     difference = result.actual - target.value if result.actual is not None and target else None
     rows = [
@@ -262,8 +263,8 @@ def _objective_name(objective: Objective) -> str:
 
 
 def _objective_line(objective: Objective, evaluation: PlanEvaluation) -> str:
-    results = [evaluation.result(i.code) for i in objective.indicators]
-    results = [r for r in results if r is not None]
+    found = (evaluation.result(i.code) for i in objective.indicators)
+    results = [r for r in found if r is not None]
     parts = []
     for status in Status:
         codes = _codes(results, status)

@@ -20,7 +20,7 @@ def format_number(value: Decimal | int | float | None, places: int = MAX_PLACES)
         number = Decimal(0)  # "-0" and "0E+2" read as 0
     sign = "-" if number < 0 else ""
     whole, _, fraction = f"{abs(number):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         whole, groups = whole[:-3], [whole[-3:], *groups]
     text = ".".join([whole, *groups])

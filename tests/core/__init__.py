@@ -1,0 +1,1 @@
+"""Tests of the core library: plain Python, no Django, no database."""

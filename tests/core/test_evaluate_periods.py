@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
+from chitieu.completeness import completeness, expected_reports
 from chitieu.evaluate import Status, evaluate_indicator, evaluate_plan
 from chitieu.observations import Observation
-from chitieu.rollup import completeness, expected_reports
 from tests.core.konray import COMMUNES, konray_plan
 
 PLAN = konray_plan()

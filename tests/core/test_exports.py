@@ -28,7 +28,8 @@ from chitieu.exports import (
 )
 from chitieu.formulas import csv_cell, from_csv_cell
 from chitieu.issues import has_errors
-from chitieu.observations import Observation, read_observations_csv
+from chitieu.observation_csv import read_observations_csv
+from chitieu.observations import Observation
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import (
     Comparator,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chitieu.figures import INTEGER_DIGITS, FigureRefused, FigureRule, Problem, check_target
-from chitieu.observations import parse_number, read_observations_for_plan
+from chitieu.observation_csv import parse_number, read_observations_for_plan
 from chitieu.plan import Measure, plan_as_dict
 from tests.core.konray import konray_plan
 

@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from chitieu.exports import to_sdmx_csv, to_tidy_csv
 from chitieu.formulas import csv_cell, from_csv_cell, looks_like_formula
-from chitieu.observations import Observation, read_observations_text
+from chitieu.observation_csv import read_observations_text
+from chitieu.observations import Observation
 from chitieu.plan import Sex
 from chitieu.reports.excel import render_xlsx
 from chitieu.reports.model import ObservationRow

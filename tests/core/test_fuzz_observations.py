@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from chitieu.evaluate import evaluate_plan
 from chitieu.issues import Issue, has_errors
-from chitieu.observations import read_observations_text, validate_observations
+from chitieu.observation_csv import read_observations_text
+from chitieu.observations import validate_observations
 from tests.core.fuzz import CELLS, MARKUP, ODD_NUMBERS, budget, damage_bytes, no_hang
 from tests.core.konray import konray_plan
 

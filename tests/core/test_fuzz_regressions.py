@@ -11,7 +11,7 @@ import pytest
 from chitieu.importer import read_plan_bytes
 from chitieu.importer.formats import read_grid
 from chitieu.number_input import parse_number_input
-from chitieu.observations import read_observations_csv, read_observations_text
+from chitieu.observation_csv import read_observations_csv, read_observations_text
 from chitieu.packages import MAX_UNPACKED_BYTES, merged_cells, package_problem
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.quantity import format_number, to_decimal

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from chitieu.evaluate import Status, evaluate_plan
-from chitieu.observations import read_observations_csv, validate_observations
+from chitieu.observation_csv import read_observations_csv
+from chitieu.observations import validate_observations
 from tests.core.konray import COMMUNES, konray_plan
 
 ROOT = Path(__file__).resolve().parents[2]

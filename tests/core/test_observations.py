@@ -5,7 +5,8 @@ from decimal import Decimal as D
 import pytest
 
 from chitieu.issues import Severity
-from chitieu.observations import parse_number, read_observations_csv, validate_observations
+from chitieu.observation_csv import parse_number, read_observations_csv
+from chitieu.observations import validate_observations
 from chitieu.plan import Sex
 from tests.core.konray import konray_plan
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chitieu.observations import read_observations_csv
+from chitieu.observation_csv import read_observations_csv
 from tests.core.test_observations import HEADER
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

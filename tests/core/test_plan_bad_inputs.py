@@ -103,12 +103,12 @@ def test_bad_input_through_the_console_script(tmp_path):
 
 def test_an_unexpected_failure_is_reported_with_the_file_name(tmp_path, capsys, monkeypatch):
     """Even a bug in a reader ends as a message naming the file, not a traceback."""
-    import chitieu.importer
+    import chitieu.commands.plan_check
 
     def broken(path):
         raise RuntimeError("reader bug")
 
-    monkeypatch.setattr(chitieu.importer, "read_plan", broken)
+    monkeypatch.setattr(chitieu.commands.plan_check, "read_plan", broken)
     path = tmp_path / "phu-luc.txt"
     path.write_bytes(kon_ray.ANNEX.read_bytes())
     assert main(["plan", "check", str(path)]) == 1

@@ -3,19 +3,11 @@
 from datetime import date
 from decimal import Decimal as D
 
+from chitieu.completeness import completeness, expected_reports
 from chitieu.evaluate import Status, evaluate_indicator, evaluate_plan
 from chitieu.observations import Observation
 from chitieu.plan import Sex
-from chitieu.rollup import (
-    FigureState,
-    OrgTree,
-    OrgUnitNode,
-    aggregate,
-    completeness,
-    expected_reports,
-    rollup,
-    unknown_units,
-)
+from chitieu.rollup import FigureState, OrgTree, OrgUnitNode, aggregate, rollup, unknown_units
 from tests.core.konray import COMMUNES, konray_plan
 
 PLAN = konray_plan()
@@ -244,7 +236,7 @@ def test_not_applicable_quarters_neither_meet_nor_fail():
 
 
 def test_timeliness_against_the_deadline_of_each_level():
-    from chitieu.observations import read_observations_csv
+    from chitieu.observation_csv import read_observations_csv
     from chitieu.periods import DEFAULT_CALENDAR
 
     text = (

@@ -13,7 +13,7 @@ import pytest
 
 from chitieu import konray
 from chitieu.issues import Severity
-from chitieu.observations import read_observations_csv, read_observations_for_plan
+from chitieu.observation_csv import read_observations_csv, read_observations_for_plan
 from chitieu.planfile import read_plan_file
 from chitieu.synth import (
     NATIONAL,

@@ -1,0 +1,1 @@
+"""Tests of the report files, opened with python-docx, openpyxl and pdftotext."""

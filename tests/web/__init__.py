@@ -1,0 +1,1 @@
+"""Tests of the web application, on SQLite and on PostgreSQL."""

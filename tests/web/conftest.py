@@ -61,7 +61,7 @@ def make_user(db):
 @pytest.fixture
 def kon_ray(district):
     """The Kon Rẫy plan in force, with the demo's coordinator and its assignments."""
-    from web.core.demo import demo_accounts, demo_plan
+    from web.home.demo import demo_accounts, demo_plan
 
     accounts = {a.username: u for a, u, _ in demo_accounts(district)}
     version = demo_plan(coordinator=accounts["dieuphoi"], district=district)

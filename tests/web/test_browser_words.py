@@ -180,7 +180,7 @@ def test_every_page_of_the_demo_speaks_plain_vietnamese(client):
     from django.db import connection
 
     from web.accounts.models import User
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
 
     if connection.vendor != "sqlite":
         pytest.skip("the words do not depend on the database: the walk runs once, on SQLite")
@@ -201,7 +201,7 @@ def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, cl
     one page of each kind, as the coordinator, who reaches them all, on a phone's screen (issue 17):
     nothing may be wider than the screen (a wide table scrolls inside its own box, ``.scroll-x``)."""
     from web.accounts.models import User
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
 
     load_demo()
     user = User.objects.get(username="dieuphoi")
@@ -224,8 +224,8 @@ def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, cl
 def test_an_address_that_only_takes_a_form_answers_in_vietnamese(browser, live_server, client):
     """A GET on a POST-only address (a bookmark, a reload): a Vietnamese page, not the browser's own."""
     from web.accounts.models import User
-    from web.core.demo import load_demo
     from web.data.models import Submission
+    from web.home.demo import load_demo
 
     load_demo()
     submission = Submission.objects.filter(state="submitted").first()

@@ -10,16 +10,23 @@ import csv
 import gzip
 import io
 import shutil
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from chitieu import konray
+from chitieu.approval import Role
+from chitieu.figures import FigureRefused
+from web.core.audit import audit_for
 from web.core.models import AuditEntry
-from web.data import bulk
-from web.data.bulk import LoadError, observations_load, units_load
+from web.data.loading import area, observations, writers
+from web.data.loading.errors import LoadError
+from web.data.loading.observations import observations_load
+from web.data.loading.units import units_load
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Plan
@@ -136,6 +143,15 @@ def expected(rows) -> list[tuple]:
         v = Decimal(value) if value else (n / d * factor[code]).quantize(Decimal("0.000001"))
         out.append((code, period, unit, sex, n, d, v, note))
     return sorted(out)
+
+
+def as_stored(value: Decimal | None) -> Decimal | None:
+    """The value as the database gives it back: SQLite keeps 15 significant digits (a REAL)."""
+    if value is None or connection.vendor != "sqlite":
+        return value
+    with localcontext() as context:
+        context.prec = 15
+        return (+value).quantize(Decimal("0.000001"), context=Context(prec=40))
 
 
 def snapshot() -> tuple:
@@ -276,8 +292,8 @@ def test_vietnamese_spellings_decimal_commas_and_not_applicable(country, tmp_pat
 
 def test_a_database_refusal_late_in_the_load_leaves_everything_as_it_was(country, monkeypatch):
     """Rows are written in batches; the database refuses the 45th figure after 40 are written."""
-    monkeypatch.setattr(bulk._SqliteWriter, "batch", 10)
-    monkeypatch.setattr(bulk._PostgresWriter, "batch", 10)
+    monkeypatch.setattr(writers.SqliteWriter, "batch", 10)
+    monkeypatch.setattr(writers.PostgresWriter, "batch", 10)
     rows = [
         ["6.3", f"{year}-Q{q}", commune, "", "", "", str(n), ""]
         for n, (year, q, commune) in enumerate(
@@ -318,9 +334,9 @@ def _refuse_value(value: int) -> None:
 
 
 def test_an_interrupted_load_stores_nothing(country, monkeypatch):
-    monkeypatch.setattr(bulk, "PROGRESS_EVERY", 5)
-    monkeypatch.setattr(bulk._SqliteWriter, "batch", 4)
-    monkeypatch.setattr(bulk._PostgresWriter, "batch", 4)
+    monkeypatch.setattr(observations, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(writers.SqliteWriter, "batch", 4)
+    monkeypatch.setattr(writers.PostgresWriter, "batch", 4)
     before = snapshot()
     calls = []
 
@@ -399,7 +415,7 @@ def test_one_audit_entry_per_load_names_the_file_and_the_count(country, tmp_path
 def test_postgresql_loads_with_copy(country):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL pass only")
-    assert isinstance(bulk._writer(), bulk._PostgresWriter)
+    assert isinstance(writers.writer_for_connection(), writers.PostgresWriter)
     rows = [
         ["6.3", f"{y}-Q{q}", c, "", "", "", str(q), ""]
         for y in range(2021, 2026)
@@ -455,6 +471,15 @@ def test_units_load_reports_every_bad_line_and_creates_nothing(db):
     assert OrgUnit.objects.count() == 0
 
 
+def test_the_unit_load_is_audited_through_the_audit_helper(db, make_user):
+    """The bulk loads write their audit entries with web.core.audit, like every service: the entry
+    is found from the unit's own history (``audit_for``), under the name the helper gives it."""
+    admin = make_user("quan-tri", Role.ADMINISTRATOR)
+    units_load(rows_or_path=[["code", "name", "kind", "parent_code"], *UNITS], actor=admin)
+    entries = list(audit_for(OrgUnit.objects.get(code="VN")))
+    assert [(e.action, e.actor, e.new) for e in entries] == [("units_load", admin, str(len(UNITS)))]
+
+
 def test_units_load_is_idempotent_by_code(db):
     rows = [["code", "name", "kind", "parent_code"], *UNITS]
     assert units_load(rows_or_path=rows).created == len(UNITS)
@@ -490,7 +515,7 @@ def test_the_per_load_value_rule_is_compute_value(country):
 
     from web.data.services import FigureError, FigureInput, compute_value
 
-    rules = list(bulk._rules(country.versions.get()).values())
+    rules = list(area.indicator_rules(country.versions.get()).values())
     amounts = st.none() | st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False)
 
     @settings(max_examples=300, deadline=None)
@@ -507,3 +532,65 @@ def test_the_per_load_value_rule_is_compute_value(country):
         assert got == expected
 
     same()
+
+
+def _plain_text(whole: int, places: int) -> str:
+    return f"{Decimal(whole).scaleb(-places):f}" if places else str(whole)
+
+
+plain_cells = st.one_of(
+    st.just(""),
+    st.builds(_plain_text, st.one_of(st.integers(0, 400), st.integers(0, 10**13 - 1)), st.just(0)),
+    st.builds(_plain_text, st.integers(0, 10**8), st.integers(1, 6)),
+)
+QUICK_ROWS = {"2.1": ("611-LD", "2024"), "4.2": ("611-YT", "2024"), "6.3": ("23500", "2024-Q1")}
+# Lines that make the loader meet each indicator, period and unit of QUICK_ROWS once (through the
+# general reader, which caches them), so that the line under test takes the quick path.
+PRIMING = [
+    ["6.3", "2024-Q1", "23501", "", "", "", "3", ""],
+    ["6.3", "2024-Q2", "23500", "", "", "", "3", ""],
+    ["4.2", "2024", "612-YT", "", "1", "1450", "", ""],
+    ["5.2a", "2024", "611-YT", "F", "196", "200", "", ""],
+    ["2.1", "2023", "611-LD", "", "1000", "2050", "", ""],
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=st.sampled_from(sorted(QUICK_ROWS)), num=plain_cells, den=plain_cells, value=plain_cells)
+def test_the_quick_path_stores_what_the_figure_rule_accepts(country, monkeypatch, code, num, den, value):
+    """Plain rows in a comma file, on the bulk loader's quick path: accepted and refused exactly as
+    the indicator's FigureRule.accept says, with the value it gives."""
+    assume(num or den or value)
+    rule = area.indicator_rules(country.versions.get())[code].figure
+    parts = [Decimal(t) if t else None for t in (num, den, value)]
+    try:
+        want = ("stored", as_stored(rule.accept(*parts)))
+    except FigureRefused:
+        want = ("refused", None)
+    general_lines = []
+    general = observations._Load.general
+    monkeypatch.setattr(
+        observations._Load,
+        "general",
+        lambda load, line, cells: general_lines.append(line) or general(load, line, cells),
+    )
+    unit, period = QUICK_ROWS[code]
+    rows = [HEADER, *PRIMING, [code, period, unit, "", num, den, value, ""]]
+    try:
+        with transaction.atomic():
+            observations_load(plan=country, rows_or_path=rows, actor=None, state="draft")
+            got = (
+                "stored",
+                Observation.objects.get(
+                    indicator_code=code, submission__org_unit__code=unit, submission__period_key=period
+                ).value,
+            )
+            transaction.set_rollback(True)
+    except LoadError:
+        got = ("refused", None)
+    assert got == want
+    # The quick path reads whole numerators and denominators, and a value with decimals for a share;
+    # such a line with a value to store never leaves it.
+    quick_text = all(t.isdigit() or not t for t in (num, den)) and (value.isdigit() or code != "6.3")
+    if want[1] is not None and quick_text:
+        assert len(PRIMING) + 2 not in general_lines, (code, num, den, value)

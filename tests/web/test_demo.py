@@ -61,7 +61,7 @@ def test_demo_data_is_realistic(db):
 
 
 def test_demo_accounts_have_addresses_filled_once(db):
-    from web.core.demo import ACCOUNTS, EMAIL_DOMAIN
+    from web.home.demo import ACCOUNTS, EMAIL_DOMAIN
 
     call_command("load_demo", stdout=StringIO())
     emails = dict(User.objects.values_list("username", "email"))

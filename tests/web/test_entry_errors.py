@@ -7,8 +7,8 @@ import lxml.html
 import pytest
 
 from web.accounts.models import User
-from web.core.demo import load_demo
 from web.data.models import Submission
+from web.home.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

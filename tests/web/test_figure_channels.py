@@ -12,27 +12,29 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal
 
 import pytest
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from chitieu import konray
 from chitieu.importer import read_plan
 from chitieu.issues import Severity
-from chitieu.observations import observation_value, read_observations_for_plan
+from chitieu.observation_csv import read_observations_for_plan
+from chitieu.observations import observation_value
 from web.api.services import token_create
 from web.core.forms import VietnameseDecimalField
-from web.data import bulk
+from web.data.loading.errors import LoadError
+from web.data.loading.observations import observations_load
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, FigureInput, submission_save
 from web.orgs.models import OrgUnit
 
-from .test_bulk import HEADER
+from .test_bulk import HEADER, as_stored
 from .test_bulk import country as country  # the fixture: the small country, no figures yet
 
 # indicator → (unit code, period, measure's kind): the country of test_bulk assigns these
@@ -166,8 +168,8 @@ def _bulk(world, code, num, den, value):
     plan = world[0]
     lines = list(csv.reader(io.StringIO(_csv(code, num, den, value, ROWS[code][0])), delimiter=";"))
     try:
-        bulk.observations_load(plan=plan, rows_or_path=lines, actor=None, state="draft")
-    except bulk.LoadError:
+        observations_load(plan=plan, rows_or_path=lines, actor=None, state="draft")
+    except LoadError:
         return ("refused", None)
     return _stored(code)
 
@@ -177,16 +179,7 @@ def _core(code, num, den, value):
     observations, issues = read_observations_for_plan(CORE_PLAN, text)
     if any(i.severity is Severity.ERROR for i in issues) or not observations:
         return ("refused", None)
-    return ("stored", _as_stored(observation_value(CORE_PLAN.indicator(code), observations[0])))
-
-
-def _as_stored(value: Decimal | None) -> Decimal | None:
-    """The value as the database gives it back: SQLite keeps 15 significant digits (a REAL)."""
-    if value is None or connection.vendor != "sqlite":
-        return value
-    with localcontext() as context:
-        context.prec = 15
-        return (+value).quantize(Decimal("0.000001"), context=Context(prec=40))
+    return ("stored", as_stored(observation_value(CORE_PLAN.indicator(code), observations[0])))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -9,9 +9,9 @@ from django.core import mail
 from chitieu.approval import Role
 from web.accounts.models import User
 from web.core import hooks
-from web.core.demo import load_demo
 from web.data.models import Submission
 from web.data.services import submission_approve, submission_return, submission_unlock
+from web.home.demo import load_demo
 from web.notices.models import Delivery, Notice, NoticeSettings
 from web.notices.services import notify_submission_moved
 

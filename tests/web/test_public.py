@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from web.accounts.models import User
-from web.core.demo import load_demo
 from web.core.models import AuditEntry
 from web.data.models import Observation
+from web.home.demo import load_demo
 from web.public.services import plan_publish
 
 pytestmark = pytest.mark.django_db

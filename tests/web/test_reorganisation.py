@@ -15,12 +15,13 @@ from openpyxl import load_workbook
 
 from chitieu.approval import Role
 from chitieu.evaluate import evaluate_plan
-from web.core.demo import demo_accounts, demo_plan
+from tests.web.rollups.test_closure_on_write import fresh_closure, stored_closure
 from web.core.models import AuditEntry
 from web.dashboards.selectors import plan_data
 from web.data import services as data
 from web.data.models import Observation, Submission
 from web.data.selectors import duties
+from web.home.demo import demo_accounts, demo_plan
 from web.orgs.models import OrgUnit, UnitKind, UnitLink
 from web.orgs.selectors import communes_of
 from web.plans.models import Assignment
@@ -28,7 +29,7 @@ from web.reorg.selectors import reorganisation_preview
 from web.reorg.services import ReorganisationRefused, reorganisation_apply
 
 HEADER = "loai,ma_moi,ten_moi,ma_cu,ma_cap_tren,ngay_hieu_luc\n"
-# Illustrative codes for the test tree (the demo has its own, see web.core.demo).
+# Illustrative codes for the test tree (the demo has its own, see web.home.demo).
 CODES = {
     "Kon Tum": "62",
     "Kon Rẫy": "615",
@@ -373,3 +374,12 @@ def test_the_phase_report_downloads_with_the_structure_changes_and_the_engine_s_
         "Ngày 01/07/2025: sáp nhập Xã Đăk Ruồng, Xã Tân Lập thành Xã Đăk Ruồng Mới." in text
     )
     assert "Ngày 01/07/2025: giải thể Kon Rẫy" in text
+
+
+def test_the_closure_follows_the_reorganisation_without_a_read(world):
+    """Communes moved under the province and the merged commune opened: the closure of the tree
+    equals one computed afresh right after the apply (no read repairs it)."""
+    reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
+    moved = OrgUnit.objects.get(name="Xã Đăk Kôi", valid_to__isnull=True)
+    assert moved.parent == world["province"]
+    assert stored_closure() == fresh_closure()

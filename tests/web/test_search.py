@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 
 from web.accounts.models import User
-from web.core.demo import load_demo
+from web.home.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 """Who may see a plan is decided in one place: the plan list and the plan pages agree."""
 
 from chitieu.approval import Role
-from web.accounts.access import require_see_plan
 from web.dashboards.selectors import plan_visible
+from web.orgs.access import require_see_plan
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import Plan
 from web.plans.selectors import plan_list_for_user, visible_to

@@ -1,1 +1,1 @@
-"""Users, roles and the access rules every service asks."""
+"""Users and their roles; the access rules they are checked against live in web.orgs.access."""

@@ -31,11 +31,10 @@ from pydantic import ValidationError as PydanticValidationError
 
 from chitieu.exports import Provisional, to_sdmx_csv, to_tidy_csv
 from chitieu.issues import Severity
-from chitieu.observations import read_observations_text
+from chitieu.observation_csv import read_observations_text
 from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import indicator_as_dict, plan_as_dict
 from chitieu.sdmx_structure import sdmx_structure
-from web.accounts.access import area_unit_ids, may_see_provisional, units_visible_to
 from web.api.exchange import (
     Dhis2Config,
     Dhis2SettingsError,
@@ -56,6 +55,7 @@ from web.dashboards.selectors import (
     plan_visible,
 )
 from web.data.models import Observation
+from web.orgs.access import area_unit_ids, may_see_provisional, units_visible_to
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord

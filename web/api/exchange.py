@@ -16,11 +16,11 @@ from django.db import transaction
 
 from chitieu.exports import ExportResult, Provisional, to_dhis2_json
 from chitieu.plan import Plan as CorePlan
-from web.accounts.access import require_manage_plan
 from web.api.models import PlanDhis2Settings
 from web.core.audit import audit_record
 from web.dashboards.selectors import APPROVED, as_core_observation, official_code
 from web.data.models import Observation
+from web.orgs.access import require_manage_plan
 from web.plans.models import Plan
 
 ID_SCHEMES = ("", "UID", "CODE")

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from web.accounts.access import area_unit_ids, may_see_provisional, require_manage_plan, require_see_plan
 from web.api.exchange import (
     StaleDhis2Settings,
     dhis2_config_for,
@@ -21,6 +20,7 @@ from web.api.forms import Dhis2SettingsForm
 from web.core.audit import audit_for
 from web.dashboards.selectors import APPROVED, PROVISIONAL, core_plan, plan_version_active
 from web.data.models import Observation
+from web.orgs.access import area_unit_ids, may_see_provisional, require_manage_plan, require_see_plan
 from web.plans.models import Plan
 
 

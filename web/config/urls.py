@@ -8,6 +8,7 @@ handler500 = "web.core.views.server_error"  # a 503 with a Vietnamese sentence w
 
 urlpatterns = [
     path("", include("web.core.urls")),
+    path("", include("web.home.urls")),
     path("", include("web.accounts.urls")),
     path("units/", include("web.orgs.urls")),
     path("reorganisation/", include("web.reorg.urls")),

@@ -1,1 +1,1 @@
-"""Shared by every app: audit trail, fields, figure messages, hooks; the home page and the demo loader."""
+"""Shared by every app: audit trail, fields, figure messages, hooks, middleware and error pages."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -51,6 +52,11 @@ def audit_entry(
         new=_text(new),
         reason=reason,
     )
+
+
+def audit_entries_save(entries: Iterable[AuditEntry]) -> None:
+    """Write entries built by ``audit_entry`` in batches (a bulk load's changed figures)."""
+    AuditEntry.objects.bulk_create(list(entries), batch_size=1000)
 
 
 def audit_for(subject: models.Model) -> models.QuerySet[AuditEntry]:

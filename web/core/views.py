@@ -1,21 +1,13 @@
 import sys
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET
-
-from web.data.models import Submission
-from web.data.overview import default_year, overview_rows, units_for_overview
-from web.data.selectors import plan_years
-from web.plans.selectors import active_plans, active_version_for_unit
 
 
 @require_GET
@@ -25,39 +17,6 @@ def healthz(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok", "database": connection.vendor})
-
-
-def _version_for(user):
-    if user.org_unit_id:
-        return active_version_for_unit(user.org_unit)
-    return active_plans().first()
-
-
-@login_required
-def home(request):
-    """What is due and where each report stands; a reporter sees only its own unit."""
-    version = _version_for(request.user)
-    today = timezone.localdate()
-    context = {"version": version}
-    if version is not None:
-        years = list(plan_years(version))
-        try:
-            year = int(request.GET.get("year", ""))
-        except ValueError:
-            year = default_year(version, today)
-        year = year if year in years else default_year(version, today)
-        units = units_for_overview(version, request.user, year)
-        context.update(
-            {
-                "years": years,
-                "year": year,
-                "rows": overview_rows(version, units, year=year, today=today),
-                "waiting": Submission.objects.filter(plan=version.plan, state="submitted", org_unit__in=units)
-                .select_related("org_unit")
-                .order_by("submitted_at"),
-            }
-        )
-    return render(request, "core/home.html", context)
 
 
 def bad_request(request, exception=None):

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from chitieu.names import name_key
-from web.accounts.access import units_visible_to
+from web.orgs.access import units_visible_to
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Indicator, Plan

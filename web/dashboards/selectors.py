@@ -18,7 +18,6 @@ from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import parse_period
 from chitieu.plan import Plan
 from chitieu.reminders import DueItem, due_items
-from web.accounts.access import require_see_plan
 
 # The conversions live in the app that owns the rows; re-exported here for older callers.
 from web.data.expected import (  # noqa: F401
@@ -36,6 +35,7 @@ from web.data.selectors import (  # noqa: F401
     reports_for_area,
 )
 from web.data.selectors import unit_level as unit_level
+from web.orgs.access import require_see_plan
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import (
     communes_of,
@@ -47,7 +47,7 @@ from web.rollups.selectors import unit_evaluation
 
 
 def plan_visible(user, plan: PlanRecord) -> bool:
-    """The plan pages' own rule (web.accounts.access.require_see_plan), as a yes/no."""
+    """The plan pages' own rule (web.orgs.access.require_see_plan), as a yes/no."""
     try:
         require_see_plan(user, plan)
     except PermissionDenied:

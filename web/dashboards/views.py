@@ -25,7 +25,6 @@ from chitieu.explain import vi_period
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Plan, Sex
 from chitieu.reminders import Stage
-from web.accounts.access import area_unit_ids, may_see_provisional
 from web.dashboards import charts
 from web.dashboards.breaks import reorganisation_breaks
 from web.dashboards.search import search
@@ -38,6 +37,7 @@ from web.dashboards.selectors import (
     plan_visible,
 )
 from web.data.models import Observation, Submission
+from web.orgs.access import area_unit_ids, may_see_provisional
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
@@ -132,7 +132,7 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
 
 
 def user_sees(user, unit: OrgUnit) -> bool:
-    """web.accounts.access's rule (reporters their unit, others their unit and below), on the closure."""
+    """web.orgs.access's rule (reporters their unit, others their unit and below), on the closure."""
     return visible_units(user, OrgUnit.objects.filter(pk=unit.pk)).exists()
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from chitieu.periods import Period
-from web.accounts.access import area_unit_ids
 from web.data.models import Submission
 from web.data.selectors import is_late, periods_due, plan_years, reporting_units, submissions_by_key
+from web.orgs.access import area_unit_ids
 from web.orgs.models import OrgUnit
 from web.plans.models import PlanVersion
 

@@ -24,13 +24,13 @@ from chitieu.figures import FigureRefused, FigureRule, is_not_applicable, missin
 from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
-from web.accounts.access import area_unit_ids
 from web.core import hooks
 from web.core.audit import audit_entry, audit_record
 from web.core.models import AuditEntry
 from web.core.staging import track
 from web.data.models import Evidence, Observation, Submission
 from web.data.selectors import DutyIndex
+from web.orgs.access import area_unit_ids
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
 

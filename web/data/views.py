@@ -23,7 +23,6 @@ from chitieu.figures import Problem
 from chitieu.filetypes import CONTENT_TYPES, download_name
 from chitieu.number_input import NumberInputError, format_number, parse_number_input
 from chitieu.periods import PeriodKeyError, parse_period
-from web.accounts.access import require_see_plan, require_see_unit
 from web.core.figures import figure_message, sex_missing_message
 from web.data import services
 from web.data.forms import SEX_KEYS, DecisionForm, EntryForm, field_names
@@ -36,6 +35,7 @@ from web.data.selectors import (
     state_history,
     value_history,
 )
+from web.orgs.access import require_see_plan, require_see_unit
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator
 from web.plans.selectors import active_version_for_unit

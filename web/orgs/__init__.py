@@ -1,1 +1,1 @@
-"""Organisation units with validity dates: the tree, renames, mergers and splits."""
+"""Organisation units with validity dates (the tree, renames, mergers, splits) and who may see which."""

@@ -8,9 +8,9 @@ from django.db import transaction
 
 from chitieu import konray as kon_ray
 from chitieu.names import clean_name, name_key
-from web.accounts.access import require_manage_unit
 from web.core import hooks
 from web.core.audit import audit_record
+from web.orgs.access import require_manage_unit
 from web.orgs.models import LinkKind, OrgUnit, UnitKind, UnitLink, UnitName
 
 

@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from web.accounts.access import area_unit_ids, require_coordinator, require_see_unit
 from web.orgs import services
+from web.orgs.access import area_unit_ids, require_coordinator, require_see_unit
 from web.orgs.forms import MergeForm, RenameForm, SplitForm
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_tree

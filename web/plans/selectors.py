@@ -20,12 +20,12 @@ from chitieu.plan import (
 )
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
-from web.accounts.access import plan_area_ids
+from web.orgs.access import plan_area_ids
 from web.plans.models import Assignment, Indicator, Plan, PlanVersion, VersionStatus
 
 
 def visible_to(user, plans: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
-    """The plans ``user`` may read (``web.accounts.access.plan_area_ids``: the same rule as
+    """The plans ``user`` may read (``web.orgs.access.plan_area_ids``: the same rule as
     ``require_see_plan``), restricting ``plans`` (default: every plan)."""
     plans = Plan.objects.all() if plans is None else plans
     ids = plan_area_ids(user)

@@ -22,9 +22,9 @@ from chitieu.levels import default_frequency, office_leads, reported_by_communes
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
 from chitieu.plan import aggregation_of
-from web.accounts.access import require_coordinator, require_manage_plan, require_see_unit
 from web.core import hooks
 from web.core.audit import audit_record
+from web.orgs.access import require_coordinator, require_manage_plan, require_see_unit
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import unit_descendant_ids, unit_find
 from web.plans.formulas import default_labels
@@ -40,6 +40,7 @@ from web.plans.models import (
     Target,
     VersionStatus,
 )
+from web.plans.selectors import plan_version_active
 
 
 class PlanImportError(Exception):
@@ -102,7 +103,7 @@ def plan_import(
         amendment_note=amendment_note,
         created_by=actor,
     )
-    in_force = plan.versions.filter(status=VersionStatus.ACTIVE).first()
+    in_force = plan_version_active(plan)
     _store_plan(version, core, _source_lines(data, filename))
     if in_force is not None:
         _keep_assignments(version, in_force)

@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chitieu.approval import Role
-from web.accounts.access import (
+from web.core.audit import audit_for
+from web.orgs.access import (
     can_manage_plan,
     require_coordinator,
     require_manage_plan,
     require_see_plan,
     units_visible_to,
 )
-from web.core.audit import audit_for
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans import services

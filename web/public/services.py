@@ -15,11 +15,11 @@ from chitieu.evaluate import Status
 from chitieu.periods import period_label
 from chitieu.plan import Plan as CorePlan
 from chitieu.quantity import format_quantity
-from web.accounts.access import require_manage_plan
 from web.core.audit import audit_record
 from web.dashboards.templatetags.dashboards import sign
 from web.dashboards.views import STATUS_CLASS, status_label, year_choices
 from web.data.models import Submission
+from web.orgs.access import require_manage_plan
 from web.orgs.models import OrgUnit
 from web.plans.models import Plan
 from web.plans.selectors import core_plan, plan_version_active

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from web.accounts.access import require_manage_plan
+from web.orgs.access import require_manage_plan
 from web.plans.models import Plan
 from web.public.services import plan_publish, public_csv, public_page, published_plans
 

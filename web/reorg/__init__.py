@@ -1,0 +1,1 @@
+"""The reorganisation pages: a decision's list of units checked, previewed and applied."""

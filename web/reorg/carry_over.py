@@ -16,9 +16,9 @@ from django.db import transaction
 
 from chitieu.names import name_key
 from chitieu.periods import Level, parse_period
-from web.accounts.access import require_manage_plan
 from web.core.audit import audit_record
 from web.data.selectors import REPORTING_CALENDAR
+from web.orgs.access import require_manage_plan
 from web.orgs.models import OrgUnit, UnitLink
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import FREQUENCY_CHOICES, Indicator, Plan, PlanVersion, Reporters, VersionStatus

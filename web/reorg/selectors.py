@@ -19,9 +19,9 @@ from chitieu.reorganisation import (
     read_reorganisation,
     table_from_bytes,
 )
-from web.accounts.access import area_unit_ids
 from web.dashboards.selectors import core_plan, plan_version_active
 from web.data.models import Observation
+from web.orgs.access import area_unit_ids
 from web.orgs.models import OrgUnit, UnitLink
 from web.orgs.reorganise import unit_facts
 from web.plans.models import Assignment, VersionStatus

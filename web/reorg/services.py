@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chitieu.issues import Issue, has_errors
-from web.accounts.access import require_coordinator
 from web.core.audit import audit_record
+from web.orgs.access import require_coordinator
 from web.orgs.reorganise import Reorganised, reorganisation_units_apply
 from web.plans.models import Assignment
 from web.reorg.selectors import LIVE_VERSIONS, account_successor, reorganisation_check

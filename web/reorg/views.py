@@ -7,14 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from chitieu.demo_reform import shows_illustrative
-from web.accounts.access import (
+from web.dashboards.selectors import plan_version_active
+from web.orgs.access import (
     can_manage_plan,
     require_coordinator,
     require_manage_plan,
     require_see_plan,
     require_see_unit,
 )
-from web.dashboards.selectors import plan_version_active
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.forms import AssignmentForm

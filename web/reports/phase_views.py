@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from web.accounts.access import may_see_provisional
 from web.dashboards.views import as_of_from
+from web.orgs.access import may_see_provisional
 from web.reports.phase import phase_report_file
 from web.reports.selectors import plan_for_report
 from web.reports.services import ReportUnavailable

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
 from chitieu.plan import Plan
 from chitieu.reports.settings import ReportSettings, SettingsError, parse_settings
-from web.accounts.access import require_see_plan
+from web.orgs.access import require_see_plan
 from web.plans.models import Plan as PlanRecord
 from web.reports.models import PlanReportSettings
 

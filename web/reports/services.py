@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from chitieu.reports import FORMATS, MEDIA_TYPES, filename, render
 from chitieu.reports.build import build_report
 from chitieu.reports.settings import ReportSettings, parse_settings
-from web.accounts.access import require_manage_plan
 from web.core.audit import audit_record
 from web.dashboards.selectors import APPROVED, PROVISIONAL, commune_names, plan_data
+from web.orgs.access import require_manage_plan
 from web.plans.models import Plan as PlanRecord
 from web.reports.models import PlanReportSettings
 from web.reports.selectors import report_period, report_periods, report_settings_for

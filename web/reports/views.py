@@ -10,9 +10,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from chitieu.reports.settings import SettingsError
-from web.accounts.access import may_see_provisional, require_manage_plan
 from web.core.audit import audit_for
 from web.dashboards.views import as_of_from
+from web.orgs.access import may_see_provisional, require_manage_plan
 from web.plans.models import Plan
 from web.reports.forms import ReportSettingsForm
 from web.reports.selectors import plan_for_report, report_settings_for, report_settings_record

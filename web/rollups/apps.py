@@ -6,6 +6,8 @@ class Config(AppConfig):
     label = "rollups"
 
     def ready(self) -> None:
+        # Imported here, not at the top, because Django's app loading requires it (services import
+        # models, which may not load before the registry is ready), not to dodge a cycle.
         # The lower apps announce their writes; the summary tables follow in the same transaction.
         from web.core import hooks
         from web.rollups.cache import summary_changed_all

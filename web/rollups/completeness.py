@@ -28,7 +28,6 @@ from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import Assignment, Reporters
 from web.rollups.models import UnitAncestor
 from web.rollups.selectors import area_unit, units_below
-from web.rollups.services import unit_closure_ensure
 
 OVERDUE_SHOWN = 500
 RECEIVED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)
@@ -81,7 +80,7 @@ SELECT c.ancestor_id, s.period_key, o.indicator_code, o.sex, s.state, COUNT(*)
   JOIN orgs_orgunit u ON u.id = s.org_unit_id
   JOIN rollups_unitancestor c ON c.unit_id = s.org_unit_id
  WHERE s.plan_id = %s AND s.period_start >= %s AND s.period_end <= %s
-   AND s.state IN ('submitted', 'approved') AND u.kind = 'commune'
+   AND s.state IN ({states}) AND u.kind = 'commune'
    AND (u.valid_from IS NULL OR u.valid_from <= s.period_end)
    AND (u.valid_to IS NULL OR u.valid_to >= s.period_start)
    AND (o.numerator IS NOT NULL OR o.denominator IS NOT NULL OR o.value IS NOT NULL)
@@ -92,8 +91,9 @@ SELECT c.ancestor_id, s.period_key, o.indicator_code, o.sex, s.state, COUNT(*)
 
 def _commune_received(plan, span: Period, row_ids: list[int]) -> dict[tuple, int]:
     sql = _RECEIVED_SQL.replace("{rows}", ", ".join(["%s"] * len(row_ids)))
+    sql = sql.replace("{states}", ", ".join(["%s"] * len(RECEIVED_STATES)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [plan.pk, span.start, span.end, *row_ids])
+        cursor.execute(sql, [plan.pk, span.start, span.end, *RECEIVED_STATES, *row_ids])
         return {tuple(r[:5]): r[5] for r in cursor.fetchall()}
 
 
@@ -122,7 +122,6 @@ def _sum(got: dict, unit_id: int, period: str, code: str, sexes, states=RECEIVED
 def completeness_counts(plan, version, year: str, *, as_of: date, area: OrgUnit | None = None) -> dict:
     """Expected, received, approved and overdue per unit right below ``area`` and period; totals;
     the first ``OVERDUE_SHOWN`` overdue items. Bounded queries whatever the number of communes."""
-    unit_closure_ensure()
     area = area_unit(area or plan.area)
     span = parse_period(year)
     row_units = {u.pk: u for u in OrgUnit.objects.filter(parent=area)} or {area.pk: area}

@@ -41,7 +41,7 @@ from web.orgs.models import OrgUnit, UnitKind
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import cached, evaluation_key, remember
 from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
-from web.rollups.services import VIEW_STATES, Sums, unit_closure_ensure
+from web.rollups.services import VIEW_STATES, Sums
 
 BELOW = "~"  # the name of the summed figures of the units below an area
 APPROVED_STATES = VIEW_STATES[View.APPROVED]
@@ -116,7 +116,6 @@ def raw_area_observations(
     The reference for the roll-ups: a figure of the area itself (or of its offices) is
     the whole area's (""); any other is named after its reporting unit (an office's
     district, else the unit)."""
-    unit_closure_ensure()
     area = area_unit(area)
     effective = dict(
         UnitAncestor.objects.filter(unit_id__in=units_below(area), depth=0).values_list(
@@ -388,7 +387,6 @@ def unit_evaluation(
     plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str] = APPROVED_STATES
 ) -> AreaEvaluation:
     """The engine's verdicts for ``area`` (any unit of the plan's tree) from the summary table."""
-    unit_closure_ensure()
     area = area_unit(area)
     # The version is read before the figures: a change committed in between is then
     # cached under the old version, which no later reader asks for.
@@ -450,7 +448,6 @@ def evaluation_all_units(
     indicators' commune figures, then the engine per area, each commune's per-unit
     series worked out once. ``as_of`` defaults to the end of the period.
     Returns {unit id: the engine's PlanEvaluation}."""
-    unit_closure_ensure()
     version = plan_version_active(plan)
     if version is None:
         return {}

@@ -1,7 +1,9 @@
 """Keeping the roll-ups current: the closure of the org tree and the summary of figures.
 
-- ``unit_closure_refresh`` rebuilds ``UnitAncestor`` with one recursive query; the
-  unit services call it after every change to the tree, bulk loads too.
+- ``unit_closure_refresh`` rebuilds ``UnitAncestor`` with one recursive query. Every
+  write that adds or moves units announces ``hooks.TREE_CHANGED`` (the unit services,
+  the reorganisation, the bulk unit load; a migration for databases from before), so
+  reads never have to repair it and never write.
 - ``rollup_submission_moved`` is called by the approval transitions (submit,
   approve, return, unlock) inside their transaction: it adds or subtracts what the
   submission's unit contributes to each of its ancestors.
@@ -67,12 +69,6 @@ def unit_closure_refresh() -> int:
         cursor.execute(_CLOSURE_SQL, {"office": UnitKind.OFFICE.value})
     summary_changed_all()  # areas' figures and communes may have moved: cached evaluations are stale
     return UnitAncestor.objects.count()
-
-
-def unit_closure_ensure() -> None:
-    """Refresh the closure if units were added without the unit services (fixtures, shell)."""
-    if OrgUnit.objects.count() != UnitAncestor.objects.values("unit_id").distinct().count():
-        unit_closure_refresh()
 
 
 # ------------------------------------------------------------------ group sums
@@ -183,7 +179,6 @@ def rollup_submission_moved(*, submission: Submission, old_state: str, **_detail
     The whole reporting group (the unit and its offices, one period) is summed before and
     after the change, so derived totals (girls + boys) stay right when one office's
     figures come and go."""
-    unit_closure_ensure()
     effective = _effective_unit_id(submission.org_unit)
     members = list(
         Submission.objects.filter(
@@ -305,7 +300,6 @@ def rollup_rebuild(*, plan, period_key: str | None = None, progress: Progress | 
 
     Set-based: one INSERT … SELECT … GROUP BY per period and view. Returns the number
     of the plan's summary rows. Call after any load that bypasses the approval services."""
-    unit_closure_ensure()
     keys = _period_keys(plan, period_key)
     stale = RollupFigure.objects.filter(plan=plan)
     if period_key is not None:

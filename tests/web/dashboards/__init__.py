@@ -1,0 +1,1 @@
+"""Dashboard, API and browser tests of the plan pages."""

@@ -12,7 +12,7 @@ import pytest
 from chitieu.approval import Role
 from chitieu.evaluate import evaluate_plan
 from chitieu.issues import has_errors
-from chitieu.observations import read_observations_csv
+from chitieu.observation_csv import read_observations_csv
 from web.api.services import token_create, token_revoke
 from web.dashboards.selectors import core_plan, plan_evaluate, plan_version_active
 

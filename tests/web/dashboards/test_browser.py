@@ -26,7 +26,7 @@ AS_OF = "2025-01-22"  # a month after the 2024 deadlines; no deadline falls on t
 
 @pytest.fixture
 def demo(transactional_db):
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
 
     result = load_demo()
     return result
@@ -35,7 +35,7 @@ def demo(transactional_db):
 @pytest.fixture
 def district_demo(transactional_db):
     """The demo as it stood before 1 July 2025: the district and its staff at work (reminders for 2024)."""
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
 
     return load_demo(reform=False)
 

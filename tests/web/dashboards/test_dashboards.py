@@ -16,7 +16,7 @@ from chitieu.approval import Role
 from chitieu.evaluate import evaluate_plan
 from chitieu.importer import read_plan
 from chitieu.issues import has_errors
-from chitieu.observations import read_observations_csv
+from chitieu.observation_csv import read_observations_csv
 
 from .conftest import ANNEX, AS_OF, COMMUNES, tidy_csv
 
@@ -252,7 +252,7 @@ def _demo_csv(plan) -> str:
 
 def test_dashboard_verdicts_equal_the_engine_on_the_demo_data(client, db):
     from web.accounts.models import User
-    from web.core.demo import load_demo
+    from web.home.demo import load_demo
     from web.orgs.models import OrgUnit
 
     plan = load_demo()["version"].plan

@@ -1,7 +1,7 @@
 """Builds the demo site the fault and backup tests copy: run as a script in a subprocess.
 
 ``python seed.py FACTS.json`` with DATABASE_URL and CHITIEU_MEDIA_ROOT set: migrates,
-loads the Kon Rẫy demo (web.core.demo.load_demo), attaches two evidence files, makes
+loads the Kon Rẫy demo (web.home.demo.load_demo), attaches two evidence files, makes
 an API token for the coordinator and writes what the tests need to FACTS.json
 (the token, the plan, and every unit × indicator × 2025 period the coordinator may fill).
 """
@@ -26,10 +26,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from web.api.services import token_create  # noqa: E402
-from web.core.demo import load_demo  # noqa: E402
 from web.data.models import Submission  # noqa: E402
 from web.data.selectors import _period_keys, duties, reporting_units  # noqa: E402
 from web.data.services import evidence_add  # noqa: E402
+from web.home.demo import load_demo  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4

@@ -1,0 +1,1 @@
+"""The permission matrix: every URL probed for every role."""

@@ -36,7 +36,7 @@ def by_role(default: str, **overrides: str) -> dict[str, str]:
     return {role: overrides.get(role, default) for role in ROLES}
 
 
-# The usual answers, named after the rule they come from (web.accounts.access).
+# The usual answers, named after the rule they come from (web.orgs.access).
 EVERYONE = by_role(OK)
 LOGGED_IN = by_role(OK, anonymous=LOGIN)
 PLAN_READERS = by_role(OK, anonymous=LOGIN, coordinator_other=DENIED)  # require_see_plan

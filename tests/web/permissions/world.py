@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from chitieu.approval import Role
 from web.accounts.models import User
 from web.api.services import token_create
-from web.core.demo import demo_accounts, demo_plan
 from web.data import services as data
 from web.data.models import Evidence, Submission
 from web.data.selectors import duties
+from web.home.demo import demo_accounts, demo_plan
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.services import kon_ray_units_ensure, unit_create
 from web.plans.models import Assignment, Plan, PlanVersion, Target

@@ -1,0 +1,1 @@
+"""Report downloads from the database: Word, PDF and Excel."""

@@ -1,0 +1,1 @@
+"""Roll-up tests: the summary tables against the pure engine."""

@@ -262,6 +262,7 @@ INSTALLED_APPS += [
     "web.rollups",
     "web.reorg",
     "web.notices",
+    "web.home",  # the home page and the demo loader: the top layer
     "web.public",
 ]
 # The chart library comes from var/vendor (`make vendor-js`: a pinned, checksummed npm package), not a CDN

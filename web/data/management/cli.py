@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chitieu.approval import Role
 from web.accounts.models import User
-from web.data.bulk import LoadError
+from web.data.loading.errors import LoadError
 
 SYSTEM_USERNAME = "chitieu-he-thong"
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
-from web.accounts.access import can_manage_plan
+from web.orgs.access import can_manage_plan
 
 register = template.Library()
 

@@ -13,7 +13,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chitieu.importer import read_plan_bytes
-from web.data.bulk import LOAD_STATES, assignments_load, observations_load, units_load
+from web.data.loading.assignments import assignments_load
+from web.data.loading.errors import LOAD_STATES
+from web.data.loading.observations import observations_load
+from web.data.loading.units import units_load
 from web.data.management.cli import Failed, actor_for, run
 from web.data.management.commands.load_observations import summary
 from web.data.management.progress import ProgressBar

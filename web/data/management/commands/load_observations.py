@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from web.data.bulk import LOAD_STATES, observations_load
+from web.data.loading.errors import LOAD_STATES
+from web.data.loading.observations import observations_load
 from web.data.management.cli import Failed, actor_for, run
 from web.data.management.progress import ProgressBar
 from web.plans.models import Plan

@@ -5,8 +5,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from web.accounts.models import RoleChoices
-from web.core.demo import DEMO_PASSWORD, load_demo
 from web.data.models import StateChoices
+from web.home.demo import DEMO_PASSWORD, load_demo
 
 
 def _count_label(key: str) -> str:

@@ -27,7 +27,8 @@ from web.notices import services as notices
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import unit_find
 from web.orgs.services import kon_ray_units_ensure
-from web.plans.models import Plan, PlanVersion, Reporters, VersionStatus
+from web.plans.models import Plan, PlanVersion, Reporters
+from web.plans.selectors import active_plans
 from web.plans.services import assignment_update, plan_import, plan_version_confirm
 from web.reorg.demo_story import load_story
 
@@ -103,7 +104,7 @@ def demo_accounts(district: OrgUnit) -> list[tuple[Account, User, bool]]:
 
 def demo_plan(*, coordinator: User, district: OrgUnit) -> PlanVersion:
     """The Kon Rẫy annex, confirmed, with the communes reporting violence cases quarterly."""
-    existing = PlanVersion.objects.filter(plan__area=district, status=VersionStatus.ACTIVE).first()
+    existing = active_plans().filter(plan__area=district).first()
     if existing is not None:
         return existing
     plan = Plan.objects.filter(area=district).first()

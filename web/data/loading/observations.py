@@ -1,0 +1,721 @@
+"""Bulk loading: a whole country's figures from the tidy CSV, all or nothing.
+
+``observations_load`` streams the tidy CSV of docs/interfaces.md §3 (plain or gzip) once:
+every line is read with the rules of ``chitieu.observations`` (Vietnamese period
+spellings, decimal commas, nữ/nam, "không áp dụng"), checked against the plan in
+force with the one figure rule every door uses (``chitieu.figures``), and
+— while no line has failed — written straight away: COPY on PostgreSQL, batched
+``executemany`` on SQLite. The whole load is one transaction, so a bad line
+anywhere, a database error or an interruption leaves the database as it was;
+every bad line is still reported (the reading goes on to the end, the writing
+stops at the first error).
+
+Why write while reading rather than check the whole file first and read it
+again: ten million lines are read in Python once instead of twice, and nothing
+is visible to anyone before the commit, so the result is the same.
+
+Memory stays flat whatever the file size: lines are never kept; what is kept is
+one entry per unit and period (the submissions) and a bitmap that finds repeated
+lines (one bit per submission × indicator × sex).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from chitieu import approval
+from chitieu import observation_csv as tidy
+from chitieu.approval import State
+from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS
+from chitieu.periods import PeriodKeyError, parse_period
+from chitieu.plan import Measure
+from web.core import hooks
+from web.core.audit import audit_entries_save, audit_entry, audit_record
+from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
+from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
+from web.data.loading.source import Source, decimal_comma_possible, scan_decimal_comma
+from web.data.loading.writers import writer_for_connection
+from web.data.models import Observation, Submission
+from web.data.services import FigureError, _differs, _plain
+from web.orgs.access import require_coordinator, require_see_unit
+from web.orgs.models import UnitKind
+from web.plans.models import Plan
+from web.plans.selectors import plan_version_active
+
+Progress = Callable[[int, int, int], None]  # (lines read, bytes read, bytes in all; 0 = unknown)
+
+PROGRESS_EVERY = 10_000  # lines between two calls of the progress callback
+NOT_APPLICABLE_NOTE = "không áp dụng"
+LOCKED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)  # a load may not overwrite these
+
+_STATE_WORDS = {State.SUBMITTED.value: "gửi, đang chờ duyệt", State.APPROVED.value: "được duyệt (khóa)"}
+
+
+@dataclass
+class LoadResult:
+    rows: int = 0  # data lines read
+    observations_created: int = 0
+    observations_updated: int = 0
+    observations_unchanged: int = 0
+    submissions_created: int = 0
+    submissions_updated: int = 0
+    seconds: float = 0.0  # reading, checking, writing and committing (not the roll-ups)
+    rollup_seconds: float = 0.0  # bringing the roll-up tables up to date afterwards
+    warnings: list[LoadIssue] = field(default_factory=list)
+
+    @property
+    def figures(self) -> int:
+        return self.observations_created + self.observations_updated + self.observations_unchanged
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+class PeriodSpan(NamedTuple):
+    """A period as the load uses it: its key, its dates, and the dates as ISO text (for COPY and sqlite3)."""
+
+    key: str
+    start: date
+    end: date
+    start_text: str
+    end_text: str
+
+
+class ReadLine(NamedTuple):
+    """One data line as read, before the plan's checks (by the quick path or the general reader)."""
+
+    code: str
+    period: PeriodSpan | None
+    unit_text: str
+    sex: str  # "", "F" or "M"
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    note: str
+    not_applicable: bool
+
+
+class StoredFigure(NamedTuple):
+    """A checked line: what is written for it (the value already worked out by the figure rule)."""
+
+    submission: _Sub
+    code: str
+    sex: str
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    note: str
+
+
+class _Sub:
+    """A submission the file writes to: new, or an existing one whose figures are updated."""
+
+    __slots__ = ("existing", "id", "refused", "seq", "state")
+
+    def __init__(self, seq: int, sub_id: int | None, state: str, existing: bool, refused: str = ""):
+        self.seq, self.id, self.state, self.existing, self.refused = seq, sub_id, state, existing, refused
+
+
+_PLAIN_DECIMAL = re.compile(r"\d+\.\d+", re.ASCII)
+_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+", re.ASCII)
+# A value the quick path may take as it is: what the figure rule's limits let through.
+_FAST_VALUE = re.compile(rf"\d{{1,{INTEGER_DIGITS}}}(?:\.\d{{1,{DECIMAL_PLACES}}})?", re.ASCII)
+_SEX_INDEX = {"": 0, "F": 1, "M": 2}
+
+
+class _Load:
+    def __init__(self, *, plan: Plan, actor, state: str, allow_locked: bool, source: Source, progress):
+        self.plan, self.actor, self.state, self.allow_locked = plan, actor, state, allow_locked
+        self.source, self.progress = source, progress
+        version = plan_version_active(plan)
+        if version is None:
+            raise LoadError([load_issue(0, "no_version")], source=source.name)
+        self.rules = indicator_rules(version)
+        self.slots = max(1, len(self.rules)) * 3
+        self.units = AreaUnits(plan.area)
+        self.existing = {
+            (u, p): (i, s)
+            for i, u, p, s in Submission.objects.filter(plan=plan).values_list(
+                "id", "org_unit_id", "period_key", "state"
+            )
+        }
+        self.subs: dict[tuple[int, str], _Sub] = {}
+        self.seen = bytearray(1 << 16)
+        self.errors: list[LoadIssue] = []
+        self.error_count = 0
+        self.result = LoadResult()
+        self.pending: list[tuple] = []  # lines for existing submissions, merged in batches
+        self.periods: dict[str, PeriodSpan | None] = {}
+        self.now = timezone.now()
+        self.actor_id = actor.pk if actor is not None else None
+
+    # -- errors
+
+    def error(self, issue: LoadIssue) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append(issue)
+
+    def warn(self, issue: LoadIssue) -> None:
+        if len(self.result.warnings) < MAX_REPORTED:
+            self.result.warnings.append(issue)
+
+    # -- one line
+
+    def period(self, text: str) -> PeriodSpan | None:
+        if text not in self.periods:
+            try:
+                p = parse_period(tidy.period_key(text))
+                self.periods[text] = PeriodSpan(p.key, p.start, p.end, p.start.isoformat(), p.end.isoformat())
+            except PeriodKeyError:
+                self.periods[text] = None
+        return self.periods[text]
+
+    def fast(self, cells: list[str]):
+        """The line read without the general reader, when it is in the plain form; None otherwise.
+
+        Plain form: a period, sex and numbers as the reader writes them back (2024-Q3, F,
+        1200, 52.17). Anything else goes to ``slow``, the general reader, so both paths
+        accept exactly the same files; this one only saves time on the common case.
+        """
+        width = self.width
+        n = len(cells)
+        if n > width:
+            if any(x.strip() for x in cells[width:]):
+                return None
+            cells = [*cells[:width], ""]
+        else:
+            cells = cells + self.padding[n:]
+        ci, cp, cu, cs, cn, cd, cv, cnote = self.indexes
+        period = self.periods.get(cells[cp].strip()) or self.period(cells[cp].strip())
+        sex = self.sexes.get(cells[cs].strip())
+        code = cells[ci].strip()
+        if period is None or sex is None or not code:
+            return None
+        num, den, value = cells[cn].strip(), cells[cd].strip(), cells[cv].strip()
+        if num:
+            num = self.number(num, False)
+            if num is None:
+                return None
+        else:
+            num = None
+        if den:
+            den = self.number(den, False)
+            if den is None or den == 0 or (num is None and not value):
+                return None  # the reader's own messages
+        else:
+            den = None
+        if value:
+            value = self.number(value, True)
+            if value is None:
+                return None
+        elif num is None and den is None:
+            return None
+        else:
+            value = None
+        note = cells[cnote].strip()
+        if not note.isascii():
+            note = unicodedata.normalize("NFC", note)
+        return ReadLine(code, period, cells[cu].strip(), sex, num, den, value, note, False)
+
+    def number(self, text: str, is_value: bool) -> Decimal | None:
+        if text.isdigit() and text.isascii():
+            return Decimal(text)
+        if (
+            not self.decimal_comma
+            and _PLAIN_DECIMAL.fullmatch(text)
+            and (is_value or not _THOUSANDS.fullmatch(text))
+        ):
+            return Decimal(text)
+        return None
+
+    def slow(self, line: int, cells: list[str]):
+        """The general reader of chitieu.observations, for every other spelling and for its messages."""
+        obs, issues = tidy._row(cells, self.columns_core, line, self.decimal_comma, self.comma_decimal)
+        for issue in issues:
+            target = self.error if issue.severity.value == "error" else self.warn
+            target(LoadIssue(line, issue.message, issue.code))
+        if obs is None:
+            return None
+        period = self.period(obs.period)
+        sex = obs.sex.value if obs.sex else ""
+        return ReadLine(
+            obs.indicator,
+            period,
+            obs.org_unit,
+            sex,
+            obs.numerator,
+            obs.denominator,
+            obs.value,
+            obs.note,
+            obs.not_applicable,
+        )
+
+    def check(self, line: int, parsed: ReadLine) -> StoredFigure | None:
+        """The stored row for a read line, or None after reporting why it cannot be stored."""
+        code, period, unit_text, sex, num, den, value, note, not_applicable = parsed
+        rule = self.rules.get(code)
+        if rule is None:
+            return self.error(load_issue(line, "unknown_indicator", code))
+        if rule.by_sex and not sex:
+            return self.error(load_issue(line, "sex_required", code))
+        if sex and not rule.by_sex:
+            return self.error(load_issue(line, "sex_not_required", code))
+        unit = self.units.find(unit_text)
+        if isinstance(unit, tuple):
+            return self.error(load_issue(line, unit[0], unit_text, unit[1]))
+        if not (
+            unit.id in rule.lead_ids
+            or (unit.kind == UnitKind.COMMUNE if rule.communes else unit.id == self.units.area_id)
+        ):
+            return self.error(load_issue(line, "not_assigned", code, unit.name))
+        if not_applicable:
+            num = den = value = None
+            note = f"{NOT_APPLICABLE_NOTE} — {note}" if note else NOT_APPLICABLE_NOTE
+        else:
+            value = self.figure(line, rule, num, den, value)
+            if value is False:
+                return None
+        sub = self.submission(line, unit, period)
+        if sub is None:
+            return None
+        bit = sub.seq * self.slots + rule.index * 3 + _SEX_INDEX[sex]
+        byte, mask = bit >> 3, 1 << (bit & 7)
+        if byte >= len(self.seen):
+            self.seen.extend(bytes(max(byte + 1 - len(self.seen), len(self.seen))))
+        if self.seen[byte] & mask:
+            return self.error(load_issue(line, "duplicate", code, period.key, unit.name, sex or "chung"))
+        self.seen[byte] |= mask
+        return StoredFigure(sub, code, sex, num, den, value, note)
+
+    def figure(self, line: int, rule: IndicatorRule, num, den, value):
+        """The value to store, by the figure rule (as every door); False after reporting an error."""
+        try:
+            return rule.value(num, den, value)
+        except FigureError as exc:
+            message = exc.issue.message()
+            if exc.code == "missing_denominator":
+                message = f"chỉ tiêu {rule.code}: {message}"
+            return self.error(LoadIssue(line, message, exc.code)) or False
+
+    def submission(self, line: int, unit: AreaUnit, period: PeriodSpan) -> _Sub | None:
+        key = (unit.id, period.key)
+        sub = self.subs.get(key)
+        if sub is None:
+            seq = len(self.subs)
+            if key in self.existing:
+                sub_id, state = self.existing[key]
+                refused = "locked" if state in LOCKED_STATES and not self.allow_locked else ""
+                sub = _Sub(seq, sub_id, state, True, refused)
+            elif (unit.valid_from and unit.valid_from > period.end) or (
+                unit.valid_to and unit.valid_to < period.start
+            ):
+                sub = _Sub(seq, None, "", False, "unit_not_valid")
+            else:
+                sub = _Sub(seq, None, self.state, False)
+            self.subs[key] = sub
+        if sub.refused == "locked":
+            return self.error(load_issue(line, "locked", unit.name, period.key, _STATE_WORDS[sub.state]))
+        if sub.refused:
+            return self.error(load_issue(line, sub.refused, unit.name, period.key))
+        if sub.id is None and not self.error_count:
+            sub.id = self.writer.submission(self.new_submission(unit, period))
+            self.result.submissions_created += 1
+        return sub
+
+    def new_submission(self, unit: AreaUnit, period: PeriodSpan) -> tuple:
+        return (
+            self.plan.pk,
+            unit.id,
+            period.key,
+            period.start_text,  # the dates as ISO text: what both COPY and sqlite3 take
+            period.end_text,
+            *self.submission_tail(),
+        )
+
+    def submission_tail(self) -> tuple:
+        """The columns every new submission of this load shares (state, revision, who and when)."""
+        sent = self.state in LOCKED_STATES
+        approved = self.state == State.APPROVED.value
+        return (
+            self.state,
+            1,
+            self.now_db if sent else None,
+            self.actor_id if sent else None,
+            self.now_db if approved else None,
+            self.actor_id if approved else None,
+            "",
+        )
+
+    # -- the file
+
+    def header(self, records) -> None:
+        first = next(records, None)
+        while first is not None and not any(c.strip() for c in first[1]):
+            first = next(records, None)
+        if first is None:
+            raise LoadError([LoadIssue(1, "tệp số liệu trống", "empty_file")], source=self.source.name)
+        line, cells = first
+        columns, issues = tidy._header([unicodedata.normalize("NFC", c) for c in cells], line)
+        errors = [LoadIssue(line, i.message, i.code) for i in issues if i.severity.value == "error"]
+        if errors:
+            raise LoadError(errors, source=self.source.name)
+        self.columns_core = columns
+        self.width = width = max(columns.values()) + 1
+        # Column positions in the line padded with one blank cell: a missing column reads as blank.
+        self.indexes = tuple(columns.get(name, width) for name in tidy.COLUMNS)
+        self.padding = [""] * (width + 1)
+        self.sexes = {
+            "": "",
+            "F": "F",
+            "M": "M",
+            "f": "F",
+            "m": "M",
+            "nữ": "F",
+            "nam": "M",
+            "Nữ": "F",
+            "Nam": "M",
+        }
+
+    def run(self) -> LoadResult:
+        self.writer = writer_for_connection()
+        self.now_db = self.writer.adapt(self.now)
+        records = self.source.records()
+        self.header(records)
+        records.close()
+        delimiter = getattr(self.source, "delimiter", ",")
+        self.comma_decimal = delimiter != ","  # a semicolon or tab file: "12,345" is a decimal
+        self.decimal_comma = decimal_comma_possible(self.source, delimiter) and scan_decimal_comma(
+            self.source, self.columns_core
+        )
+        records = self.source.records()  # the reading that counts, after the header
+        self.header(records)
+        self.read_lines(records)
+        if self.error_count:
+            raise LoadError(self.errors, self.error_count, source=self.source.name)
+        self.merge_pending()
+        self.writer.finish()
+        self.touch_existing()
+        self.audit()
+        if self.progress is not None:
+            self.progress(self.result.rows, self.source.size, self.source.size)
+        return self.result
+
+    def general(self, line: int, cells: list[str]) -> None:
+        """A line the quick path of ``read_lines`` leaves: other spellings, errors, first sight of a name."""
+        parsed = self.fast(cells) or self.slow(line, cells)
+        if parsed is None:
+            return
+        stored = self.check(line, parsed)
+        if stored is None or self.error_count:
+            return
+        self.store(stored)
+
+    def read_lines(self, records) -> None:
+        """Every data line: the common case here, anything else through ``general``.
+
+        This loop runs for each of ten million lines, so it is written out with local
+        names and few calls for the common case: a known indicator, period, sex and unit
+        (found once by ``general`` and cached), plain numbers, a new submission. The figure
+        is judged by the same rule object as every door (``FigureRule.accept_plain``, proven
+        equal to ``accept``); whenever a check would fail, or the line needs anything else,
+        the line goes to ``general``, which reports it with the shared messages. The two
+        paths store identical rows (the tests run both).
+        """
+        result, writer, general = self.result, self.writer, self.general
+        rules_get, periods_get, sexes_get = self.rules.get, self.periods.get, self.sexes.get
+        units_found, subs, existing, seen = self.units._found, self.subs, self.existing, self.seen
+        out, batch, new_sub = writer.observations, writer.batch, writer.submission
+        width, padding, slots, area_id = self.width, self.padding, self.slots, self.units.area_id
+        ci, cp, cu, cs, cn, cd, cv, cnote = self.indexes
+        progress, every, position, size = (
+            self.progress,
+            PROGRESS_EVERY,
+            self.source.position,
+            self.source.size,
+        )
+        plan_id, tail, count = self.plan.pk, self.submission_tail(), Measure.COUNT
+        commune, sex_index, plain, fast_value = (
+            UnitKind.COMMUNE.value,
+            _SEX_INDEX,
+            _PLAIN_DECIMAL.fullmatch,
+            _FAST_VALUE.fullmatch,
+        )
+        decimal_comma, normalize, unit_class = self.decimal_comma, unicodedata.normalize, AreaUnit
+        rows = created = subs_created = 0
+        failed = False
+        for line, cells in records:
+            n = len(cells)
+            if n < width:
+                cells.extend(padding[n:])
+            elif n == width:
+                cells.append("")
+            code = cells[ci].strip()  # padded: every column index exists
+            if not code and not any(c.strip() for c in cells):
+                continue  # a blank line
+            rows += 1
+            if progress is not None and not rows % every:
+                progress(rows, position(), size)
+            rule = rules_get(code)
+            period = periods_get(cells[cp].strip())
+            sex = sexes_get(cells[cs].strip())
+            unit = units_found.get(cells[cu].strip())
+            if (
+                failed
+                or n > width
+                or rule is None
+                or period is None
+                or sex is None
+                or unit.__class__ is not unit_class
+            ):
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            if (sex != "") != rule.by_sex or not (
+                unit.id in rule.lead_ids or (unit.kind == commune if rule.communes else unit.id == area_id)
+            ):
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            t_num, t_den, t_val = cells[cn].strip(), cells[cd].strip(), cells[cv].strip()
+            num = den = val = None
+            if t_num:
+                if len(t_num) > 13 or not (t_num.isdigit() and t_num.isascii()):
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
+                num = Decimal(t_num)
+            if t_den:
+                if len(t_den) > 13 or not (t_den.isdigit() and t_den.isascii()):
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
+                den = Decimal(t_den)
+            if t_val:
+                if fast_value(t_val) and (
+                    t_val.isdigit() or (not decimal_comma and rule.measure != count and plain(t_val))
+                ):
+                    val = Decimal(t_val)
+                else:
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
+            # The figure rule itself (chitieu.figures), for the plain numbers read above; None sends
+            # the line to the general path, which gives the rule's reason.
+            value = rule.figure.accept_plain(num, den, val)
+            if value is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            key = (unit.id, period.key)
+            sub = subs.get(key)
+            if sub is None:
+                if (
+                    key in existing
+                    or (unit.valid_from and unit.valid_from > period.end)
+                    or (unit.valid_to and unit.valid_to < period.start)
+                ):
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
+                sub = subs[key] = _Sub(len(subs), None, self.state, False)
+                sub.id = new_sub((plan_id, unit.id, period.key, period.start_text, period.end_text, *tail))
+                subs_created += 1
+            elif sub.existing or sub.refused or sub.id is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            bit = sub.seq * slots + rule.index * 3 + sex_index[sex]
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            if byte >= len(seen) or seen[byte] & mask:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            seen[byte] |= mask
+            note = cells[cnote].strip()
+            if not note.isascii():
+                note = normalize("NFC", note)
+            out.append((sub.id, code, sex, t_num or None, t_den or None, str(value), note))
+            created += 1
+            if len(out) >= batch:
+                writer.flush()
+        result.rows += rows
+        result.observations_created += created
+        result.submissions_created += subs_created
+
+    def store(self, stored: StoredFigure) -> None:
+        sub, code, sex, num, den, value, note = stored
+        if sub.existing:
+            self.pending.append(stored)
+            if len(self.pending) >= 5000:
+                self.merge_pending()
+            return
+        self.writer.observation((sub.id, code, sex, _text(num), _text(den), _text(value), note))
+        self.result.observations_created += 1
+
+    # -- figures of submissions that were already there
+
+    def merge_pending(self) -> None:
+        """Update changed figures (one audit row per changed field, as the form does), add new ones."""
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        ids = {sub.id for sub, *_ in batch}
+        current = {
+            (o.submission_id, o.indicator_code, o.sex): o
+            for o in Observation.objects.filter(submission_id__in=ids)
+        }
+        changed, audits = [], []
+        for sub, code, sex, num, den, value, note in batch:
+            old = current.get((sub.id, code, sex))
+            if old is None:
+                self.writer.observation((sub.id, code, sex, _text(num), _text(den), _text(value), note))
+                self.result.observations_created += 1
+                continue
+            diffs = [
+                (name, new)
+                for name, new in (("numerator", num), ("denominator", den), ("value", value), ("note", note))
+                if _differs(getattr(old, name), new)
+            ]
+            for name, new in diffs:
+                audits.append(
+                    audit_entry(
+                        actor=self.actor,
+                        action="figure_change",
+                        subject=Submission(pk=sub.id),
+                        field=f"{code}/{sex}/{name}",
+                        old=_plain(getattr(old, name)),
+                        new=_plain(new),
+                        reason=f"bulk_load {self.source.name}".strip(),
+                    )
+                )
+                setattr(old, name, new)
+            if diffs:
+                changed.append(old)
+                self.result.observations_updated += 1
+            else:
+                self.result.observations_unchanged += 1
+        Observation.objects.bulk_update(
+            changed, ["numerator", "denominator", "value", "note"], batch_size=1000
+        )
+        audit_entries_save(audits)
+
+    def touch_existing(self) -> None:
+        """Existing submissions written to: a new revision (open forms become stale), the load's state."""
+        touched = [s for s in self.subs.values() if s.existing and not s.refused]
+        audits = []
+        for chunk_start in range(0, len(touched), 500):
+            chunk = touched[chunk_start : chunk_start + 500]
+            for sub in chunk:
+                if sub.state != self.state:
+                    audits.append(
+                        audit_entry(
+                            actor=self.actor,
+                            action="bulk_load",
+                            subject=Submission(pk=sub.id),
+                            field="state",
+                            old=sub.state,
+                            new=self.state,
+                            reason=self.source.name,
+                        )
+                    )
+            fields = {"state": self.state}
+            if self.state in LOCKED_STATES:
+                fields.update(submitted_at=self.now, submitted_by_id=self.actor_id)
+                # Timeliness is judged from the first submission: a reload does not move it.
+                fields.update(
+                    first_submitted_at=Coalesce("first_submitted_at", "submitted_at", Value(self.now))
+                )
+            if self.state == State.APPROVED.value:
+                fields.update(decided_at=self.now, decided_by_id=self.actor_id)
+            Submission.objects.filter(pk__in=[s.id for s in chunk]).update(
+                revision=F("revision") + 1, **fields
+            )
+        self.result.submissions_updated = len(touched)
+        audit_entries_save(audits)
+
+    def audit(self) -> None:
+        # One entry for the whole load, not one per figure: a national load is ten million
+        # figures that nobody typed; the entry says who loaded which file and how much, and
+        # the file itself is the record of every value. Figures that *replace* stored ones
+        # still get their own entry each (merge_pending), so no old value is ever lost.
+        r = self.result
+        audit_record(
+            actor=self.actor,
+            action="bulk_load",
+            subject=self.plan,
+            field=(self.source.name or "rows")[:120],
+            new=str(r.observations_created + r.observations_updated),
+            reason=(
+                f"{r.rows} dòng; {r.observations_created} số liệu mới, {r.observations_updated} sửa,"
+                f" {r.observations_unchanged} không đổi; {r.submissions_created} báo cáo mới,"
+                f" {r.submissions_updated} báo cáo cập nhật; trạng thái {self.state}"
+            ),
+        )
+
+
+def _text(number: Decimal | None) -> str | None:
+    return None if number is None else str(number)
+
+
+def observations_load(
+    *,
+    plan: Plan,
+    rows_or_path: str | Path | bytes | Iterable[list[str]],
+    actor,
+    state: str = "approved",
+    progress: Progress | None = None,
+    allow_locked: bool = False,
+) -> LoadResult:
+    """Load a tidy CSV (interfaces §3; a path, plain or .gz, its bytes, or rows with the header first).
+
+    All or nothing: LoadError lists every bad line (with its number) and nothing is
+    stored. Figures for a unit and period that already has a report update it when
+    it is a draft or returned (one audit entry per changed value); a report sent or
+    approved is refused unless ``allow_locked``. ``actor`` None means the command line.
+    """
+    if state not in LOAD_STATES:
+        raise LoadError([load_issue(0, "bad_state")])
+    if actor is not None:
+        require_coordinator(actor)
+        require_see_unit(actor, plan.area)
+    started = time.monotonic()
+    source = Source(rows_or_path)
+    try:
+        # wrap_database_errors: the writers use the driver directly; its errors become Django's.
+        with connection.wrap_database_errors, transaction.atomic():
+            result = _Load(
+                plan=plan,
+                actor=actor,
+                state=state,
+                allow_locked=allow_locked,
+                source=source,
+                progress=progress,
+            ).run()
+    except DatabaseError as exc:  # a refusal found late (a constraint, a lost connection…)
+        raise LoadError(
+            [load_issue(0, "database", str(exc).strip().splitlines()[0])], source=source.name
+        ) from exc
+    result.seconds = time.monotonic() - started
+    _rollups_rebuild(plan)
+    result.rollup_seconds = time.monotonic() - started - result.seconds
+    return result
+
+
+def _rollups_rebuild(plan: Plan) -> None:
+    """Bring the roll-up tables up to date once the load is committed (helper ``rollup``'s service)."""
+    hooks.announce(hooks.PLAN_LOADED, plan=plan)
