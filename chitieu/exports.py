@@ -50,7 +50,6 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -58,6 +57,7 @@ from typing import Any, Protocol
 
 from chitieu.formulas import csv_cell
 from chitieu.issues import Issue, Severity
+from chitieu.names import fold
 from chitieu.observations import observation_value
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period
 from chitieu.plan import Indicator, Measure, Plan
@@ -158,9 +158,7 @@ def unit_code(name: str) -> str:
     Spelling variants (Đắk/Đăk, NFC/NFD) give the same code, so the same unit
     keeps its code however its name was typed.
     """
-    text = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
+    return re.sub(r"[^A-Za-z0-9]+", "_", fold(name)).strip("_").upper()
 
 
 def sdmx_id(code: str) -> str:

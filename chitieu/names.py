@@ -9,6 +9,7 @@ a unit, and a person confirms the match.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -31,13 +32,22 @@ def clean_name(name: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", visible)).strip()
 
 
-def name_key(name: str) -> str:
-    """A key equal for all spellings of one name: no marks, đ→d, lower case, tidy spacing."""
-    decomposed = unicodedata.normalize("NFD", clean_name(name))
+# "Ð" (U+00D0, Icelandic eth) is typed for "Đ" (U+0110) often enough to fold both.
+_D_BAR = str.maketrans({"Đ": "D", "đ": "d", "Ð": "D", "ð": "d"})
+
+
+@functools.lru_cache(maxsize=8192)  # the same unit and header names come back on every row
+def fold(text: str) -> str:
+    """The one folding of Vietnamese text for matching what people type: any Unicode form, no tone
+    or vowel marks, đ→d, lower case, one space between words. Every reader and matcher uses it."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_D_BAR))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = bare.replace("Đ", "D").replace("đ", "d")
-    bare = _DASHES.sub(" - ", bare.casefold())
-    return _SPACES.sub(" ", bare).strip()
+    return " ".join(bare.casefold().split())
+
+
+def name_key(name: str) -> str:
+    """A key equal for all spellings of one name: ``fold`` of the cleaned name, dashes spaced alike."""
+    return _SPACES.sub(" ", _DASHES.sub(" - ", fold(clean_name(name)))).strip()
 
 
 def same_name(a: str, b: str) -> bool:

@@ -12,13 +12,13 @@ dropped silently: a row is either an ``Observation`` or the subject of an error.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from chitieu.figures import FigureRule, Problem
 from chitieu.issues import Issue, Severity
+from chitieu.names import fold
 from chitieu.periods import parse_period
 from chitieu.plan import Indicator, Measure, Plan, Sex
 
@@ -85,14 +85,6 @@ def _rule(measure: Measure, per: int | None) -> FigureRule:
 
 
 # ------------------------------------------------------------------ unit names
-
-
-@functools.lru_cache(maxsize=4096)  # the same unit and header names come back on every row
-def fold(text: str) -> str:
-    """Lower case, no accents, đ → d, single spaces: for matching names people type."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return " ".join(text.lower().split())
 
 
 _UNIT_PREFIXES = ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh ")

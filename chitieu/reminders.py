@@ -14,11 +14,12 @@ the keys it has used and skips them next time.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+
+from chitieu.names import fold
 
 
 class ReportState(StrEnum):
@@ -52,7 +53,7 @@ class ReportItem:
 
     @property
     def identity(self) -> tuple[str, str, str, str]:
-        return (self.indicator, self.period, fold_name(self.org_unit), self.sex.upper())
+        return (self.indicator, self.period, fold(self.org_unit), self.sex.upper())
 
 
 @dataclass(frozen=True)
@@ -66,18 +67,6 @@ class DueItem:
     @property
     def key(self) -> str:
         return due_item_key(self.item, self.stage)
-
-
-_D_BAR = str.maketrans({"Đ": "D", "đ": "d", "Ð": "D", "ð": "d"})
-
-
-def fold_name(name: str) -> str:
-    """Unit name folded for matching: any Unicode form, no tone marks, Đ→d, one space, lower case."""
-    # "Ð" (U+00D0) is typed for "Đ" (U+0110) often enough to fold both.
-    text = name.translate(_D_BAR)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.lower().split())
 
 
 def due_item_key(item: ReportItem, stage: Stage) -> str:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,7 +44,7 @@ from enum import StrEnum
 from chitieu.importer.text import decode
 from chitieu.importer.xlsx_reader import read_xlsx
 from chitieu.issues import Issue, Severity, has_errors
-from chitieu.names import clean_name
+from chitieu.names import clean_name, fold
 
 
 class ChangeKind(StrEnum):
@@ -87,11 +86,9 @@ _COLUMNS = {
 REQUIRED = ("kind", "old_codes", "effective")
 
 
-def fold(text: str) -> str:
-    """Lower case, no tone marks, ``_`` and runs of spaces as one space: for headers and kinds."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
-    return " ".join(text.replace("_", " ").split())
+def _header(text: str) -> str:
+    """A header or kind as typed: ``fold``, with ``_`` read as a space."""
+    return fold(text.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -221,7 +218,7 @@ def read_reorganisation(table: Iterable[Iterable[object]]) -> tuple[list[ChangeR
     issues: list[Issue] = []
     if not rows:
         return [], [Issue(Severity.ERROR, "line 1", "Tệp trống: không có dòng tiêu đề.", "empty_file")]
-    header = [fold(c) for c in rows[0]]
+    header = [_header(c) for c in rows[0]]
     columns: dict[str, int] = {}
     for name, words in _COLUMNS.items():
         for index, cell in enumerate(header):
@@ -241,7 +238,7 @@ def read_reorganisation(table: Iterable[Iterable[object]]) -> tuple[list[ChangeR
             index = columns.get(name)
             return row[index] if index is not None and index < len(row) else ""
 
-        kind = _KIND_WORDS.get(fold(get("kind")))
+        kind = _KIND_WORDS.get(_header(get("kind")))
         if kind is None:
             issues.append(
                 _error(

@@ -24,6 +24,8 @@ from chitieu.planfile import read_plan_file
 from chitieu.reports import render
 from chitieu.reports.build import build_report
 from chitieu.reports.model import Assessment
+from chitieu.reports.phase import NotAPhase, build_phase_report, changes_from_file
+from chitieu.reports.settings import SettingsError, parse_settings
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
 
@@ -105,8 +107,6 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 def _settings(path: str, args: Namespace):
     """The report settings (chitieu.reports.settings) from a JSON or TOML file, the flags winning."""
-    from chitieu.reports.settings import SettingsError, parse_settings
-
     data = _settings_file(path) if path else {}
     flags = {
         key: getattr(args, key, "") or ""
@@ -168,8 +168,6 @@ def run(args: Namespace) -> int:
 
 def _phase(args: Namespace, plan, observations, period_key: str, as_of: date, options):
     """The final review of the phase (``--kind phase``); ``--reorganisation`` gives its structure changes."""
-    from chitieu.reports.phase import NotAPhase, build_phase_report, changes_from_file
-
     changes: list[str] = []
     if getattr(args, "reorganisation", ""):
         try:

@@ -17,7 +17,8 @@ from web.accounts.services import user_ensure
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.reorganise import unit_code_set
 from web.orgs.services import unit_create
-from web.plans.models import Plan, PlanVersion, VersionStatus
+from web.plans.models import Plan, PlanVersion
+from web.plans.selectors import plan_version_active
 from web.plans.services import plan_import, plan_version_confirm
 from web.reorg import services
 
@@ -64,10 +65,10 @@ def _offices(*, admin: User, province: OrgUnit) -> None:
 
 def plan_2026(*, coordinator: User, province: OrgUnit) -> PlanVersion:
     """The 2026–2030 plan read from the annex and confirmed; its communes report to the province."""
-    existing = PlanVersion.objects.filter(plan__area=province, status=VersionStatus.ACTIVE).first()
+    plan = Plan.objects.filter(area=province).first()
+    existing = plan_version_active(plan) if plan is not None else None
     if existing is not None:
         return existing
-    plan = Plan.objects.filter(area=province).first()
     version = plan_import(
         actor=coordinator,
         data=story.PLAN_2026_ANNEX.read_bytes(),
