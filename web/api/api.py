@@ -59,7 +59,7 @@ from web.orgs.access import area_unit_ids, may_see_provisional, units_visible_to
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
-from web.plans.selectors import visible_to
+from web.plans.selectors import in_use, visible_to
 
 # Filters go straight into SQL: refuse what a database cannot store (NUL bytes
 # in PostgreSQL text, integers beyond 64 bits in SQLite) with a 422 naming the
@@ -353,7 +353,7 @@ class _Converted:
 @_typed
 def plans_list(request):
     rows = []
-    for plan in visible_to(request.user, PlanRecord.objects.select_related("area").order_by("pk")):
+    for plan in in_use(visible_to(request.user, PlanRecord.objects.select_related("area").order_by("pk"))):
         version = plan_version_active(plan)
         rows.append(
             PlanOut(

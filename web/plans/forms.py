@@ -23,6 +23,15 @@ class PlanUploadForm(forms.Form):
         label=_("Plan annex (.txt, .xlsx or .docx)"),
         widget=ChooseFilesInput({"accept": ".txt,.tsv,.csv,.xlsx,.docx"}),
     )
+    name = forms.CharField(
+        label=_("Name of the plan"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "As it will be shown everywhere, e.g. “Kế hoạch thực hiện công tác bình đẳng giới năm 2024”. "
+            "Left empty: the plan's year and area."
+        ),
+    )
     area = forms.ModelChoiceField(label=_("Area of the plan"), queryset=OrgUnit.objects.none())
     plan = forms.ModelChoiceField(
         label=_("Amendment of an existing plan"),
@@ -33,6 +42,8 @@ class PlanUploadForm(forms.Form):
     amendment_note = forms.CharField(
         label=_("Reason for the amendment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Shown after a warning: the same file is already a plan of this area.
+    same_file_ok = forms.BooleanField(label=_("Yes, read this file again as another plan"), required=False)
 
     def __init__(self, *args, areas, plans, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from chitieu.number_input import format_number
@@ -32,8 +32,24 @@ def visible_to(user, plans: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
     return plans if ids is None else plans.filter(area_id__in=ids)
 
 
+def in_use(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """Plans with a version that was not discarded: a copy uploaded by mistake and discarded leaves
+    the lists (pages and API) though its history stays."""
+    kept = PlanVersion.objects.filter(plan=OuterRef("pk")).exclude(status=VersionStatus.DISCARDED)
+    return plans.filter(Exists(kept))
+
+
 def plan_list_for_user(user) -> QuerySet[Plan]:
-    return visible_to(user, Plan.objects.select_related("area").prefetch_related("versions"))
+    return in_use(visible_to(user, Plan.objects.select_related("area").prefetch_related("versions")))
+
+
+def same_annex(area_id: int, data: bytes) -> Plan | None:
+    """A plan of the area already holding this very file (a version not discarded), if any."""
+    versions = PlanVersion.objects.filter(plan__area_id=area_id).exclude(status=VersionStatus.DISCARDED)
+    for version in versions.select_related("plan").only("plan", "source_bytes"):
+        if bytes(version.source_bytes) == data:
+            return version.plan
+    return None
 
 
 def plan_version_active(plan: Plan) -> PlanVersion | None:

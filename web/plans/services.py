@@ -13,12 +13,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from chitieu.figures import FigureRefused, check_target
 from chitieu.importer.isolated import read_plan_isolated
 from chitieu.issues import Issue, Severity
 from chitieu.levels import default_frequency, office_leads, reported_by_communes
+from chitieu.names import clean_name
+from chitieu.periods import PeriodKind
 from chitieu.plan import Indicator as CoreIndicator
 from chitieu.plan import Plan as CorePlan
 from chitieu.plan import aggregation_of
@@ -69,9 +72,26 @@ def _source_lines(data: bytes, filename: str) -> dict[str, str]:
     return {f"line {n}": line.replace("\t", "  |  ") for n, line in enumerate(text.split("\n"), start=1)}
 
 
+def default_plan_name(core: CorePlan, area: OrgUnit) -> str:
+    """The plan's name when none is given: its year and area, not the annex's heading ("PHÂN CÔNG
+    THEO DÕI…", the same in every annex)."""
+    years = sorted(p.key for p in core.periods if p.kind is PeriodKind.YEAR)
+    with translation.override("vi"):  # stored, and read by everyone: in Vietnamese whoever uploads
+        if years:
+            return _("Gender-equality plan %(year)s — %(area)s") % {"year": years[-1], "area": area.name}
+        return _("Gender-equality plan — %(area)s") % {"area": area.name}
+
+
 @transaction.atomic
 def plan_import(
-    *, actor, data: bytes, filename: str, area: OrgUnit, plan: Plan | None = None, amendment_note: str = ""
+    *,
+    actor,
+    data: bytes,
+    filename: str,
+    area: OrgUnit,
+    plan: Plan | None = None,
+    amendment_note: str = "",
+    name: str = "",
 ) -> PlanVersion:
     """Read the annex and store it as a draft version awaiting review (a new plan, or an amendment)."""
     require_coordinator(actor)
@@ -91,7 +111,8 @@ def plan_import(
         # Four eyes by default where a standing office checks other units' figures; a commune's
         # plan is often run by one official, who must be able to approve alone.
         four_eyes = area.kind != UnitKind.COMMUNE
-        plan = Plan.objects.create(name=core.title[:300] or filename, area=area, four_eyes=four_eyes)
+        plan_name = clean_name(name) or default_plan_name(core, area)
+        plan = Plan.objects.create(name=plan_name[:300], area=area, four_eyes=four_eyes)
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PlanVersion.objects.create(
         plan=plan,

@@ -30,7 +30,13 @@ from web.plans.forms import (
     TargetReviewForm,
 )
 from web.plans.models import Assignment, Plan, PlanVersion, Target, VersionStatus
-from web.plans.selectors import history_words, indicators_with_details, plan_list_for_user, version_changes
+from web.plans.selectors import (
+    history_words,
+    indicators_with_details,
+    plan_list_for_user,
+    same_annex,
+    version_changes,
+)
 
 
 def _is_coordinator(user) -> bool:
@@ -64,17 +70,23 @@ def upload(request):
         max_bytes=settings.CHITIEU_PLAN_MAX_BYTES,
         initial={"area": request.user.org_unit_id},
     )
-    issues = ()
+    issues, duplicate = (), None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
+        if not form.cleaned_data["plan"] and not form.cleaned_data["same_file_ok"]:
+            duplicate = same_annex(form.cleaned_data["area"].pk, data)
+        if duplicate is not None:
+            return render(request, "plans/upload.html", {"form": form, "issues": (), "duplicate": duplicate})
         try:
             version = services.plan_import(
                 actor=request.user,
-                data=upload.read(),
+                data=data,
                 filename=upload.name,
                 area=form.cleaned_data["area"],
                 plan=form.cleaned_data["plan"],
                 amendment_note=form.cleaned_data["amendment_note"],
+                name=form.cleaned_data["name"],
             )
         except services.PlanImportError as error:
             issues = error.issues
