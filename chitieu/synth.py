@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from chitieu import __version__, konray
 from chitieu.levels import default_frequency, office_leads, reported_by_communes
@@ -634,9 +635,10 @@ def _write_assignments(path: Path, assignments: list[Assignment]) -> None:
 
 
 def _open_observations(path: Path, compress: bool) -> io.TextIOBase:
-    raw = path.open("wb")
+    raw: BinaryIO = path.open("wb")
     if compress:  # no name, no time in the gzip header: the same bytes every run
-        raw = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+        # typeshed does not call GzipFile a BinaryIO, though the text wrapper uses it as one
+        raw = cast(BinaryIO, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6))
     return io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
 
 

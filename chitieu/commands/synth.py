@@ -18,23 +18,36 @@ from chitieu.synth_reform import write_reformed
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
 
-def _number(text: str | None, option: str, kind: type) -> int | float | None:
+def _integer(text: str | None, option: str) -> int | None:
     if text is None:
         return None
     try:
-        return kind(text.replace(",", ".") if kind is float else text)
+        return int(text)
     except ValueError:
-        what = "một số" if kind is float else "một số nguyên"
-        raise SynthError(f"{option}: {text!r} không phải là {what}") from None
+        raise SynthError(f"{option}: {text!r} không phải là một số nguyên") from None
+
+
+def _seed(text: str | None) -> int:
+    seed = _integer(text, "--seed")
+    return SynthOptions.seed if seed is None else seed
+
+
+def _fraction(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    try:
+        return float(text.replace(",", "."))  # "0,05" as Vietnamese write it
+    except ValueError:
+        raise SynthError(f"{option}: {text!r} không phải là một số") from None
 
 
 def options_from(args: Namespace) -> SynthOptions:
     first, last = parse_years(args.years)
     return SynthOptions(
-        seed=_number(args.seed, "--seed", int),
-        scale=_number(args.scale, "--scale", float),
-        provinces=_number(args.provinces, "--provinces", int),
-        communes_per_district=_number(args.communes_per_district, "--communes-per-district", int),
+        seed=_seed(args.seed),
+        scale=_fraction(args.scale, "--scale"),
+        provinces=_integer(args.provinces, "--provinces"),
+        communes_per_district=_integer(args.communes_per_district, "--communes-per-district"),
         first_year=first,
         last_year=last,
         gzip=args.gzip,
