@@ -13,8 +13,13 @@ from web.home.demo import load_demo
 pytestmark = pytest.mark.django_db
 
 
-def test_a_return_without_a_reason_marks_the_reason_box(client):
+def test_a_refused_decision_and_a_refused_save_say_where(client):
     load_demo(reform=False)
+    _a_return_without_a_reason_marks_the_reason_box(client)
+    _a_refused_save_lists_each_box_with_a_link(client)
+
+
+def _a_return_without_a_reason_marks_the_reason_box(client):
     submission = Submission.objects.filter(state="submitted").first()
     client.force_login(User.objects.get(username="dieuphoi"))
     url = f"/entry/{submission.org_unit_id}/{submission.period_key}/"
@@ -28,8 +33,7 @@ def test_a_return_without_a_reason_marks_the_reason_box(client):
     assert doc.xpath("//p[@id='reason-error']") and doc.xpath("//ul[@class='messages']/li[@role='alert']")
 
 
-def test_a_refused_save_lists_each_box_with_a_link(client):
-    load_demo(reform=False)
+def _a_refused_save_lists_each_box_with_a_link(client):
     submission = (
         Submission.objects.filter(state="draft").first()
         or Submission.objects.filter(state="returned").first()
