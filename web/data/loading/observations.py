@@ -47,7 +47,7 @@ from web.core.audit import audit_entries_save, audit_entry, audit_record
 from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
 from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
 from web.data.loading.source import Source, decimal_comma_possible, scan_decimal_comma
-from web.data.loading.writers import writer_for_connection
+from web.data.loading.writers import refresh_statistics, writer_for_connection
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, _differs, _plain
 from web.orgs.access import require_coordinator, require_see_unit
@@ -711,6 +711,7 @@ def observations_load(
             [load_issue(0, "database", str(exc).strip().splitlines()[0])], source=source.name
         ) from exc
     result.seconds = time.monotonic() - started
+    refresh_statistics()
     _rollups_rebuild(plan)
     result.rollup_seconds = time.monotonic() - started - result.seconds
     return result

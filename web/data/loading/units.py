@@ -13,6 +13,7 @@ from web.core import hooks
 from web.core.audit import audit_record
 from web.data.loading.csv_rows import csv_rows
 from web.data.loading.errors import MAX_REPORTED, LoadError, LoadIssue
+from web.data.loading.writers import refresh_statistics
 from web.orgs.access import require_coordinator
 from web.orgs.models import OrgUnit, UnitKind, UnitName
 
@@ -84,6 +85,7 @@ def units_load(*, rows_or_path, actor=None) -> UnitsResult:
             hooks.announce(
                 hooks.TREE_CHANGED
             )  # the roll-ups' closure of the tree follows, in this transaction
+            refresh_statistics()
             audit_record(
                 actor=actor,
                 action="units_load",
