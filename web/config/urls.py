@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboards/", include("web.dashboards.urls")),
     path("reports/", include("web.reports.urls")),
     path("notices/", include("web.notices.urls")),
+    path("jobs/", include("web.jobs.urls")),
     path("api/", include("web.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -257,6 +257,7 @@ INSTALLED_APPS += [
     "web.api",
     "web.reports",
     "web.rollups",
+    "web.jobs",  # long work: a queue worker with CHITIEU_REDIS_URL, in-process without
     "web.reorg",
     "web.notices",
 ]
