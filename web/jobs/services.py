@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chitieu.periods import parse_period
+from chitieu.reminders import fold_name
 from chitieu.reports import FORMATS, render
 from chitieu.reports.build import ReportOptions, build_report
 from web.dashboards.selectors import APPROVED, plan_data
@@ -135,7 +136,9 @@ def _reports(job: Job, progress: Progress) -> str:
                 options=ReportOptions(issued_on=as_of),
                 units=names if unit == plan.area else [unit.name],
             )
-            archive.writestr(f"{number:02d}-{slugify(unit.name) or unit.pk}.{fmt}", render(report, fmt))
+            archive.writestr(
+                f"{number:02d}-{slugify(fold_name(unit.name)) or unit.pk}.{fmt}", render(report, fmt)
+            )
     name = f"bao-cao-{plan.pk}-{period_key}-{fmt}.zip"
     if job.result:
         job.result.delete(save=False)  # a re-run replaces the file of an interrupted one

@@ -47,6 +47,7 @@ def test_reports_zip_has_one_report_per_unit_and_a_rerun_replaces_it(coordinator
     communes = communes_of(plan.area, *_year(2024))
     assert len(names) == 1 + communes.count()
     assert all(n.endswith(".xlsx") for n in names)
+    assert any("-xa-dak-" in n for n in names), names  # "Xã Đăk …": Đ read as D in the file names
 
     # A worker died mid-run: the row says running; the queue runs the job again from nothing.
     first = job.result.name
