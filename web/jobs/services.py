@@ -26,7 +26,7 @@ from chitieu.reports import FORMATS, render
 from chitieu.reports.build import ReportOptions, build_report
 from web.dashboards.selectors import APPROVED, plan_data
 from web.dashboards.services import reminders_send
-from web.jobs import queue
+from web.jobs import broker
 from web.jobs.models import Job
 from web.orgs.selectors import communes_of
 from web.plans.models import Plan
@@ -48,8 +48,8 @@ def job_start(*, kind: str, actor, plan: Plan, params: dict | None = None) -> Jo
         _check_report_params(plan, params)
     with transaction.atomic():
         job = Job.objects.create(kind=kind, plan=plan, params=params, requested_by=actor)
-    if queue.configured():
-        queue.enqueue(job.pk)
+    if broker.configured():
+        broker.enqueue(job.pk)
     else:
         job_run(job.pk, raise_errors=False)
     job.refresh_from_db()

@@ -2,7 +2,7 @@
 
 One process per machine is enough; systemd restarts it (docs/deployment.md). SIGTERM lets the
 current job finish (RQ's warm shutdown); a job whose worker was killed is queued again by the next
-worker (web.jobs.queue, Retry).
+worker (web.jobs.broker, Retry).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from rq import Worker
 
-from web.jobs import queue
+from web.jobs import broker
 
 
 class Command(BaseCommand):
@@ -21,10 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="chạy hết việc đang chờ rồi dừng")
 
     def handle(self, *args, **options):
-        if not queue.configured():
+        if not broker.configured():
             raise CommandError(
                 "CHITIEU_REDIS_URL chưa được đặt: không có hàng đợi (việc chạy ngay trong ứng dụng)"
             )
         connections.close_all()  # each job runs in a forked child: it opens its own connection
-        worker = Worker([queue.queue()], connection=queue.connection())
+        worker = Worker([broker.queue()], connection=broker.connection())
         worker.work(burst=options["burst"], with_scheduler=True)

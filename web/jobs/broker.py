@@ -1,4 +1,4 @@
-"""The job queue: RQ on the cluster's Redis when CHITIEU_REDIS_URL is set, nothing otherwise.
+"""The job queue (the broker): RQ on the cluster's Redis when CHITIEU_REDIS_URL is set, nothing otherwise.
 
 RQ keeps only the job's id; a worker (``manage.py jobs_worker``) runs web.jobs.services.job_run in
 a forked child per job. ``Retry``: a job whose worker died (killed, machine restarted) is found
@@ -29,8 +29,3 @@ def queue() -> Queue:
 
 def enqueue(job_id: int) -> None:
     queue().enqueue("web.jobs.services.job_run", job_id, job_id=f"chitieu-job-{job_id}", retry=Retry(max=3))
-
-
-def length() -> int | None:
-    """Jobs waiting (for /healthz-like monitoring); None without a queue."""
-    return queue().count if configured() else None
