@@ -46,13 +46,13 @@ def job_start(*, kind: str, actor, plan: Plan, params: dict | None = None) -> Jo
     params = params or {}
     if kind == Job.Kind.REPORTS:
         _check_report_params(plan, params)
-    with transaction.atomic():
-        job = Job.objects.create(kind=kind, plan=plan, params=params, requested_by=actor)
+    job = Job.objects.create(kind=kind, plan=plan, params=params, requested_by=actor)
     if broker.configured():
-        broker.enqueue(job.pk)
+        # After the commit of any transaction around us: a worker must find the row it is given.
+        transaction.on_commit(lambda: broker.enqueue(job.pk))
     else:
         job_run(job.pk, raise_errors=False)
-    job.refresh_from_db()
+        job.refresh_from_db()
     return job
 
 

@@ -27,4 +27,4 @@ class Command(BaseCommand):
             )
         connections.close_all()  # each job runs in a forked child: it opens its own connection
         worker = Worker([broker.queue()], connection=broker.connection())
-        worker.work(burst=options["burst"], with_scheduler=True)
+        worker.work(burst=options["burst"], with_scheduler=False)  # retries are queued at once: no scheduler
