@@ -7,12 +7,15 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 APT_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
                 libharfbuzz-subset0 fonts-liberation2 poppler-utils gettext \
-                libreoffice-writer-nogui libreoffice-calc-nogui
+                libreoffice-writer-nogui libreoffice-calc-nogui \
+                redis-server nginx-light
 
-.PHONY: help venv system-deps vendor-js test lint demo bench clean messages fuzz
+.PHONY: help venv system-deps vendor-js test lint demo bench clean messages fuzz cluster cluster-stop
 
 help:
 	@echo "make demo   - run the web app on SQLite with the Kon Rẫy plan and demo data"
+	@echo "make cluster - PostgreSQL, Redis, two app servers, the job worker and nginx on loopback (var/cluster)"
+	@echo "make cluster-stop - stop them (data kept)"
 	@echo "make test   - install what tests need, then run the whole suite (SQLite + PostgreSQL)"
 	@echo "make lint   - ruff"
 	@echo "make bench  - benchmarks"
@@ -41,7 +44,8 @@ vendor-js:
 # Debian packages: PostgreSQL for the second test run, Chromium for browser
 # tests, Pango/HarfBuzz and Liberation fonts for PDF reports, poppler for
 # checking PDFs, gettext for translations, LibreOffice (headless) to check that the
-# docx and xlsx reports render right outside Word. Installed only when missing.
+# docx and xlsx reports render right outside Word, Redis and nginx for `make cluster` and its
+# test. Installed only when missing.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -80,6 +84,14 @@ demo: $(VENV)/.installed-web vendor-js
 	@echo "chitieu: http://127.0.0.1:$(PORT)/   (dừng: Ctrl+C)"
 	$(DEMO_ENV) $(BIN)/gunicorn web.config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 \
 	  --access-logfile - --error-logfile -
+
+# Several app servers as docs/deployment.md describes, on one machine: PostgreSQL, Redis, two
+# gunicorns, the job worker and nginx, each with pid file and log under var/cluster.
+cluster: system-deps $(VENV)/.installed-web vendor-js
+	scripts/cluster/start.sh
+
+cluster-stop:
+	scripts/cluster/stop.sh
 
 # After changing interface strings: extract, translate the new entries in the .po, compile.
 messages: venv

@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("web.reports.urls")),
     path("notices/", include("web.notices.urls")),
     path("public/", include("web.public.urls")),
+    path("jobs/", include("web.jobs.urls")),
     path("api/", include("web.api.urls")),
     path("exchange/", include("web.api.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -309,8 +309,11 @@ def children(pid: int) -> list[int]:
 class Gunicorn:
     """The app served by gunicorn on loopback, as in production (sync workers)."""
 
-    def __init__(self, site: Site, log: Path, workers: int = 1, timeout: int = 60):
+    def __init__(
+        self, site: Site, log: Path, workers: int = 1, timeout: int = 60, env: dict[str, str] | None = None
+    ):
         self.site, self.log, self.port = site, log, free_port()
+        self.env = env or {}  # over app_env's (the cluster test: other settings, Redis)
         self.base = f"http://127.0.0.1:{self.port}"
         self.command = [
             str(BIN / "gunicorn"),
@@ -326,7 +329,7 @@ class Gunicorn:
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
             self.command,
-            env=app_env(self.site.url, self.site.media),
+            env={**app_env(self.site.url, self.site.media), **self.env},
             cwd=ROOT,
             stdout=handle,
             stderr=subprocess.STDOUT,

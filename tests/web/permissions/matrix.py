@@ -283,6 +283,22 @@ def _upsert_errors(world: World, role: str, response) -> None:
 # ------------------------------------------------------------------ the probes
 
 
+def _coordinator_job(world: World) -> int:
+    """A finished job the coordinator started (web.jobs): its page is theirs and the administrator's."""
+    from web.jobs.models import Job
+
+    job, _ = Job.objects.get_or_create(
+        kind="rollup", plan=world.plan, requested_by=world.users["coordinator"], defaults={"status": "done"}
+    )
+    return job.pk
+
+
+def _rollup_jobs(world: World) -> int:
+    from web.jobs.models import Job
+
+    return Job.objects.filter(kind="rollup", plan=world.plan).exclude(status="queued").count()
+
+
 def _site_probes() -> list[Probe]:
     w = World  # for readability of the lambdas' annotations only
     del w
@@ -773,6 +789,44 @@ def _site_probes() -> list[Probe]:
             PLAN_READERS,
             # Approved figures only, and a commune's note never reaches another commune.
             check=_hides({"reporter_a": (NOTE_B,), "reporter_b": (NOTE_A,)}, {}),
+        ),
+        Probe(
+            "jobs-plan",
+            "jobs/plans/<int:plan_id>/",
+            "get",
+            lambda w: f"/jobs/plans/{w.plan.pk}/",
+            PLAN_READERS,
+        ),
+        Probe(
+            "jobs-start-get",
+            "jobs/plans/<int:plan_id>/<str:kind>/",
+            "get",
+            lambda w: f"/jobs/plans/{w.plan.pk}/rollup/",
+            POST_ONLY,
+        ),
+        Probe(
+            "jobs-start-rollup",
+            "jobs/plans/<int:plan_id>/<str:kind>/",
+            "post",
+            lambda w: f"/jobs/plans/{w.plan.pk}/rollup/",
+            by_role(DENIED, anonymous=LOGIN, coordinator=REDIRECT, administrator=REDIRECT),
+            snapshot=_rollup_jobs,
+            writers=MANAGERS,
+        ),
+        Probe("job", "jobs/<int:pk>/", "get", lambda w: f"/jobs/{_coordinator_job(w)}/", PLAN_MANAGERS),
+        Probe(
+            "job-status",
+            "jobs/<int:pk>/status/",
+            "get",
+            lambda w: f"/jobs/{_coordinator_job(w)}/status/",
+            PLAN_MANAGERS,
+        ),
+        Probe(
+            "job-file",  # finished without a file: nothing to download, for those who may see the job
+            "jobs/<int:pk>/file/",
+            "get",
+            lambda w: f"/jobs/{_coordinator_job(w)}/file/",
+            by_role(DENIED, anonymous=LOGIN, coordinator=NOT_FOUND, administrator=NOT_FOUND),
         ),
     ]
 

@@ -260,6 +260,7 @@ INSTALLED_APPS += [
     "web.api",
     "web.reports",
     "web.rollups",
+    "web.jobs",  # long work: a queue worker with CHITIEU_REDIS_URL, in-process without
     "web.reorg",
     "web.notices",
     "web.home",  # the home page and the demo loader: the top layer
