@@ -11,6 +11,7 @@ from decimal import Decimal
 import lxml.html
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from web.accounts.models import User
 from web.core.models import AuditEntry
@@ -75,6 +76,11 @@ def _the_csv_holds_the_same_rows_for_excel(client, published):
 
 def test_a_reporter_cannot_publish_an_unpublished_plan_is_gone_and_both_are_audited(client, published):
     _a_reporter_cannot_publish(client, published)
+    # Without ?period: this year while the plan runs, else its last year (not its first).
+    years = [str(y) for y in range(2021, 2026)]
+    expected = str(timezone.localdate().year) if str(timezone.localdate().year) in years else "2025"
+    page = client.get(f"/public/{published.pk}/").content.decode()
+    assert f'<option value="{expected}" selected>' in page
     coordinator = User.objects.get(username="dieuphoi")
     plan_publish(actor=coordinator, plan=published, published=False)
     assert client.get(f"/public/{published.pk}/").status_code == 404

@@ -35,8 +35,10 @@ def visible_to(user, plans: QuerySet[Plan] | None = None) -> QuerySet[Plan]:
 def in_use(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     """Plans with a version that was not discarded: a copy uploaded by mistake and discarded leaves
     the lists (pages and API) though its history stays."""
-    kept = PlanVersion.objects.filter(plan=OuterRef("pk")).exclude(status=VersionStatus.DISCARDED)
-    return plans.filter(Exists(kept))
+    versions = PlanVersion.objects.filter(plan=OuterRef("pk"))
+    discarded = versions.filter(status=VersionStatus.DISCARDED)
+    kept = versions.exclude(status=VersionStatus.DISCARDED)
+    return plans.exclude(Exists(discarded) & ~Exists(kept))
 
 
 def plan_list_for_user(user) -> QuerySet[Plan]:

@@ -81,9 +81,10 @@ def _row(indicator, result) -> PublicRow:
 def public_page(plan: Plan, period: str | None, as_of: date) -> PublicPage:
     version = plan_version_active(plan)
     core = core_plan(version)
-    periods = year_choices(core, as_of) + ([core.phase.key] if core.phase else [])
-    if period not in periods:
-        period = str(as_of.year) if str(as_of.year) in periods else periods[0]
+    years = year_choices(core, as_of)
+    periods = years + ([core.phase.key] if core.phase else [])
+    if period not in periods:  # this year while the plan runs, else its last year (2025 in 2026)
+        period = str(as_of.year) if str(as_of.year) in years else years[-1]
     evaluated = unit_evaluation(plan, core, plan.area, period, as_of=as_of, states=APPROVED_STATES)
     sections = [
         (o.title, [_row(i, evaluated.evaluation.result(i.code)) for i in o.indicators])

@@ -13,6 +13,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -137,6 +138,15 @@ def running_cluster(servers: int = 2):
         redis = Redis(folder / "redis").start()
         stack.callback(redis.stop)
         env = cluster_env(redis.url)
+        # Production's static files (hashed names, a manifest) collected for this cluster: a clean
+        # clone has none (the admin's and the API docs' files are not needed here).
+        env["CHITIEU_STATIC_ROOT"] = str(folder / "static")
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", "-i", "admin", "-i", "ninja"],
+            env={**support.app_env(url, media), **env},
+            cwd=support.ROOT,
+            check=True,
+        )
         started = []
         for n in range(servers):
             server = Gunicorn(site, folder / f"app{n}.log", workers=1, env=env)

@@ -156,6 +156,8 @@ def _upload(world: World, *, plan=None, area=None) -> dict:
     }
     if plan is not None:
         data.update({"plan": str(plan.pk), "amendment_note": "Sửa đổi"})
+    else:  # the world's own annex again, as a new plan: confirmed past the same-file warning
+        data["same_file_ok"] = "on"
     return data
 
 

@@ -201,7 +201,7 @@ USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.str("CHITIEU_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [WEB_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("CHITIEU_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))

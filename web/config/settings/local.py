@@ -1,7 +1,5 @@
 """Developer machine and `make demo`: debug on, SQLite in var/ unless DATABASE_URL says otherwise."""
 
-from pathlib import Path
-
 from .base import *  # noqa: F403
 from .base import env
 
@@ -10,7 +8,6 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-do-no
 # `make demo` serves static files as production does (CHITIEU_HASHED_STATIC=true after collectstatic):
 # hashed names cached for a year, with gzip copies. Without it, plain names, so that a server
 # started without collectstatic (tests, benchmarks) still finds every file.
-STATIC_ROOT = Path(env.str("CHITIEU_STATIC_ROOT", default=str(STATIC_ROOT)))  # noqa: F405
 _HASHED = env.bool("CHITIEU_HASHED_STATIC", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -20,4 +17,4 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
