@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
+from chitieu.dates import parse_day
 from chitieu.figures import Problem, check_parts
 from chitieu.formulas import from_csv_cell
 from chitieu.issues import Issue, Severity, in_line_order
@@ -457,20 +458,14 @@ def _row(
     )
 
 
-_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-
-
 def _date(text: str, where: str, issues: list[Issue]) -> date | None:
     """dd/mm/yyyy (Vietnamese order) or ISO yyyy-mm-dd."""
-    try:
-        if m := _DATE.match(text):
-            return date(int(m[3]), int(m[2]), int(m[1]))
-        return date.fromisoformat(text)
-    except ValueError:
+    day = parse_day(text)
+    if day is None:
         issues.append(
             Issue(Severity.ERROR, where, f"ngày gửi không hợp lệ: {text!r} (dùng dd/mm/yyyy)", "bad_date")
         )
-        return None
+    return day
 
 
 _ZERO_HINT = " (nếu chỉ tiêu không áp dụng cho đơn vị này, ghi 'không áp dụng' vào cột value)"

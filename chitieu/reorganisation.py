@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from chitieu.dates import parse_day
 from chitieu.importer.text import decode
 from chitieu.importer.xlsx_reader import read_xlsx
 from chitieu.issues import Issue, Severity, has_errors
@@ -156,22 +157,6 @@ class ReorganisationPlan:
 def _error(line: int, message: str, code: str) -> Issue:
     return Issue(Severity.ERROR, f"line {line}", message, code)
 
-
-_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
-
-
-def parse_date(text: str) -> date | None:
-    """``dd/mm/yyyy`` (also with ``.`` or ``-``) or ISO ``yyyy-mm-dd``; None when not a date."""
-    found = _DATE.match(text)
-    try:
-        if found:
-            return date(int(found[3]), int(found[2]), int(found[1]))
-        found = _ISO.match(text)
-        if found:
-            return date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError:
-        return None
     return None
 
 
@@ -249,7 +234,7 @@ def read_reorganisation(table: Iterable[Iterable[object]]) -> tuple[list[ChangeR
                 )
             )
             continue
-        effective = parse_date(get("effective"))
+        effective = parse_day(get("effective"))
         if effective is None:
             issues.append(
                 _error(number, f"Ngày hiệu lực «{get('effective')}» không đọc được (dd/mm/yyyy).", "bad_date")

@@ -15,21 +15,20 @@ from web.dashboards.views import as_of_from
 from web.orgs.access import may_see_provisional, require_manage_plan
 from web.plans.models import Plan
 from web.reports.forms import ReportSettingsForm
+from web.reports.phase import phase_report_file
 from web.reports.selectors import plan_for_report, report_settings_for, report_settings_record
 from web.reports.services import ReportUnavailable, StaleSettings, annual_report_file, report_settings_save
 
 
-@login_required
-def download(request: HttpRequest, plan_id: int, period: str, fmt: str) -> HttpResponse:
-    """``GET /reports/<plan>/<period>/<fmt>?as_of=YYYY-MM-DD&provisional=1``."""
+def _attachment(request: HttpRequest, plan_id: int, build) -> HttpResponse:
+    """A report of a plan the user may read as an attachment, or a page saying why there is none;
+    ``build(plan, as_of=, provisional=)`` makes the file (the annual report or the phase report)."""
     plan = plan_for_report(request.user, plan_id)  # PermissionDenied → 403
     if plan is None:
         raise Http404(_("No such plan."))
     try:
-        file = annual_report_file(
+        file = build(
             plan,
-            period,
-            fmt,
             as_of=as_of_from(request),
             provisional=request.GET.get("provisional") == "1" and may_see_provisional(request.user, plan),
         )
@@ -40,6 +39,18 @@ def download(request: HttpRequest, plan_id: int, period: str, fmt: str) -> HttpR
     response = HttpResponse(file.data, content_type=file.media_type)
     response["Content-Disposition"] = content_disposition_header(True, file.filename)
     return response
+
+
+@login_required
+def download(request: HttpRequest, plan_id: int, period: str, fmt: str) -> HttpResponse:
+    """``GET /reports/<plan>/<period>/<fmt>?as_of=YYYY-MM-DD&provisional=1``."""
+    return _attachment(request, plan_id, lambda plan, **how: annual_report_file(plan, period, fmt, **how))
+
+
+@login_required
+def phase_download(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
+    """``GET /reports/phase/<plan>/<fmt>``: the phase report (báo cáo tổng kết giai đoạn)."""
+    return _attachment(request, plan_id, lambda plan, **how: phase_report_file(plan, fmt, **how))
 
 
 @login_required
