@@ -142,6 +142,10 @@ def test_dashboard_shows_the_three_buttons_for_the_year(client, figures, coordin
     ):
         assert f'href="/reports/{figures.pk}/2024/{fmt}?as_of={AS_OF}"' in html
         assert label in html
+    # Reports of every commune or district go to the job queue's page, the year filled in.
+    jobs = f'href="/jobs/plans/{figures.pk}/?period=2024"'
+    assert jobs in html and "Báo cáo của mọi đơn vị (chạy nền)" in html
+    assert 'value="2024"' in client.get(f"/jobs/plans/{figures.pk}/", {"period": "2024"}).content.decode()
     phase = client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2021-2025", "as_of": AS_OF})
     assert "data-report-format" not in phase.content.decode()  # the report is annual
 
