@@ -4,11 +4,11 @@ every bad line named, and a roll-up rebuild limited to the periods the load wrot
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from tests.web import test_bulk
 from tests.web.test_bulk import HEADER, figures, snapshot
-from web.data.loading import observations
+from web.data.loading import observations, stage
 from web.data.loading.errors import LoadError
 from web.data.loading.observations import observations_load
 from web.data.models import Observation
@@ -89,3 +89,31 @@ def _figures(rows) -> list[tuple]:
         (r.view, r.unit_id, r.period_key, r.indicator_code, r.sex, r.own, r.n_rows, r.sum_value, r.sum_count)
         for r in rows
     ]
+
+
+def _observation_keys() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'data_observation'::regclass AND contype = 'f'"
+        )
+        return sorted(cursor.fetchall())
+
+
+def test_a_big_load_checks_the_foreign_key_once_and_keeps_it(country, monkeypatch):
+    """Past BIG_LOAD the key is dropped and added again around the INSERT (validated set-based, not
+    queued row by row for the COMMIT): the same key afterwards, and it still refuses an orphan."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL pass only")
+    monkeypatch.setattr(stage, "BIG_LOAD", 1)
+    keys = _observation_keys()
+    assert any("data_submission" in definition for _, definition in keys)
+    result = observations_load(plan=country, rows_or_path=[HEADER, *_communes(2024)], actor=None)
+    assert result.observations_created == Observation.objects.count() == 16
+    assert _observation_keys() == keys
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "INSERT INTO data_observation (submission_id, indicator_code, sex, note)"
+            " VALUES (-1, '6.3', '', '')"
+        )

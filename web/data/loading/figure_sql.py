@@ -17,10 +17,10 @@ from decimal import Decimal
 from chitieu.figures import (
     DECIMAL_PLACES,
     INTEGER_DIGITS,
+    MICRO,
     PARTS,
     VALUE_INTEGER_DIGITS,
     FigureIssue,
-    MICRO,
     FigureRule,
     Problem,
 )
