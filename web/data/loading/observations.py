@@ -2,13 +2,18 @@
 
 ``observations_load`` streams the tidy CSV of docs/interfaces.md §3 (plain or gzip) once:
 every line is read with the rules of ``chitieu.observations`` (Vietnamese period
-spellings, decimal commas, nữ/nam, "không áp dụng"), checked against the plan in
-force with the one figure rule every door uses (``chitieu.figures``), and
-— while no line has failed — written straight away: COPY on PostgreSQL, batched
-``executemany`` on SQLite. The whole load is one transaction, so a bad line
-anywhere, a database error or an interruption leaves the database as it was;
-every bad line is still reported (the reading goes on to the end, the writing
-stops at the first error).
+spellings, decimal commas, nữ/nam, "không áp dụng") and checked against the plan in
+force with the one figure rule every door uses (``chitieu.figures``).
+
+On PostgreSQL the load is set-based: every line placed (indicator, unit, period, report)
+is copied as read into an UNLOGGED staging table named for the load; once the file is
+read, the figure rule judges all of them in SQL (``figure_sql``, proven equal to the
+core's) and one INSERT … SELECT stores them (``stage``). On SQLite each line is judged
+here and — while no line has failed — written straight away by batched ``executemany``.
+The whole load is one transaction, so a bad line anywhere, a database error or an
+interruption leaves the database as it was; every bad line is still reported with its
+number (the reading goes on to the end). Only the periods the load wrote to are rebuilt
+in the roll-up tables afterwards.
 
 Why write while reading rather than check the whole file first and read it
 again: ten million lines are read in Python once instead of twice, and nothing
