@@ -20,11 +20,13 @@ from web.data.selectors import DutyIndex
 from web.data.services import (
     FigureError,
     FigureInput,
+    GroupSave,
     SexMissing,
     StaleSubmission,
     check_figure,
     submission_save,
     submission_submit,
+    submissions_save_many,
 )
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_find
@@ -231,9 +233,54 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
     # off midway (the worker killed, the database gone) leaves nothing behind. Groups in a
     # fixed order, so that two uploads lock the same reports in the same order: no deadlock.
     with transaction.atomic():
-        for key, members in sorted(groups.items()):
-            _save_group(actor, plan, members, submit, result, revisions.get(key, 0), duty_index)
+        if submit:  # each report is sent as soon as saved: the approval services, one by one
+            for key, members in sorted(groups.items()):
+                _save_group(actor, plan, members, submit, result, revisions.get(key, 0), duty_index)
+        else:
+            _save_groups(actor, plan, sorted(groups.items()), result, revisions, duty_index)
     return result
+
+
+def _group_revision(members: list, revision: int) -> int | None:
+    """The revision a group is saved against: the client's (one for the group), else the current."""
+    given = {row.revision for _, row, _ in members if row.revision is not None}
+    if len(given) > 1:
+        return None
+    return given.pop() if given else revision
+
+
+def _refusal(error: Exception) -> tuple[str, FigureIssue | None]:
+    """The row code (and figure issue) of what refused a group."""
+    if isinstance(error, PermissionDenied):
+        return "forbidden", None
+    if isinstance(error, ApprovalError):
+        return (error.code if error.code in ROW_MESSAGES else "not_allowed_in_state"), None
+    if isinstance(error, FigureError):
+        return error.code, error.issue
+    return "stale", None
+
+
+def _save_groups(actor, plan: Plan, groups: list, result: UpsertResult, revisions: dict, duty_index) -> None:
+    """Every group at once through the set-based ``submissions_save_many`` (the same checks, audit
+    and errors per row as one ``submission_save`` per group, in a handful of queries)."""
+    saving, members_of = [], []
+    for key, members in groups:
+        revision = _group_revision(members, revisions.get(key, 0))
+        if revision is None:
+            result.errors.extend(_error(index, row, "revision_mixed") for index, row, _ in members)
+            continue
+        _index, _row, (_indicator, unit, period_key, _sex, _figure) = members[0]
+        figures = {(indicator, sex): figure for _, _, (indicator, _, _, sex, figure) in members}
+        saving.append(GroupSave(unit, period_key, revision, figures))
+        members_of.append(members)
+    outcomes = submissions_save_many(actor=actor, plan=plan, groups=saving, duty_index=duty_index)
+    for members, outcome in zip(members_of, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            code, issue = _refusal(outcome)
+            result.errors.extend(_error(index, row, code, issue) for index, row, _ in members)
+        else:
+            result.saved += len(members)
+            result.submissions.append(outcome)
 
 
 def _revisions(plan: Plan, unit_ids: set[int]) -> dict[tuple[int, str], int]:
@@ -252,12 +299,10 @@ def _save_group(
     actor, plan: Plan, members: list, submit: bool, result: UpsertResult, revision: int, duty_index
 ) -> None:
     _index, _row, (_indicator, unit, period_key, _sex, _figure) = members[0]
-    given = {row.revision for _, row, _ in members if row.revision is not None}
-    if len(given) > 1:
+    revision = _group_revision(members, revision)  # the client's view; submission_save compares under lock
+    if revision is None:
         result.errors.extend(_error(index, row, "revision_mixed") for index, row, _ in members)
         return
-    if given:
-        revision = given.pop()  # the client's view of the report; submission_save compares under lock
     figures = {(indicator, sex): figure for _, _, (indicator, _, _, sex, figure) in members}
     code, issue = None, None
     try:
@@ -275,14 +320,8 @@ def _save_group(
                 submission = submission_submit(
                     actor=actor, submission=submission, revision=submission.revision
                 )
-    except PermissionDenied:
-        code = "forbidden"
-    except ApprovalError as error:
-        code = error.code if error.code in ROW_MESSAGES else "not_allowed_in_state"
-    except FigureError as error:
-        code, issue = error.code, error.issue
-    except StaleSubmission:
-        code = "stale"
+    except (PermissionDenied, ApprovalError, FigureError, StaleSubmission) as error:
+        code, issue = _refusal(error)
     except SexMissing as error:
         code, (missing_code, missing_sex) = "sex_missing", error.missing[0]
         message = sex_missing_message(missing_code, missing_sex)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from chitieu.approval import Action, ApprovalError, Role, State, check_four_eyes, may_ever, transition
@@ -79,19 +80,23 @@ def check_figure(indicator: Indicator, figure: FigureInput) -> None:
     compute_value(indicator, figure)
 
 
-def _may_act_for(actor, unit: OrgUnit) -> Role:
-    """The actor's role if they may act for ``unit`` at all; PermissionDenied otherwise."""
+def _may_act_for(actor, unit: OrgUnit, area: set[int] | bool | None = False) -> Role:
+    """The actor's role if they may act for ``unit`` at all; PermissionDenied otherwise.
+
+    ``area``: the actor's ``area_unit_ids`` when the caller acts for many units (read once)."""
     if not actor.is_authenticated:
         raise PermissionDenied
     role = actor.chitieu_role
-    ids = area_unit_ids(actor)
+    ids = area_unit_ids(actor) if area is False else area
     if ids is not None and unit.pk not in ids:
         raise PermissionDenied
     return role
 
 
-def _transition(actor, submission: Submission, action: Action, reason: str = "") -> State:
-    role = _may_act_for(actor, submission.org_unit)
+def _transition(
+    actor, submission: Submission, action: Action, reason: str = "", area: set[int] | bool | None = False
+) -> State:
+    role = _may_act_for(actor, submission.org_unit, area)
     try:
         state = transition(State(submission.state), action, role=role, reason=reason)
         check_four_eyes(
@@ -151,6 +156,94 @@ def submission_save(
     return submission
 
 
+@dataclass
+class GroupSave:
+    """The figures of one unit and period, as ``submission_save`` takes them."""
+
+    unit: OrgUnit
+    period_key: str
+    revision: int
+    figures: dict[tuple[Indicator, str], FigureInput]
+
+
+@transaction.atomic
+def submissions_save_many(
+    *, actor, plan: Plan, groups: list[GroupSave], duty_index=None
+) -> list[Submission | Exception]:
+    """``submission_save`` for many units and periods at once (the API's bulk upsert), set-based.
+
+    The same checks for each group (permission, revision, approval state, assignments, the
+    figure rule) and the same writes (one audit entry per changed value); what differs is the
+    number of queries: the actor's area is read once, the reports are created and locked
+    together (in id order: two uploads never deadlock), their figures read in one query and
+    written in one insert and one update. Returns, per group, its report or the exception
+    ``submission_save`` would have raised; nothing of a refused group is stored."""
+    outcomes: list[Submission | Exception | None] = [None] * len(groups)
+    area = area_unit_ids(actor) if actor.is_authenticated else set()
+    locked = _submissions_locked(plan, groups)
+    accepted: list[tuple[Submission, dict]] = []
+    for number, group in enumerate(groups):
+        try:
+            _may_act_for(actor, group.unit, area)
+            submission = locked[(group.unit.pk, parse_period(group.period_key).key)]
+            submission.org_unit, submission.plan = group.unit, plan  # the same rows: no query each
+            if submission.revision != group.revision:
+                raise StaleSubmission
+            _transition(actor, submission, Action.EDIT, area=area)
+            _require_duties(group.unit, [indicator for indicator, _ in group.figures], duty_index)
+            for (indicator, _sex), figure in group.figures.items():
+                check_figure(indicator, figure)
+        except (PermissionDenied, StaleSubmission, ApprovalError, FigureError) as refused:
+            outcomes[number] = refused
+            continue
+        outcomes[number] = submission
+        accepted.append((submission, group.figures))
+    _store_figures_many(actor, accepted)
+    ids = [submission.pk for submission, _ in accepted]
+    for start in range(0, len(ids), 1000):
+        Submission.objects.filter(pk__in=ids[start : start + 1000]).update(revision=F("revision") + 1)
+    for submission, _ in accepted:
+        submission.revision += 1
+    return outcomes  # type: ignore[return-value]
+
+
+def _submissions_locked(plan: Plan, groups: list[GroupSave]) -> dict[tuple[int, str], Submission]:
+    """The reports of the groups, created where missing, locked FOR UPDATE in id order."""
+    periods = {parse_period(g.period_key) for g in groups}
+    wanted = {(g.unit.pk, parse_period(g.period_key).key) for g in groups}
+    units = sorted({unit for unit, _ in wanted})
+    keys = sorted({p.key for p in periods})
+
+    def read() -> dict[tuple[int, str], Submission]:
+        found = {}
+        for start in range(0, len(units), 1000):
+            rows = (
+                Submission.objects.select_for_update()
+                .filter(plan=plan, org_unit_id__in=units[start : start + 1000], period_key__in=keys)
+                .order_by("pk")
+            )
+            found.update({(s.org_unit_id, s.period_key): s for s in rows})
+        return found
+
+    found = read()
+    missing = wanted - set(found)
+    if missing:
+        spans = {p.key: p for p in periods}
+        new = [
+            Submission(
+                plan=plan,
+                org_unit_id=unit,
+                period_key=key,
+                period_start=spans[key].start,
+                period_end=spans[key].end,
+            )
+            for unit, key in sorted(missing)
+        ]
+        Submission.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        found = read()
+    return found
+
+
 def _require_duties(unit: OrgUnit, indicators: list[Indicator], duty_index=None) -> None:
     """A unit enters only the indicators assigned to it in the plan in force."""
     versions = {i.version_id: i for i in indicators}
@@ -172,8 +265,29 @@ def _store_figures(actor, submission: Submission, figures: dict[tuple[Indicator,
     The submission's stored figures are read in one query and written with one
     insert and one update, whatever the number of figures (the API sends thousands).
     """
-    stored = {(o.indicator_code, o.sex): o for o in Observation.objects.filter(submission=submission)}
+    _store_figures_many(actor, [(submission, figures)])
+
+
+def _store_figures_many(
+    actor, items: list[tuple[Submission, dict[tuple[Indicator, str], FigureInput]]]
+) -> None:
+    """``_store_figures`` for many reports: their figures read in one query per thousand reports."""
+    by_id = {submission.pk: submission for submission, _ in items}
+    ids = sorted(by_id)
+    stored_all: dict[tuple[int, str, str], Observation] = {}
+    for start in range(0, len(ids), 1000):
+        for o in Observation.objects.filter(submission_id__in=ids[start : start + 1000]):
+            stored_all[(o.submission_id, o.indicator_code, o.sex)] = o
     created, updated, entries = [], [], []
+    for submission, figures in items:
+        _figures_diff(actor, submission, figures, stored_all, created, updated, entries)
+    Observation.objects.bulk_create(created, batch_size=1000)
+    Observation.objects.bulk_update(updated, _FIGURE_FIELDS, batch_size=1000)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def _figures_diff(actor, submission: Submission, figures, stored_all, created, updated, entries) -> None:
+    """The observations to create and update for one report, and an audit entry per changed value."""
     for (indicator, sex), figure in figures.items():
         new = {
             "numerator": figure.numerator,
@@ -181,7 +295,7 @@ def _store_figures(actor, submission: Submission, figures: dict[tuple[Indicator,
             "value": compute_value(indicator, figure),
             "note": figure.note.strip(),
         }
-        observation = stored.get((indicator.code, sex))
+        observation = stored_all.get((submission.pk, indicator.code, sex))
         is_new = observation is None
         if is_new:
             if all(v in (None, "") for v in new.values()):
@@ -205,9 +319,6 @@ def _store_figures(actor, submission: Submission, figures: dict[tuple[Indicator,
                 changed = True
         if changed:
             (created if is_new else updated).append(observation)
-    Observation.objects.bulk_create(created)
-    Observation.objects.bulk_update(updated, _FIGURE_FIELDS)
-    AuditEntry.objects.bulk_create(entries)
 
 
 def _differs(old, new) -> bool:

@@ -285,7 +285,9 @@ SELECT %(plan)s, %(view)s, c.ancestor_id, k.period_key, k.code, k.sex, (c.depth 
 """
 
 
-def _period_keys(plan, period_key: str | None) -> list[str]:
+def _period_keys(plan, period_key: str | None, period_keys: Iterable[str] | None = None) -> list[str]:
+    if period_keys is not None:
+        return sorted(set(period_keys))  # a load's own periods
     keys = Submission.objects.filter(plan=plan).values_list("period_key", flat=True).distinct()
     keys = sorted(set(keys))
     if period_key is None:
@@ -295,14 +297,21 @@ def _period_keys(plan, period_key: str | None) -> list[str]:
 
 
 @transaction.atomic
-def rollup_rebuild(*, plan, period_key: str | None = None, progress: Progress | None = None) -> int:
-    """Recompute the plan's summary (all of it, or ``period_key`` and the periods inside it).
+def rollup_rebuild(
+    *,
+    plan,
+    period_key: str | None = None,
+    progress: Progress | None = None,
+    period_keys: Iterable[str] | None = None,
+) -> int:
+    """Recompute the plan's summary (all of it, ``period_key`` and the periods inside it, or
+    exactly ``period_keys``: what a bulk load wrote to).
 
     Set-based: one INSERT … SELECT … GROUP BY per period and view. Returns the number
     of the plan's summary rows. Call after any load that bypasses the approval services."""
-    keys = _period_keys(plan, period_key)
+    keys = _period_keys(plan, period_key, period_keys)
     stale = RollupFigure.objects.filter(plan=plan)
-    if period_key is not None:
+    if period_key is not None or period_keys is not None:
         stale = stale.filter(period_key__in=keys) if keys else stale.none()
     stale.delete()
     summary_changed(plan.pk)

@@ -2,13 +2,18 @@
 
 ``observations_load`` streams the tidy CSV of docs/interfaces.md §3 (plain or gzip) once:
 every line is read with the rules of ``chitieu.observations`` (Vietnamese period
-spellings, decimal commas, nữ/nam, "không áp dụng"), checked against the plan in
-force with the one figure rule every door uses (``chitieu.figures``), and
-— while no line has failed — written straight away: COPY on PostgreSQL, batched
-``executemany`` on SQLite. The whole load is one transaction, so a bad line
-anywhere, a database error or an interruption leaves the database as it was;
-every bad line is still reported (the reading goes on to the end, the writing
-stops at the first error).
+spellings, decimal commas, nữ/nam, "không áp dụng") and checked against the plan in
+force with the one figure rule every door uses (``chitieu.figures``).
+
+On PostgreSQL the load is set-based: every line placed (indicator, unit, period, report)
+is copied as read into an UNLOGGED staging table named for the load; once the file is
+read, the figure rule judges all of them in SQL (``figure_sql``, proven equal to the
+core's) and one INSERT … SELECT stores them (``stage``). On SQLite each line is judged
+here and — while no line has failed — written straight away by batched ``executemany``.
+The whole load is one transaction, so a bad line anywhere, a database error or an
+interruption leaves the database as it was; every bad line is still reported with its
+number (the reading goes on to the end). Only the periods the load wrote to are rebuilt
+in the roll-up tables afterwards.
 
 Why write while reading rather than check the whole file first and read it
 again: ten million lines are read in Python once instead of twice, and nothing
@@ -47,7 +52,8 @@ from web.core.audit import audit_entries_save, audit_entry, audit_record
 from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
 from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
 from web.data.loading.source import Source, decimal_comma_possible, scan_decimal_comma
-from web.data.loading.writers import refresh_statistics, writer_for_connection
+from web.data.loading.stage import figure_load_issue, staged_refusals, staged_store
+from web.data.loading.writers import refresh_statistics, staging_drop, writer_for_connection
 from web.data.models import Observation, Submission
 from web.data.services import FigureError, _differs, _plain
 from web.orgs.access import require_coordinator, require_see_unit
@@ -75,6 +81,7 @@ class LoadResult:
     seconds: float = 0.0  # reading, checking, writing and committing (not the roll-ups)
     rollup_seconds: float = 0.0  # bringing the roll-up tables up to date afterwards
     warnings: list[LoadIssue] = field(default_factory=list)
+    periods: set[str] = field(default_factory=set)  # the periods written to: only these are rebuilt
 
     @property
     def figures(self) -> int:
@@ -162,6 +169,9 @@ class _Load:
         self.periods: dict[str, PeriodSpan | None] = {}
         self.now = timezone.now()
         self.actor_id = actor.pk if actor is not None else None
+        # PostgreSQL: figures are staged as read and judged in SQL, all at once (web.data.loading.stage);
+        # SQLite: judged here, line by line, by the same rule.
+        self.staged = connection.vendor == "postgresql"
 
     # -- errors
 
@@ -286,7 +296,7 @@ class _Load:
         if not_applicable:
             num = den = value = None
             note = f"{NOT_APPLICABLE_NOTE} — {note}" if note else NOT_APPLICABLE_NOTE
-        else:
+        elif not self.staged:  # staged figures are judged in SQL once the file is read
             value = self.figure(line, rule, num, den, value)
             if value is False:
                 return None
@@ -307,10 +317,7 @@ class _Load:
         try:
             return rule.value(num, den, value)
         except FigureError as exc:
-            message = exc.issue.message()
-            if exc.code == "missing_denominator":
-                message = f"chỉ tiêu {rule.code}: {message}"
-            return self.error(LoadIssue(line, message, exc.code)) or False
+            return self.error(figure_load_issue(line, rule.code, exc.issue)) or False
 
     def submission(self, line: int, unit: AreaUnit, period: PeriodSpan) -> _Sub | None:
         key = (unit.id, period.key)
@@ -405,11 +412,30 @@ class _Load:
         records = self.source.records()  # the reading that counts, after the header
         self.header(records)
         self.read_lines(records)
+        if self.staged:
+            self.writer.finish()
+            refused, count = staged_refusals(self.writer.staging, self.rules, MAX_REPORTED)
+            if count:
+                self.errors = sorted([*self.errors, *refused], key=lambda issue: issue.line)[:MAX_REPORTED]
+                self.error_count += count
         if self.error_count:
             raise LoadError(self.errors, self.error_count, source=self.source.name)
-        self.merge_pending()
-        self.writer.finish()
+        if self.staged:
+            stored = staged_store(
+                self.writer.staging,
+                self.rules,
+                actor=self.actor,
+                reason=f"bulk_load {self.source.name}".strip(),
+            )
+            self.result.observations_created = stored.created
+            self.result.observations_updated = stored.updated
+            self.result.observations_unchanged = stored.unchanged
+            staging_drop(self.writer.staging)
+        else:
+            self.merge_pending()
+            self.writer.finish()
         self.touch_existing()
+        self.result.periods = {period for (_unit, period), sub in self.subs.items() if not sub.refused}
         self.audit()
         if self.progress is not None:
             self.progress(self.result.rows, self.source.size, self.source.size)
@@ -421,9 +447,9 @@ class _Load:
         if parsed is None:
             return
         stored = self.check(line, parsed)
-        if stored is None or self.error_count:
-            return
-        self.store(stored)
+        if stored is None or (self.error_count and not self.staged):
+            return  # staged lines go on to the staging table: the SQL rule still reports their figures
+        self.store(stored, line)
 
     def read_lines(self, records) -> None:
         """Every data line: the common case here, anything else through ``general``.
@@ -456,6 +482,7 @@ class _Load:
             _FAST_VALUE.fullmatch,
         )
         decimal_comma, normalize, unit_class = self.decimal_comma, unicodedata.normalize, AreaUnit
+        staged = self.staged
         rows = created = subs_created = 0
         failed = False
         for line, cells in records:
@@ -492,35 +519,42 @@ class _Load:
                 failed = bool(self.error_count)
                 continue
             t_num, t_den, t_val = cells[cn].strip(), cells[cd].strip(), cells[cv].strip()
-            num = den = val = None
-            if t_num:
-                if len(t_num) > 13 or not (t_num.isdigit() and t_num.isascii()):
-                    general(line, cells)
-                    failed = bool(self.error_count)
-                    continue
-                num = Decimal(t_num)
-            if t_den:
-                if len(t_den) > 13 or not (t_den.isdigit() and t_den.isascii()):
-                    general(line, cells)
-                    failed = bool(self.error_count)
-                    continue
-                den = Decimal(t_den)
-            if t_val:
-                if fast_value(t_val) and (
-                    t_val.isdigit() or (not decimal_comma and rule.measure != count and plain(t_val))
-                ):
-                    val = Decimal(t_val)
-                else:
-                    general(line, cells)
-                    failed = bool(self.error_count)
-                    continue
-            # The figure rule itself (chitieu.figures), for the plain numbers read above; None sends
-            # the line to the general path, which gives the rule's reason.
-            value = rule.figure.accept_plain(num, den, val)
-            if value is None:
+            if (
+                (t_num and (len(t_num) > 13 or not (t_num.isdigit() and t_num.isascii())))
+                or (t_den and (len(t_den) > 13 or not (t_den.isdigit() and t_den.isascii())))
+                or (
+                    t_val
+                    and not (
+                        fast_value(t_val)
+                        and (
+                            t_val.isdigit() or (not decimal_comma and rule.measure != count and plain(t_val))
+                        )
+                    )
+                )
+            ):
                 general(line, cells)
                 failed = bool(self.error_count)
                 continue
+            if staged:
+                # Judged in SQL with every other line (web.data.loading.stage); what the general
+                # reader words itself (no number, a denominator of zero or alone) goes there.
+                if not (t_num or t_val) or (t_den and not t_den.strip("0")):
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
+                value = None
+            else:
+                # The figure rule itself (chitieu.figures), for the plain numbers read above; None
+                # sends the line to the general path, which gives the rule's reason.
+                value = rule.figure.accept_plain(
+                    Decimal(t_num) if t_num else None,
+                    Decimal(t_den) if t_den else None,
+                    Decimal(t_val) if t_val else None,
+                )
+                if value is None:
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
             key = (unit.id, period.key)
             sub = subs.get(key)
             if sub is None:
@@ -549,7 +583,23 @@ class _Load:
             note = cells[cnote].strip()
             if not note.isascii():
                 note = normalize("NFC", note)
-            out.append((sub.id, code, sex, t_num or None, t_den or None, str(value), note))
+            if staged:
+                out.append(
+                    (
+                        line,
+                        sub.id,
+                        rule.index,
+                        code,
+                        sex,
+                        t_num or None,
+                        t_den or None,
+                        t_val or None,
+                        note,
+                        False,
+                    )
+                )
+            else:
+                out.append((sub.id, code, sex, t_num or None, t_den or None, str(value), note))
             created += 1
             if len(out) >= batch:
                 writer.flush()
@@ -557,8 +607,12 @@ class _Load:
         result.observations_created += created
         result.submissions_created += subs_created
 
-    def store(self, stored: StoredFigure) -> None:
+    def store(self, stored: StoredFigure, line: int) -> None:
         sub, code, sex, num, den, value, note = stored
+        if self.staged:
+            index = self.rules[code].index
+            self.writer.observation((line, sub.id, index, code, sex, num, den, value, note, sub.existing))
+            return
         if sub.existing:
             self.pending.append(stored)
             if len(self.pending) >= 5000:
@@ -695,28 +749,35 @@ def observations_load(
         require_see_unit(actor, plan.area)
     started = time.monotonic()
     source = Source(rows_or_path)
+    load = None
     try:
         # wrap_database_errors: the writers use the driver directly; its errors become Django's.
         with connection.wrap_database_errors, transaction.atomic():
-            result = _Load(
+            load = _Load(
                 plan=plan,
                 actor=actor,
                 state=state,
                 allow_locked=allow_locked,
                 source=source,
                 progress=progress,
-            ).run()
+            )
+            result = load.run()
     except DatabaseError as exc:  # a refusal found late (a constraint, a lost connection…)
         raise LoadError(
             [load_issue(0, "database", str(exc).strip().splitlines()[0])], source=source.name
         ) from exc
+    finally:
+        # The rollback has removed a failed load's staging table already; this makes sure of it.
+        staging = getattr(getattr(load, "writer", None), "staging", None)
+        if staging is not None and connection.is_usable() and not connection.needs_rollback:
+            staging_drop(staging)
     result.seconds = time.monotonic() - started
     refresh_statistics()
-    _rollups_rebuild(plan)
+    _rollups_rebuild(plan, sorted(result.periods))
     result.rollup_seconds = time.monotonic() - started - result.seconds
     return result
 
 
-def _rollups_rebuild(plan: Plan) -> None:
-    """Bring the roll-up tables up to date once the load is committed (helper ``rollup``'s service)."""
-    hooks.announce(hooks.PLAN_LOADED, plan=plan)
+def _rollups_rebuild(plan: Plan, period_keys: list[str]) -> None:
+    """Bring the roll-up tables up to date once the load is stored: only the periods it wrote to."""
+    hooks.announce(hooks.PLAN_LOADED, plan=plan, period_keys=period_keys)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import connection
 
 from web.data.models import Observation, Submission
@@ -136,8 +138,52 @@ class PostgresWriter(Writer):
                 self.observations.clear()
 
 
+_STAGED_COLUMNS = (
+    "line, submission_id, rule, indicator_code, sex, numerator, denominator, value, note, existing"
+)
+
+
+class PostgresStaging(PostgresWriter):
+    """PostgreSQL, set-based: new submissions are copied straight in (their ids come from the
+    sequence), the figures into an UNLOGGED staging table named for this load, as read: the
+    figure rule is applied to all of them at once in SQL (web.data.loading.stage), then one
+    INSERT … SELECT stores them. Unlogged: nothing of it is worth a write-ahead log, it lives
+    for one transaction and is dropped at the end (a rollback removes it too)."""
+
+    def __init__(self):
+        super().__init__()
+        self.staging = f"data_load_{uuid.uuid4().hex}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {self.staging} (line bigint NOT NULL, submission_id bigint,"
+                " rule integer NOT NULL, indicator_code varchar(20) NOT NULL, sex varchar(1) NOT NULL,"
+                " numerator numeric, denominator numeric, value numeric, note text NOT NULL,"
+                " existing boolean NOT NULL)"
+            )
+
+    def flush(self) -> None:
+        with connection.cursor() as wrapper:
+            cursor = wrapper.cursor
+            if self.submissions:
+                with cursor.copy(f"COPY {self.sub_table} (id, {_SUB_COLUMNS}) FROM STDIN") as copy:
+                    for row in self.submissions:
+                        copy.write_row(row)
+                self.submissions.clear()
+            if self.observations:
+                with cursor.copy(f"COPY {self.staging} ({_STAGED_COLUMNS}) FROM STDIN") as copy:
+                    for row in self.observations:
+                        copy.write_row(row)
+                self.observations.clear()
+
+
 def writer_for_connection() -> Writer:
-    return PostgresWriter() if connection.vendor == "postgresql" else SqliteWriter()
+    return PostgresStaging() if connection.vendor == "postgresql" else SqliteWriter()
+
+
+def staging_drop(name: str) -> None:
+    """Drop a load's staging table if it is still there (after a rollback it is already gone)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def refresh_statistics() -> None:
