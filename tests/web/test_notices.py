@@ -109,3 +109,25 @@ def _a_plan_coming_into_force_tells_each_unit_what_it_now_reports(demo):
 
 def test_every_moment_a_lower_app_announces_is_still_declared():
     assert hooks.PLAN_CONFIRMED == "plan_confirmed" and hooks.SUBMISSION_MOVED == "submission_moved"
+
+
+def test_new_duties_are_worked_out_only_for_units_with_someone_to_tell(kon_ray, make_user):
+    """A plan in force over many units and few accounts (a country loaded in bulk): the queries do not
+    grow with the units nobody reports for (35 s of a 5 % country's load_country went here)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.notices.services import notify_new_duties
+    from web.orgs.models import OrgUnit
+
+    version, _accounts = kon_ray
+    User.objects.filter(role=Role.REPORTER.value).update(is_active=False)
+    with CaptureQueriesContext(connection) as nobody:
+        notify_new_duties(version=version)
+    commune = OrgUnit.objects.get(name="Xã Tân Lập")
+    make_user("xa.moi", Role.REPORTER, commune)
+    with CaptureQueriesContext(connection) as one:
+        notify_new_duties(version=version)
+    assert len(nobody) <= 5, [q["sql"][:80] for q in nobody]
+    assert Notice.objects.filter(user__username="xa.moi", kind="assigned").count() == 1
+    assert len(one) > len(nobody)

@@ -118,7 +118,10 @@ def _codes(version: PlanVersion | None, unit: OrgUnit) -> set[str]:
 
 def notify_new_duties(*, version: PlanVersion, previous: PlanVersion | None = None, **_details) -> None:
     """A plan version in force: each unit given indicators it did not report before is told which."""
-    units = OrgUnit.objects.filter(pk__in=unit_descendant_ids(version.plan.area_id))
+    # Only units with someone to tell are worked out: a country loaded in bulk has thousands of
+    # units and few accounts, and each unit's duties cost a walk of the plan's assignments.
+    told = User.objects.filter(role=Role.REPORTER.value, is_active=True).values("org_unit_id")
+    units = OrgUnit.objects.filter(pk__in=unit_descendant_ids(version.plan.area_id)).filter(pk__in=told)
     for unit in units:
         new = sorted(_codes(version, unit) - _codes(previous, unit))
         if not new:
