@@ -722,6 +722,8 @@ def api_upsert(base: str, ids: dict, data: Dataset, options: Options, backend: s
 def locust_run(
     server: Server, pages: dict, sessions: list, options: Options, backend: str, work: Path, rows: list[Row]
 ) -> None:
+    if options.locust_seconds <= 0:
+        return  # asked for no locust run (--locust-seconds 0): no rows, no wait
     prefix = work / f"locust-{backend}"
     env = {
         **os.environ,
