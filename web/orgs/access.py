@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from chitieu.approval import Role
+from chitieu.approval import Action, Role, may_ever
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import predecessor_area_ids, unit_descendant_ids
 
@@ -41,6 +41,19 @@ def can_see_unit(user, unit: OrgUnit) -> bool:
 
 def require_see_unit(user, unit: OrgUnit) -> None:
     if not can_see_unit(user, unit):
+        raise PermissionDenied
+
+
+def can_enter_for(user, unit: OrgUnit) -> bool:
+    """Whether ``user`` may type figures for ``unit`` at all: a role that enters figures, and the unit
+    in their area (which figures, and in which state, the data-entry services decide)."""
+    if not user.is_authenticated or not may_ever(Action.EDIT, user.chitieu_role):
+        return False
+    return can_see_unit(user, unit)
+
+
+def require_enter_for(user, unit: OrgUnit) -> None:
+    if not can_enter_for(user, unit):
         raise PermissionDenied
 
 
