@@ -214,6 +214,9 @@ def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, cl
     finally:
         context.close()
     assert any("/indicators/" in url for url in visited), visited  # the chart pages were reached
+    # The API tokens page is in this walk; the Excel form page is not (after the reform the district's
+    # coordinator only reads): tests/web/test_browser.py checks it the same way.
+    assert "/exchange/tokens/" in visited, visited
     assert found[:15] == []
     assert too_wide == [], "\n".join(too_wide)
     assert inaccessible == [], "\n".join(inaccessible)

@@ -1,8 +1,9 @@
 """The JSON API (django-ninja): plans, indicators, org units, observations, evaluations, exports.
 
-Authentication is a bearer token (``manage.py api_token USER``); what a token
-may see and change is what its user may do in the web app: the same access
-rules, and writes go through the same services as the forms.
+Authentication is a bearer token (made on ``/exchange/tokens/`` or by ``manage.py api_token USER``);
+what a token may see and change is what its user may do in the web app, narrowed by the token's
+scope (read or write) and area: the same access rules, and writes go through the same services
+as the forms.
 The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 """
 

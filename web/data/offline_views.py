@@ -68,6 +68,11 @@ def offline_form(request: HttpRequest, unit_id: int) -> HttpResponse:
                 request, _("Nothing was saved: the form was refused. The problems are listed below.")
             )
         else:
+            if not (outcome.figures or outcome.sent):
+                messages.info(
+                    request, _("The form holds no figure that differs from those stored: nothing changed.")
+                )
+                return redirect(f"{request.path}?year={request.GET.get('year', '')}")
             messages.success(
                 request,
                 _("Saved %(figures)s figures in %(reports)s reports; %(sent)s reports sent for approval.")
