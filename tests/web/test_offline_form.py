@@ -244,3 +244,33 @@ def test_who_may_not_enter_for_the_unit_gets_no_form(client, kon_ray, commune):
     assert _upload(client, commune, b"not a workbook", name="x.xlsx").context["problems"] == [
         "Hãy chọn tệp Excel (.xlsx) đã tải từ trang này, sau khi điền xong."
     ]
+
+
+def test_a_coordinator_fills_the_form_of_the_whole_area(client, kon_ray):
+    """The district coordinator's form holds every unit that reports (communes and offices), and one
+    upload stores figures for several of them."""
+    from chitieu.offline_form import read_form
+
+    _, users = kon_ray
+    coordinator = users["dieuphoi"]
+    district = coordinator.org_unit
+    office = OrgUnit.objects.get(name="Phòng Lao động - Thương binh và Xã hội")
+    client.force_login(coordinator)
+    assert "offline-form-link" in client.get("/").content.decode()
+    data = _download(client, district)
+    form = read_form(data)
+    units = set(form.identity.unit_ids)
+    assert OrgUnit.objects.get(name=COMMUNE).pk in units and office.pk in units and district.pk not in units
+    rows = _rows(openpyxl.load_workbook(io.BytesIO(data)))
+    commune_row = rows[(COMMUNE, "Quý 4/2024", "6.3")]
+    office_row = rows[(office.name, "Năm 2024", "2.1")]
+    filled = _fill(data, {f"F{commune_row}": 3, f"F{office_row}": 4812, f"G{office_row}": 10450})
+    response = _upload(client, district, filled, submit=True)
+    assert response.status_code == 302
+    assert _figures(office, "2024")[("2.1", "")][:2] == (Decimal(4812), Decimal(10450))
+    assert _figures(OrgUnit.objects.get(name=COMMUNE), "2024-Q4")[("6.3", "")][2] == Decimal(3)
+    sent = Submission.objects.filter(plan=form.identity.plan_id, state="submitted", period_start__year=2024)
+    assert {(s.org_unit_id, s.period_key) for s in sent} == {
+        (office.pk, "2024"),
+        (OrgUnit.objects.get(name=COMMUNE).pk, "2024-Q4"),
+    }
