@@ -248,13 +248,27 @@ def test_who_may_not_enter_for_the_unit_gets_no_form(client, kon_ray, commune):
 
 def test_a_coordinator_fills_the_form_of_the_whole_area(client, kon_ray):
     """The district coordinator's form holds every unit that reports (communes and offices), and one
-    upload stores figures for several of them."""
+    upload stores figures for several of them; "save and submit" sends what it changed, never a
+    commune's unfinished draft it left as it was."""
     from chitieu.offline_form import read_form
 
-    _, users = kon_ray
+    version, users = kon_ray
     coordinator = users["dieuphoi"]
     district = coordinator.org_unit
     office = OrgUnit.objects.get(name="Phòng Lao động - Thương binh và Xã hội")
+    # A commune's unfinished draft, typed on its entry page before the coordinator's form was made.
+    from web.data.services import FigureInput, submission_save
+
+    tan_lap = OrgUnit.objects.get(name="Xã Tân Lập")
+    six_three = version.indicators.get(code="6.3")
+    draft = submission_save(
+        actor=users["xa.tanlap"],
+        plan=version.plan,
+        unit=tan_lap,
+        period_key="2024-Q4",
+        revision=0,
+        figures={(six_three, ""): FigureInput(value=Decimal(1))},
+    )
     client.force_login(coordinator)
     assert "offline-form-link" in client.get("/").content.decode()
     data = _download(client, district)
@@ -270,6 +284,7 @@ def test_a_coordinator_fills_the_form_of_the_whole_area(client, kon_ray):
     assert _figures(office, "2024")[("2.1", "")][:2] == (Decimal(4812), Decimal(10450))
     assert _figures(OrgUnit.objects.get(name=COMMUNE), "2024-Q4")[("6.3", "")][2] == Decimal(3)
     sent = Submission.objects.filter(plan=form.identity.plan_id, state="submitted", period_start__year=2024)
+    assert Submission.objects.get(pk=draft.pk).state == "draft"
     assert {(s.org_unit_id, s.period_key) for s in sent} == {
         (office.pk, "2024"),
         (OrgUnit.objects.get(name=COMMUNE).pk, "2024-Q4"),

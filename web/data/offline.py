@@ -404,7 +404,10 @@ def form_upload(*, actor, scope: OrgUnit, data: bytes, submit: bool) -> FormOutc
     reports = _reports(version, units, rows)
     try:
         with transaction.atomic():
-            outcome = _store(actor, version, reports, indicators, submit, problems)
+            # "Save and submit" sends what the upload changed; a unit's own form also sends its drafts
+            # left as they were (typed earlier), but an area's form never sends a unit's unfinished draft.
+            send_unchanged = submit and len(identity.unit_ids) == 1
+            outcome = _store(actor, version, reports, indicators, (submit, send_unchanged), problems)
             if problems:
                 raise _Refused
     except _Refused:
@@ -412,7 +415,8 @@ def form_upload(*, actor, scope: OrgUnit, data: bytes, submit: bool) -> FormOutc
     return outcome
 
 
-def _store(actor, version, reports: list[_Report], indicators: dict, submit: bool, problems: list[str]):
+def _store(actor, version, reports: list[_Report], indicators: dict, send: tuple[bool, bool], problems: list):
+    submit, send_unchanged = send
     saved = sent = figures = 0
     for report in reports:
         first = (report.changed or report.rows)[0]
@@ -431,7 +435,7 @@ def _store(actor, version, reports: list[_Report], indicators: dict, submit: boo
                         },
                     )
                     saved, figures = saved + 1, figures + len(report.changed)
-                if submit:
+                if submit and (report.changed or send_unchanged):
                     submission = (
                         submission
                         or Submission.objects.filter(
