@@ -117,15 +117,22 @@ class Target:
         return measured >= self.value if self.comparator == ">=" else measured <= self.value
 
 
-# The targets of issue 7, per measurement and backend (None: any backend).
+# The targets of issue 14 (PostgreSQL unless said; None: any backend).
 TARGETS: dict[tuple[str, str | None], Target] = {
     ("load", "postgresql"): Target(">=", 200_000),
     ("load", "sqlite"): Target(">=", 100_000),
+    ("rebuild", "postgresql"): Target("<=", 60),
     ("evaluation", "postgresql"): Target("<=", 2.0),
-    ("evaluation", "sqlite"): Target("<=", 5.0),
+    ("dashboard_nation_first", "postgresql"): Target("<=", 0.3),
+    ("dashboard_nation", "postgresql"): Target("<=", 0.03),
     ("locust_p95", None): Target("<=", 150),
     ("locust_errors", None): Target("<=", 0),
-    ("worker_rss", None): Target("<=", 300),
+    ("api", "postgresql"): Target(">=", 2_000),
+    ("api_page", "postgresql"): Target("<=", 0.2),
+    ("report_docx", None): Target("<=", 1.0),
+    ("report_xlsx", None): Target("<=", 1.0),
+    ("report_pdf", None): Target("<=", 2.0),
+    ("worker_rss", None): Target("<=", 250),
 }
 
 
@@ -643,10 +650,10 @@ def http_measurements(
         made.values.append(elapsed)
 
     def dashboard(name: str, path: str) -> None:
-        made = Row(f"dashboard_{name}", f"dashboard, {name} (s)", backend, "s")
-        rows.append(made)
-        first, _status = timed_get(coordinator, base + path, options.http_timeout)
-        made.note = f"first {first:.2f} s"
+        first_row = Row(f"dashboard_{name}_first", f"dashboard, {name}, first view (s)", backend, "s")
+        made = Row(f"dashboard_{name}", f"dashboard, {name}, from cache (s)", backend, "s")
+        rows.extend([first_row, made])
+        first_row.values.append(timed_get(coordinator, base + path, options.http_timeout)[0])
         for number in range(options.runs):
             get(viewer if number % 2 else coordinator, base + path, made)
         print(f"    dashboard {name}: {statistics.median(made.values):.2f} s", flush=True)
@@ -657,9 +664,13 @@ def http_measurements(
     def report(fmt: str) -> None:
         made = Row(f"report_{fmt}", f"annual report of one district, {fmt} (s)", backend, "s")
         rows.append(made)
+        url = f"{base}/reports/{ids['district_plan']}/{PERIOD}/{fmt}"
+        # The first download draws the charts (kept in the shared cache per content); the median
+        # is of the downloads after it, as every user but the first meets them.
+        first, _status = timed_get(coordinator, url, options.http_timeout)
+        made.note = f"first {first:.2f} s (draws the charts)"
         for _ in range(options.runs):
-            get(coordinator, f"{base}/reports/{ids['district_plan']}/{PERIOD}/{fmt}", made)
-        made.note = made.note.lstrip("; ")
+            get(coordinator, url, made)
 
     for fmt in options.reports:
         attempt(f"report {fmt}", lambda fmt=fmt: report(fmt))
@@ -784,7 +795,7 @@ def write_results(
 ) -> None:
     counts = data.counts
     lines = [
-        "# National benchmark (issue 7)",
+        "# National benchmark (issue 14)",
         "",
         f"- run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {header}",
         f"- dataset: `chitieu synth --scale {options.scale}` — {counts['province']} provinces,"
@@ -806,6 +817,31 @@ def write_results(
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     kept = old[old.index(ANALYSIS) :] if ANALYSIS in old else ""
     path.write_text("\n".join(lines) + kept, encoding="utf-8")
+    path.with_name("results.json").write_text(
+        json.dumps(results_json(rows, options.scale), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+def results_json(rows: list[Row], scale: float) -> list[dict]:
+    """The table for machines: one object per measurement and backend (bench/results.json)."""
+    out = []
+    for r in rows:
+        target, median = r.target, r.median
+        out.append(
+            {
+                "measurement": r.label,
+                "key": r.key,
+                "backend": r.backend,
+                "scale": scale,
+                "median": median,
+                "unit": r.unit,
+                "target": f"{target.comparator} {target.value:g}" if target else None,
+                "pass": target.passes(median) if target and median is not None else None,
+                "runs": len(r.values),
+                "note": r.note,
+            }
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,5 +43,19 @@ def main() -> None:
             f"   cpu {statistics.median(cpu):5.2f} s   {size / 1024:5.0f} KiB"
             f"   ({RUNS} runs; goal < 3 s: {verdict})"
         )
+        # As the web app serves it once the charts of this summary are drawn (issue 14 item 6:
+        # docx and xlsx <= 1 s, pdf <= 2 s): charts from the store, the rest built and rendered.
+        warm, warm_cpu = [], []
+        for _ in range(RUNS):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            render(build_report(plan, rows, "2024"), fmt)
+            warm.append(time.perf_counter() - start)
+            warm_cpu.append(time.process_time() - start_cpu)
+        goal = 2 if fmt == "pdf" else 1
+        print(
+            f"{fmt + ' (charts drawn before)':32s} median {statistics.median(warm):6.2f} s"
+            f"   max {max(warm):6.2f} s   cpu {statistics.median(warm_cpu):5.2f} s"
+            f"   ({RUNS} runs; goal <= {goal} s: {'ok' if statistics.median(warm) <= goal else 'MISS'})"
+        )
     with open("/proc/loadavg") as load:
         print(f"load average while measuring: {load.read().split()[0]} (shared machine: compare cpu)")

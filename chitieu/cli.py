@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     synth.set_defaults(handler="synth")
     _backup_parsers(commands)
+    _publish_parser(commands)
     return parser
 
 
@@ -130,6 +131,20 @@ _KEY_HELP = (
     "tệp khoá ký bản sao lưu (mặc định: biến CHITIEU_BACKUP_KEY_FILE, nếu không có thì var/backup.key; "
     "tạo ở lần sao lưu đầu tiên)"
 )
+
+
+def _publish_parser(commands) -> None:
+    publish = commands.add_parser(
+        "publish", help="ghi trang công khai của một kế hoạch đã công bố thành tệp tĩnh (HTML, CSV)"
+    )
+    publish.add_argument("plan_id", type=int, metavar="PLAN_ID", help="số hiệu kế hoạch trong ứng dụng web")
+    publish.add_argument("dir", metavar="DIR", help="thư mục ghi các tệp")
+    publish.add_argument(
+        "--settings",
+        metavar="MODULE",
+        help="cấu hình Django của ứng dụng web (mặc định: DJANGO_SETTINGS_MODULE, nếu không có thì local)",
+    )
+    publish.set_defaults(handler="publish")
 
 
 def _backup_parsers(commands) -> None:

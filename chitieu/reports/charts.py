@@ -7,13 +7,14 @@ targets, drawn as small multiples so twenty indicators fit on a few pages.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import textwrap
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from chitieu.reports.model import AchievementChart, Assessment, Report, TrendChart
 from chitieu.reports.numbers import format_number
@@ -177,15 +178,46 @@ def trend_pngs(charts: tuple[TrendChart, ...], per_figure: int = TRENDS_PER_FIGU
     return tuple(images)
 
 
+class ChartStore(Protocol):
+    """Where drawn charts are kept between processes (the web app gives its shared cache)."""
+
+    def get(self, key: str) -> ChartImages | None: ...
+
+    def set(self, key: str, images: ChartImages) -> None: ...
+
+
+_store: ChartStore | None = None
+
+
+def use_store(store: ChartStore | None) -> None:
+    """Keep drawn charts in ``store`` too, so that every process and server draws the same data once."""
+    global _store
+    _store = store
+
+
+def charts_key(achievement: AchievementChart | None, trends: tuple[TrendChart, ...]) -> str:
+    """The charts' content, digested: the same figures give the same key in any process, and a
+    changed figure, target or label a new one (frozen dataclasses of text and Decimals: a stable repr)."""
+    return hashlib.sha256(repr((achievement, trends, DPI)).encode()).hexdigest()
+
+
 def chart_images(report: Report) -> ChartImages:
-    """The report's charts; the same data drawn twice (Word, then PDF) is drawn once."""
+    """The report's charts; the same data drawn twice (Word, then PDF; or by another server) is drawn
+    once: per process in memory, and across processes in the store when one is set."""
     return _drawn(report.achievement_chart, report.trend_charts)
 
 
 @lru_cache(maxsize=4)
 def _drawn(achievement: AchievementChart | None, trends: tuple[TrendChart, ...]) -> ChartImages:
+    key = charts_key(achievement, trends) if _store is not None else ""
+    kept = _store.get(key) if _store is not None else None
+    if kept is not None:
+        return kept
     with _LOCK:
-        return ChartImages(achievement_png(achievement) if achievement else None, trend_pngs(trends))
+        images = ChartImages(achievement_png(achievement) if achievement else None, trend_pngs(trends))
+    if _store is not None:
+        _store.set(key, images)
+    return images
 
 
-clear_cache = _drawn.cache_clear  # for benchmarks that must pay for every drawing
+clear_cache = _drawn.cache_clear  # for benchmarks that must pay for every drawing (the store aside)

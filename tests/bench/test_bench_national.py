@@ -5,6 +5,7 @@ measurement ran, against a real gunicorn, a real locust and a real database, and
 that the table compares them with the targets.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,11 @@ def test_the_harness_runs_every_measurement_at_a_tiny_scale(tmp_path):
         # short run, the row must say so (0 requests) rather than show a number.
         assert median != "—" or (label == "locust dashboards p95" and ", 0 requests" in line), line
     assert " 0 refused" in text and "HTTP" not in text and "Failures" not in text
+    # The same figures for machines: every row, with its target and whether it passed.
+    figures = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert len(figures) == len([x for x in text.splitlines() if x.startswith("| ") and "---" not in x]) - 1
+    keys = {"measurement", "backend", "scale", "median", "unit", "target", "pass"}
+    assert all(keys <= set(f) and f["scale"] == 0.0005 for f in figures)
+    docx = next(f for f in figures if f["key"] == "report_docx")
+    assert docx["target"] == "<= 1" and docx["pass"] is (docx["median"] <= 1)
+    assert next(f for f in figures if f["key"] == "synth")["pass"] is None

@@ -76,3 +76,27 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+PASSWORD = "ChiTieu@2024"  # the demo accounts' password
+
+
+@pytest.fixture
+def login(browser, live_server, kon_ray):
+    """Log in through the login page in a fresh Chromium context; the demo accounts of Kon Rẫy."""
+    contexts = []
+
+    def login_as(username: str):
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield login_as
+    for context in contexts:
+        context.close()

@@ -12,28 +12,7 @@ from .annex import ANNEX
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ChiTieu@2024"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def login(browser, live_server, kon_ray):
-    contexts = []
-
-    def login_as(username: str):
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    yield login_as
-    for context in contexts:
-        context.close()
 
 
 def _entry_url(live_server, unit_name: str, period: str) -> str:

@@ -86,6 +86,8 @@ def _review_data(client, version) -> dict:
     for indicator, form, targets in page.context["rows"]:
         for name in form.fields:
             value = form.initial[name]
+            if isinstance(value, Decimal):
+                value = form[name].value()  # as the page shows it: "100", not "100.0000"
             if value is True:
                 data[f"i{indicator.pk}-{name}"] = "on"
             elif value is not False:

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chitieu.figures import check_target
+from chitieu.plan import Aggregation
 from web.core.figures import figure_message
 from web.core.forms import ChooseFilesInput, VietnameseDecimalField
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import (
     AGGREGATION_CHOICES,
     COMPARATOR_CHOICES,
+    COUNT_PERIOD_CHOICES,
     DIRECTION_CHOICES,
     FREQUENCY_CHOICES,
     MEASURE_CHOICES,
@@ -81,6 +85,31 @@ class IndicatorReviewForm(forms.Form):
     )
     numerator_label = forms.CharField(label=_("Numerator"), required=False)
     denominator_label = forms.CharField(label=_("Denominator"), required=False)
+    # The per-unit rule (6.3): a threshold each unit must meet in every sub-period, and the share
+    # of units that must meet it for the plan's target to be met.
+    per_unit = forms.BooleanField(label=_("a threshold every unit must meet"), required=False)
+    per_period = forms.ChoiceField(
+        label=_("in every"),
+        choices=[("", _("— period of the plan —")), *COUNT_PERIOD_CHOICES],
+        required=False,
+    )
+    unit_share = VietnameseDecimalField(label=_("share of units that must meet it (%)"), places=4)
+
+    def clean_unit_share(self):
+        share = self.cleaned_data["unit_share"]
+        if share is not None and not Decimal(0) < share <= Decimal(100):
+            raise forms.ValidationError(_("A share of units is more than 0 and at most 100 (%)."))
+        return share
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("aggregation") == Aggregation.PER_UNIT.value:
+            cleaned["per_unit"] = True  # the two say the same; one ticked is enough
+        if not cleaned.get("per_unit"):
+            cleaned["unit_share"] = None
+        elif cleaned.get("unit_share") is None and "unit_share" not in self.errors:
+            cleaned["unit_share"] = Decimal(100)  # "100% các xã": the usual wording
+        return cleaned
 
 
 class TargetReviewForm(forms.Form):

@@ -237,6 +237,10 @@ class IndicatorEdit:
     numerator_label: str
     denominator_label: str
     aggregation: str = ""
+    # The per-unit rule (6.3: every commune, every quarter): absent from older callers, so kept.
+    per_unit: bool | None = None
+    unit_share: Decimal | None = None
+    per_period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,17 @@ def _apply(actor, obj, changes: dict, action: str, reason: str = "") -> bool:
     return changed
 
 
+def _given(edit: IndicatorEdit) -> dict:
+    """The edit's fields; a caller that left the per-unit rule out (per_unit None) keeps it as stored."""
+    given = vars(edit).copy()
+    if edit.per_unit is None:
+        for field in ("per_unit", "unit_share", "per_period"):
+            given.pop(field)
+    else:
+        given["per_period"] = edit.per_period or ""
+    return given
+
+
 @transaction.atomic
 def plan_version_review_save(
     *,
@@ -277,7 +292,7 @@ def plan_version_review_save(
     if version.revision != revision:
         raise StaleEdit
     for indicator in version.indicators.filter(pk__in=indicators):
-        _apply(actor, indicator, vars(indicators[indicator.pk]), "review_edit")
+        _apply(actor, indicator, _given(indicators[indicator.pk]), "review_edit")
     for target in Target.objects.filter(indicator__version=version, pk__in=targets):
         _apply(actor, target, vars(targets[target.pk]), "review_edit")
     version.revision += 1
@@ -431,6 +446,18 @@ def issues_for(version: PlanVersion) -> dict[str, list[PlanIssue]]:
 
 
 REVIEW = Severity.REVIEW.value
+
+
+def review_flags(version: PlanVersion, indicators) -> list[tuple[Indicator, list[str]]]:
+    """The flagged indicators, in plan order, each with what a person should confirm: the summary
+    on top of the review page, so a 20-indicator plan is not read end to end to find them."""
+    by_row = issues_for(version)
+    flagged = []
+    for indicator in indicators:
+        notes = [i.message for i in by_row.get(f"row {indicator.code}", []) if i.severity == REVIEW]
+        if indicator.needs_review or notes:
+            flagged.append((indicator, notes))
+    return flagged
 
 
 @transaction.atomic

@@ -194,6 +194,7 @@ def version_detail(request, pk: int):
             "rows": rows,
             "is_draft": is_draft,
             "changes": version_changes(version) if is_draft else (),
+            "flagged": services.review_flags(version, [i for i, _, _ in rows]) if is_draft else (),
             "indicators": None if is_draft else indicators_with_details(version),
             "issues_by_row": services.issues_for(version),
             "file_issues": [i for i in version.issues.all() if not i.where.startswith("row ")],

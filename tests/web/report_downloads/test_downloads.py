@@ -142,6 +142,10 @@ def test_dashboard_shows_the_three_buttons_for_the_year(client, figures, coordin
     ):
         assert f'href="/reports/{figures.pk}/2024/{fmt}?as_of={AS_OF}"' in html
         assert label in html
+    # Reports of every commune or district go to the job queue's page, the year filled in.
+    jobs = f'href="/jobs/plans/{figures.pk}/?period=2024"'
+    assert jobs in html and "Báo cáo của mọi đơn vị (chạy nền)" in html
+    assert 'value="2024"' in client.get(f"/jobs/plans/{figures.pk}/", {"period": "2024"}).content.decode()
     phase = client.get(f"/dashboards/plans/{figures.pk}/", {"period": "2021-2025", "as_of": AS_OF})
     assert "data-report-format" not in phase.content.decode()  # the report is annual
 
@@ -232,3 +236,30 @@ def test_official_documents_carry_no_review_note_raw_key_or_english(client, figu
         assert "xem lại" not in text, kind  # review flags are never printed in an official document
         assert problems(text) == [], (kind, problems(text)[:10])
     assert "trẻ/100.000 trẻ sinh ra sống" in texts["xlsx"]
+
+
+def _images(docx_bytes: bytes) -> set[bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
+        return {z.read(n) for n in z.namelist() if n.startswith("word/media/")}
+
+
+def test_charts_are_drawn_once_and_shared_through_the_cache(client, figures, coordinator):
+    """Issue 14 item 6: the second download, in a process that never drew them, takes the charts
+    from the cache the app servers share (shown by a marked entry coming back in the file)."""
+    from django.core.cache import cache
+
+    from chitieu.reports import charts
+
+    client.force_login(coordinator)
+    charts.clear_cache()
+    first = _download(client, figures, "docx").content
+    keys = [k.split(":", 2)[2] for k in cache._cache if ":reports:charts:" in k]  # LocMemCache's keys
+    assert len(keys) == 1
+    drawn = cache.get(keys[0])
+    assert _images(first) == {drawn.achievement, *drawn.trends}
+    # Mark the shared entry: every trend chart replaced by the achievement chart.
+    cache.set(keys[0], charts.ChartImages(drawn.achievement, (drawn.achievement,) * len(drawn.trends)))
+    charts.clear_cache()  # as another process or server would start: nothing drawn in memory
+    assert _images(_download(client, figures, "docx").content) == {drawn.achievement}
