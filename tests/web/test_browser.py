@@ -103,3 +103,88 @@ def test_uploading_a_plan_shows_the_review_screen_with_the_sex_ratio_flag(login,
     flag = coordinator.locator("[id='indicator-4.1'] [data-issue=sex_ratio_target]")
     assert "Cần xác nhận" in flag.inner_text()
     assert "100 bé trai/100 bé gái" in coordinator.locator("[id='indicator-4.1']").inner_text()
+
+
+def _fits_a_phone(page) -> None:
+    """The page at 390 px: nothing wider than the screen, no axe-core violation (WCAG 2.1 A/AA), the
+    checks of the phone-width walk (tests/web/test_browser_words.py)."""
+    from .test_browser_words import AXE, OVERFLOW, PHONE
+
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(OVERFLOW) == [], page.url
+    assert page.evaluate(AXE) == [], page.url
+    page.set_viewport_size(size)
+
+
+def test_excel_form_and_api_token_as_a_commune_official_meets_them(login, live_server, tmp_path):
+    """Issue 17: the form downloaded from the overview, filled (openpyxl), uploaded back; then a read
+    token made on the tokens page and used against the API: it reads, and may not write."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    import openpyxl
+
+    from chitieu.offline_form import ID_ROWS, SHEET_DATA, SHEET_ID
+    from web.data.models import Observation
+
+    commune = OrgUnit.objects.get(name="Xã Đăk Tơ Lung")
+    from .test_browser_words import AXE_JS
+
+    reporter = login("xa.daktolung")
+    reporter.context.add_init_script(path=str(AXE_JS))  # before the page's own scripts, as the walk does
+    reporter.click("#offline-form-link a")
+    reporter.select_option("#year", "2024")
+    reporter.click("#form-download form button")
+    with reporter.expect_download() as download:
+        reporter.click("#download-form")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    form = tmp_path / download.value.suggested_filename
+    download.value.save_as(form)
+    book = openpyxl.load_workbook(form)
+    keys = book[SHEET_ID]
+    for n in range(ID_ROWS, keys.max_row + 1):
+        row, _unit, period, code = (keys.cell(row=n, column=c).value for c in range(1, 5))
+        if period == "2024-Q1" and code == "3.2a":
+            book[SHEET_DATA][f"F{row}"], book[SHEET_DATA][f"G{row}"] = 2, 5
+    filled = tmp_path / "bieu-mau-da-dien.xlsx"
+    book.save(filled)
+    _fits_a_phone(reporter)  # the form page, as the phone-width walk checks every page
+    reporter.set_input_files("#id_file", str(filled))
+    reporter.click("#form-upload button[name=save]")
+    reporter.locator(".messages .success").filter(has_text="Đã lưu 1 số liệu").wait_for()
+    stored = Observation.objects.get(
+        submission__org_unit=commune, submission__period_key="2024-Q1", indicator_code="3.2a"
+    )
+    assert (stored.numerator, stored.denominator, stored.submission.state) == (2, 5, "draft")
+
+    reporter.click("#tokens-link")
+    reporter.fill("#id_name", "Bảng tính của xã")
+    reporter.check("input[name=scope][value=read]")
+    reporter.click("#token-new button.primary")
+    secret = reporter.input_value("#token-secret")
+    assert secret.startswith("ct_")
+
+    def call(path: str, body: dict | None = None):
+        request = urllib.request.Request(
+            f"{live_server.url}{path}",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    status, units = call("/api/org-units")
+    assert status == 200 and [u["id"] for u in units] == [commune.pk]
+    plan_id = stored.submission.plan_id
+    row = {"indicator": "6.3", "period": "2024-Q1", "org_unit_id": commune.pk, "value": 3}
+    status, refused = call(f"/api/plans/{plan_id}/observations", {"rows": [row]})
+    assert status == 403 and "chỉ có quyền đọc" in refused["detail"]
+    _fits_a_phone(reporter)  # the tokens page with a new token's secret shown
+    reporter.reload()
+    assert reporter.locator("#token-secret").count() == 0  # shown once
+    assert "Bảng tính của xã" in reporter.locator("#token-list").inner_text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from .test_browser import _entry_url, _field
-from .test_browser import login as login  # the fixture: a logged-in page per demo account
 
 pytestmark = pytest.mark.browser
 

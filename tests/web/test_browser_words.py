@@ -217,6 +217,9 @@ def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, cl
         context.close()
     assert any("/indicators/" in url for url in visited), visited  # the chart pages were reached
     assert len(visited) >= 10, visited
+    # The API tokens page is in every role's walk; the Excel form page only in those who still enter
+    # figures after the reform: tests/web/test_browser.py checks it the same way besides.
+    assert "/exchange/tokens/" in visited, visited
     assert found[:15] == []
     assert too_wide == [], "\n".join(too_wide)
     assert inaccessible == [], "\n".join(inaccessible)

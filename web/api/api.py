@@ -1,8 +1,9 @@
 """The JSON API (django-ninja): plans, indicators, org units, observations, evaluations, exports.
 
-Authentication is a bearer token (``manage.py api_token USER``); what a token
-may see and change is what its user may do in the web app: the same access
-rules, and writes go through the same services as the forms.
+Authentication is a bearer token (made on ``/exchange/tokens/`` or by ``manage.py api_token USER``);
+what a token may see and change is what its user may do in the web app, narrowed by the token's
+scope (read or write) and area: the same access rules, and writes go through the same services
+as the forms.
 The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 """
 
@@ -43,7 +44,7 @@ from web.api.exchange import (
     dhis2_document,
 )
 from web.api.schemas import EvaluationOut
-from web.api.services import RowError, RowInput, observations_upsert, token_user
+from web.api.services import RowError, RowInput, TokenRefused, observations_upsert, token_check
 from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
@@ -55,7 +56,7 @@ from web.dashboards.selectors import (
     plan_visible,
 )
 from web.data.models import Observation
-from web.orgs.access import area_unit_ids, may_see_provisional, units_visible_to
+from web.orgs.access import area_unit_ids, may_see_provisional, scope_to_area, units_visible_to
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
@@ -72,12 +73,36 @@ def _too_large(limit: int) -> str:
     return f"dữ liệu gửi lên quá lớn: tối đa {limit / (1024 * 1024):g} MB"
 
 
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+_TOKEN_REFUSED = {
+    "revoked": (401, "Mã truy cập «{name}» đã bị thu hồi: hãy tạo mã mới trong trang Mã truy cập API."),
+    "expired": (
+        401,
+        "Mã truy cập «{name}» đã hết hạn (ngày cuối {day}): hãy tạo mã mới trong trang Mã truy cập API.",
+    ),
+    "read_only": (
+        403,
+        "Mã truy cập «{name}» chỉ có quyền đọc (scope read): không ghi được số liệu."
+        " Hãy dùng mã có quyền đọc và ghi (write).",
+    ),
+}
+
+
 class TokenAuth(HttpBearer):
+    """A bearer token: what its user may do, narrowed by the token's scope (a read token writes nothing)
+    and area (``web.orgs.access.scope_to_area``: the same rules, limited to that unit and below)."""
+
     def authenticate(self, request: HttpRequest, token: str):
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+        try:
+            found = token_check(token, writes=request.method not in _SAFE_METHODS)
+        except TokenRefused as refused:
+            status, text = _TOKEN_REFUSED[refused.code]
+            day = refused.token.expires_on.strftime("%d/%m/%Y") if refused.token.expires_on else ""
+            raise HttpError(status, text.format(name=refused.token.name, day=day)) from None
+        if found is None:
+            return None
+        request.user = scope_to_area(found.user, found.area_id)
+        return request.user
 
 
 class TokenRateThrottle(SimpleRateThrottle):

@@ -1,12 +1,19 @@
-"""The DHIS2 export settings form: one box per indicator of the plan in force, per sex, and units."""
+"""The DHIS2 export settings form (one box per indicator of the plan in force, per sex, and units), and
+the form of a new API token."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chitieu.dates import parse_day
 from chitieu.plan import Plan as CorePlan
 from web.api.exchange import SEX_KEYS, Dhis2Config, Dhis2SettingsError, dhis2_config_check
+from web.api.models import TokenScope
+from web.orgs.models import OrgUnit
 
 _SEX_FIELDS = {"": "coc_total", "F": "coc_F", "M": "coc_M"}
 
@@ -100,3 +107,39 @@ class Dhis2SettingsForm(forms.Form):
             if where == f"Giới tính {words}":
                 return _SEX_FIELDS[key]
         return None
+
+
+class TokenForm(forms.Form):
+    """A new API token: its name, scope, area (among the units the person may see) and last day."""
+
+    name = forms.CharField(label=_("Name (what the token is for)"), max_length=100)
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=TokenScope.choices, widget=forms.RadioSelect, initial=TokenScope.READ
+    )
+    area = forms.TypedChoiceField(label=_("Area"), coerce=int)
+    expires_on = forms.CharField(
+        label=_("Last day of use (dd/mm/yyyy)"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "size": 10, "data-vi-date": ""}
+        ),
+    )
+
+    def __init__(self, *args, units: list[OrgUnit], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {u.pk: u for u in units}
+        self.fields["area"].choices = [(u.pk, u.name) for u in units]
+
+    def clean_area(self) -> OrgUnit:
+        return self.units[self.cleaned_data["area"]]  # a choice, so it is one of them
+
+    def clean_expires_on(self) -> date:
+        text = self.cleaned_data["expires_on"]
+        day = parse_day(text)
+        if day is None:
+            raise forms.ValidationError(
+                _("“%(text)s” is not a date: write it as dd/mm/yyyy."), params={"text": text}
+            )
+        if day <= timezone.localdate():
+            raise forms.ValidationError(_("The last day of use must be after today."))
+        return day

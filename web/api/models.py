@@ -20,9 +20,29 @@ def new_token_secret() -> str:
     return "ct_" + secrets.token_urlsafe(TOKEN_BYTES)
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("read only")
+    WRITE = "write", _("read and write")
+
+
 class ApiToken(models.Model):
+    """A token does what its user may do, narrowed by its scope (read or write) and its area."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)  # what the token is for: "DHIS2 sync"
+    # Tokens made before scopes existed (by manage.py api_token) keep doing what their user may do.
+    scope = models.CharField(_("scope"), max_length=5, choices=TokenScope.choices, default=TokenScope.WRITE)
+    # Only this unit and the units below it (web.orgs.access.area_unit_ids); none: the user's whole area.
+    # PROTECT: a unit removed must not widen a token to everything.
+    area = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)  # the last day it works
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=12, editable=False)  # first characters, to recognise it in a list
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)

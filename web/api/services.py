@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from chitieu.approval import ApprovalError
+from chitieu.approval import ApprovalError, Role
 from chitieu.figures import FigureIssue
 from chitieu.periods import PeriodKeyError, parse_period
-from web.api.models import ApiToken, new_token_secret, token_digest
+from web.api.models import ApiToken, TokenScope, new_token_secret, token_digest
 from web.core.audit import audit_record
 from web.core.figures import figure_message, sex_missing_message
 from web.data.models import Submission
@@ -28,40 +29,106 @@ from web.data.services import (
     submission_submit,
     submissions_save_many,
 )
+from web.orgs.access import can_see_unit
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_find
 from web.plans.models import Plan
 from web.plans.selectors import active_version
 
 
+class TokenRefused(Exception):
+    """A token that exists but may not be used now; ``code``: revoked, expired, read_only."""
+
+    def __init__(self, code: str, token: ApiToken):
+        super().__init__(code)
+        self.code = code
+        self.token = token
+
+
+class TokenInvalid(ValueError):
+    """A token that cannot be made as asked; ``code``: area_not_visible, expiry_past, name_missing."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
 @transaction.atomic
-def token_create(*, user, name: str, actor=None) -> tuple[ApiToken, str]:
-    """A new token for ``user``; the secret is returned once and never stored (nor audited)."""
+def token_create(
+    *,
+    user,
+    name: str,
+    actor=None,
+    scope: str = TokenScope.WRITE,
+    area: OrgUnit | None = None,
+    expires_on: date | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the secret is returned once and never stored (nor audited).
+
+    ``area`` must be one the user may see (``web.orgs.access``), ``expires_on`` a day after today."""
+    if not name.strip():
+        raise TokenInvalid("name_missing")
+    if area is not None and not can_see_unit(user, area):
+        raise TokenInvalid("area_not_visible")
+    if expires_on is not None and expires_on <= timezone.localdate():
+        raise TokenInvalid("expiry_past")
     raw = new_token_secret()
-    token = ApiToken.objects.create(user=user, name=name, digest=token_digest(raw), prefix=raw[:10])
-    audit_record(
-        actor=actor, action="token_create", subject=token, field="user", new=f"{user.username}: {name}"
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        digest=token_digest(raw),
+        prefix=raw[:10],
+        scope=TokenScope(scope),
+        area=area,
+        expires_on=expires_on,
     )
+    audit_record(
+        actor=actor, action="token_create", subject=token, field="user", new=f"{user.username}: {token.name}"
+    )
+    for field_name, value in (
+        ("scope", token.scope),
+        ("area", area.name if area else ""),
+        ("expires_on", expires_on),
+    ):
+        if value:
+            audit_record(actor=actor, action="token_create", subject=token, field=field_name, new=value)
     return token, raw
 
 
-def token_user(raw: str):
-    """The active user a token belongs to, or None (unknown, revoked, inactive user)."""
+def token_check(raw: str, *, writes: bool) -> ApiToken | None:
+    """The token ``raw`` names, for a request that ``writes`` or only reads; None when unknown.
+
+    ``TokenRefused`` when it exists but is revoked, past its last day, its user inactive, or
+    read-only for a write: the API says which. ``last_used_at`` is set on success."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(raw), revoked_at__isnull=True)
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
     if token is None or not token.user.is_active:
         return None
+    if token.revoked_at is not None:
+        raise TokenRefused("revoked", token)
+    if token.expires_on is not None and token.expires_on < timezone.localdate():
+        raise TokenRefused("expired", token)
+    if writes and token.scope != TokenScope.WRITE:
+        raise TokenRefused("read_only", token)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    return token
+
+
+def token_user(raw: str):
+    """The active user a token belongs to, for a read; None when unknown, revoked or expired."""
+    try:
+        token = token_check(raw, writes=False)
+    except TokenRefused:
+        return None
+    return token.user if token is not None else None
 
 
 @transaction.atomic
 def token_revoke(*, token: ApiToken, actor=None) -> None:
+    """Revoke a token; only its owner or an administrator may (PermissionDenied otherwise)."""
+    if actor is not None and actor.pk != token.user_id and actor.chitieu_role is not Role.ADMINISTRATOR:
+        raise PermissionDenied
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

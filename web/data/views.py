@@ -35,7 +35,7 @@ from web.data.selectors import (
     state_history,
     value_history,
 )
-from web.orgs.access import require_see_plan, require_see_unit
+from web.orgs.access import can_enter_for, require_see_plan, require_see_unit
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator
 from web.plans.selectors import active_version_for_unit
@@ -212,6 +212,7 @@ def _page(request, unit, period, version, unit_duties, submission, form, editabl
         "state_history": state_history(submission),
         "decision_form": DecisionForm(),
         "evidence": submission.evidence.all() if submission else [],
+        "offline_form": can_enter_for(request.user, unit),
     }
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from web.data.models import Submission
 from web.data.overview import default_year, overview_rows, units_for_overview
 from web.data.selectors import plan_years
+from web.orgs.access import can_enter_for
 from web.plans.selectors import active_plans, active_version_for_unit
 
 
@@ -33,6 +34,9 @@ def home(request):
         context.update(
             {
                 "years": years,
+                # The form of everything the person enters for: their unit, or their area's units.
+                "offline_form": request.user.org_unit_id
+                and can_enter_for(request.user, request.user.org_unit),
                 "year": year,
                 "rows": overview_rows(version, units, year=year, today=today),
                 "waiting": Submission.objects.filter(plan=version.plan, state="submitted", org_unit__in=units)

@@ -8,13 +8,37 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from chitieu.approval import Role
+from chitieu.approval import Action, Role, may_ever
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import predecessor_area_ids, unit_descendant_ids
 
+# An API token limited to an area sets this on the user it authenticates (web.api.api.TokenAuth): every
+# rule below then narrows to that unit and the units below it, for that request only.
+SCOPE_ATTRIBUTE = "chitieu_scope_area_id"
+
+
+def scope_to_area(user, area_id: int | None):
+    """``user`` seen through a token limited to ``area_id`` (None: not limited). Returns ``user``."""
+    setattr(user, SCOPE_ATTRIBUTE, area_id)
+    return user
+
+
+def _scope_area_id(user) -> int | None:
+    return getattr(user, SCOPE_ATTRIBUTE, None)
+
 
 def area_unit_ids(user) -> set[int] | None:
-    """Units the user may see; None means every unit (administrator)."""
+    """Units the user may see; None means every unit (administrator). Through a token limited to an
+    area: only those of the user's units that lie in that area."""
+    ids = _own_area_ids(user)
+    scope = _scope_area_id(user)
+    if scope is None or not user.is_authenticated:
+        return ids
+    within = unit_descendant_ids(scope)
+    return within if ids is None else ids & within
+
+
+def _own_area_ids(user) -> set[int] | None:
     if not user.is_authenticated:
         return set()
     role = user.chitieu_role
@@ -41,6 +65,19 @@ def can_see_unit(user, unit: OrgUnit) -> bool:
 
 def require_see_unit(user, unit: OrgUnit) -> None:
     if not can_see_unit(user, unit):
+        raise PermissionDenied
+
+
+def can_enter_for(user, unit: OrgUnit) -> bool:
+    """Whether ``user`` may type figures for ``unit`` at all: a role that enters figures, and the unit
+    in their area (which figures, and in which state, the data-entry services decide)."""
+    if not user.is_authenticated or not may_ever(Action.EDIT, user.chitieu_role):
+        return False
+    return can_see_unit(user, unit)
+
+
+def require_enter_for(user, unit: OrgUnit) -> None:
+    if not can_enter_for(user, unit):
         raise PermissionDenied
 
 
@@ -72,10 +109,13 @@ def plan_area_ids(user) -> set[int] | None:
     ids = area_unit_ids(user)
     if ids is None:
         return None
-    if user.is_authenticated and user.org_unit_id:
+    # The plans above the user's unit; through a token limited to an area, above that area.
+    anchor_id = _scope_area_id(user) or (user.org_unit_id if user.is_authenticated else None)
+    if anchor_id and (anchor_id == user.org_unit_id or anchor_id in ids):  # a scope outside: nothing
+        anchor = user.org_unit if anchor_id == user.org_unit_id else OrgUnit.objects.get(pk=anchor_id)
         # After a reorganisation, also the plans the unit's predecessors worked under (read-only for
         # this user: changing a plan asks can_manage_plan, which does not look here).
-        ids = ids | _ancestor_ids(user.org_unit) | predecessor_area_ids(user.org_unit_id)
+        ids = ids | _ancestor_ids(anchor) | predecessor_area_ids(anchor_id)
     return ids
 
 

@@ -102,6 +102,40 @@ def _entry_post(world: World, unit_key: str, submission_key: str) -> dict:
     return data
 
 
+def _offline_form_post(world: World) -> dict:
+    """Unit A's Excel form as its reporter downloads it, with 3.2a of 2024-Q2 changed to 1 / 7."""
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chitieu.offline_form import ID_ROWS, SHEET_DATA, SHEET_ID
+    from web.data.offline import form_workbook
+
+    data = form_workbook(actor=world.users["reporter_a"], scope=world.unit_a, year=2024)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    keys = book[SHEET_ID]
+    for n in range(ID_ROWS, keys.max_row + 1):
+        row, _unit, period, code = (keys.cell(row=n, column=c).value for c in range(1, 5))
+        if (period, code) == ("2024-Q2", "3.2a"):
+            book[SHEET_DATA][f"F{row}"], book[SHEET_DATA][f"G{row}"] = 1, 7
+    out = io.BytesIO()
+    book.save(out)
+    return {"file": SimpleUploadedFile("bieu-mau.xlsx", out.getvalue()), "save": "1"}
+
+
+def _token_count(world: World) -> int:
+    from web.api.models import ApiToken
+
+    return ApiToken.objects.filter(name="probe").count()
+
+
+def _token_of(world: World, role: str):
+    from web.api.models import ApiToken
+
+    return ApiToken.objects.get(user=world.users[role], name="matrix")
+
+
 def _review_post(world: World, *, extra: dict | None = None) -> dict:
     """The draft's review form untouched, but the first indicator renamed."""
     from web.plans.views import _review_forms
@@ -217,6 +251,21 @@ def _csv(unit_name: str) -> str:
 
 
 # ------------------------------------------------------------------ body checks
+
+
+def _form_of(world: World, response) -> None:
+    """The form downloaded is unit A's, with its note: nobody gets another unit's rows in it."""
+    import io
+
+    import openpyxl
+
+    from chitieu.offline_form import read_form
+
+    form = read_form(response.content)
+    assert form.identity.unit_ids == (world.unit_a.pk,), form.identity
+    notes = {row.note for row in form.rows}
+    assert NOTE_A in notes and NOTE_B not in notes, notes
+    assert openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames[0] == "Hướng dẫn"
 
 
 def _hides(texts_by_role: dict[str, tuple[str, ...]], shows: dict[str, tuple[str, ...]]):
@@ -397,6 +446,40 @@ def _site_probes() -> list[Probe]:
             UNIT_A_READERS,
         ),
         # ---------------------------------------------------------- notices (issue 17): one's own only
+        # ---------------------------------------------------------- API tokens (issue 17): one's own only
+        Probe("tokens", "exchange/tokens/", "get", lambda w: "/exchange/tokens/", LOGGED_IN),
+        Probe(
+            "token-create-a",
+            "exchange/tokens/",
+            "post",
+            lambda w: "/exchange/tokens/",
+            # Unit A is not among the areas of those who may not see it: the form says so, nothing made.
+            by_role(REDIRECT, anonymous=LOGIN, reporter_b=OK, coordinator_other=OK),
+            data=lambda w: {
+                "name": "probe",
+                "scope": "read",
+                "area": w.unit_a.pk,
+                "expires_on": "31/12/2099",
+            },
+            snapshot=lambda w: _token_count(w),
+            writers=frozenset({"viewer", "reporter_a", "coordinator", "administrator"}),
+        ),
+        Probe(
+            "token-revoke-of-a",
+            "exchange/tokens/<int:pk>/revoke/",
+            "post",
+            lambda w: f"/exchange/tokens/{_token_of(w, 'reporter_a').pk}/revoke/",
+            by_role(NOT_FOUND, anonymous=LOGIN, reporter_a=REDIRECT),
+            snapshot=lambda w: _token_of(w, "reporter_a").revoked_at,
+            writers=frozenset({"reporter_a"}),
+        ),
+        Probe(
+            "token-revoke-get",
+            "exchange/tokens/<int:pk>/revoke/",
+            "get",
+            lambda w: f"/exchange/tokens/{_token_of(w, 'reporter_a').pk}/revoke/",
+            POST_ONLY,
+        ),
         Probe("notices", "notices/", "get", lambda w: "/notices/", LOGGED_IN),
         Probe(
             "notices-read",
@@ -625,6 +708,34 @@ def _site_probes() -> list[Probe]:
             data=lambda w: _entry_post(w, "unit_a", "a_submitted"),
             snapshot=lambda w: _obs(w, "a_submitted"),
         ),  # waiting for approval: nobody edits it
+        # ---------------------------------------------------------- the Excel form (issue 17)
+        Probe(
+            "offline-form-a",
+            "entry/form/<int:unit_id>/",
+            "get",
+            lambda w: f"/entry/form/{w.unit_a.pk}/?year=2024",
+            by_role(DENIED, anonymous=LOGIN, reporter_a=OK, coordinator=OK, administrator=OK),
+        ),
+        Probe(
+            "offline-form-download-a",
+            "entry/form/<int:unit_id>/<int:year>.xlsx",
+            "get",
+            lambda w: f"/entry/form/{w.unit_a.pk}/2024.xlsx",
+            by_role(DENIED, anonymous=LOGIN, reporter_a=OK, coordinator=OK, administrator=OK),
+            check=lambda w, role, r: None if r.status_code != 200 else _form_of(w, r),
+        ),
+        Probe(
+            "offline-form-upload-a",
+            "entry/form/<int:unit_id>/",
+            "post",
+            lambda w: f"/entry/form/{w.unit_a.pk}/?year=2024",
+            by_role(
+                DENIED, anonymous=LOGIN, reporter_a=REDIRECT, coordinator=REDIRECT, administrator=REDIRECT
+            ),
+            data=_offline_form_post,
+            snapshot=lambda w: _obs(w, "a_draft"),
+            writers=ENTERERS_OF_A,
+        ),
         Probe(
             "decide-get",
             "entry/<int:unit_id>/<str:period_key>/decide/",
