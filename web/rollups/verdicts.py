@@ -29,6 +29,9 @@ What is stored, and what is left to read time:
   made reproducible with ``?as_of=`` in the past — the engine answers at read time
   (``selectors.unit_evaluation``, cached per summary version). ``stored_valid_from`` is the rule.
 
+``settings.CHITIEU_STORED_VERDICTS`` (on by default) turns the store off: writers then only
+delete the verdicts they made stale, and pages ask the engine (cached) as before.
+
 ``tests/web/rollups/test_stored_verdicts.py`` proves stored == engine on random data and
 random sequences of moves, on SQLite and PostgreSQL.
 """
@@ -37,6 +40,8 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable
+
+from django.conf import settings
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation
 from chitieu.plan import Plan as CorePlan
@@ -68,6 +73,11 @@ def refresh_verdicts(
     moves the phase trajectory shown with every other."""
     plan = Plan.objects.select_related("area").get(pk=plan_id)
     views = list(views) if views is not None else list(VIEW_STATES)
+    if not settings.CHITIEU_STORED_VERDICTS:  # only what went stale goes; the engine answers instead
+        stale = Verdict.objects.filter(plan=plan, view__in=views)
+        stale = stale.filter(unit_id__in=list(areas)) if areas is not None else stale
+        stale.delete()
+        return 0
     version = plan_version_active(plan)
     core = core_plan(version) if version is not None else None
     every = OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=STORED_KINDS).order_by("pk")

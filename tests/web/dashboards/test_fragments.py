@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from chitieu.approval import Role
 
 from .conftest import AS_OF, LABOUR
 from .test_dashboards import _statuses
 
 PARAMS = {"period": "2024", "as_of": AS_OF}
+
+
+@pytest.fixture(autouse=True)
+def stored_verdicts(settings):
+    """The store is on (the test settings turn it off for the rest of the suite)."""
+    settings.CHITIEU_STORED_VERDICTS = True
 
 
 def _get(client, plan, etag: str | None = None, **params):
