@@ -131,13 +131,27 @@ def raw_area_observations(
     )
     if codes is not None:
         rows = rows.filter(indicator_code__in=list(codes))
-    rows = rows.values_list(*_RAW_FIELDS, "submission__org_unit_id")
+    rows = rows.order_by("pk").values_list(*_RAW_FIELDS, "submission__org_unit_id")  # one order everywhere
     result = []
     for *values, unit_id in rows:
         owner = effective[unit_id]
         own = owner == area.pk and area.kind != UnitKind.COMMUNE
         result.append(_core(values, "" if own else labels[owner]))
     return result
+
+
+# One order for communes' rows wherever they are read: the engine lists sources in the rows' order,
+# and a stored verdict must list them as the page's own evaluation does (PostgreSQL has no default order).
+_COMMUNE_ORDER = (
+    "submission__org_unit__name",
+    "submission__org_unit__code",
+    "submission__org_unit_id",
+    "submission__period_start",
+    "submission__period_end",
+    "indicator_code",
+    "sex",
+    "pk",
+)
 
 
 def _commune_observations(plan, area: OrgUnit, codes, period_key: str, *, states) -> list[CoreObservation]:
@@ -152,7 +166,8 @@ def _commune_observations(plan, area: OrgUnit, codes, period_key: str, *, states
         submission__period_start__gte=period.start,
         submission__period_end__lte=period.end,
         indicator_code__in=list(codes),
-    ).values_list(*_RAW_FIELDS, "submission__org_unit__code")
+    )
+    rows = rows.order_by(*_COMMUNE_ORDER).values_list(*_RAW_FIELDS, "submission__org_unit__code")
     return [_core(values, f"{values[-1]} ({code})" if code else values[-1]) for *values, code in rows]
 
 
@@ -536,7 +551,8 @@ def _communes_by_area(plan, core: Plan, period_key: str, *, states) -> _Communes
             submission__period_start__gte=period.start,
             submission__period_end__lte=period.end,
             indicator_code__in=codes,
-        ).values_list(*_RAW_FIELDS, "submission__org_unit__code", "submission__org_unit_id")
+        ).order_by(*_COMMUNE_ORDER)
+        found = found.values_list(*_RAW_FIELDS, "submission__org_unit__code", "submission__org_unit_id")
         for *values, code, unit_id in found:
             row = _core(values, f"{values[-1]} ({code})" if code else values[-1])
             for ancestor in ancestors.get(unit_id, []):

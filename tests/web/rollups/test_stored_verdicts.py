@@ -81,6 +81,9 @@ def assert_stored_equal_engine(plan, rng: random.Random) -> int:
             rows = area_observations(plan, core, area, period_key, states=states)
             engine = evaluate_plan(core, rows, period_key, as_of=as_of, units=units)
             assert stored is not None, (area.name, period_key, view)
+            for mine, theirs in zip(stored.as_dict()["results"], engine.as_dict()["results"], strict=True):
+                differ = {k: (mine[k], theirs.get(k)) for k in mine if mine[k] != theirs.get(k)}
+                assert not differ, (area.name, period_key, view, as_of, mine["indicator"], differ)
             assert stored.as_dict() == engine.as_dict(), (area.name, period_key, view, as_of)
             assert stored.issues == engine.issues
             _columns_agree(plan, view, area_id, period_key, engine)
