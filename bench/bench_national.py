@@ -581,6 +581,15 @@ def measure_backend(
             if "rebuild" in timings:
                 row("rebuild", f"rollup_rebuild, nation, {PERIOD} (s)", "s").values += timings["rebuild"]
             nation_note = f"{timings['indicators_with_data']} indicators with data"
+            if "verdicts_refresh" in timings:
+                note = f"{timings['verdicts_rows']} rows, refresh_verdicts (both views, listed periods)"
+                row(
+                    "verdicts_refresh", "stored verdicts of every area, written (s)", "s", note
+                ).values += timings["verdicts_refresh"]
+                note = f"{timings['stored_areas']} areas, one query"
+                row(
+                    "verdicts_read", f"stored verdicts of every area for {PERIOD}, read (s)", "s", note
+                ).values += timings["stored_all_areas"]
             if "all_areas" in timings:
                 # The "full national evaluation": every area × indicator for the year.
                 every = row(

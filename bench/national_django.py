@@ -133,6 +133,10 @@ def evaluate(plan_id: int, period: str, runs: int) -> dict:
         from web.rollups.selectors import evaluation_all_units
     except ImportError:
         evaluation_all_units = None
+    try:
+        from web.rollups.verdicts import refresh_verdicts, stored_statuses
+    except ImportError:  # before verdicts were stored
+        refresh_verdicts = stored_statuses = None
     if rollup_rebuild is not None:
         timings["rebuild"] = []
     if evaluation_all_units is not None:
@@ -150,6 +154,14 @@ def evaluate(plan_id: int, period: str, runs: int) -> dict:
             areas = evaluation_all_units(plan=plan, period_key=period, as_of=as_of)
             timings["all_areas"].append(time.perf_counter() - started)
             timings["areas"] = len(areas)
+        if refresh_verdicts is not None and stored_statuses is not None:
+            if number == 0:  # what a rebuild adds: every area's verdicts, both views, every listed period
+                started = time.perf_counter()
+                timings["verdicts_rows"] = refresh_verdicts(plan.pk)
+                timings["verdicts_refresh"] = [time.perf_counter() - started]
+            started = time.perf_counter()  # every area's stored verdicts for the year, as pages read them
+            timings["stored_areas"] = len(stored_statuses(plan, period, "A"))
+            timings.setdefault("stored_all_areas", []).append(time.perf_counter() - started)
     results = evaluated.evaluation.results if evaluated else ()
     timings["indicators_with_data"] = sum(r.status.value != "no_data" for r in results)
     return timings

@@ -45,6 +45,7 @@ def fold(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+@functools.lru_cache(maxsize=16384)  # the engine keys every row by its unit's name: a few names, many rows
 def name_key(name: str) -> str:
     """A key equal for all spellings of one name: ``fold`` of the cleaned name, dashes spaced alike."""
     return _SPACES.sub(" ", _DASHES.sub(" - ", fold(clean_name(name)))).strip()

@@ -15,7 +15,9 @@ TREE_CHANGED = "tree_changed"  # units added or moved: the closure table follows
 NAMES_CHANGED = "names_changed"  # a unit renamed: cached evaluations carry names
 SUBMISSION_MOVED = "submission_moved"  # submission=, old_state=, action=, actor=: inside the transaction
 PLAN_CONFIRMED = "plan_confirmed"  # version=, previous= (the version it replaced, or None): inside it
+PLAN_AMENDED = "plan_amended"  # version=: a target or assignment of a version changed, inside it
 PLAN_LOADED = "plan_loaded"  # plan=...: a bulk load committed
+SUMMARY_WRITTEN = "summary_written"  # plan_id=, areas= (unit ids, None: all), views=: inside the transaction
 
 _listeners: dict[str, list[Callable[..., Any]]] = {}
 

@@ -16,7 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from chitieu.dates import parse_day
@@ -25,7 +28,7 @@ from chitieu.explain import vi_period
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Plan, Sex
 from chitieu.reminders import Stage
-from web.dashboards import charts
+from web.dashboards import charts, fragments
 from web.dashboards.breaks import reorganisation_breaks
 from web.dashboards.search import search
 from web.dashboards.selectors import (
@@ -41,6 +44,7 @@ from web.orgs.access import area_unit_ids, may_see_provisional
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
+from web.rollups.cache import summary_version
 from web.rollups.completeness import completeness_counts
 from web.rollups.selectors import (
     area_observations,
@@ -183,10 +187,46 @@ def core_plan_or_404(plan: PlanRecord) -> Plan:
 def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for(request, plan_id)
     as_of = as_of_from(request)
-    core = core_plan_or_404(plan)
+    version = plan_version_active(plan)
+    if version is None:
+        raise Http404(_("This plan has no version in force yet."))
+    core = core_plan(version)
     period = period_from(request, core, as_of)
     area = area_from(request, plan)
     states = states_from(request, plan)
+    key = fragments.fragment_key(
+        plan_id=plan.pk,
+        version_id=version.pk,
+        area_id=area.pk,
+        period=period,
+        as_of=as_of,
+        provisional=states == PROVISIONAL,
+        summary=summary_version(plan.pk),
+        scope=fragments.visibility_scope(request.user, plan),
+    )
+    etag = fragments.etag_for(key, request)
+    # A date that could not be read is said on the page (a message): never answered by a 304.
+    unread = bool((request.GET.get("as_of") or "").strip()) and parse_day(request.GET["as_of"]) is None
+    if not unread:
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return not_modified
+    body = fragments.cached_fragment(key)
+    if body is None:
+        body = render_to_string(
+            "dashboards/_plan_body.html",
+            plan_context(request, plan, core, area, period, as_of, states),
+            request,
+        )
+        fragments.remember_fragment(key, body)
+    response = render(request, "dashboards/plan.html", {"plan": plan, "body": mark_safe(body)})
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)  # always revalidated, never shared
+    return response
+
+
+def plan_context(request, plan, core, area, period: str, as_of: date, states) -> dict:
+    """What the dashboard's body shows: the engine's verdicts (stored ones when they answer)."""
     evaluated = unit_evaluation(plan, core, area, period, as_of=as_of, states=states)
     objectives = []
     for objective in core.objectives:
@@ -199,24 +239,20 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         {"status": s.value, "label": status_label(s), "count": n, "css": STATUS_CLASS[s]}
         for s, n in ((Status(k), v) for k, v in evaluated.evaluation.summary().items())
     ]
-    return render(
-        request,
-        "dashboards/plan.html",
-        {
-            "plan": plan,
-            "core": core,
-            "period": period,
-            "periods": year_choices(core, as_of) + ([core.phase.key] if core.phase else []),
-            "area": area,
-            "areas": area_choices(request, plan, area, period),
-            "as_of": as_of,
-            "provisional": states == PROVISIONAL,
-            "objectives": objectives,
-            "summary": summary,
-            "issues": evaluated.evaluation.issues,
-            "breaks": reorganisation_breaks(area, [period]),
-        },
-    )
+    return {
+        "plan": plan,
+        "core": core,
+        "period": period,
+        "periods": year_choices(core, as_of) + ([core.phase.key] if core.phase else []),
+        "area": area,
+        "areas": area_choices(request, plan, area, period),
+        "as_of": as_of,
+        "provisional": states == PROVISIONAL,
+        "objectives": objectives,
+        "summary": summary,
+        "issues": evaluated.evaluation.issues,
+        "breaks": reorganisation_breaks(area, [period]),
+    }
 
 
 def year_badge(result) -> dict[str, str]:

@@ -376,6 +376,7 @@ def target_update(
         raise PlanStateError("reason_required")
     _require_storable(value)
     _apply(actor, target, {"comparator": comparator, "value": value}, "target_update", reason)
+    hooks.announce(hooks.PLAN_AMENDED, version=target.indicator.version)  # stored verdicts follow
     return target
 
 
@@ -389,6 +390,7 @@ def target_add(*, actor, indicator: Indicator, period_key: str, comparator: str,
         indicator=indicator, period_key=period_key, comparator=comparator, value=value
     )
     audit_record(actor=actor, action="target_add", subject=target, field="value", new=value, reason=reason)
+    hooks.announce(hooks.PLAN_AMENDED, version=indicator.version)
     return target
 
 
@@ -434,6 +436,7 @@ def assignment_update(
             old=", ".join(old),
             new=", ".join(new),
         )
+    hooks.announce(hooks.PLAN_AMENDED, version=assignment.indicator.version)
     return assignment
 
 

@@ -1,5 +1,9 @@
 """The dashboards' evaluations, cached per plan, area, period, date, states and summary version.
 
+Most pages read stored verdicts (web.rollups.verdicts) and never get here: this cache serves
+what is evaluated at read time (communes, quarters and months, a date before the stored
+verdicts answer).
+
 Evaluating a plan for an area costs the engine 0.3–0.5 s of CPU; the pages ask for
 the same few evaluations again and again between two changes to the figures. The
 cache key holds every input of ``unit_evaluation``, the plan's content (a digest of

@@ -85,3 +85,39 @@ class RollupVersion(models.Model):
 
     plan = models.OneToOneField("plans.Plan", on_delete=models.CASCADE, related_name="+")
     number = models.PositiveBigIntegerField(default=0)
+
+
+class Verdict(models.Model):
+    """The engine's verdict of an area (nation, province, district) for a period, stored by the
+    writers of the summary in their transaction (web.rollups.verdicts says what is stored and when).
+
+    Per plan × view × area × period: one row with ``indicator_code`` "" (the evaluation's issues,
+    the plan digest and the data horizon), then per indicator the total row (sex "") holding the
+    engine's whole result and, when the engine judged the sexes apart, one row per sex. The
+    columns are the figures pages list and filter on; ``result`` is the engine's value itself."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+")
+    view = models.CharField(max_length=1, choices=View.choices)
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period_key = models.CharField(max_length=20)
+    indicator_code = models.CharField(max_length=20, blank=True)
+    sex = models.CharField(max_length=1, blank=True)  # "", F, M (the engine's parts by sex)
+    status = models.CharField(max_length=20, blank=True)
+    actual = models.DecimalField(max_digits=30, decimal_places=10, null=True)
+    achievement = models.DecimalField(max_digits=30, decimal_places=10, null=True)
+    progress = models.DecimalField(max_digits=30, decimal_places=10, null=True)
+    provisional = models.BooleanField(default=False)
+    units_meeting_share = models.DecimalField(max_digits=30, decimal_places=10, null=True)  # 6.3-style
+    trajectory_band = models.CharField(max_length=20, blank=True)
+    projected = models.DecimalField(max_digits=30, decimal_places=10, null=True)
+    digest = models.CharField(max_length=40, blank=True)  # the core plan it was judged on
+    horizon = models.DateField(null=True)  # the latest end of a period with figures in the area
+    result = models.BinaryField(null=True)  # the engine's IndicatorResult (issues on the "" row)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "view", "unit", "period_key", "indicator_code", "sex"], name="verdict_once"
+            )
+        ]
+        indexes = [models.Index(fields=["plan", "view", "period_key"], name="verdict_plan_period")]

@@ -23,6 +23,7 @@ named the same way, for the pure engine.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,8 +40,8 @@ from chitieu.rollup import FigureState, aggregate
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.selectors import core_plan, plan_version_active
-from web.rollups.cache import cached, evaluation_key, remember
-from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
+from web.rollups.cache import cached, evaluation_key, plan_digest, remember
+from web.rollups.models import MICRO, RollupFigure, UnitAncestor, Verdict, View
 from web.rollups.services import VIEW_STATES, Sums
 
 BELOW = "~"  # the name of the summed figures of the units below an area
@@ -130,13 +131,27 @@ def raw_area_observations(
     )
     if codes is not None:
         rows = rows.filter(indicator_code__in=list(codes))
-    rows = rows.values_list(*_RAW_FIELDS, "submission__org_unit_id")
+    rows = rows.order_by("pk").values_list(*_RAW_FIELDS, "submission__org_unit_id")  # one order everywhere
     result = []
     for *values, unit_id in rows:
         owner = effective[unit_id]
         own = owner == area.pk and area.kind != UnitKind.COMMUNE
         result.append(_core(values, "" if own else labels[owner]))
     return result
+
+
+# One order for communes' rows wherever they are read: the engine lists sources in the rows' order,
+# and a stored verdict must list them as the page's own evaluation does (PostgreSQL has no default order).
+_COMMUNE_ORDER = (
+    "submission__org_unit__name",
+    "submission__org_unit__code",
+    "submission__org_unit_id",
+    "submission__period_start",
+    "submission__period_end",
+    "indicator_code",
+    "sex",
+    "pk",
+)
 
 
 def _commune_observations(plan, area: OrgUnit, codes, period_key: str, *, states) -> list[CoreObservation]:
@@ -151,7 +166,8 @@ def _commune_observations(plan, area: OrgUnit, codes, period_key: str, *, states
         submission__period_start__gte=period.start,
         submission__period_end__lte=period.end,
         indicator_code__in=list(codes),
-    ).values_list(*_RAW_FIELDS, "submission__org_unit__code")
+    )
+    rows = rows.order_by(*_COMMUNE_ORDER).values_list(*_RAW_FIELDS, "submission__org_unit__code")
     return [_core(values, f"{values[-1]} ({code})" if code else values[-1]) for *values, code in rows]
 
 
@@ -310,11 +326,20 @@ def area_observations(
     if codes is not None:
         figures = figures.filter(indicator_code__in=list(codes))
     per_unit = [c for c in _per_unit_codes(core) if codes is None or c in codes]
-    rows = _summary_and_raw(plan, core, area, list(figures), states=states)
+    communes = _commune_observations(plan, area, per_unit, period_key, states=states)
+    return _area_rows(plan, core, area, list(figures), communes, per_unit, states=states)
+
+
+def _area_rows(
+    plan, core: Plan, area: OrgUnit, figures, communes, per_unit, *, states
+) -> list[CoreObservation]:
+    """An area's rows for the engine: its summary (and raw rows where sums cannot stand in) and
+    its communes' rows of the per-unit indicators ``per_unit``."""
+    rows = _summary_and_raw(plan, core, area, figures, states=states)
     # Per-unit indicators are read commune by commune below: their sums would be one more
     # "unit" the engine cannot place (and would list as a row that does not count).
     rows = [r for r in rows if not (r.indicator in per_unit and (r.org_unit or "").startswith(BELOW))]
-    return rows + _commune_observations(plan, area, per_unit, period_key, states=states)
+    return rows + list(communes)
 
 
 def child_figures(
@@ -388,6 +413,9 @@ def unit_evaluation(
 ) -> AreaEvaluation:
     """The engine's verdicts for ``area`` (any unit of the plan's tree) from the summary table."""
     area = area_unit(area)
+    stored = stored_evaluation(plan, core, area, period_key, as_of=as_of, states=states)
+    if stored is not None:
+        return AreaEvaluation(area, stored, (), tuple(commune_labels(area, period_key)))
     # The version is read before the figures: a change committed in between is then
     # cached under the old version, which no later reader asks for.
     key = evaluation_key(plan.pk, core, area.pk, period_key, as_of=as_of, states=states)
@@ -523,9 +551,97 @@ def _communes_by_area(plan, core: Plan, period_key: str, *, states) -> _Communes
             submission__period_start__gte=period.start,
             submission__period_end__lte=period.end,
             indicator_code__in=codes,
-        ).values_list(*_RAW_FIELDS, "submission__org_unit__code", "submission__org_unit_id")
+        ).order_by(*_COMMUNE_ORDER)
+        found = found.values_list(*_RAW_FIELDS, "submission__org_unit__code", "submission__org_unit_id")
         for *values, code, unit_id in found:
             row = _core(values, f"{values[-1]} ({code})" if code else values[-1])
             for ancestor in ancestors.get(unit_id, []):
                 rows.setdefault(ancestor, []).append(row)
     return _Communes(rows, labels)
+
+
+# ------------------------------------------------------------------ stored verdicts
+
+STORE_FORMAT = "1"  # bumped when the stored results' shape changes: older rows are then not read
+STORED_AS_OF = date.max  # verdicts are stored as known once every figure is in (see web.rollups.verdicts)
+STORED_KINDS = (UnitKind.NATION, UnitKind.PROVINCE, UnitKind.DISTRICT)
+
+
+def store_digest(core: Plan) -> str:
+    return f"{STORE_FORMAT}:{plan_digest(core)}"
+
+
+def year_end(day: date) -> date:
+    return date(day.year, 12, 31)
+
+
+def stored_valid_from(period_key: str, horizon: date | None) -> date:
+    """The first "as of" date from which the stored verdict is the engine's: every figure the
+    area has is known by then, the period is over, and so is every year with figures (a phase
+    trajectory counts only years ended by "as of")."""
+    end = parse_period(period_key).end
+    return max(end, year_end(horizon)) if horizon is not None else end
+
+
+def stored_evaluation(
+    plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str]
+) -> PlanEvaluation | None:
+    """The stored verdicts of ``area`` for the period, in one query; None when none are stored
+    (communes, periods the pages do not list, a view without figures), when they were judged on
+    another version of the plan, or when ``as_of`` is too early for them (the engine decides then)."""
+    if area.kind not in STORED_KINDS:
+        return None
+    rows = list(
+        Verdict.objects.filter(
+            plan=plan, view=view_of(states), unit=area, period_key=period_key, sex=""
+        ).values_list("indicator_code", "digest", "horizon", "result")
+    )
+    head = next((r for r in rows if r[0] == ""), None)
+    if head is None or head[1] != store_digest(core) or as_of < stored_valid_from(period_key, head[2]):
+        return None
+    try:
+        issues = pickle.loads(head[3])
+        by_code = {code: pickle.loads(blob) for code, _d, _h, blob in rows if code}
+    except (pickle.UnpicklingError, AttributeError, TypeError, ValueError, EOFError):
+        return None  # written by another version of the code: the engine answers
+    if set(by_code) != {i.code for i in core.indicators}:
+        return None
+    results = tuple(by_code[i.code] for i in core.indicators)
+    return PlanEvaluation(parse_period(period_key).key, results, issues, as_of)
+
+
+def evaluate_for_store(
+    plan, core: Plan, period_keys: Sequence[str], areas: Sequence[OrgUnit], *, states: Sequence[str]
+) -> dict[tuple[int, str], tuple[PlanEvaluation, date | None]]:
+    """The engine's evaluation of each area for each period as ``unit_evaluation`` feeds it, with
+    every figure known (``STORED_AS_OF``), and the latest end of a period among its rows.
+
+    A fixed number of queries: the areas' summary rows once, the communes' per-unit rows once per
+    period; each commune's per-unit series is worked out once per period."""
+    figures: dict[int, list] = {a.pk: [] for a in areas}
+    for figure in (
+        RollupFigure.objects.filter(plan=plan, view=view_of(states), unit__in=[a.pk for a in areas])
+        .values_list(*_SUMMARY_FIELDS, named=True)
+        .iterator(chunk_size=10000)
+    ):
+        figures[figure.unit_id].append(figure)
+    per_unit = _per_unit_codes(core)
+    # The summary's rows do not depend on the period asked: read (and their raw parts) once per area.
+    own = {a.pk: _area_rows(plan, core, a, figures[a.pk], [], per_unit, states=states) for a in areas}
+    out: dict[tuple[int, str], tuple[PlanEvaluation, date | None]] = {}
+    for period_key in period_keys:
+        communes = _communes_by_area(plan, core, period_key, states=states)
+        memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
+        for area in areas:
+            rows = own[area.pk] + communes.rows.get(area.pk, [])
+            evaluation = evaluate_plan(
+                core,
+                rows,
+                period_key,
+                as_of=STORED_AS_OF,
+                units=communes.labels.get(area.pk, []),
+                series_memo=memo,
+            )
+            horizon = max((parse_period(r.period).end for r in rows), default=None)
+            out[(area.pk, period_key)] = (evaluation, horizon)
+    return out

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 
 from chitieu import approval
 from chitieu.periods import parse_period
+from web.core import hooks
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
 from web.rollups.cache import summary_changed, summary_changed_all
@@ -196,13 +197,18 @@ def rollup_submission_moved(*, submission: Submission, old_state: str, **_detail
     )
     ancestors = _ancestors(effective)
     summary_changed(submission.plan_id)  # same transaction: cached evaluations of the plan are stale
+    moved = []
     for view, counted in VIEW_STATES.items():
         if (old_state in counted) == (submission.state in counted):
             continue
+        moved.append(view)
         before_states = {**states, submission.pk: old_state}
         before = group_sums(r[1:] for r in rows if before_states[r[0]] in counted)
         after = group_sums(r[1:] for r in rows if states[r[0]] in counted)
         _apply(submission.plan_id, view, submission.period_key, ancestors, effective, before, after)
+    if moved:  # the stored verdicts of those areas follow, in this transaction (web.rollups.verdicts)
+        areas = [a for a, _depth in ancestors]
+        hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=submission.plan_id, areas=areas, views=moved)
 
 
 def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> None:
@@ -324,4 +330,5 @@ def rollup_rebuild(
             cursor.execute(sql, {**params, **states})
             if progress is not None:
                 progress(done, len(steps), key)
+    hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=plan.pk, areas=None, views=list(VIEW_STATES))
     return RollupFigure.objects.filter(plan=plan).count()

@@ -291,3 +291,8 @@ CHITIEU_NOTICE_CHANNELS = env.list("CHITIEU_NOTICE_CHANNELS", default=["web.noti
 CHITIEU_SITE_URL = env.str("CHITIEU_SITE_URL", default="http://127.0.0.1:8000")
 # Reminders for figures due within this many days (late ones are always reminded).
 CHITIEU_REMIND_BEFORE_DAYS = env.int("CHITIEU_REMIND_BEFORE_DAYS", default=7)
+
+# Verdicts stored by the writers of the figures (web.rollups.verdicts). Off, the writers only
+# remove the verdicts a change made stale and pages ask the engine; the test settings turn it off
+# (every figure the suite writes would be judged again) and the verdict tests turn it on.
+CHITIEU_STORED_VERDICTS = env.bool("CHITIEU_STORED_VERDICTS", default=True)

@@ -1,0 +1,69 @@
+"""Dashboard fragments cached per what they show, ETag / 304, and never shared across visibility."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chitieu.approval import Role
+
+from .conftest import AS_OF, LABOUR
+from .test_dashboards import _statuses
+
+PARAMS = {"period": "2024", "as_of": AS_OF}
+
+
+@pytest.fixture(autouse=True)
+def stored_verdicts(settings):
+    """The store is on (the test settings turn it off for the rest of the suite)."""
+    settings.CHITIEU_STORED_VERDICTS = True
+
+
+def _get(client, plan, etag: str | None = None, **params):
+    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+    return client.get(f"/dashboards/plans/{plan.pk}/", {**PARAMS, **params}, **headers)
+
+
+def _area_options(html: str) -> set[str]:
+    select = re.search(r'<select id="f-area" name="area">(.*?)</select>', html, re.S)
+    return set(re.findall(r">([^<]+)</option>", select.group(1))) if select else set()
+
+
+def test_an_unchanged_page_is_304_and_a_changed_figure_a_new_etag(client, figures, coordinator):
+    from web.data.models import Submission
+    from web.data.services import submission_unlock
+
+    client.force_login(coordinator)
+    first = _get(client, figures)
+    assert first.status_code == 200 and first["ETag"]
+    assert _statuses(first.content.decode())["2.2"] == "not_achieved"
+    again = _get(client, figures, etag=first["ETag"])
+    assert again.status_code == 304 and not again.content
+    assert _get(client, figures, etag=first["ETag"], provisional="1").status_code == 200  # another view
+    labour = Submission.objects.get(plan=figures, org_unit__name=LABOUR, period_key="2024")
+    submission_unlock(actor=coordinator, submission=labour, reason="Sửa số liệu")
+    changed = _get(client, figures, etag=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert _statuses(changed.content.decode())["2.2"] == "no_data"
+    assert _get(client, figures, etag=changed["ETag"]).status_code == 304
+
+
+def test_people_who_see_different_areas_never_share_a_fragment(client, figures, make_user):
+    from web.orgs.selectors import unit_find
+
+    commune = unit_find("Xã Đăk Kôi")
+    admin = make_user("quan-tri", Role.ADMINISTRATOR)
+    reporter = make_user("xa-dak-koi", Role.REPORTER, commune)
+    for first, second in ((admin, reporter), (reporter, admin)):
+        from django.core.cache import cache
+
+        cache.clear()
+        client.force_login(first)
+        one = _get(client, figures).content.decode()
+        client.force_login(second)
+        two = _get(client, figures).content.decode()
+        pages = {admin: one, reporter: two} if first is admin else {admin: two, reporter: one}
+        assert "Xã Đăk Pne" in _area_options(pages[admin])  # every commune of the district
+        assert _area_options(pages[reporter]) == {figures.area.name, commune.name}  # its own only
+        assert _statuses(pages[admin]) == _statuses(pages[reporter])  # the same approved verdicts

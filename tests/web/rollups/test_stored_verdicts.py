@@ -1,0 +1,181 @@
+"""Stored verdicts (web.rollups.verdicts) are the engine's, whatever the figures and their moves.
+
+After random figures and random submit / approve / return / unlock sequences (each written by
+the summary's own writer, which refreshes the verdicts in its transaction), every stored
+verdict equals the engine's result for the same area, period and view, fed as the pages fed it
+before verdicts were stored, on any "as of" from which the store claims to answer; before that
+date the store declines. (That the summary-fed engine equals the engine on every raw figure is
+test_equal_to_engine's claim.) A rebuild writes the same verdicts as the moves did, and an amended
+target moves them.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chitieu.evaluate import evaluate_plan
+from tests.web.rollups.conftest import NEXT, build_tree, move, plan_for, random_figures
+
+VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
+
+
+@pytest.fixture(autouse=True)
+def stored_verdicts(settings):
+    """The store is on (the test settings turn it off for the rest of the suite)."""
+    settings.CHITIEU_STORED_VERDICTS = True
+
+
+def stored_snapshot(plan) -> dict:
+    from web.rollups.models import Verdict
+
+    fields = ["status", "actual", "achievement", "progress", "provisional", "units_meeting_share"]
+    fields += ["trajectory_band", "projected", "digest", "horizon", "result"]
+    return {
+        (v.view, v.unit_id, v.period_key, v.indicator_code, v.sex): tuple(
+            bytes(x) if isinstance(x, memoryview) else x for x in (getattr(v, n) for n in fields)
+        )
+        for v in Verdict.objects.filter(plan=plan)
+    }
+
+
+def assert_stored_equal_engine(plan, rng: random.Random) -> int:
+    """Every stored (area, period, view) against the engine; returns how many were compared."""
+    from web.dashboards.selectors import core_plan, plan_version_active
+    from web.data.models import Submission
+    from web.orgs.models import OrgUnit
+    from web.rollups.models import Verdict
+    from web.rollups.selectors import (
+        STORED_KINDS,
+        area_observations,
+        commune_labels,
+        stored_evaluation,
+        stored_valid_from,
+    )
+    from web.rollups.verdicts import stored_periods
+
+    core = core_plan(plan_version_active(plan))
+    compared = 0
+    for view, states in VIEWS.items():
+        heads = {
+            (v.unit_id, v.period_key): v.horizon
+            for v in Verdict.objects.filter(plan=plan, view=view, indicator_code="")
+        }
+        has_figures = Submission.objects.filter(plan=plan, state__in=states).exists()
+        areas = list(OrgUnit.objects.filter(kind__in=STORED_KINDS).order_by("pk"))
+        # Nothing left out: every area and listed period is stored once the view has figures.
+        expected = {(a.pk, p) for a in areas for p in stored_periods(core)} if has_figures else set()
+        assert set(heads) == expected, view
+        for (area_id, period_key), horizon in sorted(heads.items()):
+            area = OrgUnit.objects.get(pk=area_id)
+            valid = stored_valid_from(period_key, horizon)
+            as_of = valid + timedelta(days=rng.choice([0, 1, 40, 800]))
+            stored = stored_evaluation(plan, core, area, period_key, as_of=as_of, states=states)
+            units = commune_labels(area, period_key)
+            rows = area_observations(plan, core, area, period_key, states=states)
+            engine = evaluate_plan(core, rows, period_key, as_of=as_of, units=units)
+            assert stored is not None, (area.name, period_key, view)
+            for mine, theirs in zip(stored.as_dict()["results"], engine.as_dict()["results"], strict=True):
+                differ = {k: (mine[k], theirs.get(k)) for k in mine if mine[k] != theirs.get(k)}
+                assert not differ, (area.name, period_key, view, as_of, mine["indicator"], differ)
+            assert stored.as_dict() == engine.as_dict(), (area.name, period_key, view, as_of)
+            assert stored.issues == engine.issues
+            _columns_agree(plan, view, area_id, period_key, engine)
+            before = valid - timedelta(days=1)
+            assert stored_evaluation(plan, core, area, period_key, as_of=before, states=states) is None
+            compared += 1
+    return compared
+
+
+def _columns_agree(plan, view, area_id, period_key, engine) -> None:
+    from web.rollups.models import Verdict
+
+    rows = {
+        (v.indicator_code, v.sex): v
+        for v in Verdict.objects.filter(plan=plan, view=view, unit_id=area_id, period_key=period_key)
+    }
+    for result in engine.results:
+        row = rows[(result.indicator, "")]
+        assert row.status == result.status.value
+        assert row.provisional == result.provisional
+        for name in ("actual", "achievement", "progress", "units_meeting_share"):
+            value = getattr(result, name)
+            got = getattr(row, name)
+            assert (got is None) == (value is None) and (value is None or got == round(value, 10)), name
+        for part in result.by_sex:
+            if part.key in ("F", "M"):
+                assert rows[(result.indicator, part.key)].status == part.status.value
+
+
+@pytest.mark.django_db
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    shape=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=2), min_size=1, max_size=2),
+    seed=st.integers(0, 10**6),
+    steps=st.integers(0, 12),
+)
+def test_stored_verdicts_follow_random_moves(admin, shape, seed, steps):
+    from web.rollups.services import rollup_rebuild
+
+    rng = random.Random(seed)
+    with transaction.atomic():
+        nation = build_tree(shape)
+        plan = plan_for(nation, admin)
+        submissions = random_figures(plan, nation, rng, density=0.5)
+        for _ in range(steps if submissions else 0):
+            submission = rng.choice(submissions)
+            move(submission, rng.choice(NEXT[submission.state]))
+        assert_stored_equal_engine(plan, rng)
+        incremental = stored_snapshot(plan)
+        rollup_rebuild(plan=plan)  # what a bulk load and a reorganisation end with
+        assert stored_snapshot(plan) == incremental
+        transaction.set_rollback(True)
+
+
+def test_moves_and_an_amended_target_move_the_stored_verdicts(admin):
+    """Approve, return, unlock and an amended target each change what the store answers."""
+    from web.dashboards.selectors import core_plan, plan_version_active
+    from web.plans.models import Target
+    from web.plans.services import target_update
+    from web.rollups.selectors import stored_evaluation
+
+    nation = build_tree([[1, 1]])
+    plan = plan_for(nation, admin)
+    rng = random.Random(5)
+    submissions = random_figures(plan, nation, rng, density=0.4)
+    as_of = date(2030, 1, 1)
+
+    def shown(states=("approved",)):
+        core = core_plan(plan_version_active(plan))
+        return stored_evaluation(plan, core, nation, "2024", as_of=as_of, states=states)
+
+    assert shown() is None  # nothing approved yet: nothing stored, the engine answers
+    for submission in submissions:
+        move(submission, "submitted")
+    assert shown(VIEWS["P"]) is not None and shown() is None
+    for submission in submissions:
+        move(submission, "approved")
+    approved = shown()
+    assert approved is not None
+    assert_stored_equal_engine(plan, rng)
+    move(submissions[0], "draft")  # unlock
+    assert_stored_equal_engine(plan, rng)
+    target = Target.objects.filter(
+        indicator__version__plan=plan, indicator__code="2.1", period_key="2024"
+    ).first()
+    if target is None:
+        target = Target.objects.filter(indicator__version__plan=plan, period_key="2024").first()
+    before = shown().result(target.indicator.code).target
+    target_update(
+        actor=admin, target=target, comparator=target.comparator, value=Decimal("42.5"), reason="sửa"
+    )
+    after = shown()
+    assert after is not None and after.result(target.indicator.code).target != before
+    assert after.result(target.indicator.code).target.value == Decimal("42.5")
+    assert_stored_equal_engine(plan, rng)

@@ -1,0 +1,64 @@
+"""Whole dashboard fragments cached per what they show, and answered with 304 when unchanged.
+
+A plan dashboard's body depends on the plan (its version in force), the area, the period,
+the "as of" date, the view (approved / provisional), the figures (the plan's summary version,
+bumped in every transaction that changes them, an amended plan included), the language and
+what the person may see (their role and unit decide the areas listed and the links offered).
+That tuple is the fragment's cache key: two people who may see different things never share
+a fragment, and a change to the figures makes every older fragment unreachable.
+
+The ETag is that key with what the page around the fragment shows of the person (who they
+are, their CSRF cookie), so a browser revalidating an unchanged page gets 304 Not Modified
+and nothing is evaluated or rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+from web.orgs.access import can_manage_plan, may_see_provisional
+
+FRAGMENT_TIMEOUT = 24 * 3600  # keys of older versions are never asked again: they only wait to expire
+
+
+def visibility_scope(user, plan) -> str:
+    """What decides which areas, views and links a person is shown on a plan's pages."""
+    role = user.chitieu_role.value
+    unit = "*" if role == "administrator" else str(user.org_unit_id or "-")
+    return f"{role}:{unit}:{int(can_manage_plan(user, plan))}:{int(may_see_provisional(user, plan))}"
+
+
+def fragment_key(
+    *,
+    plan_id: int,
+    version_id: int,
+    area_id: int,
+    period: str,
+    as_of: date,
+    provisional: bool,
+    summary: int,
+    scope: str,
+) -> str:
+    parts = (plan_id, version_id, area_id, period, as_of.isoformat(), int(provisional), summary)
+    return "dashboards:plan:" + ":".join(str(p) for p in (*parts, get_language() or "", scope))
+
+
+def etag_for(key: str, request) -> str:
+    user = request.user
+    person = (user.pk, user.get_full_name(), user.chitieu_role.value, user.org_unit_id)
+    get_token(request)  # the page carries the CSRF secret: set it now, as rendering would, and hash it
+    seen = f"{key}|{person}|{request.META.get('CSRF_COOKIE', '')}"
+    return '"' + hashlib.sha256(seen.encode()).hexdigest()[:32] + '"'
+
+
+def cached_fragment(key: str) -> str | None:
+    return cache.get(key)
+
+
+def remember_fragment(key: str, html: str) -> None:
+    cache.set(key, html, FRAGMENT_TIMEOUT)

@@ -1,0 +1,187 @@
+"""Verdicts stored where the figures change, read by the pages and the API in one query.
+
+Every writer of the summary (``web.rollups.services``: submit, approve, return, unlock, a
+rebuild after a bulk load or a reorganisation) announces ``hooks.SUMMARY_WRITTEN`` in its
+transaction with the areas it touched; ``refresh_verdicts`` then evaluates those areas again
+and replaces their ``Verdict`` rows in that same transaction. A confirmed (amended) plan
+version, a moved tree and renamed units refresh every area of the plans concerned.
+
+What is stored, and what is left to read time:
+
+- The verdicts are the core engine's own results (``chitieu.evaluate.evaluate_plan``, fed
+  exactly as ``selectors.unit_evaluation`` feeds it): no second copy of any rule. The whole
+  ``IndicatorResult`` is kept (pickled: the same values Django's cache keeps for the pages)
+  with the figures pages filter on as columns (status, actual, achievement, progress,
+  provisional, 6.3's share of units meeting the threshold, trajectory band and projection),
+  and one row per sex where the engine judged the sexes apart.
+- Areas: the nation, provinces and districts, as the summary keeps them. A commune's
+  verdict is read from its few rows at read time (as its summary is).
+- Periods: those the dashboards list (the phase's years and the phase, the plan's own
+  periods). Others (a quarter, a month) are evaluated at read time, cached per version.
+- Views: approved and provisional; a view in which the plan has no figure stores nothing
+  (read time evaluates nothing, cheaply).
+- "As of": the engine judges what was known on a date. Stored verdicts are judged with every
+  figure known (``STORED_AS_OF``) and keep the area's *horizon*, the latest end of a period
+  with figures. For any "as of" on or after the end of the period and of the horizon's year,
+  the engine's result is the same (every row is visible, every sub-period due, every year
+  with figures counted in the trajectory), so pages read the stored verdict and the
+  result carries the asked date. For an earlier date — the year still running, or a page
+  made reproducible with ``?as_of=`` in the past — the engine answers at read time
+  (``selectors.unit_evaluation``, cached per summary version). ``stored_valid_from`` is the rule.
+
+``settings.CHITIEU_STORED_VERDICTS`` (on by default) turns the store off: writers then only
+delete the verdicts they made stale, and pages ask the engine (cached) as before.
+
+``tests/web/rollups/test_stored_verdicts.py`` proves stored == engine on random data and
+random sequences of moves, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from chitieu.evaluate import IndicatorResult, PlanEvaluation
+from chitieu.plan import Plan as CorePlan
+from web.data.models import Submission
+from web.orgs.models import OrgUnit
+from web.plans.models import Plan, VersionStatus
+from web.plans.selectors import core_plan, plan_version_active
+from web.rollups.cache import summary_changed
+from web.rollups.models import Verdict
+from web.rollups.selectors import STORED_KINDS, evaluate_for_store, store_digest, units_below
+from web.rollups.services import VIEW_STATES
+
+
+def stored_periods(core: CorePlan) -> list[str]:
+    """The periods the dashboards list: the phase's years and the phase, and the plan's own periods."""
+    keys = [p.key for p in core.periods]
+    if core.phase is not None:
+        keys += [str(year) for year in core.phase.years] + [core.phase.key]
+    return list(dict.fromkeys(keys))
+
+
+def refresh_verdicts(
+    plan_id: int, *, areas: Iterable[int] | None = None, views: Iterable[str] | None = None, **_: object
+) -> int:
+    """Evaluate ``areas`` (unit ids; None: every area of the plan) again and replace their stored
+    verdicts; call inside the transaction that wrote the summary. Returns the rows written.
+
+    Every listed period is evaluated again: with every figure known, a figure of one year
+    moves the phase trajectory shown with every other."""
+    plan = Plan.objects.select_related("area").get(pk=plan_id)
+    views = list(views) if views is not None else list(VIEW_STATES)
+    if not settings.CHITIEU_STORED_VERDICTS:  # only what went stale goes; the engine answers instead
+        stale = Verdict.objects.filter(plan=plan, view__in=views)
+        stale = stale.filter(unit_id__in=list(areas)) if areas is not None else stale
+        stale.delete()
+        return 0
+    version = plan_version_active(plan)
+    core = core_plan(version) if version is not None else None
+    every = OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=STORED_KINDS).order_by("pk")
+    touched = every.filter(pk__in=list(areas)) if areas is not None else every
+    written = 0
+    for view in views:
+        states = VIEW_STATES[view]
+        stored = Verdict.objects.filter(plan=plan, view=view)
+        if core is None or not Submission.objects.filter(plan=plan, state__in=states).exists():
+            stored.delete()  # no figure counts in this view: the engine answers "no data" cheaply
+            continue
+        # The view's first figure: every area gets its verdicts, not only those above the unit.
+        first = not stored.filter(indicator_code="").exists()
+        targets = list(touched if not first else every)
+        if areas is not None and not first:
+            stored = stored.filter(unit_id__in=[a.pk for a in targets])
+        stored.delete()
+        if not targets:
+            continue
+        periods = stored_periods(core)
+        evaluations = evaluate_for_store(plan, core, periods, targets, states=states)
+        rows = [
+            row
+            for (area_id, period_key), (evaluation, horizon) in evaluations.items()
+            for row in _rows(plan.pk, view, area_id, period_key, core, evaluation, horizon)
+        ]
+        Verdict.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written
+
+
+def refresh_plan_verdicts(*, version=None, plan=None, **_: object) -> None:
+    """A version confirmed, or a target or assignment of the version in force amended: every area,
+    both views (a change to a draft changes no verdict)."""
+    if version is not None and version.status != VersionStatus.ACTIVE:
+        return
+    plan_id = plan.pk if plan is not None else version.plan_id
+    summary_changed(plan_id)  # cached pages of the plan show its targets: they are stale too
+    refresh_verdicts(plan_id)
+
+
+def refresh_all_verdicts(**_: object) -> None:
+    """The tree moved or units were renamed: every plan with figures, every area."""
+    for plan_id in Submission.objects.values_list("plan_id", flat=True).distinct().order_by("plan_id"):
+        refresh_verdicts(plan_id)
+
+
+def _rows(plan_id, view, area_id, period_key, core, evaluation: PlanEvaluation, horizon) -> list[Verdict]:
+    common = {"plan_id": plan_id, "view": view, "unit_id": area_id, "period_key": period_key}
+    head = Verdict(
+        **common,
+        indicator_code="",
+        digest=store_digest(core),
+        horizon=horizon,
+        result=pickle.dumps(tuple(evaluation.issues), protocol=pickle.HIGHEST_PROTOCOL),
+    )
+    rows = [head]
+    for result in evaluation.results:
+        rows.append(
+            Verdict(
+                **common,
+                **_columns(result),
+                result=pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL),
+            )
+        )
+        for part in result.by_sex:
+            if part.key in ("F", "M"):
+                rows.append(
+                    Verdict(
+                        **common,
+                        indicator_code=result.indicator,
+                        sex=part.key,
+                        status=part.status.value,
+                        actual=_fits(part.actual),
+                    )
+                )
+    return rows
+
+
+def _columns(result: IndicatorResult) -> dict:
+    trajectory = result.trajectory
+    return {
+        "indicator_code": result.indicator,
+        "status": result.status.value,
+        "actual": _fits(result.actual),
+        "achievement": _fits(result.achievement),
+        "progress": _fits(result.progress),
+        "provisional": result.provisional,
+        "units_meeting_share": _fits(result.units_meeting_share),
+        "trajectory_band": (trajectory.band or "") if trajectory else "",
+        "projected": _fits(trajectory.projected) if trajectory else None,
+    }
+
+
+def _fits(value):
+    """The column's precision (10 places; the result keeps the engine's exact figure)."""
+    return None if value is None else round(value, 10)
+
+
+def stored_statuses(plan, period_key: str, view: str) -> dict[int, dict[str, str]]:
+    """Every stored area's verdict per indicator for a period, in one query: {area id: {code: status}}."""
+    out: dict[int, dict[str, str]] = {}
+    rows = Verdict.objects.filter(plan=plan, view=view, period_key=period_key, sex="")
+    rows = rows.exclude(indicator_code="")
+    for unit_id, code, status in rows.values_list("unit_id", "indicator_code", "status").iterator():
+        out.setdefault(unit_id, {})[code] = status
+    return out
