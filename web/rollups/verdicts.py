@@ -29,8 +29,9 @@ What is stored, and what is left to read time:
   made reproducible with ``?as_of=`` in the past — the engine answers at read time
   (``selectors.unit_evaluation``, cached per summary version). ``stored_valid_from`` is the rule.
 
-``settings.CHITIEU_STORED_VERDICTS`` (on by default) turns the store off: writers then only
-delete the verdicts they made stale, and pages ask the engine (cached) as before.
+``settings.CHITIEU_STORED_VERDICTS`` turns the store on; it is off by default (the write cost, see
+the settings). Off, writers only delete the verdicts they made stale, and pages ask the engine
+(cached) as before.
 
 ``tests/web/rollups/test_stored_verdicts.py`` proves stored == engine on random data and
 random sequences of moves, on SQLite and PostgreSQL.

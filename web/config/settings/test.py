@@ -12,4 +12,3 @@ AXES_ENABLED = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 AXES_FAILURE_LIMIT = 5
 
-CHITIEU_STORED_VERDICTS = False  # tests/web/rollups/test_stored_verdicts.py and the fragment tests turn it on
