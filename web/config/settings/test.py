@@ -11,4 +11,3 @@ AXES_ENABLED = True
 # Tests open connections in threads that never close them; kept connections would outlive the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 AXES_FAILURE_LIMIT = 5
-
