@@ -19,6 +19,7 @@ from datetime import date
 
 from django.core.cache import cache
 from django.middleware.csrf import get_token
+from django.template import engines
 from django.utils.translation import get_language
 
 from web.orgs.access import can_manage_plan, may_see_provisional
@@ -48,11 +49,18 @@ def fragment_key(
     return "dashboards:plan:" + ":".join(str(p) for p in (*parts, get_language() or "", scope))
 
 
+def _shell(request) -> str:
+    """What the project's own context processors put around the fragment (the header's unread
+    notices): a new notice must not be answered by a 304 that keeps the old count on screen."""
+    processors = engines["django"].engine.template_context_processors
+    return repr([sorted(p(request).items()) for p in processors if p.__module__.startswith("web.")])
+
+
 def etag_for(key: str, request) -> str:
     user = request.user
     person = (user.pk, user.get_full_name(), user.chitieu_role.value, user.org_unit_id)
     get_token(request)  # the page carries the CSRF secret: set it now, as rendering would, and hash it
-    seen = f"{key}|{person}|{request.META.get('CSRF_COOKIE', '')}"
+    seen = f"{key}|{person}|{request.META.get('CSRF_COOKIE', '')}|{_shell(request)}"
     return '"' + hashlib.sha256(seen.encode()).hexdigest()[:32] + '"'
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -205,9 +206,10 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         scope=fragments.visibility_scope(request.user, plan),
     )
     etag = fragments.etag_for(key, request)
-    # A date that could not be read is said on the page (a message): never answered by a 304.
+    # A date that could not be read is said on the page (a message), as is any message waiting
+    # to be shown: never answered by a 304.
     unread = bool((request.GET.get("as_of") or "").strip()) and parse_day(request.GET["as_of"]) is None
-    if not unread:
+    if not unread and not len(get_messages(request)):
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return not_modified

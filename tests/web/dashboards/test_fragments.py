@@ -16,7 +16,7 @@ PARAMS = {"period": "2024", "as_of": AS_OF}
 
 @pytest.fixture(autouse=True)
 def stored_verdicts(settings):
-    """The store is on (the test settings turn it off for the rest of the suite)."""
+    """The store is on (it is off by default: see the settings)."""
     settings.CHITIEU_STORED_VERDICTS = True
 
 
@@ -67,3 +67,16 @@ def test_people_who_see_different_areas_never_share_a_fragment(client, figures, 
         assert "Xã Đăk Pne" in _area_options(pages[admin])  # every commune of the district
         assert _area_options(pages[reporter]) == {figures.area.name, commune.name}  # its own only
         assert _statuses(pages[admin]) == _statuses(pages[reporter])  # the same approved verdicts
+
+
+def test_a_new_notice_or_a_waiting_message_is_never_answered_by_304(client, figures, coordinator):
+    """The header around the fragment shows the unread notices; a 304 would keep the old count."""
+    from web.notices.services import notify
+
+    client.force_login(coordinator)
+    first = _get(client, figures)
+    assert _get(client, figures, etag=first["ETag"]).status_code == 304
+    notify([coordinator], key="test:one", kind="approved", message="Báo cáo đã được duyệt.", link="/")
+    fresh = _get(client, figures, etag=first["ETag"])
+    assert fresh.status_code == 200 and "unread-count" in fresh.content.decode()
+    assert _get(client, figures, etag=fresh["ETag"]).status_code == 304

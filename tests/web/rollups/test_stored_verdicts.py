@@ -28,7 +28,7 @@ VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
 
 @pytest.fixture(autouse=True)
 def stored_verdicts(settings):
-    """The store is on (the test settings turn it off for the rest of the suite)."""
+    """The store is on (it is off by default: see the settings)."""
     settings.CHITIEU_STORED_VERDICTS = True
 
 
