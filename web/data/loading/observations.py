@@ -300,7 +300,14 @@ class _Load:
             value = self.figure(line, rule, num, den, value)
             if value is False:
                 return None
-        sub = self.submission(line, unit, period)
+        # A staged figure is judged in SQL only if its line is stored; a line refused below for its
+        # report is judged here first, so that it names the same problem as on SQLite (figure first).
+        judged = not_applicable or not self.staged
+
+        def figure_refused() -> bool:
+            return not judged and self.figure(line, rule, num, den, value) is False
+
+        sub = self.submission(line, unit, period, figure_refused)
         if sub is None:
             return None
         bit = sub.seq * self.slots + rule.index * 3 + _SEX_INDEX[sex]
@@ -308,6 +315,8 @@ class _Load:
         if byte >= len(self.seen):
             self.seen.extend(bytes(max(byte + 1 - len(self.seen), len(self.seen))))
         if self.seen[byte] & mask:
+            if figure_refused():
+                return None
             return self.error(load_issue(line, "duplicate", code, period.key, unit.name, sex or "chung"))
         self.seen[byte] |= mask
         return StoredFigure(sub, code, sex, num, den, value, note)
@@ -319,7 +328,9 @@ class _Load:
         except FigureError as exc:
             return self.error(figure_load_issue(line, rule.code, exc.issue)) or False
 
-    def submission(self, line: int, unit: AreaUnit, period: PeriodSpan) -> _Sub | None:
+    def submission(
+        self, line: int, unit: AreaUnit, period: PeriodSpan, figure_refused: Callable[[], bool]
+    ) -> _Sub | None:
         key = (unit.id, period.key)
         sub = self.subs.get(key)
         if sub is None:
@@ -335,6 +346,8 @@ class _Load:
             else:
                 sub = _Sub(seq, None, self.state, False)
             self.subs[key] = sub
+        if sub.refused and figure_refused():
+            return None
         if sub.refused == "locked":
             return self.error(load_issue(line, "locked", unit.name, period.key, _STATE_WORDS[sub.state]))
         if sub.refused:
