@@ -105,6 +105,7 @@ class PostgresWriter(Writer):
         self.block = 1000
         self.sub_table = Submission._meta.db_table
         self.obs_table = Observation._meta.db_table
+        self.obs_target = f"{self.obs_table} ({_OBS_COLUMNS})"  # where COPY writes the figures
 
     def adapt(self, moment):
         return moment
@@ -132,7 +133,7 @@ class PostgresWriter(Writer):
                         copy.write_row(row)
                 self.submissions.clear()
             if self.observations:
-                with cursor.copy(f"COPY {self.obs_table} ({_OBS_COLUMNS}) FROM STDIN") as copy:
+                with cursor.copy(f"COPY {self.obs_target} FROM STDIN") as copy:
                     for row in self.observations:
                         copy.write_row(row)
                 self.observations.clear()
@@ -160,20 +161,7 @@ class PostgresStaging(PostgresWriter):
                 " numerator numeric, denominator numeric, value numeric, note text NOT NULL,"
                 " existing boolean NOT NULL)"
             )
-
-    def flush(self) -> None:
-        with connection.cursor() as wrapper:
-            cursor = wrapper.cursor
-            if self.submissions:
-                with cursor.copy(f"COPY {self.sub_table} (id, {_SUB_COLUMNS}) FROM STDIN") as copy:
-                    for row in self.submissions:
-                        copy.write_row(row)
-                self.submissions.clear()
-            if self.observations:
-                with cursor.copy(f"COPY {self.staging} ({_STAGED_COLUMNS}) FROM STDIN") as copy:
-                    for row in self.observations:
-                        copy.write_row(row)
-                self.observations.clear()
+        self.obs_target = f"{self.staging} ({_STAGED_COLUMNS})"  # figures go to the staging table
 
 
 def writer_for_connection() -> Writer:
