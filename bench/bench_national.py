@@ -2,10 +2,11 @@
 
 A synthetic country from ``chitieu synth`` (the whole country by default) is loaded
 with ``manage.py load_country``; then the nation's evaluation of one year is timed,
-gunicorn serves the app on loopback and we time the dashboard of the nation, a
-province and a district, the annual report of one district's own plan, the API bulk
-upsert, and a locust run of 50 users on the dashboards, while one worker's memory is
-sampled. Each figure is compared with the issue's targets; the table is printed and
+two gunicorn app servers sharing one Redis (the cluster's settings) serve the app on
+loopback and we time the dashboard of the nation, a province and a district, the annual
+report of one district's own plan, the API bulk upsert and a page of 1,000 observations,
+and a locust run of 50 users on the dashboards and indicator pages spread over both
+servers, while every worker's memory is sampled. Each figure is compared with the issue's targets; the table is printed and
 written to bench/RESULTS.md.
 
     make bench                                         # everything, full country
@@ -391,7 +392,9 @@ def build_dataset(work: Path, options: Options, log: Path) -> Dataset:
 class Server:
     """gunicorn on loopback; a thread samples its workers' memory until ``close``."""
 
-    def __init__(self, url: str, log: Path, workers: int = 2, threads: int = 4):
+    def __init__(
+        self, url: str, log: Path, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None
+    ):
         import psutil
 
         self.port = free_port()
@@ -413,7 +416,7 @@ class Server:
                 "--timeout",
                 "600",
             ],
-            env=django_env(url),
+            env=env or django_env(url),
             cwd=ROOT,
             stdout=self.log,
             stderr=self.log,
@@ -463,6 +466,65 @@ class Server:
                 self.process.wait()
         self._sampler.join(timeout=5)
         self.log.close()
+
+
+class Redis:
+    """A throwaway redis-server on its own port and folder: the cache the app servers share."""
+
+    def __init__(self, work: Path, log: Path):
+        self.port = free_port()
+        self.folder = work / f"redis-{self.port}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = log.open("a")
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=self.folder,
+            stdout=self.log,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def close(self) -> None:
+        self.process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.log.close()
+
+
+def cluster_env(url: str, redis: Redis, work: Path) -> dict[str, str]:
+    """The settings of several app servers (web.config.settings.cluster, docs/deployment.md) on
+    loopback: the shared Redis, a shared evidence folder, static files collected into ``work``."""
+    static = work / "static"
+    return {
+        **django_env(url),
+        "DJANGO_SETTINGS_MODULE": "web.config.settings.cluster",
+        "DJANGO_SECRET_KEY": "bench-" + "k" * 60,
+        "CHITIEU_REDIS_URL": redis.url,
+        "CHITIEU_MEDIA_ROOT": str(work / "media"),
+        "CHITIEU_STATIC_ROOT": str(static),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "CHITIEU_COOKIES_SECURE": "false",
+    }
 
 
 def login(base: str, username: str, password: str):
@@ -609,23 +671,36 @@ def measure_backend(
                 evaluation.values += timings["evaluation"]
             print(f"    evaluation: {statistics.median(evaluation.values):.2f} s", flush=True)
 
-        server = Server(url, log)
+        # Two app servers sharing one Redis, as `make cluster` runs them (issue 14, item 4).
+        redis = Redis(work, log)
+        servers: list[Server] = []
         try:
-            http_measurements(server, ids, data, options, backend, work, rows, failures)
+            env = cluster_env(url, redis, work)
+            run(
+                [str(BIN / "python"), str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+                env=env,
+                log=log,
+            )
+            servers = [Server(url, log, env=env) for _ in range(2)]
+            http_measurements(servers, ids, data, options, backend, work, rows, failures)
         finally:
-            server.close()
+            for server in servers:
+                server.close()
+            redis.close()
             rss = row(
                 "worker_rss",
                 "gunicorn worker RSS, max over the run (MB)",
                 "MB",
-                f"{server.workers} workers × {server.threads} threads",
+                f"{len(servers)} app servers × {servers[0].workers if servers else 0} workers"
+                f" × {servers[0].threads if servers else 0} threads, sampled every 0.2 s",
             )
-            if server.worker_rss_mb() is not None:
-                rss.values.append(server.worker_rss_mb())
+            sampled = [mb for server in servers if (mb := server.worker_rss_mb()) is not None]
+            if sampled:
+                rss.values.append(max(sampled))
 
 
 def http_measurements(
-    server: Server,
+    servers: list[Server],
     ids: dict,
     data: Dataset,
     options: Options,
@@ -643,7 +718,7 @@ def http_measurements(
             failures.append(f"{backend}: {label}: {error}")
             print(f"    {label} FAILED: {error}", flush=True)
 
-    base = server.base
+    base = servers[0].base
     coordinator = login(base, ids["users"]["coordinator"], ids["users"]["password"])
     viewer = login(base, ids["users"]["viewer"], ids["users"]["password"])
     pages = {
@@ -685,7 +760,12 @@ def http_measurements(
         attempt(f"report {fmt}", lambda fmt=fmt: report(fmt))
 
     attempt("API upsert", lambda: api_upsert(base, ids, data, options, backend, rows))
-    attempt("locust", lambda: locust_run(server, pages, [coordinator, viewer], options, backend, work, rows))
+    attempt("API page", lambda: api_page(base, ids, options, backend, rows))
+    # The readers spread over both servers and also open indicator pages.
+    for code in ids.get("indicators", [])[:2]:
+        pages[f"indicator {code}"] = f"/dashboards/plans/{ids['plan']}/indicators/{code}/?period={PERIOD}"
+    hosts = [s.base for s in servers]
+    attempt("locust", lambda: locust_run(hosts, pages, [coordinator, viewer], options, backend, work, rows))
 
 
 def api_upsert(base: str, ids: dict, data: Dataset, options: Options, backend: str, rows: list[Row]) -> None:
@@ -728,8 +808,35 @@ def api_upsert(base: str, ids: dict, data: Dataset, options: Options, backend: s
     print(f"    API upsert: {statistics.median(api.values):,.0f} rows/s", flush=True)
 
 
+def api_page(base: str, ids: dict, options: Options, backend: str, rows: list[Row]) -> None:
+    """A page of 1,000 observations of the API (docs/interfaces.md §5): the first page and the ones
+    its ``Link: next`` leads to, each timed."""
+    import requests
+
+    made = Row("api_page", "API page of 1,000 observations (s)", backend, "s")
+    rows.append(made)
+    headers = {"Authorization": f"Bearer {ids['token']}"}
+    url: str | None = f"{base}/api/plans/{ids['plan']}/observations?limit=1000&offset=0"
+    total = ""
+    for _ in range(max(3, options.runs)):
+        if url is None:
+            break
+        started = time.perf_counter()
+        response = requests.get(url, headers=headers, timeout=options.http_timeout)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
+        made.values.append(elapsed)
+        total = response.headers.get("X-Total-Count", total)
+        url = response.links.get("next", {}).get("url")
+        if url and url.startswith("/"):
+            url = base + url
+    made.note = f"pages followed by their Link: next; {total} observations in all"
+    print(f"    API page: {statistics.median(made.values):.3f} s", flush=True)
+
+
 def locust_run(
-    server: Server, pages: dict, sessions: list, options: Options, backend: str, work: Path, rows: list[Row]
+    hosts: list[str], pages: dict, sessions: list, options: Options, backend: str, work: Path, rows: list[Row]
 ) -> None:
     if options.locust_seconds <= 0:
         return  # asked for no locust run (--locust-seconds 0): no rows, no wait
@@ -738,6 +845,7 @@ def locust_run(
         **os.environ,
         "CHITIEU_BENCH_PAGES": json.dumps(pages),
         "CHITIEU_BENCH_SESSIONS": ",".join(s.cookies["sessionid"] for s in sessions),
+        "CHITIEU_BENCH_HOSTS": ",".join(hosts),
     }
     command = [
         str(BIN / "locust"),
@@ -751,7 +859,7 @@ def locust_run(
         "-t",
         f"{options.locust_seconds}s",
         "--host",
-        server.base,
+        hosts[0],
         "--csv",
         str(prefix),
         "--only-summary",
@@ -767,7 +875,10 @@ def locust_run(
         )
     with Path(f"{prefix}_stats.csv").open(encoding="utf-8") as f:
         total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
-    users = f"{options.locust_users} users, {options.locust_seconds} s, {total['Request Count']} requests"
+    users = (
+        f"{options.locust_users} users, {options.locust_seconds} s, {total['Request Count']} requests"
+        f" over {len(hosts)} app servers"
+    )
 
     def figure(column: str) -> list[float]:  # "N/A" when no request finished in time
         return [float(total[column])] if total[column].replace(".", "", 1).isdigit() else []
@@ -814,8 +925,9 @@ def write_results(
         f" {data.observations:,} observations loaded, {len(data.api_rows):,} more through the API"
         f" (synth took {data.synth_seconds:.0f} s)",
         f"- runs per measurement: {options.runs}; locust: {options.locust_users} users for"
-        f" {options.locust_seconds} s on the dashboards of the nation, a province and a district"
-        " (logged in, loopback)",
+        f" {options.locust_seconds} s on the dashboards of the nation, a province and a district and two"
+        " indicator pages (logged in, loopback), spread over two app servers sharing one Redis"
+        " (web.config.settings.cluster)",
         "- reproduce: `make bench` (full country) or "
         f"`.venv/bin/python -m bench.bench_national --scale {options.scale} --runs {options.runs}`",
         "",

@@ -14,6 +14,9 @@ from locust import HttpUser, between, task
 
 PAGES = json.loads(os.environ.get("CHITIEU_BENCH_PAGES", "{}"))
 SESSIONS = [s for s in os.environ.get("CHITIEU_BENCH_SESSIONS", "").split(",") if s]
+# The app servers (CHITIEU_BENCH_HOSTS, comma-separated bases): each request goes to one at random,
+# as a load balancer would spread them; none given: locust's --host.
+HOSTS = [h for h in os.environ.get("CHITIEU_BENCH_HOSTS", "").split(",") if h]
 # A page that takes longer than this counts as an error rather than silently holding a user.
 TIMEOUT = float(os.environ.get("CHITIEU_BENCH_LOCUST_TIMEOUT", "30"))
 
@@ -28,6 +31,7 @@ class DashboardReader(HttpUser):
     @task
     def dashboard(self):
         name, path = random.choice(list(PAGES.items()))
-        with self.client.get(path, name=name, catch_response=True, timeout=TIMEOUT) as response:
+        url = random.choice(HOSTS) + path if HOSTS else path
+        with self.client.get(url, name=name, catch_response=True, timeout=TIMEOUT) as response:
             if response.status_code != 200 or "login" in response.url:
                 response.failure(f"HTTP {response.status_code}: {response.error or response.url}")

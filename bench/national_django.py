@@ -65,6 +65,7 @@ def prepare(folder: Path, api_units: list[str], report_district: str) -> dict:
     from web.data.loading.observations import observations_load
     from web.orgs.models import OrgUnit, UnitKind
     from web.plans.models import Plan
+    from web.plans.selectors import core_plan, plan_version_active
     from web.plans.services import plan_import, plan_version_confirm
 
     nation = OrgUnit.objects.get(kind=UnitKind.NATION)
@@ -93,7 +94,11 @@ def prepare(folder: Path, api_units: list[str], report_district: str) -> dict:
         observations_load(plan=version.plan, rows_or_path=rows, actor=admin, state="approved")
         district_plan = version.plan
     ids = dict(OrgUnit.objects.filter(code__in=api_units).values_list("code", "id"))
+    indicators = core_plan(plan_version_active(plan)).indicators
+    # Indicator pages for the readers: the first indicator, and one judged per unit (6.3) if any.
+    shown = [indicators[0].code, *(i.code for i in indicators if i.per_unit)][:2]
     return {
+        "indicators": shown,
         "plan": plan.pk,
         "district_plan": district_plan.pk,
         "nation": nation.pk,

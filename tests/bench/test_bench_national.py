@@ -67,6 +67,7 @@ def test_the_harness_runs_every_measurement_at_a_tiny_scale(tmp_path):
         "dashboard, district",
         "annual report of one district, docx",
         "API bulk upsert",
+        "API page of 1,000 observations",
         "locust dashboards p95",
         "locust errors",
         "gunicorn worker RSS",
@@ -78,6 +79,8 @@ def test_the_harness_runs_every_measurement_at_a_tiny_scale(tmp_path):
         # short run, the row must say so (0 requests) rather than show a number.
         assert median != "—" or (label == "locust dashboards p95" and ", 0 requests" in line), line
     assert " 0 refused" in text and "HTTP" not in text and "Failures" not in text
+    # The readers went through two app servers sharing a Redis, as the cluster runs them.
+    assert "over 2 app servers" in text and "2 app servers × 2 workers" in text
     # The same figures for machines: every row, with its target and whether it passed.
     figures = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert len(figures) == len([x for x in text.splitlines() if x.startswith("| ") and "---" not in x]) - 1
