@@ -13,7 +13,7 @@ from web.orgs.models import OrgUnit, UnitKind, UnitLink
 # answer, but it belongs to a higher layer and an office's rows point at its district there.
 _DESCENDANTS_SQL = """
 WITH RECURSIVE below(id) AS (
-    SELECT %s
+    SELECT id FROM {table} WHERE id = %s
     UNION
     SELECT u.id FROM {table} u JOIN below b ON u.parent_id = b.id
 )
@@ -38,7 +38,7 @@ def unit_descendant_ids(unit_id: int) -> set[int]:
     """The unit and every unit below it, whatever their dates."""
     with connection.cursor() as cursor:
         cursor.execute(_DESCENDANTS_SQL.format(table=OrgUnit._meta.db_table), [unit_id])
-        return {row[0] for row in cursor.fetchall()}
+        return {unit_id} | {row[0] for row in cursor.fetchall()}
 
 
 def units_valid_between(start: date, end: date) -> QuerySet[OrgUnit]:
