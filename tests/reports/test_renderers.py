@@ -190,6 +190,21 @@ def test_xlsx_lists_the_observations_behind_the_results(workbook):
 # -------------------------------------------------------------------------- pdf
 
 
+def test_xlsx_every_observation_cell_is_boxed_wrapped_in_the_report_font_and_keeps_its_format(workbook):
+    # The sheet styles its cells by the ids of the first cell's styles (openpyxl hashed a whole
+    # Font, Border and Alignment per cell): every cell must still carry them, with its own format.
+    sheet = workbook[OBSERVATIONS_SHEET]
+    rows = list(sheet.iter_rows(min_row=4))
+    assert len(rows) > 1
+    for row in rows:
+        for cell in row:
+            assert cell.font.name == "Times New Roman" and cell.font.size == 11 and not cell.font.b
+            assert cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
+            assert cell.alignment.wrap_text
+    numbers = [c for row in rows for c in row if isinstance(c.value, int | float)]
+    assert numbers and all(c.number_format.startswith("#,##0") for c in numbers)
+
+
 def test_pdf_text_keeps_the_vietnamese_diacritics(pdf_path):
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, check=True, text=True

@@ -2,7 +2,7 @@
 
 from chitieu.approval import Role
 from web.dashboards.selectors import plan_visible
-from web.orgs.access import require_see_plan
+from web.orgs.access import area_unit_ids, can_see_unit, require_see_plan
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import Plan
 from web.plans.selectors import plan_list_for_user, visible_to
@@ -30,3 +30,30 @@ def test_a_unit_beside_the_plans_area_sees_neither_list_entry_nor_page(district,
 
     assert not plan_visible(coordinator, plan)
     assert plan not in plan_list_for_user(coordinator)
+
+
+def test_a_users_units_are_one_query_and_asked_once_per_request(
+    district, make_user, django_assert_num_queries
+):
+    # Every check of a request asks area_unit_ids (an API page asked it several times, each a walk
+    # of the tree one level per query): one statement the first time, none after.
+    province = OrgUnit.objects.create(name="Tỉnh Kon Tum (thử)", kind=UnitKind.PROVINCE)
+    district.parent = province
+    district.save(update_fields=["parent"])
+    coordinator = make_user("tinh-thu", Role.COORDINATOR, province)
+    communes = list(OrgUnit.objects.filter(parent=district))
+    coordinator.chitieu_role  # noqa: B018 - the role reads the user's unit once, not the rule
+    with django_assert_num_queries(1):
+        first = area_unit_ids(coordinator)
+    with django_assert_num_queries(0):
+        assert area_unit_ids(coordinator) == first
+        assert all(can_see_unit(coordinator, c) for c in communes)
+    assert first == {province.pk, district.pk, *(u.pk for u in OrgUnit.objects.filter(parent=district))}
+
+
+def test_a_unit_added_after_the_first_answer_is_seen_on_the_next(district, make_user):
+    coordinator = make_user("huyen-thu", Role.COORDINATOR, district)
+    before = area_unit_ids(coordinator)
+    commune = OrgUnit.objects.create(name="Xã Mới (thử)", kind=UnitKind.COMMUNE, parent=district)
+    assert commune.pk not in before
+    assert commune.pk in area_unit_ids(coordinator)

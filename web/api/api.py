@@ -9,6 +9,8 @@ The schema is at ``/api/openapi.json``, the browsable docs at ``/api/docs``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import typing
@@ -19,6 +21,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404
@@ -321,29 +324,50 @@ class LimitOffset(PaginationBase):
     as before (the contract names a bare list). The body stays a list either way; the page's
     place is in the headers: ``X-Total-Count`` (rows matching the filters) and, when more
     follow, ``Link: <…>; rel="next"``. The endpoint hands over a lazy sequence, so only the
-    page's rows are read (one ``COUNT`` and one ``SELECT … LIMIT … OFFSET``)."""
+    page's rows are read (one ``COUNT`` and one ``SELECT … LIMIT … OFFSET``).
+
+    A list in a keyed order (``_Converted`` with ``keys``: the observations) also takes
+    ``after``, the opaque position of the last row of the page before: the next page then starts
+    there (``WHERE (keys) > (…)``) instead of skipping ``offset`` rows, which made a page deep in
+    the list cost a sort of every row before it. Its ``Link`` carries both ``offset`` and ``after``;
+    ``after`` wins."""
 
     class Input(Schema):
         limit: int | None = Field(
             None, ge=1, le=settings.CHITIEU_API_PAGE_MAX, description="rows per page (opt-in)"
         )
         offset: int = Field(0, ge=0, le=_DB_INT_MAX, description="rows to skip")
+        after: str | None = Field(
+            None,
+            max_length=1000,
+            pattern=_FILTER_TEXT,
+            description="where the page starts: the position the previous page's Link gives (observations)",
+        )
 
     Output = None  # the declared list stays the response: existing clients keep working
 
     def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params):
+        keyed = isinstance(queryset, _Converted) and queryset.keys
         if pagination.limit is None:
             return list(queryset[pagination.offset :]) if pagination.offset else list(queryset)
         total = len(queryset)
         end = pagination.offset + pagination.limit
+        if keyed and pagination.after:
+            page_rows = queryset.after(pagination.after)
+            page = page_rows[: pagination.limit]
+        else:
+            page_rows = queryset
+            page = page_rows[pagination.offset : end]
         response = getattr(request, "chitieu_response", None)
         if response is not None:
             response["X-Total-Count"] = str(total)
-            if end < total:
+            if end < total and len(page) == pagination.limit:
                 query = request.GET.copy()
                 query["offset"] = str(end)
+                if keyed:
+                    query["after"] = page_rows.position_of_last()
                 response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
-        return queryset[pagination.offset : end]
+        return page
 
 
 def _typed(func):
@@ -355,10 +379,14 @@ def _typed(func):
 
 
 class _Converted:
-    """A queryset read lazily and page by page, each row turned into its API shape."""
+    """A queryset read lazily and page by page, each row turned into its API shape.
 
-    def __init__(self, queryset, convert):
-        self.queryset, self.convert = queryset, convert
+    ``keys``: the queryset's order (ascending fields, the last one unique), for pages that start
+    after a given row (``after``)."""
+
+    def __init__(self, queryset, convert, keys: tuple[str, ...] = ()):
+        self.queryset, self.convert, self.keys = queryset, convert, keys
+        self._last = None
 
     def __len__(self) -> int:
         return self.queryset.count()
@@ -367,7 +395,43 @@ class _Converted:
         return (self.convert(row) for row in self.queryset)
 
     def __getitem__(self, page: slice) -> list:
-        return [self.convert(row) for row in self.queryset[page]]
+        rows = list(self.queryset[page])
+        self._last = rows[-1] if rows else None
+        return [self.convert(row) for row in rows]
+
+    def after(self, position: str) -> _Converted:
+        """The rows after the one ``position`` names, in the same order."""
+        values = _position_values(position, len(self.keys))
+        later = Q()
+        for number, key in enumerate(self.keys):  # (k1, k2, …) > (v1, v2, …), spelled out
+            equal = {k: v for k, v in zip(self.keys[:number], values[:number], strict=True)}
+            later |= Q(**equal, **{f"{key}__gt": values[number]})
+        return _Converted(self.queryset.filter(later), self.convert, self.keys)
+
+    def position_of_last(self) -> str:
+        """The position of the last row read, for the next page's ``after``."""
+        values = []
+        for key in self.keys:
+            value = self._last
+            for part in key.split("__"):
+                value = getattr(value, part)
+            values.append(value.isoformat() if isinstance(value, date) else value)
+        text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _position_values(position: str, count: int) -> list:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(position + "=" * (-len(position) % 4)))
+    except (binascii.Error, ValueError) as error:
+        raise HttpError(422, "after: vị trí không hợp lệ") from error
+    if (
+        not isinstance(values, list)
+        or len(values) != count
+        or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
+    ):
+        raise HttpError(422, "after: vị trí không hợp lệ")
+    return values
 
 
 # ------------------------------------------------------------------ reads
@@ -498,13 +562,16 @@ class ObservationFilter(Schema):
     state: str | None = Field(None, max_length=20, pattern=_FILTER_TEXT)
 
 
+_OBSERVATION_ORDER = ("submission__period_start", "submission__org_unit__name", "indicator_code", "sex", "pk")
+
+
 def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):
     rows = (
         Observation.objects.filter(submission__plan=plan)
         .select_related("submission__org_unit")
         # The id last: names repeat (two "Phòng Nội vụ"), and without a total order a
         # database may give pages that overlap or skip rows.
-        .order_by("submission__period_start", "submission__org_unit__name", "indicator_code", "sex", "pk")
+        .order_by(*_OBSERVATION_ORDER)
     )
     ids = area_unit_ids(request.user)
     if ids is not None:
@@ -552,7 +619,7 @@ def observations_list(request, plan_id: int, filters: Query[ObservationFilter]):
     ``Link`` to the next page. A page is two SQL statements whatever its size.
     """
     plan = _plan(request, plan_id)
-    return _Converted(_observation_rows(request, plan, filters), _observation_out)
+    return _Converted(_observation_rows(request, plan, filters), _observation_out, _OBSERVATION_ORDER)
 
 
 @api.get(

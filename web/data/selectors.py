@@ -193,13 +193,40 @@ def core_observations(
 
     ``within``: only figures of that unit and the units below it (a commune's view).
     """
-    rows = Observation.objects.filter(
-        submission__plan=plan, submission__state__in=list(states)
-    ).select_related("submission__org_unit")
+    rows = Observation.objects.filter(submission__plan=plan, submission__state__in=list(states))
     if within is not None and within.pk != plan.area_id:
         rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(within.pk))
+    # Plain values, and each unit once: a district's report reads every figure of its plan, and
+    # building a model instance for each row and its submission and unit cost seconds.
+    values = list(
+        rows.values_list(
+            "indicator_code",
+            "sex",
+            "numerator",
+            "denominator",
+            "value",
+            "note",
+            "submission__period_key",
+            "submission__org_unit_id",
+        )
+    )
     area = plan.area
-    return [as_core_observation(row, area) for row in rows]
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={v[7] for v in values}).only("name", "kind")}
+    labels = {pk: (observation_unit_name(u, area), u.name) for pk, u in units.items()}
+    return [
+        CoreObservation(
+            indicator=code,
+            period=period_key,
+            org_unit=labels[unit_id][0],
+            sex=_sex(sex),
+            numerator=numerator,
+            denominator=denominator,
+            value=value,
+            note=note,
+            source=f"{labels[unit_id][1]}, {period_key}",
+        )
+        for code, sex, numerator, denominator, value, note, period_key, unit_id in values
+    ]
 
 
 def as_core_observation(row: Observation, area: OrgUnit) -> CoreObservation:

@@ -47,8 +47,14 @@ def notice_settings(request):
 
 
 def unread(request) -> dict:
-    """Context processor: the unread count in the header (one COUNT per page, signed-in only)."""
+    """Context processor: the unread count in the header (one COUNT per page, signed-in only).
+
+    Counted once per request: a cached dashboard asks it for its ETag and again to render."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notices": Notice.objects.filter(user=user, read_at__isnull=True).count()}
+    counted = getattr(request, "_chitieu_unread_notices", None)
+    if counted is None or counted[0] != user.pk:
+        counted = (user.pk, Notice.objects.filter(user=user, read_at__isnull=True).count())
+        request._chitieu_unread_notices = counted
+    return {"unread_notices": counted[1]}

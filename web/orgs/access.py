@@ -10,11 +10,15 @@ from django.db.models import QuerySet
 
 from chitieu.approval import Action, Role, may_ever
 from web.orgs.models import OrgUnit
-from web.orgs.selectors import predecessor_area_ids, unit_descendant_ids
+from web.orgs.selectors import predecessor_area_ids, tree_generation, unit_descendant_ids
 
 # An API token limited to an area sets this on the user it authenticates (web.api.api.TokenAuth): every
 # rule below then narrows to that unit and the units below it, for that request only.
 SCOPE_ATTRIBUTE = "chitieu_scope_area_id"
+# area_unit_ids remembered on the user object: Django loads the user afresh for every request (the
+# session middleware, the API's token), so this lives for one request. Keyed by what the answer
+# depends on, so a role, unit, scope or tree changed in between (tests reuse users) asks again.
+_MEMO_ATTRIBUTE = "_chitieu_area_unit_ids"
 
 
 def scope_to_area(user, area_id: int | None):
@@ -27,9 +31,30 @@ def _scope_area_id(user) -> int | None:
     return getattr(user, SCOPE_ATTRIBUTE, None)
 
 
-def area_unit_ids(user) -> set[int] | None:
+def area_unit_ids(user) -> frozenset[int] | None:
     """Units the user may see; None means every unit (administrator). Through a token limited to an
-    area: only those of the user's units that lie in that area."""
+    area: only those of the user's units that lie in that area.
+
+    Several checks of one request ask this: it is computed once per request (one query) and the
+    same set is returned each time — callers must not change it."""
+    authenticated = user.is_authenticated
+    key = (
+        authenticated,
+        user.chitieu_role if authenticated else None,
+        getattr(user, "org_unit_id", None),
+        _scope_area_id(user),
+        tree_generation(),
+    )
+    memo = getattr(user, _MEMO_ATTRIBUTE, None)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    found = _area_unit_ids(user)
+    ids = None if found is None else frozenset(found)  # shared by the request's callers: read-only
+    setattr(user, _MEMO_ATTRIBUTE, (key, ids))
+    return ids
+
+
+def _area_unit_ids(user) -> set[int] | None:
     ids = _own_area_ids(user)
     scope = _scope_area_id(user)
     if scope is None or not user.is_authenticated:

@@ -2,20 +2,43 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from chitieu.names import name_key
 from web.orgs.models import OrgUnit, UnitKind, UnitLink
 
+# One statement whatever the depth of the tree (SQLite and PostgreSQL alike); UNION, not UNION
+# ALL, so a cycle in bad data ends instead of looping. The roll-ups' closure table holds the same
+# answer, but it belongs to a higher layer and an office's rows point at its district there.
+_DESCENDANTS_SQL = """
+WITH RECURSIVE below(id) AS (
+    SELECT id FROM {table} WHERE id = %s
+    UNION
+    SELECT u.id FROM {table} u JOIN below b ON u.parent_id = b.id
+)
+SELECT id FROM below
+"""
+
+
+_tree = {"generation": 0}
+
+
+def tree_changed(**_details) -> None:
+    """Units were added, moved or removed (``hooks.TREE_CHANGED``, an OrgUnit saved or deleted):
+    answers remembered for a request (``web.orgs.access.area_unit_ids``) are stale."""
+    _tree["generation"] += 1
+
+
+def tree_generation() -> int:
+    return _tree["generation"]
+
 
 def unit_descendant_ids(unit_id: int) -> set[int]:
     """The unit and every unit below it, whatever their dates."""
-    ids = {unit_id}
-    frontier = {unit_id}
-    while frontier:
-        frontier = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
-        ids |= frontier
-    return ids
+    with connection.cursor() as cursor:
+        cursor.execute(_DESCENDANTS_SQL.format(table=OrgUnit._meta.db_table), [unit_id])
+        return {unit_id} | {row[0] for row in cursor.fetchall()}
 
 
 def units_valid_between(start: date, end: date) -> QuerySet[OrgUnit]:

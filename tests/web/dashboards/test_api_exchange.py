@@ -190,6 +190,41 @@ def test_observations_page_by_limit_and_offset_and_the_bare_list_stays(client, c
     assert pages == everything
 
 
+def test_observation_pages_by_the_links_position_are_the_pages_by_offset(client, crowded):
+    # Following Link (its ``after``) starts each page after the last row of the one before
+    # instead of skipping rows: the same pages as by offset, with names repeating and all.
+    from urllib.parse import parse_qs, urlsplit
+
+    plan, token = crowded
+    everything = _listed(client, plan, token).json()
+    by_position, params = [], {"limit": 300}
+    while True:
+        response = _listed(client, plan, token, **params)
+        assert int(response["X-Total-Count"]) == len(everything)
+        offset = params.get("offset", 0)
+        page = response.json()
+        assert page == _listed(client, plan, token, limit=300, offset=offset).json()
+        by_position += page
+        link = response.get("Link")
+        if not link:
+            break
+        query = parse_qs(urlsplit(link[1 : link.index(">")]).query)
+        assert query["offset"] == [str(offset + 300)] and query["after"]
+        params = {"limit": 300, "offset": int(query["offset"][0]), "after": query["after"][0]}
+    assert by_position == everything
+
+
+@pytest.mark.parametrize("after", ["x", "bm90IGpzb24", "WzEsMl0"])
+def test_a_position_that_is_not_one_is_refused(client, crowded, after):
+    plan, token = crowded
+    response = client.get(
+        f"/api/plans/{plan.pk}/observations",
+        {"limit": 10, "after": after},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+
+
 def test_a_page_of_1000_observations_is_a_fixed_number_of_queries(client, crowded):
     """Two SQL statements for the page (COUNT and one SELECT with its units joined), whatever its size:
     no query per row."""

@@ -80,3 +80,19 @@ def test_a_new_notice_or_a_waiting_message_is_never_answered_by_304(client, figu
     fresh = _get(client, figures, etag=first["ETag"])
     assert fresh.status_code == 200 and "unread-count" in fresh.content.decode()
     assert _get(client, figures, etag=fresh["ETag"]).status_code == 304
+
+
+def test_a_page_from_the_fragment_cache_asks_each_thing_once(client, figures, coordinator):
+    # The cached path costs queries, not evaluation: the header's unread count (asked for the
+    # ETag and again to render) and the user's units (asked by every check) are read once.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    assert _get(client, figures).status_code == 200  # the fragment is now cached
+    with CaptureQueriesContext(connection) as queries:
+        assert _get(client, figures).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum("notices_notice" in q for q in sql) == 1, sql
+    assert sum("WITH RECURSIVE" in q for q in sql) <= 1, sql
+    assert len(sql) <= 16, sql

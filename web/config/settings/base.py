@@ -73,9 +73,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (django.core.cache.backends.db.DatabaseCache, after ``manage.py createcachetable``).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # LocMemCache bounded by bytes too (web.core.cache): an evaluation of the nation or a
+        # report's charts are megabytes, and a count alone let a worker grow past 1 GB.
+        "BACKEND": "web.core.cache.SizedLocMemCache",
         "LOCATION": "chitieu",
-        "OPTIONS": {"MAX_ENTRIES": 500},  # an evaluation is some tens of kB: bounded memory per process
+        "OPTIONS": {
+            "MAX_ENTRIES": 500,
+            "MAX_BYTES": env.int("CHITIEU_CACHE_MAX_MB", default=64) * 1024 * 1024,
+        },
     }
 }
 
