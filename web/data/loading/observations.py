@@ -49,8 +49,10 @@ from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Measure
 from web.core import hooks
 from web.core.audit import audit_entries_save, audit_entry, audit_record
+from web.core.bulk_sql import bulk_statements
 from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
 from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
+from web.data.loading.plain_copy import PlainLoad, plain_copy_load, plain_copy_possible
 from web.data.loading.source import Source, decimal_comma_possible, scan_decimal_comma
 from web.data.loading.stage import figure_load_issue, staged_refusals, staged_store
 from web.data.loading.writers import refresh_statistics, staging_drop, writer_for_connection
@@ -82,6 +84,8 @@ class LoadResult:
     rollup_seconds: float = 0.0  # bringing the roll-up tables up to date afterwards
     warnings: list[LoadIssue] = field(default_factory=list)
     periods: set[str] = field(default_factory=set)  # the periods written to: only these are rebuilt
+    units: set[int] = field(default_factory=set)  # the units written to: only the areas above them are
+    set_based: bool = False  # PostgreSQL took the whole file in SQL (web.data.loading.plain_copy)
 
     @property
     def figures(self) -> int:
@@ -390,6 +394,7 @@ class _Load:
         if first is None:
             raise LoadError([LoadIssue(1, "tệp số liệu trống", "empty_file")], source=self.source.name)
         line, cells = first
+        self.header_line = line
         columns, issues = tidy._header([unicodedata.normalize("NFC", c) for c in cells], line)
         errors = [LoadIssue(line, i.message, i.code) for i in issues if i.severity.value == "error"]
         if errors:
@@ -422,6 +427,10 @@ class _Load:
         self.decimal_comma = decimal_comma_possible(self.source, delimiter) and scan_decimal_comma(
             self.source, self.columns_core
         )
+        if self.staged and plain_copy_possible(self):
+            plain = plain_copy_load(self)  # the whole file in SQL, or None: then line by line
+            if plain is not None:
+                return self.plain_done(plain)
         records = self.source.records()  # the reading that counts, after the header
         self.header(records)
         self.read_lines(records)
@@ -448,11 +457,26 @@ class _Load:
             self.merge_pending()
             self.writer.finish()
         self.touch_existing()
-        self.result.periods = {period for (_unit, period), sub in self.subs.items() if not sub.refused}
+        written = [key for key, sub in self.subs.items() if not sub.refused]
+        self.result.periods = {period for _unit, period in written}
+        self.result.units = {unit for unit, _period in written}
         self.audit()
         if self.progress is not None:
             self.progress(self.result.rows, self.source.size, self.source.size)
         return self.result
+
+    def plain_done(self, plain: PlainLoad) -> LoadResult:
+        result = self.result
+        result.rows, result.submissions_created = plain.rows, plain.submissions
+        result.observations_created = plain.stored.created
+        result.observations_updated = plain.stored.updated
+        result.observations_unchanged = plain.stored.unchanged
+        result.periods, result.units = plain.periods, plain.units
+        result.set_based = True
+        self.audit()
+        if self.progress is not None:
+            self.progress(result.rows, self.source.size, self.source.size)
+        return result
 
     def general(self, line: int, cells: list[str]) -> None:
         """A line the quick path of ``read_lines`` leaves: other spellings, errors, first sight of a name."""
@@ -765,7 +789,7 @@ def observations_load(
     load = None
     try:
         # wrap_database_errors: the writers use the driver directly; its errors become Django's.
-        with connection.wrap_database_errors, transaction.atomic():
+        with connection.wrap_database_errors, transaction.atomic(), bulk_statements():
             load = _Load(
                 plan=plan,
                 actor=actor,
@@ -786,11 +810,12 @@ def observations_load(
             staging_drop(staging)
     result.seconds = time.monotonic() - started
     refresh_statistics()
-    _rollups_rebuild(plan, sorted(result.periods))
+    _rollups_rebuild(plan, sorted(result.periods), sorted(result.units))
     result.rollup_seconds = time.monotonic() - started - result.seconds
     return result
 
 
-def _rollups_rebuild(plan: Plan, period_keys: list[str]) -> None:
-    """Bring the roll-up tables up to date once the load is stored: only the periods it wrote to."""
-    hooks.announce(hooks.PLAN_LOADED, plan=plan, period_keys=period_keys)
+def _rollups_rebuild(plan: Plan, period_keys: list[str], unit_ids: list[int]) -> None:
+    """Bring the roll-up tables up to date once the load is stored: only the periods it wrote to,
+    in the areas above the units it wrote to."""
+    hooks.announce(hooks.PLAN_LOADED, plan=plan, period_keys=period_keys, unit_ids=unit_ids)
