@@ -9,6 +9,7 @@ from django.db import connection
 
 from tests.web import test_bulk
 from tests.web.test_bulk import HEADER, expected, figures, snapshot, stored, write_csv
+from web.data.loading import line_pool
 from web.data.loading.errors import LoadError
 from web.data.loading.observations import observations_load
 from web.data.models import Observation, Submission
@@ -110,3 +111,46 @@ def test_a_file_for_reports_already_there_goes_line_by_line(country, tmp_path):
     assert first.set_based is (connection.vendor == "postgresql")
     assert not second.set_based
     assert second.observations_unchanged == len(figures())
+
+
+def _bad_lines() -> list[list[str]]:
+    rows = figures()
+    rows[2][6] = "3,5"  # a count with a fraction
+    rows[5][0] = "9.9"  # an unknown indicator
+    rows.append(rows[7][:])  # a repeated line
+    rows[19][4] = "3000"  # a share above 100 %
+    return rows
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_sqlite_worker_processes_store_and_refuse_exactly_as_one_process(country, tmp_path, monkeypatch, bad):
+    """SQLite with CHITIEU_LOAD_WORKERS: the same stored rows, or the same refusals with their lines."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the workers serve the SQLite load (PostgreSQL judges lines in SQL)")
+    rows = [
+        *(_bad_lines() if bad else figures()),
+        *[
+            ["6.3", f"2022-Q{q}", c, "", "", "", "4", "x"]
+            for q in range(1, 5)
+            for c in ("23500", "23501", "23600", "23601")
+        ],
+    ]
+    path = write_csv(tmp_path / "pool.csv", rows)
+
+    def load() -> object:
+        try:
+            observations_load(plan=country, rows_or_path=path, actor=None)
+        except LoadError as error:
+            return [(i.line, i.code, i.message) for i in error.issues], error.count
+        got = stored()
+        _forget_figures()
+        return got
+
+    monkeypatch.setattr(line_pool, "MIN_BYTES", 0)
+    monkeypatch.setattr(line_pool, "CHUNK", 7)  # several chunks in flight at once, two workers
+    monkeypatch.setenv("CHITIEU_LOAD_WORKERS", "0")
+    alone = load()
+    monkeypatch.setenv("CHITIEU_LOAD_WORKERS", "2")
+    pooled = load()
+    assert pooled == alone
+    assert alone[0] if bad else len(alone) == len(rows)

@@ -50,6 +50,7 @@ from chitieu.plan import Measure
 from web.core import hooks
 from web.core.audit import audit_entries_save, audit_entry, audit_record
 from web.core.bulk_sql import bulk_statements
+from web.data.loading import line_pool
 from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
 from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
 from web.data.loading.plain_copy import PlainLoad, plain_copy_load, plain_copy_possible
@@ -499,6 +500,9 @@ class _Load:
         the line goes to ``general``, which reports it with the shared messages. The two
         paths store identical rows (the tests run both).
         """
+        processes = line_pool.workers()
+        if not self.staged and processes and self.source.size >= line_pool.MIN_BYTES:
+            return self.read_lines_pooled(records, processes)
         result, writer, general = self.result, self.writer, self.general
         rules_get, periods_get, sexes_get = self.rules.get, self.periods.get, self.sexes.get
         units_found, subs, existing, seen = self.units._found, self.subs, self.existing, self.seen
@@ -637,6 +641,92 @@ class _Load:
                 )
             else:
                 out.append((sub.id, code, sex, t_num or None, t_den or None, str(value), note))
+            created += 1
+            if len(out) >= batch:
+                writer.flush()
+        result.rows += rows
+        result.observations_created += created
+        result.submissions_created += subs_created
+
+    def read_lines_pooled(self, records, processes: int) -> None:
+        """``read_lines`` with the checks that need only the line done by worker processes
+        (web.data.loading.line_pool); what depends on earlier lines stays here, in line order."""
+        plan = line_pool.LinePlan(
+            rules={
+                code: line_pool.LineRule(r.index, r.by_sex, r.communes, r.lead_ids, r.figure)
+                for code, r in self.rules.items()
+            },
+            units=self.units,
+            area_id=self.units.area_id,
+            commune=UnitKind.COMMUNE.value,
+            width=self.width,
+            indexes=self.indexes,
+            sexes=self.sexes,
+            decimal_comma=self.decimal_comma,
+        )
+        units = {u.id: u for u in self.units.by_code.values()}
+        units.update((u.id, u) for named in self.units.by_name.values() for u in named)
+        result, writer, general = self.result, self.writer, self.general
+        subs, existing, seen, slots = self.subs, self.existing, self.seen, self.slots
+        out, batch, new_sub = writer.observations, writer.batch, writer.submission
+        width, padding, blank = self.width, self.padding, line_pool.BLANK
+        progress, every, position, size = (
+            self.progress,
+            PROGRESS_EVERY,
+            self.source.position,
+            self.source.size,
+        )
+        plan_id, tail, sex_index, period_of = self.plan.pk, self.submission_tail(), _SEX_INDEX, self.period
+        rows = created = subs_created = 0
+        failed = False
+        for line, cells, answer in line_pool.checked(plan, records, processes):
+            if answer == blank:
+                continue
+            n = len(cells)  # padded as read_lines pads them, for the general reader
+            if n < width:
+                cells.extend(padding[n:])
+            elif n == width:
+                cells.append("")
+            rows += 1
+            if progress is not None and not rows % every:
+                progress(rows, position(), size)
+            if failed or answer is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            unit_id, period_text, index, code, sex, t_num, t_den, value, note = answer  # type: ignore[misc]
+            period = period_of(period_text)
+            unit = units[unit_id]
+            if period is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            key = (unit_id, period.key)
+            sub = subs.get(key)
+            if sub is None:
+                if (
+                    key in existing
+                    or (unit.valid_from and unit.valid_from > period.end)
+                    or (unit.valid_to and unit.valid_to < period.start)
+                ):
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
+                sub = subs[key] = _Sub(len(subs), None, self.state, False)
+                sub.id = new_sub((plan_id, unit_id, period.key, period.start_text, period.end_text, *tail))
+                subs_created += 1
+            elif sub.existing or sub.refused or sub.id is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            bit = sub.seq * slots + index * 3 + sex_index[sex]
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            if byte >= len(seen) or seen[byte] & mask:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            seen[byte] |= mask
+            out.append((sub.id, code, sex, t_num, t_den, value, note))
             created += 1
             if len(out) >= batch:
                 writer.flush()

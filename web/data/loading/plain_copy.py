@@ -28,6 +28,7 @@ from __future__ import annotations
 import sys
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -36,8 +37,14 @@ from web.data.loading.stage import Stored, staged_refusals, staged_store
 from web.data.models import Submission
 from web.orgs.models import UnitKind
 
-# Exactly the characters str.strip() removes (str.isspace), so that SQL trims a cell as Python does.
-WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+@cache
+def whitespace() -> str:
+    """Exactly the characters str.strip() removes (str.isspace): a note is taken as it is only if it
+    neither starts nor ends with one. Worked out once, on first use (it reads all of Unicode)."""
+    return "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
 _CHUNK = 1 << 20
 # COPY in CSV format with a delimiter and a quote that a plain file does not hold: a line is one text.
 _COPY_OPTIONS = "FORMAT csv, HEADER true, DELIMITER E'\\x01', QUOTE E'\\x02'"
@@ -132,7 +139,7 @@ def _load(load, raw: str) -> PlainLoad:
         sexes = [(t, x) for t, x in sexes if x is not None]
         leads = [(r.index, unit) for r in load.rules.values() for unit in r.lead_ids]
         params = {
-            "ws": WHITESPACE,
+            "ws": whitespace(),
             "d": delimiter,
             "width": load.width,
             "p_text": [t for t, _ in periods],
