@@ -17,6 +17,11 @@ from web.data.models import Observation, Submission
 country = test_bulk.country
 
 
+@pytest.fixture(autouse=True)
+def _in_sql(monkeypatch):
+    monkeypatch.setenv("CHITIEU_LOAD_IN_SQL", "1")  # off by default (see plain_copy.enabled)
+
+
 def _raw_tables() -> list[str]:
     if connection.vendor != "postgresql":
         return []
@@ -59,6 +64,12 @@ def test_a_plain_file_is_loaded_in_sql_and_stores_what_the_lines_path_stores(
     assert (result.periods, result.submissions_created) == (again.periods, again.submissions_created)
     assert {u for u in result.units} == again.units
     assert len(in_sql) == len(expected(rows))
+
+
+def test_the_path_is_off_unless_asked(country, tmp_path, monkeypatch):
+    monkeypatch.delenv("CHITIEU_LOAD_IN_SQL")
+    path = write_csv(tmp_path / "f.csv", figures())
+    assert not observations_load(plan=country, rows_or_path=path, actor=None).set_based
 
 
 def _bad_files() -> dict[str, list[list[str]]]:
