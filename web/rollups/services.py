@@ -294,7 +294,9 @@ SELECT %(plan)s, k.view, c.ancestor_id, k.period_key, k.code, k.sex, (c.depth = 
 """
 
 
-def _rebuild_statement(periods: list[str], areas: list[int] | None) -> tuple[str, dict[str, object]]:
+def _rebuild_statement(
+    periods: list[str], areas: list[int] | None, root: int | None = None
+) -> tuple[str, dict[str, object]]:
     """The rebuild of ``periods`` (of ``areas``; None: every area) for both views, and its parameters.
 
     The views are a small table of (view, state) joined to the reports, so one pass over the
@@ -312,10 +314,11 @@ def _rebuild_statement(periods: list[str], areas: list[int] | None) -> tuple[str
     if areas is not None:
         params.update({f"area{i}": unit for i, unit in enumerate(areas)})
         listed = ", ".join(f"%(area{i})s" for i in range(len(areas)))
-        # Only the reporting units below a touched area count towards it: the others are not read.
-        below = (
-            f"AND e.ancestor_id IN (SELECT unit_id FROM rollups_unitancestor WHERE ancestor_id IN ({listed}))"
-        )
+        # Only the reporting units below a touched area count towards it: the others are not read
+        # (unless the plan's own area is touched: then every unit is below it, and SQLite took
+        # seconds over the filter that keeps them all).
+        units_below = f"SELECT unit_id FROM rollups_unitancestor WHERE ancestor_id IN ({listed})"
+        below = "" if root in areas else f"AND e.ancestor_id IN ({units_below})"
         in_areas = f"AND c.ancestor_id IN ({listed})"
     sql = (
         _REBUILD_SQL.replace("{views}", " UNION ALL ".join(views))
@@ -383,7 +386,7 @@ def rollup_rebuild(
         kinds = {}
     with bulk_statements(), connection.cursor() as cursor:
         for done, periods in enumerate(kinds.values(), start=1):
-            sql, params = _rebuild_statement(periods, areas)
+            sql, params = _rebuild_statement(periods, areas, plan.area_id)
             cursor.execute(sql, {**params, "plan": plan.pk, "commune": UnitKind.COMMUNE.value})
             if progress is not None:
                 progress(done, len(kinds), periods[-1])
