@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from decimal import Decimal
+from decimal import Context, Decimal
+from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chitieu.figures import INTEGER_DIGITS, FigureRefused, FigureRule, Problem, check_target
@@ -169,3 +170,21 @@ def test_any_digit_count_is_read_or_refused_with_the_limit(digits, fraction, cod
     [obs] = observations
     number = obs.value if code == "6.3" else obs.numerator
     assert number.adjusted() < INTEGER_DIGITS and number == number.quantize(D("0.000001"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from([("percent", None), ("rate", 100000), ("ratio", 100), ("times", None)]),
+    st.decimals(min_value=0, max_value=Decimal("99999999999999.999999"), places=6),
+    st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("99999999999999.999999"), places=6),
+)
+def test_a_share_is_the_exact_quotient_rounded_half_up_at_six_decimals(measure, num, den):
+    """compute() against exact rational arithmetic: whatever context it computes in, never a digit off."""
+    rule = FigureRule.of(*measure)
+    exact = Fraction(num) * Fraction(rule.factor) / Fraction(den)
+    micro = exact * 10**6
+    whole = int(micro)
+    rounded = whole + (1 if micro - whole >= Fraction(1, 2) else 0)
+    computed = rule.compute(num, den, None)
+    assert computed.as_tuple().exponent == -6
+    assert int(computed.scaleb(6, Context(prec=80))) == rounded

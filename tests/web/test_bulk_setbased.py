@@ -8,10 +8,12 @@ from django.db import IntegrityError, connection, transaction
 
 from tests.web import test_bulk
 from tests.web.test_bulk import HEADER, figures, snapshot
+from web.core import hooks
 from web.data.loading import observations, stage
 from web.data.loading.errors import LoadError
 from web.data.loading.observations import observations_load
 from web.data.models import Observation
+from web.orgs.models import OrgUnit
 from web.rollups.models import RollupFigure
 from web.rollups.services import rollup_rebuild
 
@@ -80,6 +82,37 @@ def test_a_load_rebuilds_only_the_periods_it_wrote_to(country):
     }
     # And what was left alone is what a full rebuild gives.
     partial = sorted(_figures(rows))
+    rollup_rebuild(plan=country)
+    assert sorted(_figures(RollupFigure.objects.filter(plan=country))) == partial
+
+
+def test_a_load_rebuilds_only_the_areas_above_the_units_it_wrote_to(country, monkeypatch):
+    """A second load of 2025 for the communes of Kon Rẫy (611) leaves Đăk Hà's (612) rows of 2025
+    as they were (the same rows), writes Kon Rẫy's, the province's and the nation's again, and
+    the whole summary is then what a full rebuild gives; the verdicts hear the touched areas."""
+    first = [r for r in _communes(2025) if r[2] in ("23600", "23601")]
+    observations_load(plan=country, rows_or_path=[HEADER, *figures(), *first], actor=None)
+    units = {u.code: u.pk for u in OrgUnit.objects.all()}
+    kept = {r.pk for r in RollupFigure.objects.filter(plan=country, period_key__startswith="2025")}
+    untouched = {
+        r.pk
+        for r in RollupFigure.objects.filter(plan=country, period_key__startswith="2025", unit=units["612"])
+    }
+    assert untouched
+    heard: list[object] = []
+    monkeypatch.setitem(
+        hooks._listeners,
+        hooks.SUMMARY_WRITTEN,
+        [*hooks._listeners.get(hooks.SUMMARY_WRITTEN, []), lambda **d: heard.append(d["areas"])],
+    )
+    second = [r for r in _communes(2025) if r[2] in ("23500", "23501")]
+    result = observations_load(plan=country, rows_or_path=[HEADER, *second], actor=None)
+    assert result.units == {units["23500"], units["23501"]}
+    assert heard == [sorted([units["VN"], units["62"], units["611"]])]
+    rows = RollupFigure.objects.filter(plan=country, period_key__startswith="2025")
+    assert untouched <= {r.pk for r in rows}  # Đăk Hà's rows were not written again
+    assert not (kept - untouched) & {r.pk for r in rows}  # the province's and the nation's were
+    partial = sorted(_figures(RollupFigure.objects.filter(plan=country)))
     rollup_rebuild(plan=country)
     assert sorted(_figures(RollupFigure.objects.filter(plan=country))) == partial
 

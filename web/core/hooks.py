@@ -16,7 +16,7 @@ NAMES_CHANGED = "names_changed"  # a unit renamed: cached evaluations carry name
 SUBMISSION_MOVED = "submission_moved"  # submission=, old_state=, action=, actor=: inside the transaction
 PLAN_CONFIRMED = "plan_confirmed"  # version=, previous= (the version it replaced, or None): inside it
 PLAN_AMENDED = "plan_amended"  # version=: a target or assignment of a version changed, inside it
-PLAN_LOADED = "plan_loaded"  # plan=...: a bulk load committed
+PLAN_LOADED = "plan_loaded"  # plan=, period_keys=, unit_ids= (what it wrote to): a bulk load stored
 SUMMARY_WRITTEN = "summary_written"  # plan_id=, areas= (unit ids, None: all), views=: inside the transaction
 
 _listeners: dict[str, list[Callable[..., Any]]] = {}

@@ -49,8 +49,11 @@ from chitieu.periods import PeriodKeyError, parse_period
 from chitieu.plan import Measure
 from web.core import hooks
 from web.core.audit import audit_entries_save, audit_entry, audit_record
+from web.core.bulk_sql import bulk_statements
+from web.data.loading import line_pool
 from web.data.loading.area import AreaUnit, AreaUnits, IndicatorRule, indicator_rules
 from web.data.loading.errors import LOAD_STATES, MAX_REPORTED, LoadError, LoadIssue, load_issue
+from web.data.loading.plain_copy import PlainLoad, plain_copy_load, plain_copy_possible
 from web.data.loading.source import Source, decimal_comma_possible, scan_decimal_comma
 from web.data.loading.stage import figure_load_issue, staged_refusals, staged_store
 from web.data.loading.writers import refresh_statistics, staging_drop, writer_for_connection
@@ -82,6 +85,8 @@ class LoadResult:
     rollup_seconds: float = 0.0  # bringing the roll-up tables up to date afterwards
     warnings: list[LoadIssue] = field(default_factory=list)
     periods: set[str] = field(default_factory=set)  # the periods written to: only these are rebuilt
+    units: set[int] = field(default_factory=set)  # the units written to: only the areas above them are
+    set_based: bool = False  # PostgreSQL took the whole file in SQL (web.data.loading.plain_copy)
 
     @property
     def figures(self) -> int:
@@ -390,6 +395,7 @@ class _Load:
         if first is None:
             raise LoadError([LoadIssue(1, "tệp số liệu trống", "empty_file")], source=self.source.name)
         line, cells = first
+        self.header_line = line
         columns, issues = tidy._header([unicodedata.normalize("NFC", c) for c in cells], line)
         errors = [LoadIssue(line, i.message, i.code) for i in issues if i.severity.value == "error"]
         if errors:
@@ -422,6 +428,10 @@ class _Load:
         self.decimal_comma = decimal_comma_possible(self.source, delimiter) and scan_decimal_comma(
             self.source, self.columns_core
         )
+        if self.staged and plain_copy_possible(self):
+            plain = plain_copy_load(self)  # the whole file in SQL, or None: then line by line
+            if plain is not None:
+                return self.plain_done(plain)
         records = self.source.records()  # the reading that counts, after the header
         self.header(records)
         self.read_lines(records)
@@ -448,11 +458,26 @@ class _Load:
             self.merge_pending()
             self.writer.finish()
         self.touch_existing()
-        self.result.periods = {period for (_unit, period), sub in self.subs.items() if not sub.refused}
+        written = [key for key, sub in self.subs.items() if not sub.refused]
+        self.result.periods = {period for _unit, period in written}
+        self.result.units = {unit for unit, _period in written}
         self.audit()
         if self.progress is not None:
             self.progress(self.result.rows, self.source.size, self.source.size)
         return self.result
+
+    def plain_done(self, plain: PlainLoad) -> LoadResult:
+        result = self.result
+        result.rows, result.submissions_created = plain.rows, plain.submissions
+        result.observations_created = plain.stored.created
+        result.observations_updated = plain.stored.updated
+        result.observations_unchanged = plain.stored.unchanged
+        result.periods, result.units = plain.periods, plain.units
+        result.set_based = True
+        self.audit()
+        if self.progress is not None:
+            self.progress(result.rows, self.source.size, self.source.size)
+        return result
 
     def general(self, line: int, cells: list[str]) -> None:
         """A line the quick path of ``read_lines`` leaves: other spellings, errors, first sight of a name."""
@@ -475,6 +500,9 @@ class _Load:
         the line goes to ``general``, which reports it with the shared messages. The two
         paths store identical rows (the tests run both).
         """
+        processes = line_pool.workers()
+        if not self.staged and processes and self.source.size >= line_pool.MIN_BYTES:
+            return self.read_lines_pooled(records, processes)
         result, writer, general = self.result, self.writer, self.general
         rules_get, periods_get, sexes_get = self.rules.get, self.periods.get, self.sexes.get
         units_found, subs, existing, seen = self.units._found, self.subs, self.existing, self.seen
@@ -613,6 +641,92 @@ class _Load:
                 )
             else:
                 out.append((sub.id, code, sex, t_num or None, t_den or None, str(value), note))
+            created += 1
+            if len(out) >= batch:
+                writer.flush()
+        result.rows += rows
+        result.observations_created += created
+        result.submissions_created += subs_created
+
+    def read_lines_pooled(self, records, processes: int) -> None:
+        """``read_lines`` with the checks that need only the line done by worker processes
+        (web.data.loading.line_pool); what depends on earlier lines stays here, in line order."""
+        plan = line_pool.LinePlan(
+            rules={
+                code: line_pool.LineRule(r.index, r.by_sex, r.communes, r.lead_ids, r.figure)
+                for code, r in self.rules.items()
+            },
+            units=self.units,
+            area_id=self.units.area_id,
+            commune=UnitKind.COMMUNE.value,
+            width=self.width,
+            indexes=self.indexes,
+            sexes=self.sexes,
+            decimal_comma=self.decimal_comma,
+        )
+        units = {u.id: u for u in self.units.by_code.values()}
+        units.update((u.id, u) for named in self.units.by_name.values() for u in named)
+        result, writer, general = self.result, self.writer, self.general
+        subs, existing, seen, slots = self.subs, self.existing, self.seen, self.slots
+        out, batch, new_sub = writer.observations, writer.batch, writer.submission
+        width, padding, blank = self.width, self.padding, line_pool.BLANK
+        progress, every, position, size = (
+            self.progress,
+            PROGRESS_EVERY,
+            self.source.position,
+            self.source.size,
+        )
+        plan_id, tail, sex_index, period_of = self.plan.pk, self.submission_tail(), _SEX_INDEX, self.period
+        rows = created = subs_created = 0
+        failed = False
+        for line, cells, answer in line_pool.checked(plan, records, processes):
+            if answer == blank:
+                continue
+            n = len(cells)  # padded as read_lines pads them, for the general reader
+            if n < width:
+                cells.extend(padding[n:])
+            elif n == width:
+                cells.append("")
+            rows += 1
+            if progress is not None and not rows % every:
+                progress(rows, position(), size)
+            if failed or answer is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            unit_id, period_text, index, code, sex, t_num, t_den, value, note = answer  # type: ignore[misc]
+            period = period_of(period_text)
+            unit = units[unit_id]
+            if period is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            key = (unit_id, period.key)
+            sub = subs.get(key)
+            if sub is None:
+                if (
+                    key in existing
+                    or (unit.valid_from and unit.valid_from > period.end)
+                    or (unit.valid_to and unit.valid_to < period.start)
+                ):
+                    general(line, cells)
+                    failed = bool(self.error_count)
+                    continue
+                sub = subs[key] = _Sub(len(subs), None, self.state, False)
+                sub.id = new_sub((plan_id, unit_id, period.key, period.start_text, period.end_text, *tail))
+                subs_created += 1
+            elif sub.existing or sub.refused or sub.id is None:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            bit = sub.seq * slots + index * 3 + sex_index[sex]
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            if byte >= len(seen) or seen[byte] & mask:
+                general(line, cells)
+                failed = bool(self.error_count)
+                continue
+            seen[byte] |= mask
+            out.append((sub.id, code, sex, t_num, t_den, value, note))
             created += 1
             if len(out) >= batch:
                 writer.flush()
@@ -765,7 +879,7 @@ def observations_load(
     load = None
     try:
         # wrap_database_errors: the writers use the driver directly; its errors become Django's.
-        with connection.wrap_database_errors, transaction.atomic():
+        with connection.wrap_database_errors, transaction.atomic(), bulk_statements():
             load = _Load(
                 plan=plan,
                 actor=actor,
@@ -786,11 +900,12 @@ def observations_load(
             staging_drop(staging)
     result.seconds = time.monotonic() - started
     refresh_statistics()
-    _rollups_rebuild(plan, sorted(result.periods))
+    _rollups_rebuild(plan, sorted(result.periods), sorted(result.units))
     result.rollup_seconds = time.monotonic() - started - result.seconds
     return result
 
 
-def _rollups_rebuild(plan: Plan, period_keys: list[str]) -> None:
-    """Bring the roll-up tables up to date once the load is stored: only the periods it wrote to."""
-    hooks.announce(hooks.PLAN_LOADED, plan=plan, period_keys=period_keys)
+def _rollups_rebuild(plan: Plan, period_keys: list[str], unit_ids: list[int]) -> None:
+    """Bring the roll-up tables up to date once the load is stored: only the periods it wrote to,
+    in the areas above the units it wrote to."""
+    hooks.announce(hooks.PLAN_LOADED, plan=plan, period_keys=period_keys, unit_ids=unit_ids)

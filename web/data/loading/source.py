@@ -27,14 +27,14 @@ class Source:
             if not path.is_file():
                 raise LoadError([load_issue(0, "not_found", path)], source=path.name)
             self.name, self.size, self._path = path.name, path.stat().st_size, path
-            self.encoding, self.has_quote, self.has_comma = _prescan(self._binary())
+            self.encoding, self.has_quote, self.has_comma, self.has_end_mark = _prescan(self._binary())
         elif isinstance(rows_or_path, bytes):
             self._path, self._bytes = None, rows_or_path
             self.size = len(rows_or_path)
-            self.encoding, self.has_quote, self.has_comma = _prescan(self._binary())
+            self.encoding, self.has_quote, self.has_comma, self.has_end_mark = _prescan(self._binary())
         else:  # rows already split into cells, the header first
             self._rows = [list(r) for r in rows_or_path]
-            self.encoding, self.has_quote, self.has_comma = "", True, True
+            self.encoding, self.has_quote, self.has_comma, self.has_end_mark = "", True, True, True
 
     def _binary(self):
         path = getattr(self, "_path", None)
@@ -80,20 +80,25 @@ def _chain(first: list[str], rest) -> Iterator[str]:
     yield from rest
 
 
-def _prescan(binary) -> tuple[str, bool, bool]:
-    """(encoding, a quote occurs, a comma occurs), reading the bytes once without parsing."""
+def _prescan(binary) -> tuple[str, bool, bool, bool]:
+    """(encoding, a quote occurs, a comma occurs, a backslash-dot occurs), reading the bytes once
+    without parsing. The last: PostgreSQL's COPY takes a line of "\\." as the end of the data, so
+    a file with one is never copied as it is (web.data.loading.plain_copy)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, quote, comma = True, False, False
+    utf8, quote, comma, end_mark = True, False, False, False
+    last = b""
     with binary, getattr(binary, "fileobj", None) or binary:
         while chunk := binary.read(1 << 20):
             quote = quote or b'"' in chunk
             comma = comma or b"," in chunk
+            end_mark = end_mark or b"\\." in last + chunk[:1] or b"\\." in chunk
+            last = chunk[-1:]
             if utf8:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False  # a Windows Vietnamese export, as the core reader assumes
-    return ("utf-8-sig" if utf8 else "cp1258"), quote, comma
+    return ("utf-8-sig" if utf8 else "cp1258"), quote, comma, end_mark
 
 
 def decimal_comma_possible(source: Source, delimiter: str) -> bool:
