@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -60,7 +61,15 @@ _COUNT_KIND = {
 
 
 def _within(observations: Sequence[Observation], period: Period) -> list[Observation]:
-    return [o for o in observations if period.contains(parse_period(o.period))]
+    """The rows of ``period`` and of the periods inside it, in their order.
+
+    Tested once per distinct period key, not per row: an area's rows are many (every commune's
+    months at the nation) and their keys few."""
+    keys = {o.period for o in observations}
+    inside = {k for k in keys if period.contains(parse_period(k))}
+    if len(inside) == len(keys):
+        return list(observations)
+    return [o for o in observations if o.period in inside] if inside else []
 
 
 def _for_sex(
@@ -102,6 +111,12 @@ def _choose_periods(keys: Sequence[str]) -> tuple[list[Period], list[str]]:
     """Of one unit's period keys inside a period, those that count: coarsest first, none
     overlapping one already taken (a year reported whole and by quarter is counted once;
     a half-year plus two quarters all count). Returns (chosen, shadowed keys)."""
+    chosen, shadowed = _choose_among(frozenset(keys))
+    return list(chosen), list(shadowed)
+
+
+@functools.lru_cache(maxsize=4096)  # units report the same few sets of periods (12 months, 4 quarters)
+def _choose_among(keys: frozenset[str]) -> tuple[tuple[Period, ...], tuple[str, ...]]:
     periods = sorted({parse_period(k) for k in keys}, key=lambda p: (_KIND_ORDER.index(p.kind), p.start))
     chosen: list[Period] = []
     shadowed: list[str] = []
@@ -110,7 +125,7 @@ def _choose_periods(keys: Sequence[str]) -> tuple[list[Period], list[str]]:
             shadowed.append(p.key)
         else:
             chosen.append(p)
-    return sorted(chosen, key=lambda p: p.start), shadowed
+    return tuple(sorted(chosen, key=lambda p: p.start)), tuple(shadowed)
 
 
 @dataclass(frozen=True)
@@ -135,7 +150,7 @@ def _select(
     stock or running total is its latest position, a rate over a population adds the
     events and takes the latest population. The whole area's own rows, when there are
     any, stand for the area (a district survey is not replaced by the communes' sum)."""
-    inside = [o for o in observations if period.contains(parse_period(o.period))]
+    inside = _within(observations, period)
     rows, how, lone = _for_sex(inside, sex)
     dropped: list[tuple[Observation, str, str]] = [
         (o, "one_sex_only", "chỉ có số liệu một giới, không tính vào tổng") for o in lone
@@ -408,7 +423,7 @@ def _row_issues(
     indicator: Indicator, own: Sequence[Observation], period: Period, result: IndicatorResult
 ) -> tuple[Issue, ...]:
     """Every row of the period that does not count in the result, with its reason (issue 19)."""
-    inside = [o for o in own if period.contains(parse_period(o.period))]
+    inside = _within(own, period)
     if not inside or period.kind is PeriodKind.PHASE:
         return ()
     issues: list[Issue] = []
@@ -946,10 +961,16 @@ def evaluate_plan(
     if tree is not None:
         issues += unknown_units(tree, observations)
     # What was known on as_of: rows of periods ended by then, and the period's own rows.
-    visible = [o for o in observations if o.period == period.key or parse_period(o.period).end <= as_of]
+    known = {k for k in {o.period for o in observations} if k == period.key or parse_period(k).end <= as_of}
+    # Each indicator's rows once (in their order), rather than every row scanned per indicator.
+    by_code: dict[str, list[Observation]] = {}
+    for o in observations:
+        if o.period in known:
+            by_code.setdefault(o.indicator, []).append(o)
     phase = plan.phase
     results = []
     for indicator in plan.indicators:
+        visible = by_code.get(indicator.code, [])
         baseline = (baselines or {}).get(indicator.code)
         if baseline is None and trajectories and phase is not None and indicator.measure is not Measure.COUNT:
             baseline = find_baseline(indicator, visible, phase, tree)
