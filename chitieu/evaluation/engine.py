@@ -329,6 +329,7 @@ def evaluate_indicator(
     bands: TrajectoryBands = DEFAULT_BANDS,
     explain: bool = True,
     series_memo: dict | None = None,
+    phase_memo: dict | None = None,
 ) -> IndicatorResult:
     """Evaluate one indicator for one period, with the observations known on ``as_of``.
 
@@ -336,7 +337,10 @@ def evaluate_indicator(
     the units expected to report a per-unit indicator (the communes); by default those
     found in the observations. ``explain=False`` leaves the wording out (bulk evaluation);
     ``series_memo`` keeps each unit's per-unit series between calls on nested areas
-    (the same unit names must mean the same units and rows in every call).
+    (the same unit names must mean the same units and rows in every call);
+    ``phase_memo`` keeps the phase trajectory between calls for other periods on the same
+    rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
+    depend on the period).
     """
     period = parse_period(period_key)
     own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
@@ -364,10 +368,16 @@ def evaluate_indicator(
     if phase is not None and indicator.measure is not Measure.COUNT:
         phase_target = indicator.target_for(phase.key)
         if phase_target is not None:
-            points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
-            end_year = phase.end.year
-            ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
-            traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
+            key = ("trajectory", phase.key, as_of, baseline, bands)
+            if phase_memo is not None and key in phase_memo:
+                traj = phase_memo[key]
+            else:
+                points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
+                end_year = phase.end.year
+                ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
+                traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
+                if phase_memo is not None:
+                    phase_memo[key] = traj
             result = replace(result, trajectory=traj)
     result = replace(
         result,
@@ -941,12 +951,16 @@ def evaluate_plan(
     explain: bool = True,
     trajectories: bool = True,
     series_memo: dict | None = None,
+    phase_memo: dict | None = None,
 ) -> PlanEvaluation:
     """Evaluate every indicator of the plan for one period, with what was known on ``as_of``.
 
     ``trajectories=False`` and ``explain=False`` leave out the phase trajectory, the
     baseline and the wording: the verdicts and figures of the period only (bulk
-    evaluation of many areas); ``series_memo``: see ``evaluate_indicator``."""
+    evaluation of many areas); ``series_memo``: see ``evaluate_indicator``. ``phase_memo``
+    (a dict, given again for another period of the same area) keeps each indicator's baseline
+    and trajectory while its rows known on ``as_of`` are the very same: they do not depend on
+    the period."""
     period = parse_period(period_key)
     issues: list[Issue] = []
     if plan.periods and not any(p.contains(period) for p in plan.periods):
@@ -971,9 +985,16 @@ def evaluate_plan(
     results = []
     for indicator in plan.indicators:
         visible = by_code.get(indicator.code, [])
+        memo = _same_rows_memo(phase_memo, indicator.code, visible, as_of)
         baseline = (baselines or {}).get(indicator.code)
         if baseline is None and trajectories and phase is not None and indicator.measure is not Measure.COUNT:
-            baseline = find_baseline(indicator, visible, phase, tree)
+            if memo is None:
+                baseline = find_baseline(indicator, visible, phase, tree)
+            else:
+                key = ("baseline", phase.key)
+                if key not in memo:
+                    memo[key] = find_baseline(indicator, visible, phase, tree)
+                baseline = memo[key]
         results.append(
             evaluate_indicator(
                 indicator,
@@ -987,6 +1008,7 @@ def evaluate_plan(
                 bands=bands,
                 explain=explain,
                 series_memo=series_memo,
+                phase_memo=memo,
             )
         )
         issues += results[-1].row_issues
@@ -1000,3 +1022,19 @@ def evaluate_plan(
                 )
             )
     return PlanEvaluation(period.key, tuple(results), tuple(issues), as_of)
+
+
+def _same_rows_memo(memo: dict | None, code: str, rows: list[Observation], as_of: date) -> dict | None:
+    """The indicator's entry of ``memo`` if it was made from these very rows (the same objects in
+    the same order, kept alive by the entry) and date; else a fresh one."""
+    if memo is None:
+        return None
+    entry = memo.get(code)
+    if (
+        entry is None
+        or entry[1] != as_of
+        or len(entry[0]) != len(rows)
+        or any(a is not b for a, b in zip(entry[0], rows, strict=True))
+    ):
+        entry = memo[code] = (rows, as_of, {})
+    return entry[2]
