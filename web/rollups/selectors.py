@@ -311,7 +311,7 @@ def _raw_for_areas(
         submission__org_unit_id__in=list(area_of),
         indicator_code__in=sorted(every),
     )
-    rows = rows.order_by("pk").values_list(*_RAW_FIELDS, "submission__org_unit_id")  # as raw_area_observations
+    rows = rows.order_by("pk").values_list(*_RAW_FIELDS, "submission__org_unit_id")  # raw_area_observations
     result: dict[int, list[CoreObservation]] = {pk: [] for pk in wanted}
     for *values, unit_id in rows.iterator(chunk_size=10000):
         owner = effective[unit_id]
