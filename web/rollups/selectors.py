@@ -533,7 +533,9 @@ def evaluation_all_units(
     wording; ``full=True`` adds them, as the dashboard shows them): one query for the
     summary rows of the period and the periods inside it, one for the per-unit
     indicators' commune figures, then the engine per area, each commune's per-unit
-    series worked out once. ``as_of`` defaults to the end of the period.
+    series worked out once. ``as_of`` defaults to the end of the period. Areas whose verdicts
+    are stored and answer for ``as_of`` (``stored_evaluations``) are read in one query instead,
+    as the dashboard shows them (with trajectories and wording).
     Returns {unit id: the engine's PlanEvaluation}."""
     version = plan_version_active(plan)
     if version is None:
@@ -545,6 +547,13 @@ def evaluation_all_units(
         [UnitKind.COMMUNE] if include_communes else []
     )
     areas = list(OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=kinds).order_by("pk"))
+    # The stored verdicts, where they answer (one query); the engine for the others.
+    stored = stored_evaluations(
+        plan, core, [a.pk for a in areas if a.kind in STORED_KINDS], period_key, as_of=as_of, states=states
+    )
+    areas = [a for a in areas if a.pk not in stored]
+    if not areas:
+        return {pk: stored[pk] for pk in sorted(stored)}
     figures = RollupFigure.objects.filter(plan=plan, view=view_of(states))
     if not full:
         figures = figures.filter(period_key__in=_keys_within(period_key))
@@ -578,7 +587,7 @@ def evaluation_all_units(
             trajectories=full,
             series_memo=memo if area.kind != UnitKind.COMMUNE else None,
         )
-    return results
+    return {pk: stored.get(pk) or results[pk] for pk in sorted({*stored, *results})}
 
 
 def _unique(labels: Sequence[str]) -> bool:
@@ -650,26 +659,45 @@ def stored_evaluation(
     plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str]
 ) -> PlanEvaluation | None:
     """The stored verdicts of ``area`` for the period, in one query; None when none are stored
-    (communes, periods the pages do not list, a view without figures), when they were judged on
-    another version of the plan, or when ``as_of`` is too early for them (the engine decides then)."""
+    (communes, periods the pages do not list, a view without figures, verdicts a change made
+    stale and not yet judged again), when they were judged on another version of the plan, or
+    when ``as_of`` is too early for them (the engine decides then)."""
     if area.kind not in STORED_KINDS:
         return None
-    rows = list(
-        Verdict.objects.filter(
-            plan=plan, view=view_of(states), unit=area, period_key=period_key, sex=""
-        ).values_list("indicator_code", "digest", "horizon", "result")
-    )
+    return stored_evaluations(plan, core, [area.pk], period_key, as_of=as_of, states=states).get(area.pk)
+
+
+def stored_evaluations(
+    plan, core: Plan, area_ids: Sequence[int], period_key: str, *, as_of: date, states: Sequence[str]
+) -> dict[int, PlanEvaluation]:
+    """``stored_evaluation`` of several areas in one query: {area id: evaluation} for those it answers."""
+    rows: dict[int, list] = {}
+    found = Verdict.objects.filter(
+        plan=plan, view=view_of(states), unit_id__in=list(area_ids), period_key=period_key, sex=""
+    ).values_list("unit_id", "indicator_code", "digest", "horizon", "result")
+    for unit_id, *row in found.iterator(chunk_size=2000):
+        rows.setdefault(unit_id, []).append(row)
+    digest, codes = store_digest(core), [i.code for i in core.indicators]
+    out = {}
+    for unit_id, area_rows in rows.items():
+        evaluation = _stored(area_rows, digest, codes, period_key, as_of)
+        if evaluation is not None:
+            out[unit_id] = evaluation
+    return out
+
+
+def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: date) -> PlanEvaluation | None:
     head = next((r for r in rows if r[0] == ""), None)
-    if head is None or head[1] != store_digest(core) or as_of < stored_valid_from(period_key, head[2]):
+    if head is None or head[1] != digest or as_of < stored_valid_from(period_key, head[2]):
         return None
     try:
         issues = pickle.loads(head[3])
         by_code = {code: pickle.loads(blob) for code, _d, _h, blob in rows if code}
     except (pickle.UnpicklingError, AttributeError, TypeError, ValueError, EOFError):
         return None  # written by another version of the code: the engine answers
-    if set(by_code) != {i.code for i in core.indicators}:
+    if set(by_code) != set(codes):
         return None
-    results = tuple(by_code[i.code] for i in core.indicators)
+    results = tuple(by_code[code] for code in codes)
     return PlanEvaluation(parse_period(period_key).key, results, issues, as_of)
 
 

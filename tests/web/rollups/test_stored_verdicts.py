@@ -267,3 +267,31 @@ def test_verdicts_judged_while_a_change_commits_are_judged_again(admin, committe
     monkeypatch.undo()
     assert len(judged) == 2
     assert_stored_equal_engine(plan, rng)
+
+
+def test_every_area_at_once_reads_the_stored_verdicts(admin, committed, django_assert_max_num_queries):
+    """``evaluation_all_units`` answers stored areas from the store (the dashboard's full verdicts,
+    in a few queries whatever the number of areas) and the others (communes; a date before the
+    store answers) from the engine."""
+    from web.dashboards.selectors import core_plan, plan_version_active
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.selectors import STORED_KINDS, evaluation_all_units
+
+    nation = build_tree([[1, 2], [1]])
+    plan = committed(plan_for, nation, admin)
+    rng = random.Random(8)
+    for submission in random_figures(plan, nation, rng, density=0.6):
+        committed(move, submission, "approved")
+    core = core_plan(plan_version_active(plan))
+    late = date(2030, 1, 1)
+    with django_assert_max_num_queries(8):
+        stored = evaluation_all_units(plan=plan, period_key="2024", as_of=late)
+    areas = OrgUnit.objects.filter(kind__in=STORED_KINDS)
+    assert set(stored) == set(areas.values_list("pk", flat=True))
+    for area in areas:
+        assert stored[area.pk].as_dict() == _engine(plan, core, area, late).as_dict(), area.name
+    everywhere = evaluation_all_units(plan=plan, period_key="2024", as_of=late, include_communes=True)
+    communes = OrgUnit.objects.filter(kind=UnitKind.COMMUNE)
+    assert set(everywhere) == set(stored) | set(communes.values_list("pk", flat=True))
+    early = evaluation_all_units(plan=plan, period_key="2024", as_of=date(2024, 6, 30))
+    assert all(r.trajectory is None for e in early.values() for r in e.results)  # the lean engine's
