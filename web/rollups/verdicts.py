@@ -48,7 +48,7 @@ import pickle
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation
 from chitieu.plan import Plan as CorePlan
@@ -88,11 +88,38 @@ def refresh_verdicts(
     stale = stale.filter(unit_id__in=areas) if areas is not None else stale
     stale.delete()
     if settings.CHITIEU_STORED_VERDICTS:
+        # One judging per plan and commit, whatever the number of writes in the transaction (a
+        # country's load confirms a plan, assigns it and rebuilds its summary: each would judge all).
+        pending = _pending()
+        before_areas, before_views = pending.get(plan_id, (set(), set()))
+        merged = None if areas is None or before_areas is None else before_areas | set(areas)
+        pending[plan_id] = (merged, before_views | set(views))
         transaction.on_commit(
-            lambda: hooks.announce(hooks.VERDICTS_STALE, plan_id=plan_id, areas=areas, views=views),
+            lambda: _announce(plan_id),
             robust=True,  # the change is committed whatever happens: a failed refresh leaves the engine
         )
     return 0
+
+
+def _pending() -> dict[int, tuple[set[int] | None, set[str]]]:
+    """The plans whose verdicts this connection's transaction made stale, until it commits. An
+    entry left by a transaction rolled back only adds areas to the next judging of the plan."""
+    if not hasattr(connection, "chitieu_stale_verdicts"):
+        connection.chitieu_stale_verdicts = {}
+    return connection.chitieu_stale_verdicts
+
+
+def _announce(plan_id: int) -> None:
+    entry = _pending().pop(plan_id, None)
+    if entry is None:
+        return  # announced by an earlier callback of the same commit
+    areas, views = entry
+    hooks.announce(
+        hooks.VERDICTS_STALE,
+        plan_id=plan_id,
+        areas=sorted(areas) if areas is not None else None,
+        views=[v for v in VIEW_STATES if v in views],
+    )
 
 
 ATTEMPTS = 3  # the figures changed while judging: judge again, then leave it to the engine

@@ -295,3 +295,27 @@ def test_every_area_at_once_reads_the_stored_verdicts(admin, committed, django_a
     assert set(everywhere) == set(stored) | set(communes.values_list("pk", flat=True))
     early = evaluation_all_units(plan=plan, period_key="2024", as_of=date(2024, 6, 30))
     assert all(r.trajectory is None for e in early.values() for r in e.results)  # the lean engine's
+
+
+def test_many_writes_in_one_transaction_are_judged_once_after_it(admin, committed, monkeypatch):
+    """A country's load confirms a plan and rebuilds its summary in one transaction, and a batch
+    may move many submissions: the verdicts are judged once per plan, for every area touched."""
+    from web.jobs import services as jobs
+    from web.rollups.services import rollup_rebuild
+
+    calls = []
+    store = jobs.store_verdicts
+    monkeypatch.setattr(jobs, "store_verdicts", lambda *args: calls.append(args) or store(*args))
+    nation = build_tree([[1, 1]])
+    rng = random.Random(9)
+
+    def load():
+        plan = plan_for(nation, admin)
+        for submission in random_figures(plan, nation, rng, density=0.5):
+            move(submission, "approved")
+        rollup_rebuild(plan=plan)
+        return plan
+
+    plan = committed(load)
+    assert [(plan_id, areas) for plan_id, areas, _views in calls] == [(plan.pk, None)]
+    assert_stored_equal_engine(plan, rng)
