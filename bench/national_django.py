@@ -139,8 +139,9 @@ def evaluate(plan_id: int, period: str, runs: int) -> dict:
     except ImportError:
         evaluation_all_units = None
     try:
-        from web.rollups.verdicts import refresh_verdicts, stored_statuses
-    except ImportError:  # before verdicts were stored
+        from web.rollups.verdicts import store_verdicts as refresh_verdicts  # judged after the commit
+        from web.rollups.verdicts import stored_statuses
+    except ImportError:  # before verdicts were stored (or were judged in the writer's transaction)
         refresh_verdicts = stored_statuses = None
     if rollup_rebuild is not None:
         timings["rebuild"] = []

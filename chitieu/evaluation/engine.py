@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -60,7 +61,15 @@ _COUNT_KIND = {
 
 
 def _within(observations: Sequence[Observation], period: Period) -> list[Observation]:
-    return [o for o in observations if period.contains(parse_period(o.period))]
+    """The rows of ``period`` and of the periods inside it, in their order.
+
+    Tested once per distinct period key, not per row: an area's rows are many (every commune's
+    months at the nation) and their keys few."""
+    keys = {o.period for o in observations}
+    inside = {k for k in keys if period.contains(parse_period(k))}
+    if len(inside) == len(keys):
+        return list(observations)
+    return [o for o in observations if o.period in inside] if inside else []
 
 
 def _for_sex(
@@ -102,6 +111,12 @@ def _choose_periods(keys: Sequence[str]) -> tuple[list[Period], list[str]]:
     """Of one unit's period keys inside a period, those that count: coarsest first, none
     overlapping one already taken (a year reported whole and by quarter is counted once;
     a half-year plus two quarters all count). Returns (chosen, shadowed keys)."""
+    chosen, shadowed = _choose_among(frozenset(keys))
+    return list(chosen), list(shadowed)
+
+
+@functools.lru_cache(maxsize=4096)  # units report the same few sets of periods (12 months, 4 quarters)
+def _choose_among(keys: frozenset[str]) -> tuple[tuple[Period, ...], tuple[str, ...]]:
     periods = sorted({parse_period(k) for k in keys}, key=lambda p: (_KIND_ORDER.index(p.kind), p.start))
     chosen: list[Period] = []
     shadowed: list[str] = []
@@ -110,7 +125,7 @@ def _choose_periods(keys: Sequence[str]) -> tuple[list[Period], list[str]]:
             shadowed.append(p.key)
         else:
             chosen.append(p)
-    return sorted(chosen, key=lambda p: p.start), shadowed
+    return tuple(sorted(chosen, key=lambda p: p.start)), tuple(shadowed)
 
 
 @dataclass(frozen=True)
@@ -135,7 +150,7 @@ def _select(
     stock or running total is its latest position, a rate over a population adds the
     events and takes the latest population. The whole area's own rows, when there are
     any, stand for the area (a district survey is not replaced by the communes' sum)."""
-    inside = [o for o in observations if period.contains(parse_period(o.period))]
+    inside = _within(observations, period)
     rows, how, lone = _for_sex(inside, sex)
     dropped: list[tuple[Observation, str, str]] = [
         (o, "one_sex_only", "chỉ có số liệu một giới, không tính vào tổng") for o in lone
@@ -314,6 +329,7 @@ def evaluate_indicator(
     bands: TrajectoryBands = DEFAULT_BANDS,
     explain: bool = True,
     series_memo: dict | None = None,
+    phase_memo: dict | None = None,
 ) -> IndicatorResult:
     """Evaluate one indicator for one period, with the observations known on ``as_of``.
 
@@ -321,7 +337,10 @@ def evaluate_indicator(
     the units expected to report a per-unit indicator (the communes); by default those
     found in the observations. ``explain=False`` leaves the wording out (bulk evaluation);
     ``series_memo`` keeps each unit's per-unit series between calls on nested areas
-    (the same unit names must mean the same units and rows in every call).
+    (the same unit names must mean the same units and rows in every call);
+    ``phase_memo`` keeps the phase trajectory between calls for other periods on the same
+    rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
+    depend on the period).
     """
     period = parse_period(period_key)
     own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
@@ -349,10 +368,16 @@ def evaluate_indicator(
     if phase is not None and indicator.measure is not Measure.COUNT:
         phase_target = indicator.target_for(phase.key)
         if phase_target is not None:
-            points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
-            end_year = phase.end.year
-            ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
-            traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
+            key = ("trajectory", phase.key, as_of, baseline, bands)
+            if phase_memo is not None and key in phase_memo:
+                traj = phase_memo[key]
+            else:
+                points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
+                end_year = phase.end.year
+                ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
+                traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
+                if phase_memo is not None:
+                    phase_memo[key] = traj
             result = replace(result, trajectory=traj)
     result = replace(
         result,
@@ -408,7 +433,7 @@ def _row_issues(
     indicator: Indicator, own: Sequence[Observation], period: Period, result: IndicatorResult
 ) -> tuple[Issue, ...]:
     """Every row of the period that does not count in the result, with its reason (issue 19)."""
-    inside = [o for o in own if period.contains(parse_period(o.period))]
+    inside = _within(own, period)
     if not inside or period.kind is PeriodKind.PHASE:
         return ()
     issues: list[Issue] = []
@@ -926,12 +951,16 @@ def evaluate_plan(
     explain: bool = True,
     trajectories: bool = True,
     series_memo: dict | None = None,
+    phase_memo: dict | None = None,
 ) -> PlanEvaluation:
     """Evaluate every indicator of the plan for one period, with what was known on ``as_of``.
 
     ``trajectories=False`` and ``explain=False`` leave out the phase trajectory, the
     baseline and the wording: the verdicts and figures of the period only (bulk
-    evaluation of many areas); ``series_memo``: see ``evaluate_indicator``."""
+    evaluation of many areas); ``series_memo``: see ``evaluate_indicator``. ``phase_memo``
+    (a dict, given again for another period of the same area) keeps each indicator's baseline
+    and trajectory while its rows known on ``as_of`` are the very same: they do not depend on
+    the period."""
     period = parse_period(period_key)
     issues: list[Issue] = []
     if plan.periods and not any(p.contains(period) for p in plan.periods):
@@ -946,13 +975,26 @@ def evaluate_plan(
     if tree is not None:
         issues += unknown_units(tree, observations)
     # What was known on as_of: rows of periods ended by then, and the period's own rows.
-    visible = [o for o in observations if o.period == period.key or parse_period(o.period).end <= as_of]
+    known = {k for k in {o.period for o in observations} if k == period.key or parse_period(k).end <= as_of}
+    # Each indicator's rows once (in their order), rather than every row scanned per indicator.
+    by_code: dict[str, list[Observation]] = {}
+    for o in observations:
+        if o.period in known:
+            by_code.setdefault(o.indicator, []).append(o)
     phase = plan.phase
     results = []
     for indicator in plan.indicators:
+        visible = by_code.get(indicator.code, [])
+        memo = _same_rows_memo(phase_memo, indicator.code, visible, as_of)
         baseline = (baselines or {}).get(indicator.code)
         if baseline is None and trajectories and phase is not None and indicator.measure is not Measure.COUNT:
-            baseline = find_baseline(indicator, visible, phase, tree)
+            if memo is None:
+                baseline = find_baseline(indicator, visible, phase, tree)
+            else:
+                key = ("baseline", phase.key)
+                if key not in memo:
+                    memo[key] = find_baseline(indicator, visible, phase, tree)
+                baseline = memo[key]
         results.append(
             evaluate_indicator(
                 indicator,
@@ -966,6 +1008,7 @@ def evaluate_plan(
                 bands=bands,
                 explain=explain,
                 series_memo=series_memo,
+                phase_memo=memo,
             )
         )
         issues += results[-1].row_issues
@@ -979,3 +1022,19 @@ def evaluate_plan(
                 )
             )
     return PlanEvaluation(period.key, tuple(results), tuple(issues), as_of)
+
+
+def _same_rows_memo(memo: dict | None, code: str, rows: list[Observation], as_of: date) -> dict | None:
+    """The indicator's entry of ``memo`` if it was made from these very rows (the same objects in
+    the same order, kept alive by the entry) and date; else a fresh one."""
+    if memo is None:
+        return None
+    entry = memo.get(code)
+    if (
+        entry is None
+        or entry[1] != as_of
+        or len(entry[0]) != len(rows)
+        or any(a is not b for a, b in zip(entry[0], rows, strict=True))
+    ):
+        entry = memo[code] = (rows, as_of, {})
+    return entry[2]

@@ -18,6 +18,7 @@ PLAN_CONFIRMED = "plan_confirmed"  # version=, previous= (the version it replace
 PLAN_AMENDED = "plan_amended"  # version=: a target or assignment of a version changed, inside it
 PLAN_LOADED = "plan_loaded"  # plan=, period_keys=, unit_ids= (what it wrote to): a bulk load stored
 SUMMARY_WRITTEN = "summary_written"  # plan_id=, areas= (unit ids, None: all), views=: inside the transaction
+VERDICTS_STALE = "verdicts_stale"  # plan_id=, areas=, views=: after the commit, verdicts to judge again
 
 _listeners: dict[str, list[Callable[..., Any]]] = {}
 

@@ -29,3 +29,8 @@ def queue() -> Queue:
 
 def enqueue(job_id: int) -> None:
     queue().enqueue("web.jobs.services.job_run", job_id, job_id=f"chitieu-job-{job_id}", retry=Retry(max=3))
+
+
+def enqueue_call(function: str, *args) -> None:
+    """Queue a function of the project by its dotted path (work that has no Job row to follow)."""
+    queue().enqueue(function, *args, retry=Retry(max=3))

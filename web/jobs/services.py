@@ -32,9 +32,19 @@ from web.orgs.selectors import communes_of
 from web.plans.models import Plan
 from web.reports.selectors import report_period, report_periods
 from web.rollups.services import rollup_rebuild, unit_closure_refresh
+from web.rollups.verdicts import store_verdicts
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
+
+
+def verdicts_stale(*, plan_id: int, areas: list[int] | None, views: list[str], **_: object) -> None:
+    """A committed change made stored verdicts stale (web.rollups.verdicts): a queue worker judges
+    them again (cluster), or this process does at once (laptop mode); pages ask the engine meanwhile."""
+    if broker.configured():
+        broker.enqueue_call("web.rollups.verdicts.store_verdicts", plan_id, areas, views)
+    else:
+        store_verdicts(plan_id, areas, views)
 
 
 class JobRefused(Exception):

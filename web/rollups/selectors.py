@@ -286,6 +286,47 @@ def _summary_and_raw(plan, core: Plan, area: OrgUnit, figures: Sequence, *, stat
     return rows
 
 
+def _raw_for_areas(
+    plan, areas: Sequence[OrgUnit], codes: dict[int, set[str]], *, states
+) -> dict[int, list[CoreObservation]]:
+    """``raw_area_observations(plan, area, codes=codes[area])`` of several areas (none of them a
+    commune), from one read of the figures: a commune's rows are read once, not once for its
+    district, once for its province and once for the nation. Each area's rows keep their order."""
+    wanted = {a.pk: c for a, c in ((a, codes.get(a.pk)) for a in areas) if c}
+    if not wanted:
+        return {}
+    area_of: dict[int, list[int]] = {}
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(ancestor_id__in=list(wanted)).values_list(
+        "unit_id", "ancestor_id"
+    ):
+        area_of.setdefault(unit_id, []).append(ancestor_id)
+    effective = dict(
+        UnitAncestor.objects.filter(unit_id__in=list(area_of), depth=0).values_list("unit_id", "ancestor_id")
+    )
+    labels = {u.pk: unit_label(u) for u in OrgUnit.objects.filter(id__in=set(effective.values()))}
+    every = set().union(*wanted.values())
+    rows = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit_id__in=list(area_of),
+        indicator_code__in=sorted(every),
+    )
+    rows = rows.order_by("pk").values_list(*_RAW_FIELDS, "submission__org_unit_id")  # raw_area_observations
+    result: dict[int, list[CoreObservation]] = {pk: [] for pk in wanted}
+    for *values, unit_id in rows.iterator(chunk_size=10000):
+        owner = effective[unit_id]
+        row = None
+        for area_id in area_of[unit_id]:
+            if values[0] not in wanted.get(area_id, ()):
+                continue
+            if owner == area_id:
+                result[area_id].append(_core(values, ""))
+            else:
+                row = row or _core(values, labels[owner])  # the same row, named the same, for every area
+                result[area_id].append(row)
+    return result
+
+
 def _raw_below(plan, areas: Sequence[OrgUnit], code: str, *, states) -> dict[int, list[CoreObservation]]:
     """``raw_area_observations`` of one indicator for several areas at once (a fixed number of queries)."""
     if not areas:
@@ -330,16 +371,34 @@ def area_observations(
     return _area_rows(plan, core, area, list(figures), communes, per_unit, states=states)
 
 
+def _areas_rows(
+    plan, core: Plan, areas: Sequence[OrgUnit], figures: dict[int, list], per_unit, *, states
+) -> dict[int, list[CoreObservation]]:
+    """``_area_rows`` of several areas (no commune among them) without their communes' per-unit
+    rows, the raw rows read once for all (``_raw_for_areas``)."""
+    mixed = {a.pk: mixed_codes(core, figures.get(a.pk, [])) for a in areas}
+    raw = _raw_for_areas(plan, areas, mixed, states=states)
+    out = {}
+    for area in areas:
+        summed = [f for f in figures.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
+        rows = rows_from_summary(core, summed) + raw.get(area.pk, [])
+        out[area.pk] = _without_per_unit_sums(rows, per_unit)
+    return out
+
+
+def _without_per_unit_sums(rows: list[CoreObservation], per_unit) -> list[CoreObservation]:
+    # Per-unit indicators are read commune by commune: their sums would be one more
+    # "unit" the engine cannot place (and would list as a row that does not count).
+    return [r for r in rows if not (r.indicator in per_unit and (r.org_unit or "").startswith(BELOW))]
+
+
 def _area_rows(
     plan, core: Plan, area: OrgUnit, figures, communes, per_unit, *, states
 ) -> list[CoreObservation]:
     """An area's rows for the engine: its summary (and raw rows where sums cannot stand in) and
     its communes' rows of the per-unit indicators ``per_unit``."""
     rows = _summary_and_raw(plan, core, area, figures, states=states)
-    # Per-unit indicators are read commune by commune below: their sums would be one more
-    # "unit" the engine cannot place (and would list as a row that does not count).
-    rows = [r for r in rows if not (r.indicator in per_unit and (r.org_unit or "").startswith(BELOW))]
-    return rows + list(communes)
+    return _without_per_unit_sums(rows, per_unit) + list(communes)
 
 
 def child_figures(
@@ -476,7 +535,9 @@ def evaluation_all_units(
     wording; ``full=True`` adds them, as the dashboard shows them): one query for the
     summary rows of the period and the periods inside it, one for the per-unit
     indicators' commune figures, then the engine per area, each commune's per-unit
-    series worked out once. ``as_of`` defaults to the end of the period.
+    series worked out once. ``as_of`` defaults to the end of the period. Areas whose verdicts
+    are stored and answer for ``as_of`` (``stored_evaluations``) are read in one query instead,
+    as the dashboard shows them (with trajectories and wording).
     Returns {unit id: the engine's PlanEvaluation}."""
     version = plan_version_active(plan)
     if version is None:
@@ -488,6 +549,13 @@ def evaluation_all_units(
         [UnitKind.COMMUNE] if include_communes else []
     )
     areas = list(OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=kinds).order_by("pk"))
+    # The stored verdicts, where they answer (one query); the engine for the others.
+    stored = stored_evaluations(
+        plan, core, [a.pk for a in areas if a.kind in STORED_KINDS], period_key, as_of=as_of, states=states
+    )
+    areas = [a for a in areas if a.pk not in stored]
+    if not areas:
+        return {pk: stored[pk] for pk in sorted(stored)}
     figures = RollupFigure.objects.filter(plan=plan, view=view_of(states))
     if not full:
         figures = figures.filter(period_key__in=_keys_within(period_key))
@@ -497,6 +565,9 @@ def evaluation_all_units(
     communes = _communes_by_area(plan, core, period_key, states=states)
     # A unit's per-unit series is the same from every area above it, when names are unique.
     memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
+    above = [a for a in areas if a.kind != UnitKind.COMMUNE]
+    mixed = {a.pk: mixed_codes(core, by_area.get(a.pk, [])) for a in above}
+    raw = _raw_for_areas(plan, above, mixed, states=states)
     results: dict[int, PlanEvaluation] = {}
     for area in areas:
         if area.kind == UnitKind.COMMUNE:
@@ -504,7 +575,8 @@ def evaluation_all_units(
             # A commune is expected to report only in a period it existed in (reorganisations).
             units: Sequence[str] = [unit_label(area)] if area.overlaps(period.start, period.end) else []
         else:
-            observations = _summary_and_raw(plan, core, area, by_area.get(area.pk, []), states=states)
+            figures = [f for f in by_area.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
+            observations = rows_from_summary(core, figures) + raw.get(area.pk, [])
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(
@@ -517,7 +589,7 @@ def evaluation_all_units(
             trajectories=full,
             series_memo=memo if area.kind != UnitKind.COMMUNE else None,
         )
-    return results
+    return {pk: stored.get(pk) or results[pk] for pk in sorted({*stored, *results})}
 
 
 def _unique(labels: Sequence[str]) -> bool:
@@ -589,26 +661,45 @@ def stored_evaluation(
     plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str]
 ) -> PlanEvaluation | None:
     """The stored verdicts of ``area`` for the period, in one query; None when none are stored
-    (communes, periods the pages do not list, a view without figures), when they were judged on
-    another version of the plan, or when ``as_of`` is too early for them (the engine decides then)."""
+    (communes, periods the pages do not list, a view without figures, verdicts a change made
+    stale and not yet judged again), when they were judged on another version of the plan, or
+    when ``as_of`` is too early for them (the engine decides then)."""
     if area.kind not in STORED_KINDS:
         return None
-    rows = list(
-        Verdict.objects.filter(
-            plan=plan, view=view_of(states), unit=area, period_key=period_key, sex=""
-        ).values_list("indicator_code", "digest", "horizon", "result")
-    )
+    return stored_evaluations(plan, core, [area.pk], period_key, as_of=as_of, states=states).get(area.pk)
+
+
+def stored_evaluations(
+    plan, core: Plan, area_ids: Sequence[int], period_key: str, *, as_of: date, states: Sequence[str]
+) -> dict[int, PlanEvaluation]:
+    """``stored_evaluation`` of several areas in one query: {area id: evaluation} for those it answers."""
+    rows: dict[int, list] = {}
+    found = Verdict.objects.filter(
+        plan=plan, view=view_of(states), unit_id__in=list(area_ids), period_key=period_key, sex=""
+    ).values_list("unit_id", "indicator_code", "digest", "horizon", "result")
+    for unit_id, *row in found.iterator(chunk_size=2000):
+        rows.setdefault(unit_id, []).append(row)
+    digest, codes = store_digest(core), [i.code for i in core.indicators]
+    out = {}
+    for unit_id, area_rows in rows.items():
+        evaluation = _stored(area_rows, digest, codes, period_key, as_of)
+        if evaluation is not None:
+            out[unit_id] = evaluation
+    return out
+
+
+def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: date) -> PlanEvaluation | None:
     head = next((r for r in rows if r[0] == ""), None)
-    if head is None or head[1] != store_digest(core) or as_of < stored_valid_from(period_key, head[2]):
+    if head is None or head[1] != digest or as_of < stored_valid_from(period_key, head[2]):
         return None
     try:
         issues = pickle.loads(head[3])
         by_code = {code: pickle.loads(blob) for code, _d, _h, blob in rows if code}
     except (pickle.UnpicklingError, AttributeError, TypeError, ValueError, EOFError):
         return None  # written by another version of the code: the engine answers
-    if set(by_code) != {i.code for i in core.indicators}:
+    if set(by_code) != set(codes):
         return None
-    results = tuple(by_code[i.code] for i in core.indicators)
+    results = tuple(by_code[code] for code in codes)
     return PlanEvaluation(parse_period(period_key).key, results, issues, as_of)
 
 
@@ -629,8 +720,11 @@ def evaluate_for_store(
         figures[figure.unit_id].append(figure)
     per_unit = _per_unit_codes(core)
     # The summary's rows do not depend on the period asked: read (and their raw parts) once per area.
-    own = {a.pk: _area_rows(plan, core, a, figures[a.pk], [], per_unit, states=states) for a in areas}
+    own = _areas_rows(plan, core, areas, figures, per_unit, states=states)
     out: dict[tuple[int, str], tuple[PlanEvaluation, date | None]] = {}
+    # Every period of an area is judged on the same rows but its communes' per-unit ones: the
+    # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
+    phase_memos: dict[int, dict] = {a.pk: {} for a in areas}
     for period_key in period_keys:
         communes = _communes_by_area(plan, core, period_key, states=states)
         memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
@@ -643,6 +737,7 @@ def evaluate_for_store(
                 as_of=STORED_AS_OF,
                 units=communes.labels.get(area.pk, []),
                 series_memo=memo,
+                phase_memo=phase_memos[area.pk],
             )
             horizon = max((parse_period(r.period).end for r in rows), default=None)
             out[(area.pk, period_key)] = (evaluation, horizon)

@@ -2,9 +2,15 @@
 
 Every writer of the summary (``web.rollups.services``: submit, approve, return, unlock, a
 rebuild after a bulk load or a reorganisation) announces ``hooks.SUMMARY_WRITTEN`` in its
-transaction with the areas it touched; ``refresh_verdicts`` then evaluates those areas again
-and replaces their ``Verdict`` rows in that same transaction. A confirmed (amended) plan
-version, a moved tree and renamed units refresh every area of the plans concerned.
+transaction with the areas it touched; ``refresh_verdicts`` then removes those areas' ``Verdict``
+rows in that same transaction, and after the commit ``store_verdicts`` evaluates them again and
+writes them (on the job queue where there is one, ``web.jobs``; at once in laptop mode). In
+between, and for any area whose rows are missing, the pages ask the engine, as with the store
+off: a stale verdict is never read. Judging again in the writer's transaction would cost an
+approval seconds at the nation of a national plan (3 areas × 6 periods × 2 views, the nation's
+figures being every commune's); ``store_verdicts`` writes only if the plan's summary version is
+still the one it judged on (a change committed meanwhile is judged again). A confirmed (amended)
+plan version, a moved tree and renamed units refresh every area of the plans concerned.
 
 What is stored, and what is left to read time:
 
@@ -29,9 +35,8 @@ What is stored, and what is left to read time:
   made reproducible with ``?as_of=`` in the past — the engine answers at read time
   (``selectors.unit_evaluation``, cached per summary version). ``stored_valid_from`` is the rule.
 
-``settings.CHITIEU_STORED_VERDICTS`` turns the store on; it is off by default (the write cost, see
-the settings). Off, writers only delete the verdicts they made stale, and pages ask the engine
-(cached) as before.
+``settings.CHITIEU_STORED_VERDICTS`` (on by default) turns the store on. Off, writers only delete
+the verdicts they made stale, and pages ask the engine (cached).
 
 ``tests/web/rollups/test_stored_verdicts.py`` proves stored == engine on random data and
 random sequences of moves, on SQLite and PostgreSQL.
@@ -43,15 +48,17 @@ import pickle
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation
 from chitieu.plan import Plan as CorePlan
+from web.core import hooks
 from web.data.models import Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Plan, VersionStatus
 from web.plans.selectors import core_plan, plan_version_active
-from web.rollups.cache import summary_changed
-from web.rollups.models import Verdict
+from web.rollups.cache import summary_changed, summary_version
+from web.rollups.models import RollupVersion, Verdict
 from web.rollups.selectors import STORED_KINDS, evaluate_for_store, store_digest, units_below
 from web.rollups.services import VIEW_STATES
 
@@ -67,35 +74,95 @@ def stored_periods(core: CorePlan) -> list[str]:
 def refresh_verdicts(
     plan_id: int, *, areas: Iterable[int] | None = None, views: Iterable[str] | None = None, **_: object
 ) -> int:
-    """Evaluate ``areas`` (unit ids; None: every area of the plan) again and replace their stored
-    verdicts; call inside the transaction that wrote the summary. Returns the rows written.
+    """In the writer's transaction: remove the verdicts of ``areas`` (unit ids; None: every area
+    of the plan) that the change made stale — the engine answers for them until they are stored
+    again — and, once the change is committed, have them stored again (``hooks.VERDICTS_STALE``:
+    the job queue where there is one, else at once in this process). Returns 0 (nothing written
+    yet).
+
+    Judging again costs seconds for a national plan (the nation's figures are many), which an
+    approval must not wait for inside its transaction, nor hold its locks for."""
+    views = list(views) if views is not None else list(VIEW_STATES)
+    areas = list(areas) if areas is not None else None
+    stale = Verdict.objects.filter(plan_id=plan_id, view__in=views)
+    stale = stale.filter(unit_id__in=areas) if areas is not None else stale
+    stale.delete()
+    if settings.CHITIEU_STORED_VERDICTS:
+        # One judging per plan and commit, whatever the number of writes in the transaction (a
+        # country's load confirms a plan, assigns it and rebuilds its summary: each would judge all).
+        pending = _pending()
+        before_areas, before_views = pending.get(plan_id, (set(), set()))
+        merged = None if areas is None or before_areas is None else before_areas | set(areas)
+        pending[plan_id] = (merged, before_views | set(views))
+        transaction.on_commit(
+            lambda: _announce(plan_id),
+            robust=True,  # the change is committed whatever happens: a failed refresh leaves the engine
+        )
+    return 0
+
+
+def _pending() -> dict[int, tuple[set[int] | None, set[str]]]:
+    """The plans whose verdicts this connection's transaction made stale, until it commits. An
+    entry left by a transaction rolled back only adds areas to the next judging of the plan."""
+    if not hasattr(connection, "chitieu_stale_verdicts"):
+        connection.chitieu_stale_verdicts = {}
+    return connection.chitieu_stale_verdicts
+
+
+def _announce(plan_id: int) -> None:
+    entry = _pending().pop(plan_id, None)
+    if entry is None:
+        return  # announced by an earlier callback of the same commit
+    areas, views = entry
+    hooks.announce(
+        hooks.VERDICTS_STALE,
+        plan_id=plan_id,
+        areas=sorted(areas) if areas is not None else None,
+        views=[v for v in VIEW_STATES if v in views],
+    )
+
+
+ATTEMPTS = 3  # the figures changed while judging: judge again, then leave it to the engine
+
+
+def store_verdicts(plan_id: int, areas: list[int] | None = None, views: list[str] | None = None) -> int:
+    """Evaluate ``areas`` (None: every area of the plan) again, after the change that made them
+    stale was committed, and store their verdicts. Returns the rows written.
 
     Every listed period is evaluated again: with every figure known, a figure of one year
-    moves the phase trajectory shown with every other."""
+    moves the phase trajectory shown with every other. Idempotent; safe alongside other
+    writers: the verdicts are written only if the plan's summary version (which every writer
+    bumps in its own transaction, before removing stale verdicts) is still the one they were
+    judged on, checked under a lock on that version; else they are judged again."""
+    for _attempt in range(ATTEMPTS):
+        version = summary_version(plan_id)
+        judged = _judge(plan_id, areas, views)
+        with transaction.atomic():
+            list(RollupVersion.objects.select_for_update().filter(plan_id=plan_id))
+            if summary_version(plan_id) != version:
+                continue  # a change committed meanwhile: what was judged may be stale
+            return _write(plan_id, judged)
+    return 0
+
+
+def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> list[tuple]:
+    """What to write per view: (view, unit ids whose rows go, or None for all, new rows)."""
     plan = Plan.objects.select_related("area").get(pk=plan_id)
     views = list(views) if views is not None else list(VIEW_STATES)
-    if not settings.CHITIEU_STORED_VERDICTS:  # only what went stale goes; the engine answers instead
-        stale = Verdict.objects.filter(plan=plan, view__in=views)
-        stale = stale.filter(unit_id__in=list(areas)) if areas is not None else stale
-        stale.delete()
-        return 0
     version = plan_version_active(plan)
     core = core_plan(version) if version is not None else None
     every = OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=STORED_KINDS).order_by("pk")
-    touched = every.filter(pk__in=list(areas)) if areas is not None else every
-    written = 0
+    touched = every.filter(pk__in=areas) if areas is not None else every
+    out: list[tuple] = []
     for view in views:
         states = VIEW_STATES[view]
         stored = Verdict.objects.filter(plan=plan, view=view)
         if core is None or not Submission.objects.filter(plan=plan, state__in=states).exists():
-            stored.delete()  # no figure counts in this view: the engine answers "no data" cheaply
+            out.append((view, None, []))  # no figure counts in this view: the engine answers "no data"
             continue
         # The view's first figure: every area gets its verdicts, not only those above the unit.
         first = not stored.filter(indicator_code="").exists()
         targets = list(touched if not first else every)
-        if areas is not None and not first:
-            stored = stored.filter(unit_id__in=[a.pk for a in targets])
-        stored.delete()
         if not targets:
             continue
         periods = stored_periods(core)
@@ -105,6 +172,15 @@ def refresh_verdicts(
             for (area_id, period_key), (evaluation, horizon) in evaluations.items()
             for row in _rows(plan.pk, view, area_id, period_key, core, evaluation, horizon)
         ]
+        out.append((view, None if areas is None or first else [a.pk for a in targets], rows))
+    return out
+
+
+def _write(plan_id: int, judged: list[tuple]) -> int:
+    written = 0
+    for view, unit_ids, rows in judged:
+        stored = Verdict.objects.filter(plan_id=plan_id, view=view)
+        (stored.filter(unit_id__in=unit_ids) if unit_ids is not None else stored).delete()
         Verdict.objects.bulk_create(rows, batch_size=2000)
         written += len(rows)
     return written

@@ -28,8 +28,20 @@ VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
 
 @pytest.fixture(autouse=True)
 def stored_verdicts(settings):
-    """The store is on (it is off by default: see the settings)."""
+    """The store is on (the default; a deployment may turn it off)."""
     settings.CHITIEU_STORED_VERDICTS = True
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Calls a writer and then runs what it left for after its commit (the verdicts judged again,
+    at once: laptop mode), as its commit would; the test's own transaction never commits."""
+
+    def call(writer, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return writer(*args, **kwargs)
+
+    return call
 
 
 def stored_snapshot(plan) -> dict:
@@ -120,25 +132,25 @@ def _columns_agree(plan, view, area_id, period_key, engine) -> None:
     seed=st.integers(0, 10**6),
     steps=st.integers(0, 12),
 )
-def test_stored_verdicts_follow_random_moves(admin, shape, seed, steps):
+def test_stored_verdicts_follow_random_moves(admin, committed, shape, seed, steps):
     from web.rollups.services import rollup_rebuild
 
     rng = random.Random(seed)
     with transaction.atomic():
         nation = build_tree(shape)
-        plan = plan_for(nation, admin)
+        plan = committed(plan_for, nation, admin)
         submissions = random_figures(plan, nation, rng, density=0.5)
         for _ in range(steps if submissions else 0):
             submission = rng.choice(submissions)
-            move(submission, rng.choice(NEXT[submission.state]))
+            committed(move, submission, rng.choice(NEXT[submission.state]))
         assert_stored_equal_engine(plan, rng)
         incremental = stored_snapshot(plan)
-        rollup_rebuild(plan=plan)  # what a bulk load and a reorganisation end with
+        committed(rollup_rebuild, plan=plan)  # what a bulk load and a reorganisation end with
         assert stored_snapshot(plan) == incremental
         transaction.set_rollback(True)
 
 
-def test_moves_and_an_amended_target_move_the_stored_verdicts(admin):
+def test_moves_and_an_amended_target_move_the_stored_verdicts(admin, committed):
     """Approve, return, unlock and an amended target each change what the store answers."""
     from web.dashboards.selectors import core_plan, plan_version_active
     from web.plans.models import Target
@@ -146,7 +158,7 @@ def test_moves_and_an_amended_target_move_the_stored_verdicts(admin):
     from web.rollups.selectors import stored_evaluation
 
     nation = build_tree([[1, 1]])
-    plan = plan_for(nation, admin)
+    plan = committed(plan_for, nation, admin)
     rng = random.Random(5)
     submissions = random_figures(plan, nation, rng, density=0.4)
     as_of = date(2030, 1, 1)
@@ -157,14 +169,14 @@ def test_moves_and_an_amended_target_move_the_stored_verdicts(admin):
 
     assert shown() is None  # nothing approved yet: nothing stored, the engine answers
     for submission in submissions:
-        move(submission, "submitted")
+        committed(move, submission, "submitted")
     assert shown(VIEWS["P"]) is not None and shown() is None
     for submission in submissions:
-        move(submission, "approved")
+        committed(move, submission, "approved")
     approved = shown()
     assert approved is not None
     assert_stored_equal_engine(plan, rng)
-    move(submissions[0], "draft")  # unlock
+    committed(move, submissions[0], "draft")  # unlock
     assert_stored_equal_engine(plan, rng)
     target = Target.objects.filter(
         indicator__version__plan=plan, indicator__code="2.1", period_key="2024"
@@ -172,10 +184,138 @@ def test_moves_and_an_amended_target_move_the_stored_verdicts(admin):
     if target is None:
         target = Target.objects.filter(indicator__version__plan=plan, period_key="2024").first()
     before = shown().result(target.indicator.code).target
-    target_update(
-        actor=admin, target=target, comparator=target.comparator, value=Decimal("42.5"), reason="sửa"
+    committed(
+        target_update,
+        actor=admin,
+        target=target,
+        comparator=target.comparator,
+        value=Decimal("42.5"),
+        reason="sửa",
     )
     after = shown()
     assert after is not None and after.result(target.indicator.code).target != before
     assert after.result(target.indicator.code).target.value == Decimal("42.5")
+    assert_stored_equal_engine(plan, rng)
+
+
+def test_until_the_commit_the_touched_areas_have_no_verdict_and_the_engine_answers(
+    admin, committed, django_capture_on_commit_callbacks
+):
+    """A move removes the verdicts it made stale in its transaction; the judging waits for the
+    commit. Meanwhile the pages get the engine's answer for those areas, never a stale verdict."""
+    from web.dashboards.selectors import core_plan, plan_version_active
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.models import Verdict
+    from web.rollups.selectors import unit_evaluation
+
+    nation = build_tree([[1, 1], [1]])
+    plan = committed(plan_for, nation, admin)
+    rng = random.Random(11)
+    submissions = random_figures(plan, nation, rng, density=0.6)
+    for submission in submissions:
+        committed(move, submission, "approved")
+    assert_stored_equal_engine(plan, rng)
+    commune = next(s for s in submissions if s.org_unit.kind == UnitKind.COMMUNE)
+    above = set(
+        OrgUnit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.PROVINCE, UnitKind.NATION])
+        .filter(pk__in=[commune.org_unit.parent_id, commune.org_unit.parent.parent_id, nation.pk])
+        .values_list("pk", flat=True)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        move(commune, "draft")  # unlocked; its commit has not happened yet
+    assert waiting  # the judging waits for the commit
+    left = set(Verdict.objects.filter(plan=plan, view="A").values_list("unit_id", flat=True))
+    assert not (left & above) and left  # the stale ones are gone, the others stay
+    core = core_plan(plan_version_active(plan))
+    shown = unit_evaluation(plan, core, nation, "2024", as_of=date(2030, 1, 1)).evaluation
+    assert shown.as_dict() == _engine(plan, core, nation, date(2030, 1, 1)).as_dict()
+    for callback in waiting:
+        callback()
+    assert_stored_equal_engine(plan, rng)
+
+
+def _engine(plan, core, area, as_of):
+    from web.rollups.selectors import APPROVED_STATES, area_observations, commune_labels
+
+    rows = area_observations(plan, core, area, "2024", states=APPROVED_STATES)
+    return evaluate_plan(core, rows, "2024", as_of=as_of, units=commune_labels(area, "2024"))
+
+
+def test_verdicts_judged_while_a_change_commits_are_judged_again(admin, committed, monkeypatch):
+    """Another writer commits while the verdicts are judged (a queue worker is slow): what was
+    judged on the old figures is not written; they are judged again on the new ones."""
+    from web.rollups import verdicts
+
+    nation = build_tree([[1, 1]])
+    plan = committed(plan_for, nation, admin)
+    rng = random.Random(3)
+    submissions = random_figures(plan, nation, rng, density=0.6)
+    for submission in submissions[1:]:
+        committed(move, submission, "approved")
+    judged = []
+    judge = verdicts._judge
+
+    def judge_while_another_commits(*args):
+        result = judge(*args)
+        if not judged:  # the first judging: a change lands before the write (its own refresh waits)
+            move(submissions[0], "approved")
+        judged.append(args)
+        return result
+
+    monkeypatch.setattr(verdicts, "_judge", judge_while_another_commits)
+    verdicts.store_verdicts(plan.pk)
+    monkeypatch.undo()
+    assert len(judged) == 2
+    assert_stored_equal_engine(plan, rng)
+
+
+def test_every_area_at_once_reads_the_stored_verdicts(admin, committed, django_assert_max_num_queries):
+    """``evaluation_all_units`` answers stored areas from the store (the dashboard's full verdicts,
+    in a few queries whatever the number of areas) and the others (communes; a date before the
+    store answers) from the engine."""
+    from web.dashboards.selectors import core_plan, plan_version_active
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.selectors import STORED_KINDS, evaluation_all_units
+
+    nation = build_tree([[1, 2], [1]])
+    plan = committed(plan_for, nation, admin)
+    rng = random.Random(8)
+    for submission in random_figures(plan, nation, rng, density=0.6):
+        committed(move, submission, "approved")
+    core = core_plan(plan_version_active(plan))
+    late = date(2030, 1, 1)
+    with django_assert_max_num_queries(8):
+        stored = evaluation_all_units(plan=plan, period_key="2024", as_of=late)
+    areas = OrgUnit.objects.filter(kind__in=STORED_KINDS)
+    assert set(stored) == set(areas.values_list("pk", flat=True))
+    for area in areas:
+        assert stored[area.pk].as_dict() == _engine(plan, core, area, late).as_dict(), area.name
+    everywhere = evaluation_all_units(plan=plan, period_key="2024", as_of=late, include_communes=True)
+    communes = OrgUnit.objects.filter(kind=UnitKind.COMMUNE)
+    assert set(everywhere) == set(stored) | set(communes.values_list("pk", flat=True))
+    early = evaluation_all_units(plan=plan, period_key="2024", as_of=date(2024, 6, 30))
+    assert all(r.trajectory is None for e in early.values() for r in e.results)  # the lean engine's
+
+
+def test_many_writes_in_one_transaction_are_judged_once_after_it(admin, committed, monkeypatch):
+    """A country's load confirms a plan and rebuilds its summary in one transaction, and a batch
+    may move many submissions: the verdicts are judged once per plan, for every area touched."""
+    from web.jobs import services as jobs
+    from web.rollups.services import rollup_rebuild
+
+    calls = []
+    store = jobs.store_verdicts
+    monkeypatch.setattr(jobs, "store_verdicts", lambda *args: calls.append(args) or store(*args))
+    nation = build_tree([[1, 1]])
+    rng = random.Random(9)
+
+    def load():
+        plan = plan_for(nation, admin)
+        for submission in random_figures(plan, nation, rng, density=0.5):
+            move(submission, "approved")
+        rollup_rebuild(plan=plan)
+        return plan
+
+    plan = committed(load)
+    assert [(plan_id, areas) for plan_id, areas, _views in calls] == [(plan.pk, None)]
     assert_stored_equal_engine(plan, rng)

@@ -297,10 +297,9 @@ CHITIEU_SITE_URL = env.str("CHITIEU_SITE_URL", default="http://127.0.0.1:8000")
 # Reminders for figures due within this many days (late ones are always reminded).
 CHITIEU_REMIND_BEFORE_DAYS = env.int("CHITIEU_REMIND_BEFORE_DAYS", default=7)
 
-# Verdicts stored by the writers of the figures (web.rollups.verdicts): opt-in. On, every approval,
-# return or unlock judges again each area above the unit for every listed period, in its own
-# transaction (about 0.2 s per area and period: seconds for a national plan, and a full rebuild of a
-# country takes tens of minutes), so it stays off until that work moves after the commit, to the
-# job queue. Off, the writers only remove the verdicts a change made stale and pages ask the engine
-# (with the evaluation and fragment caches); the verdict and fragment tests turn it on.
-CHITIEU_STORED_VERDICTS = env.bool("CHITIEU_STORED_VERDICTS", default=False)
+# Verdicts stored where the figures change (web.rollups.verdicts), read by the pages and the API in one
+# query. A writer (approval, return, unlock, rebuild, amendment) removes the verdicts it made stale in
+# its own transaction; after the commit they are judged again by the job queue (RQ, with
+# CHITIEU_REDIS_URL), or at once in the same process in laptop mode; pages ask the engine (cached)
+# meanwhile. Off, nothing is judged again and pages always ask the engine.
+CHITIEU_STORED_VERDICTS = env.bool("CHITIEU_STORED_VERDICTS", default=True)
