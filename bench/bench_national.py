@@ -6,8 +6,8 @@ two gunicorn app servers sharing one Redis (the cluster's settings) serve the ap
 loopback and we time the dashboard of the nation, a province and a district, the annual
 report of one district's own plan, the API bulk upsert and a page of 1,000 observations,
 and a locust run of 50 users on the dashboards and indicator pages spread over both
-servers, while every worker's memory is sampled. Each figure is compared with the issue's targets; the table is printed and
-written to bench/RESULTS.md.
+servers, while every worker's memory is sampled. Each figure is compared with the issue's
+targets; the table is printed and written to bench/RESULTS.md.
 
     make bench                                         # everything, full country
     .venv/bin/python -m bench.bench_national --scale 0.05 --runs 2 --backends sqlite
