@@ -505,8 +505,8 @@ class _Load:
             return self.read_lines_pooled(records, processes)
         result, writer, general = self.result, self.writer, self.general
         rules_get, periods_get, sexes_get = self.rules.get, self.periods.get, self.sexes.get
-        units_found, subs, existing, seen = self.units._found, self.subs, self.existing, self.seen
-        out, batch, new_sub = writer.observations, writer.batch, writer.submission
+        units_found, subs, seen = self.units._found, self.subs, self.seen
+        out, batch = writer.observations, writer.batch
         width, padding, slots, area_id = self.width, self.padding, self.slots, self.units.area_id
         ci, cp, cu, cs, cn, cd, cv, cnote = self.indexes
         progress, every, position, size = (
@@ -515,7 +515,7 @@ class _Load:
             self.source.position,
             self.source.size,
         )
-        plan_id, tail, count = self.plan.pk, self.submission_tail(), Measure.COUNT
+        count = Measure.COUNT
         commune, sex_index, plain, fast_value = (
             UnitKind.COMMUNE.value,
             _SEX_INDEX,
@@ -524,7 +524,7 @@ class _Load:
         )
         decimal_comma, normalize, unit_class = self.decimal_comma, unicodedata.normalize, AreaUnit
         staged = self.staged
-        rows = created = subs_created = 0
+        rows = created = 0
         failed = False
         for line, cells in records:
             n = len(cells)
@@ -599,17 +599,11 @@ class _Load:
             key = (unit.id, period.key)
             sub = subs.get(key)
             if sub is None:
-                if (
-                    key in existing
-                    or (unit.valid_from and unit.valid_from > period.end)
-                    or (unit.valid_to and unit.valid_to < period.start)
-                ):
+                sub = self.new_quick_submission(key, unit, period)
+                if sub is None:
                     general(line, cells)
                     failed = bool(self.error_count)
                     continue
-                sub = subs[key] = _Sub(len(subs), None, self.state, False)
-                sub.id = new_sub((plan_id, unit.id, period.key, period.start_text, period.end_text, *tail))
-                subs_created += 1
             elif sub.existing or sub.refused or sub.id is None:
                 general(line, cells)
                 failed = bool(self.error_count)
@@ -646,7 +640,21 @@ class _Load:
                 writer.flush()
         result.rows += rows
         result.observations_created += created
-        result.submissions_created += subs_created
+
+    def new_quick_submission(self, key: tuple[int, str], unit, period) -> _Sub | None:
+        """The new submission a quick-path line of ``unit`` for ``period`` writes to, or None when
+        the line needs the general reader (the report exists already, or the unit did not exist
+        then). Runs once per (unit, period), so the two quick loops share it."""
+        if (
+            key in self.existing
+            or (unit.valid_from and unit.valid_from > period.end)
+            or (unit.valid_to and unit.valid_to < period.start)
+        ):
+            return None
+        sub = self.subs[key] = _Sub(len(self.subs), None, self.state, False)
+        sub.id = self.writer.submission(self.new_submission(unit, period))
+        self.result.submissions_created += 1
+        return sub
 
     def read_lines_pooled(self, records, processes: int) -> None:
         """``read_lines`` with the checks that need only the line done by worker processes
@@ -667,8 +675,8 @@ class _Load:
         units = {u.id: u for u in self.units.by_code.values()}
         units.update((u.id, u) for named in self.units.by_name.values() for u in named)
         result, writer, general = self.result, self.writer, self.general
-        subs, existing, seen, slots = self.subs, self.existing, self.seen, self.slots
-        out, batch, new_sub = writer.observations, writer.batch, writer.submission
+        subs, seen, slots = self.subs, self.seen, self.slots
+        out, batch = writer.observations, writer.batch
         width, padding, blank = self.width, self.padding, line_pool.BLANK
         progress, every, position, size = (
             self.progress,
@@ -676,8 +684,8 @@ class _Load:
             self.source.position,
             self.source.size,
         )
-        plan_id, tail, sex_index, period_of = self.plan.pk, self.submission_tail(), _SEX_INDEX, self.period
-        rows = created = subs_created = 0
+        sex_index, period_of = _SEX_INDEX, self.period
+        rows = created = 0
         failed = False
         for line, cells, answer in line_pool.checked(plan, records, processes):
             if answer == blank:
@@ -704,17 +712,11 @@ class _Load:
             key = (unit_id, period.key)
             sub = subs.get(key)
             if sub is None:
-                if (
-                    key in existing
-                    or (unit.valid_from and unit.valid_from > period.end)
-                    or (unit.valid_to and unit.valid_to < period.start)
-                ):
+                sub = self.new_quick_submission(key, unit, period)
+                if sub is None:
                     general(line, cells)
                     failed = bool(self.error_count)
                     continue
-                sub = subs[key] = _Sub(len(subs), None, self.state, False)
-                sub.id = new_sub((plan_id, unit_id, period.key, period.start_text, period.end_text, *tail))
-                subs_created += 1
             elif sub.existing or sub.refused or sub.id is None:
                 general(line, cells)
                 failed = bool(self.error_count)
@@ -732,7 +734,6 @@ class _Load:
                 writer.flush()
         result.rows += rows
         result.observations_created += created
-        result.submissions_created += subs_created
 
     def store(self, stored: StoredFigure, line: int) -> None:
         sub, code, sex, num, den, value, note = stored
