@@ -19,6 +19,7 @@ PLAN_AMENDED = "plan_amended"  # version=: a target or assignment of a version c
 PLAN_LOADED = "plan_loaded"  # plan=, period_keys=, unit_ids= (what it wrote to): a bulk load stored
 SUMMARY_WRITTEN = "summary_written"  # plan_id=, areas= (unit ids, None: all), views=: inside the transaction
 VERDICTS_STALE = "verdicts_stale"  # plan_id=, areas=, views=: after the commit, verdicts to judge again
+VERDICTS_STORED = "verdicts_stored"  # plan_id=, rows=: verdicts judged again were committed (by whom it ran)
 
 _listeners: dict[str, list[Callable[..., Any]]] = {}
 
@@ -28,6 +29,13 @@ def listen(moment: str, listener: Callable[..., Any]) -> None:
     listeners = _listeners.setdefault(moment, [])
     if listener not in listeners:
         listeners.append(listener)
+
+
+def unlisten(moment: str, listener: Callable[..., Any]) -> None:
+    """Remove ``listener`` from ``moment`` (nothing if it was not registered)."""
+    listeners = _listeners.get(moment, [])
+    if listener in listeners:
+        listeners.remove(listener)
 
 
 def announce(moment: str, **details: Any) -> None:

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -26,7 +27,7 @@ from chitieu.reports import FORMATS, render
 from chitieu.reports.build import ReportOptions, build_report
 from web.dashboards.selectors import APPROVED, plan_data
 from web.dashboards.services import reminders_send
-from web.jobs import broker
+from web.jobs import background, broker
 from web.jobs.models import Job
 from web.orgs.selectors import communes_of
 from web.plans.models import Plan
@@ -40,9 +41,12 @@ Progress = Callable[[int, int, str], None]
 
 def verdicts_stale(*, plan_id: int, areas: list[int] | None, views: list[str], **_: object) -> None:
     """A committed change made stored verdicts stale (web.rollups.verdicts): a queue worker judges
-    them again (cluster), or this process does at once (laptop mode); pages ask the engine meanwhile."""
+    them again (cluster), or in laptop mode a thread of this process does after the response
+    (web.jobs.background; at once with CHITIEU_VERDICTS_IN_THREAD off); pages ask the engine meanwhile."""
     if broker.configured():
         broker.enqueue_call("web.rollups.verdicts.store_verdicts", plan_id, areas, views)
+    elif settings.CHITIEU_VERDICTS_IN_THREAD:
+        background.judge_later(plan_id, areas, views)
     else:
         store_verdicts(plan_id, areas, views)
 

@@ -141,7 +141,9 @@ def store_verdicts(plan_id: int, areas: list[int] | None = None, views: list[str
             list(RollupVersion.objects.select_for_update().filter(plan_id=plan_id))
             if summary_version(plan_id) != version:
                 continue  # a change committed meanwhile: what was judged may be stale
-            return _write(plan_id, judged)
+            written = _write(plan_id, judged)
+        hooks.announce(hooks.VERDICTS_STORED, plan_id=plan_id, rows=written)
+        return written
     return 0
 
 

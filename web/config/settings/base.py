@@ -303,3 +303,6 @@ CHITIEU_REMIND_BEFORE_DAYS = env.int("CHITIEU_REMIND_BEFORE_DAYS", default=7)
 # CHITIEU_REDIS_URL), or at once in the same process in laptop mode; pages ask the engine (cached)
 # meanwhile. Off, nothing is judged again and pages always ask the engine.
 CHITIEU_STORED_VERDICTS = env.bool("CHITIEU_STORED_VERDICTS", default=True)
+# Laptop mode: judge them on a thread of the server process after the response (web.jobs.background),
+# not in the request. Off: in the request, after its commit (the tests' default, to read them at once).
+CHITIEU_VERDICTS_IN_THREAD = env.bool("CHITIEU_VERDICTS_IN_THREAD", default=True)
