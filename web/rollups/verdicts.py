@@ -58,7 +58,7 @@ from web.orgs.models import OrgUnit
 from web.plans.models import Plan, VersionStatus
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_version
-from web.rollups.models import RollupVersion, Verdict
+from web.rollups.models import RollupVersion, Verdict, View
 from web.rollups.selectors import STORED_KINDS, evaluate_for_store, store_digest, units_below
 from web.rollups.services import VIEW_STATES
 
@@ -155,6 +155,11 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     core = core_plan(version) if version is not None else None
     every = OrgUnit.objects.filter(id__in=units_below(plan.area), kind__in=STORED_KINDS).order_by("pk")
     touched = every.filter(pk__in=areas) if areas is not None else every
+    # With no figure only sent (every one approved, as after a bulk load), both views count the same
+    # figures: the engine gives the same verdicts, so the areas are judged once for both.
+    sent_only = set(VIEW_STATES[View.PROVISIONAL]) - set(VIEW_STATES[View.APPROVED])
+    views_alike = not Submission.objects.filter(plan=plan, state__in=sent_only).exists()
+    by_areas: dict[tuple[int, ...], dict] = {}
     out: list[tuple] = []
     for view in views:
         states = VIEW_STATES[view]
@@ -167,8 +172,11 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
         targets = list(touched if not first else every)
         if not targets:
             continue
-        periods = stored_periods(core)
-        evaluations = evaluate_for_store(plan, core, periods, targets, states=states)
+        key = tuple(a.pk for a in targets)
+        evaluations = by_areas.get(key) if views_alike else None
+        if evaluations is None:
+            periods = stored_periods(core)
+            evaluations = by_areas[key] = evaluate_for_store(plan, core, periods, targets, states=states)
         rows = [
             row
             for (area_id, period_key), (evaluation, horizon) in evaluations.items()
