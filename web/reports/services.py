@@ -29,6 +29,7 @@ from web.data.selectors import core_observations
 from web.orgs.access import require_manage_plan
 from web.plans.models import Plan as PlanRecord
 from web.plans.selectors import core_plan, plan_version_active
+from web.reports.files import cached_file, remember_file, report_file_key
 from web.reports.models import PlanReportSettings
 from web.reports.selectors import report_period, report_periods, report_settings_for
 from web.rollups.selectors import unit_evaluation
@@ -54,8 +55,16 @@ def annual_report_file(
     """
     if fmt not in FORMATS:
         raise ReportUnavailable(_("Unknown report format “%(fmt)s”: use docx, pdf or xlsx.") % {"fmt": fmt})
+    # Read before the figures (web.reports.files): a change committed meanwhile leaves this file
+    # under the old key.
+    key = report_file_key(plan, "annual", period_text, fmt, as_of=as_of, provisional=provisional)
+    kept = cached_file(key)
+    if isinstance(kept, ReportFile):
+        return kept
     report = annual_report(plan, period_text, as_of=as_of, provisional=provisional, annex=fmt == "xlsx")
-    return ReportFile(render(report, fmt), MEDIA_TYPES[fmt], filename(report, fmt))
+    made = ReportFile(render(report, fmt), MEDIA_TYPES[fmt], filename(report, fmt))
+    remember_file(key, made)
+    return made
 
 
 def annual_report(
