@@ -14,7 +14,7 @@ would stop the numbers from being numbers.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -176,7 +176,7 @@ def fit_row_height(
 
 
 def row_height(
-    values: Iterable[Any], widths: list[float], merged_width: dict[int, float] | None = None
+    values: Iterable[Any], widths: Sequence[float], merged_width: dict[int, float] | None = None
 ) -> float:
     """The height in points of a row showing ``values`` (one per column) wrapped in ``widths``."""
     merged_width = merged_width or {}
