@@ -10,7 +10,7 @@ Pure: the reference date is passed in, nothing reads the clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -528,6 +528,29 @@ def _recipients(area: _Area, year: int, options: ReportOptions) -> tuple[str, ..
     return tuple(lines)
 
 
+Evaluate = Callable[[str], PlanEvaluation]
+"""The plan's evaluation for a period key, with the report's "as of" (the web app: its stored verdicts)."""
+
+
+def _report_years(plan: Plan, period: Period, as_of: date) -> tuple[Period, ...]:
+    """The years the trend charts show: those of the phase ended by ``as_of``, and the report's own."""
+    return tuple(y for y in _trend_years(plan, period) if y.end <= as_of or y.key == str(period.end.year))
+
+
+def report_window(
+    plan: Plan, period_key: str, *, as_of: date | None = None, annex: bool = True
+) -> tuple[date, date]:
+    """The first and last day of the figures a report shows, when its verdicts are given
+    (``build_report(evaluate=…)``): the period's own for the text; with the annex of figures
+    (``annex``: the workbook's "Số liệu" sheet) from the first year its charts or comparison show."""
+    period = parse_period(period_key)
+    if not annex:
+        return period.start, period.end
+    previous = previous_period(period)
+    years = _report_years(plan, period, as_of or period.end)
+    return min(p.start for p in (period, previous, *years) if p is not None), period.end
+
+
 def build_report(
     plan: Plan,
     observations: Sequence[Observation],
@@ -536,26 +559,35 @@ def build_report(
     as_of: date | None = None,
     options: ReportOptions | None = None,
     units: Sequence[str] = (),
+    evaluate: Evaluate | None = None,
+    annex: bool = True,
 ) -> Report:
     """The report for ``period_key`` with the figures known on ``as_of`` (the period's end by default).
 
     ``units``: the units expected to report a per-unit indicator (the communes), as
     ``evaluate_plan`` takes them; by default the units found in the figures.
+
+    ``evaluate``: where the verdicts come from when not from the engine over ``observations``
+    (the web app reads the ones it stored, the engine's own); ``observations`` then need only
+    cover ``report_window``. ``annex``: whether the report lists its figures (only the
+    workbook prints them; leaving them out spares sorting thousands of rows for a document).
     """
     options = options or ReportOptions()
     period = parse_period(period_key)
     as_of = as_of or period.end
     area = _area(plan, options)
-    evaluation = evaluate_plan(plan, observations, period.key, as_of=as_of, units=units)
+    if evaluate is None:
+
+        def evaluate(key: str) -> PlanEvaluation:
+            return evaluate_plan(plan, observations, key, as_of=as_of, units=units)
+
+    evaluation = evaluate(period.key)
     previous = previous_period(period)
-    before = evaluate_plan(plan, observations, previous.key, as_of=as_of, units=units) if previous else None
+    before = evaluate(previous.key) if previous else None
     yearly = {
-        y.key: evaluate_plan(plan, observations, y.key, as_of=as_of, units=units)
-        for y in _trend_years(plan, period)
-        if y.end <= as_of or y.key == str(period.end.year)
+        y.key: evaluation if y.key == period.key else evaluate(y.key)
+        for y in _report_years(plan, period, as_of)
     }
-    if period.key in yearly:
-        yearly[period.key] = evaluation
     phrase = period_phrase(period)
 
     rows: list[ResultRow] = []
@@ -602,9 +634,7 @@ def build_report(
     )
     gap = "\u00a0" * 5
     date_text = f"{options.issued_on:%d/%m/%Y}" if options.issued_on else f"{gap}/{gap}/{period.end.year}"
-    first_observed = min(
-        (p.start for p in (period, previous, *(parse_period(k) for k in yearly)) if p), default=period.start
-    )
+    first_observed = report_window(plan, period.key, as_of=as_of)[0]
     return Report(
         header=header,
         title="BÁO CÁO",
@@ -629,8 +659,8 @@ def build_report(
         closing=options.closing,
         achievement_chart=_achievement_chart(plan, evaluation, period),
         trend_charts=_trend_charts(plan, yearly, period),
-        observations=_observation_rows(plan, observations, first_observed, period.end),
+        observations=_observation_rows(plan, observations, first_observed, period.end) if annex else (),
     )
 
 
-__all__ = ["ReportOptions", "build_report", "period_phrase", "previous_period"]
+__all__ = ["Evaluate", "ReportOptions", "build_report", "period_phrase", "previous_period", "report_window"]

@@ -14,8 +14,9 @@ would stop the numbers from being numbers.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -43,6 +44,7 @@ WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
 
 
+@lru_cache(maxsize=4096)  # the annex repeats the same few figures (0, 1, counts) thousands of times
 def number_format(value: Decimal, limit: int = MAX_PLACES) -> str:
     places = decimal_places(value, limit)
     return "#,##0" if places == 0 else "#,##0." + "0" * places
@@ -142,6 +144,7 @@ def print_scale(widths: Iterable[float]) -> int:
     return max(MIN_SCALE, min(100, int(100 * layout.LANDSCAPE_TEXT_WIDTH_MM / total_mm)))
 
 
+@lru_cache(maxsize=8192)  # unit names, periods and sources repeat on every row of the annex
 def _lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word)."""
     room = max(1, int(width * 1.1) - 1)  # Times at 11 pt sets about 1,1 characters per unit
@@ -168,13 +171,20 @@ def fit_row_height(
     printers use the stored height, so without one the lines overlap.
     """
     widths = list(columns)
+    values = [sheet.cell(row, col).value for col in range(1, len(widths) + 1)]
+    sheet.row_dimensions[row].height = row_height(values, widths, merged_width)
+
+
+def row_height(
+    values: Iterable[Any], widths: Sequence[float], merged_width: dict[int, float] | None = None
+) -> float:
+    """The height in points of a row showing ``values`` (one per column) wrapped in ``widths``."""
     merged_width = merged_width or {}
     lines = 1
-    for col, width in enumerate(widths, start=1):
-        value = sheet.cell(row, col).value
+    for col, (value, width) in enumerate(zip(values, widths, strict=False), start=1):
         if isinstance(value, str) and value:
             lines = max(lines, _lines(value, merged_width.get(col, width)))
-    sheet.row_dimensions[row].height = lines * _LINE_PT + 3
+    return lines * _LINE_PT + 3
 
 
 def _print_setup(sheet: Worksheet, widths: Iterable[float]) -> None:
@@ -323,6 +333,7 @@ def _observations_sheet(sheet: Worksheet, report: Report) -> None:
     sheet.freeze_panes = sheet.cell(first + 1, 1)
     font = Font(name=FONT, size=11)
     shared = None  # the first cell's style: every cell of this sheet has the same font, box and wrap
+    heights = sheet.row_dimensions
     for number, obs in enumerate(report.observations, start=first + 1):
         values = (
             obs.indicator,
@@ -353,7 +364,7 @@ def _observations_sheet(sheet: Worksheet, report: Report) -> None:
                     shared.borderId,
                     shared.alignmentId,
                 )
-        fit_row_height(sheet, number, widths)
+        heights[number].height = row_height(values, widths)  # from the values, not read back from cells
     last = first + max(len(report.observations), 1)
     sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(_OBSERVATION_COLUMNS))}{last}"
     _print_setup(sheet, widths)

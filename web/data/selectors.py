@@ -187,13 +187,20 @@ def _sex(code: str) -> Sex | None:
 
 
 def core_observations(
-    plan: PlanRecord, *, states: Sequence[str] = APPROVED, within: OrgUnit | None = None
+    plan: PlanRecord,
+    *,
+    states: Sequence[str] = APPROVED,
+    within: OrgUnit | None = None,
+    between: tuple[date, date] | None = None,
 ) -> list[CoreObservation]:
     """Stored figures of ``plan`` in the given approval states, as core observations.
 
     ``within``: only figures of that unit and the units below it (a commune's view).
+    ``between``: only figures of periods inside those two days (a report's years).
     """
     rows = Observation.objects.filter(submission__plan=plan, submission__state__in=list(states))
+    if between is not None:
+        rows = rows.filter(submission__period_start__gte=between[0], submission__period_end__lte=between[1])
     if within is not None and within.pk != plan.area_id:
         rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(within.pk))
     # Plain values, and each unit once: a district's report reads every figure of its plan, and

@@ -1,8 +1,12 @@
 """The annual report file for a plan in the database, built by the core from the dashboard's data.
 
-The database is read by the dashboards' selectors (the same core ``Plan`` and
-``Observation`` rows the dashboard judges), so the report's verdicts are the
-dashboard's. Only approved figures count unless ``provisional`` is asked for.
+The verdicts are the dashboard's own (``web.rollups.selectors.unit_evaluation`` for the plan's
+area: the stored verdicts where they answer for the date, else the engine over the summary,
+cached per summary version), not the engine run again over every figure of the plan for each of
+the six periods a report compares — that was most of a district's report. The figures themselves
+are read only for what the text and the workbook's annex quote (sources, notes, the list of
+figures), and only for the years they show (``chitieu.reports.build.report_window``).
+Only approved figures count unless ``provisional`` is asked for.
 """
 
 from __future__ import annotations
@@ -14,15 +18,21 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chitieu.evaluate import PlanEvaluation
 from chitieu.reports import FORMATS, MEDIA_TYPES, filename, render
-from chitieu.reports.build import build_report
+from chitieu.reports.build import build_report, report_window
+from chitieu.reports.model import Report
 from chitieu.reports.settings import ReportSettings, parse_settings
 from web.core.audit import audit_record
-from web.dashboards.selectors import APPROVED, PROVISIONAL, commune_names, plan_data
+from web.dashboards.selectors import APPROVED, PROVISIONAL
+from web.data.selectors import core_observations
 from web.orgs.access import require_manage_plan
 from web.plans.models import Plan as PlanRecord
+from web.plans.selectors import core_plan, plan_version_active
+from web.reports.files import cached_file, remember_file, report_file_key
 from web.reports.models import PlanReportSettings
 from web.reports.selectors import report_period, report_periods, report_settings_for
+from web.rollups.selectors import unit_evaluation
 
 
 class ReportUnavailable(Exception):
@@ -45,25 +55,47 @@ def annual_report_file(
     """
     if fmt not in FORMATS:
         raise ReportUnavailable(_("Unknown report format “%(fmt)s”: use docx, pdf or xlsx.") % {"fmt": fmt})
-    loaded = plan_data(plan, states=PROVISIONAL if provisional else APPROVED)
-    if loaded is None:
+    # Read before the figures (web.reports.files): a change committed meanwhile leaves this file
+    # under the old key.
+    key = report_file_key(plan, "annual", period_text, fmt, as_of=as_of, provisional=provisional)
+    kept = cached_file(key)
+    if isinstance(kept, ReportFile):
+        return kept
+    report = annual_report(plan, period_text, as_of=as_of, provisional=provisional, annex=fmt == "xlsx")
+    made = ReportFile(render(report, fmt), MEDIA_TYPES[fmt], filename(report, fmt))
+    remember_file(key, made)
+    return made
+
+
+def annual_report(
+    plan: PlanRecord, period_text: str, *, as_of: date, provisional: bool = False, annex: bool = True
+) -> Report:
+    """The report's content, any format: ``annex`` lists its figures (the workbook's sheet)."""
+    version = plan_version_active(plan)
+    if version is None:
         raise ReportUnavailable(_("This plan has no version in force yet."))
-    core, observations = loaded
+    core = core_plan(version)
     period = report_period(core, period_text)
     if period is None:
         raise ReportUnavailable(
             _("“%(period)s” is not a year of this plan: choose one of %(years)s.")
             % {"period": period_text, "years": ", ".join(report_periods(core))}
         )
-    report = build_report(
+    states = PROVISIONAL if provisional else APPROVED
+
+    def evaluate(key: str) -> PlanEvaluation:
+        return unit_evaluation(plan, core, plan.area, key, as_of=as_of, states=states).evaluation
+
+    window = report_window(core, period, as_of=as_of, annex=annex)
+    return build_report(
         core,
-        observations,
+        core_observations(plan, states=states, between=window),
         period,
         as_of=as_of,
         options=report_settings_for(plan).options(issued_on=as_of),
-        units=commune_names(plan, period),
+        evaluate=evaluate,
+        annex=annex,
     )
-    return ReportFile(render(report, fmt), MEDIA_TYPES[fmt], filename(report, fmt))
 
 
 class StaleSettings(Exception):

@@ -239,3 +239,35 @@ def test_a_page_of_1000_observations_is_a_fixed_number_of_queries(client, crowde
     assert len(large.captured_queries) == len(small.captured_queries)
     observation_queries = [q for q in large.captured_queries if "data_observation" in q["sql"]]
     assert len(observation_queries) == 2, [q["sql"][:120] for q in observation_queries]
+
+
+def test_observation_pages_follow_the_unique_index_and_start_at_their_position(client, crowded):
+    """Issue 14: pages come in the order of the observation_once index (a report's figures together,
+    by indicator and sex), which the database reads from the position on instead of sorting every
+    figure of the plan on a joined unit name; the page after a position starts at it (a range on the
+    index's first column, which is what lets the scan start there)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.data.models import Observation
+
+    plan, token = crowded
+    indexed = list(
+        Observation.objects.filter(submission__plan=plan)
+        .order_by("submission_id", "indicator_code", "sex")
+        .values_list("pk", flat=True)
+    )
+    first = _listed(client, plan, token, limit=500)
+    assert [row["id"] for row in first.json()] == indexed[:500]
+    link = first["Link"]
+    after = parse_qs(urlsplit(link[1 : link.index(">")]).query)["after"][0]
+    with CaptureQueriesContext(connection) as queries:
+        second = _listed(client, plan, token, limit=500, after=after).json()
+    assert [row["id"] for row in second] == indexed[500:1000]
+    page_sql = next(
+        q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"] and "data_observation" in q["sql"]
+    )
+    last = Observation.objects.get(pk=indexed[499])
+    assert f'"data_observation"."submission_id" >= {last.submission_id}' in page_sql
