@@ -20,6 +20,7 @@ are sums the engine would take.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,13 +28,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from chitieu import approval
-from chitieu.periods import parse_period
+from chitieu.evaluate import unit_counts_with
+from chitieu.observations import Observation as CoreObservation
+from chitieu.periods import Period, PeriodKind, parse_period
+from chitieu.plan import Measure, Sex, about_women
 from web.core import hooks
 from web.core.bulk_sql import bulk_statements
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
+from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_changed_all
-from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
+from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, View
 
 # Which submission states each view counts.
 VIEW_STATES: dict[str, tuple[str, ...]] = {
@@ -168,10 +173,10 @@ def _ancestors(effective_id: int) -> list[tuple[int, int]]:
 
 _UPSERT_SQL = """
 INSERT INTO rollups_rollupfigure
-    (plan_id, view, unit_id, period_key, indicator_code, sex, own,
+    (plan_id, view, unit_id, period_key, indicator_code, sex, own, shape,
      n_rows, n_both, sum_num, sum_den, n_values, sum_value, n_count_missing, sum_count, n_units)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (plan_id, view, unit_id, period_key, indicator_code, sex, own) DO UPDATE SET
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (plan_id, view, unit_id, period_key, indicator_code, sex, own, shape) DO UPDATE SET
 """ + ",\n".join(f"    {f} = rollups_rollupfigure.{f} + excluded.{f}" for f in _FIELDS)
 
 
@@ -207,6 +212,8 @@ def rollup_submission_moved(*, submission: Submission, old_state: str, **_detail
         before = group_sums(r[1:] for r in rows if before_states[r[0]] in counted)
         after = group_sums(r[1:] for r in rows if states[r[0]] in counted)
         _apply(submission.plan_id, view, submission.period_key, ancestors, effective, before, after)
+    if moved:
+        _shapes_moved(submission, old_state, effective, ancestors, moved)
     if moved:  # the stored verdicts of those areas follow, in this transaction (web.rollups.verdicts)
         areas = [a for a, _depth in ancestors]
         hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=submission.plan_id, areas=areas, views=moved)
@@ -223,7 +230,7 @@ def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> No
     if not deltas or not ancestors:
         return
     params = [
-        (plan_id, view, ancestor, period_key, code, sex, ancestor == effective, *astuple(delta))
+        (plan_id, view, ancestor, period_key, code, sex, ancestor == effective, "", *astuple(delta))
         for ancestor, _depth in ancestors
         for (code, sex), delta in deltas.items()
     ]
@@ -281,9 +288,9 @@ contrib AS (
            n_count_missing, sum_count FROM summed
 )
 INSERT INTO rollups_rollupfigure
-    (plan_id, view, unit_id, period_key, indicator_code, sex, own,
+    (plan_id, view, unit_id, period_key, indicator_code, sex, own, shape,
      n_rows, n_both, sum_num, sum_den, n_values, sum_value, n_count_missing, sum_count, n_units)
-SELECT %(plan)s, k.view, c.ancestor_id, k.period_key, k.code, k.sex, (c.depth = 0),
+SELECT %(plan)s, k.view, c.ancestor_id, k.period_key, k.code, k.sex, (c.depth = 0), '',
        SUM(k.n_rows), SUM(k.n_both), SUM(k.sum_num), SUM(k.sum_den), SUM(k.n_values), SUM(k.sum_value),
        SUM(k.n_count_missing), SUM(k.sum_count), COUNT(*)
   FROM contrib k
@@ -390,5 +397,226 @@ def rollup_rebuild(
             cursor.execute(sql, {**params, "plan": plan.pk, "commune": UnitKind.COMMUNE.value})
             if progress is not None:
                 progress(done, len(kinds), periods[-1])
+    _rebuild_shapes(plan, keys, areas)
     hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=plan.pk, areas=areas, views=list(VIEW_STATES))
     return RollupFigure.objects.filter(plan=plan).count()
+
+
+# ------------------------------------------------------------------ shapes (a year's units below)
+#
+# How a unit counts for a year depends on all its periods in that year (its year row shadows its
+# quarters; a stock is its latest quarter), which sums per period cannot tell. So each reporting
+# group's rows of a year are read once, where they change, by the engine's own rule
+# (``unit_counts_with``), and added to the areas above it under the periods it counts with (its
+# *shape*): the engine then combines each shape's sums as one unit (see web.rollups.models).
+
+
+@dataclass(frozen=True)
+class ShapeCodes:
+    """Which indicators get shape rows, and how the engine reads them (the plan in force)."""
+
+    level: frozenset[str] | None  # not counts per month or quarter; None: every code (no plan)
+    women: frozenset[str]  # shares of women: read as the engine reads them (``about_women``)
+
+    def wanted(self, code: str) -> bool:
+        return self.level is None or code in self.level
+
+    def readings(self, code: str) -> tuple[str, ...]:
+        return (
+            (SexClass.WOMEN.value,)
+            if code in self.women
+            else ("", SexClass.FEMALE.value, SexClass.MALE.value)
+        )
+
+
+def shape_codes(plan) -> ShapeCodes:
+    version = plan_version_active(plan)
+    if version is None:
+        return ShapeCodes(None, frozenset())
+    core = core_plan(version)
+    level = {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
+    return ShapeCodes(frozenset(level), frozenset(i.code for i in core.indicators if about_women(i)))
+
+
+SHAPE_LENGTH = 100  # RollupFigure.shape: twelve months fit
+
+
+def shape_of(keys: tuple[str, ...]) -> str:
+    text = ",".join(keys)
+    return text if len(text) <= SHAPE_LENGTH else "#" + hashlib.sha1(text.encode()).hexdigest()
+
+
+ShapeKey = tuple[str, str, str, str]  # (indicator code, period key, reading, shape)
+
+
+def shape_sums(codes: ShapeCodes, year: Period, rows: Iterable[tuple]) -> dict[ShapeKey, Sums]:
+    """One reporting group's sums per shape for ``year``, from its (code, period key, sex, num, den,
+    value) rows of that year: per reading (both sexes, F, M; a share of women), the periods the
+    engine counts the group with, and the sums of its rows of those periods."""
+    by_code: dict[str, list[CoreObservation]] = {}
+    for code, period_key, sex, numerator, denominator, value in rows:
+        if codes.wanted(code):
+            by_code.setdefault(code, []).append(
+                CoreObservation(
+                    indicator=code,
+                    period=period_key,
+                    sex=Sex(sex) if sex in ("F", "M") else None,
+                    numerator=numerator,
+                    denominator=denominator,
+                    value=value,
+                )
+            )
+    out: dict[ShapeKey, Sums] = {}
+    for code, observations in by_code.items():
+        for reading in codes.readings(code):
+            sex = Sex(reading) if reading in ("F", "M") else None
+            keys, used = unit_counts_with(observations, year, sex, women_share=reading == SexClass.WOMEN)
+            shape = shape_of(keys)
+            for o in used:
+                out.setdefault((code, o.period, reading, shape), Sums()).add(
+                    _row_sums(o.numerator, o.denominator, o.value)
+                )
+    for part in out.values():
+        part.n_units = 1
+    return out
+
+
+def year_of(period_key: str) -> Period | None:
+    """The year a period lies in (None for a phase: a unit's phase row is read raw)."""
+    period = parse_period(period_key)
+    if period.kind is PeriodKind.PHASE:
+        return None
+    return parse_period(str(period.start.year))
+
+
+_SHAPE_ROW = ("indicator_code", "submission__period_key", "sex", "numerator", "denominator", "value")
+
+
+def _shapes_moved(submission: Submission, old_state: str, effective: int, ancestors, views) -> None:
+    """The group's year read again before and after the move, the difference added above it."""
+    year = year_of(submission.period_key)
+    below = [(a, d) for a, d in ancestors if a != effective]
+    if year is None or not below:
+        return
+    codes = shape_codes(submission.plan)
+    rows = list(
+        Observation.objects.filter(
+            submission__plan_id=submission.plan_id,
+            submission__org_unit_id__in=UnitAncestor.objects.filter(ancestor_id=effective, depth=0).values(
+                "unit_id"
+            ),
+            submission__period_start__gte=year.start,
+            submission__period_end__lte=year.end,
+        ).values_list("submission_id", "submission__state", *_SHAPE_ROW)
+    )
+    for view in views:
+        counted = VIEW_STATES[view]
+
+        def state(row, moved_to: str) -> str:
+            return moved_to if row[0] == submission.pk else row[1]
+
+        before = shape_sums(codes, year, (r[2:] for r in rows if state(r, old_state) in counted))
+        after = shape_sums(codes, year, (r[2:] for r in rows if state(r, submission.state) in counted))
+        deltas: dict[ShapeKey, Sums] = {}
+        for key in set(before) | set(after):
+            delta = Sums()
+            delta.add(after.get(key, Sums()))
+            delta.add(before.get(key, Sums()), -1)
+            if not delta.is_zero():
+                deltas[key] = delta
+        if not deltas:
+            continue
+        params = [
+            (submission.plan_id, view, ancestor, key, code, reading, False, shape, *astuple(delta))
+            for ancestor, _depth in below
+            for (code, key, reading, shape), delta in deltas.items()
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(_UPSERT_SQL, params)
+        RollupFigure.objects.filter(
+            plan_id=submission.plan_id,
+            view=view,
+            period_key__in=sorted({k for _c, k, _r, _s in deltas}),
+            unit_id__in=[a for a, _ in below],
+            n_rows__lte=0,
+        ).exclude(shape="").delete()
+
+
+SHAPE_BATCH = 500  # reporting groups read per query in a rebuild
+
+
+def _rebuild_shapes(plan, keys: list[str], areas: list[int] | None) -> None:
+    """The shape rows of the years of ``keys`` (every period of those years: a quarter written
+    changes how its year counts), for ``areas`` (None: all), from every group's rows of the year."""
+    years = {y.key: y for y in (year_of(k) for k in keys) if y is not None}
+    if not years or areas == []:
+        return
+    year_keys = [k for k in _period_keys(plan, None) if (y := year_of(k)) is not None and y.key in years]
+    stale = RollupFigure.objects.filter(plan=plan, period_key__in=year_keys).exclude(shape="")
+    (stale.filter(unit_id__in=areas) if areas is not None else stale).delete()
+    codes = shape_codes(plan)
+    wanted = set(areas) if areas is not None else None
+    closure = UnitAncestor.objects.all()
+    if wanted is not None:
+        closure = closure.filter(
+            unit_id__in=UnitAncestor.objects.filter(ancestor_id__in=wanted).values("unit_id")
+        )
+    members: dict[int, list[int]] = {}  # group (effective unit) → its units
+    for unit_id, ancestor_id in closure.filter(depth=0).values_list("unit_id", "ancestor_id"):
+        members.setdefault(ancestor_id, []).append(unit_id)
+    above: dict[int, list[int]] = {}  # group → the areas it is below
+    communes = set(OrgUnit.objects.filter(kind=UnitKind.COMMUNE).values_list("pk", flat=True))
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(unit_id__in=list(members)).values_list(
+        "unit_id", "ancestor_id"
+    ):
+        if (
+            ancestor_id != unit_id
+            and ancestor_id not in communes
+            and (wanted is None or ancestor_id in wanted)
+        ):
+            above.setdefault(unit_id, []).append(ancestor_id)
+    groups = sorted(g for g in members if above.get(g))
+    view_of_state = {state: [v for v, states in VIEW_STATES.items() if state in states] for state in _STATES}
+    totals: dict[tuple[str, int, str, str, str, str], Sums] = {}
+    for start in range(0, len(groups), SHAPE_BATCH):
+        batch = groups[start : start + SHAPE_BATCH]
+        group_of = {u: g for g in batch for u in members[g]}
+        rows = Observation.objects.filter(
+            submission__plan=plan,
+            submission__period_key__in=year_keys,
+            submission__state__in=list(_STATES),
+            submission__org_unit_id__in=list(group_of),
+        )
+        if codes.level is not None:
+            rows = rows.filter(indicator_code__in=sorted(codes.level))
+        found: dict[tuple[int, str, str], list[tuple]] = {}
+        for unit_id, state, *row in rows.values_list(
+            "submission__org_unit_id", "submission__state", *_SHAPE_ROW
+        ):
+            year = year_of(row[1])
+            for view in view_of_state[state]:
+                found.setdefault((group_of[unit_id], view, year.key), []).append(row)
+        for (group, view, year_key), group_rows in found.items():
+            for (code, key, reading, shape), sums in shape_sums(codes, years[year_key], group_rows).items():
+                for area in above[group]:
+                    totals.setdefault((view, area, key, code, reading, shape), Sums()).add(sums)
+    RollupFigure.objects.bulk_create(
+        (
+            RollupFigure(
+                plan=plan,
+                view=view,
+                unit_id=area,
+                period_key=key,
+                indicator_code=code,
+                sex=reading,
+                own=False,
+                shape=shape,
+                **sums.__dict__,
+            )
+            for (view, area, key, code, reading, shape), sums in totals.items()
+        ),
+        batch_size=2000,
+    )
+
+
+_STATES = tuple(dict.fromkeys(state for states in VIEW_STATES.values() for state in states))

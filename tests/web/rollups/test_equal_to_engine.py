@@ -69,7 +69,7 @@ def summary_snapshot(plan) -> dict:
     fields = ["n_rows", "n_both", "sum_num", "sum_den", "n_values", "sum_value"]
     fields += ["n_count_missing", "sum_count", "n_units"]
     return {
-        (f.view, f.unit_id, f.period_key, f.indicator_code, f.sex, f.own): tuple(
+        (f.view, f.unit_id, f.period_key, f.indicator_code, f.sex, f.own, f.shape): tuple(
             getattr(f, n) for n in fields
         )
         for f in RollupFigure.objects.filter(plan=plan)
