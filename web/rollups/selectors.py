@@ -245,6 +245,9 @@ def _level_codes(core: Plan) -> set[str]:
 def rows_from_summary(core: Plan, figures: Sequence, *, yearly: bool = False) -> list[CoreObservation]:
     """Core observations standing for an area's summary rows. ``yearly`` (a year or a phase is
     judged): the level indicators' units below are their shape rows, one engine unit per shape."""
+    # One order whatever the order of the table (PostgreSQL has none, and a rebuild writes rows in
+    # another order than the moves did): the engine lists sources and row issues in its rows' order.
+    figures = sorted(figures, key=lambda f: (f.indicator_code, not f.own, f.shape, f.period_key, f.sex))
     if not yearly:
         return _plain_rows(core, [f for f in figures if not f.shape])
     level = _level_codes(core)

@@ -20,6 +20,7 @@ are sums the engine would take.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
@@ -447,38 +448,55 @@ def shape_of(keys: tuple[str, ...]) -> str:
 
 
 ShapeKey = tuple[str, str, str, str]  # (indicator code, period key, reading, shape)
+Cell = tuple[str, str, str]  # (indicator code, period key, sex): one group's rows of one period and sex
 
 
-def shape_sums(codes: ShapeCodes, year: Period, rows: Iterable[tuple]) -> dict[ShapeKey, Sums]:
-    """One reporting group's sums per shape for ``year``, from its (code, period key, sex, num, den,
-    value) rows of that year: per reading (both sexes, F, M; a share of women), the periods the
-    engine counts the group with, and the sums of its rows of those periods."""
-    by_code: dict[str, list[CoreObservation]] = {}
+def cell_sums(rows: Iterable[tuple]) -> dict[Cell, Sums]:
+    """A group's sums per cell from its (code, period key, sex, num, den, value) rows."""
+    cells: dict[Cell, Sums] = {}
     for code, period_key, sex, numerator, denominator, value in rows:
+        cells.setdefault((code, period_key, sex), Sums()).add(_row_sums(numerator, denominator, value))
+    return cells
+
+
+def shape_sums(codes: ShapeCodes, year: Period, cells: dict[Cell, Sums]) -> dict[ShapeKey, Sums]:
+    """One reporting group's sums per shape for ``year``, from its sums per cell in that year: per
+    reading (both sexes, F, M; a share of women), the periods the engine counts the group with,
+    and the sums of its cells of those periods.
+
+    Which cells count depends only on which cells the group has (never on their figures, nor on
+    how many rows a cell holds), so the engine is asked once per pattern of cells: units report
+    in few patterns (twelve months by sex, four quarters…)."""
+    patterns: dict[str, list[tuple[str, str]]] = {}
+    for code, period_key, sex in cells:
         if codes.wanted(code):
-            by_code.setdefault(code, []).append(
-                CoreObservation(
-                    indicator=code,
-                    period=period_key,
-                    sex=Sex(sex) if sex in ("F", "M") else None,
-                    numerator=numerator,
-                    denominator=denominator,
-                    value=value,
-                )
-            )
+            patterns.setdefault(code, []).append((period_key, sex))
     out: dict[ShapeKey, Sums] = {}
-    for code, observations in by_code.items():
+    for code, pattern in patterns.items():
         for reading in codes.readings(code):
-            sex = Sex(reading) if reading in ("F", "M") else None
-            keys, used = unit_counts_with(observations, year, sex, women_share=reading == SexClass.WOMEN)
-            shape = shape_of(keys)
-            for o in used:
-                out.setdefault((code, o.period, reading, shape), Sums()).add(
-                    _row_sums(o.numerator, o.denominator, o.value)
-                )
+            shape, used = _counted(year.key, frozenset(pattern), reading)
+            for period_key, sex in used:
+                out.setdefault((code, period_key, reading, shape), Sums()).add(cells[(code, period_key, sex)])
     for part in out.values():
         part.n_units = 1
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(
+    year_key: str, pattern: frozenset[tuple[str, str]], reading: str
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(shape, the cells that count) of a group with cells ``pattern`` in a year, for one reading:
+    the engine's own choice (``unit_counts_with``) on one row per cell, each row naming its cell."""
+    rows = [
+        CoreObservation(
+            indicator="", period=period_key, sex=Sex(sex) if sex in ("F", "M") else None, source=sex
+        )
+        for period_key, sex in sorted(pattern)
+    ]
+    sex = Sex(reading) if reading in ("F", "M") else None
+    keys, used = unit_counts_with(rows, parse_period(year_key), sex, women_share=reading == SexClass.WOMEN)
+    return shape_of(keys), tuple(sorted({(o.period, o.source) for o in used}))
 
 
 def year_of(period_key: str) -> Period | None:
@@ -509,14 +527,14 @@ def _shapes_moved(submission: Submission, old_state: str, effective: int, ancest
             submission__period_end__lte=year.end,
         ).values_list("submission_id", "submission__state", *_SHAPE_ROW)
     )
+
+    def counted_in(view: str, moved_to: str) -> dict[Cell, Sums]:
+        states = VIEW_STATES[view]
+        return cell_sums(r[2:] for r in rows if (moved_to if r[0] == submission.pk else r[1]) in states)
+
     for view in views:
-        counted = VIEW_STATES[view]
-
-        def state(row, moved_to: str) -> str:
-            return moved_to if row[0] == submission.pk else row[1]
-
-        before = shape_sums(codes, year, (r[2:] for r in rows if state(r, old_state) in counted))
-        after = shape_sums(codes, year, (r[2:] for r in rows if state(r, submission.state) in counted))
+        before = shape_sums(codes, year, counted_in(view, old_state))
+        after = shape_sums(codes, year, counted_in(view, submission.state))
         deltas: dict[ShapeKey, Sums] = {}
         for key in set(before) | set(after):
             delta = Sums()
@@ -542,12 +560,55 @@ def _shapes_moved(submission: Submission, old_state: str, effective: int, ancest
         ).exclude(shape="").delete()
 
 
-SHAPE_BATCH = 500  # reporting groups read per query in a rebuild
+# Every group's sums per cell and state, ordered by group so they are read one group at a time.
+_CELLS_SQL = f"""
+SELECT e.ancestor_id, s.state, s.period_key, o.indicator_code, o.sex,
+       COUNT(*),
+       SUM(CASE WHEN {_BOTH} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.numerator")} ELSE 0 END),
+       SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.denominator")} ELSE 0 END),
+       SUM(CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN o.value IS NOT NULL THEN {_MICRO_OF.format(col="o.value")} ELSE 0 END),
+       SUM(CASE WHEN o.value IS NULL AND o.numerator IS NULL THEN 1 ELSE 0 END),
+       SUM({_MICRO_OF.format(col="COALESCE(o.value, o.numerator, 0)")})
+  FROM data_observation o
+  JOIN data_submission s ON s.id = o.submission_id
+  JOIN rollups_unitancestor e ON e.unit_id = s.org_unit_id AND e.depth = 0
+ WHERE s.plan_id = %(plan)s AND s.period_key IN ({{periods}}) AND s.state IN ({{states}}) {{codes}} {{below}}
+ GROUP BY e.ancestor_id, s.state, s.period_key, o.indicator_code, o.sex
+ ORDER BY e.ancestor_id
+"""
+
+
+def _cells_statement(plan, year_keys, codes: ShapeCodes, areas) -> tuple[str, dict[str, object]]:
+    params: dict[str, object] = {"plan": plan.pk}
+    params.update({f"period{i}": k for i, k in enumerate(year_keys)})
+    params.update({f"state{i}": k for i, k in enumerate(_STATES)})
+    code_filter = below = ""
+    if codes.level is not None:
+        params.update({f"code{i}": c for i, c in enumerate(sorted(codes.level))})
+        code_filter = "AND o.indicator_code IN ({})".format(
+            ", ".join(f"%(code{i})s" for i in range(len(codes.level))) or "NULL"
+        )
+    if areas is not None and plan.area_id not in areas:
+        params.update({f"area{i}": a for i, a in enumerate(areas)})
+        listed = ", ".join(f"%(area{i})s" for i in range(len(areas)))
+        below = (
+            f"AND e.ancestor_id IN (SELECT unit_id FROM rollups_unitancestor WHERE ancestor_id IN ({listed}))"
+        )
+    sql = (
+        _CELLS_SQL.replace("{periods}", ", ".join(f"%(period{i})s" for i in range(len(year_keys))))
+        .replace("{states}", ", ".join(f"%(state{i})s" for i in range(len(_STATES))))
+        .replace("{codes}", code_filter)
+        .replace("{below}", below)
+    )
+    return sql, params
 
 
 def _rebuild_shapes(plan, keys: list[str], areas: list[int] | None) -> None:
     """The shape rows of the years of ``keys`` (every period of those years: a quarter written
-    changes how its year counts), for ``areas`` (None: all), from every group's rows of the year."""
+    changes how its year counts), for ``areas`` (None: all), from every group's sums per cell of
+    the year, read in one pass ordered by group (SQL sums the rows; Python only picks cells)."""
     years = {y.key: y for y in (year_of(k) for k in keys) if y is not None}
     if not years or areas == []:
         return
@@ -555,51 +616,61 @@ def _rebuild_shapes(plan, keys: list[str], areas: list[int] | None) -> None:
     stale = RollupFigure.objects.filter(plan=plan, period_key__in=year_keys).exclude(shape="")
     (stale.filter(unit_id__in=areas) if areas is not None else stale).delete()
     codes = shape_codes(plan)
-    wanted = set(areas) if areas is not None else None
-    closure = UnitAncestor.objects.all()
-    if wanted is not None:
-        closure = closure.filter(
-            unit_id__in=UnitAncestor.objects.filter(ancestor_id__in=wanted).values("unit_id")
-        )
-    members: dict[int, list[int]] = {}  # group (effective unit) → its units
-    for unit_id, ancestor_id in closure.filter(depth=0).values_list("unit_id", "ancestor_id"):
-        members.setdefault(ancestor_id, []).append(unit_id)
-    above: dict[int, list[int]] = {}  # group → the areas it is below
+    if not year_keys or codes.level == frozenset():
+        return
     communes = set(OrgUnit.objects.filter(kind=UnitKind.COMMUNE).values_list("pk", flat=True))
-    for unit_id, ancestor_id in UnitAncestor.objects.filter(unit_id__in=list(members)).values_list(
-        "unit_id", "ancestor_id"
-    ):
-        if (
-            ancestor_id != unit_id
-            and ancestor_id not in communes
-            and (wanted is None or ancestor_id in wanted)
-        ):
-            above.setdefault(unit_id, []).append(ancestor_id)
-    groups = sorted(g for g in members if above.get(g))
-    view_of_state = {state: [v for v, states in VIEW_STATES.items() if state in states] for state in _STATES}
-    totals: dict[tuple[str, int, str, str, str, str], Sums] = {}
-    for start in range(0, len(groups), SHAPE_BATCH):
-        batch = groups[start : start + SHAPE_BATCH]
-        group_of = {u: g for g in batch for u in members[g]}
-        rows = Observation.objects.filter(
-            submission__plan=plan,
-            submission__period_key__in=year_keys,
-            submission__state__in=list(_STATES),
-            submission__org_unit_id__in=list(group_of),
-        )
-        if codes.level is not None:
-            rows = rows.filter(indicator_code__in=sorted(codes.level))
-        found: dict[tuple[int, str, str], list[tuple]] = {}
-        for unit_id, state, *row in rows.values_list(
-            "submission__org_unit_id", "submission__state", *_SHAPE_ROW
-        ):
-            year = year_of(row[1])
-            for view in view_of_state[state]:
-                found.setdefault((group_of[unit_id], view, year.key), []).append(row)
-        for (group, view, year_key), group_rows in found.items():
-            for (code, key, reading, shape), sums in shape_sums(codes, years[year_key], group_rows).items():
-                for area in above[group]:
-                    totals.setdefault((view, area, key, code, reading, shape), Sums()).add(sums)
+    # Each group's sums go to the nearest area above it only; each area's then to the nearest above
+    # it, deepest first: one addition per group and per area, not one per ancestor.
+    nearest: dict[int, tuple[int, int]] = {}  # unit → (depth, the nearest area above it)
+    levels: dict[int, int] = {}  # unit → how many areas are above it
+    for unit_id, ancestor_id, depth in UnitAncestor.objects.values_list("unit_id", "ancestor_id", "depth"):
+        if ancestor_id == unit_id or ancestor_id in communes:
+            continue
+        levels[unit_id] = levels.get(unit_id, 0) + 1
+        if unit_id not in nearest or depth < nearest[unit_id][0]:
+            nearest[unit_id] = (depth, ancestor_id)
+    views_of = {state: [v for v, states in VIEW_STATES.items() if state in states] for state in _STATES}
+    below: dict[int, dict[tuple[str, str, str, str, str], Sums]] = {}  # area → its units' sums
+
+    def flush(group: int, cells: dict[tuple[str, str], dict[Cell, Sums]]) -> None:
+        if group not in nearest:
+            return
+        into = below.setdefault(nearest[group][1], {})
+        for (view, year_key), group_cells in cells.items():
+            for (code, key, reading, shape), sums in shape_sums(codes, years[year_key], group_cells).items():
+                into.setdefault((view, key, code, reading, shape), Sums()).add(sums)
+
+    sql, params = _cells_statement(plan, year_keys, codes, areas)
+    group, cells = None, {}
+    year_key_of = {k: year_of(k).key for k in year_keys}  # type: ignore[union-attr]
+    # A server-side cursor on PostgreSQL (the groups' cells of a country are millions of rows).
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        for eff, state, period_key, code, sex, *numbers in cursor:
+            if eff != group:
+                if group is not None:
+                    flush(group, cells)
+                group, cells = eff, {}
+            part = Sums(*(int(n) for n in numbers))
+            for view in views_of[state]:
+                cells.setdefault((view, year_key_of[period_key]), {}).setdefault(
+                    (code, period_key, sex), Sums()
+                ).add(part)
+        if group is not None:
+            flush(group, cells)
+    areas_above = set(below) | {area for _depth, area in nearest.values()}
+    for area in sorted(areas_above, key=lambda a: -levels.get(a, 0)):  # deepest first
+        if area in nearest and below.get(area):
+            into = below.setdefault(nearest[area][1], {})
+            for key, sums in below[area].items():
+                into.setdefault(key, Sums()).add(sums)
+    wanted = set(areas) if areas is not None else None
+    totals = {
+        (view, area, key, code, reading, shape): sums
+        for area, parts in below.items()
+        if wanted is None or area in wanted
+        for (view, key, code, reading, shape), sums in parts.items()
+    }
     RollupFigure.objects.bulk_create(
         (
             RollupFigure(
