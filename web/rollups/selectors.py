@@ -300,7 +300,41 @@ def _plain_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
     return rows
 
 
-def mixed_codes(core: Plan, figures: Sequence, *, yearly: bool = False) -> set[str]:
+def label_clashes(area_ids: Sequence[int]) -> set[int]:
+    """The areas below which two reporting units have one name for the engine (``unit_key`` of
+    ``unit_label``: a commune that goes on across a reorganisation as a new unit of the same name
+    and code). The engine counts their rows as one unit's, which the shape rows (one per unit)
+    cannot tell: those areas' years are read raw."""
+    wanted = set(area_ids)
+    if not wanted:
+        return set()
+    groups = set(
+        UnitAncestor.objects.filter(ancestor_id__in=wanted, depth__gt=0)
+        .filter(unit_id__in=UnitAncestor.objects.filter(depth=0).values("ancestor_id"))
+        .values_list("unit_id", flat=True)
+    )
+    by_key: dict[str, list[int]] = {}
+    for unit in OrgUnit.objects.filter(id__in=groups).only("id", "name", "code"):
+        by_key.setdefault(unit_key(unit_label(unit)), []).append(unit.pk)
+    twins = [ids for ids in by_key.values() if len(ids) > 1]
+    if not twins:
+        return set()
+    above: dict[int, set[int]] = {}
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(
+        unit_id__in=[u for ids in twins for u in ids], ancestor_id__in=wanted
+    ).values_list("unit_id", "ancestor_id"):
+        if unit_id != ancestor_id:
+            above.setdefault(unit_id, set()).add(ancestor_id)
+    clashes: set[int] = set()
+    for ids in twins:
+        seen: set[int] = set()
+        for unit_id in ids:
+            clashes |= seen & above.get(unit_id, set())
+            seen |= above.get(unit_id, set())
+    return clashes
+
+
+def mixed_codes(core: Plan, figures: Sequence, *, yearly: bool = False, clash: bool = False) -> set[str]:
     """Indicators the summary cannot stand for, read raw (one row per unit: the engine then adds
     them the way it adds any unit's figures, rather than guessing from sums).
 
@@ -315,6 +349,8 @@ def mixed_codes(core: Plan, figures: Sequence, *, yearly: bool = False) -> set[s
     that reads the indicator otherwise than when the figures were summed)."""
     level = _level_codes(core)
     women = {i.code for i in core.indicators if about_women(i)}
+    if clash:  # units of one name below (``label_clashes``): the sums per unit cannot stand in
+        yearly = False
     if not yearly:
         mixed = {
             f.indicator_code
@@ -349,8 +385,11 @@ def _summary_and_raw(
     plan, core: Plan, area: OrgUnit, figures: Sequence, *, states, yearly: bool
 ) -> list[CoreObservation]:
     """The area's summary rows, and the raw rows of the indicators the sums cannot stand for."""
-    mixed = mixed_codes(core, figures, yearly=yearly)
-    rows = rows_from_summary(core, [f for f in figures if f.indicator_code not in mixed], yearly=yearly)
+    clash = yearly and area.pk in label_clashes([area.pk])
+    mixed = mixed_codes(core, figures, yearly=yearly, clash=clash)
+    rows = rows_from_summary(
+        core, [f for f in figures if f.indicator_code not in mixed], yearly=yearly and not clash
+    )
     if mixed:
         rows += raw_area_observations(plan, area, states=states, codes=sorted(mixed))
     return rows
@@ -447,12 +486,16 @@ def _areas_rows(
 ) -> dict[int, list[CoreObservation]]:
     """``_area_rows`` of several areas (no commune among them) without their communes' per-unit
     rows, the raw rows read once for all (``_raw_for_areas``)."""
-    mixed = {a.pk: mixed_codes(core, figures.get(a.pk, []), yearly=yearly) for a in areas}
+    clashes = label_clashes([a.pk for a in areas]) if yearly else set()
+    mixed = {
+        a.pk: mixed_codes(core, figures.get(a.pk, []), yearly=yearly, clash=a.pk in clashes) for a in areas
+    }
     raw = _raw_for_areas(plan, areas, mixed, states=states)
     out = {}
     for area in areas:
         summed = [f for f in figures.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
-        rows = rows_from_summary(core, summed, yearly=yearly) + raw.get(area.pk, [])
+        by_shape = yearly and area.pk not in clashes
+        rows = rows_from_summary(core, summed, yearly=by_shape) + raw.get(area.pk, [])
         out[area.pk] = _without_per_unit_sums(rows, per_unit)
     return out
 
@@ -507,10 +550,12 @@ def child_figures(
         for *values, unit_id in found:
             raw.setdefault(unit_id, []).append(_core(values, ""))
     yearly = by_year(period_key)
+    clashes = label_clashes([c.pk for c in children if c.kind != UnitKind.COMMUNE]) if yearly else set()
     mixed = [
         c
         for c in children
-        if c.kind != UnitKind.COMMUNE and mixed_codes(core, figures.get(c.pk, []), yearly=yearly)
+        if c.kind != UnitKind.COMMUNE
+        and mixed_codes(core, figures.get(c.pk, []), yearly=yearly, clash=c.pk in clashes)
     ]
     raw_children = _raw_below(plan, mixed, indicator.code, states=states)
     result = []
@@ -523,7 +568,9 @@ def child_figures(
             if child.pk in raw_children:  # read raw: the sums cannot stand for it (``mixed_codes``)
                 rows = raw_children[child.pk]
             else:
-                rows = rows_from_summary(core, figures.get(child.pk, []), yearly=yearly)
+                rows = rows_from_summary(
+                    core, figures.get(child.pk, []), yearly=yearly and child.pk not in clashes
+                )
             figure = level_figure(indicator, rows, period)
         result.append({"unit": child.name, "unit_id": child.pk, "figure": figure})
     if all(r["figure"].state is FigureState.MISSING for r in result):
@@ -644,7 +691,10 @@ def evaluation_all_units(
     memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     above = [a for a in areas if a.kind != UnitKind.COMMUNE]
     yearly = by_year(period_key)
-    mixed = {a.pk: mixed_codes(core, by_area.get(a.pk, []), yearly=yearly) for a in above}
+    clashes = label_clashes([a.pk for a in above]) if yearly else set()
+    mixed = {
+        a.pk: mixed_codes(core, by_area.get(a.pk, []), yearly=yearly, clash=a.pk in clashes) for a in above
+    }
     raw = _raw_for_areas(plan, above, mixed, states=states)
     results: dict[int, PlanEvaluation] = {}
     for area in areas:
@@ -654,7 +704,8 @@ def evaluation_all_units(
             units: Sequence[str] = [unit_label(area)] if area.overlaps(period.start, period.end) else []
         else:
             figures = [f for f in by_area.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
-            observations = rows_from_summary(core, figures, yearly=yearly) + raw.get(area.pk, [])
+            by_shape = yearly and area.pk not in clashes
+            observations = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(
