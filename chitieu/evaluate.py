@@ -32,6 +32,7 @@ from chitieu.evaluation.engine import (  # noqa: F401
     level_figure,
     not_arisen,
     pools_phase,
+    unit_counts_with,
 )
 from chitieu.evaluation.results import (  # noqa: F401
     Coverage,

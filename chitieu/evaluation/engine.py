@@ -225,6 +225,24 @@ def _select(
     return Selection(tuple(picked), tuple(used), tuple(dropped), covered, how, refused)
 
 
+def unit_counts_with(
+    rows: Sequence[Observation], period: Period, sex: Sex | None, *, women_share: bool = False
+) -> tuple[tuple[str, ...], list[Observation]]:
+    """How ONE unit's rows count for ``period`` and one sex (None: both), as ``_select`` takes them:
+    the keys of the periods the unit counts with, and its rows of those periods (read first as a
+    share of women with ``women_share``, as ``evaluate_indicator`` does for such indicators).
+
+    Units that count with the same periods are, for ``_select`` and the coverage, one unit whose
+    rows are their sums: a flow adds every period, a stock takes the last, a rate adds the events
+    and takes the last population, the same for each of them. So the roll-ups (web.rollups) keep
+    sums per such group and the engine combines them, instead of reading every unit's rows."""
+    own = _as_women_share(rows, "")[0] if women_share else list(rows)
+    counted, _how, _lone = _for_sex(_within(own, period), sex)
+    chosen, _shadowed = _choose_periods([o.period for o in counted])
+    keys = tuple(p.key for p in chosen)
+    return keys, [o for o in counted if o.period in keys]
+
+
 def level_figure(
     indicator: Indicator,
     observations: Sequence[Observation],
@@ -400,6 +418,10 @@ def _women_rows(indicator: Indicator, rows: list[Observation]) -> tuple[list[Obs
     meaning there. Other indicators: rows as given."""
     if not about_women(indicator):
         return rows, []
+    return _as_women_share(rows, indicator.code)
+
+
+def _as_women_share(rows: Sequence[Observation], code: str) -> tuple[list[Observation], list[Issue]]:
     totals = {(unit_key(o.org_unit), o.period) for o in rows if o.sex is None}
     kept: list[Observation] = []
     issues: list[Issue] = []
@@ -412,9 +434,7 @@ def _women_rows(indicator: Indicator, rows: list[Observation]) -> tuple[list[Obs
             issues.append(_row_issue(obs, "shadowed", "đã có dòng tổng của cùng đơn vị và kỳ"))
         else:
             issues.append(
-                _row_issue(
-                    obs, "wrong_sex", f"chỉ tiêu {indicator.code} là tỷ lệ nữ: dòng giới tính nam không dùng"
-                )
+                _row_issue(obs, "wrong_sex", f"chỉ tiêu {code} là tỷ lệ nữ: dòng giới tính nam không dùng")
             )
     return kept, issues
 

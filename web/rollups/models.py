@@ -13,6 +13,15 @@ what), split into the ancestor's *own* figures (depth 0) and those of the units
 or not). Communes are not ancestors here: a commune's figures are its few rows.
 Sums are kept in millionths (the figures' 6 decimal places) as integers, so they
 are exact on SQLite too.
+
+Rows with a ``shape`` are the units below an area for a year (and so for the phase, which
+is judged on its years), grouped by how each unit counts for its year: ``shape`` lists the
+periods it counts with (its year, or its quarters, months… none counted twice), and the
+row holds the sums of the rows of those periods of the units of that shape. The engine
+combines each shape as one unit (``chitieu.evaluation.engine.unit_counts_with`` says why
+that is the same), so a year of a quarterly stock or of a share of women is judged from
+sums too. ``sex`` there is the engine's reading: "" both sexes, F, M, and W a share of women
+(each unit's F row standing for its total when it gave none).
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ class SexClass(models.TextChoices):
     FEMALE = "F", "female"
     MALE = "M", "male"
     SUMMED = "S", "female + male"
+    WOMEN = "W", "share of women"  # rows with a shape only
 
 
 class RollupFigure(models.Model):
@@ -66,11 +76,13 @@ class RollupFigure(models.Model):
     n_count_missing = models.IntegerField(default=0)  # rows with neither value nor numerator (counts)
     sum_count = models.BigIntegerField(default=0)  # Σ (value, else numerator): the count
     n_units = models.IntegerField(default=0)  # reporting units behind the sums
+    # "" the sums of one period; else the periods a year's units below counted with (see above)
+    shape = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "view", "unit", "period_key", "indicator_code", "sex", "own"],
+                fields=["plan", "view", "unit", "period_key", "indicator_code", "sex", "own", "shape"],
                 name="rollup_figure_once",
             )
         ]

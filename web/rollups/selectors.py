@@ -41,7 +41,7 @@ from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import cached, evaluation_key, plan_digest, remember
-from web.rollups.models import MICRO, RollupFigure, UnitAncestor, Verdict, View
+from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, Verdict, View
 from web.rollups.services import VIEW_STATES, Sums
 
 BELOW = "~"  # the name of the summed figures of the units below an area
@@ -218,9 +218,11 @@ def summed_row(indicator: Indicator, period_key: str, label: str, sex: Sex | Non
     )
 
 
-def _total(parts: dict[str, Sums]) -> Sums | None:
-    """Both sexes: the total rows, and the girls + boys of groups without one."""
-    present = [parts[k] for k in ("", "S") if k in parts]
+def _total(parts: dict[str, Sums], women: bool = False) -> Sums | None:
+    """Both sexes: the total rows, and the girls + boys of groups without one. A share of women
+    has no girls + boys: the engine reads a group's F rows as its total when it gave none
+    (``_women_rows``), so the F part is given as such and the total is the total rows only."""
+    present = [parts[k] for k in (("",) if women else ("", "S")) if k in parts]
     if not present:
         return None
     total = Sums()
@@ -229,8 +231,47 @@ def _total(parts: dict[str, Sums]) -> Sums | None:
     return total
 
 
-def rows_from_summary(core: Plan, figures: Sequence) -> list[CoreObservation]:
-    """Core observations standing for an area's summary rows."""
+def by_year(period_key: str) -> bool:
+    """A year or a phase (judged on its years) is judged from the shape rows of the units below."""
+    return parse_period(period_key).kind in (PeriodKind.YEAR, PeriodKind.PHASE)
+
+
+def _level_codes(core: Plan) -> set[str]:
+    """Indicators judged on a level (not counts per month or quarter): how each unit counts for a
+    period depends on its own periods there."""
+    return {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
+
+
+def rows_from_summary(core: Plan, figures: Sequence, *, yearly: bool = False) -> list[CoreObservation]:
+    """Core observations standing for an area's summary rows. ``yearly`` (a year or a phase is
+    judged): the level indicators' units below are their shape rows, one engine unit per shape."""
+    # One order whatever the order of the table (PostgreSQL has none, and a rebuild writes rows in
+    # another order than the moves did): the engine lists sources and row issues in its rows' order.
+    figures = sorted(figures, key=lambda f: (f.indicator_code, not f.own, f.shape, f.period_key, f.sex))
+    if not yearly:
+        return _plain_rows(core, [f for f in figures if not f.shape])
+    level = _level_codes(core)
+    plain = [f for f in figures if not f.shape and (f.own or f.indicator_code not in level)]
+    return _plain_rows(core, plain) + _shape_rows(core, [f for f in figures if f.shape])
+
+
+def _shape_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
+    """One engine unit per shape and reading: ``~W|2024-Q1,2024-Q2`` is the units below that
+    counted with those quarters, read as a share of women. Only the reading the engine makes of
+    the indicator is given (a share of women's, else both sexes, F and M)."""
+    indicators = {i.code: i for i in core.indicators}
+    rows = []
+    for f in figures:
+        indicator = indicators.get(f.indicator_code)
+        if indicator is None or (f.sex == SexClass.WOMEN) != about_women(indicator):
+            continue
+        sex = _sex(f.sex)
+        label = f"{BELOW}{f.sex or 'T'}|{f.shape}"
+        rows.append(summed_row(indicator, f.period_key, label, sex, _sums(f)))
+    return rows
+
+
+def _plain_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
     grouped: dict[tuple[str, str, bool], dict[str, Sums]] = {}
     for f in figures:
         grouped.setdefault((f.indicator_code, f.period_key, f.own), {})[f.sex] = _sums(f)
@@ -246,7 +287,7 @@ def rows_from_summary(core: Plan, figures: Sequence) -> list[CoreObservation]:
             if "" in parts:
                 rows.append(summed_row(indicator, period_key, label, None, parts[""]))
             continue
-        total = _total(parts)
+        total = _total(parts, about_women(indicator))
         if total is not None:
             rows.append(summed_row(indicator, period_key, label, None, total))
         # Lone girls' and boys' figures of different units must not be added into a total:
@@ -259,28 +300,96 @@ def rows_from_summary(core: Plan, figures: Sequence) -> list[CoreObservation]:
     return rows
 
 
-def mixed_codes(core: Plan, figures: Sequence) -> set[str]:
-    """Level indicators whose units below gave figures for parts of a year (halves, quarters,
-    months) or a whole phase: how they combine depends on each unit's own periods (a stock is
-    each unit's latest quarter, a year and its quarters from one unit count once), which the
-    sums over units cannot tell. Those are read raw, one row per unit: the engine then adds
-    them the way it adds any unit's figures, rather than guessing from sums."""
-    level = {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
+def label_clashes(area_ids: Sequence[int]) -> set[int]:
+    """The areas below which two reporting units have one name for the engine (``unit_key`` of
+    ``unit_label``: a commune that goes on across a reorganisation as a new unit of the same name
+    and code). The engine counts their rows as one unit's, which the shape rows (one per unit)
+    cannot tell: those areas' years are read raw."""
+    wanted = set(area_ids)
+    if not wanted:
+        return set()
+    groups = set(
+        UnitAncestor.objects.filter(ancestor_id__in=wanted, depth__gt=0)
+        .filter(unit_id__in=UnitAncestor.objects.filter(depth=0).values("ancestor_id"))
+        .values_list("unit_id", flat=True)
+    )
+    by_key: dict[str, list[int]] = {}
+    for unit in OrgUnit.objects.filter(id__in=groups).only("id", "name", "code"):
+        by_key.setdefault(unit_key(unit_label(unit)), []).append(unit.pk)
+    twins = [ids for ids in by_key.values() if len(ids) > 1]
+    if not twins:
+        return set()
+    above: dict[int, set[int]] = {}
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(
+        unit_id__in=[u for ids in twins for u in ids], ancestor_id__in=wanted
+    ).values_list("unit_id", "ancestor_id"):
+        if unit_id != ancestor_id:
+            above.setdefault(unit_id, set()).add(ancestor_id)
+    clashes: set[int] = set()
+    for ids in twins:
+        seen: set[int] = set()
+        for unit_id in ids:
+            clashes |= seen & above.get(unit_id, set())
+            seen |= above.get(unit_id, set())
+    return clashes
+
+
+def mixed_codes(core: Plan, figures: Sequence, *, yearly: bool = False, clash: bool = False) -> set[str]:
+    """Indicators the summary cannot stand for, read raw (one row per unit: the engine then adds
+    them the way it adds any unit's figures, rather than guessing from sums).
+
+    For a quarter, half or month (not ``yearly``): level indicators whose units below gave
+    figures for parts of a year or a whole phase (how they combine depends on each unit's own
+    periods: a stock is each unit's latest quarter, a year and its quarters from one unit count
+    once), and shares of women given by sex (each unit's F row is its figure unless it gave a
+    total). A year or a phase is judged from the shape rows, which are each unit's own reading
+    of its year (``web.rollups.services.shape_sums``); raw still where a unit below gave a whole
+    phase (a phase's shapes would be other units than its years'), and for a year without the
+    shape rows of the reading the engine makes (a summary from before shapes, a plan in force
+    that reads the indicator otherwise than when the figures were summed)."""
+    level = _level_codes(core)
     women = {i.code for i in core.indicators if about_women(i)}
-    mixed = {
-        f.indicator_code
-        for f in figures
-        if not f.own and f.indicator_code in level and parse_period(f.period_key).kind is not PeriodKind.YEAR
-    }
-    # A share of women: each unit's F row is its figure unless it gave a total; the sums by
-    # sex class mix units with and without a total row.
-    return mixed | {f.indicator_code for f in figures if f.indicator_code in women and f.sex}
+    if clash:  # units of one name below (``label_clashes``): the sums per unit cannot stand in
+        yearly = False
+    if not yearly:
+        mixed = {
+            f.indicator_code
+            for f in figures
+            if not f.own
+            and not f.shape
+            and f.indicator_code in level
+            and parse_period(f.period_key).kind is not PeriodKind.YEAR
+        }
+        return mixed | {
+            f.indicator_code for f in figures if f.indicator_code in women and f.sex and not f.shape
+        }
+    below: dict[str, set[str]] = {}  # code → years with figures below
+    shaped: set[tuple[str, str]] = set()  # (code, year) with shape rows of the engine's reading
+    raw: set[str] = set()
+    for f in figures:
+        if f.own or f.indicator_code not in level:
+            continue
+        period = parse_period(f.period_key)
+        if period.kind is PeriodKind.PHASE:
+            raw.add(f.indicator_code)
+            continue
+        year = str(period.start.year)
+        if not f.shape:
+            below.setdefault(f.indicator_code, set()).add(year)
+        elif (f.sex == SexClass.WOMEN) == (f.indicator_code in women):
+            shaped.add((f.indicator_code, year))
+    return raw | {code for code, years in below.items() if any((code, y) not in shaped for y in years)}
 
 
-def _summary_and_raw(plan, core: Plan, area: OrgUnit, figures: Sequence, *, states) -> list[CoreObservation]:
+def _summary_and_raw(
+    plan, core: Plan, area: OrgUnit, figures: Sequence, *, states, yearly: bool
+) -> list[CoreObservation]:
     """The area's summary rows, and the raw rows of the indicators the sums cannot stand for."""
-    mixed = mixed_codes(core, figures)
-    rows = rows_from_summary(core, [f for f in figures if f.indicator_code not in mixed])
+    clash = yearly and area.pk in label_clashes([area.pk])
+    mixed = mixed_codes(core, figures, yearly=yearly, clash=clash)
+    rows = rows_from_summary(
+        core, [f for f in figures if f.indicator_code not in mixed], yearly=yearly and not clash
+    )
     if mixed:
         rows += raw_area_observations(plan, area, states=states, codes=sorted(mixed))
     return rows
@@ -368,20 +477,25 @@ def area_observations(
         figures = figures.filter(indicator_code__in=list(codes))
     per_unit = [c for c in _per_unit_codes(core) if codes is None or c in codes]
     communes = _commune_observations(plan, area, per_unit, period_key, states=states)
-    return _area_rows(plan, core, area, list(figures), communes, per_unit, states=states)
+    yearly = by_year(period_key)
+    return _area_rows(plan, core, area, list(figures), communes, per_unit, states=states, yearly=yearly)
 
 
 def _areas_rows(
-    plan, core: Plan, areas: Sequence[OrgUnit], figures: dict[int, list], per_unit, *, states
+    plan, core: Plan, areas: Sequence[OrgUnit], figures: dict[int, list], per_unit, *, states, yearly: bool
 ) -> dict[int, list[CoreObservation]]:
     """``_area_rows`` of several areas (no commune among them) without their communes' per-unit
     rows, the raw rows read once for all (``_raw_for_areas``)."""
-    mixed = {a.pk: mixed_codes(core, figures.get(a.pk, [])) for a in areas}
+    clashes = label_clashes([a.pk for a in areas]) if yearly else set()
+    mixed = {
+        a.pk: mixed_codes(core, figures.get(a.pk, []), yearly=yearly, clash=a.pk in clashes) for a in areas
+    }
     raw = _raw_for_areas(plan, areas, mixed, states=states)
     out = {}
     for area in areas:
         summed = [f for f in figures.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
-        rows = rows_from_summary(core, summed) + raw.get(area.pk, [])
+        by_shape = yearly and area.pk not in clashes
+        rows = rows_from_summary(core, summed, yearly=by_shape) + raw.get(area.pk, [])
         out[area.pk] = _without_per_unit_sums(rows, per_unit)
     return out
 
@@ -393,11 +507,11 @@ def _without_per_unit_sums(rows: list[CoreObservation], per_unit) -> list[CoreOb
 
 
 def _area_rows(
-    plan, core: Plan, area: OrgUnit, figures, communes, per_unit, *, states
+    plan, core: Plan, area: OrgUnit, figures, communes, per_unit, *, states, yearly: bool
 ) -> list[CoreObservation]:
     """An area's rows for the engine: its summary (and raw rows where sums cannot stand in) and
     its communes' rows of the per-unit indicators ``per_unit``."""
-    rows = _summary_and_raw(plan, core, area, figures, states=states)
+    rows = _summary_and_raw(plan, core, area, figures, states=states, yearly=yearly)
     return _without_per_unit_sums(rows, per_unit) + list(communes)
 
 
@@ -435,7 +549,14 @@ def child_figures(
         ).values_list(*_RAW_FIELDS, "submission__org_unit_id")
         for *values, unit_id in found:
             raw.setdefault(unit_id, []).append(_core(values, ""))
-    mixed = [c for c in children if c.kind != UnitKind.COMMUNE and mixed_codes(core, figures.get(c.pk, []))]
+    yearly = by_year(period_key)
+    clashes = label_clashes([c.pk for c in children if c.kind != UnitKind.COMMUNE]) if yearly else set()
+    mixed = [
+        c
+        for c in children
+        if c.kind != UnitKind.COMMUNE
+        and mixed_codes(core, figures.get(c.pk, []), yearly=yearly, clash=c.pk in clashes)
+    ]
     raw_children = _raw_below(plan, mixed, indicator.code, states=states)
     result = []
     for child in children:
@@ -447,7 +568,9 @@ def child_figures(
             if child.pk in raw_children:  # read raw: the sums cannot stand for it (``mixed_codes``)
                 rows = raw_children[child.pk]
             else:
-                rows = rows_from_summary(core, figures.get(child.pk, []))
+                rows = rows_from_summary(
+                    core, figures.get(child.pk, []), yearly=yearly and child.pk not in clashes
+                )
             figure = level_figure(indicator, rows, period)
         result.append({"unit": child.name, "unit_id": child.pk, "figure": figure})
     if all(r["figure"].state is FigureState.MISSING for r in result):
@@ -506,6 +629,7 @@ _SUMMARY_FIELDS = (
     "n_count_missing",
     "sum_count",
     "n_units",
+    "shape",
 )
 
 
@@ -566,7 +690,11 @@ def evaluation_all_units(
     # A unit's per-unit series is the same from every area above it, when names are unique.
     memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     above = [a for a in areas if a.kind != UnitKind.COMMUNE]
-    mixed = {a.pk: mixed_codes(core, by_area.get(a.pk, [])) for a in above}
+    yearly = by_year(period_key)
+    clashes = label_clashes([a.pk for a in above]) if yearly else set()
+    mixed = {
+        a.pk: mixed_codes(core, by_area.get(a.pk, []), yearly=yearly, clash=a.pk in clashes) for a in above
+    }
     raw = _raw_for_areas(plan, above, mixed, states=states)
     results: dict[int, PlanEvaluation] = {}
     for area in areas:
@@ -576,7 +704,8 @@ def evaluation_all_units(
             units: Sequence[str] = [unit_label(area)] if area.overlaps(period.start, period.end) else []
         else:
             figures = [f for f in by_area.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
-            observations = rows_from_summary(core, figures) + raw.get(area.pk, [])
+            by_shape = yearly and area.pk not in clashes
+            observations = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(
@@ -719,15 +848,18 @@ def evaluate_for_store(
     ):
         figures[figure.unit_id].append(figure)
     per_unit = _per_unit_codes(core)
-    # The summary's rows do not depend on the period asked: read (and their raw parts) once per area.
-    own = _areas_rows(plan, core, areas, figures, per_unit, states=states)
+    # The summary's rows depend only on whether a year (or phase) or a part of one is asked: read
+    # (and their raw parts) once per area and kind.
+    kinds = {by_year(k) for k in period_keys}
+    own_of = {y: _areas_rows(plan, core, areas, figures, per_unit, states=states, yearly=y) for y in kinds}
     out: dict[tuple[int, str], tuple[PlanEvaluation, date | None]] = {}
     # Every period of an area is judged on the same rows but its communes' per-unit ones: the
     # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
-    phase_memos: dict[int, dict] = {a.pk: {} for a in areas}
+    phase_memos: dict[tuple[int, bool], dict] = {(a.pk, y): {} for a in areas for y in kinds}
     for period_key in period_keys:
         communes = _communes_by_area(plan, core, period_key, states=states)
         memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
+        own = own_of[by_year(period_key)]
         for area in areas:
             rows = own[area.pk] + communes.rows.get(area.pk, [])
             evaluation = evaluate_plan(
@@ -737,7 +869,7 @@ def evaluate_for_store(
                 as_of=STORED_AS_OF,
                 units=communes.labels.get(area.pk, []),
                 series_memo=memo,
-                phase_memo=phase_memos[area.pk],
+                phase_memo=phase_memos[(area.pk, by_year(period_key))],
             )
             horizon = max((parse_period(r.period).end for r in rows), default=None)
             out[(area.pk, period_key)] = (evaluation, horizon)

@@ -20,6 +20,9 @@ are sums the engine would take.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,13 +30,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from chitieu import approval
-from chitieu.periods import parse_period
+from chitieu.evaluate import unit_counts_with
+from chitieu.observations import Observation as CoreObservation
+from chitieu.periods import Period, PeriodKind, parse_period
+from chitieu.plan import Measure, Sex, about_women
 from web.core import hooks
 from web.core.bulk_sql import bulk_statements
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
+from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_changed_all
-from web.rollups.models import MICRO, RollupFigure, UnitAncestor, View
+from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, View
 
 # Which submission states each view counts.
 VIEW_STATES: dict[str, tuple[str, ...]] = {
@@ -168,10 +175,10 @@ def _ancestors(effective_id: int) -> list[tuple[int, int]]:
 
 _UPSERT_SQL = """
 INSERT INTO rollups_rollupfigure
-    (plan_id, view, unit_id, period_key, indicator_code, sex, own,
+    (plan_id, view, unit_id, period_key, indicator_code, sex, own, shape,
      n_rows, n_both, sum_num, sum_den, n_values, sum_value, n_count_missing, sum_count, n_units)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (plan_id, view, unit_id, period_key, indicator_code, sex, own) DO UPDATE SET
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (plan_id, view, unit_id, period_key, indicator_code, sex, own, shape) DO UPDATE SET
 """ + ",\n".join(f"    {f} = rollups_rollupfigure.{f} + excluded.{f}" for f in _FIELDS)
 
 
@@ -207,6 +214,8 @@ def rollup_submission_moved(*, submission: Submission, old_state: str, **_detail
         before = group_sums(r[1:] for r in rows if before_states[r[0]] in counted)
         after = group_sums(r[1:] for r in rows if states[r[0]] in counted)
         _apply(submission.plan_id, view, submission.period_key, ancestors, effective, before, after)
+    if moved:
+        _shapes_moved(submission, old_state, effective, ancestors, moved)
     if moved:  # the stored verdicts of those areas follow, in this transaction (web.rollups.verdicts)
         areas = [a for a, _depth in ancestors]
         hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=submission.plan_id, areas=areas, views=moved)
@@ -223,7 +232,7 @@ def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> No
     if not deltas or not ancestors:
         return
     params = [
-        (plan_id, view, ancestor, period_key, code, sex, ancestor == effective, *astuple(delta))
+        (plan_id, view, ancestor, period_key, code, sex, ancestor == effective, "", *astuple(delta))
         for ancestor, _depth in ancestors
         for (code, sex), delta in deltas.items()
     ]
@@ -281,9 +290,9 @@ contrib AS (
            n_count_missing, sum_count FROM summed
 )
 INSERT INTO rollups_rollupfigure
-    (plan_id, view, unit_id, period_key, indicator_code, sex, own,
+    (plan_id, view, unit_id, period_key, indicator_code, sex, own, shape,
      n_rows, n_both, sum_num, sum_den, n_values, sum_value, n_count_missing, sum_count, n_units)
-SELECT %(plan)s, k.view, c.ancestor_id, k.period_key, k.code, k.sex, (c.depth = 0),
+SELECT %(plan)s, k.view, c.ancestor_id, k.period_key, k.code, k.sex, (c.depth = 0), '',
        SUM(k.n_rows), SUM(k.n_both), SUM(k.sum_num), SUM(k.sum_den), SUM(k.n_values), SUM(k.sum_value),
        SUM(k.n_count_missing), SUM(k.sum_count), COUNT(*)
   FROM contrib k
@@ -390,5 +399,290 @@ def rollup_rebuild(
             cursor.execute(sql, {**params, "plan": plan.pk, "commune": UnitKind.COMMUNE.value})
             if progress is not None:
                 progress(done, len(kinds), periods[-1])
+    _rebuild_shapes(plan, keys, areas)
     hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=plan.pk, areas=areas, views=list(VIEW_STATES))
     return RollupFigure.objects.filter(plan=plan).count()
+
+
+# ------------------------------------------------------------------ shapes (a year's units below)
+#
+# How a unit counts for a year depends on all its periods in that year (its year row shadows its
+# quarters; a stock is its latest quarter), which sums per period cannot tell. So each reporting
+# group's rows of a year are read once, where they change, by the engine's own rule
+# (``unit_counts_with``), and added to the areas above it under the periods it counts with (its
+# *shape*): the engine then combines each shape's sums as one unit (see web.rollups.models).
+
+
+@dataclass(frozen=True)
+class ShapeCodes:
+    """Which indicators get shape rows, and how the engine reads them (the plan in force)."""
+
+    level: frozenset[str] | None  # not counts per month or quarter; None: every code (no plan)
+    women: frozenset[str]  # shares of women: read as the engine reads them (``about_women``)
+
+    def wanted(self, code: str) -> bool:
+        return self.level is None or code in self.level
+
+    def readings(self, code: str) -> tuple[str, ...]:
+        return (
+            (SexClass.WOMEN.value,)
+            if code in self.women
+            else ("", SexClass.FEMALE.value, SexClass.MALE.value)
+        )
+
+
+def shape_codes(plan) -> ShapeCodes:
+    version = plan_version_active(plan)
+    if version is None:
+        return ShapeCodes(None, frozenset())
+    core = core_plan(version)
+    level = {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
+    return ShapeCodes(frozenset(level), frozenset(i.code for i in core.indicators if about_women(i)))
+
+
+SHAPE_LENGTH = 100  # RollupFigure.shape: twelve months fit
+
+
+def shape_of(keys: tuple[str, ...]) -> str:
+    text = ",".join(keys)
+    return text if len(text) <= SHAPE_LENGTH else "#" + hashlib.sha1(text.encode()).hexdigest()
+
+
+ShapeKey = tuple[str, str, str, str]  # (indicator code, period key, reading, shape)
+Cell = tuple[str, str, str]  # (indicator code, period key, sex): one group's rows of one period and sex
+
+
+def cell_sums(rows: Iterable[tuple]) -> dict[Cell, Sums]:
+    """A group's sums per cell from its (code, period key, sex, num, den, value) rows."""
+    cells: dict[Cell, Sums] = {}
+    for code, period_key, sex, numerator, denominator, value in rows:
+        cells.setdefault((code, period_key, sex), Sums()).add(_row_sums(numerator, denominator, value))
+    return cells
+
+
+def shape_sums(codes: ShapeCodes, year: Period, cells: dict[Cell, Sums]) -> dict[ShapeKey, Sums]:
+    """One reporting group's sums per shape for ``year``, from its sums per cell in that year: per
+    reading (both sexes, F, M; a share of women), the periods the engine counts the group with,
+    and the sums of its cells of those periods.
+
+    Which cells count depends only on which cells the group has (never on their figures, nor on
+    how many rows a cell holds), so the engine is asked once per pattern of cells: units report
+    in few patterns (twelve months by sex, four quarters…)."""
+    patterns: dict[str, list[tuple[str, str]]] = {}
+    for code, period_key, sex in cells:
+        if codes.wanted(code):
+            patterns.setdefault(code, []).append((period_key, sex))
+    out: dict[ShapeKey, Sums] = {}
+    for code, pattern in patterns.items():
+        for reading in codes.readings(code):
+            shape, used = _counted(year.key, frozenset(pattern), reading)
+            for period_key, sex in used:
+                out.setdefault((code, period_key, reading, shape), Sums()).add(cells[(code, period_key, sex)])
+    for part in out.values():
+        part.n_units = 1
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(
+    year_key: str, pattern: frozenset[tuple[str, str]], reading: str
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(shape, the cells that count) of a group with cells ``pattern`` in a year, for one reading:
+    the engine's own choice (``unit_counts_with``) on one row per cell, each row naming its cell."""
+    rows = [
+        CoreObservation(
+            indicator="", period=period_key, sex=Sex(sex) if sex in ("F", "M") else None, source=sex
+        )
+        for period_key, sex in sorted(pattern)
+    ]
+    sex = Sex(reading) if reading in ("F", "M") else None
+    keys, used = unit_counts_with(rows, parse_period(year_key), sex, women_share=reading == SexClass.WOMEN)
+    return shape_of(keys), tuple(sorted({(o.period, o.source) for o in used}))
+
+
+def year_of(period_key: str) -> Period | None:
+    """The year a period lies in (None for a phase: a unit's phase row is read raw)."""
+    period = parse_period(period_key)
+    if period.kind is PeriodKind.PHASE:
+        return None
+    return parse_period(str(period.start.year))
+
+
+_SHAPE_ROW = ("indicator_code", "submission__period_key", "sex", "numerator", "denominator", "value")
+
+
+def _shapes_moved(submission: Submission, old_state: str, effective: int, ancestors, views) -> None:
+    """The group's year read again before and after the move, the difference added above it."""
+    year = year_of(submission.period_key)
+    below = [(a, d) for a, d in ancestors if a != effective]
+    if year is None or not below:
+        return
+    codes = shape_codes(submission.plan)
+    rows = list(
+        Observation.objects.filter(
+            submission__plan_id=submission.plan_id,
+            submission__org_unit_id__in=UnitAncestor.objects.filter(ancestor_id=effective, depth=0).values(
+                "unit_id"
+            ),
+            submission__period_start__gte=year.start,
+            submission__period_end__lte=year.end,
+        ).values_list("submission_id", "submission__state", *_SHAPE_ROW)
+    )
+
+    def counted_in(view: str, moved_to: str) -> dict[Cell, Sums]:
+        states = VIEW_STATES[view]
+        return cell_sums(r[2:] for r in rows if (moved_to if r[0] == submission.pk else r[1]) in states)
+
+    for view in views:
+        before = shape_sums(codes, year, counted_in(view, old_state))
+        after = shape_sums(codes, year, counted_in(view, submission.state))
+        deltas: dict[ShapeKey, Sums] = {}
+        for key in set(before) | set(after):
+            delta = Sums()
+            delta.add(after.get(key, Sums()))
+            delta.add(before.get(key, Sums()), -1)
+            if not delta.is_zero():
+                deltas[key] = delta
+        if not deltas:
+            continue
+        params = [
+            (submission.plan_id, view, ancestor, key, code, reading, False, shape, *astuple(delta))
+            for ancestor, _depth in below
+            for (code, key, reading, shape), delta in deltas.items()
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(_UPSERT_SQL, params)
+        RollupFigure.objects.filter(
+            plan_id=submission.plan_id,
+            view=view,
+            period_key__in=sorted({k for _c, k, _r, _s in deltas}),
+            unit_id__in=[a for a, _ in below],
+            n_rows__lte=0,
+        ).exclude(shape="").delete()
+
+
+# Every group's sums per cell and state, ordered by group so they are read one group at a time.
+_CELLS_SQL = f"""
+SELECT e.ancestor_id, s.state, s.period_key, o.indicator_code, o.sex,
+       COUNT(*),
+       SUM(CASE WHEN {_BOTH} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.numerator")} ELSE 0 END),
+       SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.denominator")} ELSE 0 END),
+       SUM(CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN o.value IS NOT NULL THEN {_MICRO_OF.format(col="o.value")} ELSE 0 END),
+       SUM(CASE WHEN o.value IS NULL AND o.numerator IS NULL THEN 1 ELSE 0 END),
+       SUM({_MICRO_OF.format(col="COALESCE(o.value, o.numerator, 0)")})
+  FROM data_observation o
+  JOIN data_submission s ON s.id = o.submission_id
+  JOIN rollups_unitancestor e ON e.unit_id = s.org_unit_id AND e.depth = 0
+ WHERE s.plan_id = %(plan)s AND s.period_key IN ({{periods}}) AND s.state IN ({{states}}) {{codes}} {{below}}
+ GROUP BY e.ancestor_id, s.state, s.period_key, o.indicator_code, o.sex
+ ORDER BY e.ancestor_id
+"""
+
+
+def _cells_statement(plan, year_keys, codes: ShapeCodes, areas) -> tuple[str, dict[str, object]]:
+    params: dict[str, object] = {"plan": plan.pk}
+    params.update({f"period{i}": k for i, k in enumerate(year_keys)})
+    params.update({f"state{i}": k for i, k in enumerate(_STATES)})
+    code_filter = below = ""
+    if codes.level is not None:
+        params.update({f"code{i}": c for i, c in enumerate(sorted(codes.level))})
+        code_filter = "AND o.indicator_code IN ({})".format(
+            ", ".join(f"%(code{i})s" for i in range(len(codes.level))) or "NULL"
+        )
+    if areas is not None and plan.area_id not in areas:
+        params.update({f"area{i}": a for i, a in enumerate(areas)})
+        listed = ", ".join(f"%(area{i})s" for i in range(len(areas)))
+        below = (
+            f"AND e.ancestor_id IN (SELECT unit_id FROM rollups_unitancestor WHERE ancestor_id IN ({listed}))"
+        )
+    sql = (
+        _CELLS_SQL.replace("{periods}", ", ".join(f"%(period{i})s" for i in range(len(year_keys))))
+        .replace("{states}", ", ".join(f"%(state{i})s" for i in range(len(_STATES))))
+        .replace("{codes}", code_filter)
+        .replace("{below}", below)
+    )
+    return sql, params
+
+
+def _rebuild_shapes(plan, keys: list[str], areas: list[int] | None) -> None:
+    """The shape rows of the years of ``keys`` (every period of those years: a quarter written
+    changes how its year counts), for ``areas`` (None: all), from every group's sums per cell of
+    the year, read in one pass ordered by group (SQL sums the rows; Python only picks cells)."""
+    years = {y.key: y for y in (year_of(k) for k in keys) if y is not None}
+    if not years or areas == []:
+        return
+    year_keys = [k for k in _period_keys(plan, None) if (y := year_of(k)) is not None and y.key in years]
+    stale = RollupFigure.objects.filter(plan=plan, period_key__in=year_keys).exclude(shape="")
+    (stale.filter(unit_id__in=areas) if areas is not None else stale).delete()
+    codes = shape_codes(plan)
+    if not year_keys or codes.level == frozenset():
+        return
+    communes = set(OrgUnit.objects.filter(kind=UnitKind.COMMUNE).values_list("pk", flat=True))
+    # Each group's sums go to the nearest area above it only; each area's then to the nearest above
+    # it, deepest first: one addition per group and per area, not one per ancestor.
+    nearest: dict[int, tuple[int, int]] = {}  # unit → (depth, the nearest area above it)
+    levels: dict[int, int] = {}  # unit → how many areas are above it
+    for unit_id, ancestor_id, depth in UnitAncestor.objects.values_list("unit_id", "ancestor_id", "depth"):
+        if ancestor_id == unit_id or ancestor_id in communes:
+            continue
+        levels[unit_id] = levels.get(unit_id, 0) + 1
+        if unit_id not in nearest or depth < nearest[unit_id][0]:
+            nearest[unit_id] = (depth, ancestor_id)
+    views_of = {state: [v for v, states in VIEW_STATES.items() if state in states] for state in _STATES}
+    below: dict[int, dict[tuple[str, str, str, str, str], Sums]] = {}  # area → its units' sums
+
+    def flush(group: int, cells: dict[tuple[str, str], dict[Cell, Sums]]) -> None:
+        if group not in nearest:
+            return
+        into = below.setdefault(nearest[group][1], {})
+        for (view, year_key), group_cells in cells.items():
+            for (code, key, reading, shape), sums in shape_sums(codes, years[year_key], group_cells).items():
+                into.setdefault((view, key, code, reading, shape), Sums()).add(sums)
+
+    sql, params = _cells_statement(plan, year_keys, codes, areas)
+    group, cells = None, {}
+    year_key_of = {k: year_of(k).key for k in year_keys}  # type: ignore[union-attr]
+    # A server-side cursor on PostgreSQL (the groups' cells of a country are millions of rows).
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        for eff, state, period_key, code, sex, *numbers in cursor:
+            if eff != group:
+                if group is not None:
+                    flush(group, cells)
+                group, cells = eff, {}
+            part = Sums(*(int(n) for n in numbers))
+            for view in views_of[state]:
+                cells.setdefault((view, year_key_of[period_key]), {}).setdefault(
+                    (code, period_key, sex), Sums()
+                ).add(part)
+        if group is not None:
+            flush(group, cells)
+    areas_above = set(below) | {area for _depth, area in nearest.values()}
+    for area in sorted(areas_above, key=lambda a: -levels.get(a, 0)):  # deepest first
+        if area in nearest and below.get(area):
+            into = below.setdefault(nearest[area][1], {})
+            for key, sums in below[area].items():
+                into.setdefault(key, Sums()).add(sums)
+    wanted = set(areas) if areas is not None else None
+    totals = {
+        (view, area, key, code, reading, shape): sums
+        for area, parts in below.items()
+        if wanted is None or area in wanted
+        for (view, key, code, reading, shape), sums in parts.items()
+    }
+    # Plain tuples through one executemany: model instances cost more than the sums themselves.
+    insert = _UPSERT_SQL[: _UPSERT_SQL.index("ON CONFLICT")]
+    params = (
+        (plan.pk, view, area, key, code, reading, False, shape, *astuple(sums))
+        for (view, area, key, code, reading, shape), sums in totals.items()
+    )
+    with connection.cursor() as cursor:
+        batch = list(itertools.islice(params, 5000))
+        while batch:
+            cursor.executemany(insert, batch)
+            batch = list(itertools.islice(params, 5000))
+
+
+_STATES = tuple(dict.fromkeys(state for states in VIEW_STATES.values() for state in states))

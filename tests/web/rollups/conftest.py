@@ -30,6 +30,33 @@ DUTIES = (
     ("6.3", "commune", (*QUARTERS, "2024-01")),
     ("6.4", "office", (*MONTHS, "2024-Q2")),
 )
+MONTHS_2024 = tuple(f"2024-{m:02d}" for m in range(1, 13))
+# How a unit may report a level indicator over a year: whole, by quarters, by months, mixed kinds
+# (a half, a quarter and months), a year and some of its quarters again, and parts of earlier years.
+SHAPES = (
+    ("2024",),
+    QUARTERS,
+    MONTHS_2024,
+    ("2024-H1", "2024-Q3", "2024-10", "2024-11", "2024-12"),
+    ("2024", "2024-Q2", "2024-Q4"),
+    ("2023-Q4", "2024-Q1", "2024-03", "2024-Q2"),
+    ("2022", "2023-H2", "2024-Q2", "2024-Q3"),
+)
+# Level indicators of every aggregation kind reported by parts of years, by communes and offices:
+# stocks (5.2a by sex, 3.1), a flow (3.2a), rates (4.3; 4.2 pooled over a phase), a running total
+# (6.1), shares of women (2.1, 2.3 stocks, 5.3 a flow) given by total, by sex, or both.
+SUB_YEAR_DUTIES = (
+    ("5.2a", "commune", SHAPES),
+    ("3.1", "commune", SHAPES),
+    ("3.2a", "commune", SHAPES),
+    ("4.3", "commune", SHAPES),
+    ("4.2", "office", SHAPES),
+    ("6.1", "commune", SHAPES),
+    ("2.1", "office", SHAPES),
+    ("2.3", "commune", SHAPES),
+    ("5.3", "commune", SHAPES),
+    ("6.3", "commune", (*QUARTERS, "2024-01")),
+)
 NEXT = {  # the approval moves: (state, action) → state
     "draft": ("submitted",),
     "submitted": ("approved", "returned"),
@@ -94,18 +121,21 @@ def _figure(rng: random.Random, code: str):
     return numerator, denominator, None
 
 
-def random_figures(plan, nation, rng: random.Random, density: float = 0.5):
-    """Draft submissions with figures of every kind, some by sex, some partial; returns them."""
+def random_figures(plan, nation, rng: random.Random, density: float = 0.5, duties=DUTIES):
+    """Draft submissions with figures of every kind, some by sex, some partial; returns them.
+
+    A duty's periods may be a choice of ``SHAPES``: each unit then reports one of them."""
     from web.data.models import Observation, Submission
     from web.orgs.models import OrgUnit, UnitKind
 
     units = list(OrgUnit.objects.exclude(kind=UnitKind.NATION).order_by("pk"))
     submissions = []
     for who in units:
-        for code, reporter, periods in DUTIES:
+        for code, reporter, choices in duties:
             wanted = who.kind == reporter or (who.kind == UnitKind.DISTRICT and rng.random() < 0.1)
             if not wanted:
                 continue
+            periods = rng.choice(choices) if isinstance(choices[0], tuple) else choices
             for period_key in periods:
                 if rng.random() > density:
                     continue
