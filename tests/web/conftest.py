@@ -1,6 +1,7 @@
 """Web tests: Django is configured here, not for the whole suite, so tests/core never needs it."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.config.settings.test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright next to live_server
@@ -76,6 +77,28 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Fixtures through which a test reaches the test database (pytest-django's, and what needs them).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
+# Marks of tests that start databases of their own (a PostgreSQL server, a cluster): they choose their pass.
+OWN_DATABASES = ("postgres", "faults", "cluster")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the mark must be there when it is read
+def pytest_collection_modifyitems(items):
+    """A test that reaches no database cannot give another answer on PostgreSQL: it is marked
+    ``any_database``, and scripts/run-tests.sh runs it in the SQLite pass only. The rule is read
+    from what each test asks for, so a test that later takes ``db`` goes back to both passes."""
+    here = Path(__file__).parent
+    for item in items:
+        if not item.path.is_relative_to(here) or item.get_closest_marker("django_db") is not None:
+            continue
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        if any(item.get_closest_marker(name) for name in OWN_DATABASES):
+            continue
+        item.add_marker(pytest.mark.any_database)
 
 
 PASSWORD = "ChiTieu@2024"  # the demo accounts' password
