@@ -101,6 +101,58 @@ def pytest_collection_modifyitems(items):
         item.add_marker(pytest.mark.any_database)
 
 
+@pytest.fixture(scope="session")
+def _demo_snapshots():
+    """The demo's database as ``load_demo`` leaves it, per ``reform``: one in-memory SQLite copy each."""
+    snapshots: dict[bool, tuple] = {}
+    yield snapshots
+    for copy, _ in snapshots.values():
+        copy.close()
+
+
+def _fresh(value):
+    """``value`` with every model instance read again from the database (no stale attributes)."""
+    from django.db.models import Model
+
+    if isinstance(value, Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_fresh(item) for item in value)
+    return value
+
+
+@pytest.fixture
+def demo_site(_demo_snapshots):
+    """``load_demo`` for the tests that run a live server (``transactional_db``) on SQLite: the demo
+    is built the first time, through the services, and copied page by page (SQLite's backup API)
+    into the test database the next times, in milliseconds instead of a minute. Anywhere else (inside
+    a test's transaction, on PostgreSQL) it is simply ``load_demo``. The demo itself is checked in
+    tests/web/test_demo.py, which always builds it."""
+    import sqlite3
+
+    from django.db import connection
+
+    from web.home.demo import load_demo
+
+    def load(*, reform: bool = True) -> dict:
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return load_demo(reform=reform)
+        connection.ensure_connection()
+        if reform in _demo_snapshots:
+            copy, built = _demo_snapshots[reform]
+            copy.backup(connection.connection)
+            return _fresh(built)
+        built = load_demo(reform=reform)
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        _demo_snapshots[reform] = (copy, built)
+        return built
+
+    return load
+
+
 PASSWORD = "ChiTieu@2024"  # the demo accounts' password
 
 
