@@ -89,7 +89,8 @@ OWN_DATABASES = ("postgres", "faults", "cluster")
 def pytest_collection_modifyitems(items):
     """A test that reaches no database cannot give another answer on PostgreSQL: it is marked
     ``any_database``, and scripts/run-tests.sh runs it in the SQLite pass only. The rule is read
-    from what each test asks for, so a test that later takes ``db`` goes back to both passes."""
+    from what each test asks for, so a test that later takes ``db`` goes back to both passes; and
+    pytest-django refuses a query from a test without a database fixture, so none slips through."""
     here = Path(__file__).parent
     for item in items:
         if not item.path.is_relative_to(here) or item.get_closest_marker("django_db") is not None:
