@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Runs the suite twice: everything on SQLite, then the database tests on a
 # throwaway PostgreSQL bound to loopback, which is stopped however we exit.
+#
+# What runs on PostgreSQL too (the rule; tests/web/conftest.py applies it): every test under
+# tests/web that reaches the test database, minus what is marked `any_database`. A test is
+# marked `any_database` when it asks for no database fixture (translations, settings, the
+# OpenAPI schema, files: the same answer on any database), or when another case of the same
+# test already runs the same path on PostgreSQL (the permission matrix: one role per answer
+# of each URL, tests/web/permissions/test_matrix.py). Browser tests run in the SQLite pass.
+# Tests that start their own servers (marks faults, cluster, postgres) choose their pass themselves.
+#
+# --dist worksteal: a worker that runs out of tests takes half of the other's queue, so one
+# long test (a fault run, a roll-up check) near the end does not leave the other core idle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 echo "== tests on SQLite"
-"$BIN/pytest" -n 2 -p no:cacheprovider "$@"
+"$BIN/pytest" -n 2 --dist worksteal -p no:cacheprovider "$@"
 
 if [ ! -d tests/web ]; then
   exit 0
@@ -22,4 +33,5 @@ trap stop_pg EXIT
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/log" -w start \
   -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c full_page_writes=off" >/dev/null
-DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/chitieu" "$BIN/pytest" -n 2 -p no:cacheprovider -m "not browser" tests/web
+DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/chitieu" "$BIN/pytest" -n 2 --dist worksteal -p no:cacheprovider \
+  -m "not browser and not any_database" tests/web

@@ -1,6 +1,7 @@
 """Web tests: Django is configured here, not for the whole suite, so tests/core never needs it."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.config.settings.test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright next to live_server
@@ -76,6 +77,81 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Fixtures through which a test reaches the test database (pytest-django's, and what needs them).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
+# Marks of tests that start databases of their own (a PostgreSQL server, a cluster): they choose their pass.
+OWN_DATABASES = ("postgres", "faults", "cluster")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the mark must be there when it is read
+def pytest_collection_modifyitems(items):
+    """A test that reaches no database cannot give another answer on PostgreSQL: it is marked
+    ``any_database``, and scripts/run-tests.sh runs it in the SQLite pass only. The rule is read
+    from what each test asks for, so a test that later takes ``db`` goes back to both passes; and
+    pytest-django refuses a query from a test without a database fixture, so none slips through."""
+    here = Path(__file__).parent
+    for item in items:
+        if not item.path.is_relative_to(here) or item.get_closest_marker("django_db") is not None:
+            continue
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        if any(item.get_closest_marker(name) for name in OWN_DATABASES):
+            continue
+        item.add_marker(pytest.mark.any_database)
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshots():
+    """The demo's database as ``load_demo`` leaves it, per ``reform``: one in-memory SQLite copy each."""
+    snapshots: dict[bool, tuple] = {}
+    yield snapshots
+    for copy, _ in snapshots.values():
+        copy.close()
+
+
+def _fresh(value):
+    """``value`` with every model instance read again from the database (no stale attributes)."""
+    from django.db.models import Model
+
+    if isinstance(value, Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_fresh(item) for item in value)
+    return value
+
+
+@pytest.fixture
+def demo_site(_demo_snapshots):
+    """``load_demo`` for the tests that run a live server (``transactional_db``) on SQLite: the demo
+    is built the first time, through the services, and copied page by page (SQLite's backup API)
+    into the test database the next times, in milliseconds instead of a minute. Anywhere else (inside
+    a test's transaction, on PostgreSQL) it is simply ``load_demo``. The demo itself is checked in
+    tests/web/test_demo.py, which always builds it."""
+    import sqlite3
+
+    from django.db import connection
+
+    from web.home.demo import load_demo
+
+    def load(*, reform: bool = True) -> dict:
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return load_demo(reform=reform)
+        connection.ensure_connection()
+        if reform in _demo_snapshots:
+            copy, built = _demo_snapshots[reform]
+            copy.backup(connection.connection)
+            return _fresh(built)
+        built = load_demo(reform=reform)
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        _demo_snapshots[reform] = (copy, built)
+        return built
+
+    return load
 
 
 PASSWORD = "ChiTieu@2024"  # the demo accounts' password

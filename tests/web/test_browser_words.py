@@ -174,17 +174,16 @@ def _drawn_text(
     return open_page
 
 
-@pytest.mark.django_db
-def test_every_page_of_the_demo_speaks_plain_vietnamese(client):
+@pytest.mark.django_db(transaction=True)  # so that it can share the demo with the browser walks
+def test_every_page_of_the_demo_speaks_plain_vietnamese(client, demo_site):
     """Every role, every kind of page (two of each), as served: cheap enough to do for all four roles."""
     from django.db import connection
 
     from web.accounts.models import User
-    from web.home.demo import load_demo
 
     if connection.vendor != "sqlite":
         pytest.skip("the words do not depend on the database: the walk runs once, on SQLite")
-    load_demo()
+    demo_site()
     report = {}
     for username in ROLES:
         client.force_login(User.objects.get(username=username))
@@ -197,15 +196,14 @@ def test_every_page_of_the_demo_speaks_plain_vietnamese(client):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("username", ROLES)
-def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, client, username):
+def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, client, demo_site, username):
     """What scripts write (chart axes and hover labels, the live preview) is seen only in a browser:
     one page of each kind, as each role (a reporter's entry form is not the coordinator's), on a
     phone's screen (issue 17): nothing may be wider than the screen (a wide table scrolls inside its
     own box, ``.scroll-x``), and axe-core finds no WCAG 2.1 A/AA violation."""
     from web.accounts.models import User
-    from web.home.demo import load_demo
 
-    load_demo()
+    demo_site()
     user = User.objects.get(username=username)
     context, page = _session_page(browser, live_server, client, user, PHONE)
     context.add_init_script(path=str(AXE_JS))
@@ -227,13 +225,12 @@ def test_what_the_browser_draws_speaks_plain_vietnamese(browser, live_server, cl
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_an_address_that_only_takes_a_form_answers_in_vietnamese(browser, live_server, client):
+def test_an_address_that_only_takes_a_form_answers_in_vietnamese(browser, live_server, client, demo_site):
     """A GET on a POST-only address (a bookmark, a reload): a Vietnamese page, not the browser's own."""
     from web.accounts.models import User
     from web.data.models import Submission
-    from web.home.demo import load_demo
 
-    load_demo()
+    demo_site()
     submission = Submission.objects.filter(state="submitted").first()
     context, page = _session_page(browser, live_server, client, User.objects.get(username="dieuphoi"))
     try:

@@ -25,19 +25,14 @@ AS_OF = "2025-01-22"  # a month after the 2024 deadlines; no deadline falls on t
 
 
 @pytest.fixture
-def demo(transactional_db):
-    from web.home.demo import load_demo
-
-    result = load_demo()
-    return result
+def demo(transactional_db, demo_site):
+    return demo_site()
 
 
 @pytest.fixture
-def district_demo(transactional_db):
+def district_demo(transactional_db, demo_site):
     """The demo as it stood before 1 July 2025: the district and its staff at work (reminders for 2024)."""
-    from web.home.demo import load_demo
-
-    return load_demo(reform=False)
+    return demo_site(reform=False)
 
 
 @pytest.fixture
