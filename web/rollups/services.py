@@ -221,14 +221,20 @@ def rollup_submission_moved(*, submission: Submission, old_state: str, **_detail
         hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=submission.plan_id, areas=areas, views=moved)
 
 
-def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> None:
-    deltas: dict[GroupKey, Sums] = {}
+def _deltas(before: dict, after: dict) -> dict:
+    """What a change adds to the summary, per key: after − before, keys whose sums did not move left out."""
+    deltas = {}
     for key in set(before) | set(after):
         delta = Sums()
         delta.add(after.get(key, Sums()))
         delta.add(before.get(key, Sums()), -1)
         if not delta.is_zero():
             deltas[key] = delta
+    return deltas
+
+
+def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> None:
+    deltas: dict[GroupKey, Sums] = _deltas(before, after)
     if not deltas or not ancestors:
         return
     params = [
@@ -536,13 +542,7 @@ def _shapes_moved(submission: Submission, old_state: str, effective: int, ancest
     for view in views:
         before = shape_sums(codes, year, counted_in(view, old_state))
         after = shape_sums(codes, year, counted_in(view, submission.state))
-        deltas: dict[ShapeKey, Sums] = {}
-        for key in set(before) | set(after):
-            delta = Sums()
-            delta.add(after.get(key, Sums()))
-            delta.add(before.get(key, Sums()), -1)
-            if not delta.is_zero():
-                deltas[key] = delta
+        deltas: dict[ShapeKey, Sums] = _deltas(before, after)
         if not deltas:
             continue
         params = [
