@@ -1,15 +1,17 @@
 """Whole dashboard fragments cached per what they show, and answered with 304 when unchanged.
 
-A plan dashboard's body depends on the plan (its version in force), the area, the period,
-the "as of" date, the view (approved / provisional), the figures (the plan's summary version,
-bumped in every transaction that changes them, an amended plan included), the language and
-what the person may see (their role and unit decide the areas listed and the links offered).
-That tuple is the fragment's cache key: two people who may see different things never share
-a fragment, and a change to the figures makes every older fragment unreachable.
+A plan dashboard's body (and an indicator page's, all but its list of figures reported) depends
+on the plan (its version in force), the area, the period, the "as of" date, the view (approved /
+provisional), the figures (the plan's summary version, bumped in every transaction that changes
+them, an amended plan included), the language and what the person may see (their role and unit
+decide the areas listed and the links offered). That tuple is the fragment's cache key: two
+people who may see different things never share a fragment, and a change to the figures makes
+every older fragment unreachable.
 
-The ETag is that key with what the page around the fragment shows of the person (who they
-are, their CSRF cookie), so a browser revalidating an unchanged page gets 304 Not Modified
-and nothing is evaluated or rendered.
+The dashboard's ETag is that key with what the page around the fragment shows of the person (who
+they are, their CSRF cookie), so a browser revalidating an unchanged page gets 304 Not Modified
+and nothing is evaluated or rendered. An indicator page has none: its list of figures reported
+changes with drafts, which the summary does not hold.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ def fragment_key(
     provisional: bool,
     summary: int,
     scope: str,
+    page: str = "plan",
 ) -> str:
+    """``page``: which body (the plan's dashboard, or "indicator:CODE" for one indicator's page)."""
     parts = (plan_id, version_id, area_id, period, as_of.isoformat(), int(provisional), summary)
-    return "dashboards:plan:" + ":".join(str(p) for p in (*parts, get_language() or "", scope))
+    return f"dashboards:{page}:" + ":".join(str(p) for p in (*parts, get_language() or "", scope))
 
 
 def _shell(request) -> str:

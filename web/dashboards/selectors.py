@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, prefetch_related_objects
 
 from chitieu.evaluate import PlanEvaluation
 from chitieu.observations import Observation as CoreObservation
@@ -26,6 +27,7 @@ from web.data.expected import (  # noqa: F401
     is_received,
     report_states,
 )
+from web.data.models import Observation, Submission
 from web.data.selectors import (  # noqa: F401
     APPROVED,
     PROVISIONAL,
@@ -35,7 +37,7 @@ from web.data.selectors import (  # noqa: F401
     reports_for_area,
 )
 from web.data.selectors import unit_level as unit_level
-from web.orgs.access import require_see_plan
+from web.orgs.access import area_unit_ids, require_see_plan
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import (
     communes_of,
@@ -43,7 +45,7 @@ from web.orgs.selectors import (
 )
 from web.plans.models import Plan as PlanRecord
 from web.plans.selectors import core_plan, plan_report_years, plan_version_active
-from web.rollups.selectors import unit_evaluation
+from web.rollups.selectors import unit_evaluation, units_below
 
 
 def plan_visible(user, plan: PlanRecord) -> bool:
@@ -131,3 +133,27 @@ def open_report_items(
         remind_before=remind_before,
     )
     return [OpenItem(by_item[d.item.identity], d) for d in found]
+
+
+def newest_observations(plan: PlanRecord, code: str, area: OrgUnit, user, limit: int) -> list[Observation]:
+    """The newest ``limit`` figures of an indicator reported in ``area`` that ``user`` may see (the raw
+    rows carry drafts, notes and evidence, as in the API), newest period first, then by unit and sex.
+
+    Read one period start at a time, newest first (index ``submission_plan_start``), until ``limit``
+    rows are found: sorting every figure of the indicator to show the first 200 cost seconds for a
+    nation's hundreds of thousands."""
+    rows = Observation.objects.filter(submission__plan=plan, indicator_code=code)
+    if area.pk != plan.area_id:
+        rows = rows.filter(submission__org_unit_id__in=units_below(area))
+    ids = area_unit_ids(user)
+    if ids is not None:
+        rows = rows.filter(submission__org_unit_id__in=ids)
+    rows = rows.select_related("submission__org_unit").order_by("submission__org_unit__name", "sex")
+    found: list[Observation] = []
+    starts = Submission.objects.filter(plan=plan)
+    start = starts.aggregate(newest=Max("period_start"))["newest"]
+    while start is not None and len(found) < limit:
+        found.extend(rows.filter(submission__period_start=start)[: limit - len(found)])
+        start = starts.filter(period_start__lt=start).aggregate(newest=Max("period_start"))["newest"]
+    prefetch_related_objects(found, "submission__evidence")
+    return found

@@ -36,11 +36,12 @@ from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
     core_plan,
+    newest_observations,
     open_report_items,
     plan_version_active,
     plan_visible,
 )
-from web.data.models import Observation, Submission
+from web.data.models import Submission
 from web.orgs.access import area_unit_ids, may_see_provisional
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
@@ -52,6 +53,7 @@ from web.rollups.selectors import (
     area_unit,
     child_figures,
     commune_labels,
+    indicator_results,
     unit_evaluation,
     units_below,
 )
@@ -294,46 +296,62 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
     area = area_from(request, plan)
     states = states_from(request, plan)
     core = core_plan_or_404(plan)
+    version = plan_version_active(plan)
     indicator = core.indicator(code)
     if indicator is None:
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
-    span = core.phase.key if core.phase else period
-    observations = area_observations(plan, core, area, span, states=states, codes=[code])
-    units = commune_labels(area, period)
-    result = evaluate_indicator(indicator, observations, period, as_of=as_of, phase=core.phase, units=units)
-    years = year_choices(core, as_of)
-    yearly = {
-        y: evaluate_indicator(indicator, observations, y, as_of=as_of, phase=core.phase, units=units)
-        for y in years
-    }
-    breaks = reorganisation_breaks(area, years)
-    figure = trend(indicator, core, years, yearly, breaks)
-    return render(
-        request,
-        "dashboards/indicator.html",
-        {
-            "plan": plan,
-            "core": core,
-            "indicator": indicator,
-            "period": period,
-            "periods": years,
-            "area": area,
-            "as_of": as_of,
-            "provisional": states == PROVISIONAL,
-            "result": result,
-            "badge": result_badge(result),
-            "yearly": [{"year": y, "result": r, "badge": year_badge(r)} for y, r in yearly.items()],
-            "targets": indicator.targets,
-            "by_sex": [
-                {"part": p, "label": sex_label(p.key), "badge": badge(p.status)} for p in result.by_sex
-            ],
-            "by_unit": child_figures(plan, core, indicator, area, period, states=states),
-            "rows": observation_rows(plan, code, area, request.user)[:ROWS_SHOWN],
-            "figure": figure,
-            "breaks": breaks,
-        },
+    key = fragments.fragment_key(
+        plan_id=plan.pk,
+        version_id=version.pk,
+        area_id=area.pk,
+        period=period,
+        as_of=as_of,
+        provisional=states == PROVISIONAL,
+        summary=summary_version(plan.pk),
+        scope=fragments.visibility_scope(request.user, plan),
+        page=f"indicator:{indicator.code}",
     )
+    body = fragments.cached_fragment(key)
+    if body is None:
+        context = indicator_context(plan, core, indicator, area, period, as_of, states)
+        body = render_to_string("dashboards/_indicator_body.html", context, request)
+        fragments.remember_fragment(key, body)
+    # The figures reported are read on every request: drafts and evidence change them without
+    # changing the summary, so they are not part of the cached body.
+    rows = newest_observations(plan, code, area, request.user, ROWS_SHOWN)
+    context = {"plan": plan, "indicator": indicator, "body": mark_safe(body), "rows": rows}
+    return render(request, "dashboards/indicator.html", context)
+
+
+def indicator_context(plan, core: Plan, indicator, area, period: str, as_of: date, states) -> dict:
+    """What the indicator page shows but the figures reported: the dashboard's verdicts of the
+    period and of every year (stored ones when they answer), by sex and by unit below."""
+    years = year_choices(core, as_of)
+    results = indicator_results(
+        plan, core, area, indicator.code, list(dict.fromkeys([period, *years])), as_of=as_of, states=states
+    )
+    result = results[period]
+    yearly = {y: results[y] for y in years}
+    breaks = reorganisation_breaks(area, years)
+    return {
+        "plan": plan,
+        "core": core,
+        "indicator": indicator,
+        "period": period,
+        "periods": years,
+        "area": area,
+        "as_of": as_of,
+        "provisional": states == PROVISIONAL,
+        "result": result,
+        "badge": result_badge(result),
+        "yearly": [{"year": y, "result": r, "badge": year_badge(r)} for y, r in yearly.items()],
+        "targets": indicator.targets,
+        "by_sex": [{"part": p, "label": sex_label(p.key), "badge": badge(p.status)} for p in result.by_sex],
+        "by_unit": child_figures(plan, core, indicator, area, period, states=states),
+        "figure": trend(indicator, core, years, yearly, breaks),
+        "breaks": breaks,
+    }
 
 
 def trend(indicator, core: Plan, years: list[str], yearly: dict, breaks=()) -> dict:
@@ -358,22 +376,6 @@ def trend(indicator, core: Plan, years: list[str], yearly: dict, breaks=()) -> d
         phase_label=_("Phase target %(period)s") % {"period": phase.key} if phase else "",
         breaks=[(b.period, b.label) for b in breaks],
     )
-
-
-def observation_rows(plan: PlanRecord, code: str, area: OrgUnit, user):
-    # Only the units the user may see: the raw rows carry drafts, notes and evidence (as in the API).
-    rows = (
-        Observation.objects.filter(submission__plan=plan, indicator_code=code)
-        .select_related("submission__org_unit")
-        .prefetch_related("submission__evidence")
-        .order_by("-submission__period_start", "submission__org_unit__name", "sex")
-    )
-    if area.pk != plan.area_id:
-        rows = rows.filter(submission__org_unit_id__in=units_below(area))
-    ids = area_unit_ids(user)
-    if ids is not None:
-        rows = rows.filter(submission__org_unit_id__in=ids)
-    return rows
 
 
 ROWS_SHOWN = 200  # the newest figures; a nation has hundreds of thousands

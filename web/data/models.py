@@ -52,6 +52,9 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["period_start", "org_unit__name"]
+        # The newest figures of a plan (an indicator page's list) are found one period start at a
+        # time, newest first, without sorting every report of a nation.
+        indexes = [models.Index(fields=["plan", "period_start"], name="submission_plan_start")]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "org_unit", "period_key"], name="submission_once_per_period"

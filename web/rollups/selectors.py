@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from chitieu.evaluate import PlanEvaluation, evaluate_plan, level_figure
+from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, level_figure
 from chitieu.observations import Observation as CoreObservation
 from chitieu.observations import unit_key
 from chitieu.periods import PeriodKind, parse_period, sub_periods
@@ -633,6 +633,27 @@ _SUMMARY_FIELDS = (
 )
 
 
+def indicator_results(
+    plan,
+    core: Plan,
+    area: OrgUnit,
+    code: str,
+    period_keys: Sequence[str],
+    *,
+    as_of: date,
+    states: Sequence[str],
+) -> dict[str, IndicatorResult]:
+    """One indicator's results for several periods of ``area``: what the dashboard shows for it
+    (``unit_evaluation``), read from the stored verdicts in one query where they answer."""
+    area = area_unit(area)
+    results = stored_indicator_results(plan, core, area, code, period_keys, as_of=as_of, states=states)
+    for period_key in period_keys:
+        if period_key not in results:
+            evaluated = unit_evaluation(plan, core, area, period_key, as_of=as_of, states=states)
+            results[period_key] = evaluated.evaluation.result(code)
+    return {k: results[k] for k in period_keys}
+
+
 def _keys_within(period_key: str) -> list[str]:
     """The period and every year, half, quarter and month inside it."""
     period = parse_period(period_key)
@@ -817,16 +838,63 @@ def stored_evaluations(
     return out
 
 
-def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: date) -> PlanEvaluation | None:
+def stored_indicator_results(
+    plan,
+    core: Plan,
+    area: OrgUnit,
+    code: str,
+    period_keys: Sequence[str],
+    *,
+    as_of: date,
+    states: Sequence[str],
+) -> dict[str, IndicatorResult]:
+    """One indicator's stored results of ``area`` for several periods, in one query, by the rule of
+    ``stored_evaluation`` (the same plan, a late enough date); the periods it does not answer are
+    left out, for the engine. The other indicators' results are not read: at the nation a per-unit
+    indicator's result holds every commune."""
+    if area.kind not in STORED_KINDS:
+        return {}
+    found = Verdict.objects.filter(
+        plan=plan,
+        view=view_of(states),
+        unit_id=area.pk,
+        period_key__in=list(period_keys),
+        indicator_code__in=["", code],
+        sex="",
+    ).values_list("period_key", "indicator_code", "digest", "horizon", "result")
+    rows: dict[str, list] = {}
+    for period_key, *row in found:
+        rows.setdefault(period_key, []).append(row)
+    digest, out = store_digest(core), {}
+    for period_key, period_rows in rows.items():
+        if not _answers(period_rows, digest, period_key, as_of):
+            continue
+        blob = next((r[3] for r in period_rows if r[0] == code), None)
+        result = _unpickled(blob) if blob is not None else None
+        if isinstance(result, IndicatorResult):
+            out[period_key] = result
+    return out
+
+
+def _answers(rows: list, digest: str, period_key: str, as_of: date) -> bool:
+    """Whether an area's stored rows for the period (their "" row) are the engine's answer on ``as_of``."""
     head = next((r for r in rows if r[0] == ""), None)
-    if head is None or head[1] != digest or as_of < stored_valid_from(period_key, head[2]):
-        return None
+    return head is not None and head[1] == digest and as_of >= stored_valid_from(period_key, head[2])
+
+
+def _unpickled(blob):
     try:
-        issues = pickle.loads(head[3])
-        by_code = {code: pickle.loads(blob) for code, _d, _h, blob in rows if code}
+        return pickle.loads(blob)
     except (pickle.UnpicklingError, AttributeError, TypeError, ValueError, EOFError):
         return None  # written by another version of the code: the engine answers
-    if set(by_code) != set(codes):
+
+
+def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: date) -> PlanEvaluation | None:
+    if not _answers(rows, digest, period_key, as_of):
+        return None
+    issues = _unpickled(next(r for r in rows if r[0] == "")[3])
+    by_code = {code: _unpickled(blob) for code, _d, _h, blob in rows if code}
+    if issues is None or set(by_code) != set(codes) or None in by_code.values():
         return None
     results = tuple(by_code[code] for code in codes)
     return PlanEvaluation(parse_period(period_key).key, results, issues, as_of)
