@@ -59,6 +59,13 @@ def audit_entries_save(entries: Iterable[AuditEntry]) -> None:
     AuditEntry.objects.bulk_create(list(entries), batch_size=1000)
 
 
+def last_entry_number() -> int:
+    """The newest entry's number: it grows with every audited change (a figure typed, a report
+    sent or decided, evidence added, a load), so a page listing such things can be kept until it
+    changes. Transactions may commit out of number order: readers keep such lists briefly."""
+    return AuditEntry.objects.aggregate(newest=models.Max("id"))["newest"] or 0
+
+
 def audit_for(subject: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         subject_type=subject._meta.model_name, subject_id=subject.pk

@@ -53,6 +53,20 @@ def fragment_key(
     return f"dashboards:{page}:" + ":".join(str(p) for p in (*parts, get_language() or "", scope))
 
 
+LIST_TIMEOUT = 60  # seconds: a change committed out of audit-number order shows within a minute
+
+
+def list_key(*, plan_id: int, code: str, area_id: int, scope: str, changes: int) -> str:
+    """An indicator page's list of figures reported: drafts, notes and evidence change it without
+    changing the summary, so it is kept per audited change (``last_entry_number``), and briefly."""
+    parts = (plan_id, code, area_id, changes, get_language() or "", scope)
+    return "dashboards:figures:" + ":".join(str(p) for p in parts)
+
+
+def remember_list(key: str, html: str) -> None:
+    cache.set(key, html, LIST_TIMEOUT)
+
+
 def _shell(request) -> str:
     """What the project's own context processors put around the fragment (the header's unread
     notices): a new notice must not be answered by a 304 that keeps the old count on screen."""

@@ -29,6 +29,7 @@ from chitieu.explain import vi_period
 from chitieu.periods import PeriodKeyError, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Plan, Sex
 from chitieu.reminders import Stage
+from web.core.audit import last_entry_number
 from web.dashboards import charts, fragments
 from web.dashboards.breaks import reorganisation_breaks
 from web.dashboards.search import search
@@ -317,10 +318,19 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
         context = indicator_context(plan, core, indicator, area, period, as_of, states)
         body = render_to_string("dashboards/_indicator_body.html", context, request)
         fragments.remember_fragment(key, body)
-    # The figures reported are read on every request: drafts and evidence change them without
-    # changing the summary, so they are not part of the cached body.
-    rows = newest_observations(plan, code, area, request.user, ROWS_SHOWN)
-    context = {"plan": plan, "indicator": indicator, "body": mark_safe(body), "rows": rows}
+    listed = fragments.list_key(
+        plan_id=plan.pk,
+        code=indicator.code,
+        area_id=area.pk,
+        scope=fragments.visibility_scope(request.user, plan),
+        changes=last_entry_number(),
+    )
+    figures = fragments.cached_fragment(listed)
+    if figures is None:
+        rows = newest_observations(plan, code, area, request.user, ROWS_SHOWN)
+        figures = render_to_string("dashboards/_indicator_figures.html", {"rows": rows}, request)
+        fragments.remember_list(listed, figures)
+    context = {"plan": plan, "indicator": indicator, "body": mark_safe(body), "figures": mark_safe(figures)}
     return render(request, "dashboards/indicator.html", context)
 
 
