@@ -198,16 +198,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     period = period_from(request, core, as_of)
     area = area_from(request, plan)
     states = states_from(request, plan)
-    key = fragments.fragment_key(
-        plan_id=plan.pk,
-        version_id=version.pk,
-        area_id=area.pk,
-        period=period,
-        as_of=as_of,
-        provisional=states == PROVISIONAL,
-        summary=summary_version(plan.pk),
-        scope=fragments.visibility_scope(request.user, plan),
-    )
+    key = body_key(request, plan, version, area, period, as_of, states)
     etag = fragments.etag_for(key, request)
     # A date that could not be read is said on the page (a message), as is any message waiting
     # to be shown: never answered by a 304.
@@ -228,6 +219,21 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)  # always revalidated, never shared
     return response
+
+
+def body_key(request, plan, version, area, period: str, as_of: date, states, page: str = "plan") -> str:
+    """The cache key of a page's body: what it shows, for whom (web.dashboards.fragments)."""
+    return fragments.fragment_key(
+        plan_id=plan.pk,
+        version_id=version.pk,
+        area_id=area.pk,
+        period=period,
+        as_of=as_of,
+        provisional=states == PROVISIONAL,
+        summary=summary_version(plan.pk),
+        scope=fragments.visibility_scope(request.user, plan),
+        page=page,
+    )
 
 
 def plan_context(request, plan, core, area, period: str, as_of: date, states) -> dict:
@@ -302,17 +308,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
     if indicator is None:
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
-    key = fragments.fragment_key(
-        plan_id=plan.pk,
-        version_id=version.pk,
-        area_id=area.pk,
-        period=period,
-        as_of=as_of,
-        provisional=states == PROVISIONAL,
-        summary=summary_version(plan.pk),
-        scope=fragments.visibility_scope(request.user, plan),
-        page=f"indicator:{indicator.code}",
-    )
+    key = body_key(request, plan, version, area, period, as_of, states, page=f"indicator:{indicator.code}")
     body = fragments.cached_fragment(key)
     if body is None:
         context = indicator_context(plan, core, indicator, area, period, as_of, states)
