@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from chitieu.evaluate import IndicatorResult, evaluate_plan
+from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan
 from chitieu.observations import Observation
 from chitieu.periods import PeriodKind, parse_period, period_words
 from chitieu.plan import Plan
 from chitieu.quantity import unit_words
 from chitieu.reorganisation import read_reorganisation, table_from_bytes
-from chitieu.reports.build import ReportOptions, _sentence, _sex_label, build_report
+from chitieu.reports.build import Evaluate, ReportOptions, _sentence, _sex_label, build_report
 from chitieu.reports.model import Assessment, Report, RowKind, Section, YearlyRow, YearlyTable
 
 
@@ -103,8 +103,12 @@ def build_phase_report(
     options: ReportOptions | None = None,
     units: Sequence[str] = (),
     structure_changes: Sequence[str] = (),
+    evaluate: Evaluate | None = None,
 ) -> Report:
-    """The final review of ``phase_key`` (default: the plan's phase) with the figures known on ``as_of``."""
+    """The final review of ``phase_key`` (default: the plan's phase) with the figures known on ``as_of``.
+
+    ``evaluate``: where the verdicts come from when not from the engine over ``observations``
+    (as ``build_report`` takes it: the web app's stored verdicts, the engine's own)."""
     phase_key = phase_key or (plan.phase.key if plan.phase else "")
     try:
         phase = parse_period(phase_key)
@@ -113,10 +117,17 @@ def build_phase_report(
     if phase.kind is not PeriodKind.PHASE:
         raise NotAPhase(phase_key)
     as_of = as_of or phase.end
-    base = build_report(plan, observations, phase.key, as_of=as_of, options=options, units=units)
+    if evaluate is None:
+
+        def evaluate(key: str) -> PlanEvaluation:
+            return evaluate_plan(plan, observations, key, as_of=as_of, units=units)
+
+    base = build_report(
+        plan, observations, phase.key, as_of=as_of, options=options, units=units, evaluate=evaluate
+    )
     keys = [str(y) for y in range(phase.start.year, phase.end.year + 1)]
-    years = {k: evaluate_plan(plan, observations, k, as_of=as_of, units=units) for k in keys}
-    phase_eval = evaluate_plan(plan, observations, phase.key, as_of=as_of, units=units)
+    years = {k: evaluate(k) for k in keys}
+    phase_eval = evaluate(phase.key)
     words = period_words(phase.key)
     structure = Section(
         "III. NHỮNG THAY ĐỔI VỀ TỔ CHỨC, ĐƠN VỊ HÀNH CHÍNH TRONG GIAI ĐOẠN",

@@ -27,6 +27,7 @@ from web.orgs.selectors import communes_of
 from web.plans.models import Assignment
 from web.reorg.selectors import reorganisation_preview
 from web.reorg.services import ReorganisationRefused, reorganisation_apply
+from web.rollups.services import rollup_rebuild
 
 HEADER = "loai,ma_moi,ten_moi,ma_cu,ma_cap_tren,ngay_hieu_luc\n"
 # Illustrative codes for the test tree (the demo has its own, see web.home.demo).
@@ -357,6 +358,7 @@ def test_the_phase_report_downloads_with_the_structure_changes_and_the_engine_s_
     version, tan_lap = world["version"], world["tan_lap"]
     submission = Submission.objects.get(org_unit=tan_lap, period_key="2024-Q2")
     Submission.objects.filter(pk=submission.pk).update(state="approved")
+    rollup_rebuild(plan=version.plan)  # approved behind the services' back: the summary is built again
     reorganisation_apply(actor=world["admin"], data=DECISION.encode(), source_name="qd.csv")
     client.force_login(world["accounts"]["dieuphoi"])  # the former district's coordinator, read-only
     dashboard = client.get(f"/dashboards/plans/{version.plan.pk}/?period=2021-2025&as_of=2026-03-01")

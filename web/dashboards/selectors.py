@@ -16,7 +16,6 @@ from django.db.models import Max, prefetch_related_objects
 
 from chitieu.evaluate import PlanEvaluation
 from chitieu.observations import Observation as CoreObservation
-from chitieu.periods import parse_period
 from chitieu.plan import Plan
 from chitieu.reminders import DueItem, due_items
 
@@ -40,7 +39,6 @@ from web.data.selectors import unit_level as unit_level
 from web.orgs.access import area_unit_ids, require_see_plan
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import (
-    communes_of,
     official_code,  # noqa: F401  (re-exported for the API)
 )
 from web.plans.models import Plan as PlanRecord
@@ -55,11 +53,6 @@ def plan_visible(user, plan: PlanRecord) -> bool:
     except PermissionDenied:
         return False
     return True
-
-
-def commune_names(plan: PlanRecord, period_key: str) -> list[str]:
-    period = parse_period(period_key)
-    return [u.name for u in communes_of(plan.area, period.start, period.end)]
 
 
 def plan_data(

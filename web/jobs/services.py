@@ -24,14 +24,14 @@ from django.utils.translation import gettext as _
 from chitieu.names import fold
 from chitieu.periods import parse_period
 from chitieu.reports import FORMATS, render
-from chitieu.reports.build import ReportOptions, build_report
-from web.dashboards.selectors import APPROVED, plan_data
 from web.dashboards.services import reminders_send
 from web.jobs import background, broker
 from web.jobs.models import Job
 from web.orgs.selectors import communes_of
 from web.plans.models import Plan
+from web.plans.selectors import core_plan, plan_version_active
 from web.reports.selectors import report_period, report_periods
+from web.reports.services import annual_report
 from web.rollups.services import rollup_rebuild, unit_closure_refresh
 from web.rollups.verdicts import store_verdicts
 
@@ -73,13 +73,14 @@ def job_start(*, kind: str, actor, plan: Plan, params: dict | None = None) -> Jo
 def _check_report_params(plan: Plan, params: dict) -> None:
     if params.get("fmt") not in FORMATS:
         raise JobRefused(_("Unknown report format: use docx, pdf or xlsx."))
-    loaded = plan_data(plan, states=APPROVED)
-    if loaded is None:
+    version = plan_version_active(plan)
+    if version is None:
         raise JobRefused(_("This plan has no version in force yet."))
-    if report_period(loaded[0], str(params.get("period", ""))) is None:
+    core = core_plan(version)
+    if report_period(core, str(params.get("period", ""))) is None:
         raise JobRefused(
             _("“%(period)s” is not a year of this plan: choose one of %(years)s.")
-            % {"period": params.get("period", ""), "years": ", ".join(report_periods(loaded[0]))}
+            % {"period": params.get("period", ""), "years": ", ".join(report_periods(core))}
         )
 
 
@@ -123,15 +124,12 @@ def job_run(job_id: int, raise_errors: bool = True) -> None:
 
 
 def _reports(job: Job, progress: Progress) -> str:
-    """One report per unit (the plan's area, then each commune) for a year, in one zip."""
+    """One report per unit (the plan's area, then each commune) for a year, in one zip: each the
+    report its unit would download alone (``annual_report``), its verdicts the dashboard's."""
     plan, fmt, period_text = job.plan, job.params["fmt"], job.params["period"]
     as_of = date.fromisoformat(job.params.get("as_of") or timezone.localdate().isoformat())
-    core, _observations = plan_data(plan, states=APPROVED)
-    period_key = report_period(core, period_text)
-    period = parse_period(period_key)
-    communes = list(communes_of(plan.area, period.start, period.end))
-    units = [plan.area, *communes]
-    names = [c.name for c in communes]
+    period = parse_period(report_period(core_plan(plan_version_active(plan)), period_text))
+    units = [plan.area, *communes_of(plan.area, period.start, period.end)]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, unit in enumerate(units, start=1):
@@ -141,17 +139,9 @@ def _reports(job: Job, progress: Progress) -> str:
                 _("Report %(n)s of %(total)s: %(unit)s")
                 % {"n": number, "total": len(units), "unit": unit.name},
             )
-            _core, observations = plan_data(plan, states=APPROVED, within=None if unit == plan.area else unit)
-            report = build_report(
-                core,
-                observations,
-                period_key,
-                as_of=as_of,
-                options=ReportOptions(issued_on=as_of),
-                units=names if unit == plan.area else [unit.name],
-            )
+            report = annual_report(plan, period_text, as_of=as_of, annex=fmt == "xlsx", area=unit)
             archive.writestr(f"{number:02d}-{slugify(fold(unit.name)) or unit.pk}.{fmt}", render(report, fmt))
-    name = f"bao-cao-{plan.pk}-{period_key}-{fmt}.zip"
+    name = f"bao-cao-{plan.pk}-{period.key}-{fmt}.zip"
     if job.result:
         job.result.delete(save=False)  # a re-run replaces the file of an interrupted one
     job.result.save(f"{job.pk}/{name}", ContentFile(buffer.getvalue()), save=False)

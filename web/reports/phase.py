@@ -12,15 +12,19 @@ from datetime import date
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from chitieu.evaluate import PlanEvaluation
 from chitieu.periods import parse_period
 from chitieu.reports import FORMATS, MEDIA_TYPES, filename, render
 from chitieu.reports.phase import build_phase_report, change_sentence
-from web.dashboards.selectors import APPROVED, PROVISIONAL, commune_names, plan_data
+from web.dashboards.selectors import APPROVED, PROVISIONAL
+from web.data.selectors import core_observations
 from web.orgs.models import OrgUnit, UnitKind, UnitLink, UnitName
 from web.orgs.selectors import unit_descendant_ids
 from web.plans.models import Plan as PlanRecord
+from web.plans.selectors import core_plan, plan_version_active
 from web.reports.selectors import report_settings_for
 from web.reports.services import ReportFile, ReportUnavailable
+from web.rollups.selectors import unit_evaluation
 
 
 def structure_changes(area: OrgUnit, start: date, end: date) -> list[str]:
@@ -64,23 +68,31 @@ def structure_changes(area: OrgUnit, start: date, end: date) -> list[str]:
 
 
 def phase_report_file(plan: PlanRecord, fmt: str, *, as_of: date, provisional: bool = False) -> ReportFile:
-    """The final review of the plan's phase as ``fmt``; the caller has checked the user may read the plan."""
+    """The final review of the plan's phase as ``fmt``; the caller has checked the user may read the plan.
+
+    The verdicts of the phase and of each year are the dashboard's (``unit_evaluation``: stored
+    where they answer), as in the annual report; the figures are read for what the text quotes."""
     if fmt not in FORMATS:
         raise ReportUnavailable(_("Unknown report format “%(fmt)s”: use docx, pdf or xlsx.") % {"fmt": fmt})
-    loaded = plan_data(plan, states=PROVISIONAL if provisional else APPROVED)
-    if loaded is None:
+    version = plan_version_active(plan)
+    if version is None:
         raise ReportUnavailable(_("This plan has no version in force yet."))
-    core, observations = loaded
+    core = core_plan(version)
     if core.phase is None:
         raise ReportUnavailable(_("This plan has no phase: a phase report needs targets for a phase."))
     phase = parse_period(core.phase.key)
+    states = PROVISIONAL if provisional else APPROVED
+
+    def evaluate(key: str) -> PlanEvaluation:
+        return unit_evaluation(plan, core, plan.area, key, as_of=as_of, states=states).evaluation
+
     report = build_phase_report(
         core,
-        observations,
+        core_observations(plan, states=states, between=(phase.start, phase.end)),
         phase.key,
         as_of=as_of,
         options=report_settings_for(plan).options(issued_on=as_of),  # the plan's header and signer
-        units=commune_names(plan, phase.key),
         structure_changes=structure_changes(plan.area, phase.start, phase.end),
+        evaluate=evaluate,
     )
     return ReportFile(render(report, fmt), MEDIA_TYPES[fmt], filename(report, fmt))

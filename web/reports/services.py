@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from chitieu.evaluate import PlanEvaluation
 from chitieu.reports import FORMATS, MEDIA_TYPES, filename, render
-from chitieu.reports.build import build_report, report_window
+from chitieu.reports.build import ReportOptions, build_report, report_window
 from chitieu.reports.model import Report
 from chitieu.reports.settings import ReportSettings, parse_settings
 from web.core.audit import audit_record
 from web.dashboards.selectors import APPROVED, PROVISIONAL
 from web.data.selectors import core_observations
 from web.orgs.access import require_manage_plan
+from web.orgs.models import OrgUnit
 from web.plans.models import Plan as PlanRecord
 from web.plans.selectors import core_plan, plan_version_active
 from web.reports.files import cached_file, remember_file, report_file_key
@@ -68,9 +69,18 @@ def annual_report_file(
 
 
 def annual_report(
-    plan: PlanRecord, period_text: str, *, as_of: date, provisional: bool = False, annex: bool = True
+    plan: PlanRecord,
+    period_text: str,
+    *,
+    as_of: date,
+    provisional: bool = False,
+    annex: bool = True,
+    area: OrgUnit | None = None,
 ) -> Report:
-    """The report's content, any format: ``annex`` lists its figures (the workbook's sheet)."""
+    """The report's content, any format: ``annex`` lists its figures (the workbook's sheet).
+
+    ``area``: a unit of the plan's tree reporting on its own figures (a commune's report in a
+    job's zip); the plan's area by default. Its verdicts are the dashboard's for that unit."""
     version = plan_version_active(plan)
     if version is None:
         raise ReportUnavailable(_("This plan has no version in force yet."))
@@ -82,20 +92,43 @@ def annual_report(
             % {"period": period_text, "years": ", ".join(report_periods(core))}
         )
     states = PROVISIONAL if provisional else APPROVED
+    area = area or plan.area
 
     def evaluate(key: str) -> PlanEvaluation:
-        return unit_evaluation(plan, core, plan.area, key, as_of=as_of, states=states).evaluation
+        return unit_evaluation(plan, core, area, key, as_of=as_of, states=states).evaluation
 
     window = report_window(core, period, as_of=as_of, annex=annex)
     return build_report(
         core,
-        core_observations(plan, states=states, between=window),
+        core_observations(plan, states=states, between=window, within=area),
         period,
         as_of=as_of,
-        options=report_settings_for(plan).options(issued_on=as_of),
+        options=report_options(plan, area, as_of=as_of),
         evaluate=evaluate,
         annex=annex,
     )
+
+
+def report_options(plan: PlanRecord, area: OrgUnit, *, as_of: date) -> ReportOptions:
+    """The plan's report settings (header, number, signer). A unit below the plan's area issues its
+    own report, under the plan's area's body, for its signer to sign: not in the plan's name."""
+    options = report_settings_for(plan).options(issued_on=as_of)
+    if area.pk == plan.area_id:
+        return options
+    words = _in_words(area.name)
+    parent = " ".join(options.issuing_body.split()) or f"Ủy ban nhân dân {_in_words(plan.area.name)}"
+    return ReportOptions(
+        issuing_body=f"Ủy ban nhân dân\n{words}",
+        parent_body=parent,
+        place=options.place,
+        area=words,
+        issued_on=as_of,
+    )
+
+
+def _in_words(name: str) -> str:
+    """ "Xã Đăk Kôi" → "xã Đăk Kôi": how an official text names the unit mid-sentence."""
+    return name[:1].lower() + name[1:]
 
 
 class StaleSettings(Exception):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -582,6 +582,24 @@ def commune_labels(area: OrgUnit, period_key: str) -> list[str]:
     return [unit_label(u) for u in communes_in(area_unit(area), period_key)]
 
 
+def judge_area(core: Plan, rows: Sequence[CoreObservation], period_key: str, **how) -> PlanEvaluation:
+    """The engine's evaluation of an area from rows that may stand for summed units (``BELOW``),
+    without its notes about those rows themselves: a sum by sex named apart from the total it
+    is already in is "only one sex, not counted", which is true of the sum and of no real unit.
+    The verdicts are the engine's on every raw figure (tests/web/rollups); what each unit's own
+    rows lack, its own (commune) evaluation says."""
+    evaluation = evaluate_plan(core, rows, period_key, **how)
+    summed = f"({BELOW}"  # how the engine names a row's unit in its note (``chitieu.evaluation``)
+    if not any(summed in i.message for i in evaluation.issues):
+        return evaluation
+    results = tuple(
+        replace(r, row_issues=tuple(i for i in r.row_issues if summed not in i.message))
+        for r in evaluation.results
+    )
+    issues = tuple(i for i in evaluation.issues if summed not in i.message)
+    return replace(evaluation, results=results, issues=issues)
+
+
 @dataclass(frozen=True)
 class AreaEvaluation:
     area: OrgUnit
@@ -607,7 +625,7 @@ def unit_evaluation(
         return AreaEvaluation(area, evaluation, (), units)
     observations = tuple(area_observations(plan, core, area, period_key, states=states))
     units = tuple(commune_labels(area, period_key))
-    evaluation = evaluate_plan(core, observations, period_key, as_of=as_of, units=units)
+    evaluation = judge_area(core, observations, period_key, as_of=as_of, units=units)
     # The verdicts, not the engine's input: for the nation that input is nearly every commune's
     # rows (25 MB pickled at 5 % of the country), copied into each worker on every cache hit.
     remember(key, (evaluation, units))
@@ -729,7 +747,7 @@ def evaluation_all_units(
             observations = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
-        results[area.pk] = evaluate_plan(
+        results[area.pk] = judge_area(
             core,
             observations,
             period_key,
@@ -786,7 +804,8 @@ def _communes_by_area(plan, core: Plan, period_key: str, *, states) -> _Communes
 
 # ------------------------------------------------------------------ stored verdicts
 
-STORE_FORMAT = "1"  # bumped when the stored results' shape changes: older rows are then not read
+# Bumped when what is stored changes (2: no notes about summed rows): older rows are not read.
+STORE_FORMAT = "2"
 STORED_AS_OF = date.max  # verdicts are stored as known once every figure is in (see web.rollups.verdicts)
 STORED_KINDS = (UnitKind.NATION, UnitKind.PROVINCE, UnitKind.DISTRICT)
 
@@ -930,7 +949,7 @@ def evaluate_for_store(
         own = own_of[by_year(period_key)]
         for area in areas:
             rows = own[area.pk] + communes.rows.get(area.pk, [])
-            evaluation = evaluate_plan(
+            evaluation = judge_area(
                 core,
                 rows,
                 period_key,

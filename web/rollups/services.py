@@ -24,7 +24,7 @@ import functools
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
@@ -108,7 +108,22 @@ class Sums:
         self.n_units += sign * other.n_units
 
     def is_zero(self) -> bool:
-        return not any(astuple(self))
+        return not any(self.row())
+
+    def row(self) -> tuple[int, ...]:
+        """The sums in the table's column order (``dataclasses.astuple`` deep-copies each: a
+        country's rebuild writes millions of rows)."""
+        return (
+            self.n_rows,
+            self.n_both,
+            self.sum_num,
+            self.sum_den,
+            self.n_values,
+            self.sum_value,
+            self.n_count_missing,
+            self.sum_count,
+            self.n_units,
+        )
 
 
 _FIELDS = tuple(Sums.__dataclass_fields__)
@@ -238,7 +253,7 @@ def _apply(plan_id, view, period_key, ancestors, effective, before, after) -> No
     if not deltas or not ancestors:
         return
     params = [
-        (plan_id, view, ancestor, period_key, code, sex, ancestor == effective, "", *astuple(delta))
+        (plan_id, view, ancestor, period_key, code, sex, ancestor == effective, "", *delta.row())
         for ancestor, _depth in ancestors
         for (code, sex), delta in deltas.items()
     ]
@@ -546,7 +561,7 @@ def _shapes_moved(submission: Submission, old_state: str, effective: int, ancest
         if not deltas:
             continue
         params = [
-            (submission.plan_id, view, ancestor, key, code, reading, False, shape, *astuple(delta))
+            (submission.plan_id, view, ancestor, key, code, reading, False, shape, *delta.row())
             for ancestor, _depth in below
             for (code, key, reading, shape), delta in deltas.items()
         ]
@@ -675,7 +690,7 @@ def _rebuild_shapes(plan, keys: list[str], areas: list[int] | None) -> None:
     # Plain tuples through one executemany: model instances cost more than the sums themselves.
     insert = _UPSERT_SQL[: _UPSERT_SQL.index("ON CONFLICT")]
     params = (
-        (plan.pk, view, area, key, code, reading, False, shape, *astuple(sums))
+        (plan.pk, view, area, key, code, reading, False, shape, *sums.row())
         for (view, area, key, code, reading, shape), sums in totals.items()
     )
     with connection.cursor() as cursor:

@@ -62,6 +62,44 @@ def test_reports_zip_has_one_report_per_unit_and_a_rerun_replaces_it(coordinator
     assert job.result.storage.listdir(f"jobs/{job.pk}")[1] == [first.rsplit("/", 1)[-1]]  # one file
 
 
+def _docx_text(data: bytes) -> str:
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_each_report_in_the_zip_is_the_one_its_unit_would_download(coordinator_client, kon_ray, settings):
+    """The district's report is its single download (the plan's header and signer, the dashboard's
+    verdicts); a commune's is issued by the commune, under the district, not signed for it."""
+    from django.utils import timezone
+
+    from web.reports.services import annual_report_file, report_settings_save
+
+    settings.CHITIEU_REDIS_URL = ""
+    client, plan = coordinator_client
+    report_settings_save(
+        actor=kon_ray[1]["dieuphoi"],
+        plan=plan,
+        data={"signer": "Nguyễn Văn An", "signer_title": "Chủ tịch", "signer_authority": "TM."},
+        revision=0,
+    )
+    client.post(reverse("jobs:start", args=[plan.pk, "reports"]), {"period": "2024", "fmt": "docx"})
+    job = Job.objects.get()
+    assert job.status == "done", job.message
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("jobs:result", args=[job.pk])))))
+    names = archive.namelist()
+    alone = annual_report_file(plan, "2024", "docx", as_of=timezone.localdate())
+    district = _docx_text(archive.read(names[0]))
+    assert district == _docx_text(alone.data)
+    assert "Nguyễn Văn An" in district
+    commune_name = next(n for n in names if "-xa-dak-koi" in n)
+    commune = _docx_text(archive.read(commune_name))
+    assert "Nguyễn Văn An" not in commune
+    assert "XÃ ĐĂK KÔI" in commune.upper() and "HUYỆN KON RẪY" in commune.upper()
+
+
 def test_a_year_outside_the_plan_is_refused_in_vietnamese(coordinator_client, settings):
     settings.CHITIEU_REDIS_URL = ""
     client, plan = coordinator_client

@@ -168,3 +168,40 @@ def test_random_sub_year_figures_and_moves_agree(admin, shape, seed, steps):
         assert_same_as_engine(plan, "2024")
         assert_same_as_engine(plan, PHASE)
         transaction.set_rollback(True)
+
+
+def test_no_note_is_about_the_summed_rows(country, settings):
+    """The summary's sums by sex, named apart from the total they are already in, gave a district
+    hundreds of notes "row 6.1 of 2024-01 (~F|2024-01,…) not counted: one sex only" about units no
+    one reported; the notes are the engine's about real rows only, stored or not."""
+    from datetime import date
+
+    from web.dashboards.selectors import core_plan, plan_version_active
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.selectors import evaluation_all_units, stored_evaluation, unit_evaluation
+    from web.rollups.services import rollup_rebuild
+    from web.rollups.verdicts import store_verdicts
+
+    settings.CHITIEU_STORED_VERDICTS = True
+    nation, plan = country
+    rng = random.Random(5)
+    random_figures(plan, nation, rng, density=0.9, duties=SUB_YEAR_DUTIES)
+    _approve_some(plan, rng)
+    rollup_rebuild(plan=plan)
+    store_verdicts(plan.pk)
+    core = core_plan(plan_version_active(plan))
+    late = date(2030, 1, 1)
+    areas = list(OrgUnit.objects.exclude(kind__in=[UnitKind.OFFICE, UnitKind.COMMUNE]).order_by("pk"))
+    for period_key in ("2024", PHASE, "2024-Q3"):
+        cache.clear()
+        judged = [unit_evaluation(plan, core, a, period_key, as_of=late).evaluation for a in areas]
+        judged += list(evaluation_all_units(plan=plan, period_key=period_key, as_of=late, full=True).values())
+        judged += [
+            e
+            for a in areas
+            if (e := stored_evaluation(plan, core, a, period_key, as_of=late, states=("approved",)))
+        ]
+        assert len(judged) >= 2 * len(areas)
+        for evaluation in judged:
+            notes = [*evaluation.issues, *(i for r in evaluation.results for i in r.row_issues)]
+            assert not [str(i) for i in notes if "~" in i.message], period_key
