@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -44,6 +44,12 @@ HEADER_FILL = PatternFill("solid", fgColor="E7E6E6")
 OBJECTIVE_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAP = Alignment(wrap_text=True, vertical="center")
 WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+@cache  # one object per look: a new Font per cell was built and hashed each time
+def _font(size: int, bold: bool = False, italic: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic)
+
 
 _COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
 
@@ -117,7 +123,7 @@ def _titles(sheet: Worksheet, lines: tuple[tuple[str, bool, bool], ...], width: 
     """Merged title lines above the table; returns the next free row."""
     for row, (text, bold, italic) in enumerate(lines, start=1):
         set_text(sheet.cell(row, 1), text)  # unit names and titles come from users
-        sheet.cell(row, 1).font = Font(name=FONT, size=13, bold=bold, italic=italic)
+        sheet.cell(row, 1).font = _font(13, bold, italic)
         sheet.cell(row, 1).alignment = WRAP_CENTER
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     return len(lines) + 2
@@ -127,7 +133,7 @@ def _header_row(sheet: Worksheet, row: int, columns: tuple[tuple[str, float], ..
     for col, (title, width) in enumerate(columns, start=1):
         cell = sheet.cell(row, col)
         set_text(cell, title)
-        cell.font = Font(name=FONT, size=11, bold=True)
+        cell.font = _font(11, True)
         cell.alignment, cell.fill, cell.border = WRAP_CENTER, HEADER_FILL, BOX
         sheet.column_dimensions[get_column_letter(col)].width = width
     fit_row_height(sheet, row, [width for _title, width in columns])
@@ -260,12 +266,7 @@ def _result_row(sheet: Worksheet, number: int, row: ResultRow, width: int) -> No
         _put(cell, value, row.actual_places if col == _ACTUAL_COLUMN else MAX_PLACES)
         cell.border = BOX
         cell.alignment = WRAP if col in (2, 10, 12, 13, 14) else WRAP_CENTER
-        cell.font = Font(
-            name=FONT,
-            size=11,
-            bold=row.kind is RowKind.OBJECTIVE,
-            italic=row.kind is RowKind.BREAKDOWN and col == 2,
-        )
+        cell.font = _font(11, row.kind is RowKind.OBJECTIVE, row.kind is RowKind.BREAKDOWN and col == 2)
         if row.kind is RowKind.OBJECTIVE:
             cell.fill = OBJECTIVE_FILL
     if row.kind is RowKind.OBJECTIVE:
@@ -303,7 +304,7 @@ def _yearly_sheet(sheet: Worksheet, report: Report) -> None:
             _put(cell, values[col - 1] if col <= len(values) else None, row.places)
             cell.border = BOX
             cell.alignment = WRAP if col == 2 else WRAP_CENTER
-            cell.font = Font(name=FONT, size=11, bold=row.kind is RowKind.OBJECTIVE)
+            cell.font = _font(11, row.kind is RowKind.OBJECTIVE)
             if row.kind is RowKind.OBJECTIVE:
                 cell.fill = OBJECTIVE_FILL
         if row.kind is RowKind.OBJECTIVE:
@@ -338,15 +339,16 @@ def _observations_sheet(sheet: Worksheet, report: Report) -> _Rows:
     last = first + max(len(report.observations), 1)
     sheet.auto_filter.ref = f"A{first}:{_OBSERVATION_LETTERS[-1]}{last}"
     _print_setup(sheet, [width for _title, width in _OBSERVATION_COLUMNS])
-    rows = _observation_rows(_CellStyles(sheet), report, first + 1)
+    rows = _observation_rows(_FigureCells(sheet), report, first + 1)
     return _Rows(sheet, rows, first + len(rows))
 
 
 _OBSERVATION_LETTERS = tuple(get_column_letter(col) for col in range(1, len(_OBSERVATION_COLUMNS) + 1))
 
 
-class _CellStyles:
-    """The style ids (``s="…"``) of the figures' cells, registered in the workbook as openpyxl would.
+class _FigureCells:
+    """The figures' cells as sheet XML, with style ids (``s="…"``) registered in the workbook as
+    openpyxl registers a cell's.
 
     Every cell has the report font, a box and wrapped text; a number adds its format, a text
     that could run as a formula the quote prefix (``chitieu.formulas.set_text``).
@@ -356,7 +358,8 @@ class _CellStyles:
         self._sheet = sheet
         self._checker = Cell(sheet)  # never placed in the sheet
         self._ids: dict[tuple[str, bool], str] = {}
-        self.plain = self._id("General", False)
+        self._texts: dict[str, str] = {}  # codes, periods, unit names repeat on thousands of rows
+        self._empty = f's="{self._id("General", False)}" t="n"/>'  # still boxed
 
     def _id(self, number_format: str, quote_prefix: bool) -> str:
         found = self._ids.get((number_format, quote_prefix))
@@ -367,21 +370,35 @@ class _CellStyles:
             found = self._ids[number_format, quote_prefix] = str(model.style_id)
         return found
 
-    def text(self, text: str) -> str:
-        return self._id("General", quote_prefixed(text))
+    def cell(self, ref: str, value: Any) -> str:
+        """One cell as openpyxl writes it: a figure as a number with its format, any text as text."""
+        if isinstance(value, Decimal):
+            number = safe_string(_number(value))
+            return f'<c r="{ref}" s="{self._id(number_format(value), False)}" t="n"><v>{number}</v></c>'
+        if isinstance(value, str) and value:
+            rest = self._texts.get(value)
+            if rest is None:
+                rest = self._texts[value] = self._text(value)
+            return f'<c r="{ref}" {rest}'
+        if value is None or value == "":
+            return f'<c r="{ref}" {self._empty}'
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f'<c r="{ref}" s="{self._id("General", False)}" t="n"><v>{safe_string(value)}</v></c>'
+        raise TypeError(f"no cell for {value!r}")
 
-    def number(self, value: Decimal) -> str:
-        return self._id(number_format(value), False)
-
-    def checked(self, text: str) -> str:
-        """openpyxl's own check of a cell's text: cut to Excel's length, control characters refused."""
-        return self._checker.check_string(text)
-
-
-_BODY_FONT = Font(name=FONT, size=11)
+    def _text(self, value: str) -> str:
+        text = self._checker.check_string(
+            value
+        )  # openpyxl's: cut to Excel's length, control characters refused
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        style = self._id("General", quote_prefixed(text))
+        return f's="{style}" t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
 
 
-def _observation_rows(styles: _CellStyles, report: Report, first: int) -> list[str]:
+_BODY_FONT = _font(11)
+
+
+def _observation_rows(cells: _FigureCells, report: Report, first: int) -> list[str]:
     """The rows of the figures as sheet XML, one string per row.
 
     openpyxl spends about 25 µs on each cell it makes and writes (Cell objects, style
@@ -402,29 +419,13 @@ def _observation_rows(styles: _CellStyles, report: Report, first: int) -> list[s
             obs.note,
             obs.source,
         )
-        cells = "".join(
-            _cell_xml(f"{letter}{number}", value, styles)
+        xml = "".join(
+            cells.cell(f"{letter}{number}", value)
             for letter, value in zip(_OBSERVATION_LETTERS, values, strict=True)
         )
         height = row_height(values, widths)  # from the values, as for the results sheet
-        rows.append(f'<row r="{number}" ht="{safe_string(height)}" customHeight="1">{cells}</row>')
+        rows.append(f'<row r="{number}" ht="{safe_string(height)}" customHeight="1">{xml}</row>')
     return rows
-
-
-def _cell_xml(ref: str, value: Any, styles: _CellStyles) -> str:
-    """One cell as openpyxl writes it: a figure as a number with its format, any text as text."""
-    if isinstance(value, Decimal):
-        return f'<c r="{ref}" s="{styles.number(value)}" t="n"><v>{safe_string(_number(value))}</v></c>'
-    if isinstance(value, str) and value:
-        text = styles.checked(value)
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        content = f"<is><t{space}>{_escape(text)}</t></is>"
-        return f'<c r="{ref}" s="{styles.text(text)}" t="inlineStr">{content}</c>'
-    if value is None or value == "":
-        return f'<c r="{ref}" s="{styles.plain}" t="n"/>'  # empty, still boxed
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'<c r="{ref}" s="{styles.plain}" t="n"><v>{safe_string(value)}</v></c>'
-    raise TypeError(f"no cell for {value!r}")
 
 
 def _escape(text: str) -> str:
