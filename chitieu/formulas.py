@@ -42,6 +42,11 @@ def from_csv_cell(text: str) -> str:
     return text[1:] if text.startswith(GUARD) and looks_like_formula(text[1:]) else text
 
 
+def quote_prefixed(text: str) -> bool:
+    """True for a text cell that is written with Excel's quote prefix (``set_text``)."""
+    return text.startswith(FORMULA_STARTS)
+
+
 def set_text(cell: Any, text: str | None) -> None:
     """Put text into an openpyxl cell so that it is never a formula.
 
@@ -49,6 +54,6 @@ def set_text(cell: Any, text: str | None) -> None:
     string, and the quote prefix keeps Excel from reading the cell as a formula when edited.
     """
     cell.value = text if text else None
-    if text and text.startswith(FORMULA_STARTS):
+    if text and quote_prefixed(text):
         cell.data_type = "s"
         cell.quotePrefix = True

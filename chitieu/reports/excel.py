@@ -14,19 +14,23 @@ would stop the numbers from being numbers.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
-from chitieu.formulas import set_text
+from chitieu.formulas import quote_prefixed, set_text
 from chitieu.periods import period_words
 from chitieu.reports import layout
 from chitieu.reports.model import Report, ResultRow, RowKind
@@ -40,6 +44,12 @@ HEADER_FILL = PatternFill("solid", fgColor="E7E6E6")
 OBJECTIVE_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAP = Alignment(wrap_text=True, vertical="center")
 WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+@cache  # one object per look: a new Font per cell was built and hashed each time
+def _font(size: int, bold: bool = False, italic: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic)
+
 
 _COMPARATOR_TEXT = {">=": "≥", "<=": "≤", "==": "="}
 
@@ -101,19 +111,19 @@ def render_xlsx(report: Report) -> bytes:
     _results_sheet(results, report)
     if report.yearly is not None:
         _yearly_sheet(workbook.create_sheet(YEARLY_SHEET), report)
-    _observations_sheet(workbook.create_sheet(OBSERVATIONS_SHEET), report)
+    figures = _observations_sheet(workbook.create_sheet(OBSERVATIONS_SHEET), report)
     workbook.properties.title = report.table_title
     workbook.properties.language = "vi-VN"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _with_rows(buffer.getvalue(), figures)
 
 
 def _titles(sheet: Worksheet, lines: tuple[tuple[str, bool, bool], ...], width: int) -> int:
     """Merged title lines above the table; returns the next free row."""
     for row, (text, bold, italic) in enumerate(lines, start=1):
         set_text(sheet.cell(row, 1), text)  # unit names and titles come from users
-        sheet.cell(row, 1).font = Font(name=FONT, size=13, bold=bold, italic=italic)
+        sheet.cell(row, 1).font = _font(13, bold, italic)
         sheet.cell(row, 1).alignment = WRAP_CENTER
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     return len(lines) + 2
@@ -123,7 +133,7 @@ def _header_row(sheet: Worksheet, row: int, columns: tuple[tuple[str, float], ..
     for col, (title, width) in enumerate(columns, start=1):
         cell = sheet.cell(row, col)
         set_text(cell, title)
-        cell.font = Font(name=FONT, size=11, bold=True)
+        cell.font = _font(11, True)
         cell.alignment, cell.fill, cell.border = WRAP_CENTER, HEADER_FILL, BOX
         sheet.column_dimensions[get_column_letter(col)].width = width
     fit_row_height(sheet, row, [width for _title, width in columns])
@@ -256,12 +266,7 @@ def _result_row(sheet: Worksheet, number: int, row: ResultRow, width: int) -> No
         _put(cell, value, row.actual_places if col == _ACTUAL_COLUMN else MAX_PLACES)
         cell.border = BOX
         cell.alignment = WRAP if col in (2, 10, 12, 13, 14) else WRAP_CENTER
-        cell.font = Font(
-            name=FONT,
-            size=11,
-            bold=row.kind is RowKind.OBJECTIVE,
-            italic=row.kind is RowKind.BREAKDOWN and col == 2,
-        )
+        cell.font = _font(11, row.kind is RowKind.OBJECTIVE, row.kind is RowKind.BREAKDOWN and col == 2)
         if row.kind is RowKind.OBJECTIVE:
             cell.fill = OBJECTIVE_FILL
     if row.kind is RowKind.OBJECTIVE:
@@ -299,7 +304,7 @@ def _yearly_sheet(sheet: Worksheet, report: Report) -> None:
             _put(cell, values[col - 1] if col <= len(values) else None, row.places)
             cell.border = BOX
             cell.alignment = WRAP if col == 2 else WRAP_CENTER
-            cell.font = Font(name=FONT, size=11, bold=row.kind is RowKind.OBJECTIVE)
+            cell.font = _font(11, row.kind is RowKind.OBJECTIVE)
             if row.kind is RowKind.OBJECTIVE:
                 cell.fill = OBJECTIVE_FILL
         if row.kind is RowKind.OBJECTIVE:
@@ -322,19 +327,87 @@ _OBSERVATION_COLUMNS = (
 )
 
 
-def _observations_sheet(sheet: Worksheet, report: Report) -> None:
+def _observations_sheet(sheet: Worksheet, report: Report) -> _Rows:
+    """Titles, header and page setup through openpyxl; the figures' rows as sheet XML (``_Rows``)."""
     first = _titles(
         sheet,
         ((f"SỐ LIỆU THỰC HIỆN DÙNG ĐỂ ĐÁNH GIÁ NĂM {report.period}", True, False),),
         len(_OBSERVATION_COLUMNS),
     )
     _header_row(sheet, first, _OBSERVATION_COLUMNS)
-    widths = [width for _title, width in _OBSERVATION_COLUMNS]
     sheet.freeze_panes = sheet.cell(first + 1, 1)
-    font = Font(name=FONT, size=11)
-    shared = None  # the first cell's style: every cell of this sheet has the same font, box and wrap
-    heights = sheet.row_dimensions
-    for number, obs in enumerate(report.observations, start=first + 1):
+    last = first + max(len(report.observations), 1)
+    sheet.auto_filter.ref = f"A{first}:{_OBSERVATION_LETTERS[-1]}{last}"
+    _print_setup(sheet, [width for _title, width in _OBSERVATION_COLUMNS])
+    rows = _observation_rows(_FigureCells(sheet), report, first + 1)
+    return _Rows(sheet, rows, first + len(rows))
+
+
+_OBSERVATION_LETTERS = tuple(get_column_letter(col) for col in range(1, len(_OBSERVATION_COLUMNS) + 1))
+
+
+class _FigureCells:
+    """The figures' cells as sheet XML, with style ids (``s="…"``) registered in the workbook as
+    openpyxl registers a cell's.
+
+    Every cell has the report font, a box and wrapped text; a number adds its format, a text
+    that could run as a formula the quote prefix (``chitieu.formulas.set_text``).
+    """
+
+    def __init__(self, sheet: Worksheet):
+        self._sheet = sheet
+        self._checker = Cell(sheet)  # never placed in the sheet
+        self._ids: dict[tuple[str, bool], str] = {}
+        self._texts: dict[str, str] = {}  # codes, periods, unit names repeat on thousands of rows
+        self._empty = f's="{self._id("General", False)}" t="n"/>'  # still boxed
+
+    def _id(self, number_format: str, quote_prefix: bool) -> str:
+        found = self._ids.get((number_format, quote_prefix))
+        if found is None:
+            model = Cell(self._sheet)  # not placed in the sheet: only its style is registered
+            model.font, model.border, model.alignment = _BODY_FONT, BOX, WRAP
+            model.number_format, model.quotePrefix = number_format, quote_prefix
+            found = self._ids[number_format, quote_prefix] = str(model.style_id)
+        return found
+
+    def cell(self, ref: str, value: Any) -> str:
+        """One cell as openpyxl writes it: a figure as a number with its format, any text as text."""
+        if isinstance(value, Decimal):
+            number = safe_string(_number(value))
+            return f'<c r="{ref}" s="{self._id(number_format(value), False)}" t="n"><v>{number}</v></c>'
+        if isinstance(value, str) and value:
+            rest = self._texts.get(value)
+            if rest is None:
+                rest = self._texts[value] = self._text(value)
+            return f'<c r="{ref}" {rest}'
+        if value is None or value == "":
+            return f'<c r="{ref}" {self._empty}'
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f'<c r="{ref}" s="{self._id("General", False)}" t="n"><v>{safe_string(value)}</v></c>'
+        raise TypeError(f"no cell for {value!r}")
+
+    def _text(self, value: str) -> str:
+        text = self._checker.check_string(
+            value
+        )  # openpyxl's: cut to Excel's length, control characters refused
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        style = self._id("General", quote_prefixed(text))
+        return f's="{style}" t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+_BODY_FONT = _font(11)
+
+
+def _observation_rows(cells: _FigureCells, report: Report, first: int) -> list[str]:
+    """The rows of the figures as sheet XML, one string per row.
+
+    openpyxl spends about 25 µs on each cell it makes and writes (Cell objects, style
+    lookups, lxml elements): 2 s for a district's 88,000 cells, the most of its report.
+    The rows hold the same values, styles and heights it would write.
+    """
+    widths = [width for _title, width in _OBSERVATION_COLUMNS]
+    rows = []
+    for number, obs in enumerate(report.observations, start=first):
         values = (
             obs.indicator,
             obs.period,
@@ -346,25 +419,49 @@ def _observations_sheet(sheet: Worksheet, report: Report) -> None:
             obs.note,
             obs.source,
         )
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(number, col)
-            _put(cell, value)
-            if shared is None:
-                cell.font, cell.border, cell.alignment = font, BOX, WRAP
-                shared = cell._style
-            else:
-                # The ids of the styles already registered, not the style objects: openpyxl hashes
-                # a whole Font, Border and Alignment on every assignment, which took most of a
-                # district's workbook (about 10 s for 12,000 figures). The number format and the
-                # quote prefix _put set stay the cell's own.
-                style = cell._style if cell._style is not None else StyleArray()
-                cell._style = style
-                style.fontId, style.borderId, style.alignmentId = (
-                    shared.fontId,
-                    shared.borderId,
-                    shared.alignmentId,
-                )
-        heights[number].height = row_height(values, widths)  # from the values, not read back from cells
-    last = first + max(len(report.observations), 1)
-    sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(_OBSERVATION_COLUMNS))}{last}"
-    _print_setup(sheet, widths)
+        xml = "".join(
+            cells.cell(f"{letter}{number}", value)
+            for letter, value in zip(_OBSERVATION_LETTERS, values, strict=True)
+        )
+        height = row_height(values, widths)  # from the values, as for the results sheet
+        rows.append(f'<row r="{number}" ht="{safe_string(height)}" customHeight="1">{xml}</row>')
+    return rows
+
+
+def _escape(text: str) -> str:
+    # A carriage return written as is would be read back as a line feed (XML end-of-line handling).
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Rows of ``sheet`` written as XML, to be put after the ones openpyxl writes (``_with_rows``)."""
+
+    sheet: Worksheet
+    xml: list[str]
+    last: int  # the sheet's last row, with them
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+[0-9]+):([A-Z]+)[0-9]+"/>')
+
+
+def _with_rows(data: bytes, rows: _Rows) -> bytes:
+    """The saved workbook ``data`` with ``rows`` at the end of their sheet's data."""
+    path = rows.sheet.path.lstrip("/")  # set by openpyxl when it saved the sheet
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as saved, zipfile.ZipFile(out, "w") as target:
+        for item in saved.infolist():
+            content = saved.read(item)
+            if item.filename == path:
+                content = _spliced(content, rows)
+            target.writestr(item, content)  # the entry's own name, date and compression
+    return out.getvalue()
+
+
+def _spliced(sheet_xml: bytes, rows: _Rows) -> bytes:
+    head, end, tail = sheet_xml.partition(b"</sheetData>")
+    if not end:
+        raise ValueError("openpyxl wrote the sheet without its rows' element")
+    # The used range, which openpyxl computed from its own rows only.
+    head = _DIMENSION.sub(lambda m: b'<dimension ref="%s:%s%d"/>' % (m[1], m[2], rows.last), head, count=1)
+    return b"".join((head, "".join(rows.xml).encode("utf-8"), end, tail))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import io
 import subprocess
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from docx import Document
 from docx.shared import Pt
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from chitieu.reports import filename, render
-from chitieu.reports.excel import OBSERVATIONS_SHEET, RESULTS_SHEET
-from chitieu.reports.model import RowKind
+from chitieu.reports.excel import OBSERVATIONS_SHEET, RESULTS_SHEET, row_height
+from chitieu.reports.model import ObservationRow, RowKind
 from chitieu.reports.numbers import format_number
 from tests.reports.sample import sample_report
 
@@ -203,6 +205,60 @@ def test_xlsx_every_observation_cell_is_boxed_wrapped_in_the_report_font_and_kee
             assert cell.alignment.wrap_text
     numbers = [c for row in rows for c in row if isinstance(c.value, int | float)]
     assert numbers and all(c.number_format.startswith("#,##0") for c in numbers)
+
+
+def _figures_workbook(*rows: ObservationRow, read_only: bool = False):
+    report = replace(REPORT, observations=rows)
+    return load_workbook(io.BytesIO(render(report, "xlsx")), read_only=read_only)
+
+
+LONG_NOTE = "Số liệu ước tính từ báo cáo sáu tháng của các xã, chưa có xã Đăk Tơ Lung và xã Đăk Ruồng"
+
+
+def test_xlsx_figures_keep_their_text_formats_and_heights_as_written():
+    # The figures' rows are written as sheet XML, not through openpyxl's cells: what openpyxl
+    # would have written (text kept as typed, a formula-like note as quoted text, the number's
+    # own format, the boxed wrapped style, the wrapped row's height) must be there.
+    rows = (
+        ObservationRow(
+            "2.1", "2024", "", "", None, None, Decimal("52.5"), '=HYPERLINK("http://x","bấm")', "a"
+        ),
+        ObservationRow(
+            "2.2", "2024", "Xã <Đăk> & Kôi", "Nữ", Decimal(3), None, None, "  lề \r\nhai dòng ", "b"
+        ),
+        ObservationRow("2.3", "2024", "", "Nam", Decimal("1234.567"), Decimal(2), None, LONG_NOTE, "c"),
+    )
+    sheet = _figures_workbook(*rows)[OBSERVATIONS_SHEET]
+    first = [c for c in sheet[4]]
+    assert [c.value for c in first[:7]] == ["2.1", "2024", "Toàn địa bàn", "Chung", None, None, 52.5]
+    assert first[6].number_format == "#,##0.0" and first[6].data_type == "n"
+    assert first[7].value == '=HYPERLINK("http://x","bấm")' and first[7].data_type == "s"
+    assert first[7].quotePrefix and not first[0].quotePrefix
+    second = [c.value for c in sheet[5]]
+    assert second[2] == "Xã <Đăk> & Kôi" and second[4] == 3 and sheet["E5"].number_format == "#,##0"
+    assert second[7] == "  lề \r\nhai dòng "
+    assert sheet["E6"].value == pytest.approx(1234.567) and sheet["E6"].number_format == "#,##0.00"
+    for cell in (c for row in sheet.iter_rows(min_row=4) for c in row):  # the empty ones too
+        assert (
+            cell.border.top.style == "thin"
+            and cell.alignment.wrap_text
+            and cell.font.name == "Times New Roman"
+        )
+    assert sheet.row_dimensions[4].height == 18
+    assert sheet.row_dimensions[6].height == row_height([LONG_NOTE], [30]) > 18
+    assert sheet.auto_filter.ref == "A3:I6"
+    assert [str(cells) for cells in sheet.merged_cells.ranges] == ["A1:I1"]
+
+
+def test_xlsx_figures_sheet_states_its_used_range():
+    rows = [ObservationRow("2.1", str(year), "", "", Decimal(year), None, None) for year in range(2021, 2026)]
+    sheet = _figures_workbook(*rows, read_only=True)[OBSERVATIONS_SHEET]
+    assert sheet.calculate_dimension() == "A1:I8"
+
+
+def test_xlsx_refuses_a_control_character_as_openpyxl_does():
+    with pytest.raises(IllegalCharacterError):
+        _figures_workbook(ObservationRow("2.1", "2024", "", "", None, None, None, "chuông \x07"))
 
 
 def test_pdf_text_keeps_the_vietnamese_diacritics(pdf_path):
