@@ -87,6 +87,15 @@ def _rule(measure: Measure, per: int | None) -> FigureRule:
 # ------------------------------------------------------------------ unit names
 
 
+SUMMED = "~"  # a unit name starting with it stands for the summed figures of units below an area
+
+
+def is_summed(unit: str | None) -> bool:
+    """Whether a row stands for the summed figures of units below (web.rollups' summary): no person
+    reported it, so the engine names it in no note and no list of units."""
+    return unit is not None and unit.startswith(SUMMED)
+
+
 _UNIT_PREFIXES = ("ubnd ", "xa ", "thi tran ", "phuong ", "huyen ", "tinh ")
 
 

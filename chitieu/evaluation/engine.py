@@ -22,7 +22,7 @@ from chitieu.evaluation.verdict import Status, achievement_percent, combine, pro
 from chitieu.explain import explain as wording
 from chitieu.issues import Issue, Severity
 from chitieu.names import name_key
-from chitieu.observations import Observation, unit_key
+from chitieu.observations import Observation, is_summed, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import (
     Aggregation,
@@ -92,7 +92,8 @@ def _for_sex(
             rows += group
             summed = True
         else:
-            partial.append(group[0].org_unit or "toàn địa bàn")
+            if not is_summed(group[0].org_unit):  # a sum by sex: its units' total is counted apart
+                partial.append(group[0].org_unit or "toàn địa bàn")
             lone += group
     notes = ["cộng nữ và nam"] if summed else []
     if partial:
@@ -462,7 +463,7 @@ def _row_issues(
         subs = sub_periods(period, kind) or (period,)
         used_ids = {id(o) for o in _count_rows_used(indicator, inside, subs, result)}
         for obs in inside:
-            if id(obs) in used_ids:
+            if id(obs) in used_ids or is_summed(obs.org_unit):
                 continue
             p = parse_period(obs.period)
             if obs.sex is not None:
@@ -491,7 +492,7 @@ def _row_issues(
         for obs, code, reason in chosen.dropped:
             reasons.setdefault(id(obs), (code, reason))
     for obs in inside:
-        if id(obs) not in used:
+        if id(obs) not in used and not is_summed(obs.org_unit):
             code, reason = reasons.get(id(obs), ("not_counted", "không khớp cách tính của chỉ tiêu"))
             issues.append(_row_issue(obs, code, reason))
     return tuple(issues) + _inconsistent_by_sex(inside)

@@ -191,6 +191,23 @@ def test_a_commune_reporting_by_sex_counts_in_the_total_next_to_one_reporting_a_
     assert [i.code for i in result.row_issues] == ["one_sex_only"]  # Đăk Pne's row, not silently
 
 
+def test_sums_standing_for_units_below_are_never_named_as_a_unit():
+    # web.rollups gives an area's units below as sums: a total per shape and, named apart, the
+    # girls' and boys' sums (their units' totals are in the total already). Apart, each is "one
+    # sex only"; no person reported it, so no note and no reason names it. A real unit still is.
+    rows = [
+        obs("6.1", "~T|2024", 30, 60),
+        obs("6.1", "~F|2024", 14, 30, sex=Sex.FEMALE),
+        obs("6.1", "~M|2024", 16, 30, sex=Sex.MALE),
+        obs("6.1", "Đăk Pne", 7, 10, sex=Sex.FEMALE),  # boys missing
+    ]
+    result = evaluate_indicator(PLAN.indicator("6.1"), rows, "2024", as_of=END)
+    assert (result.numerator, result.denominator) == (30, 60)
+    assert "~" not in result.explanation and "~" not in result.rule and "Đăk Pne" in result.explanation
+    assert [i.message for i in result.row_issues if "~" in i.message] == []
+    assert [i.code for i in result.row_issues] == ["one_sex_only"]  # Đăk Pne's
+
+
 def test_an_f_row_of_a_share_of_women_is_the_indicator_itself():
     # Issue 19.5: 2.1 is female wage workers ÷ employed women. A row tagged F is the figure;
     # a row tagged M has no meaning there and comes back as an issue.

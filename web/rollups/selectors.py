@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, level_figure
+from chitieu.observations import SUMMED, unit_key
 from chitieu.observations import Observation as CoreObservation
-from chitieu.observations import unit_key
 from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from chitieu.rollup import FigureState, aggregate
@@ -44,7 +44,7 @@ from web.rollups.cache import cached, evaluation_key, plan_digest, remember
 from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, Verdict, View
 from web.rollups.services import VIEW_STATES, Sums
 
-BELOW = "~"  # the name of the summed figures of the units below an area
+BELOW = SUMMED  # the name of the summed figures of the units below an area
 APPROVED_STATES = VIEW_STATES[View.APPROVED]
 
 
@@ -582,24 +582,6 @@ def commune_labels(area: OrgUnit, period_key: str) -> list[str]:
     return [unit_label(u) for u in communes_in(area_unit(area), period_key)]
 
 
-def judge_area(core: Plan, rows: Sequence[CoreObservation], period_key: str, **how) -> PlanEvaluation:
-    """The engine's evaluation of an area from rows that may stand for summed units (``BELOW``),
-    without its notes about those rows themselves: a sum by sex named apart from the total it
-    is already in is "only one sex, not counted", which is true of the sum and of no real unit.
-    The verdicts are the engine's on every raw figure (tests/web/rollups); what each unit's own
-    rows lack, its own (commune) evaluation says."""
-    evaluation = evaluate_plan(core, rows, period_key, **how)
-    summed = f"({BELOW}"  # how the engine names a row's unit in its note (``chitieu.evaluation``)
-    if not any(summed in i.message for i in evaluation.issues):
-        return evaluation
-    results = tuple(
-        replace(r, row_issues=tuple(i for i in r.row_issues if summed not in i.message))
-        for r in evaluation.results
-    )
-    issues = tuple(i for i in evaluation.issues if summed not in i.message)
-    return replace(evaluation, results=results, issues=issues)
-
-
 @dataclass(frozen=True)
 class AreaEvaluation:
     area: OrgUnit
@@ -625,7 +607,7 @@ def unit_evaluation(
         return AreaEvaluation(area, evaluation, (), units)
     observations = tuple(area_observations(plan, core, area, period_key, states=states))
     units = tuple(commune_labels(area, period_key))
-    evaluation = judge_area(core, observations, period_key, as_of=as_of, units=units)
+    evaluation = evaluate_plan(core, observations, period_key, as_of=as_of, units=units)
     # The verdicts, not the engine's input: for the nation that input is nearly every commune's
     # rows (25 MB pickled at 5 % of the country), copied into each worker on every cache hit.
     remember(key, (evaluation, units))
@@ -747,7 +729,7 @@ def evaluation_all_units(
             observations = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
             observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
-        results[area.pk] = judge_area(
+        results[area.pk] = evaluate_plan(
             core,
             observations,
             period_key,
@@ -949,7 +931,7 @@ def evaluate_for_store(
         own = own_of[by_year(period_key)]
         for area in areas:
             rows = own[area.pk] + communes.rows.get(area.pk, [])
-            evaluation = judge_area(
+            evaluation = evaluate_plan(
                 core,
                 rows,
                 period_key,

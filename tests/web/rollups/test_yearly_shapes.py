@@ -173,7 +173,7 @@ def test_random_sub_year_figures_and_moves_agree(admin, shape, seed, steps):
 def test_no_note_is_about_the_summed_rows(country, settings):
     """The summary's sums by sex, named apart from the total they are already in, gave a district
     hundreds of notes "row 6.1 of 2024-01 (~F|2024-01,…) not counted: one sex only" about units no
-    one reported; the notes are the engine's about real rows only, stored or not."""
+    one reported, and named those sums in the reasons; now a sum is never named as a unit."""
     from datetime import date
 
     from web.dashboards.selectors import core_plan, plan_version_active
@@ -205,3 +205,4 @@ def test_no_note_is_about_the_summed_rows(country, settings):
         for evaluation in judged:
             notes = [*evaluation.issues, *(i for r in evaluation.results for i in r.row_issues)]
             assert not [str(i) for i in notes if "~" in i.message], period_key
+            assert not [r.explanation for r in evaluation.results if "~" in r.explanation], period_key
