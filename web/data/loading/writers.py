@@ -173,17 +173,27 @@ class PostgresWriter(Writer):
 _STAGED_COLUMNS = (
     "line, submission_id, rule, indicator_code, sex, numerator, denominator, value, note, existing"
 )
+# From this many figures on, the observations' foreign key to their reports is checked once for the
+# whole table instead of once per row (observation_keys_drop): below it, the lock is not worth it.
+BIG_LOAD = 50_000
 
 
 class PostgresStaging(PostgresWriter):
-    """PostgreSQL, set-based: new submissions are copied straight in (their ids come from the
-    sequence), the figures into an UNLOGGED staging table named for this load, as read: the
-    figure rule is applied to all of them at once in SQL (web.data.loading.stage), then one
-    INSERT … SELECT stores them. Unlogged: nothing of it is worth a write-ahead log, it lives
-    for one transaction and is dropped at the end (a rollback removes it too)."""
+    """PostgreSQL: new submissions and the figures the quick path has judged (by the core's rule,
+    as on SQLite) are copied straight in; every other line — other spellings, a report already
+    there, anything to report — goes to an UNLOGGED staging table named for this load, as read,
+    and is judged in SQL with the rest of them once the file is read (web.data.loading.stage).
+    Unlogged: nothing of it is worth a write-ahead log, it lives for one transaction and is
+    dropped at the end (a rollback removes it too).
+
+    A load of BIG_LOAD figures or more copies them with the observations' foreign key dropped
+    (``observation_keys_drop``) and adds it back at the end (``keys_restore``), which checks it
+    once, set-based, instead of queueing one check per row for the commit."""
 
     def __init__(self):
         super().__init__()
+        self.staged: list[tuple] = []
+        self.keys: list[tuple[str, str]] | None = None  # the foreign keys dropped, to add back
         self.staging = f"data_load_{uuid.uuid4().hex}"
         with connection.cursor() as cursor:
             cursor.execute(
@@ -192,7 +202,67 @@ class PostgresStaging(PostgresWriter):
                 " numerator numeric, denominator numeric, value numeric, note text NOT NULL,"
                 " existing boolean NOT NULL)"
             )
-        self.obs_target = f"{self.staging} ({_STAGED_COLUMNS})"  # figures go to the staging table
+
+    def stage(self, row: tuple) -> None:
+        self.staged.append(row)
+        if len(self.staged) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.keys is None and len(self.observations) >= BIG_LOAD:
+            with connection.cursor() as cursor:
+                self.keys = observation_keys_drop(cursor)
+        super().flush()
+        if self.staged:
+            with (
+                connection.cursor() as wrapper,
+                wrapper.cursor.copy(f"COPY {self.staging} ({_STAGED_COLUMNS}) FROM STDIN") as copy,
+            ):
+                for row in self.staged:
+                    copy.write_row(row)
+            self.staged.clear()
+
+    def keys_restore(self) -> None:
+        """Add back the foreign keys dropped for a big load: one check of the whole table."""
+        if self.keys:
+            with connection.cursor() as cursor:
+                observation_keys_add(cursor, self.keys)
+        self.keys = None
+
+
+def observation_keys_drop(cursor) -> list[tuple[str, str]]:
+    """Drop the observations' foreign keys to their reports; (name, definition) of each, to add back.
+
+    Django makes foreign keys DEFERRABLE INITIALLY DEFERRED on PostgreSQL: each inserted row
+    queues a check (an index probe and a row lock on its report) that runs at COMMIT — a
+    third of a national load's time, spent after the last line was read. Dropped and added
+    again by its own definition in the same transaction, the key is validated for the whole
+    table with one anti-join. All or nothing still: a row without its report makes the ADD
+    fail and the load roll back. The price is an exclusive lock on the observations and
+    reports until the commit, which a bulk load of this size holds in practice anyway."""
+    cursor.execute(
+        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = %s::regclass AND contype = 'f' AND confrelid = %s::regclass""",
+        [Observation._meta.db_table, Submission._meta.db_table],
+    )
+    keys = cursor.fetchall()
+    _queued_checks_run(cursor)
+    for name, _definition in keys:
+        cursor.execute(f'ALTER TABLE {Observation._meta.db_table} DROP CONSTRAINT "{name}"')
+    return keys
+
+
+def observation_keys_add(cursor, keys: list[tuple[str, str]]) -> None:
+    _queued_checks_run(cursor)
+    for name, definition in keys:
+        cursor.execute(f'ALTER TABLE {Observation._meta.db_table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def _queued_checks_run(cursor) -> None:
+    """The reports copied in have checks of their own still queued, and a table with queued checks
+    cannot be altered: run those now (a few per report), then defer again as Django does."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def writer_for_connection() -> Writer:
