@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 import shutil
+import sqlite3
 from decimal import Context, Decimal, localcontext
 
 import pytest
@@ -594,3 +595,54 @@ def test_the_quick_path_stores_what_the_figure_rule_accepts(country, monkeypatch
     quick_text = all(t.isdigit() or not t for t in (num, den)) and (value.isdigit() or code != "6.3")
     if want[1] is not None and quick_text:
         assert len(PRIMING) + 2 not in general_lines, (code, num, den, value)
+
+
+def test_the_quick_path_judges_the_same_numbers_by_each_indicator_s_own_rule(country, monkeypatch):
+    """The quick path keeps the figure rule's answers for numbers it has seen: 3 of 5 is a count of
+    3 for 6.3, 60 % for 2.1 and 60,000 per 100,000 for 4.2, and 5 of 3 is refused for the percentage
+    2.1 after a count took it."""
+    general_lines: list[int] = []
+    general = observations._Load.general
+    monkeypatch.setattr(
+        observations._Load,
+        "general",
+        lambda load, line, cells: general_lines.append(line) or general(load, line, cells),
+    )
+    quick = [
+        ["6.3", "2024-Q1", "23500", "", "3", "5", "", ""],
+        ["2.1", "2024", "611-LD", "", "3", "5", "", ""],
+        ["4.2", "2024", "611-YT", "", "3", "5", "", ""],
+    ]
+    observations_load(plan=country, rows_or_path=[HEADER, *PRIMING, *quick], actor=None, state="draft")
+    lines = range(len(PRIMING) + 2, len(PRIMING) + 2 + len(quick))
+    assert not set(lines) & set(general_lines)  # all three were judged on the quick path
+    got = {
+        code: Observation.objects.get(
+            indicator_code=code, submission__period_key=period, submission__org_unit__code=unit
+        ).value
+        for code, period, unit, *_ in quick
+    }
+    assert got == {"6.3": 3, "2.1": 60, "4.2": 60000}
+
+    rows = [
+        ["2.1", "2023", "612-LD", "", "1", "2", "", ""],  # 612-LD met once, by the general reader
+        ["6.3", "2024-Q2", "23501", "", "5", "3", "", ""],
+        ["2.1", "2024", "612-LD", "", "5", "3", "", ""],
+    ]
+    with pytest.raises(LoadError) as error:
+        observations_load(plan=country, rows_or_path=[HEADER, *PRIMING, *rows], actor=None, state="draft")
+    assert [(i.line, i.code) for i in error.value.issues] == [
+        (len(PRIMING) + 4, "numerator_above_denominator")
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 142, 143, 2 * 142 + 5])
+def test_sqlite_rows_insert_writes_every_row_once_in_order(count):
+    """Many rows per INSERT statement on SQLite (writers._RowsInsert): whole statements and the rest."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (a, b, c, d, e, f, g)")
+    rows = [(i, f"x{i}", None, i / 2, "", "F", 7) for i in range(count)]
+    insert = writers._RowsInsert("INSERT INTO t (a, b, c, d, e, f, g)", 7)
+    assert insert.per == 142
+    insert.run(db, rows)
+    assert db.execute("SELECT * FROM t ORDER BY rowid").fetchall() == rows

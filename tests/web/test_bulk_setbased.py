@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from tests.web import test_bulk
 from tests.web.test_bulk import HEADER, figures, snapshot
 from web.core import hooks
-from web.data.loading import observations, stage
+from web.data.loading import observations, stage, writers
 from web.data.loading.errors import LoadError
 from web.data.loading.observations import observations_load
 from web.data.models import Observation
@@ -150,3 +150,43 @@ def test_a_big_load_checks_the_foreign_key_once_and_keeps_it(country, monkeypatc
             "INSERT INTO data_observation (submission_id, indicator_code, sex, note)"
             " VALUES (-1, '6.3', '', '')"
         )
+
+
+def test_a_big_load_copies_its_figures_in_with_the_key_checked_once(country, monkeypatch):
+    """Past BIG_LOAD the figures of the quick path are copied straight in with the key dropped, and
+    the key is added back at the end: every line stored, the same key, still refusing an orphan."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL pass only")
+    monkeypatch.setattr(writers, "BIG_LOAD", 1)
+    dropped: list[list] = []
+    drop = writers.observation_keys_drop
+    monkeypatch.setattr(
+        writers, "observation_keys_drop", lambda cursor: dropped.append(drop(cursor)) or dropped[-1]
+    )
+    keys = _observation_keys()
+    rows = _communes(2024)
+    result = observations_load(plan=country, rows_or_path=[HEADER, *rows], actor=None)
+    assert dropped == [keys]  # dropped once, by the writer
+    assert result.observations_created == Observation.objects.count() == len(rows)
+    assert _observation_keys() == keys
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "INSERT INTO data_observation (submission_id, indicator_code, sex, note)"
+            " VALUES (-1, '6.3', '', '')"
+        )
+
+
+def test_a_big_load_with_a_bad_line_stores_nothing_and_keeps_the_key(country, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL pass only")
+    monkeypatch.setattr(writers, "BIG_LOAD", 1)
+    keys = _observation_keys()
+    rows = _communes(2024)
+    rows[13][6] = "3,5"  # line 15, after figures copied straight in: a count is whole
+    before = snapshot()
+    with pytest.raises(LoadError) as caught:
+        observations_load(plan=country, rows_or_path=[HEADER, *rows], actor=None)
+    assert [(i.line, i.code) for i in caught.value.issues] == [(15, "not_whole")]
+    assert snapshot() == before
+    assert _observation_keys() == keys

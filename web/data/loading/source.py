@@ -8,6 +8,7 @@ import gzip
 import io
 import unicodedata
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from chitieu import observation_csv as tidy
@@ -62,7 +63,7 @@ class Source:
             header = unicodedata.normalize("NFC", first)
             delimiter = tidy._delimiter(header.strip("\r\n"))
             self.delimiter = delimiter
-            lines = _chain([first], text)
+            lines = chain([first], text)
             reader = csv.reader(lines, delimiter=delimiter)
             previous = 0
             try:
@@ -73,11 +74,6 @@ class Source:
                 raise LoadError(
                     [LoadIssue(previous + 1, f"không đọc được dòng CSV: {exc}", "bad_csv")], source=self.name
                 ) from exc
-
-
-def _chain(first: list[str], rest) -> Iterator[str]:
-    yield from first
-    yield from rest
 
 
 def _prescan(binary) -> tuple[str, bool, bool, bool]:

@@ -21,6 +21,7 @@ from web.core.audit import audit_entries_save, audit_entry
 from web.data.loading.area import IndicatorRule
 from web.data.loading.errors import LoadIssue
 from web.data.loading.figure_sql import figure_issue, problem_sql, rule_flags, stored_value_sql
+from web.data.loading.writers import BIG_LOAD, observation_keys_add, observation_keys_drop
 from web.data.models import Observation, Submission
 from web.data.services import _differs, _plain
 
@@ -28,9 +29,6 @@ _STORED = stored_value_sql("s.numerator", "s.denominator", "s.value", "r.is_coun
 _PROBLEM = problem_sql("s.numerator", "s.denominator", "s.value", "r.is_count", "r.is_percent", "r.factor")
 _MATCH = "o.submission_id = s.submission_id AND o.indicator_code = s.indicator_code AND o.sex = s.sex"
 _FIELDS = ("numerator", "denominator", "value", "note")
-# From this many staged figures on, the observations' foreign key is checked once for the whole
-# table instead of once per row (see _foreign_key_checked_once): below it, the lock is not worth it.
-BIG_LOAD = 50_000
 
 
 @dataclass
@@ -102,31 +100,12 @@ def staged_store(staging: str, rules: dict[str, IndicatorRule], *, actor, reason
 
 
 def _foreign_key_checked_once(cursor, table: str, insert: str) -> int:
-    """Run ``insert`` with the observations' foreign key to their reports checked once, set-based.
-
-    Django makes foreign keys DEFERRABLE INITIALLY DEFERRED on PostgreSQL: each inserted row
-    queues a check (an index probe and a row lock on its report) that runs at COMMIT — a
-    third of a national load's time, spent after the last line was read. The key is dropped
-    and added again by its own definition in the same transaction; adding it validates the
-    whole table with one anti-join. All or nothing still: a row without its report makes
-    the ADD fail and the load roll back. The price is an exclusive lock on the observations
-    and reports until the commit, which a bulk load of this size holds in practice anyway."""
-    cursor.execute(
-        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid = %s::regclass AND contype = 'f' AND confrelid = %s::regclass""",
-        [table, Submission._meta.db_table],
-    )
-    keys = cursor.fetchall()
-    # The reports copied in have checks of their own still queued, and a table with queued
-    # checks cannot be altered: run those now (a few per report), then defer again as Django does.
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    for name, _definition in keys:
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    """Run ``insert`` with the observations' foreign key to their reports checked once, set-based
+    (web.data.loading.writers.observation_keys_drop says why)."""
+    keys = observation_keys_drop(cursor)
     cursor.execute(insert)
     created = cursor.rowcount
-    for name, definition in keys:
-        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    observation_keys_add(cursor, keys)
     return created
 
 
