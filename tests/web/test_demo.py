@@ -11,8 +11,8 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
 
+from tests.web.once import rolled_back
 from web.accounts.models import User
 from web.core.models import AuditEntry
 from web.data.models import Observation, Submission
@@ -41,17 +41,11 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """``manage.py load_demo`` on an empty database, once per module; rolled back after it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            out = StringIO()
-            mail.outbox = []
-            call_command("load_demo", stdout=out)
-            yield Demo(printed=out.getvalue(), mailed=len(mail.outbox))
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        out = StringIO()
+        mail.outbox = []
+        call_command("load_demo", stdout=out)
+        yield Demo(printed=out.getvalue(), mailed=len(mail.outbox))
 
 
 def test_load_demo_twice_neither_fails_nor_duplicates(demo, db):
