@@ -15,6 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# Bytecode is written (to the ignored __pycache__ folders): with PYTHONDONTWRITEBYTECODE set, every
+# pytest worker rewrote and compiled all 500 test modules again (collection 14-17 s instead of 7 s),
+# and every server or command a test starts compiled the project again.
+unset PYTHONDONTWRITEBYTECODE
 
 echo "== tests on SQLite"
 "$BIN/pytest" -n 2 --dist worksteal -p no:cacheprovider "$@"

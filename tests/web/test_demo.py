@@ -1,9 +1,18 @@
-"""The demo loader: realistic, with gaps, late and returned reports; running it twice changes nothing."""
+"""The demo loader: realistic, with gaps, late and returned reports; running it twice changes nothing.
 
+The demo is built once per module (``demo``: a minute of the suite's time on each database instead
+of one per test), inside a transaction rolled back after the module; each test's own changes, a
+second ``load_demo`` included, are rolled back after it by its ``db`` savepoint.
+"""
+
+from dataclasses import dataclass
 from io import StringIO
 
+import pytest
+from django.core import mail
 from django.core.management import call_command
 
+from tests.web.once import rolled_back
 from web.accounts.models import User
 from web.core.models import AuditEntry
 from web.data.models import Observation, Submission
@@ -23,18 +32,30 @@ def _snapshot():
     )
 
 
-def test_load_demo_twice_neither_fails_nor_duplicates(db):
-    out = StringIO()
-    call_command("load_demo", stdout=out)
+@dataclass(frozen=True)
+class Demo:
+    printed: str  # what `manage.py load_demo` told the operator
+    mailed: int  # e-mails sent while loading (history is for the notice lists, not the mailboxes)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """``manage.py load_demo`` on an empty database, once per module; rolled back after it."""
+    with rolled_back(django_db_blocker):
+        out = StringIO()
+        mail.outbox = []
+        call_command("load_demo", stdout=out)
+        yield Demo(printed=out.getvalue(), mailed=len(mail.outbox))
+
+
+def test_load_demo_twice_neither_fails_nor_duplicates(demo, db):
     first = _snapshot()
     call_command("load_demo", stdout=StringIO())
     assert _snapshot() == first
-    printed = out.getvalue()
-    assert "dieuphoi" in printed and "ChiTieu@2024" in printed and "xa.daktolung" in printed
+    assert "dieuphoi" in demo.printed and "ChiTieu@2024" in demo.printed and "xa.daktolung" in demo.printed
 
 
-def test_demo_data_is_realistic(db):
-    call_command("load_demo", stdout=StringIO())
+def test_demo_data_is_realistic(demo, db):
     returned = Submission.objects.get(state="returned")
     assert (returned.org_unit.name, returned.period_key) == ("Xã Đăk Tơ Lung", "2024-Q3") and returned.reason
     years = {s.period_start.year for s in Submission.objects.all()}
@@ -60,10 +81,9 @@ def test_demo_data_is_realistic(db):
     }
 
 
-def test_demo_accounts_have_addresses_filled_once(db):
+def test_demo_accounts_have_addresses_filled_once(demo, db):
     from web.home.demo import ACCOUNTS, EMAIL_DOMAIN
 
-    call_command("load_demo", stdout=StringIO())
     emails = dict(User.objects.values_list("username", "email"))
     assert {a.username for a in ACCOUNTS} <= emails.keys()
     assert all(emails[a.username].endswith("@" + EMAIL_DOMAIN) for a in ACCOUNTS)
@@ -77,17 +97,15 @@ def test_demo_accounts_have_addresses_filled_once(db):
     assert User.objects.count() == len(emails)
 
 
-def test_reminders_on_the_demo_reach_someone_once(db, settings):
+def test_reminders_on_the_demo_reach_someone_once(demo, db, settings):
     from datetime import date, timedelta
-
-    from django.core import mail
 
     from web.dashboards.services import DEFAULT_LOOKBACK_DAYS
     from web.dashboards.views import completeness_data
     from web.plans.models import Plan
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("load_demo", stdout=StringIO())
+    assert demo.mailed == 0  # the demo's years of history reached nobody's mailbox
     as_of = date(2025, 1, 22)  # a month after the 2024 deadlines
     plan = Plan.objects.get(area__name="Kon Rẫy")
     overdue = [
@@ -107,10 +125,9 @@ def test_reminders_on_the_demo_reach_someone_once(db, settings):
     assert len(mail.outbox) == len(overdue)  # none the second time
 
 
-def test_the_district_dashboard_of_the_demo_lists_no_sums_as_a_row_that_does_not_count(client, db):
+def test_the_district_dashboard_of_the_demo_lists_no_sums_as_a_row_that_does_not_count(demo, client, db):
     # was: "2024-Q1: dòng 6.3 kỳ 2024-Q1 (~) không được tính: đơn vị không thuộc danh sách…" four
     # times: the roll-up's sums of the communes were handed to the engine beside each commune's rows
-    call_command("load_demo", stdout=StringIO())
     client.force_login(User.objects.get(username="dieuphoi"))
     version = PlanVersion.objects.get(status="active", plan__area__name="Kon Rẫy")
     page = client.get(f"/dashboards/plans/{version.plan_id}/?period=2024").content.decode()

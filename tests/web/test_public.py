@@ -13,21 +13,30 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.web.once import rolled_back
 from web.accounts.models import User
 from web.core.models import AuditEntry
 from web.data.models import Observation
 from web.home.demo import load_demo
+from web.plans.models import Plan
 from web.public.services import plan_publish
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _published(django_db_setup, django_db_blocker):
+    """The demo built once for the module (rolled back after it; each test's changes after the test)."""
+    with rolled_back(django_db_blocker):
+        result = load_demo(reform=False)  # a district still at work: its coordinator publishes
+        plan = result["version"].plan
+        plan_publish(actor=User.objects.get(username="dieuphoi"), plan=plan, published=True)
+        yield plan.pk
+
+
 @pytest.fixture
-def published():
-    result = load_demo(reform=False)  # a district still at work: its coordinator publishes
-    plan = result["version"].plan
-    plan_publish(actor=User.objects.get(username="dieuphoi"), plan=plan, published=True)
-    return plan
+def published(_published, db):
+    return Plan.objects.get(pk=_published)  # read again: no attribute a previous test changed
 
 
 def _rows(html: str) -> dict[str, tuple[str, str]]:

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+
+from tests.web.once import rolled_back
 
 from .world import build_world
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield build_world()
 
 
 @pytest.fixture
