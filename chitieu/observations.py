@@ -38,6 +38,9 @@ class Observation:
     # (no trafficking victim returned); different from missing and from zero.
     not_applicable: bool = False
     submitted: date | None = None  # when the unit sent it: for timeliness
+    # A row of summed units (``is_summed``): how many units' rows it sums. Such a "unit" covers a
+    # period only where its row there sums all of its units (``units`` of its fullest row).
+    units: int = 1
 
     @property
     def key(self) -> tuple[str, str, str, Sex | None]:

@@ -178,7 +178,7 @@ def _select(
             for o in unit_rows
             if o.period in shadowed
         ]
-        covered[unit] = chosen
+        covered[unit] = _covered_by_all(chosen, unit_rows) if is_summed(unit_rows[0].org_unit) else chosen
         mine = [o for o in unit_rows if o.period in keys]
         used += mine
         if len(chosen) == 1 or kind is Aggregation.FLOW or indicator.measure is Measure.COUNT:
@@ -224,6 +224,16 @@ def _select(
         }[kind]
         how = rule + (f", {how}" if how else "")
     return Selection(tuple(picked), tuple(used), tuple(dropped), covered, how, refused)
+
+
+def _covered_by_all(chosen: list[Period], rows: Sequence[Observation]) -> list[Period]:
+    """The periods a row of summed units covers: those where its row sums every one of its units
+    (they all count with their latest period, so their number is that of its fullest row). Units
+    that report the same kind of period are summed together whichever of them they left out, and
+    the coverage stays that of each unit: a month is covered only if every unit gave it."""
+    size = max(o.units for o in rows)
+    full = {o.period for o in rows if o.units == size}
+    return [p for p in chosen if p.key in full]
 
 
 def unit_counts_with(

@@ -15,13 +15,14 @@ Sums are kept in millionths (the figures' 6 decimal places) as integers, so they
 are exact on SQLite too.
 
 Rows with a ``shape`` are the units below an area for a year (and so for the phase, which
-is judged on its years), grouped by how each unit counts for its year: ``shape`` lists the
-periods it counts with (its year, or its quarters, months… none counted twice), and the
-row holds the sums of the rows of those periods of the units of that shape. The engine
-combines each shape as one unit (``chitieu.evaluation.engine.unit_counts_with`` says why
-that is the same), so a year of a quarterly stock or of a share of women is judged from
-sums too. ``sex`` there is the engine's reading: "" both sexes, F, M, and W a share of women
-(each unit's F row standing for its total when it gave none).
+is judged on its years), grouped by how each unit counts for its year: units counting with
+periods of one kind (months, quarters…, none counted twice) by their latest one ("…2024-12"),
+others by the exact periods they count with. A row holds the sums of the rows of one period of
+the units of that shape, and ``n_units`` how many of them gave it. The engine combines each shape
+as one unit (``chitieu.evaluation.engine.unit_counts_with`` says why that is the same; the
+coverage is each unit's, from ``n_units``), so a year of a quarterly stock or of a share of
+women is judged from sums too. ``sex`` there is the engine's reading: "" both sexes, F, M, and
+W a share of women (each unit's F row standing for its total when it gave none).
 """
 
 from __future__ import annotations

@@ -192,8 +192,11 @@ def _sums(row) -> Sums:
     )
 
 
-def summed_row(indicator: Indicator, period_key: str, label: str, sex: Sex | None, sums: Sums):
-    """One core observation standing for the figures behind ``sums``: the engine gets the same figure."""
+def summed_row(
+    indicator: Indicator, period_key: str, label: str, sex: Sex | None, sums: Sums, *, units: int = 1
+):
+    """One core observation standing for the figures behind ``sums``: the engine gets the same
+    figure. ``units``: how many units' rows it sums (a shape row; see ``Observation.units``)."""
     numerator = denominator = value = None
     if indicator.measure is Measure.COUNT:
         if not sums.n_count_missing:
@@ -215,6 +218,7 @@ def summed_row(indicator: Indicator, period_key: str, label: str, sex: Sex | Non
         denominator=denominator,
         value=value,
         source=f"{'' if label else 'toàn địa bàn, '}{period_key}",
+        units=units,
     )
 
 
@@ -267,7 +271,7 @@ def _shape_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
             continue
         sex = _sex(f.sex)
         label = f"{BELOW}{f.sex or 'T'}|{f.shape}"
-        rows.append(summed_row(indicator, f.period_key, label, sex, _sums(f)))
+        rows.append(summed_row(indicator, f.period_key, label, sex, _sums(f), units=f.n_units))
     return rows
 
 

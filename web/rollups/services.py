@@ -464,7 +464,18 @@ def shape_codes(plan) -> ShapeCodes:
 SHAPE_LENGTH = 100  # RollupFigure.shape: twelve months fit
 
 
+GROUPED = "…"  # a shape "…2024-12": the units that count with months, the latest December
+
+
 def shape_of(keys: tuple[str, ...]) -> str:
+    """The shape of a unit counting with the periods ``keys`` (in time order). Units that count
+    with periods of one kind (months, quarters…) share a shape by their latest period, whichever
+    earlier ones they left out: none of their periods overlap, a stock is read at that latest
+    period, and the engine finds who left out what from how many units each row sums
+    (``Observation.units``). So an area has a few shapes, not one per pattern of gaps. Units
+    mixing kinds (a half-year, then quarters) keep their exact periods."""
+    if len({parse_period(k).kind for k in keys}) == 1:
+        return GROUPED + keys[-1]
     text = ",".join(keys)
     return text if len(text) <= SHAPE_LENGTH else "#" + hashlib.sha1(text.encode()).hexdigest()
 
@@ -504,7 +515,7 @@ def shape_sums(codes: ShapeCodes, year: Period, cells: dict[Cell, Sums]) -> dict
     return out
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)  # a country's patterns of cells: tens of thousands at most
 def _counted(
     year_key: str, pattern: frozenset[tuple[str, str]], reading: str
 ) -> tuple[str, tuple[tuple[str, str], ...]]:

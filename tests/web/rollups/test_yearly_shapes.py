@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.web.rollups.conftest import (
+    MONTHS_2024,
     NEXT,
     SHAPES,
     SUB_YEAR_DUTIES,
@@ -206,3 +207,53 @@ def test_no_note_is_about_the_summed_rows(country, settings):
             notes = [*evaluation.issues, *(i for r in evaluation.results for i in r.row_issues)]
             assert not [str(i) for i in notes if "~" in i.message], period_key
             assert not [r.explanation for r in evaluation.results if "~" in r.explanation], period_key
+
+
+def test_units_leaving_out_different_months_share_one_shape(country):
+    """Each commune leaves out another month of a monthly stock: the summary once kept one shape
+    per pattern of gaps (a country's were millions of rows, and its load never ended); now the
+    units counting with months share one shape by their latest month, and the year's coverage
+    still lists every month some unit left out, as the engine on the raw figures does."""
+    from datetime import date
+
+    from chitieu.periods import parse_period
+    from web.dashboards.selectors import core_plan, plan_version_active
+    from web.data.models import Observation, Submission
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.models import RollupFigure
+    from web.rollups.selectors import unit_evaluation
+    from web.rollups.services import rollup_rebuild
+
+    nation, plan = country
+    communes = list(OrgUnit.objects.filter(kind=UnitKind.COMMUNE).order_by("pk"))
+    assert len(communes) >= 4
+    left_out = {commune.pk: f"2024-{n:02d}" for n, commune in enumerate(communes, start=2)}
+    for commune in communes:
+        for month in MONTHS_2024:
+            if month == left_out[commune.pk]:
+                continue
+            period = parse_period(month)
+            submission = Submission.objects.create(
+                plan=plan,
+                org_unit=commune,
+                period_key=month,
+                period_start=period.start,
+                period_end=period.end,
+                state="approved",
+            )
+            Observation.objects.create(
+                submission=submission, indicator_code="3.1", sex="", numerator=3, denominator=10
+            )
+    rollup_rebuild(plan=plan)
+    shapes = set(
+        RollupFigure.objects.filter(plan=plan, unit=nation, indicator_code="3.1", sex="")
+        .exclude(shape="")
+        .values_list("shape", flat=True)
+    )
+    assert shapes == {"…2024-12"}
+    core = core_plan(plan_version_active(plan))
+    late = date(2030, 1, 1)
+    result = unit_evaluation(plan, core, nation, "2024", as_of=late, states=("approved",))
+    result = result.evaluation.result("3.1")
+    assert set(result.coverage.missing) == set(left_out.values())
+    assert_same_as_engine(plan, "2024")
