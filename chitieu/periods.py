@@ -258,6 +258,7 @@ class ReportingCalendar:
 DEFAULT_CALENDAR = ReportingCalendar()
 
 
+@functools.lru_cache(maxsize=4096)  # an annex names the same few periods on thousands of rows
 def period_label(key: str) -> str:
     """The Vietnamese name of a period, as people write it: the one formatter every output uses.
 

@@ -9,6 +9,7 @@ Pure: the reference date is passed in, nothing reads the clock.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -508,6 +509,7 @@ def _observation_rows(
 _SOURCE_WORDS = ((re.compile(r"\bline (\d+)"), r"dòng \1"), (re.compile(r"\bform #(\d+)"), r"biểu mẫu số \1"))
 
 
+@functools.lru_cache(maxsize=8192)  # "Xã A, 2024-03": each unit and period, on every indicator's rows
 def _source_words(source: str) -> str:
     """Where a figure came from, in Vietnamese: "line 5" → "dòng 5"."""
     for pattern, words in _SOURCE_WORDS:

@@ -155,6 +155,7 @@ def print_scale(widths: Iterable[float]) -> int:
 
 
 @lru_cache(maxsize=8192)  # unit names, periods and sources repeat on every row of the annex
+@lru_cache(maxsize=16384)  # an annex's codes, periods and unit names repeat on thousands of rows
 def _lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word)."""
     room = max(1, int(width * 1.1) - 1)  # Times at 11 pt sets about 1,1 characters per unit
@@ -359,6 +360,7 @@ class _FigureCells:
         self._checker = Cell(sheet)  # never placed in the sheet
         self._ids: dict[tuple[str, bool], str] = {}
         self._texts: dict[str, str] = {}  # codes, periods, unit names repeat on thousands of rows
+        self._numbers: dict[Decimal, str] = {}  # so do figures (equal values are written alike)
         self._empty = f's="{self._id("General", False)}" t="n"/>'  # still boxed
 
     def _id(self, number_format: str, quote_prefix: bool) -> str:
@@ -373,8 +375,12 @@ class _FigureCells:
     def cell(self, ref: str, value: Any) -> str:
         """One cell as openpyxl writes it: a figure as a number with its format, any text as text."""
         if isinstance(value, Decimal):
-            number = safe_string(_number(value))
-            return f'<c r="{ref}" s="{self._id(number_format(value), False)}" t="n"><v>{number}</v></c>'
+            rest = self._numbers.get(value)
+            if rest is None:
+                number = safe_string(_number(value))
+                style = self._id(number_format(value), False)
+                rest = self._numbers[value] = f's="{style}" t="n"><v>{number}</v></c>'
+            return f'<c r="{ref}" {rest}'
         if isinstance(value, str) and value:
             rest = self._texts.get(value)
             if rest is None:
