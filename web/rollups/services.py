@@ -289,7 +289,8 @@ WITH base AS (
       JOIN data_submission s ON s.id = o.submission_id
       JOIN ({{views}}) v ON v.state = s.state
       JOIN rollups_unitancestor e ON e.unit_id = s.org_unit_id AND e.depth = 0
-     WHERE s.plan_id = %(plan)s AND s.period_key IN ({{periods}}) {{below_areas}}
+     WHERE s.plan_id = %(plan)s AND s.period_start BETWEEN %(first_start)s AND %(last_start)s
+       AND s.period_key IN ({{periods}}) {{below_areas}}
      GROUP BY v.view, e.ancestor_id, s.period_key, o.indicator_code, o.sex
 ),
 summed AS (
@@ -340,6 +341,8 @@ def _rebuild_statement(
             params.update({f"view{n}": view, f"state{n}": state})
             views.append(f"SELECT %(view{n})s AS view, %(state{n})s AS state")
     params.update({f"period{i}": key for i, key in enumerate(periods)})
+    starts = sorted(parse_period(key).start for key in periods)
+    params.update(first_start=starts[0], last_start=starts[-1])  # the index on (plan, period start)
     below = in_areas = ""
     if areas is not None:
         params.update({f"area{i}": unit for i, unit in enumerate(areas)})
@@ -409,9 +412,12 @@ def rollup_rebuild(
         stale = stale.filter(unit_id__in=areas) if areas else stale.none()
     stale.delete()
     summary_changed(plan.pk)
-    kinds: dict[str, list[str]] = {}
+    # One statement per kind of period and year: each sorts one year's rows of that kind (a
+    # country's months at once made SQLite sort tens of millions of rows on disk for an hour).
+    kinds: dict[tuple[str, int], list[str]] = {}
     for key in keys:
-        kinds.setdefault(parse_period(key).kind.value, []).append(key)
+        period = parse_period(key)
+        kinds.setdefault((period.kind.value, period.start.year), []).append(key)
     if areas == []:
         kinds = {}
     with bulk_statements(), connection.cursor() as cursor:
@@ -420,7 +426,7 @@ def rollup_rebuild(
             cursor.execute(sql, {**params, "plan": plan.pk, "commune": UnitKind.COMMUNE.value})
             if progress is not None:
                 progress(done, len(kinds), periods[-1])
-    _rebuild_shapes(plan, keys, areas)
+        _rebuild_shapes(plan, keys, areas)
     hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=plan.pk, areas=areas, views=list(VIEW_STATES))
     return RollupFigure.objects.filter(plan=plan).count()
 
