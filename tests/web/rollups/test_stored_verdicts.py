@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chitieu.evaluate import evaluate_plan
-from tests.web.rollups.conftest import NEXT, build_tree, move, plan_for, random_figures
+from tests.web.rollups.conftest import NEXT, build_tree, examples, move, plan_for, random_figures
 
 VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
 
@@ -126,7 +126,9 @@ def _columns_agree(plan, view, area_id, period_key, engine) -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(5), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     shape=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=2), min_size=1, max_size=2),
     seed=st.integers(0, 10**6),
