@@ -133,7 +133,7 @@ def demo_site(_demo_snapshots):
     tests/web/test_demo.py, which always builds it."""
     import sqlite3
 
-    from django.db import connection
+    from django.db import connection, transaction
 
     from web.home.demo import load_demo
 
@@ -145,7 +145,10 @@ def demo_site(_demo_snapshots):
             copy, built = _demo_snapshots[reform]
             copy.backup(connection.connection)
             return _fresh(built)
-        built = load_demo(reform=reform)
+        # One transaction: what waits for a commit (the verdicts judged again) runs once, after it,
+        # not after each of the loader's many commits: a third of the time (CPU 21 s instead of 65 s).
+        with transaction.atomic():
+            built = load_demo(reform=reform)
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(copy)
         _demo_snapshots[reform] = (copy, built)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 
 from chitieu.approval import Role
+from tests.web.once import rolled_back
 from web.accounts.models import User
 from web.core import hooks
 from web.data.models import Submission
@@ -18,15 +20,49 @@ from web.notices.services import notify_submission_moved
 pytestmark = pytest.mark.django_db
 
 
+# The tests without the demo first: the demo below, built once for the module, stays until its last test.
+def test_every_moment_a_lower_app_announces_is_still_declared():
+    assert hooks.PLAN_CONFIRMED == "plan_confirmed" and hooks.SUBMISSION_MOVED == "submission_moved"
+
+
+def test_new_duties_are_worked_out_only_for_units_with_someone_to_tell(kon_ray, make_user):
+    """A plan in force over many units and few accounts (a country loaded in bulk): the queries do not
+    grow with the units nobody reports for (35 s of a 5 % country's load_country went here)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.notices.services import notify_new_duties
+    from web.orgs.models import OrgUnit
+
+    version, _accounts = kon_ray
+    User.objects.filter(role=Role.REPORTER.value).update(is_active=False)
+    with CaptureQueriesContext(connection) as nobody:
+        notify_new_duties(version=version)
+    commune = OrgUnit.objects.get(name="Xã Tân Lập")
+    make_user("xa.moi", Role.REPORTER, commune)
+    with CaptureQueriesContext(connection) as one:
+        notify_new_duties(version=version)
+    assert len(nobody) <= 5, [q["sql"][:80] for q in nobody]
+    assert Notice.objects.filter(user__username="xa.moi", kind="assigned").count() == 1
+    assert len(one) > len(nobody)
+
+
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker):
+    """The demo built once for the module (rolled back after it; each test's changes after the test).
+    Before July 2025: the communes and their reporters at work. The commit callbacks run, so a
+    notice of the demo's history would be mailed here if the loader did not hold them."""
+    with rolled_back(django_db_blocker):
+        mail.outbox = []
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            load_demo(reform=False)
+        yield list(mail.outbox)
+
+
 @pytest.fixture
-def demo(django_capture_on_commit_callbacks):
-    # Before July 2025: the communes and their reporters at work. The commit callbacks run, so a
-    # notice of the demo's history would be mailed here if the loader did not hold them.
-    with django_capture_on_commit_callbacks(execute=True):
-        load_demo(reform=False)
+def demo(_demo, db):
     coordinator = User.objects.get(username="dieuphoi")
-    coordinator.mail_while_loading = list(mail.outbox)
-    mail.outbox.clear()
+    coordinator.mail_while_loading = _demo
     return coordinator
 
 
@@ -105,29 +141,3 @@ def _a_plan_coming_into_force_tells_each_unit_what_it_now_reports(demo):
     reporter = User.objects.get(username="xa.tanlap")
     (told,) = Notice.objects.filter(user=reporter, kind="assigned")
     assert told.message.startswith("Xã Tân Lập được giao báo cáo") and "6.3" in told.message
-
-
-def test_every_moment_a_lower_app_announces_is_still_declared():
-    assert hooks.PLAN_CONFIRMED == "plan_confirmed" and hooks.SUBMISSION_MOVED == "submission_moved"
-
-
-def test_new_duties_are_worked_out_only_for_units_with_someone_to_tell(kon_ray, make_user):
-    """A plan in force over many units and few accounts (a country loaded in bulk): the queries do not
-    grow with the units nobody reports for (35 s of a 5 % country's load_country went here)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from web.notices.services import notify_new_duties
-    from web.orgs.models import OrgUnit
-
-    version, _accounts = kon_ray
-    User.objects.filter(role=Role.REPORTER.value).update(is_active=False)
-    with CaptureQueriesContext(connection) as nobody:
-        notify_new_duties(version=version)
-    commune = OrgUnit.objects.get(name="Xã Tân Lập")
-    make_user("xa.moi", Role.REPORTER, commune)
-    with CaptureQueriesContext(connection) as one:
-        notify_new_duties(version=version)
-    assert len(nobody) <= 5, [q["sql"][:80] for q in nobody]
-    assert Notice.objects.filter(user__username="xa.moi", kind="assigned").count() == 1
-    assert len(one) > len(nobody)

@@ -20,29 +20,43 @@ from collections import Counter
 import pytest
 
 from chitieu.approval import Role
+from tests.web.once import rolled_back
 from tests.web.rollups.conftest import build_tree, move, plan_for, random_figures
 from web.api.services import token_create
 
 DHIS2_PERIOD = re.compile(r"^(\d{4}|\d{4}S[12]|\d{4}Q[1-4]|\d{4}(0[1-9]|1[0-2]))$")
 
 
-@pytest.fixture
-def country(db, make_user):
-    admin = make_user("quan-tri", Role.ADMINISTRATOR)
-    nation = build_tree([[2, 3], [1, 2]])  # two provinces, their districts, offices and communes
-    plan = plan_for(nation, admin)
-    submissions = random_figures(plan, nation, random.Random(15), density=0.6)
-    for number, submission in enumerate(submissions):
-        move(submission, "submitted")
-        if number % 3:
-            move(submission, "approved")
-    # One long note, as people paste whole minutes into it.
+@pytest.fixture(scope="module")
+def _country(django_db_setup, django_db_blocker):
+    """Built once for the module (rolled back after it; each test's changes after the test)."""
+    from web.accounts.services import user_ensure
     from web.data.models import Observation
 
-    long = Observation.objects.filter(submission__state="approved").first()
-    long.note = "Biên bản họp. " * 600
-    long.save(update_fields=["note"])
-    return plan, token_create(user=admin, name="dhis2")[1]
+    with rolled_back(django_db_blocker):
+        admin = user_ensure(
+            username="quan-tri", password="mat-khau-2024", role=Role.ADMINISTRATOR, org_unit=None
+        )[0]
+        nation = build_tree([[2, 3], [1, 2]])  # two provinces, their districts, offices and communes
+        plan = plan_for(nation, admin)
+        submissions = random_figures(plan, nation, random.Random(15), density=0.6)
+        for number, submission in enumerate(submissions):
+            move(submission, "submitted")
+            if number % 3:
+                move(submission, "approved")
+        # One long note, as people paste whole minutes into it.
+        long = Observation.objects.filter(submission__state="approved").first()
+        long.note = "Biên bản họp. " * 600
+        long.save(update_fields=["note"])
+        yield plan.pk, token_create(user=admin, name="dhis2")[1]
+
+
+@pytest.fixture
+def country(_country, db):
+    from web.plans.models import Plan
+
+    plan_id, token = _country
+    return Plan.objects.get(pk=plan_id), token  # read again: no attribute a previous test changed
 
 
 def _export(client, plan, token, **params):

@@ -11,6 +11,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from chitieu import konray
 from chitieu.approval import Role
@@ -63,6 +64,16 @@ NEXT = {  # the approval moves: (state, action) → state
     "approved": ("draft",),
     "returned": ("submitted",),
 }
+
+
+def examples(on_sqlite: int) -> int:
+    """How many random cases a property test of the roll-ups draws (hypothesis' ``max_examples``):
+    all of them in the SQLite pass, which runs every test; a third, at least two, in the PostgreSQL
+    pass, which runs the same tests again for the database's own SQL (summary upserts, the closure,
+    row locks): each test still runs there, on fewer random trees."""
+    if connection.vendor == "postgresql":
+        return max(2, on_sqlite // 3)
+    return on_sqlite
 
 
 def build_tree(shape: list[list[int]]):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chitieu.evaluate import evaluate_plan
-from tests.web.rollups.conftest import AS_OF, NEXT, build_tree, move, plan_for, random_figures
+from tests.web.rollups.conftest import AS_OF, NEXT, build_tree, examples, move, plan_for, random_figures
 
 STATES = {"approved": ("approved",), "provisional": ("submitted", "approved")}
 IGNORED = {"sources", "rule", "explanation"}  # wording and provenance, not the figures
@@ -124,7 +124,9 @@ def test_rebuild_of_one_year_leaves_the_others(country):
 
 
 @pytest.mark.django_db
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     shape=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=2), min_size=1, max_size=2),
     seed=st.integers(0, 10**6),

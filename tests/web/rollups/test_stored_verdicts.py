@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chitieu.evaluate import evaluate_plan
-from tests.web.rollups.conftest import NEXT, build_tree, move, plan_for, random_figures
+from tests.web.rollups.conftest import NEXT, build_tree, examples, move, plan_for, random_figures
 
 VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
 
@@ -42,6 +42,15 @@ def committed(django_capture_on_commit_callbacks):
             return writer(*args, **kwargs)
 
     return call
+
+
+def approve_all(submissions) -> None:
+    """Approves them in one transaction, judged once after it: the figures a test starts from. (Each
+    move judged after its own commit is what test_stored_verdicts_follow_random_moves and
+    test_moves_and_an_amended_target_move_the_stored_verdicts check.)"""
+    with transaction.atomic():
+        for submission in submissions:
+            move(submission, "approved")
 
 
 def stored_snapshot(plan) -> dict:
@@ -126,7 +135,9 @@ def _columns_agree(plan, view, area_id, period_key, engine) -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(5), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     shape=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=2), min_size=1, max_size=2),
     seed=st.integers(0, 10**6),
@@ -212,8 +223,7 @@ def test_until_the_commit_the_touched_areas_have_no_verdict_and_the_engine_answe
     plan = committed(plan_for, nation, admin)
     rng = random.Random(11)
     submissions = random_figures(plan, nation, rng, density=0.6)
-    for submission in submissions:
-        committed(move, submission, "approved")
+    committed(approve_all, submissions)
     assert_stored_equal_engine(plan, rng)
     commune = next(s for s in submissions if s.org_unit.kind == UnitKind.COMMUNE)
     above = set(
@@ -250,8 +260,7 @@ def test_verdicts_judged_while_a_change_commits_are_judged_again(admin, committe
     plan = committed(plan_for, nation, admin)
     rng = random.Random(3)
     submissions = random_figures(plan, nation, rng, density=0.6)
-    for submission in submissions[1:]:
-        committed(move, submission, "approved")
+    committed(approve_all, submissions[1:])
     judged = []
     judge = verdicts._judge
 
@@ -280,8 +289,7 @@ def test_every_area_at_once_reads_the_stored_verdicts(admin, committed, django_a
     nation = build_tree([[1, 2], [1]])
     plan = committed(plan_for, nation, admin)
     rng = random.Random(8)
-    for submission in random_figures(plan, nation, rng, density=0.6):
-        committed(move, submission, "approved")
+    committed(approve_all, random_figures(plan, nation, rng, density=0.6))
     core = core_plan(plan_version_active(plan))
     late = date(2030, 1, 1)
     with django_assert_max_num_queries(8):

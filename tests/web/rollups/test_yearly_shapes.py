@@ -23,6 +23,7 @@ from tests.web.rollups.conftest import (
     SHAPES,
     SUB_YEAR_DUTIES,
     build_tree,
+    examples,
     move,
     plan_for,
     random_figures,
@@ -142,7 +143,9 @@ def test_a_summary_from_before_shapes_is_read_raw(country):
 
 
 @pytest.mark.django_db
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(6), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     shape=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=2), min_size=1, max_size=2),
     seed=st.integers(0, 10**6),
