@@ -155,7 +155,6 @@ def print_scale(widths: Iterable[float]) -> int:
 
 
 @lru_cache(maxsize=8192)  # unit names, periods and sources repeat on every row of the annex
-@lru_cache(maxsize=16384)  # an annex's codes, periods and unit names repeat on thousands of rows
 def _lines(text: str, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word)."""
     room = max(1, int(width * 1.1) - 1)  # Times at 11 pt sets about 1,1 characters per unit

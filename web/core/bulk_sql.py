@@ -26,7 +26,8 @@ SQLITE_BULK_PRAGMAS = {"cache_size": "-262144"}  # 256 MB (negative: in KiB)
 
 @contextmanager
 def bulk_statements() -> Iterator[None]:
-    """Room for big sorts and hashes, no JIT, for the statements inside (PostgreSQL; a no-op elsewhere).
+    """Room for big sorts and hashes, no JIT, for the statements inside (PostgreSQL; on SQLite a
+    bigger page cache).
 
     Call inside a transaction: SET LOCAL lasts until its end at most."""
     if connection.vendor == "sqlite":

@@ -331,8 +331,9 @@ def _rebuild_statement(
     """The rebuild of ``periods`` (of ``areas``; None: every area) for both views, and its parameters.
 
     The views are a small table of (view, state) joined to the reports, so one pass over the
-    figures serves both; the periods are one IN list, so one pass serves all of them (one
-    statement per period was one full scan of the figures per period: 172 scans for 86 periods)."""
+    figures serves both; the periods are one IN list within a range of start days, read through
+    the index on (plan, period start): one pass serves them all (one statement per period was
+    one full scan of the figures per period: 172 scans for 86 periods)."""
     params: dict[str, object] = {}
     views = []
     for view, states in VIEW_STATES.items():
