@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ANNEX = Path(__file__).resolve().parents[3] / "shared" / "data" / "kon-ray-2024-plan-annex.txt"
+from chitieu import konray
 
 SET_UP = """
 from django.contrib.auth import get_user_model
@@ -41,8 +40,7 @@ def database(tmp_path) -> dict[str, str]:
 
 
 def test_chitieu_publish_writes_the_public_page_and_names_a_plan_it_cannot(database, tmp_path):
-    annex = ANNEX if ANNEX.is_file() else Path("../shared/data/kon-ray-2024-plan-annex.txt").resolve()
-    made = _run("-m", "django", "shell", "-c", SET_UP.format(annex=str(annex)), env=database)
+    made = _run("-m", "django", "shell", "-c", SET_UP.format(annex=str(konray.ANNEX)), env=database)
     assert made.returncode == 0, made.stderr
     plan_id = made.stdout.strip().splitlines()[-1]
 
