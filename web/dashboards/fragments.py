@@ -3,7 +3,8 @@
 A plan dashboard's body (and an indicator page's, all but its list of figures reported) depends
 on the plan (its version in force), the area, the period, the "as of" date, the view (approved /
 provisional), the figures (the plan's summary version, bumped in every transaction that changes
-them, an amended plan included), the language and what the person may see (their role and unit
+them, an amended plan included, and how many times verdicts were judged again: a page may show
+verdicts being updated, web.rollups.verdicts), the language and what the person may see (their role and unit
 decide the areas listed and the links offered). That tuple is the fragment's cache key: two
 people who may see different things never share a fragment, and a change to the figures makes
 every older fragment unreachable.
@@ -44,7 +45,7 @@ def fragment_key(
     period: str,
     as_of: date,
     provisional: bool,
-    summary: int,
+    summary: str,
     scope: str,
     page: str = "plan",
 ) -> str:
@@ -86,5 +87,11 @@ def cached_fragment(key: str) -> str | None:
     return cache.get(key)
 
 
-def remember_fragment(key: str, html: str) -> None:
-    cache.set(key, html, FRAGMENT_TIMEOUT)
+# A page showing verdicts being updated is replaced as soon as they are judged (its key holds the
+# count of judgings); kept briefly all the same, so that a judging that never comes (a worker killed)
+# is noticed by the next reader (web.rollups.selectors.judge_again_if_forgotten).
+UPDATING_TIMEOUT = 30
+
+
+def remember_fragment(key: str, html: str, *, updating: bool = False) -> None:
+    cache.set(key, html, UPDATING_TIMEOUT if updating else FRAGMENT_TIMEOUT)

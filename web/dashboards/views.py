@@ -47,7 +47,7 @@ from web.orgs.access import area_unit_ids, may_see_provisional
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
-from web.rollups.cache import summary_version
+from web.rollups.cache import page_version
 from web.rollups.completeness import completeness_counts
 from web.rollups.selectors import (
     area_observations,
@@ -209,12 +209,9 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             return not_modified
     body = fragments.cached_fragment(key)
     if body is None:
-        body = render_to_string(
-            "dashboards/_plan_body.html",
-            plan_context(request, plan, core, area, period, as_of, states),
-            request,
-        )
-        fragments.remember_fragment(key, body)
+        context = plan_context(request, plan, core, area, period, as_of, states)
+        body = render_to_string("dashboards/_plan_body.html", context, request)
+        fragments.remember_fragment(key, body, updating=context["updating_since"] is not None)
     response = render(request, "dashboards/plan.html", {"plan": plan, "body": mark_safe(body)})
     response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)  # always revalidated, never shared
@@ -230,7 +227,7 @@ def body_key(request, plan, version, area, period: str, as_of: date, states, pag
         period=period,
         as_of=as_of,
         provisional=states == PROVISIONAL,
-        summary=summary_version(plan.pk),
+        summary=page_version(plan.pk),
         scope=fragments.visibility_scope(request.user, plan),
         page=page,
     )
@@ -238,7 +235,7 @@ def body_key(request, plan, version, area, period: str, as_of: date, states, pag
 
 def plan_context(request, plan, core, area, period: str, as_of: date, states) -> dict:
     """What the dashboard's body shows: the engine's verdicts (stored ones when they answer)."""
-    evaluated = unit_evaluation(plan, core, area, period, as_of=as_of, states=states)
+    evaluated = unit_evaluation(plan, core, area, period, as_of=as_of, states=states, updating_ok=True)
     objectives = []
     for objective in core.objectives:
         rows = []
@@ -263,6 +260,7 @@ def plan_context(request, plan, core, area, period: str, as_of: date, states) ->
         "summary": summary,
         "issues": evaluated.evaluation.issues,
         "breaks": reorganisation_breaks(area, [period]),
+        "updating_since": evaluated.updating_since,
     }
 
 
@@ -313,7 +311,7 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
     if body is None:
         context = indicator_context(plan, core, indicator, area, period, as_of, states)
         body = render_to_string("dashboards/_indicator_body.html", context, request)
-        fragments.remember_fragment(key, body)
+        fragments.remember_fragment(key, body, updating=context["updating_since"] is not None)
     listed = fragments.list_key(
         plan_id=plan.pk,
         code=indicator.code,
@@ -334,7 +332,7 @@ def indicator_context(plan, core: Plan, indicator, area, period: str, as_of: dat
     """What the indicator page shows but the figures reported: the dashboard's verdicts of the
     period and of every year (stored ones when they answer), by sex and by unit below."""
     years = year_choices(core, as_of)
-    results = indicator_results(
+    results, updating_since = indicator_results(
         plan, core, area, indicator.code, list(dict.fromkeys([period, *years])), as_of=as_of, states=states
     )
     result = results[period]
@@ -357,6 +355,7 @@ def indicator_context(plan, core: Plan, indicator, area, period: str, as_of: dat
         "by_unit": child_figures(plan, core, indicator, area, period, states=states),
         "figure": trend(indicator, core, years, yearly, breaks),
         "breaks": breaks,
+        "updating_since": updating_since,
     }
 
 

@@ -42,7 +42,8 @@ Progress = Callable[[int, int, str], None]
 def verdicts_stale(*, plan_id: int, areas: list[int] | None, views: list[str], **_: object) -> None:
     """A committed change made stored verdicts stale (web.rollups.verdicts): a queue worker judges
     them again (cluster), or in laptop mode a thread of this process does after the response
-    (web.jobs.background; at once with CHITIEU_VERDICTS_IN_THREAD off); pages ask the engine meanwhile."""
+    (web.jobs.background; at once with CHITIEU_VERDICTS_IN_THREAD off); meanwhile the dashboards show
+    the earlier verdicts as being updated, and everything else asks the engine."""
     if broker.configured():
         broker.enqueue_call("web.rollups.verdicts.store_verdicts", plan_id, areas, views)
     elif settings.CHITIEU_VERDICTS_IN_THREAD:

@@ -38,6 +38,13 @@ def summary_version(plan_id: int) -> int:
     return number or 0
 
 
+def page_version(plan_id: int) -> str:
+    """What a page of the plan's verdicts is cached under: the summary version, and how many times
+    verdicts were judged again (a page may show verdicts being updated: web.rollups.verdicts)."""
+    found = RollupVersion.objects.filter(plan_id=plan_id).values_list("number", "judged").first()
+    return "{}.{}".format(*found) if found else "0.0"
+
+
 def summary_changed(plan_id: int) -> None:
     """Bump the plan's summary version; call inside the transaction that changes the summary."""
     if not RollupVersion.objects.filter(plan_id=plan_id).update(number=F("number") + 1):

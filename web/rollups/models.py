@@ -98,6 +98,9 @@ class RollupVersion(models.Model):
 
     plan = models.OneToOneField("plans.Plan", on_delete=models.CASCADE, related_name="+")
     number = models.PositiveBigIntegerField(default=0)
+    # Bumped where verdicts judged again are written: a page showing verdicts being updated is
+    # cached under it (web.dashboards.fragments), so the judged ones replace it at once.
+    judged = models.PositiveBigIntegerField(default=0)
 
 
 class Verdict(models.Model):
@@ -126,6 +129,9 @@ class Verdict(models.Model):
     digest = models.CharField(max_length=40, blank=True)  # the core plan it was judged on
     horizon = models.DateField(null=True)  # the latest end of a period with figures in the area
     result = models.BinaryField(null=True)  # the engine's IndicatorResult (issues on the "" row)
+    # Set where a change to the figures made the verdict stale, until it is judged again (the
+    # earliest such change): pages may show it meanwhile, said as being updated; nothing else reads it.
+    stale_since = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [

@@ -26,10 +26,12 @@ from __future__ import annotations
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Q
+from django.utils import timezone
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, level_figure
 from chitieu.observations import SUMMED, unit_key
@@ -37,6 +39,7 @@ from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from chitieu.rollup import FigureState, aggregate
+from web.core import hooks
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
 from web.plans.selectors import core_plan, plan_version_active
@@ -592,16 +595,30 @@ class AreaEvaluation:
     evaluation: PlanEvaluation
     observations: tuple[CoreObservation, ...]  # what the engine was given
     units: tuple[str, ...]  # the communes expected to report per-unit indicators
+    # Set when these are the verdicts judged before a change of that time, being judged again.
+    updating_since: datetime | None = None
 
 
 def unit_evaluation(
-    plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str] = APPROVED_STATES
+    plan,
+    core: Plan,
+    area: OrgUnit,
+    period_key: str,
+    *,
+    as_of: date,
+    states: Sequence[str] = APPROVED_STATES,
+    updating_ok: bool = False,
 ) -> AreaEvaluation:
-    """The engine's verdicts for ``area`` (any unit of the plan's tree) from the summary table."""
+    """The engine's verdicts for ``area`` (any unit of the plan's tree) from the summary table.
+
+    ``updating_ok``: the caller shows stored verdicts that a change made stale while they are
+    judged again, and says so (``updating_since``): the dashboards. Reports, the API and exports
+    leave it off and get the engine's answer on the latest figures (web.rollups.verdicts)."""
     area = area_unit(area)
-    stored = stored_evaluation(plan, core, area, period_key, as_of=as_of, states=states)
+    stored = _stored_answer(plan, core, area, period_key, as_of=as_of, states=states, updating_ok=updating_ok)
     if stored is not None:
-        return AreaEvaluation(area, stored, (), tuple(commune_labels(area, period_key)))
+        evaluation, since = stored
+        return AreaEvaluation(area, evaluation, (), tuple(commune_labels(area, period_key)), since)
     # The version is read before the figures: a change committed in between is then
     # cached under the old version, which no later reader asks for.
     key = evaluation_key(plan.pk, core, area.pk, period_key, as_of=as_of, states=states)
@@ -646,16 +663,19 @@ def indicator_results(
     *,
     as_of: date,
     states: Sequence[str],
-) -> dict[str, IndicatorResult]:
+) -> tuple[dict[str, IndicatorResult], datetime | None]:
     """One indicator's results for several periods of ``area``: what the dashboard shows for it
-    (``unit_evaluation``), read from the stored verdicts in one query where they answer."""
+    (``unit_evaluation``, stale verdicts being updated included), read from the stored verdicts in
+    one query where they answer; and since when the oldest shown was being updated (None: none)."""
     area = area_unit(area)
-    results = stored_indicator_results(plan, core, area, code, period_keys, as_of=as_of, states=states)
+    stored = stored_indicator_results(plan, core, area, code, period_keys, as_of=as_of, states=states)
+    results = {k: result for k, (result, _since) in stored.items()}
+    updating = [since for _result, since in stored.values() if since is not None]
     for period_key in period_keys:
         if period_key not in results:
             evaluated = unit_evaluation(plan, core, area, period_key, as_of=as_of, states=states)
             results[period_key] = evaluated.evaluation.result(code)
-    return {k: results[k] for k in period_keys}
+    return {k: results[k] for k in period_keys}, min(updating, default=None)
 
 
 def _keys_within(period_key: str) -> list[str]:
@@ -816,22 +836,45 @@ def stored_evaluation(
     plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str]
 ) -> PlanEvaluation | None:
     """The stored verdicts of ``area`` for the period, in one query; None when none are stored
-    (communes, periods the pages do not list, a view without figures, verdicts a change made
-    stale and not yet judged again), when they were judged on another version of the plan, or
-    when ``as_of`` is too early for them (the engine decides then)."""
+    (communes, periods the pages do not list, a view without figures), when a change made them
+    stale and they are not judged again yet, when they were judged on another version of the
+    plan, or when ``as_of`` is too early for them (the engine decides then)."""
+    answer = _stored_answer(plan, core, area, period_key, as_of=as_of, states=states, updating_ok=False)
+    return answer[0] if answer is not None else None
+
+
+def _stored_answer(
+    plan, core: Plan, area: OrgUnit, period_key: str, *, as_of: date, states: Sequence[str], updating_ok: bool
+) -> tuple[PlanEvaluation, datetime | None] | None:
+    """``stored_evaluation``, stale verdicts too if ``updating_ok``, with since when they are
+    being updated (None: current)."""
     if area.kind not in STORED_KINDS:
         return None
-    return stored_evaluations(plan, core, [area.pk], period_key, as_of=as_of, states=states).get(area.pk)
+    found = _stored_evaluations(plan, core, [area.pk], period_key, as_of=as_of, states=states)
+    answer = found.get(area.pk)
+    if answer is None or (answer[1] is not None and not updating_ok):
+        return None
+    if answer[1] is not None:
+        judge_again_if_forgotten(plan.pk, area.pk, view_of(states), answer[1])
+    return answer
 
 
 def stored_evaluations(
     plan, core: Plan, area_ids: Sequence[int], period_key: str, *, as_of: date, states: Sequence[str]
 ) -> dict[int, PlanEvaluation]:
-    """``stored_evaluation`` of several areas in one query: {area id: evaluation} for those it answers."""
+    """``stored_evaluation`` of several areas in one query, none being updated: {area id:
+    evaluation} for those it answers."""
+    found = _stored_evaluations(plan, core, area_ids, period_key, as_of=as_of, states=states)
+    return {unit_id: evaluation for unit_id, (evaluation, since) in found.items() if since is None}
+
+
+def _stored_evaluations(
+    plan, core: Plan, area_ids: Sequence[int], period_key: str, *, as_of: date, states: Sequence[str]
+) -> dict[int, tuple[PlanEvaluation, datetime | None]]:
     rows: dict[int, list] = {}
     found = Verdict.objects.filter(
         plan=plan, view=view_of(states), unit_id__in=list(area_ids), period_key=period_key, sex=""
-    ).values_list("unit_id", "indicator_code", "digest", "horizon", "result")
+    ).values_list("unit_id", "indicator_code", "digest", "horizon", "result", "stale_since")
     for unit_id, *row in found.iterator(chunk_size=2000):
         rows.setdefault(unit_id, []).append(row)
     digest, codes = store_digest(core), [i.code for i in core.indicators]
@@ -839,8 +882,24 @@ def stored_evaluations(
     for unit_id, area_rows in rows.items():
         evaluation = _stored(area_rows, digest, codes, period_key, as_of)
         if evaluation is not None:
-            out[unit_id] = evaluation
+            out[unit_id] = (evaluation, _stale_since(area_rows))
     return out
+
+
+def _stale_since(rows: list) -> datetime | None:
+    return min((r[4] for r in rows if r[4] is not None), default=None)
+
+
+RETRY_AFTER = 15 * 60  # seconds: judging a country's verdicts takes minutes, not a quarter of an hour
+
+
+def judge_again_if_forgotten(plan_id: int, area_id: int, view: str, since: datetime) -> None:
+    """Verdicts stale for longer than any judging takes were left behind (the worker judging them
+    was killed): have them judged again, once per ``RETRY_AFTER`` across every server."""
+    if (timezone.now() - since).total_seconds() < RETRY_AFTER:
+        return
+    if cache.add(f"rollups:judge-again:{plan_id}:{area_id}:{view}", 1, RETRY_AFTER):
+        hooks.announce(hooks.VERDICTS_STALE, plan_id=plan_id, areas=[area_id], views=[view])
 
 
 def stored_indicator_results(
@@ -852,11 +911,12 @@ def stored_indicator_results(
     *,
     as_of: date,
     states: Sequence[str],
-) -> dict[str, IndicatorResult]:
+) -> dict[str, tuple[IndicatorResult, datetime | None]]:
     """One indicator's stored results of ``area`` for several periods, in one query, by the rule of
-    ``stored_evaluation`` (the same plan, a late enough date); the periods it does not answer are
-    left out, for the engine. The other indicators' results are not read: at the nation a per-unit
-    indicator's result holds every commune."""
+    ``stored_evaluation`` (the same plan, a late enough date; a page's, so verdicts being updated
+    count), each with since when it is being updated (None: current); the periods it does not
+    answer are left out, for the engine. The other indicators' results are not read: at the
+    nation a per-unit indicator's result holds every commune."""
     if area.kind not in STORED_KINDS:
         return {}
     found = Verdict.objects.filter(
@@ -866,7 +926,7 @@ def stored_indicator_results(
         period_key__in=list(period_keys),
         indicator_code__in=["", code],
         sex="",
-    ).values_list("period_key", "indicator_code", "digest", "horizon", "result")
+    ).values_list("period_key", "indicator_code", "digest", "horizon", "result", "stale_since")
     rows: dict[str, list] = {}
     for period_key, *row in found:
         rows.setdefault(period_key, []).append(row)
@@ -877,7 +937,10 @@ def stored_indicator_results(
         blob = next((r[3] for r in period_rows if r[0] == code), None)
         result = _unpickled(blob) if blob is not None else None
         if isinstance(result, IndicatorResult):
-            out[period_key] = result
+            since = _stale_since(period_rows)
+            if since is not None:
+                judge_again_if_forgotten(plan.pk, area.pk, view_of(states), since)
+            out[period_key] = (result, since)
     return out
 
 
@@ -898,7 +961,7 @@ def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: d
     if not _answers(rows, digest, period_key, as_of):
         return None
     issues = _unpickled(next(r for r in rows if r[0] == "")[3])
-    by_code = {code: _unpickled(blob) for code, _d, _h, blob in rows if code}
+    by_code = {code: _unpickled(blob) for code, _d, _h, blob, _s in rows if code}
     if issues is None or set(by_code) != set(codes) or None in by_code.values():
         return None
     results = tuple(by_code[code] for code in codes)

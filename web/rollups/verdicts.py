@@ -2,15 +2,25 @@
 
 Every writer of the summary (``web.rollups.services``: submit, approve, return, unlock, a
 rebuild after a bulk load or a reorganisation) announces ``hooks.SUMMARY_WRITTEN`` in its
-transaction with the areas it touched; ``refresh_verdicts`` then removes those areas' ``Verdict``
-rows in that same transaction, and after the commit ``store_verdicts`` evaluates them again and
-writes them (on the job queue where there is one, ``web.jobs``; at once in laptop mode). In
-between, and for any area whose rows are missing, the pages ask the engine, as with the store
-off: a stale verdict is never read. Judging again in the writer's transaction would cost an
-approval seconds at the nation of a national plan (3 areas × 6 periods × 2 views, the nation's
-figures being every commune's); ``store_verdicts`` writes only if the plan's summary version is
-still the one it judged on (a change committed meanwhile is judged again). A confirmed (amended)
-plan version, a moved tree and renamed units refresh every area of the plans concerned.
+transaction with the areas it touched; ``refresh_verdicts`` then marks those areas' ``Verdict``
+rows stale (``stale_since``) in that same transaction, and after the commit ``store_verdicts``
+evaluates them again and replaces them (on the job queue where there is one, ``web.jobs``; in a
+thread in laptop mode). Judging again in the writer's transaction would cost an approval seconds
+at the nation of a national plan (3 areas × 6 periods × 2 views, the nation's figures being every
+commune's); ``store_verdicts`` writes only if the plan's summary version is still the one it
+judged on (a change committed meanwhile is judged again). A confirmed (amended) plan version, a
+moved tree and renamed units refresh every area of the plans concerned.
+
+Between the commit and the new verdicts, who reads what (``selectors.unit_evaluation``):
+
+- The dashboards show the stale verdicts, said on the page to be being updated. At the nation
+  of a country judging takes minutes, and every approval anywhere makes the nation's verdicts
+  stale: asking the engine on every page view meanwhile (seconds each, for each reader at once)
+  left the national dashboards unanswered while communes reported. The page is cached under
+  ``RollupVersion.judged``, bumped where the new verdicts are written, so they show at once.
+- Reports, the API and exports never read a stale verdict: the engine answers for them.
+- A stale verdict left unjudged for long (a worker killed mid-way) is sent to be judged again
+  by the page that reads it (``selectors.RETRY_AFTER``).
 
 What is stored, and what is left to read time:
 
@@ -35,8 +45,8 @@ What is stored, and what is left to read time:
   made reproducible with ``?as_of=`` in the past — the engine answers at read time
   (``selectors.unit_evaluation``, cached per summary version). ``stored_valid_from`` is the rule.
 
-``settings.CHITIEU_STORED_VERDICTS`` (on by default) turns the store on. Off, writers only delete
-the verdicts they made stale, and pages ask the engine (cached).
+``settings.CHITIEU_STORED_VERDICTS`` (on by default) turns the store on. Off, writers delete the
+verdicts they made stale (none is judged again), and pages ask the engine (cached).
 
 ``tests/web/rollups/test_stored_verdicts.py`` proves stored == engine on random data and
 random sequences of moves, on SQLite and PostgreSQL.
@@ -49,6 +59,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation
 from chitieu.plan import Plan as CorePlan
@@ -74,9 +86,10 @@ def stored_periods(core: CorePlan) -> list[str]:
 def refresh_verdicts(
     plan_id: int, *, areas: Iterable[int] | None = None, views: Iterable[str] | None = None, **_: object
 ) -> int:
-    """In the writer's transaction: remove the verdicts of ``areas`` (unit ids; None: every area
-    of the plan) that the change made stale — the engine answers for them until they are stored
-    again — and, once the change is committed, have them stored again (``hooks.VERDICTS_STALE``:
+    """In the writer's transaction: mark stale the verdicts of ``areas`` (unit ids; None: every
+    area of the plan) that the change made stale — until they are stored again, pages show them as
+    being updated and everything else asks the engine — and, once the change is committed, have
+    them stored again (``hooks.VERDICTS_STALE``:
     the job queue where there is one, else at once in this process). Returns 0 (nothing written
     yet).
 
@@ -86,18 +99,21 @@ def refresh_verdicts(
     areas = list(areas) if areas is not None else None
     stale = Verdict.objects.filter(plan_id=plan_id, view__in=views)
     stale = stale.filter(unit_id__in=areas) if areas is not None else stale
-    stale.delete()
-    if settings.CHITIEU_STORED_VERDICTS:
-        # One judging per plan and commit, whatever the number of writes in the transaction (a
-        # country's load confirms a plan, assigns it and rebuilds its summary: each would judge all).
-        pending = _pending()
-        before_areas, before_views = pending.get(plan_id, (set(), set()))
-        merged = None if areas is None or before_areas is None else before_areas | set(areas)
-        pending[plan_id] = (merged, before_views | set(views))
-        transaction.on_commit(
-            lambda: _announce(plan_id),
-            robust=True,  # the change is committed whatever happens: a failed refresh leaves the engine
-        )
+    if not settings.CHITIEU_STORED_VERDICTS:
+        stale.delete()  # nothing will judge them again
+        return 0
+    # Kept, marked with the earliest change not yet judged: a page shows them as being updated.
+    stale.filter(stale_since__isnull=True).update(stale_since=timezone.now())
+    # One judging per plan and commit, whatever the number of writes in the transaction (a
+    # country's load confirms a plan, assigns it and rebuilds its summary: each would judge all).
+    pending = _pending()
+    before_areas, before_views = pending.get(plan_id, (set(), set()))
+    merged = None if areas is None or before_areas is None else before_areas | set(areas)
+    pending[plan_id] = (merged, before_views | set(views))
+    transaction.on_commit(
+        lambda: _announce(plan_id),
+        robust=True,  # the change is committed whatever happens: a failed judging is tried again later
+    )
     return 0
 
 
@@ -160,6 +176,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     sent_only = set(VIEW_STATES[View.PROVISIONAL]) - set(VIEW_STATES[View.APPROVED])
     views_alike = not Submission.objects.filter(plan=plan, state__in=sent_only).exists()
     by_areas: dict[tuple[int, ...], dict] = {}
+    pickled: dict[int, bytes] = {}
     out: list[tuple] = []
     for view in views:
         states = VIEW_STATES[view]
@@ -180,7 +197,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
         rows = [
             row
             for (area_id, period_key), (evaluation, horizon) in evaluations.items()
-            for row in _rows(plan.pk, view, area_id, period_key, core, evaluation, horizon)
+            for row in _rows(plan.pk, view, area_id, period_key, core, evaluation, horizon, pickled)
         ]
         out.append((view, None if areas is None or first else [a.pk for a in targets], rows))
     return out
@@ -193,6 +210,8 @@ def _write(plan_id: int, judged: list[tuple]) -> int:
         (stored.filter(unit_id__in=unit_ids) if unit_ids is not None else stored).delete()
         Verdict.objects.bulk_create(rows, batch_size=2000)
         written += len(rows)
+    # Pages shown while these were judged are cached under the old count (web.dashboards.fragments).
+    RollupVersion.objects.filter(plan_id=plan_id).update(judged=F("judged") + 1)
     return written
 
 
@@ -212,14 +231,18 @@ def refresh_all_verdicts(**_: object) -> None:
         refresh_verdicts(plan_id)
 
 
-def _rows(plan_id, view, area_id, period_key, core, evaluation: PlanEvaluation, horizon) -> list[Verdict]:
+def _rows(
+    plan_id, view, area_id, period_key, core, evaluation: PlanEvaluation, horizon, pickled: dict[int, bytes]
+) -> list[Verdict]:
+    """The rows of one area and period; ``pickled``: the results already pickled, by ``id`` (both
+    views judged alike share their results: each is pickled once)."""
     common = {"plan_id": plan_id, "view": view, "unit_id": area_id, "period_key": period_key}
     head = Verdict(
         **common,
         indicator_code="",
         digest=store_digest(core),
         horizon=horizon,
-        result=pickle.dumps(tuple(evaluation.issues), protocol=pickle.HIGHEST_PROTOCOL),
+        result=_pickled(evaluation.issues, pickled),
     )
     rows = [head]
     for result in evaluation.results:
@@ -227,7 +250,7 @@ def _rows(plan_id, view, area_id, period_key, core, evaluation: PlanEvaluation, 
             Verdict(
                 **common,
                 **_columns(result),
-                result=pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL),
+                result=_pickled(result, pickled),
             )
         )
         for part in result.by_sex:
@@ -242,6 +265,13 @@ def _rows(plan_id, view, area_id, period_key, core, evaluation: PlanEvaluation, 
                     )
                 )
     return rows
+
+
+def _pickled(value, pickled: dict[int, bytes]) -> bytes:
+    blob = pickled.get(id(value))
+    if blob is None:
+        blob = pickled[id(value)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return blob
 
 
 def _columns(result: IndicatorResult) -> dict:

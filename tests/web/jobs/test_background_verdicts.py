@@ -81,7 +81,7 @@ def test_approvals_return_before_their_verdicts_are_judged_and_merge(admin, in_t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_round_leaves_the_engine_answering_and_the_next_change_judges(admin, in_thread):
+def test_a_failed_round_ends_and_the_next_change_judges(admin, in_thread):
     """A round that fails ends the plan's thread; the next change starts another, which stores right."""
     nation = build_tree([[1, 1]])
     with transaction.atomic():

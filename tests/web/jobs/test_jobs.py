@@ -130,7 +130,7 @@ def _year(year: int):
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_move_has_its_verdicts_judged_again_at_once_in_laptop_mode(make_user, settings):
     """Laptop mode (no queue): once a move is committed, its stale verdicts are judged again in the
-    same process (web.jobs listens for hooks.VERDICTS_STALE); until then they are absent."""
+    same process (web.jobs listens for hooks.VERDICTS_STALE); until then they are marked stale."""
     import random
 
     from django.db import transaction
@@ -149,5 +149,7 @@ def test_a_committed_move_has_its_verdicts_judged_again_at_once_in_laptop_mode(m
     assert Verdict.objects.filter(plan=plan, view="A", unit=nation, indicator_code="").exists()
     with transaction.atomic():
         move(submissions[0], "draft")
-        assert not Verdict.objects.filter(plan=plan, view="A", unit=nation).exists()  # stale: gone
+        nation_rows = Verdict.objects.filter(plan=plan, view="A", unit=nation)
+        assert not nation_rows.filter(stale_since__isnull=True).exists()  # every one marked stale
     assert Verdict.objects.filter(plan=plan, view="A", unit=nation, indicator_code="").exists()
+    assert not Verdict.objects.filter(plan=plan, stale_since__isnull=False).exists()  # judged again

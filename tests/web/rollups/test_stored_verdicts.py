@@ -209,15 +209,18 @@ def test_moves_and_an_amended_target_move_the_stored_verdicts(admin, committed):
     assert_stored_equal_engine(plan, rng)
 
 
-def test_until_the_commit_the_touched_areas_have_no_verdict_and_the_engine_answers(
+def test_until_judged_again_the_stale_verdicts_are_shown_as_updating_and_nothing_else_reads_them(
     admin, committed, django_capture_on_commit_callbacks
 ):
-    """A move removes the verdicts it made stale in its transaction; the judging waits for the
-    commit. Meanwhile the pages get the engine's answer for those areas, never a stale verdict."""
+    """A move marks the verdicts it made stale in its transaction; the judging waits for the
+    commit. Meanwhile a page (``updating_ok``) is shown the verdicts judged before the move, with
+    since when they are being updated; every other reader (reports, the API, exports) gets the
+    engine's answer on the new figures. Once judged, both get the new verdicts, marked current."""
     from web.dashboards.selectors import core_plan, plan_version_active
     from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.cache import page_version
     from web.rollups.models import Verdict
-    from web.rollups.selectors import unit_evaluation
+    from web.rollups.selectors import stored_evaluation, unit_evaluation
 
     nation = build_tree([[1, 1], [1]])
     plan = committed(plan_for, nation, admin)
@@ -225,23 +228,52 @@ def test_until_the_commit_the_touched_areas_have_no_verdict_and_the_engine_answe
     submissions = random_figures(plan, nation, rng, density=0.6)
     committed(approve_all, submissions)
     assert_stored_equal_engine(plan, rng)
-    commune = next(s for s in submissions if s.org_unit.kind == UnitKind.COMMUNE)
-    above = set(
-        OrgUnit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.PROVINCE, UnitKind.NATION])
-        .filter(pk__in=[commune.org_unit.parent_id, commune.org_unit.parent.parent_id, nation.pk])
-        .values_list("pk", flat=True)
-    )
-    with django_capture_on_commit_callbacks(execute=False) as waiting:
-        move(commune, "draft")  # unlocked; its commit has not happened yet
-    assert waiting  # the judging waits for the commit
-    left = set(Verdict.objects.filter(plan=plan, view="A").values_list("unit_id", flat=True))
-    assert not (left & above) and left  # the stale ones are gone, the others stay
     core = core_plan(plan_version_active(plan))
-    shown = unit_evaluation(plan, core, nation, "2024", as_of=date(2030, 1, 1)).evaluation
-    assert shown.as_dict() == _engine(plan, core, nation, date(2030, 1, 1)).as_dict()
+    late = date(2030, 1, 1)
+    judged_before = stored_evaluation(plan, core, nation, "2024", as_of=late, states=("approved",))
+    assert judged_before is not None
+    # Every 2024 report of one province's communes unlocked: the nation's 2024 verdicts move.
+    province = OrgUnit.objects.filter(kind=UnitKind.PROVINCE).order_by("pk").first()
+    unlocked = [
+        s
+        for s in submissions
+        if s.org_unit.kind == UnitKind.COMMUNE
+        and s.org_unit.parent.parent_id == province.pk
+        and s.period_key.startswith("2024")
+    ]
+    above = {nation.pk, province.pk} | {s.org_unit.parent_id for s in unlocked}
+    page_before = page_version(plan.pk)
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        for submission in unlocked:
+            move(submission, "draft")  # its commit has not happened yet
+    assert waiting  # the judging waits for the commit
+    stale = set(
+        Verdict.objects.filter(plan=plan, view="A", stale_since__isnull=False).values_list(
+            "unit_id", flat=True
+        )
+    )
+    current = set(
+        Verdict.objects.filter(plan=plan, view="A", stale_since__isnull=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    assert stale == above and current and not (current & above)  # kept, marked; the others untouched
+    engine = _engine(plan, core, nation, late)
+    assert engine.as_dict() != judged_before.as_dict()  # the move changed the nation's verdicts
+    assert stored_evaluation(plan, core, nation, "2024", as_of=late, states=("approved",)) is None
+    read = unit_evaluation(plan, core, nation, "2024", as_of=late)
+    assert read.evaluation.as_dict() == engine.as_dict() and read.updating_since is None
+    shown = unit_evaluation(plan, core, nation, "2024", as_of=late, updating_ok=True)
+    assert shown.updating_since is not None
+    assert shown.evaluation.as_dict() == judged_before.as_dict()
     for callback in waiting:
         callback()
     assert_stored_equal_engine(plan, rng)
+    assert not Verdict.objects.filter(plan=plan, stale_since__isnull=False).exists()
+    shown = unit_evaluation(plan, core, nation, "2024", as_of=late, updating_ok=True)
+    assert shown.updating_since is None and shown.evaluation.as_dict() == engine.as_dict()
+    # The pages shown meanwhile were cached under the count of judgings, which moved on.
+    assert page_version(plan.pk) != page_before
 
 
 def _engine(plan, core, area, as_of):
@@ -327,3 +359,100 @@ def test_many_writes_in_one_transaction_are_judged_once_after_it(admin, committe
     plan = committed(load)
     assert [(plan_id, areas) for plan_id, areas, _views in calls] == [(plan.pk, None)]
     assert_stored_equal_engine(plan, rng)
+
+
+def _unlock_a_province(nation, submissions):
+    """Every 2024 report of the first province's communes back to draft (the nation's 2024
+    verdicts move), in the caller's transaction; returns the areas above them."""
+    from web.orgs.models import OrgUnit, UnitKind
+
+    province = OrgUnit.objects.filter(kind=UnitKind.PROVINCE).order_by("pk").first()
+    unlocked = [
+        s
+        for s in submissions
+        if s.org_unit.kind == UnitKind.COMMUNE
+        and s.org_unit.parent.parent_id == province.pk
+        and s.period_key.startswith("2024")
+    ]
+    for submission in unlocked:
+        move(submission, "draft")
+    return {nation.pk, province.pk} | {s.org_unit.parent_id for s in unlocked}
+
+
+def _statuses(html: str) -> dict[str, str]:
+    import re
+
+    return dict(re.findall(r'<tr data-indicator="([^"]+)" data-status="([^"]+)"', html))
+
+
+def test_a_dashboard_says_its_verdicts_are_being_updated_and_then_shows_the_new_ones(
+    admin, committed, client, django_capture_on_commit_callbacks
+):
+    """Between a committed change and its judging, the nation's dashboard and indicator page show
+    the verdicts judged before the change, saying so; once judged, the same address shows the new
+    verdicts without the notice (not the cached page, nor a 304 for it)."""
+    from django.urls import reverse
+
+    from web.dashboards.selectors import core_plan, plan_version_active
+
+    nation = build_tree([[1, 1], [1]])
+    plan = committed(plan_for, nation, admin)
+    rng = random.Random(11)
+    submissions = random_figures(plan, nation, rng, density=0.6)
+    committed(approve_all, submissions)
+    core = core_plan(plan_version_active(plan))
+    client.force_login(admin)
+    dashboard = reverse("dashboards:plan", args=[plan.pk]) + f"?period=2024&area={nation.pk}"
+    before = client.get(dashboard)
+    assert before.status_code == 200 and "data-updating" not in before.content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        _unlock_a_province(nation, submissions)
+    engine = {r.indicator: r.status.value for r in _engine(plan, core, nation, date.today()).results}
+    assert engine != _statuses(before.content.decode())  # the unlocking moved the nation's verdicts
+    during = client.get(dashboard)
+    html = during.content.decode()
+    assert "data-updating" in html and "đang được tính lại" in html
+    assert _statuses(html) == _statuses(before.content.decode())  # the verdicts judged before
+    moved = next(code for code, status in engine.items() if _statuses(html)[code] != status)
+    indicator = reverse("dashboards:indicator", args=[plan.pk, moved]) + f"?period=2024&area={nation.pk}"
+    assert "data-updating" in client.get(indicator).content.decode()
+    for callback in waiting:
+        callback()
+    after = client.get(dashboard, HTTP_IF_NONE_MATCH=during["ETag"])
+    assert after.status_code == 200
+    assert "data-updating" not in after.content.decode()
+    assert _statuses(after.content.decode()) == engine
+    assert "data-updating" not in client.get(indicator).content.decode()
+
+
+def test_verdicts_left_stale_are_judged_again_when_a_page_reads_them(
+    admin, committed, client, django_capture_on_commit_callbacks
+):
+    """A judging that never came (its worker was killed): a page that reads verdicts stale for
+    longer than any judging takes has them judged again; fresher stale ones are only shown."""
+    from django.core.cache import cache
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from web.rollups.models import Verdict
+    from web.rollups.selectors import RETRY_AFTER
+
+    nation = build_tree([[1, 1], [1]])
+    plan = committed(plan_for, nation, admin)
+    rng = random.Random(11)
+    submissions = random_figures(plan, nation, rng, density=0.6)
+    committed(approve_all, submissions)
+    with django_capture_on_commit_callbacks(execute=False):  # the judging is lost
+        above = _unlock_a_province(nation, submissions)
+    client.force_login(admin)
+    dashboard = reverse("dashboards:plan", args=[plan.pk]) + f"?period=2024&area={nation.pk}"
+    assert "data-updating" in client.get(dashboard).content.decode()
+    stale = Verdict.objects.filter(plan=plan, view="A", stale_since__isnull=False)
+    assert set(stale.values_list("unit_id", flat=True)) == above  # a recent mark: only shown
+    stale.update(stale_since=timezone.now() - timedelta(seconds=RETRY_AFTER + 60))
+    cache.clear()  # a page shown as updating is kept UPDATING_TIMEOUT seconds: they have passed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(dashboard)  # shown as updating once more, and sent to be judged
+    assert not stale.filter(unit_id=nation.pk).exists()
+    assert "data-updating" not in client.get(dashboard).content.decode()
+    assert set(stale.values_list("unit_id", flat=True)) == above - {nation.pk}  # not read: left
