@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -48,6 +49,7 @@ from web.api.exchange import (
 )
 from web.api.schemas import EvaluationOut
 from web.api.services import RowError, RowInput, TokenRefused, observations_upsert, token_check
+from web.core.audit import last_entry_number
 from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
@@ -350,24 +352,50 @@ class LimitOffset(PaginationBase):
         keyed = isinstance(queryset, _Converted) and queryset.keys
         if pagination.limit is None:
             return list(queryset[pagination.offset :]) if pagination.offset else list(queryset)
-        total = len(queryset)
         end = pagination.offset + pagination.limit
         if keyed and pagination.after:
             page_rows = queryset.after(pagination.after)
-            page = page_rows[: pagination.limit]
+            page, more = page_rows.page(0, pagination.limit)
         else:
             page_rows = queryset
-            page = page_rows[pagination.offset : end]
+            page, more = _page(page_rows, pagination.offset, pagination.limit)
         response = getattr(request, "chitieu_response", None)
         if response is not None:
-            response["X-Total-Count"] = str(total)
-            if end < total and len(page) == pagination.limit:
+            response["X-Total-Count"] = str(_total(queryset))
+            if more:
                 query = request.GET.copy()
                 query["offset"] = str(end)
                 if keyed:
                     query["after"] = page_rows.position_of_last()
                 response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
         return page
+
+
+def _page(rows, start: int, limit: int) -> tuple[list, bool]:
+    """One page, and whether rows follow it (one more row is read: the count may lag, see ``_total``)."""
+    if isinstance(rows, _Converted):
+        return rows.page(start, limit)
+    found = list(rows[start : start + limit + 1])
+    return found[:limit], len(found) > limit
+
+
+COUNT_TIMEOUT = 60  # seconds: a change committed out of audit-number order shows in the count within a minute
+
+
+def _total(rows) -> int:
+    """The rows the filters select, counted once per audited change (a figure typed, a report moved,
+    a load…): a country's observations take seconds to count, and a client paging through them asks
+    on every page. Whether a page follows is read from the rows themselves, never from this count."""
+    if not isinstance(rows, _Converted):
+        return len(rows)
+    sql, params = rows.queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    key = f"api:count:{digest}:{last_entry_number()}"
+    total = cache.get(key)
+    if total is None:
+        total = len(rows)
+        cache.set(key, total, COUNT_TIMEOUT)
+    return total
 
 
 def _typed(func):
@@ -398,6 +426,13 @@ class _Converted:
         rows = list(self.queryset[page])
         self._last = rows[-1] if rows else None
         return [self.convert(row) for row in rows]
+
+    def page(self, start: int, limit: int) -> tuple[list, bool]:
+        """``limit`` rows from ``start``, and whether more follow (read as one row more)."""
+        rows = list(self.queryset[start : start + limit + 1])
+        more, rows = len(rows) > limit, rows[:limit]
+        self._last = rows[-1] if rows else None
+        return [self.convert(row) for row in rows], more
 
     def after(self, position: str) -> _Converted:
         """The rows after the one ``position`` names, in the same order."""
