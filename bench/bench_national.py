@@ -649,7 +649,9 @@ def measure_backend(
                 row("rebuild", f"rollup_rebuild, nation, {PERIOD} (s)", "s").values += timings["rebuild"]
             nation_note = f"{timings['indicators_with_data']} indicators with data"
             if "verdicts_refresh" in timings:
-                note = f"{timings['verdicts_rows']} rows, refresh_verdicts (both views, listed periods)"
+                note = (
+                    f"{timings['verdicts_rows']} rows, judged after the rebuild (both views, listed periods)"
+                )
                 row(
                     "verdicts_refresh", "stored verdicts of every area, written (s)", "s", note
                 ).values += timings["verdicts_refresh"]
