@@ -36,7 +36,6 @@ from web.dashboards.search import search
 from web.dashboards.selectors import (
     APPROVED,
     PROVISIONAL,
-    core_plan,
     newest_observations,
     open_report_items,
     plan_version_active,
@@ -47,7 +46,7 @@ from web.orgs.access import area_unit_ids, may_see_provisional
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
-from web.rollups.cache import page_version
+from web.rollups.cache import page_version, plan_in_force
 from web.rollups.completeness import completeness_counts
 from web.rollups.selectors import (
     area_observations,
@@ -181,7 +180,7 @@ def core_plan_or_404(plan: PlanRecord) -> Plan:
     version = plan_version_active(plan)
     if version is None:
         raise Http404(_("This plan has no version in force yet."))
-    return core_plan(version)
+    return plan_in_force(version)
 
 
 # ------------------------------------------------------------------ dashboard
@@ -194,7 +193,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     version = plan_version_active(plan)
     if version is None:
         raise Http404(_("This plan has no version in force yet."))
-    core = core_plan(version)
+    core = plan_in_force(version)
     period = period_from(request, core, as_of)
     area = area_from(request, plan)
     states = states_from(request, plan)

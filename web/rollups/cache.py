@@ -27,7 +27,9 @@ from datetime import date
 from django.core.cache import cache
 from django.db.models import F
 
-from web.plans.models import Plan
+from chitieu.plan import Plan as CorePlan
+from web.plans.models import Plan, PlanVersion
+from web.plans.selectors import core_plan
 from web.rollups.models import RollupVersion
 
 EVALUATION_TIMEOUT = 24 * 3600  # entries of old versions are never read again: they only wait to expire
@@ -43,6 +45,19 @@ def page_version(plan_id: int) -> str:
     verdicts were judged again (a page may show verdicts being updated: web.rollups.verdicts)."""
     found = RollupVersion.objects.filter(plan_id=plan_id).values_list("number", "judged").first()
     return "{}.{}".format(*found) if found else "0.0"
+
+
+def plan_in_force(version: PlanVersion) -> CorePlan:
+    """``core_plan`` of the plan's version in force, kept per summary version: reading it costs a
+    cached page a quarter of its time, and every change to it (a new version confirmed, a target or
+    assignment amended) bumps that number in its own transaction (web.rollups.verdicts
+    ``refresh_plan_verdicts``), as the cached pages themselves rely on. Drafts: ``core_plan``."""
+    key = f"rollups:plan:{version.pk}:{summary_version(version.plan_id)}"
+    found = cache.get(key)
+    if found is None:
+        found = core_plan(version)
+        cache.set(key, found, EVALUATION_TIMEOUT)
+    return found
 
 
 def summary_changed(plan_id: int) -> None:

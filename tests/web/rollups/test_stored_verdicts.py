@@ -456,3 +456,27 @@ def test_verdicts_left_stale_are_judged_again_when_a_page_reads_them(
     assert not stale.filter(unit_id=nation.pk).exists()
     assert "data-updating" not in client.get(dashboard).content.decode()
     assert set(stale.values_list("unit_id", flat=True)) == above - {nation.pk}  # not read: left
+
+
+def test_an_amended_target_shows_at_once_on_pages_that_keep_the_plan(admin, committed, client):
+    """The dashboards keep the plan in force between changes (``plan_in_force``); a target amended
+    in force is on the next page, not the kept plan's."""
+    from django.urls import reverse
+
+    from web.plans.models import Target
+    from web.plans.selectors import plan_version_active
+    from web.plans.services import target_update
+    from web.rollups.cache import plan_in_force
+
+    nation = build_tree([[1, 1]])
+    plan = committed(plan_for, nation, admin)
+    committed(approve_all, random_figures(plan, nation, random.Random(5), density=0.4))
+    target = Target.objects.get(indicator__version__plan=plan, indicator__code="2.1", period_key="2024")
+    client.force_login(admin)
+    dashboard = reverse("dashboards:plan", args=[plan.pk]) + f"?period=2024&area={nation.pk}"
+    assert "42,5" not in client.get(dashboard).content.decode()  # the plan is kept from here on
+    amended = {"comparator": target.comparator, "value": Decimal("42.5"), "reason": "sửa"}
+    committed(target_update, actor=admin, target=target, **amended)
+    assert "42,5" in client.get(dashboard).content.decode()
+    kept = plan_in_force(plan_version_active(plan))
+    assert kept.indicator("2.1").target_for("2024").value == Decimal("42.5")
