@@ -300,10 +300,13 @@ _KEY_COLUMNS = (
     "view CHAR(1) NOT NULL, period_key VARCHAR(20) NOT NULL, code VARCHAR(20) NOT NULL, sex CHAR(1) NOT NULL"
 )
 _SUM_COLUMNS = ", ".join(f"{f} BIGINT NOT NULL" for f in _SUMS)
-# One row per reporting group (``eff``: the unit whose figures include its offices') and key.
+# One row per reporting group (``eff``: the unit whose figures include its offices') and key. On
+# SQLite the rows are kept in the order of that key (they are written in it), so the class S is
+# summed without a sort; PostgreSQL sums it in a hash, and an index would only cost it.
+_CONTRIB_KEY = "PRIMARY KEY (eff, view, period_key, code, sex)"
 _CONTRIB_TABLE = (
     "CREATE TEMP TABLE rollup_contrib"
-    f" (eff BIGINT NOT NULL, own_id BIGINT, up_id BIGINT, {_KEY_COLUMNS}, {_SUM_COLUMNS})"
+    f" (eff BIGINT NOT NULL, own_id BIGINT, up_id BIGINT, {_KEY_COLUMNS}, {_SUM_COLUMNS}{{key}}"
 )
 # The sums of the units below an area, in parts (one per level they came up from): summed when written.
 _BELOW_TABLE = (
@@ -330,7 +333,7 @@ WITH base AS (
       JOIN rollups_unitancestor e ON e.unit_id = s.org_unit_id AND e.depth = 0
      WHERE s.plan_id = %(plan)s AND s.period_start BETWEEN %(first_start)s AND %(last_start)s
        AND s.period_key IN ({{periods}}) {{below_areas}}
-     GROUP BY v.view, e.ancestor_id, s.period_key, o.indicator_code, o.sex
+     GROUP BY e.ancestor_id, v.view, s.period_key, o.indicator_code, o.sex
 )
 INSERT INTO rollup_contrib (eff, own_id, up_id, view, period_key, code, sex, {_COLUMNS})
 SELECT b.eff, r.own_id, r.up_id, b.view, b.period_key, b.code, b.sex, {", ".join(f"b.{f}" for f in _SUMS)}
@@ -340,9 +343,9 @@ SELECT b.eff, r.own_id, r.up_id, b.view, b.period_key, b.code, b.sex, {", ".join
 # A group's girls and boys summed, when it gave both and no total (class S; see ``group_sums``).
 _SUMMED_SQL = f"""
 INSERT INTO rollup_contrib (eff, own_id, up_id, view, period_key, code, sex, {_COLUMNS})
-SELECT eff, own_id, up_id, view, period_key, code, 'S', {_SUM_OF}
+SELECT eff, MIN(own_id), MIN(up_id), view, period_key, code, 'S', {_SUM_OF}
   FROM rollup_contrib
- GROUP BY eff, own_id, up_id, view, period_key, code
+ GROUP BY eff, view, period_key, code
 HAVING SUM(CASE WHEN sex = '' THEN 1 ELSE 0 END) = 0
    AND SUM(CASE WHEN sex = 'F' THEN 1 ELSE 0 END) = 1
    AND SUM(CASE WHEN sex = 'M' THEN 1 ELSE 0 END) = 1
@@ -482,7 +485,10 @@ def _rebuild_periods(cursor, plan_id: int, periods: list[str], areas, root, leve
     """Write the plain rows (no shape) of ``periods`` for ``areas`` (None: all), level by level."""
     params, parts = _rebuild_params(periods, areas, root)
     params["plan"] = plan_id
-    cursor.execute(_CONTRIB_TABLE)
+    if connection.vendor == "sqlite":
+        cursor.execute(_CONTRIB_TABLE.replace("{key}", f", {_CONTRIB_KEY}) WITHOUT ROWID"))
+    else:
+        cursor.execute(_CONTRIB_TABLE.replace("{key}", ")"))
     cursor.execute(_BELOW_TABLE)
     cursor.execute(_filled(_CONTRIB_SQL, parts), params)
     cursor.execute(_SUMMED_SQL)
