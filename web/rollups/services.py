@@ -7,8 +7,8 @@
 - ``rollup_submission_moved`` is called by the approval transitions (submit,
   approve, return, unlock) inside their transaction: it adds or subtracts what the
   submission's unit contributes to each of its ancestors.
-- ``rollup_rebuild`` recomputes the summary of a plan with set-based SQL
-  (INSERT … SELECT … GROUP BY over the closure), on SQLite and PostgreSQL.
+- ``rollup_rebuild`` recomputes the summary of a plan with set-based SQL, level by level
+  (each area from its nearest children), on SQLite and PostgreSQL.
 
 What a unit contributes is decided per *reporting group*: the figures that one
 unit gives for one period, its offices' figures counting as the unit's
@@ -539,8 +539,8 @@ def rollup_rebuild(
     exactly ``period_keys``: what a bulk load wrote to), for every area or, with ``unit_ids``
     (the units a load wrote figures for), only for the areas above them.
 
-    Set-based: one INSERT … SELECT … GROUP BY per kind of period (years, quarters, months…),
-    both views at once. Returns the number of the plan's summary rows. Call after any load
+    Set-based, per kind of period and year (years, quarters, months…), both views at once: the
+    reporting groups' sums into a temporary table, then level by level (see above). Returns the number of the plan's summary rows. Call after any load
     that bypasses the approval services."""
     keys = _period_keys(plan, period_key, period_keys)
     areas = touched_areas(unit_ids) if unit_ids is not None else None
@@ -551,8 +551,8 @@ def rollup_rebuild(
         stale = stale.filter(unit_id__in=areas) if areas else stale.none()
     stale.delete()
     summary_changed(plan.pk)
-    # One statement per kind of period and year: each sorts one year's rows of that kind (a
-    # country's months at once made SQLite sort tens of millions of rows on disk for an hour).
+    # Per kind of period and year: each pass sorts one year's rows of that kind (a country's
+    # months at once made SQLite sort tens of millions of rows on disk for an hour).
     kinds: dict[tuple[str, int], list[str]] = {}
     for key in keys:
         period = parse_period(key)
