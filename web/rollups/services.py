@@ -540,8 +540,8 @@ def rollup_rebuild(
     (the units a load wrote figures for), only for the areas above them.
 
     Set-based, per kind of period and year (years, quarters, months…), both views at once: the
-    reporting groups' sums into a temporary table, then level by level (see above). Returns the number of the plan's summary rows. Call after any load
-    that bypasses the approval services."""
+    reporting groups' sums into a temporary table, then level by level (see above). Returns the
+    number of the plan's summary rows. Call after any load that bypasses the approval services."""
     keys = _period_keys(plan, period_key, period_keys)
     areas = touched_areas(unit_ids) if unit_ids is not None else None
     stale = RollupFigure.objects.filter(plan=plan)
