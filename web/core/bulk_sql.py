@@ -9,8 +9,8 @@ caller's later statements run with the server's settings.
 
 SQLite's default is 2 MB of page cache per connection, which also bounds what a sort keeps in
 memory: the GROUP BY of a whole country's rebuild wrote gigabytes of sorted runs to /var/tmp
-and ran at half a core. Inside the block the cache is 256 MB (allowed inside a transaction,
-unlike temp_store), and put back after.
+and ran at half a core. Inside the block the cache is 256 MB, for the database and for temporary
+tables (allowed inside a transaction, unlike temp_store), and put back after.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from contextlib import contextmanager
 from django.db import connection
 
 BULK_SETTINGS = {"work_mem": "256MB", "jit": "off"}
-SQLITE_BULK_PRAGMAS = {"cache_size": "-262144"}  # 256 MB (negative: in KiB)
+# 256 MB (negative: in KiB), for the database and for the temporary tables (the rebuild's sums per
+# reporting group), which have a cache of their own.
+SQLITE_BULK_PRAGMAS = {"main.cache_size": "-262144", "temp.cache_size": "-262144"}
 
 
 @contextmanager
