@@ -138,7 +138,7 @@ def _announce(plan_id: int) -> None:
     )
 
 
-ATTEMPTS = 3  # the figures changed while judging: judge again, then leave it to the engine
+ATTEMPTS = 3  # the figures changed while judging: judge again, then hand the areas on
 
 
 def store_verdicts(plan_id: int, areas: list[int] | None = None, views: list[str] | None = None) -> int:
@@ -149,7 +149,9 @@ def store_verdicts(plan_id: int, areas: list[int] | None = None, views: list[str
     moves the phase trajectory shown with every other. Idempotent; safe alongside other
     writers: the verdicts are written only if the plan's summary version (which every writer
     bumps in its own transaction, before removing stale verdicts) is still the one they were
-    judged on, checked under a lock on that version; else they are judged again."""
+    judged on, checked under a lock on that version; else they are judged again. After
+    ``ATTEMPTS`` (changes keep coming) they are announced stale again, for whoever judges next:
+    the changes that moved the version on judge only their own areas, which may not be these."""
     for _attempt in range(ATTEMPTS):
         version = summary_version(plan_id)
         judged = _judge(plan_id, areas, views)
@@ -160,6 +162,8 @@ def store_verdicts(plan_id: int, areas: list[int] | None = None, views: list[str
             written = _write(plan_id, judged)
         hooks.announce(hooks.VERDICTS_STORED, plan_id=plan_id, rows=written)
         return written
+    views = list(views) if views is not None else list(VIEW_STATES)
+    hooks.announce(hooks.VERDICTS_STALE, plan_id=plan_id, areas=areas, views=views)
     return 0
 
 

@@ -310,6 +310,34 @@ def test_verdicts_judged_while_a_change_commits_are_judged_again(admin, committe
     assert_stored_equal_engine(plan, rng)
 
 
+def test_areas_still_changing_after_every_attempt_are_handed_on_not_lost(admin, committed, monkeypatch):
+    """Changes keep landing while the verdicts are judged (a coordinator approving report after
+    report): after its last attempt the judging hands its areas to whoever judges next; the
+    changes that moved the version on judge only their own areas, so leaving it there lost these."""
+    from web.rollups import verdicts
+    from web.rollups.models import Verdict
+
+    nation = build_tree([[1, 1]])
+    plan = committed(plan_for, nation, admin)
+    rng = random.Random(3)
+    submissions = random_figures(plan, nation, rng, density=0.6)
+    movers = submissions[: verdicts.ATTEMPTS]
+    committed(approve_all, submissions[verdicts.ATTEMPTS :])
+    judge = verdicts._judge
+
+    def judge_while_another_commits(*args):
+        judged = judge(*args)
+        if movers:  # a change lands before each write; its own judging never comes (not committed)
+            move(movers.pop(0), "approved")
+        return judged
+
+    monkeypatch.setattr(verdicts, "_judge", judge_while_another_commits)
+    verdicts.store_verdicts(plan.pk)
+    assert not movers
+    assert not Verdict.objects.filter(plan=plan, stale_since__isnull=False).exists()
+    assert_stored_equal_engine(plan, rng)
+
+
 def test_every_area_at_once_reads_the_stored_verdicts(admin, committed, django_assert_max_num_queries):
     """``evaluation_all_units`` answers stored areas from the store (the dashboard's full verdicts,
     in a few queries whatever the number of areas) and the others (communes; a date before the
