@@ -13,6 +13,7 @@ django.setup()
 import pytest  # noqa: E402
 
 from chitieu.approval import Role  # noqa: E402
+from tests.web.once import rolled_back  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by make system-deps
 CHROMIUM_ARGS = [
@@ -59,14 +60,58 @@ def make_user(db):
     return make
 
 
-@pytest.fixture
-def kon_ray(district):
-    """The Kon Rẫy plan in force, with the demo's coordinator and its assignments."""
+def _kon_ray_build(district) -> tuple:
     from web.home.demo import demo_accounts, demo_plan
 
     accounts = {a.username: u for a, u, _ in demo_accounts(district)}
     version = demo_plan(coordinator=accounts["dieuphoi"], district=district)
     return version, accounts
+
+
+def _commits(item: pytest.Item) -> bool:
+    """Whether ``item`` runs on a committed database (a live server, ``transaction=True``): it cannot
+    see what a module's outer transaction holds."""
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction, reset_sequences, _, serialized_rollback, _ = validate_django_db(marker)
+        if transaction or reset_sequences or serialized_rollback:
+            return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _shares_kon_ray(item: pytest.Item) -> bool:
+    """Whether ``item`` may run inside a module's outer transaction holding the Kon Rẫy plan: it asks
+    for the plan (a test that does not would find it there all the same) or for no database."""
+    names = set(getattr(item, "fixturenames", ()))
+    if _commits(item):
+        return False
+    return "kon_ray" in names or not (DATABASE_FIXTURES & names or item.get_closest_marker("django_db"))
+
+
+@pytest.fixture(scope="module")
+def _kon_ray_once(request, django_db_setup, django_db_blocker):
+    """The Kon Rẫy plan built once per module (2 s a test otherwise), rolled back after the module;
+    each test's changes are rolled back after the test (tests/web/once.py). None in a module where
+    some database test does not ask for it (it would find the plan there, or the test may not run in
+    a transaction): there every test builds its own, as before."""
+    here = [item for item in request.session.items if item.path == request.path]
+    if not all(_shares_kon_ray(item) for item in here):
+        yield None
+        return
+    from web.orgs.services import kon_ray_units_ensure
+
+    with rolled_back(django_db_blocker):
+        yield _kon_ray_build(kon_ray_units_ensure())
+
+
+@pytest.fixture
+def kon_ray(_kon_ray_once, district):
+    """The Kon Rẫy plan in force, with the demo's coordinator and its assignments."""
+    if _kon_ray_once is None:
+        return _kon_ray_build(district)
+    return _fresh(_kon_ray_once)  # read again: no attribute a previous test changed
 
 
 @pytest.fixture(autouse=True)
