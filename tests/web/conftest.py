@@ -13,7 +13,7 @@ django.setup()
 import pytest  # noqa: E402
 
 from chitieu.approval import Role  # noqa: E402
-from tests.web.once import rolled_back  # noqa: E402
+from tests.web.once import read_again, rolled_back  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by make system-deps
 CHROMIUM_ARGS = [
@@ -111,7 +111,7 @@ def kon_ray(_kon_ray_once, district):
     """The Kon Rẫy plan in force, with the demo's coordinator and its assignments."""
     if _kon_ray_once is None:
         return _kon_ray_build(district)
-    return _fresh(_kon_ray_once)  # read again: no attribute a previous test changed
+    return read_again(_kon_ray_once)  # read again: no attribute a previous test changed
 
 
 @pytest.fixture(autouse=True)
@@ -156,19 +156,6 @@ def _demo_snapshots():
         copy.close()
 
 
-def _fresh(value):
-    """``value`` with every model instance read again from the database (no stale attributes)."""
-    from django.db.models import Model
-
-    if isinstance(value, Model):
-        return type(value)._default_manager.get(pk=value.pk)
-    if isinstance(value, dict):
-        return {key: _fresh(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_fresh(item) for item in value)
-    return value
-
-
 @pytest.fixture
 def demo_site(_demo_snapshots):
     """``load_demo`` for the tests that run a live server (``transactional_db``) on SQLite: the demo
@@ -189,7 +176,7 @@ def demo_site(_demo_snapshots):
         if reform in _demo_snapshots:
             copy, built = _demo_snapshots[reform]
             copy.backup(connection.connection)
-            return _fresh(built)
+            return read_again(built)
         # One transaction: what waits for a commit (the verdicts judged again) runs once, after it,
         # not after each of the loader's many commits: a third of the time (CPU 21 s instead of 65 s).
         with transaction.atomic():

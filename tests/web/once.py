@@ -22,3 +22,17 @@ def rolled_back(django_db_blocker) -> Iterator[None]:
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def read_again(value):
+    """``value`` with every model instance read again from the database (no stale attributes), in
+    the dicts, lists and tuples it is made of: what a module-scoped fixture hands each test."""
+    from django.db.models import Model
+
+    if isinstance(value, Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: read_again(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(read_again(item) for item in value)
+    return value
