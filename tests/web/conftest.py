@@ -13,7 +13,7 @@ django.setup()
 import pytest  # noqa: E402
 
 from chitieu.approval import Role  # noqa: E402
-from tests.web.once import read_again, rolled_back  # noqa: E402
+from tests.web.once import DATABASE_FIXTURES, module_shares, read_again, rolled_back  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by make system-deps
 CHROMIUM_ARGS = [
@@ -68,36 +68,13 @@ def _kon_ray_build(district) -> tuple:
     return version, accounts
 
 
-def _commits(item: pytest.Item) -> bool:
-    """Whether ``item`` runs on a committed database (a live server, ``transaction=True``): it cannot
-    see what a module's outer transaction holds."""
-    from pytest_django.plugin import validate_django_db
-
-    marker = item.get_closest_marker("django_db")
-    if marker is not None:
-        transaction, reset_sequences, _, serialized_rollback, _ = validate_django_db(marker)
-        if transaction or reset_sequences or serialized_rollback:
-            return True
-    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
-
-
-def _shares_kon_ray(item: pytest.Item) -> bool:
-    """Whether ``item`` may run inside a module's outer transaction holding the Kon Rẫy plan: it asks
-    for the plan (a test that does not would find it there all the same) or for no database."""
-    names = set(getattr(item, "fixturenames", ()))
-    if _commits(item):
-        return False
-    return "kon_ray" in names or not (DATABASE_FIXTURES & names or item.get_closest_marker("django_db"))
-
-
 @pytest.fixture(scope="module")
 def _kon_ray_once(request, django_db_setup, django_db_blocker):
     """The Kon Rẫy plan built once per module (2 s a test otherwise), rolled back after the module;
     each test's changes are rolled back after the test (tests/web/once.py). None in a module where
     some database test does not ask for it (it would find the plan there, or the test may not run in
     a transaction): there every test builds its own, as before."""
-    here = [item for item in request.session.items if item.path == request.path]
-    if not all(_shares_kon_ray(item) for item in here):
+    if not module_shares(request, "kon_ray"):
         yield None
         return
     from web.orgs.services import kon_ray_units_ensure
@@ -124,8 +101,6 @@ def empty_cache():
     cache.clear()
 
 
-# Fixtures through which a test reaches the test database (pytest-django's, and what needs them).
-DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
 # Marks of tests that start databases of their own (a PostgreSQL server, a cluster): they choose their pass.
 OWN_DATABASES = ("postgres", "faults", "cluster")
 
