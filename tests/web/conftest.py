@@ -13,6 +13,7 @@ django.setup()
 import pytest  # noqa: E402
 
 from chitieu.approval import Role  # noqa: E402
+from tests.web.once import DATABASE_FIXTURES, module_shares, read_again, rolled_back  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by make system-deps
 CHROMIUM_ARGS = [
@@ -59,14 +60,35 @@ def make_user(db):
     return make
 
 
-@pytest.fixture
-def kon_ray(district):
-    """The Kon Rẫy plan in force, with the demo's coordinator and its assignments."""
+def _kon_ray_build(district) -> tuple:
     from web.home.demo import demo_accounts, demo_plan
 
     accounts = {a.username: u for a, u, _ in demo_accounts(district)}
     version = demo_plan(coordinator=accounts["dieuphoi"], district=district)
     return version, accounts
+
+
+@pytest.fixture(scope="module")
+def _kon_ray_once(request, django_db_setup, django_db_blocker):
+    """The Kon Rẫy plan built once per module (2 s a test otherwise), rolled back after the module;
+    each test's changes are rolled back after the test (tests/web/once.py). None in a module where
+    some database test does not ask for it (it would find the plan there, or the test may not run in
+    a transaction): there every test builds its own, as before."""
+    if not module_shares(request, "kon_ray"):
+        yield None
+        return
+    from web.orgs.services import kon_ray_units_ensure
+
+    with rolled_back(django_db_blocker):
+        yield _kon_ray_build(kon_ray_units_ensure())
+
+
+@pytest.fixture
+def kon_ray(_kon_ray_once, district):
+    """The Kon Rẫy plan in force, with the demo's coordinator and its assignments."""
+    if _kon_ray_once is None:
+        return _kon_ray_build(district)
+    return read_again(_kon_ray_once)  # read again: no attribute a previous test changed
 
 
 @pytest.fixture(autouse=True)
@@ -79,8 +101,6 @@ def empty_cache():
     cache.clear()
 
 
-# Fixtures through which a test reaches the test database (pytest-django's, and what needs them).
-DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
 # Marks of tests that start databases of their own (a PostgreSQL server, a cluster): they choose their pass.
 OWN_DATABASES = ("postgres", "faults", "cluster")
 
@@ -111,19 +131,6 @@ def _demo_snapshots():
         copy.close()
 
 
-def _fresh(value):
-    """``value`` with every model instance read again from the database (no stale attributes)."""
-    from django.db.models import Model
-
-    if isinstance(value, Model):
-        return type(value)._default_manager.get(pk=value.pk)
-    if isinstance(value, dict):
-        return {key: _fresh(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_fresh(item) for item in value)
-    return value
-
-
 @pytest.fixture
 def demo_site(_demo_snapshots):
     """``load_demo`` for the tests that run a live server (``transactional_db``) on SQLite: the demo
@@ -144,7 +151,7 @@ def demo_site(_demo_snapshots):
         if reform in _demo_snapshots:
             copy, built = _demo_snapshots[reform]
             copy.backup(connection.connection)
-            return _fresh(built)
+            return read_again(built)
         # One transaction: what waits for a commit (the verdicts judged again) runs once, after it,
         # not after each of the loader's many commits: a third of the time (CPU 21 s instead of 65 s).
         with transaction.atomic():

@@ -118,3 +118,9 @@ def test_pages_have_no_inline_script_for_the_policy_to_block(client, kon_ray):
         for script in page.split("<script")[1:]:
             head, _body = script.split(">", 1)
             assert "src=" in head or "application/json" in head, (path, script[:80])
+
+
+# From dashboards/test_api.py, whose other tests share one plan with figures (tests/web/once.py).
+def test_api_docs_page_loads_nothing_from_a_cdn(client, db):
+    html = client.get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html and "cdn." not in html and "https://" not in html

@@ -646,3 +646,26 @@ def test_sqlite_rows_insert_writes_every_row_once_in_order(count):
     assert insert.per == 142
     insert.run(db, rows)
     assert db.execute("SELECT * FROM t ORDER BY rowid").fetchall() == rows
+
+
+# ------------------------------------------------------- the bulk command, one figure rule (test_figures.py)
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (["6.3", "2024-Q1", "23500", "", "", "", "45.5", ""], "Số đếm phải là số nguyên: 45,5"),
+        (["6.3", "2024-Q1", "23500", "", "", "", "45,5", ""], "Số đếm phải là số nguyên: 45,5"),
+        (["2.1", "2024", "611-LD", "", "999999999999999", "1", "", ""], "tối đa 14 chữ số"),
+        (["2.1", "2024", "611-LD", "", "1e309", "1", "", ""], "không phải là số"),
+        (["2.1", "2024", "611-LD", "", "1.2.3", "5", "", ""], "3 chữ số"),
+        (["2.1", "2024", "611-LD", "", "1,0000001", "5", "", ""], "tối đa 6 chữ số sau dấu phẩy"),
+    ],
+)
+def test_load_observations_refuses_the_line_and_stores_nothing(country, tmp_path, line, words):
+    rows = [*figures(), line]
+    path = write_csv(tmp_path / "so-lieu.csv", rows)
+    code, _, err = run("load_observations", country.pk, path)
+    assert code == 1, err
+    assert f"dòng {len(rows) + 1}" in err and words in err and "Traceback" not in err
+    assert not Observation.objects.exists()

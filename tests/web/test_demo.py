@@ -133,3 +133,33 @@ def test_the_district_dashboard_of_the_demo_lists_no_sums_as_a_row_that_does_not
     page = client.get(f"/dashboards/plans/{version.plan_id}/?period=2024").content.decode()
     assert "(~)" not in page
     assert "không thuộc danh sách đơn vị của địa bàn" not in page
+
+
+# From dashboards/test_dashboards.py, whose other tests share one plan with figures (tests/web/once.py):
+# the same demo as load_demo() there, built once for this module.
+def test_dashboard_verdicts_equal_the_engine_on_the_demo_data(demo, client, db):
+    from datetime import date
+
+    from chitieu.evaluate import evaluate_plan
+    from chitieu.importer import read_plan
+    from chitieu.issues import has_errors
+    from chitieu.observation_csv import read_observations_csv
+    from tests.web.dashboards.conftest import ANNEX
+    from tests.web.dashboards.test_dashboards import _demo_csv, _statuses
+
+    plan = PlanVersion.objects.get(status="active", plan__area__name="Kon Rẫy").plan
+    client.force_login(User.objects.get(username="lanhdao"))
+    as_of = "2025-01-22"
+    observations, issues = read_observations_csv(_demo_csv(plan))
+    assert not has_errors(issues)
+    communes = sorted(OrgUnit.objects.filter(kind="commune", parent=plan.area).values_list("name", flat=True))
+    for period in ("2024", "2021-2025"):
+        html = client.get(
+            f"/dashboards/plans/{plan.pk}/", {"period": period, "as_of": as_of}
+        ).content.decode()
+        shown = _statuses(html)
+        evaluation = evaluate_plan(
+            read_plan(ANNEX).plan, observations, period, as_of=date.fromisoformat(as_of), units=communes
+        )
+        assert shown == {r.indicator: r.status.value for r in evaluation.results}, period
+        assert len(set(shown.values())) >= 2, period  # the demo is not all one verdict

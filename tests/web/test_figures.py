@@ -4,6 +4,10 @@ Entry form, live preview, API JSON rows, API CSV upload, bulk command, target ed
 each refuses the same figures with a Vietnamese message that names the part and
 gives the limit, and stores nothing of a refused figure. A number stored before
 the rule existed (999 999 999 999 999 in SQLite) no longer takes the pages down.
+
+Every test here starts from the Kon Rẫy plan, built once for the module (tests/web/conftest.py):
+the bulk command's cases are in test_bulk.py (a country of their own) and the plan upload's in
+test_plans.py (no plan yet).
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from web.api.services import token_create
@@ -19,8 +22,6 @@ from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit
 from web.plans.models import Target
 
-from .test_bulk import country as country  # the fixture: a small country, no figures yet
-from .test_bulk import figures, run, write_csv
 from .test_entry import QUARTER, _form_data, _url
 
 HUGE = "999.999.999.999.999"
@@ -263,44 +264,6 @@ def test_the_api_does_not_send_a_by_sex_indicator_with_one_sex_blank(client, kon
     [error] = response.json()["errors"]
     assert error["code"] == "sex_missing" and "5.2a" in error["message"]
     assert not Submission.objects.filter(org_unit=office, state="submitted").exists()
-
-
-# ------------------------------------------------------------------ the bulk command
-
-
-@pytest.mark.parametrize(
-    ("line", "words"),
-    [
-        (["6.3", "2024-Q1", "23500", "", "", "", "45.5", ""], "Số đếm phải là số nguyên: 45,5"),
-        (["6.3", "2024-Q1", "23500", "", "", "", "45,5", ""], "Số đếm phải là số nguyên: 45,5"),
-        (["2.1", "2024", "611-LD", "", "999999999999999", "1", "", ""], "tối đa 14 chữ số"),
-        (["2.1", "2024", "611-LD", "", "1e309", "1", "", ""], "không phải là số"),
-        (["2.1", "2024", "611-LD", "", "1.2.3", "5", "", ""], "3 chữ số"),
-        (["2.1", "2024", "611-LD", "", "1,0000001", "5", "", ""], "tối đa 6 chữ số sau dấu phẩy"),
-    ],
-)
-def test_load_observations_refuses_the_line_and_stores_nothing(country, tmp_path, line, words):
-    rows = [*figures(), line]
-    path = write_csv(tmp_path / "so-lieu.csv", rows)
-    code, _, err = run("load_observations", country.pk, path)
-    assert code == 1, err
-    assert f"dòng {len(rows) + 1}" in err and words in err and "Traceback" not in err
-    assert not Observation.objects.exists()
-
-
-def test_plan_upload_refuses_a_target_with_more_digits_than_the_database_holds(client, district, make_user):
-    from chitieu.approval import Role
-    from web.plans.models import PlanVersion
-
-    from .annex import annex_bytes
-
-    coordinator = make_user("dieuphoi", Role.COORDINATOR, district)
-    client.force_login(coordinator)
-    data = annex_bytes().decode("utf-8").replace("26.6%", "999.999.999.999.999%", 1).encode("utf-8")
-    response = client.post("/plans/upload/", {"file": SimpleUploadedFile("a.txt", data), "area": district.pk})
-    assert response.status_code == 200
-    assert "tối đa 14 chữ số" in response.content.decode()
-    assert not PlanVersion.objects.exists()
 
 
 @pytest.mark.parametrize("typed", ["NaN", "Infinity", "-Infinity", "1e309", 1e308])

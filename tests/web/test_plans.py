@@ -284,3 +284,14 @@ def test_confirming_clears_review_flags_and_records_who_accepted_them(district, 
     assert not version.indicators.filter(needs_review=True).exists()
     accepted = AuditEntry.objects.filter(action="review_accept")
     assert {e.actor_id for e in accepted} == {coordinator.pk} and accepted.count() == len(flagged)
+
+
+# One figure rule for every door (test_figures.py): the plan upload.
+def test_plan_upload_refuses_a_target_with_more_digits_than_the_database_holds(client, district, make_user):
+    coordinator = make_user("dieuphoi", Role.COORDINATOR, district)
+    client.force_login(coordinator)
+    data = annex_bytes().decode("utf-8").replace("26.6%", "999.999.999.999.999%", 1).encode("utf-8")
+    response = client.post("/plans/upload/", {"file": SimpleUploadedFile("a.txt", data), "area": district.pk})
+    assert response.status_code == 200
+    assert "tối đa 14 chữ số" in response.content.decode()
+    assert not PlanVersion.objects.exists()

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from chitieu.approval import Role
 from chitieu.evaluate import evaluate_plan
+from tests.web.once import read_again, rolled_back
 from tests.web.rollups.test_closure_on_write import fresh_closure, stored_closure
 from web.core.models import AuditEntry
 from web.dashboards.selectors import plan_data
@@ -52,8 +53,21 @@ DECISION = (
 )
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    """Built once for the module (rolled back after it; each test's changes after the test)."""
+    from web.orgs.services import kon_ray_units_ensure
+
+    with rolled_back(django_db_blocker):
+        yield _world_build(kon_ray_units_ensure())
+
+
 @pytest.fixture
-def world(district):
+def world(_world, db):
+    return read_again(_world)  # no attribute a previous test changed
+
+
+def _world_build(district) -> dict:
     for name, code in CODES.items():
         OrgUnit.objects.filter(name=name).update(code=code)
     province = OrgUnit.objects.get(code="62")

@@ -143,3 +143,23 @@ def test_vietnamese_formats(settings):
 
         assert formats.date_format(datetime.date(2024, 3, 9), "SHORT_DATE_FORMAT") == "09/03/2024"
         assert "%d/%m/%Y" in formats.get_format("DATE_INPUT_FORMATS")
+
+
+def test_the_test_settings_remove_their_evidence_folder_when_the_process_ends():
+    """Each process on the test settings (a pytest worker, a command a test runs) makes its own
+    evidence folder; a hundred of them were left in /tmp. The folder is there while the process
+    runs and gone after it."""
+    import os
+    from pathlib import Path
+
+    script = (
+        "from pathlib import Path\n"
+        "from django.conf import settings\n"
+        "(Path(settings.MEDIA_ROOT) / 'a.txt').write_text('x')\n"
+        "print(settings.MEDIA_ROOT)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "web.config.settings.test"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    folder = Path(done.stdout.strip())
+    assert folder.name.startswith("chitieu-test-media-")
+    assert not folder.exists()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from chitieu import konray
 from chitieu.approval import Role
 from chitieu.periods import parse_period
+from tests.web.once import module_shares, read_again, rolled_back
 
 ANNEX = konray.ANNEX
 COMMUNES = konray.COMMUNES
@@ -68,21 +69,54 @@ def tidy_csv(rows=FIGURES, states=("approved",)) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def coordinator(district, make_user):
-    user = make_user("dieu-phoi", Role.COORDINATOR, district)
+def _coordinator_make(district):
+    from web.accounts.services import user_ensure
+
+    user = user_ensure(
+        username="dieu-phoi", password="mat-khau-2024", role=Role.COORDINATOR, org_unit=district
+    )[0]
     user.email = "dieu-phoi@konray.example"
     user.save()
     return user
 
 
-@pytest.fixture
-def kon_ray_plan(district, coordinator):
+def _plan_import(district, coordinator):
     from web.plans.services import plan_import, plan_version_confirm
 
     version = plan_import(actor=coordinator, data=ANNEX.read_bytes(), filename=ANNEX.name, area=district)
     plan_version_confirm(actor=coordinator, version=version)
     return version.plan
+
+
+@pytest.fixture(scope="module")
+def _figures_once(request, django_db_setup, django_db_blocker):
+    """The plan and its figures built once for a module in which every database test asks for
+    ``figures`` (3 s a test otherwise): rolled back after the module, each test's changes after the
+    test (tests/web/once.py). None elsewhere: there each test builds its own."""
+    if not module_shares(request, "figures"):
+        yield None
+        return
+    from web.orgs.services import kon_ray_units_ensure
+
+    with rolled_back(django_db_blocker):
+        coordinator = _coordinator_make(kon_ray_units_ensure())
+        plan = _plan_import(coordinator.org_unit, coordinator)
+        _figures_store(plan)
+        yield plan, coordinator
+
+
+@pytest.fixture
+def coordinator(_figures_once, district):
+    if _figures_once is not None:
+        return read_again(_figures_once[1])
+    return _coordinator_make(district)
+
+
+@pytest.fixture
+def kon_ray_plan(_figures_once, district, coordinator):
+    if _figures_once is not None:
+        return read_again(_figures_once[0])
+    return _plan_import(district, coordinator)
 
 
 def _unit(name):
@@ -94,8 +128,14 @@ def _unit(name):
 
 
 @pytest.fixture
-def figures(kon_ray_plan):
+def figures(_figures_once, kon_ray_plan):
     """FIGURES stored as submissions and observations (fixture data, written straight to the tables)."""
+    if _figures_once is None:
+        _figures_store(kon_ray_plan)
+    return kon_ray_plan
+
+
+def _figures_store(kon_ray_plan) -> None:
     from web.data.models import Observation, Submission
 
     submissions = {}
@@ -124,4 +164,3 @@ def figures(kon_ray_plan):
     from web.rollups.services import rollup_rebuild
 
     rollup_rebuild(plan=kon_ray_plan)  # written straight to the tables, as a bulk load does
-    return kon_ray_plan
