@@ -217,7 +217,6 @@ def test_until_judged_again_the_stale_verdicts_are_shown_as_updating_and_nothing
     since when they are being updated; every other reader (reports, the API, exports) gets the
     engine's answer on the new figures. Once judged, both get the new verdicts, marked current."""
     from web.dashboards.selectors import core_plan, plan_version_active
-    from web.orgs.models import OrgUnit, UnitKind
     from web.rollups.cache import page_version
     from web.rollups.models import Verdict
     from web.rollups.selectors import stored_evaluation, unit_evaluation
@@ -232,20 +231,9 @@ def test_until_judged_again_the_stale_verdicts_are_shown_as_updating_and_nothing
     late = date(2030, 1, 1)
     judged_before = stored_evaluation(plan, core, nation, "2024", as_of=late, states=("approved",))
     assert judged_before is not None
-    # Every 2024 report of one province's communes unlocked: the nation's 2024 verdicts move.
-    province = OrgUnit.objects.filter(kind=UnitKind.PROVINCE).order_by("pk").first()
-    unlocked = [
-        s
-        for s in submissions
-        if s.org_unit.kind == UnitKind.COMMUNE
-        and s.org_unit.parent.parent_id == province.pk
-        and s.period_key.startswith("2024")
-    ]
-    above = {nation.pk, province.pk} | {s.org_unit.parent_id for s in unlocked}
     page_before = page_version(plan.pk)
     with django_capture_on_commit_callbacks(execute=False) as waiting:
-        for submission in unlocked:
-            move(submission, "draft")  # its commit has not happened yet
+        above = _unlock_a_province(nation, submissions)  # its commit has not happened yet
     assert waiting  # the judging waits for the commit
     stale = set(
         Verdict.objects.filter(plan=plan, view="A", stale_since__isnull=False).values_list(
