@@ -11,8 +11,10 @@ row of every table must equal the snapshot taken before.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -71,14 +73,36 @@ def _written_midway(site, table: str, alive, timeout: float = 60) -> bool:
     return False
 
 
-def _kill_inside_transaction(pid: int, site, table: str) -> bool:
+def _table_rows(site, table: str) -> str | None:
+    """A digest of ``table`` as another connection sees it (SQLite only; None elsewhere).
+
+    None too while the writer holds SQLite's exclusive lock (it is spilling or committing
+    pages): then it is inside its transaction, whichever that is.
+    """
+    if not site.url.startswith("sqlite:///"):
+        return None
+    connection = sqlite3.connect(f"file:{site.sqlite_path}?mode=ro", uri=True, timeout=0)
+    try:
+        rows = connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        connection.close()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _kill_inside_transaction(pid: int, site, table: str, rows_before: str | None) -> bool:
     """SIGKILL ``pid`` only while its transaction is open; False when it had already committed.
 
     The process is stopped first, so it cannot commit between the look and the kill: on a fast
-    machine a process still alive after the delay may well have committed already.
+    machine a process still alive after the delay may well have committed already. On SQLite a
+    journal only says that *some* transaction is open: after the import commits, the same
+    process goes on to judge verdicts in a second one. So the table under test must also still
+    look unchanged to a reader.
     """
     os.kill(pid, signal.SIGSTOP)
-    if _writing_now(site, table):
+    rows_now = _table_rows(site, table)
+    if _writing_now(site, table) and (rows_now is None or rows_now == rows_before):
         os.kill(pid, signal.SIGKILL)
         return True
     os.kill(pid, signal.SIGCONT)
@@ -181,6 +205,7 @@ class Command:
         raise NotImplementedError
 
     def run(self, attempt: int, delay: float | None) -> str:
+        rows_before = _table_rows(self.site, self.table)
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), *self.arguments()],
             env=app_env(self.site.url, self.site.media),
@@ -197,7 +222,7 @@ class Command:
         if (
             not midway
             or process.poll() is not None
-            or not _kill_inside_transaction(process.pid, self.site, self.table)
+            or not _kill_inside_transaction(process.pid, self.site, self.table, rows_before)
         ):
             process.communicate(timeout=300)
             return "finished"
@@ -247,6 +272,7 @@ class ApiUpload:
 
         workers = self.server.workers()
         assert len(workers) == 1, workers
+        rows_before = _table_rows(self.site, self.table)
         thread = threading.Thread(target=send)
         thread.start()
         if delay is None:
@@ -259,7 +285,7 @@ class ApiUpload:
         if (
             not midway
             or not thread.is_alive()
-            or not _kill_inside_transaction(workers[0], self.site, self.table)
+            or not _kill_inside_transaction(workers[0], self.site, self.table, rows_before)
         ):
             thread.join(120)
             return "finished"
