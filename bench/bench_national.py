@@ -514,6 +514,29 @@ class Redis:
         self.log.close()
 
 
+class JobWorker:
+    """``manage.py jobs_worker`` on the cluster's queue, as `make cluster` runs one beside the servers."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        self.log = log.open("a")
+        self.process = subprocess.Popen(
+            [str(BIN / "python"), str(ROOT / "manage.py"), "jobs_worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=self.log,
+        )
+
+    def close(self) -> None:
+        self.process.terminate()  # RQ's warm shutdown: the job under way finishes
+        try:
+            self.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
 def cluster_env(url: str, redis: Redis, work: Path) -> dict[str, str]:
     """The settings of several app servers (web.config.settings.cluster, docs/deployment.md) on
     loopback: the shared Redis, a shared evidence folder, static files collected into ``work``."""
@@ -682,6 +705,7 @@ def measure_backend(
         # Two app servers sharing one Redis, as `make cluster` runs them (issue 14, item 4).
         redis = Redis(work, log)
         servers: list[Server] = []
+        worker: JobWorker | None = None
         try:
             env = cluster_env(url, redis, work)
             run(
@@ -690,8 +714,13 @@ def measure_backend(
                 log=log,
             )
             servers = [Server(url, log, env=env) for _ in range(2)]
+            # The job worker too: without it the verdicts that the API upsert made stale were never
+            # judged again, and every page showing them was rebuilt every 30 s (web.dashboards.fragments).
+            worker = JobWorker(env, log)
             http_measurements(servers, ids, data, options, backend, work, rows, failures)
         finally:
+            if worker is not None:
+                worker.close()
             for server in servers:
                 server.close()
             redis.close()
