@@ -18,6 +18,8 @@ changes with drafts, which the summary does not hold.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from datetime import date
 
 from django.core.cache import cache
@@ -95,3 +97,34 @@ UPDATING_TIMEOUT = 30
 
 def remember_fragment(key: str, html: str, *, updating: bool = False) -> None:
     cache.set(key, html, UPDATING_TIMEOUT if updating else FRAGMENT_TIMEOUT)
+
+
+# One reader builds a page that is not cached; the others asking for it meanwhile (on any server:
+# the lock is in the shared cache) wait for it rather than build it too. At the nation a first view
+# costs seconds of CPU: fifty readers arriving after a change, each building the same page at once on
+# two cores, all waited past thirty seconds.
+BUILD_LOCK_TIMEOUT = 120  # seconds: a builder killed midway holds the lock no longer than this
+BUILD_WAIT = 20.0  # seconds a reader waits for another's build before building the page itself
+BUILD_POLL = 0.05
+
+
+def fragment_or_build(key: str, build: Callable[[], tuple[str, bool]]) -> str:
+    """The cached fragment under ``key``, or the one another reader is building, or built now:
+    ``build`` gives (html, whether it shows verdicts being updated)."""
+    body = cached_fragment(key)
+    if body is not None:
+        return body
+    lock = key + ":building"
+    if not cache.add(lock, 1, BUILD_LOCK_TIMEOUT):
+        deadline = time.monotonic() + BUILD_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(BUILD_POLL)
+            body = cached_fragment(key)
+            if body is not None:
+                return body
+    try:
+        html, updating = build()
+        remember_fragment(key, html, updating=updating)
+    finally:
+        cache.delete(lock)
+    return html

@@ -206,11 +206,13 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return not_modified
-    body = fragments.cached_fragment(key)
-    if body is None:
+
+    def build() -> tuple[str, bool]:
         context = plan_context(request, plan, core, area, period, as_of, states)
-        body = render_to_string("dashboards/_plan_body.html", context, request)
-        fragments.remember_fragment(key, body, updating=context["updating_since"] is not None)
+        html = render_to_string("dashboards/_plan_body.html", context, request)
+        return html, context["updating_since"] is not None
+
+    body = fragments.fragment_or_build(key, build)
     response = render(request, "dashboards/plan.html", {"plan": plan, "body": mark_safe(body)})
     response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)  # always revalidated, never shared
@@ -306,11 +308,13 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
     key = body_key(request, plan, version, area, period, as_of, states, page=f"indicator:{indicator.code}")
-    body = fragments.cached_fragment(key)
-    if body is None:
+
+    def build() -> tuple[str, bool]:
         context = indicator_context(plan, core, indicator, area, period, as_of, states)
-        body = render_to_string("dashboards/_indicator_body.html", context, request)
-        fragments.remember_fragment(key, body, updating=context["updating_since"] is not None)
+        html = render_to_string("dashboards/_indicator_body.html", context, request)
+        return html, context["updating_since"] is not None
+
+    body = fragments.fragment_or_build(key, build)
     listed = fragments.list_key(
         plan_id=plan.pk,
         code=indicator.code,
