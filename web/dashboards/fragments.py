@@ -66,7 +66,8 @@ def list_key(*, plan_id: int, code: str, area_id: int, scope: str, changes: int)
     return "dashboards:figures:" + ":".join(str(p) for p in parts)
 
 
-def remember_list(key: str, html: str) -> None:
+def remember_list(key: str, html: str, *, updating: bool = False) -> None:
+    # ``updating`` only to share ``fragment_or_build``'s way of keeping: a list shows no verdicts.
     cache.set(key, html, LIST_TIMEOUT)
 
 
@@ -108,9 +109,13 @@ BUILD_WAIT = 20.0  # seconds a reader waits for another's build before building 
 BUILD_POLL = 0.05
 
 
-def fragment_or_build(key: str, build: Callable[[], tuple[str, bool]]) -> str:
+def fragment_or_build(
+    key: str,
+    build: Callable[[], tuple[str, bool]],
+    remember: Callable[..., None] = remember_fragment,
+) -> str:
     """The cached fragment under ``key``, or the one another reader is building, or built now:
-    ``build`` gives (html, whether it shows verdicts being updated)."""
+    ``build`` gives (html, whether it shows verdicts being updated), ``remember`` keeps it."""
     body = cached_fragment(key)
     if body is not None:
         return body
@@ -124,7 +129,7 @@ def fragment_or_build(key: str, build: Callable[[], tuple[str, bool]]) -> str:
                 return body
     try:
         html, updating = build()
-        remember_fragment(key, html, updating=updating)
+        remember(key, html, updating=updating)
     finally:
         cache.delete(lock)
     return html

@@ -322,11 +322,12 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
         scope=fragments.visibility_scope(request.user, plan),
         changes=last_entry_number(),
     )
-    figures = fragments.cached_fragment(listed)
-    if figures is None:
+
+    def build_list() -> tuple[str, bool]:
         rows = newest_observations(plan, code, area, request.user, ROWS_SHOWN)
-        figures = render_to_string("dashboards/_indicator_figures.html", {"rows": rows}, request)
-        fragments.remember_list(listed, figures)
+        return render_to_string("dashboards/_indicator_figures.html", {"rows": rows}, request), False
+
+    figures = fragments.fragment_or_build(listed, build_list, fragments.remember_list)
     context = {"plan": plan, "indicator": indicator, "body": mark_safe(body), "figures": mark_safe(figures)}
     return render(request, "dashboards/indicator.html", context)
 
