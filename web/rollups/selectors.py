@@ -23,6 +23,7 @@ named the same way, for the pure engine.
 
 from __future__ import annotations
 
+import gc
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -315,10 +316,11 @@ def label_clashes(area_ids: Sequence[int]) -> set[int]:
     wanted = set(area_ids)
     if not wanted:
         return set()
-    groups = set(
+    # A subquery, not a list: below the nation that is every reporting group, 15,000 parameters.
+    groups = (
         UnitAncestor.objects.filter(ancestor_id__in=wanted, depth__gt=0)
         .filter(unit_id__in=UnitAncestor.objects.filter(depth=0).values("ancestor_id"))
-        .values_list("unit_id", flat=True)
+        .values("unit_id")
     )
     by_key: dict[str, list[int]] = {}
     for unit in OrgUnit.objects.filter(id__in=groups).only("id", "name", "code"):
@@ -951,10 +953,18 @@ def _answers(rows: list, digest: str, period_key: str, as_of: date) -> bool:
 
 
 def _unpickled(blob):
+    # Without the cyclic garbage collector meanwhile: unpickling the nation's 6.3 (10,599 communes'
+    # parts, 53,000 objects) set it off again and again over objects that hold no cycle, which was
+    # 60 % of the time (0.82 → 0.32 s a year's verdict). Turned back on only by whoever turned it off.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return pickle.loads(blob)
     except (pickle.UnpicklingError, AttributeError, TypeError, ValueError, EOFError):
         return None  # written by another version of the code: the engine answers
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: date) -> PlanEvaluation | None:
