@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from chitieu.periods import parse_period
 from web.orgs.models import OrgUnit, UnitLink
-from web.orgs.selectors import unit_descendant_ids
+from web.orgs.selectors import unit_descendants_subquery
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,9 @@ def reorganisation_breaks(area: OrgUnit, period_keys: list[str]) -> list[Break]:
         return []
     periods = [parse_period(k) for k in period_keys]
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    ids = unit_descendant_ids(area.pk) | {area.pk}
+    below = unit_descendants_subquery(area.pk)  # the area itself included
     links = UnitLink.objects.filter(
-        Q(predecessor_id__in=ids) | Q(successor_id__in=ids), on__gt=start, on__lte=end
+        Q(predecessor_id__in=below) | Q(successor_id__in=below), on__gt=start, on__lte=end
     )
     by_day: dict[date, tuple[set[int], set[int]]] = {}
     for predecessor, successor, on in links.values_list("predecessor_id", "successor_id", "on"):

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from chitieu.names import name_key
 from web.orgs.models import OrgUnit, UnitKind, UnitLink
@@ -39,6 +40,12 @@ def unit_descendant_ids(unit_id: int) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(_DESCENDANTS_SQL.format(table=OrgUnit._meta.db_table), [unit_id])
         return {unit_id} | {row[0] for row in cursor.fetchall()}
+
+
+def unit_descendants_subquery(unit_id: int) -> RawSQL:
+    """``unit_descendant_ids`` as a subquery for ``field__in=``: below the nation the list is
+    16,000 ids, which Django spends a second turning into parameters, query after query."""
+    return RawSQL(_DESCENDANTS_SQL.format(table=OrgUnit._meta.db_table), [unit_id])
 
 
 def units_valid_between(start: date, end: date) -> QuerySet[OrgUnit]:
