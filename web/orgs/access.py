@@ -10,7 +10,12 @@ from django.db.models import QuerySet
 
 from chitieu.approval import Action, Role, may_ever
 from web.orgs.models import OrgUnit
-from web.orgs.selectors import predecessor_area_ids, tree_generation, unit_descendant_ids
+from web.orgs.selectors import (
+    predecessor_area_ids,
+    tree_generation,
+    unit_and_ancestor_ids,
+    unit_descendant_ids,
+)
 
 # An API token limited to an area sets this on the user it authenticates (web.api.api.TokenAuth): every
 # rule below then narrows to that unit and the units below it, for that request only.
@@ -37,14 +42,7 @@ def area_unit_ids(user) -> frozenset[int] | None:
 
     Several checks of one request ask this: it is computed once per request (one query) and the
     same set is returned each time — callers must not change it."""
-    authenticated = user.is_authenticated
-    key = (
-        authenticated,
-        user.chitieu_role if authenticated else None,
-        getattr(user, "org_unit_id", None),
-        _scope_area_id(user),
-        tree_generation(),
-    )
+    key = _memo_key(user)
     memo = getattr(user, _MEMO_ATTRIBUTE, None)
     if memo is not None and memo[0] == key:
         return memo[1]
@@ -52,6 +50,17 @@ def area_unit_ids(user) -> frozenset[int] | None:
     ids = None if found is None else frozenset(found)  # shared by the request's callers: read-only
     setattr(user, _MEMO_ATTRIBUTE, (key, ids))
     return ids
+
+
+def _memo_key(user) -> tuple:
+    authenticated = user.is_authenticated
+    return (
+        authenticated,
+        user.chitieu_role if authenticated else None,
+        getattr(user, "org_unit_id", None),
+        _scope_area_id(user),
+        tree_generation(),
+    )
 
 
 def _area_unit_ids(user) -> set[int] | None:
@@ -84,8 +93,30 @@ def units_visible_to(user, units: QuerySet[OrgUnit] | None = None) -> QuerySet[O
 
 
 def can_see_unit(user, unit: OrgUnit) -> bool:
-    ids = area_unit_ids(user)
-    return ids is None or unit.pk in ids
+    return sees_unit_id(user, unit.pk)
+
+
+def sees_unit_id(user, unit_id: int) -> bool:
+    """``unit_id in area_unit_ids(user)``, without reading every unit of the user's area: a
+    coordinator of the nation has 16,000 below them, read on every page view (45 ms) for one
+    membership. Walks up from the unit instead (a few primary-key reads), unless this request
+    already holds the set."""
+    memo = getattr(user, _MEMO_ATTRIBUTE, None)
+    if memo is not None and memo[0] == _memo_key(user):
+        return memo[1] is None or unit_id in memo[1]
+    if not user.is_authenticated:
+        return False
+    role = user.chitieu_role
+    if role is Role.ADMINISTRATOR:
+        within = True
+    elif user.org_unit_id is None:
+        within = False
+    elif role is Role.REPORTER:
+        within = unit_id == user.org_unit_id
+    else:
+        within = user.org_unit_id in unit_and_ancestor_ids(unit_id)
+    scope = _scope_area_id(user)
+    return within and (scope is None or scope in unit_and_ancestor_ids(unit_id))
 
 
 def require_see_unit(user, unit: OrgUnit) -> None:
@@ -116,14 +147,6 @@ def require_coordinator(user) -> Role:
     return require_role(user, Role.ADMINISTRATOR, Role.COORDINATOR)
 
 
-def _ancestor_ids(unit: OrgUnit) -> set[int]:
-    ids = set()
-    while unit is not None:
-        ids.add(unit.pk)
-        unit = unit.parent
-    return ids
-
-
 def plan_area_ids(user) -> set[int] | None:
     """The areas whose plans the user may read; None means every plan (administrator).
 
@@ -137,19 +160,29 @@ def plan_area_ids(user) -> set[int] | None:
     # The plans above the user's unit; through a token limited to an area, above that area.
     anchor_id = _scope_area_id(user) or (user.org_unit_id if user.is_authenticated else None)
     if anchor_id and (anchor_id == user.org_unit_id or anchor_id in ids):  # a scope outside: nothing
-        anchor = user.org_unit if anchor_id == user.org_unit_id else OrgUnit.objects.get(pk=anchor_id)
         # After a reorganisation, also the plans the unit's predecessors worked under (read-only for
         # this user: changing a plan asks can_manage_plan, which does not look here).
-        ids = ids | _ancestor_ids(anchor) | predecessor_area_ids(anchor_id)
+        ids = ids | unit_and_ancestor_ids(anchor_id) | predecessor_area_ids(anchor_id)
     return ids
+
+
+def can_see_plan(user, plan) -> bool:
+    """``plan.area_id in plan_area_ids(user)``, asked of that one area (``sees_unit_id``) and of the
+    few units above the user's unit and its predecessors, not of every unit below the user."""
+    if sees_unit_id(user, plan.area_id):
+        return True
+    if not user.is_authenticated:
+        return False
+    anchor_id = _scope_area_id(user) or user.org_unit_id
+    if not anchor_id or not (anchor_id == user.org_unit_id or sees_unit_id(user, anchor_id)):
+        return False
+    return plan.area_id in unit_and_ancestor_ids(anchor_id) or plan.area_id in predecessor_area_ids(anchor_id)
 
 
 def require_see_plan(user, plan) -> None:
     """Everyone working in or above the plan's area may read it; only coordinators change it."""
-    ids = plan_area_ids(user)
-    if ids is None or plan.area_id in ids:
-        return
-    raise PermissionDenied
+    if not can_see_plan(user, plan):
+        raise PermissionDenied
 
 
 def can_manage_plan(user, plan) -> bool:
@@ -160,8 +193,7 @@ def can_manage_plan(user, plan) -> bool:
     """
     if not user.is_authenticated or user.chitieu_role not in (Role.ADMINISTRATOR, Role.COORDINATOR):
         return False
-    ids = area_unit_ids(user)
-    return ids is None or plan.area_id in ids
+    return sees_unit_id(user, plan.area_id)
 
 
 def require_manage_plan(user, plan) -> None:
@@ -186,5 +218,4 @@ def may_see_provisional(user, plan) -> bool:
     """
     if not user.is_authenticated:
         return False
-    ids = area_unit_ids(user)
-    return ids is None or plan.area_id in ids
+    return sees_unit_id(user, plan.area_id)

@@ -42,6 +42,17 @@ def unit_descendant_ids(unit_id: int) -> set[int]:
         return {unit_id} | {row[0] for row in cursor.fetchall()}
 
 
+def unit_and_ancestor_ids(unit_id: int) -> set[int]:
+    """The unit and every unit above it, by parents whatever their dates: ``anchor in
+    unit_and_ancestor_ids(u)`` is ``u in unit_descendant_ids(anchor)``. A cycle in bad data ends."""
+    found: set[int] = set()
+    current: int | None = unit_id
+    while current is not None and current not in found:
+        found.add(current)
+        current = OrgUnit.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return found
+
+
 def unit_descendants_subquery(unit_id: int) -> RawSQL:
     """``unit_descendant_ids`` as a subquery for ``field__in=``: below the nation the list is
     16,000 ids, which Django spends a second turning into parameters, query after query."""
