@@ -129,7 +129,9 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
     raw = request.GET.get("unit") or request.GET.get("area", "")
     if not raw.isdigit():
         return plan.area
-    unit = OrgUnit.objects.filter(pk=int(raw), id__in=units_below(plan.area)).select_related("parent").first()
+    # The subquery narrowed to the one unit: unnarrowed, SQLite read all 16,000 below the nation.
+    inside = units_below(plan.area).filter(unit_id=int(raw))
+    unit = OrgUnit.objects.filter(pk=int(raw), id__in=inside).select_related("parent").first()
     if unit is None:
         return plan.area
     unit = area_unit(unit)
