@@ -24,6 +24,7 @@ SCOPE_ATTRIBUTE = "chitieu_scope_area_id"
 # session middleware, the API's token), so this lives for one request. Keyed by what the answer
 # depends on, so a role, unit, scope or tree changed in between (tests reuse users) asks again.
 _MEMO_ATTRIBUTE = "_chitieu_area_unit_ids"
+_SEEN_ATTRIBUTE = "_chitieu_sees_unit_ids"  # sees_unit_id's answers of the request, the same way
 
 
 def scope_to_area(user, area_id: int | None):
@@ -101,9 +102,20 @@ def sees_unit_id(user, unit_id: int) -> bool:
     coordinator of the nation has 16,000 below them, read on every page view (45 ms) for one
     membership. Walks up from the unit instead (a few primary-key reads), unless this request
     already holds the set."""
+    key = _memo_key(user)
     memo = getattr(user, _MEMO_ATTRIBUTE, None)
-    if memo is not None and memo[0] == _memo_key(user):
+    if memo is not None and memo[0] == key:
         return memo[1] is None or unit_id in memo[1]
+    seen = getattr(user, _SEEN_ATTRIBUTE, None)
+    if seen is None or seen[0] != key:
+        seen = (key, {})
+        setattr(user, _SEEN_ATTRIBUTE, seen)
+    if unit_id not in seen[1]:
+        seen[1][unit_id] = _sees_unit_id(user, unit_id)
+    return seen[1][unit_id]
+
+
+def _sees_unit_id(user, unit_id: int) -> bool:
     if not user.is_authenticated:
         return False
     role = user.chitieu_role
