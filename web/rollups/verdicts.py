@@ -181,6 +181,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     views_alike = not Submission.objects.filter(plan=plan, state__in=sent_only).exists()
     by_areas: dict[tuple[int, ...], dict] = {}
     pickled: dict[int, bytes] = {}
+    digest = store_digest(core) if core is not None else ""  # the plan's repr hashed: once, not per row
     out: list[tuple] = []
     for view in views:
         states = VIEW_STATES[view]
@@ -201,7 +202,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
         rows = [
             row
             for (area_id, period_key), (evaluation, horizon) in evaluations.items()
-            for row in _rows(plan.pk, view, area_id, period_key, core, evaluation, horizon, pickled)
+            for row in _rows(plan.pk, view, area_id, period_key, digest, evaluation, horizon, pickled)
         ]
         out.append((view, None if areas is None or first else [a.pk for a in targets], rows))
     return out
@@ -236,15 +237,23 @@ def refresh_all_verdicts(**_: object) -> None:
 
 
 def _rows(
-    plan_id, view, area_id, period_key, core, evaluation: PlanEvaluation, horizon, pickled: dict[int, bytes]
+    plan_id,
+    view,
+    area_id,
+    period_key,
+    digest: str,
+    evaluation: PlanEvaluation,
+    horizon,
+    pickled: dict[int, bytes],
 ) -> list[Verdict]:
-    """The rows of one area and period; ``pickled``: the results already pickled, by ``id`` (both
-    views judged alike share their results: each is pickled once)."""
+    """The rows of one area and period; ``digest``: ``store_digest`` of the plan judged; ``pickled``:
+    the results already pickled, by ``id`` (both views judged alike share their results: each is
+    pickled once)."""
     common = {"plan_id": plan_id, "view": view, "unit_id": area_id, "period_key": period_key}
     head = Verdict(
         **common,
         indicator_code="",
-        digest=store_digest(core),
+        digest=digest,
         horizon=horizon,
         result=_pickled(evaluation.issues, pickled),
     )
