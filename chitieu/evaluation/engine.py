@@ -566,8 +566,10 @@ def _count_rows_used(
 ) -> list[Observation]:
     per_unit_names = {unit_key(u.key) for u in result.units}
     used: list[Observation] = []
+    keys = {o.period for o in inside}  # few, for many rows: each tested once per sub-period
     for sub in subs:
-        rows = [o for o in inside if o.sex is None and sub.contains(parse_period(o.period))]
+        within = {k for k in keys if sub.contains(parse_period(k))}
+        rows = [o for o in inside if o.sex is None and o.period in within]
         if indicator.per_unit:
             groups: dict[str, list[Observation]] = {}
             for o in rows:
@@ -829,12 +831,14 @@ def _evaluate_count(
 def _by_sub_period(own: Sequence[Observation], subs: Sequence[Period]) -> dict[str, list[Observation]]:
     """The rows falling in each sub-period (a quarter's own row, or its months' rows)."""
     groups: dict[str, list[Observation]] = {sub.key: [] for sub in subs}
+    first: dict[str, str | None] = {}  # period key → the first sub-period containing it (keys are few)
     for obs in own:
-        period = parse_period(obs.period)
-        for sub in subs:
-            if sub.contains(period):
-                groups[sub.key].append(obs)
-                break
+        if obs.period not in first:
+            period = parse_period(obs.period)
+            first[obs.period] = next((sub.key for sub in subs if sub.contains(period)), None)
+        key = first[obs.period]
+        if key is not None:
+            groups[key].append(obs)
     return groups
 
 
