@@ -142,7 +142,11 @@ class Selection:
 
 
 def _select(
-    indicator: Indicator, observations: Sequence[Observation], period: Period, sex: Sex | None
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period: Period,
+    sex: Sex | None,
+    inside: list[Observation] | None = None,
 ) -> Selection:
     """The rows of ``period`` (its own and its sub-periods') that make its figure for one sex.
 
@@ -150,8 +154,9 @@ def _select(
     none counted twice), combined by the indicator's aggregation kind: a flow adds up, a
     stock or running total is its latest position, a rate over a population adds the
     events and takes the latest population. The whole area's own rows, when there are
-    any, stand for the area (a district survey is not replaced by the communes' sum)."""
-    inside = _within(observations, period)
+    any, stand for the area (a district survey is not replaced by the communes' sum).
+    ``inside``: ``_within(observations, period)``, when already known."""
+    inside = _within(observations, period) if inside is None else inside
     rows, how, lone = _for_sex(inside, sex)
     dropped: list[tuple[Observation, str, str]] = [
         (o, "one_sex_only", "chỉ có số liệu một giới, không tính vào tổng") for o in lone
@@ -233,13 +238,22 @@ class _Selected:
     def __init__(self, indicator: Indicator, rows: Sequence[Observation]) -> None:
         self.indicator, self.rows = indicator, rows
         self._kept: dict[tuple[str, Sex | None], Selection] = {}
+        self._within: dict[str, list[Observation]] = {}
 
     def of(self, period: Period, sex: Sex | None) -> Selection:
         key = (period.key, sex)
         chosen = self._kept.get(key)
         if chosen is None:
-            chosen = self._kept[key] = _select(self.indicator, self.rows, period, sex)
+            inside = self.within(period)
+            chosen = self._kept[key] = _select(self.indicator, self.rows, period, sex, inside)
         return chosen
+
+    def within(self, period: Period) -> list[Observation]:
+        """``_within(rows, period)``, kept (not to be changed by the caller)."""
+        inside = self._within.get(period.key)
+        if inside is None:
+            inside = self._within[period.key] = _within(self.rows, period)
+        return inside
 
 
 def _covered_by_all(chosen: list[Period], rows: Sequence[Observation]) -> list[Period]:
@@ -487,7 +501,7 @@ def _row_issues(
     selected: _Selected,
 ) -> tuple[Issue, ...]:
     """Every row of the period that does not count in the result, with its reason (issue 19)."""
-    inside = _within(own, period)
+    inside = selected.within(period)
     if not inside or period.kind is PeriodKind.PHASE:
         return ()
     issues: list[Issue] = []
