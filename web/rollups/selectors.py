@@ -1031,6 +1031,6 @@ def evaluate_for_store(
                 series_memo=memo,
                 phase_memo=phase_memos[(area.pk, by_year(period_key))],
             )
-            horizon = max((parse_period(r.period).end for r in rows), default=None)
+            horizon = max((parse_period(k).end for k in {r.period for r in rows}), default=None)
             out[(area.pk, period_key)] = (evaluation, horizon)
     return out
