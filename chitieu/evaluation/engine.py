@@ -402,11 +402,16 @@ def evaluate_indicator(
     (the same unit names must mean the same units and rows in every call);
     ``phase_memo`` keeps the phase trajectory between calls for other periods on the same
     rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
-    depend on the period).
+    depend on the period), and the rows' selections per period (a year's is the trajectory's).
     """
     period = parse_period(period_key)
-    own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
-    selected = _Selected(indicator, own)
+    kept = phase_memo.get("rows") if phase_memo is not None else None
+    if kept is None:
+        own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
+        kept = (own, wrong_sex, _Selected(indicator, own))
+        if phase_memo is not None:
+            phase_memo["rows"] = kept
+    own, wrong_sex, selected = kept
     target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         result = _evaluate_count(
@@ -439,7 +444,7 @@ def evaluate_indicator(
             if phase_memo is not None and key in phase_memo:
                 traj = phase_memo[key]
             else:
-                points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
+                points = _yearly_points(indicator, selected, phase, as_of, baseline, tree)
                 end_year = phase.end.year
                 ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
                 traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
@@ -997,7 +1002,7 @@ def _baseline_changes(result: IndicatorResult, indicator: Indicator, baseline: B
 
 def _yearly_points(
     indicator: Indicator,
-    own: Sequence[Observation],
+    selected: _Selected,
     phase: Period,
     as_of: date,
     baseline: Baseline | None,
@@ -1009,7 +1014,7 @@ def _yearly_points(
     for year in sub_periods(phase, PeriodKind.YEAR):
         if year.end > as_of or any(y == year.start.year for y, _ in points):
             continue
-        figure = level_figure(indicator, own, year, tree=tree)
+        figure = level_figure(indicator, selected.rows, year, tree=tree, selected=selected)
         if figure.value is not None:
             points.append((year.start.year, figure.value))
     return points
