@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from chitieu.evaluation.results import (
     Coverage,
@@ -426,7 +427,7 @@ def evaluate_indicator(
     # one per step (a result has 32 fields, and a country's judging makes 90 000 of them).
     row_issues = tuple(wrong_sex) + _row_issues(indicator, own, period, result, selected)
     flags = result.flags + _small_numbers(indicator, result)
-    changes: dict[str, object] = {
+    changes: dict[str, Any] = {
         "coverage": coverage,
         "flags": flags,
         "aggregation": aggregation_of(indicator),
