@@ -226,7 +226,9 @@ def coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation]
     A quarter reported whole and month by month is counted once."""
     if not observations:
         return []
-    kinds = {parse_period(o.period).kind for o in observations}
+    kinds = {parse_period(k).kind for k in {o.period for o in observations}}
+    if len(kinds) == 1:  # the usual case: one kind, every row kept
+        return list(observations)
     coarsest = min(kinds, key=lambda k: _KIND_ORDER.index(k))
     return [o for o in observations if parse_period(o.period).kind is coarsest]
 
@@ -255,12 +257,15 @@ def unit_series(
     for obs in observations:
         if obs.indicator == indicator.code and obs.sex is sex:
             by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
+    # Which periods contain each period key: tested once per key, not per unit and row.
+    keys = {o.period for rows in by_unit.values() for o in rows}
+    within = {p.key: {k for k in keys if p.contains(parse_period(k))} for p in periods}
     series = []
     for unit in units:
         own = by_unit.get(unit_key(unit), [])
         figures = []
         for period in periods:
-            inside = [o for o in own if period.contains(parse_period(o.period))]
+            inside = [o for o in own if o.period in within[period.key]]
             figures.append((period.key, aggregate(indicator, coarsest_kind_only(inside))))
         series.append(UnitSeries(unit, tuple(figures)))
     return tuple(series)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from chitieu.evaluation.results import (
     Coverage,
@@ -142,7 +143,11 @@ class Selection:
 
 
 def _select(
-    indicator: Indicator, observations: Sequence[Observation], period: Period, sex: Sex | None
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period: Period,
+    sex: Sex | None,
+    inside: list[Observation] | None = None,
 ) -> Selection:
     """The rows of ``period`` (its own and its sub-periods') that make its figure for one sex.
 
@@ -150,8 +155,9 @@ def _select(
     none counted twice), combined by the indicator's aggregation kind: a flow adds up, a
     stock or running total is its latest position, a rate over a population adds the
     events and takes the latest population. The whole area's own rows, when there are
-    any, stand for the area (a district survey is not replaced by the communes' sum)."""
-    inside = _within(observations, period)
+    any, stand for the area (a district survey is not replaced by the communes' sum).
+    ``inside``: ``_within(observations, period)``, when already known."""
+    inside = _within(observations, period) if inside is None else inside
     rows, how, lone = _for_sex(inside, sex)
     dropped: list[tuple[Observation, str, str]] = [
         (o, "one_sex_only", "chỉ có số liệu một giới, không tính vào tổng") for o in lone
@@ -226,6 +232,31 @@ def _select(
     return Selection(tuple(picked), tuple(used), tuple(dropped), covered, how, refused)
 
 
+class _Selected:
+    """``_select`` of one indicator's rows, kept per period and sex: a verdict reads the same
+    selection for its figure, its coverage and the rows it leaves out (up to three times a sex)."""
+
+    def __init__(self, indicator: Indicator, rows: Sequence[Observation]) -> None:
+        self.indicator, self.rows = indicator, rows
+        self._kept: dict[tuple[str, Sex | None], Selection] = {}
+        self._within: dict[str, list[Observation]] = {}
+
+    def of(self, period: Period, sex: Sex | None) -> Selection:
+        key = (period.key, sex)
+        chosen = self._kept.get(key)
+        if chosen is None:
+            inside = self.within(period)
+            chosen = self._kept[key] = _select(self.indicator, self.rows, period, sex, inside)
+        return chosen
+
+    def within(self, period: Period) -> list[Observation]:
+        """``_within(rows, period)``, kept (not to be changed by the caller)."""
+        inside = self._within.get(period.key)
+        if inside is None:
+            inside = self._within[period.key] = _within(self.rows, period)
+        return inside
+
+
 def _covered_by_all(chosen: list[Period], rows: Sequence[Observation]) -> list[Period]:
     """The periods a row of summed units covers: those where its row sums every one of its units
     (they all count with their latest period, so their number is that of its fullest row). Units
@@ -261,13 +292,14 @@ def level_figure(
     *,
     sex: Sex | None = None,
     tree: OrgTree | None = None,
+    selected: _Selected | None = None,
 ) -> Figure:
     """The figure of a level indicator (share, rate, ratio) for a period and one sex (None = both).
 
     Each unit counts with its row for the period, else its sub-periods' rows combined by the
     indicator's aggregation kind (``_select``). A phase without its own rows takes its latest
     year (phase targets are levels to reach by the end); a rare-event rate (4.2) pools the
-    years of the phase instead.
+    years of the phase instead. ``selected``: ``_select`` of these very ``observations``, kept.
     """
     if period.kind is PeriodKind.PHASE and not any(o.period == period.key for o in observations):
         inside = [o for o in _within(observations, period) if o.period != period.key]
@@ -282,7 +314,9 @@ def level_figure(
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
-    chosen = _select(indicator, observations, period, sex)
+    chosen = (
+        selected.of(period, sex) if selected is not None else _select(indicator, observations, period, sex)
+    )
     if not chosen.rows:
         return aggregate(indicator, [])
     figure = rollup_total(indicator, list(chosen.rows), tree)
@@ -369,31 +403,41 @@ def evaluate_indicator(
     (the same unit names must mean the same units and rows in every call);
     ``phase_memo`` keeps the phase trajectory between calls for other periods on the same
     rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
-    depend on the period).
+    depend on the period), and the rows' selections per period (a year's is the trajectory's).
     """
     period = parse_period(period_key)
-    own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
+    kept = phase_memo.get("rows") if phase_memo is not None else None
+    if kept is None:
+        own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
+        kept = (own, wrong_sex, _Selected(indicator, own))
+        if phase_memo is not None:
+            phase_memo["rows"] = kept
+    own, wrong_sex, selected = kept
     target = applicable_target(indicator, period)
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         result = _evaluate_count(
             indicator, own, period, target, as_of=as_of, tree=tree, units=units, series_memo=series_memo
         )
-        result = replace(result, coverage=_count_coverage(indicator, result, period))
+        coverage = _count_coverage(indicator, result, period)
     else:
-        result = _evaluate_level(indicator, own, period, target, tree=tree)
-        result = replace(result, coverage=_level_coverage(indicator, own, period))
+        result = _evaluate_level(indicator, own, period, target, tree=tree, selected=selected)
+        coverage = _level_coverage(indicator, own, period, selected)
         result = _sex_ratio_plausibility(indicator, result)
-    row_issues = tuple(wrong_sex) + _row_issues(indicator, own, period, result)
+    # What follows reads none of the fields it sets: one copy of the result with all of them, not
+    # one per step (a result has 32 fields, and a country's judging makes 90 000 of them).
+    row_issues = tuple(wrong_sex) + _row_issues(indicator, own, period, result, selected)
     flags = result.flags + _small_numbers(indicator, result)
-    coverage = result.coverage
-    result = replace(
-        result,
-        flags=flags,
-        aggregation=aggregation_of(indicator),
-        complete=result.complete and (coverage is None or coverage.complete),
-        row_issues=row_issues,
-    )
-    result = _with_baseline(result, indicator, baseline)
+    changes: dict[str, Any] = {
+        "coverage": coverage,
+        "flags": flags,
+        "aggregation": aggregation_of(indicator),
+        "complete": result.complete and (coverage is None or coverage.complete),
+        "row_issues": row_issues,
+        **_baseline_changes(result, indicator, baseline),
+        "name": indicator.name,
+        "unit_label": indicator.unit_label,
+        "needs_review": indicator.needs_review or any(f.code == "implausible" for f in flags),
+    }
     if phase is not None and indicator.measure is not Measure.COUNT:
         phase_target = indicator.target_for(phase.key)
         if phase_target is not None:
@@ -401,19 +445,14 @@ def evaluate_indicator(
             if phase_memo is not None and key in phase_memo:
                 traj = phase_memo[key]
             else:
-                points = _yearly_points(indicator, own, phase, as_of, baseline, tree)
+                points = _yearly_points(indicator, selected, phase, as_of, baseline, tree)
                 end_year = phase.end.year
                 ceiling = Decimal(100) if indicator.measure is Measure.PERCENT else None
                 traj = trajectory(phase_target, indicator.direction, end_year, points, bands, ceiling)
                 if phase_memo is not None:
                     phase_memo[key] = traj
-            result = replace(result, trajectory=traj)
-    result = replace(
-        result,
-        name=indicator.name,
-        unit_label=indicator.unit_label,
-        needs_review=indicator.needs_review or any(f.code == "implausible" for f in result.flags),
-    )
+            changes["trajectory"] = traj
+    result = replace(result, **changes)
     if not explain:
         return result
 
@@ -461,10 +500,14 @@ def _row_issue(obs: Observation, code: str, reason: str) -> Issue:
 
 
 def _row_issues(
-    indicator: Indicator, own: Sequence[Observation], period: Period, result: IndicatorResult
+    indicator: Indicator,
+    own: Sequence[Observation],
+    period: Period,
+    result: IndicatorResult,
+    selected: _Selected,
 ) -> tuple[Issue, ...]:
     """Every row of the period that does not count in the result, with its reason (issue 19)."""
-    inside = _within(own, period)
+    inside = selected.within(period)
     if not inside or period.kind is PeriodKind.PHASE:
         return ()
     issues: list[Issue] = []
@@ -497,7 +540,7 @@ def _row_issues(
     reasons: dict[int, tuple[str, str]] = {}
     sexes: list[Sex | None] = [None, Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
     for sex in sexes:
-        chosen = _select(indicator, own, period, sex)
+        chosen = selected.of(period, sex)
         used |= {id(o) for o in chosen.used}
         for obs, code, reason in chosen.dropped:
             reasons.setdefault(id(obs), (code, reason))
@@ -543,8 +586,10 @@ def _count_rows_used(
 ) -> list[Observation]:
     per_unit_names = {unit_key(u.key) for u in result.units}
     used: list[Observation] = []
+    keys = {o.period for o in inside}  # few, for many rows: each tested once per sub-period
     for sub in subs:
-        rows = [o for o in inside if o.sex is None and sub.contains(parse_period(o.period))]
+        within = {k for k in keys if sub.contains(parse_period(k))}
+        rows = [o for o in inside if o.sex is None and o.period in within]
         if indicator.per_unit:
             groups: dict[str, list[Observation]] = {}
             for o in rows:
@@ -557,7 +602,9 @@ def _count_rows_used(
     return used
 
 
-def _level_coverage(indicator: Indicator, own: Sequence[Observation], period: Period) -> Coverage:
+def _level_coverage(
+    indicator: Indicator, own: Sequence[Observation], period: Period, selected: _Selected
+) -> Coverage:
     """The sub-periods a level figure needed and got.
 
     A phase needs its years (a phase judged before its end is provisional). A year, half or
@@ -571,7 +618,7 @@ def _level_coverage(indicator: Indicator, own: Sequence[Observation], period: Pe
         got = [y for y in years if any(y.contains(parse_period(o.period)) for o in own)]
         return Coverage(len(years), len(got), tuple(y.key for y in years if y not in got))
     sexes: list[Sex | None] = [Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
-    selections = [_select(indicator, own, period, sex) for sex in sexes]
+    selections = [selected.of(period, sex) for sex in sexes]
     chosen = [p for sel in selections for periods in sel.covered.values() for p in periods]
     if not chosen:
         return Coverage(1, 0, (period.key,))
@@ -671,13 +718,19 @@ def _evaluate_level(
     target: Target | None,
     *,
     tree: OrgTree | None,
+    selected: _Selected,
 ) -> IndicatorResult:
-    total = level_figure(indicator, own, period, tree=tree)
+    total = level_figure(indicator, own, period, tree=tree, selected=selected)
     status = figure_status(indicator, total, target)
     parts: tuple[PartResult, ...] = ()
     if indicator.by_sex:
         parts = tuple(
-            _part(sex.value, level_figure(indicator, own, period, sex=sex, tree=tree), target, indicator)
+            _part(
+                sex.value,
+                level_figure(indicator, own, period, sex=sex, tree=tree, selected=selected),
+                target,
+                indicator,
+            )
             for sex in (Sex.FEMALE, Sex.MALE)
         )
         # "trẻ em trai và trẻ em gái": met only when both groups meet.
@@ -798,12 +851,14 @@ def _evaluate_count(
 def _by_sub_period(own: Sequence[Observation], subs: Sequence[Period]) -> dict[str, list[Observation]]:
     """The rows falling in each sub-period (a quarter's own row, or its months' rows)."""
     groups: dict[str, list[Observation]] = {sub.key: [] for sub in subs}
+    first: dict[str, str | None] = {}  # period key → the first sub-period containing it (keys are few)
     for obs in own:
-        period = parse_period(obs.period)
-        for sub in subs:
-            if sub.contains(period):
-                groups[sub.key].append(obs)
-                break
+        if obs.period not in first:
+            period = parse_period(obs.period)
+            first[obs.period] = next((sub.key for sub in subs if sub.contains(period)), None)
+        key = first[obs.period]
+        if key is not None:
+            groups[key].append(obs)
     return groups
 
 
@@ -891,7 +946,7 @@ def _evaluate_per_unit(
         state=FigureState.VALUE if values else FigureState.MISSING,
         rule=f"tỷ lệ đơn vị đạt chỉ tiêu ở mọi {_KIND_VI[indicator.per_period or CountPeriod.QUARTER]}"
         f" (cần {format_percent(required)}); số liệu là mức thấp nhất của các đơn vị",
-        sources=tuple(o.source for o in own if any(sub.contains(parse_period(o.period)) for sub in subs)),
+        sources=_sources_within(own, subs),
         units=tuple(units),
         units_meeting=meeting,
         units_missing_target=below,
@@ -900,6 +955,14 @@ def _evaluate_per_unit(
         units_not_applicable=not_applicable,
         complete=not without,
     )
+
+
+def _sources_within(rows: Sequence[Observation], subs: Sequence[Period]) -> tuple[str, ...]:
+    """The sources of the rows falling in one of ``subs``, in their order. Tested once per distinct
+    period key, not per row: at the nation the rows are every commune's months, their keys few."""
+    keys = {o.period for o in rows}
+    inside = {k for k in keys if any(sub.contains(parse_period(k)) for sub in subs)}
+    return tuple(o.source for o in rows if o.period in inside)
 
 
 def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[UnitSeries, ...]:
@@ -928,20 +991,19 @@ def _unit_part(indicator: Indicator, series: UnitSeries, target: Target | None) 
     )
 
 
-def _with_baseline(
-    result: IndicatorResult, indicator: Indicator, baseline: Baseline | None
-) -> IndicatorResult:
+def _baseline_changes(result: IndicatorResult, indicator: Indicator, baseline: Baseline | None) -> dict:
+    """The baseline and the share of the planned change done, when there is a baseline and a target."""
     if baseline is None or result.target is None:
-        return result
+        return {}
     progress = progress_share(
         result.actual, result.target.value, baseline.value, result.target.comparator, indicator.direction
     )
-    return replace(result, baseline=baseline, progress=progress)
+    return {"baseline": baseline, "progress": progress}
 
 
 def _yearly_points(
     indicator: Indicator,
-    own: Sequence[Observation],
+    selected: _Selected,
     phase: Period,
     as_of: date,
     baseline: Baseline | None,
@@ -953,7 +1015,7 @@ def _yearly_points(
     for year in sub_periods(phase, PeriodKind.YEAR):
         if year.end > as_of or any(y == year.start.year for y, _ in points):
             continue
-        figure = level_figure(indicator, own, year, tree=tree)
+        figure = level_figure(indicator, selected.rows, year, tree=tree, selected=selected)
         if figure.value is not None:
             points.append((year.start.year, figure.value))
     return points

@@ -76,10 +76,16 @@ def units_below(area: OrgUnit):
 def communes_in(area: OrgUnit, period_key: str):
     """The communes of ``area`` (the area itself if a commune) that existed in the period."""
     period = parse_period(period_key)
+    return communes_between(area, period.start, period.end)
+
+
+def communes_between(area: OrgUnit, start: date, end: date):
+    """The communes of ``area`` that existed at some time from ``start`` to ``end`` (the rule of
+    ``OrgUnit.overlaps``), in one order: by name, code and id."""
     return (
         OrgUnit.objects.filter(kind=UnitKind.COMMUNE, id__in=units_below(area))
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
         .order_by("name", "code", "pk")
     )
 
@@ -733,7 +739,7 @@ def evaluation_all_units(
     by_area: dict[int, list] = {}
     for figure in figures.values_list(*_SUMMARY_FIELDS, named=True).iterator(chunk_size=10000):
         by_area.setdefault(figure.unit_id, []).append(figure)
-    communes = _communes_by_area(plan, core, period_key, states=states)
+    communes = _communes_by_area(plan, core, [period_key], states=states)[period_key]
     # A unit's per-unit series is the same from every area above it, when names are unique.
     memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     above = [a for a in areas if a.kind != UnitKind.COMMUNE]
@@ -778,36 +784,53 @@ class _Communes:
     labels: dict[int, list[str]]
 
 
-def _communes_by_area(plan, core: Plan, period_key: str, *, states) -> _Communes:
-    """Each area's communes and their per-unit figures, read once for all areas."""
-    period = parse_period(period_key)
-    communes = communes_in(plan.area, period_key)
+def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -> dict[str, _Communes]:
+    """Each area's communes and their per-unit figures, for each period: the communes and the
+    figures read once for all areas and periods (a country's communes report every quarter of
+    every year: the years and the phase would read them six times). Per period they are those
+    ``communes_in`` and ``_commune_observations`` read, in the same order."""
+    periods = {k: parse_period(k) for k in period_keys}
+    if not periods:
+        return {}
+    first, last = min(p.start for p in periods.values()), max(p.end for p in periods.values())
+    communes = list(communes_between(plan.area, first, last))
     ancestors: dict[int, list[int]] = {}
-    for unit_id, ancestor_id in UnitAncestor.objects.filter(unit_id__in=communes.values("pk")).values_list(
-        "unit_id", "ancestor_id"
-    ):
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(
+        unit_id__in=communes_between(plan.area, first, last).values("pk")
+    ).values_list("unit_id", "ancestor_id"):
         ancestors.setdefault(unit_id, []).append(ancestor_id)
-    labels: dict[int, list[str]] = {}
+    existing = {k: {c.pk for c in communes if c.overlaps(p.start, p.end)} for k, p in periods.items()}
+    out = {k: _Communes({}, {}) for k in periods}
     for commune in communes:
-        for ancestor in ancestors.get(commune.pk, []):
-            labels.setdefault(ancestor, []).append(unit_label(commune))
-    codes = [i.code for i in core.indicators if i.per_unit and i.measure is Measure.COUNT and i.per_period]
-    rows: dict[int, list[CoreObservation]] = {}
-    if codes:
-        found = Observation.objects.filter(
-            submission__plan=plan,
-            submission__state__in=list(states),
-            submission__org_unit__in=communes,
-            submission__period_start__gte=period.start,
-            submission__period_end__lte=period.end,
-            indicator_code__in=codes,
-        ).order_by(*_COMMUNE_ORDER)
-        found = found.values_list(*_RAW_FIELDS, "submission__org_unit__code", "submission__org_unit_id")
-        for *values, code, unit_id in found:
-            row = _core(values, f"{values[-1]} ({code})" if code else values[-1])
+        label = unit_label(commune)
+        for key, ids in existing.items():
+            if commune.pk in ids:
+                labels = out[key].labels
+                for ancestor in ancestors.get(commune.pk, []):
+                    labels.setdefault(ancestor, []).append(label)
+    codes = _per_unit_codes(core)
+    if not codes:
+        return out
+    found = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit__in=communes_between(plan.area, first, last),
+        submission__period_start__gte=first,
+        submission__period_end__lte=last,
+        indicator_code__in=codes,
+    ).order_by(*_COMMUNE_ORDER)
+    fields = ("submission__org_unit__code", "submission__org_unit_id")
+    found = found.values_list(*_RAW_FIELDS, *fields, "submission__period_start", "submission__period_end")
+    for *values, code, unit_id, start, end in found.iterator(chunk_size=10000):
+        row = None
+        for key, period in periods.items():
+            if not (period.start <= start and end <= period.end and unit_id in existing[key]):
+                continue
+            row = row or _core(values, f"{values[-1]} ({code})" if code else values[-1])
+            rows = out[key].rows
             for ancestor in ancestors.get(unit_id, []):
                 rows.setdefault(ancestor, []).append(row)
-    return _Communes(rows, labels)
+    return out
 
 
 # ------------------------------------------------------------------ stored verdicts
@@ -984,8 +1007,8 @@ def evaluate_for_store(
     """The engine's evaluation of each area for each period as ``unit_evaluation`` feeds it, with
     every figure known (``STORED_AS_OF``), and the latest end of a period among its rows.
 
-    A fixed number of queries: the areas' summary rows once, the communes' per-unit rows once per
-    period; each commune's per-unit series is worked out once per period."""
+    A fixed number of queries: the areas' summary rows once, the communes' per-unit rows once for
+    every period; each commune's per-unit series is worked out once per period."""
     figures: dict[int, list] = {a.pk: [] for a in areas}
     for figure in (
         RollupFigure.objects.filter(plan=plan, view=view_of(states), unit__in=[a.pk for a in areas])
@@ -1002,8 +1025,9 @@ def evaluate_for_store(
     # Every period of an area is judged on the same rows but its communes' per-unit ones: the
     # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
     phase_memos: dict[tuple[int, bool], dict] = {(a.pk, y): {} for a in areas for y in kinds}
+    by_period = _communes_by_area(plan, core, period_keys, states=states)
     for period_key in period_keys:
-        communes = _communes_by_area(plan, core, period_key, states=states)
+        communes = by_period[period_key]
         memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
         own = own_of[by_year(period_key)]
         for area in areas:
@@ -1017,6 +1041,6 @@ def evaluate_for_store(
                 series_memo=memo,
                 phase_memo=phase_memos[(area.pk, by_year(period_key))],
             )
-            horizon = max((parse_period(r.period).end for r in rows), default=None)
+            horizon = max((parse_period(k).end for k in {r.period for r in rows}), default=None)
             out[(area.pk, period_key)] = (evaluation, horizon)
     return out

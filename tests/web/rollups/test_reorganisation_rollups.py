@@ -162,3 +162,30 @@ def _same_as_engine(plan, core, period_key: str) -> int:
             assert comparable(everywhere[area.pk].result(expected.indicator)) == comparable(expected), where
             checked += 1
     return checked
+
+
+def test_stored_verdicts_across_the_reorganisation_count_each_period_s_communes(admin, settings):
+    """Judging reads the communes' per-unit figures (6.3) once for every listed period: each year
+    and the phase must still count only the communes that existed in it and their figures of it,
+    as the engine fed period by period does (old communes before the date, new ones after)."""
+    from tests.web.rollups.test_stored_verdicts import assert_stored_equal_engine
+    from web.rollups.verdicts import store_verdicts
+
+    settings.CHITIEU_STORED_VERDICTS = True
+    nation = build_tree([[2, 3], [1]])
+    plan = plan_for(nation, admin)
+    _figure.plan = plan
+    random_figures(plan, nation, random.Random(7), density=0.6)  # 2020–2024, old tree
+    old = {u.code: u for u in OrgUnit.objects.exclude(code="")}
+    for n, code in enumerate(("10101", "10102", "10201", "10202", "10203", "20101"), start=1):
+        _figure(old[code], "2025-Q1", "6.3", n % 4, None)
+        _figure(old[code], "2025-Q2", "6.3", (n + 1) % 4, None)
+    reorganisation_apply(actor=admin, data=DECISION.encode(), source_name="nq-2025.csv")
+    new = {u.code: u for u in OrgUnit.objects.exclude(code="").filter(valid_to__isnull=True)}
+    for n, code in enumerate(("19001", "19011", "19012", "10202", "10203", "20101"), start=1):
+        _figure(new[code], "2025-Q3", "6.3", n % 3 + 2, None)
+        _figure(new[code], "2025-Q4", "6.3", n % 2 + 3, None)
+    Submission.objects.filter(plan=plan).update(state="approved")
+    rollup_rebuild(plan=plan)
+    store_verdicts(plan.pk)
+    assert assert_stored_equal_engine(plan, random.Random(1)) > 0
