@@ -825,17 +825,24 @@ SELECT c.eff, COALESCE(MIN(a.up_id), MIN(c.up_id)), c.view, c.code, {pattern}
 HAVING COALESCE(MIN(a.up_id), MIN(c.up_id)) IS NOT NULL
 """
 
-# Each group's counted cells to its nearest area, per reading and shape: one unit per period.
+# Each group's counted cells to its nearest area, per reading and shape: one unit per period. The
+# cells that count are listed first (``used``), then joined to their sums on the whole key: the
+# temporary tables have no statistics, and PostgreSQL joined the rules to every group's cells of
+# the same period and sex before the patterns (5 million rows at 5 % of the country, 65 s).
 _SHAPES_UP_SQL = f"""
+WITH used AS MATERIALIZED (
+    SELECT g.eff, g.up_id, g.view, g.code, r.reading, r.shape, r.period_key, r.sex, r.n_units
+      FROM rollup_pattern g
+      JOIN rollup_reading d ON d.code = g.code
+      JOIN rollup_rule r ON r.pattern = g.pattern AND r.reading = d.reading
+)
 INSERT INTO rollup_below (unit_id, view, period_key, code, sex, shape, {_COLUMNS}, n_units)
-SELECT g.up_id, g.view, r.period_key, g.code, r.reading, r.shape,
-       {", ".join(f"SUM(c.{f})" for f in _SUMS)}, SUM(r.n_units)
-  FROM rollup_pattern g
-  JOIN rollup_reading d ON d.code = g.code
-  JOIN rollup_rule r ON r.pattern = g.pattern AND r.reading = d.reading
+SELECT u.up_id, u.view, u.period_key, u.code, u.reading, u.shape,
+       {", ".join(f"SUM(c.{f})" for f in _SUMS)}, SUM(u.n_units)
+  FROM used u
   JOIN rollup_contrib c
-    ON c.eff = g.eff AND c.view = g.view AND c.code = g.code AND c.period_key = r.period_key AND c.sex = r.sex
- GROUP BY g.up_id, g.view, r.period_key, g.code, r.reading, r.shape
+    ON c.eff = u.eff AND c.view = u.view AND c.code = u.code AND c.period_key = u.period_key AND c.sex = u.sex
+ GROUP BY u.up_id, u.view, u.period_key, u.code, u.reading, u.shape
 """
 
 
@@ -889,8 +896,15 @@ def _shape_rules(cursor, codes: ShapeCodes, year_key: str) -> None:
                 (pattern, reading, period_key, sex, shape, int(periods.index(period_key) == i))
                 for i, (period_key, sex) in enumerate(used)
             ]
-    rows = [row for answer in rules.values() for row in answer]
-    for table, batch in (("rollup_reading", sorted(readings)), ("rollup_rule", rows)):
-        marks = ", ".join(["%s"] * (len(batch[0]) if batch else 0))
-        for start in range(0, len(batch), 5000):
-            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", batch[start : start + 5000])
+    _insert_rows(cursor, "rollup_reading", sorted(readings))
+    _insert_rows(cursor, "rollup_rule", [row for answer in rules.values() for row in answer])
+
+
+def _insert_rows(cursor, table: str, rows: list[tuple]) -> None:
+    """``rows`` into a temporary table, 500 to a statement (executemany took PostgreSQL a round
+    trip per row)."""
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
+        row = "({})".format(", ".join(["%s"] * len(batch[0])))
+        values = [value for one in batch for value in one]
+        cursor.execute(f"INSERT INTO {table} VALUES {', '.join([row] * len(batch))}", values)
