@@ -124,7 +124,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def demo_copies(tmp_path_factory, worker_id):
-    """The demo per ``reform``, built once per run and copied into SQLite test databases (once.py)."""
+    """The demo per ``reform``, built once per run and copied into the test databases (once.py)."""
     base = tmp_path_factory.getbasetemp()
     copies = DemoCopies(base.parent if worker_id != "master" else base)  # the parent: shared by the workers
     yield copies
