@@ -149,7 +149,9 @@ class DemoCopies:
             partial = answer.with_suffix(".partial")
             partial.write_bytes(pickle.dumps(self._rows[reform]))
             partial.rename(answer)
-            return built
+            # Read again, as for every later module: what a module does with its objects (a plan's
+            # publication looked up and cached on it) must not reach the next through ``built``.
+            return read_again(built)
 
     def close(self) -> None:
         for copy, _built in self._held.values():
