@@ -12,6 +12,7 @@
 #
 # --dist worksteal: a worker that runs out of tests takes half of the other's queue, so one
 # long test (a fault run, a roll-up check) near the end does not leave the other core idle.
+# --durations=40: the slowest tests (setup included) in every run's output, so CI shows where the time goes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -21,7 +22,7 @@ BIN=.venv/bin
 unset PYTHONDONTWRITEBYTECODE
 
 echo "== tests on SQLite"
-"$BIN/pytest" -n 2 --dist worksteal -p no:cacheprovider "$@"
+"$BIN/pytest" -n 2 --dist worksteal -p no:cacheprovider --durations=40 "$@"
 
 if [ ! -d tests/web ]; then
   exit 0
@@ -38,4 +39,4 @@ runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres -A trust -E
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/log" -w start \
   -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c full_page_writes=off" >/dev/null
 DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/chitieu" "$BIN/pytest" -n 2 --dist worksteal -p no:cacheprovider \
-  -m "not browser and not any_database" tests/web
+  --durations=40 -m "not browser and not any_database" tests/web

@@ -13,7 +13,7 @@ django.setup()
 import pytest  # noqa: E402
 
 from chitieu.approval import Role  # noqa: E402
-from tests.web.once import DATABASE_FIXTURES, module_shares, read_again, rolled_back  # noqa: E402
+from tests.web.once import DATABASE_FIXTURES, DemoCopies, module_shares, read_again, rolled_back  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by make system-deps
 CHROMIUM_ARGS = [
@@ -123,43 +123,28 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def _demo_snapshots():
-    """The demo's database as ``load_demo`` leaves it, per ``reform``: one in-memory SQLite copy each."""
-    snapshots: dict[bool, tuple] = {}
-    yield snapshots
-    for copy, _ in snapshots.values():
-        copy.close()
+def demo_copies(tmp_path_factory, worker_id):
+    """The demo per ``reform``, built once per run and copied into the test databases (once.py)."""
+    base = tmp_path_factory.getbasetemp()
+    copies = DemoCopies(base.parent if worker_id != "master" else base)  # the parent: shared by the workers
+    yield copies
+    copies.close()
 
 
 @pytest.fixture
-def demo_site(_demo_snapshots):
-    """``load_demo`` for the tests that run a live server (``transactional_db``) on SQLite: the demo
-    is built the first time, through the services, and copied page by page (SQLite's backup API)
-    into the test database the next times, in milliseconds instead of a minute. Anywhere else (inside
-    a test's transaction, on PostgreSQL) it is simply ``load_demo``. The demo itself is checked in
-    tests/web/test_demo.py, which always builds it."""
-    import sqlite3
-
-    from django.db import connection, transaction
+def demo_site(demo_copies):
+    """``load_demo`` for the tests that run a live server (``transactional_db``) on SQLite: copied into
+    the test database from the run's one build (DemoCopies), in milliseconds instead of 15-20 s.
+    Anywhere else (inside a test's transaction, on PostgreSQL) it is simply ``load_demo``. The demo
+    itself is checked in tests/web/test_demo.py, which always builds it."""
+    from django.db import connection
 
     from web.home.demo import load_demo
 
     def load(*, reform: bool = True) -> dict:
         if connection.vendor != "sqlite" or connection.in_atomic_block:
             return load_demo(reform=reform)
-        connection.ensure_connection()
-        if reform in _demo_snapshots:
-            copy, built = _demo_snapshots[reform]
-            copy.backup(connection.connection)
-            return read_again(built)
-        # One transaction: what waits for a commit (the verdicts judged again) runs once, after it,
-        # not after each of the loader's many commits: a third of the time (CPU 21 s instead of 65 s).
-        with transaction.atomic():
-            built = load_demo(reform=reform)
-        copy = sqlite3.connect(":memory:", check_same_thread=False)
-        connection.connection.backup(copy)
-        _demo_snapshots[reform] = (copy, built)
-        return built
+        return demo_copies.load(reform)
 
     return load
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from tests.web.once import demo_for_module
 from web.accounts.models import User
 from web.data.models import Submission
-from web.home.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_refused_decision_and_a_refused_save_say_where(client):
-    load_demo(reform=False)
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker, demo_copies):
+    with demo_for_module(demo_copies, django_db_blocker, reform=False):
+        yield
+
+
+def test_a_refused_decision_and_a_refused_save_say_where(client, _demo):
     _a_return_without_a_reason_marks_the_reason_box(client)
     _a_refused_save_lists_each_box_with_a_link(client)
 

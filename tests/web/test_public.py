@@ -13,11 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.web.once import rolled_back
+from tests.web.once import demo_for_module
 from web.accounts.models import User
 from web.core.models import AuditEntry
 from web.data.models import Observation
-from web.home.demo import load_demo
 from web.plans.models import Plan
 from web.public.services import plan_publish
 
@@ -25,10 +24,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def _published(django_db_setup, django_db_blocker):
-    """The demo built once for the module (rolled back after it; each test's changes after the test)."""
-    with rolled_back(django_db_blocker):
-        result = load_demo(reform=False)  # a district still at work: its coordinator publishes
+def _published(django_db_setup, django_db_blocker, demo_copies):
+    """The demo once for the module (put back as it was after it; each test's changes after the test)."""
+    # A district still at work: its coordinator publishes.
+    with demo_for_module(demo_copies, django_db_blocker, reform=False) as result:
         plan = result["version"].plan
         plan_publish(actor=User.objects.get(username="dieuphoi"), plan=plan, published=True)
         yield plan.pk

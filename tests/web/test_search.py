@@ -6,15 +6,22 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from tests.web.once import demo_for_module
 from web.accounts.models import User
-from web.home.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker, demo_copies):
+    # Before July 2025: the communes and their reporters at work.
+    with demo_for_module(demo_copies, django_db_blocker, reform=False):
+        yield
+
+
 @pytest.fixture
-def demo():
-    load_demo(reform=False)  # before July 2025: the communes and their reporters at work
+def demo(_demo, db):
+    """The demo (put back as it was after the module; the test's changes rolled back after it)."""
 
 
 def _found(client, username: str, query: str) -> tuple[list[str], list[str]]:

@@ -17,6 +17,7 @@ from tests.web.rollups.conftest import build_tree, move, plan_for, random_figure
 from tests.web.rollups.test_stored_verdicts import assert_stored_equal_engine
 from web.core import hooks
 from web.jobs import background
+from web.rollups.models import Verdict
 
 HELD = 20  # seconds a round may be held by the test before it gives up
 
@@ -103,3 +104,24 @@ def test_a_failed_round_ends_and_the_next_change_judges(admin, in_thread):
         _approve(submission)
     assert background.wait(120)
     assert assert_stored_equal_engine(plan, rng) > 0
+
+
+# From test_jobs.py, whose other tests share one Kon Rẫy plan (tests/web/once.py): this one commits.
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_move_has_its_verdicts_judged_again_at_once_in_laptop_mode(make_user, settings):
+    """Laptop mode (no queue): once a move is committed, its stale verdicts are judged again in the
+    same process (web.jobs listens for hooks.VERDICTS_STALE); until then they are marked stale."""
+    settings.CHITIEU_REDIS_URL = ""
+    settings.CHITIEU_STORED_VERDICTS = True
+    nation = build_tree([[1, 1]])
+    plan = plan_for(nation, make_user("quan-tri", Role.ADMINISTRATOR))
+    submissions = random_figures(plan, nation, random.Random(4), density=0.6)
+    for submission in submissions:
+        move(submission, "approved")  # each in its own commit (autocommit)
+    assert Verdict.objects.filter(plan=plan, view="A", unit=nation, indicator_code="").exists()
+    with transaction.atomic():
+        move(submissions[0], "draft")
+        nation_rows = Verdict.objects.filter(plan=plan, view="A", unit=nation)
+        assert not nation_rows.filter(stale_since__isnull=True).exists()  # every one marked stale
+    assert Verdict.objects.filter(plan=plan, view="A", unit=nation, indicator_code="").exists()
+    assert not Verdict.objects.filter(plan=plan, stale_since__isnull=False).exists()  # judged again
