@@ -119,16 +119,15 @@ def _sees_unit_id(user, unit_id: int) -> bool:
     if not user.is_authenticated:
         return False
     role = user.chitieu_role
-    if role is Role.ADMINISTRATOR:
-        within = True
-    elif user.org_unit_id is None:
-        within = False
-    elif role is Role.REPORTER:
-        within = unit_id == user.org_unit_id
-    else:
-        within = user.org_unit_id in unit_and_ancestor_ids(unit_id)
-    scope = _scope_area_id(user)
-    return within and (scope is None or scope in unit_and_ancestor_ids(unit_id))
+    if role is not Role.ADMINISTRATOR and user.org_unit_id is None:
+        return False
+    if role is Role.REPORTER and unit_id != user.org_unit_id:
+        return False
+    # The units the one asked about must lie below: the user's own (a coordinator's, a viewer's) and
+    # a token's scope. One walk up answers both.
+    own = user.org_unit_id if role not in (Role.ADMINISTRATOR, Role.REPORTER) else None
+    anchors = {a for a in (own, _scope_area_id(user)) if a is not None}
+    return not anchors or anchors <= unit_and_ancestor_ids(unit_id)
 
 
 def require_see_unit(user, unit: OrgUnit) -> None:
