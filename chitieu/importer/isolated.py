@@ -44,6 +44,22 @@ def _statm(pid: int | str, field: int) -> int:
         return 0
 
 
+def _anonymous(pid: int | str) -> int:
+    """A process's resident anonymous memory (what a parser's objects take), in bytes; 0 if unknown.
+
+    Not its whole resident size: a forked child starts with the parent's anonymous pages but not
+    with the file-backed pages the parent had read (a database file mapped, libraries), so
+    budgeting on the parent's whole RSS gave the child that much more room than ``memory_mb``."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _child(sender: Connection, data: bytes, filename: str, memory_mb: int, seconds: int) -> None:
     # Backstops only: the parent measures and stops the child first. A failed allocation
     # inside a reader would be reported as a damaged file, hence the parent's own watch.
@@ -62,7 +78,7 @@ def read_plan_isolated(
     """Like read_plan_bytes, but a runaway parse is stopped and refused instead of taking the process."""
     context = multiprocessing.get_context("fork")  # the parent's modules, no start-up cost
     receiver, sender = context.Pipe(duplex=False)
-    budget = _statm(os.getpid(), 1) + memory_mb * 1024 * 1024  # the child starts as our copy
+    budget = _anonymous(os.getpid()) + memory_mb * 1024 * 1024  # the child starts as our copy
     child = context.Process(target=_child, args=(sender, data, filename, memory_mb, seconds), daemon=True)
     child.start()
     sender.close()
@@ -80,7 +96,7 @@ def _watch(receiver: Connection, child, budget: int, memory_mb: int, seconds: in
     while not receiver.poll(POLL):
         if not child.is_alive() and not receiver.poll(0):
             return _refused("too_much_memory", _memory_message(memory_mb))  # killed by a backstop
-        if _statm(child.pid, 1) > budget:
+        if _anonymous(child.pid) > budget:
             child.kill()
             return _refused("too_much_memory", _memory_message(memory_mb))
         if time.monotonic() > deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 
 from chitieu.importer.isolated import read_plan_isolated
@@ -53,3 +54,19 @@ def test_a_parse_that_takes_too_long_is_stopped():
 def test_a_bad_file_gives_the_readers_own_message_through_the_child():
     result = read_plan_isolated(b"PK\x03\x04 not really a zip", "phu-luc.xlsx")
     assert result.plan is None and result.errors[0].code == "bad_office_file"
+
+
+def test_the_budget_holds_when_the_caller_has_read_large_files(tmp_path):
+    # A web worker has read files through memory maps (SQLite's database, libraries): those pages
+    # count in its resident size, but a forked child does not start with them. Budgeting on the
+    # whole resident size let the child grow by that much more than its budget; in the suite's
+    # workers the 100 MB parse below then went through a 32 MB budget.
+    big = tmp_path / "mapped.bin"
+    with big.open("wb") as out:
+        out.truncate(256 * 1024 * 1024)
+    with big.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        touched = sum(mapped[i] for i in range(0, len(mapped), mmap.PAGESIZE))  # every page resident
+        assert touched == 0
+        result = read_plan_isolated(_heavy_workbook(60_000), "phu-luc.xlsx", memory_mb=32)
+    assert result.plan is None
+    assert [i.code for i in result.errors] == ["too_much_memory"]
