@@ -76,8 +76,7 @@ def _written_midway(site, table: str, alive, timeout: float = 60) -> bool:
 def _table_rows(site, table: str) -> str | None:
     """A digest of ``table`` as another connection sees it (SQLite only; None elsewhere).
 
-    None too while the writer holds SQLite's exclusive lock (it is spilling or committing
-    pages): then it is inside its transaction, whichever that is.
+    None too while the writer holds SQLite's exclusive lock (it is spilling or committing pages).
     """
     if not site.url.startswith("sqlite:///"):
         return None
@@ -100,9 +99,18 @@ def _kill_inside_transaction(pid: int, site, table: str, rows_before: str | None
     process goes on to judge verdicts in a second one. So the table under test must also still
     look unchanged to a reader.
     """
-    os.kill(pid, signal.SIGSTOP)
-    rows_now = _table_rows(site, table)
-    if _writing_now(site, table) and (rows_now is None or rows_now == rows_before):
+    for _look in range(200):
+        os.kill(pid, signal.SIGSTOP)
+        rows_now = _table_rows(site, table)
+        if rows_now is not None or not site.url.startswith("sqlite:///"):
+            break
+        # Locked out: the writer is spilling or committing, in whichever transaction. Let it go on
+        # a moment and look again, rather than guess (a guess killed a later transaction's commit).
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.002)
+    else:
+        return False
+    if _writing_now(site, table) and rows_now == rows_before:
         os.kill(pid, signal.SIGKILL)
         return True
     os.kill(pid, signal.SIGCONT)
