@@ -269,7 +269,17 @@ class SQLiteDatabases:
         return f"sqlite:///{path}"
 
     def close(self) -> None:
+        if keep_databases(self.dir):
+            return
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def keep_databases(folder: Path) -> bool:
+    """CHITIEU_BENCH_KEEP=1 keeps the last run's database, to measure again on it later."""
+    if os.environ.get("CHITIEU_BENCH_KEEP") != "1":
+        return False
+    print(f"  kept: {folder}", flush=True)
+    return True
 
 
 class PostgresDatabases:
@@ -325,6 +335,8 @@ class PostgresDatabases:
         if self.started:
             with contextlib.suppress(Exception):
                 self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        if keep_databases(self.root):
+            return
         shutil.rmtree(self.root, ignore_errors=True)
 
 
