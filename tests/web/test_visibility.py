@@ -61,11 +61,12 @@ def test_a_unit_added_after_the_first_answer_is_seen_on_the_next(district, make_
 
 def test_one_units_and_one_plans_check_answer_as_the_whole_set_does(district, make_user):
     """``sees_unit_id`` and ``can_see_plan`` walk up from the one unit asked about instead of reading
-    every unit of the user's area (16,000 below a national coordinator, on every page view): for
-    every role, unit and scope, and every plan, across a reorganisation, they answer as the sets."""
+    every unit of the user's area (16,000 below a national coordinator, on every page view), and
+    ``units_visible_to`` narrows a query in SQL: for every role, unit and scope, and every plan,
+    across a reorganisation, they answer as the sets."""
     from datetime import date
 
-    from web.orgs.access import can_see_plan, plan_area_ids, scope_to_area, sees_unit_id
+    from web.orgs.access import can_see_plan, plan_area_ids, scope_to_area, sees_unit_id, units_visible_to
     from web.orgs.models import LinkKind, UnitLink
 
     province = OrgUnit.objects.create(name="Tỉnh Kon Tum (thử)", kind=UnitKind.PROVINCE)
@@ -103,6 +104,14 @@ def test_one_units_and_one_plans_check_answer_as_the_whole_set_does(district, ma
     ]
     checked = 0
     for person, scope in cases:
+        ids = area_unit_ids(scope_to_area(type(person).objects.get(pk=person.pk), scope))
+        narrowed = units_visible_to(
+            scope_to_area(type(person).objects.get(pk=person.pk), scope),
+            OrgUnit.objects.filter(pk__in=[u.pk for u in units]),
+        )
+        assert set(narrowed.values_list("pk", flat=True)) == {
+            u.pk for u in units if ids is None or u.pk in ids
+        }, (person.username, scope)
         for unit in units:
             fresh = scope_to_area(type(person).objects.get(pk=person.pk), scope)  # no set remembered yet
             ids = area_unit_ids(scope_to_area(type(person).objects.get(pk=person.pk), scope))

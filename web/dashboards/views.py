@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -42,7 +41,7 @@ from web.dashboards.selectors import (
     plan_visible,
 )
 from web.data.models import Submission
-from web.orgs.access import area_unit_ids, may_see_provisional
+from web.orgs.access import area_unit_ids, can_see_unit, may_see_provisional, units_visible_to
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
@@ -135,26 +134,9 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
     if unit is None:
         return plan.area
     unit = area_unit(unit)
-    if unit.pk != plan.area_id and not user_sees(request.user, unit):
+    if unit.pk != plan.area_id and not can_see_unit(request.user, unit):
         return plan.area
     return unit
-
-
-def user_sees(user, unit: OrgUnit) -> bool:
-    """web.orgs.access's rule (reporters their unit, others their unit and below), on the closure."""
-    return visible_units(user, OrgUnit.objects.filter(pk=unit.pk)).exists()
-
-
-def visible_units(user, units):
-    """``units`` narrowed to those the user may see, in the same query."""
-    role = user.chitieu_role.value
-    if role == "administrator":
-        return units
-    if not user.org_unit_id:
-        return units.none()
-    if role == "reporter":
-        return units.filter(pk=user.org_unit_id)
-    return units.filter(Q(pk=user.org_unit_id) | Q(id__in=units_below(user.org_unit)))
 
 
 def area_choices(request: HttpRequest, plan: PlanRecord, area: OrgUnit, period: str) -> list[OrgUnit]:
@@ -167,8 +149,8 @@ def area_choices(request: HttpRequest, plan: PlanRecord, area: OrgUnit, period: 
     parent = area if area.kind != UnitKind.COMMUNE else area.parent
     start, end = parse_period(period).start, parse_period(period).end
     below = units_valid_between(start, end).filter(parent=parent).exclude(kind=UnitKind.OFFICE)
-    below = visible_units(request.user, below.exclude(pk__in=[p.pk for p in path])).order_by("name", "pk")
-    path = [u for u in path if u.pk == area.pk or user_sees(request.user, u)]
+    below = units_visible_to(request.user, below.exclude(pk__in=[p.pk for p in path])).order_by("name", "pk")
+    path = [u for u in path if u.pk == area.pk or can_see_unit(request.user, u)]
     return [plan.area, *reversed(path), *below]
 
 

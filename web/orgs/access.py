@@ -5,6 +5,8 @@ Raises PermissionDenied, which Django turns into a 403 page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
@@ -15,6 +17,7 @@ from web.orgs.selectors import (
     tree_generation,
     unit_and_ancestor_ids,
     unit_descendant_ids,
+    unit_descendants_subquery,
 )
 
 # An API token limited to an area sets this on the user it authenticates (web.api.api.TokenAuth): every
@@ -64,33 +67,53 @@ def _memo_key(user) -> tuple:
     )
 
 
-def _area_unit_ids(user) -> set[int] | None:
-    ids = _own_area_ids(user)
-    scope = _scope_area_id(user)
-    if scope is None or not user.is_authenticated:
-        return ids
-    within = unit_descendant_ids(scope)
-    return within if ids is None else ids & within
+@dataclass(frozen=True)
+class _Reach:
+    """The one visibility rule, stated once: the units a user may see are ``only`` (a reporter's
+    own unit) if set, and in any case lie at or below every unit of ``below`` (a coordinator's or
+    viewer's unit, a token's scope). Nothing at all if ``none``; every unit if neither limits.
+
+    The three ways of asking (the whole set, one unit, a query narrowed in SQL) derive from it."""
+
+    none: bool = False
+    only: int | None = None
+    below: frozenset[int] = frozenset()
 
 
-def _own_area_ids(user) -> set[int] | None:
+def _reach(user) -> _Reach:
     if not user.is_authenticated:
-        return set()
+        return _Reach(none=True)
     role = user.chitieu_role
-    if role is Role.ADMINISTRATOR:
-        return None
-    if user.org_unit_id is None:
+    if role is not Role.ADMINISTRATOR and user.org_unit_id is None:
+        return _Reach(none=True)
+    only = user.org_unit_id if role is Role.REPORTER else None
+    own = user.org_unit_id if role not in (Role.ADMINISTRATOR, Role.REPORTER) else None
+    return _Reach(only=only, below=frozenset(a for a in (own, _scope_area_id(user)) if a is not None))
+
+
+def _area_unit_ids(user) -> set[int] | None:
+    reach = _reach(user)
+    if reach.none:
         return set()
-    if role is Role.REPORTER:
-        return {user.org_unit_id}
-    return unit_descendant_ids(user.org_unit_id)
+    ids: set[int] | None = None if reach.only is None else {reach.only}
+    for anchor in reach.below:
+        within = unit_descendant_ids(anchor)
+        ids = within if ids is None else ids & within
+    return ids
 
 
 def units_visible_to(user, units: QuerySet[OrgUnit] | None = None) -> QuerySet[OrgUnit]:
-    """``units`` (default: every unit) narrowed to those ``user`` may see (``area_unit_ids``)."""
+    """``units`` (default: every unit) narrowed to those ``user`` may see (``area_unit_ids``), in
+    the same query: the units below a national coordinator are 16,000 ids, not sent as parameters."""
     units = OrgUnit.objects.all() if units is None else units
-    ids = area_unit_ids(user)
-    return units if ids is None else units.filter(id__in=ids)
+    reach = _reach(user)
+    if reach.none:
+        return units.none()
+    if reach.only is not None:
+        units = units.filter(pk=reach.only)
+    for anchor in sorted(reach.below):
+        units = units.filter(id__in=unit_descendants_subquery(anchor))
+    return units
 
 
 def can_see_unit(user, unit: OrgUnit) -> bool:
@@ -116,18 +139,11 @@ def sees_unit_id(user, unit_id: int) -> bool:
 
 
 def _sees_unit_id(user, unit_id: int) -> bool:
-    if not user.is_authenticated:
+    reach = _reach(user)
+    if reach.none or (reach.only is not None and unit_id != reach.only):
         return False
-    role = user.chitieu_role
-    if role is not Role.ADMINISTRATOR and user.org_unit_id is None:
-        return False
-    if role is Role.REPORTER and unit_id != user.org_unit_id:
-        return False
-    # The units the one asked about must lie below: the user's own (a coordinator's, a viewer's) and
-    # a token's scope. One walk up answers both.
-    own = user.org_unit_id if role not in (Role.ADMINISTRATOR, Role.REPORTER) else None
-    anchors = {a for a in (own, _scope_area_id(user)) if a is not None}
-    return not anchors or anchors <= unit_and_ancestor_ids(unit_id)
+    # One walk up answers every anchor the unit must lie below.
+    return not reach.below or reach.below <= unit_and_ancestor_ids(unit_id)
 
 
 def require_see_unit(user, unit: OrgUnit) -> None:
