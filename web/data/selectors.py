@@ -173,6 +173,15 @@ APPROVED = approval.APPROVED_STATES
 PROVISIONAL = approval.RECEIVED_STATES  # figures sent, approved or not yet
 
 
+def open_report_starts(plan: PlanRecord, code: str) -> set[date]:
+    """The period starts of the plan's reports not yet received (drafts, returned) holding figures
+    of indicator ``code``: the summary, which holds only received ones, cannot say where those are.
+    Few reports, an index of their own (``submission_open_start``), one probe each."""
+    open_reports = Submission.objects.filter(plan=plan, state__in=[s.value for s in approval.EDITABLE_STATES])
+    rows = Observation.objects.filter(submission__in=open_reports.values("pk"), indicator_code=code)
+    return set(rows.order_by().values_list("submission__period_start", flat=True).distinct())
+
+
 def reports_for_area(unit: OrgUnit, area: OrgUnit) -> bool:
     """A figure sent by an office or by the area itself is the whole area's figure."""
     return unit.pk == area.pk or unit.kind == UnitKind.OFFICE

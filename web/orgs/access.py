@@ -138,6 +138,13 @@ def sees_unit_id(user, unit_id: int) -> bool:
     return seen[1][unit_id]
 
 
+def sees_all_below(user, unit_id: int) -> bool:
+    """Whether ``user`` sees the unit and every unit below it: a query of that area needs no
+    filter of the user's own (``units_visible_to``) then."""
+    reach = _reach(user)
+    return not reach.none and reach.only is None and sees_unit_id(user, unit_id)
+
+
 def _sees_unit_id(user, unit_id: int) -> bool:
     reach = _reach(user)
     if reach.none or (reach.only is not None and unit_id != reach.only):

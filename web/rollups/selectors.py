@@ -73,6 +73,16 @@ def units_below(area: OrgUnit):
     return UnitAncestor.objects.filter(ancestor_id=area.pk).values("unit_id")
 
 
+def summed_period_keys(plan, area: OrgUnit, code: str) -> set[str] | None:
+    """The periods in which ``area``'s summary holds figures of indicator ``code`` (received reports
+    of every unit counted in it); None where the summary keeps no rows of the area (a commune: its
+    figures are its few rows)."""
+    if area.kind not in STORED_KINDS:
+        return None
+    rows = RollupFigure.objects.filter(plan=plan, unit=area, indicator_code=code)
+    return set(rows.values_list("period_key", flat=True).distinct())
+
+
 def communes_in(area: OrgUnit, period_key: str):
     """The communes of ``area`` (the area itself if a commune) that existed in the period."""
     period = parse_period(period_key)

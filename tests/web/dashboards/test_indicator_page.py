@@ -109,6 +109,59 @@ def test_the_newest_figures_are_the_first_of_all_sorted(figures, coordinator):
         assert [o.pk for o in newest] == [o.pk for o in every[:limit]], limit
 
 
+def test_the_newest_figures_of_any_area_and_person_are_the_head_of_all_they_may_see(
+    figures, coordinator, make_user
+):
+    """Only the period starts where the summary (or a report not yet received) has figures of the
+    indicator are read: for every indicator, area and person, the list is still the head of every
+    figure they may see, sorted newest first — a draft in a period nobody sent included."""
+    from web.dashboards.selectors import newest_observations
+    from web.data.models import Observation
+    from web.data.services import FigureInput, submission_save
+    from web.orgs.access import area_unit_ids
+    from web.orgs.selectors import unit_find
+    from web.plans.models import Indicator
+    from web.plans.selectors import plan_version_active
+    from web.rollups.selectors import units_below
+
+    labour, commune = unit_find(LABOUR), unit_find("Xã Đăk Kôi")
+    version = plan_version_active(figures)
+    indicator = Indicator.objects.get(version=version, code="2.2")
+    submission_save(
+        actor=coordinator,
+        plan=figures,
+        unit=labour,
+        period_key="2026",  # no report of 2026 was received: the summary holds nothing of it
+        revision=0,
+        figures={(indicator, ""): FigureInput(numerator=Decimal(5), denominator=Decimal(20))},
+    )
+    people = [coordinator, make_user("quan-tri", Role.ADMINISTRATOR), make_user("xa", Role.REPORTER, commune)]
+    codes = list(Indicator.objects.filter(version=version).values_list("code", flat=True))
+    checked = 0
+    for person in people:
+        seen = area_unit_ids(person)
+        for area in (figures.area, commune, unit_find("Xã Đăk Pne")):
+            for code in codes:
+                every = [
+                    o.pk
+                    for o in Observation.objects.filter(
+                        submission__plan=figures,
+                        indicator_code=code,
+                        submission__org_unit_id__in=units_below(area),
+                    )
+                    .select_related("submission")
+                    .order_by("-submission__period_start", "submission__org_unit__name", "sex")
+                    if seen is None or o.submission.org_unit_id in seen
+                ]
+                for limit in (3, 1000):
+                    newest = newest_observations(figures, code, area, person, limit)
+                    assert [o.pk for o in newest] == every[:limit], (person.username, area.name, code, limit)
+                    checked += bool(every)
+    assert checked > 20
+    first = newest_observations(figures, "2.2", figures.area, coordinator, 1)
+    assert first[0].submission.period_key == "2026"
+
+
 def test_an_indicator_page_from_the_cache_reads_no_figure(client, figures, coordinator, store):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
