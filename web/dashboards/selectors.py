@@ -45,7 +45,7 @@ from web.orgs.selectors import (
 )
 from web.plans.models import Plan as PlanRecord
 from web.plans.selectors import core_plan, plan_report_years, plan_version_active
-from web.rollups.selectors import summed_period_keys, unit_evaluation, units_below
+from web.rollups.selectors import summed_period_rows, unit_evaluation, units_below
 
 
 def plan_visible(user, plan: PlanRecord) -> bool:
@@ -134,34 +134,46 @@ def newest_observations(plan: PlanRecord, code: str, area: OrgUnit, user, limit:
     """The newest ``limit`` figures of an indicator reported in ``area`` that ``user`` may see (the raw
     rows carry drafts, notes and evidence, as in the API), newest period first, then by unit and sex.
 
-    Read one period start at a time, newest first (index ``submission_plan_start``), until ``limit``
-    rows are found: sorting every figure of the indicator to show the first 200 cost seconds for a
-    nation's hundreds of thousands. Only the starts where the indicator has figures are read
-    (``_starts_with_figures``): each start without any still cost a nation 0.1–0.3 s, and a yearly
-    indicator's page walked back through a year of months."""
+    Read a few period starts at a time, newest first (``_start_batches``), until ``limit`` rows are
+    found: sorting every figure of the indicator to show the first 200 cost seconds for a nation's
+    hundreds of thousands, and walking every start of the plan one by one cost a yearly indicator's
+    page a year of empty months (0.1–0.3 s each at the nation)."""
     rows = Observation.objects.filter(submission__plan=plan, indicator_code=code)
     if area.pk != plan.area_id:
         rows = rows.filter(submission__org_unit_id__in=units_below(area))
     if not sees_all_below(user, area.pk):
         rows = rows.filter(submission__org_unit__in=units_visible_to(user))
-    rows = rows.select_related("submission__org_unit").order_by("submission__org_unit__name", "sex")
+    rows = rows.select_related("submission__org_unit").order_by(
+        "-submission__period_start", "submission__org_unit__name", "sex"
+    )
     found: list[Observation] = []
-    for start in _starts_with_figures(plan, code, area):
+    for starts in _start_batches(plan, code, area, limit):
         if len(found) >= limit:
             break
-        found.extend(rows.filter(submission__period_start=start)[: limit - len(found)])
+        found.extend(rows.filter(submission__period_start__in=starts)[: limit - len(found)])
     prefetch_related_objects(found, "submission__evidence")
     return found
 
 
-def _starts_with_figures(plan: PlanRecord, code: str, area: OrgUnit) -> list[date]:
-    """Newest first, the period starts at which ``area`` may hold figures of ``code``: those the
-    summary holds for it, and those of the plan's reports not yet received (which it does not
-    hold); for a commune, its own reports' starts (an index on the unit)."""
-    keys = summed_period_keys(plan, area, code)
-    if keys is None:
+def _start_batches(plan: PlanRecord, code: str, area: OrgUnit, limit: int) -> list[list[date]]:
+    """The period starts at which ``area`` may hold figures of ``code``, newest first, in batches that
+    hold at least ``limit`` of them by the summary's count (fewer may be visible to a reader: the
+    next batch follows). Starts come from the summary (received reports) and from the plan's reports
+    not yet received, which it does not hold."""
+    counts = summed_period_rows(plan, area, code)
+    if counts is None:  # a commune's own reports: a few hundred figures, sorted in one go
         reports = Submission.objects.filter(plan=plan, org_unit_id__in=units_below(area))
-        starts = set(reports.order_by().values_list("period_start", flat=True).distinct())
-    else:
-        starts = {parse_period(key).start for key in keys} | open_report_starts(plan, code)
-    return sorted(starts, reverse=True)
+        return [sorted(set(reports.order_by().values_list("period_start", flat=True)), reverse=True)]
+    received: dict[date, int] = {}
+    for key, n in counts.items():
+        start = parse_period(key).start
+        received[start] = received.get(start, 0) + n
+    batches: list[list[date]] = [[]]
+    held = 0
+    for start in sorted(received.keys() | open_report_starts(plan, code), reverse=True):
+        if held >= limit:
+            batches.append([])
+            held = 0
+        batches[-1].append(start)
+        held += received.get(start, 0)
+    return batches

@@ -31,7 +31,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, level_figure
@@ -58,7 +58,12 @@ def view_of(states: Sequence[str]) -> str:
 
 def unit_label(unit: OrgUnit) -> str:
     """How the engine names a unit: its name, with its code when it has one (names repeat)."""
-    return f"{unit.name} ({unit.code})" if unit.code else unit.name
+    return label_of(unit.name, unit.code)
+
+
+def label_of(name: str, code: str) -> str:
+    """``unit_label`` of a unit read as its name and code (no model object: a nation has 16,000)."""
+    return f"{name} ({code})" if code else name
 
 
 def area_unit(unit: OrgUnit) -> OrgUnit:
@@ -73,14 +78,15 @@ def units_below(area: OrgUnit):
     return UnitAncestor.objects.filter(ancestor_id=area.pk).values("unit_id")
 
 
-def summed_period_keys(plan, area: OrgUnit, code: str) -> set[str] | None:
-    """The periods in which ``area``'s summary holds figures of indicator ``code`` (received reports
-    of every unit counted in it); None where the summary keeps no rows of the area (a commune: its
-    figures are its few rows)."""
+def summed_period_rows(plan, area: OrgUnit, code: str) -> dict[str, int] | None:
+    """Per period, how many received figures of indicator ``code`` ``area``'s summary counts (every
+    unit counted in it, each figure once: its sex class's plain row); None where the summary keeps
+    no rows of the area (a commune: its figures are its few rows)."""
     if area.kind not in STORED_KINDS:
         return None
-    rows = RollupFigure.objects.filter(plan=plan, unit=area, indicator_code=code)
-    return set(rows.values_list("period_key", flat=True).distinct())
+    rows = RollupFigure.objects.filter(plan=plan, unit=area, indicator_code=code, view=View.PROVISIONAL)
+    rows = rows.filter(shape="")
+    return dict(rows.order_by().values("period_key").annotate(n=Sum("n_rows")).values_list("period_key", "n"))
 
 
 def communes_in(area: OrgUnit, period_key: str):
@@ -339,8 +345,8 @@ def label_clashes(area_ids: Sequence[int]) -> set[int]:
         .values("unit_id")
     )
     by_key: dict[str, list[int]] = {}
-    for unit in OrgUnit.objects.filter(id__in=groups).only("id", "name", "code"):
-        by_key.setdefault(unit_key(unit_label(unit)), []).append(unit.pk)
+    for unit_id, name, code in OrgUnit.objects.filter(id__in=groups).values_list("id", "name", "code"):
+        by_key.setdefault(unit_key(label_of(name, code)), []).append(unit_id)
     twins = [ids for ids in by_key.values() if len(ids) > 1]
     if not twins:
         return set()
@@ -604,7 +610,10 @@ def child_figures(
 
 
 def commune_labels(area: OrgUnit, period_key: str) -> list[str]:
-    return [unit_label(u) for u in communes_in(area_unit(area), period_key)]
+    """The engine's names of the area's communes in the period (names and codes only: a nation's
+    10,000 communes read as model objects cost a first page view a second)."""
+    communes = communes_in(area_unit(area), period_key).values_list("name", "code")
+    return [label_of(name, code) for name, code in communes]
 
 
 @dataclass(frozen=True)
