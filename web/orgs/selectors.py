@@ -35,6 +35,14 @@ def tree_generation() -> int:
     return _tree["generation"]
 
 
+def area_unit(unit: OrgUnit) -> OrgUnit:
+    """An office's figures are its district's: looking at an office is looking at the district (the
+    first unit above it that is not an office: an office may sit under another)."""
+    while unit.kind == UnitKind.OFFICE and unit.parent_id:
+        unit = unit.parent
+    return unit
+
+
 def unit_descendant_ids(unit_id: int) -> set[int]:
     """The unit and every unit below it, whatever their dates."""
     with connection.cursor() as cursor:

@@ -25,9 +25,10 @@ from web.data.expected import Expected
 from web.data.models import Observation
 from web.data.selectors import REPORTING_CALENDAR, unit_level
 from web.orgs.models import OrgUnit, UnitKind
+from web.orgs.selectors import area_unit
 from web.plans.models import Assignment, Reporters
 from web.rollups.models import UnitAncestor
-from web.rollups.selectors import area_unit, units_below
+from web.rollups.selectors import units_below
 
 OVERDUE_SHOWN = 500
 RECEIVED_STATES = tuple(s.value for s in approval.RECEIVED_STATES)

@@ -43,6 +43,7 @@ from chitieu.rollup import FigureState, aggregate
 from web.core import hooks
 from web.data.models import Observation
 from web.orgs.models import OrgUnit, UnitKind
+from web.orgs.selectors import area_unit
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import cached, evaluation_key, plan_digest, remember
 from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, Verdict, View
@@ -64,13 +65,6 @@ def unit_label(unit: OrgUnit) -> str:
 def label_of(name: str, code: str) -> str:
     """``unit_label`` of a unit read as its name and code (no model object: a nation has 16,000)."""
     return f"{name} ({code})" if code else name
-
-
-def area_unit(unit: OrgUnit) -> OrgUnit:
-    """An office's figures are its district's: looking at an office is looking at the district."""
-    if unit.kind == UnitKind.OFFICE and unit.parent_id:
-        return unit.parent
-    return unit
 
 
 def units_below(area: OrgUnit):

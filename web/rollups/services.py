@@ -37,6 +37,7 @@ from web.core import hooks
 from web.core.bulk_sql import bulk_statements
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
+from web.orgs.selectors import area_unit
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_changed_all
 from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, View
@@ -52,11 +53,20 @@ Progress = Callable[[int, int, str], None]
 # ------------------------------------------------------------------ closure
 
 _CLOSURE_SQL = """
-WITH RECURSIVE up(unit_id, ancestor_id, depth) AS (
-    SELECT id,
-           CASE WHEN kind = %(office)s AND parent_id IS NOT NULL THEN parent_id ELSE id END,
-           0
-      FROM orgs_orgunit
+WITH RECURSIVE home(unit_id, area_id, hops) AS (
+    SELECT id, id, 0 FROM orgs_orgunit
+    UNION ALL
+    SELECT home.unit_id, u.parent_id, home.hops + 1
+      FROM home JOIN orgs_orgunit u ON u.id = home.area_id
+     WHERE u.kind = %(office)s AND u.parent_id IS NOT NULL AND home.hops < 30
+),
+settled(unit_id, area_id) AS (
+    SELECT home.unit_id, home.area_id
+      FROM home JOIN orgs_orgunit u ON u.id = home.area_id
+     WHERE u.kind <> %(office)s OR u.parent_id IS NULL OR home.hops = 30
+),
+up(unit_id, ancestor_id, depth) AS (
+    SELECT unit_id, area_id, 0 FROM settled
     UNION ALL
     SELECT up.unit_id, u.parent_id, up.depth + 1
       FROM up JOIN orgs_orgunit u ON u.id = up.ancestor_id
@@ -71,7 +81,8 @@ SELECT unit_id, ancestor_id, depth FROM up
 def unit_closure_refresh() -> int:
     """Rebuild the unit → ancestor table from the parent links; returns its number of rows.
 
-    An office's depth-0 ancestor is its district: its figures are the district's."""
+    An office's depth-0 ancestor is its district (the first unit above it that is not an office, for
+    an office under another office): its figures are the district's."""
     UnitAncestor.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(_CLOSURE_SQL, {"office": UnitKind.OFFICE.value})
@@ -174,7 +185,7 @@ def _effective_unit_id(unit: OrgUnit) -> int:
     row = UnitAncestor.objects.filter(unit_id=unit.pk, depth=0).values_list("ancestor_id", flat=True).first()
     if row is not None:
         return row
-    return unit.parent_id if unit.kind == UnitKind.OFFICE and unit.parent_id else unit.pk
+    return area_unit(unit).pk
 
 
 def _ancestors(effective_id: int) -> list[tuple[int, int]]:

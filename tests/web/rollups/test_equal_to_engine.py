@@ -152,3 +152,33 @@ def test_random_trees_and_moves_agree(admin, shape, seed, steps):
         assert summary_snapshot(plan) == incremental
         assert_same_as_engine(plan)
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("duties", ["yearly", "parts of years"])
+def test_an_office_of_an_office_counts_once_in_its_district(admin, duties):
+    """An office may sit under another office (a team of a department): its figures are its
+    district's own, as the engine reads them, not a unit below the district counted again."""
+    from chitieu.names import name_key
+    from tests.web.rollups.conftest import DUTIES, SUB_YEAR_DUTIES
+    from web.data.models import Submission
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.services import rollup_rebuild, unit_closure_refresh
+
+    nation = build_tree([[2, 1]])
+    for office in OrgUnit.objects.filter(kind=UnitKind.OFFICE).order_by("pk"):
+        name = "Tổ công tác bình đẳng giới"
+        team = OrgUnit.objects.create(
+            name=name, name_key=name_key(name), kind=UnitKind.OFFICE, parent=office, code=f"{office.code}-T"
+        )
+        group = "Nhóm"
+        OrgUnit.objects.create(
+            name=group, name_key=name_key(group), kind=UnitKind.OFFICE, parent=team, code=f"{office.code}-TN"
+        )
+    unit_closure_refresh()
+    plan = plan_for(nation, admin)
+    chosen = DUTIES if duties == "yearly" else SUB_YEAR_DUTIES
+    random_figures(plan, nation, random.Random(3), density=0.9, duties=chosen)
+    Submission.objects.filter(plan=plan).update(state="approved")
+    rollup_rebuild(plan=plan)
+    assert assert_same_as_engine(plan) > 50
+    assert_same_as_engine(plan, "2021-2025")

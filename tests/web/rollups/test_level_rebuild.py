@@ -121,6 +121,7 @@ def figures(plan, nation, seed: int) -> None:
 
 
 def test_a_whole_rebuild_writes_the_rows_of_the_one_statement(db, admin):
+    from web.data.models import Submission
     from web.orgs.models import OrgUnit, UnitKind
     from web.rollups.services import rollup_rebuild
 
@@ -133,7 +134,9 @@ def test_a_whole_rebuild_writes_the_rows_of_the_one_statement(db, admin):
     # The tree's odd cases are in the figures: else the comparison proves less than it says.
     districts = set(OrgUnit.objects.filter(kind=UnitKind.DISTRICT).values_list("pk", flat=True))
     own_of_districts = [k for k in expected if k[1] in districts and k[5]]
-    assert any(expected[k][-1] == 2 for k in own_of_districts)  # a district and its office's office
+    # A district's own figures, its offices' and its office's office's included, are one unit's.
+    assert own_of_districts and all(expected[k][-1] == 1 for k in own_of_districts)
+    assert Submission.objects.filter(plan=plan, org_unit__parent__kind=UnitKind.OFFICE).exists()
     assert any(k[4] == "S" for k in expected) and {k[0] for k in expected} == {"A", "P"}
     assert any(v[-1] > 3 and not k[5] for k, v in expected.items())  # units below, many of them
     assert {k[1] for k in expected} >= {nation.pk, *districts}
