@@ -103,3 +103,29 @@ def test_reads_of_visibility_and_roll_ups_never_write(client, admin):
             assert client.get(url, {"period": "2024", "as_of": AS_OF, "area": district.pk}).status_code == 200
     assert _writes(captured) == []
     assert stored_closure() == fresh_closure()
+
+
+def test_the_migration_for_offices_of_offices_writes_the_closure_the_services_write(db):
+    """rollups 0008 recomputes the closure with its own copy of the SQL: the same rows as now.
+    (Its function only asks the schema editor for the connection: SQLite's own refuses to open
+    inside the test's transaction.)"""
+    import importlib
+
+    from django.db import connection
+
+    from chitieu.names import name_key
+    from tests.web.rollups.conftest import build_tree
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups.models import UnitAncestor
+    from web.rollups.services import unit_closure_refresh
+
+    build_tree([[1, 2]])
+    office = OrgUnit.objects.filter(kind=UnitKind.OFFICE).order_by("pk").first()
+    team = OrgUnit.objects.create(name="Tổ", name_key=name_key("Tổ"), kind=UnitKind.OFFICE, parent=office)
+    unit_closure_refresh()
+    expected = set(UnitAncestor.objects.values_list("unit_id", "ancestor_id", "depth"))
+    assert (team.pk, office.parent_id, 0) in expected
+    UnitAncestor.objects.all().delete()
+    migration = importlib.import_module("web.rollups.migrations.0008_closure_offices_of_offices")
+    migration.closure_refresh(None, type("Editor", (), {"connection": connection})())
+    assert set(UnitAncestor.objects.values_list("unit_id", "ancestor_id", "depth")) == expected
