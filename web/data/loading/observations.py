@@ -423,6 +423,12 @@ class _Load:
 
     def run(self) -> LoadResult:
         self.writer = writer_for_connection()
+        try:
+            return self.read_and_store()
+        finally:
+            self.writer.close()  # before the transaction ends: no batch is written after it
+
+    def read_and_store(self) -> LoadResult:
         self.now_db = self.writer.adapt(self.now)
         self.tail = self.submission_tail()  # once: a national file makes a million submissions
         records = self.source.records()
