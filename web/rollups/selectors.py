@@ -23,7 +23,6 @@ named the same way, for the pure engine.
 
 from __future__ import annotations
 
-import gc
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, level_figure
+from chitieu.evaluation.packed import collector_paused
 from chitieu.observations import SUMMED, unit_key
 from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
@@ -835,8 +835,9 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
 
 # ------------------------------------------------------------------ stored verdicts
 
-# Bumped when what is stored changes (2: no notes about summed rows): older rows are not read.
-STORE_FORMAT = "2"
+# Bumped when what is stored changes (2: no notes about summed rows; 3: long lists packed,
+# chitieu.evaluation.packed): older rows are not read.
+STORE_FORMAT = "3"
 STORED_AS_OF = date.max  # verdicts are stored as known once every figure is in (see web.rollups.verdicts)
 STORED_KINDS = (UnitKind.NATION, UnitKind.PROVINCE, UnitKind.DISTRICT)
 
@@ -976,18 +977,14 @@ def _answers(rows: list, digest: str, period_key: str, as_of: date) -> bool:
 
 
 def _unpickled(blob):
-    # Without the cyclic garbage collector meanwhile: unpickling the nation's 6.3 (10,599 communes'
-    # parts, 53,000 objects) set it off again and again over objects that hold no cycle, which was
-    # 60 % of the time (0.82 → 0.32 s a year's verdict). Turned back on only by whoever turned it off.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return pickle.loads(blob)
-    except (pickle.UnpicklingError, AttributeError, TypeError, ValueError, EOFError):
-        return None  # written by another version of the code: the engine answers
-    finally:
-        if collecting:
-            gc.enable()
+    # Without the cyclic garbage collector meanwhile: unpickling the nation's 6.3 when its 10,599
+    # communes' parts were pickled as objects (53,000 of them) set it off again and again over objects
+    # that hold no cycle, which was 60 % of the time (0.82 → 0.32 s a year's verdict).
+    with collector_paused():
+        try:
+            return pickle.loads(blob)
+        except (pickle.UnpicklingError, AttributeError, TypeError, ValueError, EOFError):
+            return None  # written by another version of the code: the engine answers
 
 
 def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: date) -> PlanEvaluation | None:

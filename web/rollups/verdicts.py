@@ -64,6 +64,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation
+from chitieu.evaluation.packed import packed_result
 from chitieu.plan import Plan as CorePlan
 from web.core import hooks
 from web.data.models import Submission
@@ -181,7 +182,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     sent_only = set(VIEW_STATES[View.PROVISIONAL]) - set(VIEW_STATES[View.APPROVED])
     views_alike = not Submission.objects.filter(plan=plan, state__in=sent_only).exists()
     by_areas: dict[tuple[int, ...], dict] = {}
-    pickled: dict[int, bytes] = {}
+    pickled = _Blobs()
     digest = store_digest(core) if core is not None else ""  # the plan's repr hashed: once, not per row
     out: list[tuple] = []
     for view in views:
@@ -245,18 +246,17 @@ def _rows(
     digest: str,
     evaluation: PlanEvaluation,
     horizon,
-    pickled: dict[int, bytes],
+    pickled: _Blobs,
 ) -> list[Verdict]:
     """The rows of one area and period; ``digest``: ``store_digest`` of the plan judged; ``pickled``:
-    the results already pickled, by ``id`` (both views judged alike share their results: each is
-    pickled once)."""
+    the results already pickled."""
     common = {"plan_id": plan_id, "view": view, "unit_id": area_id, "period_key": period_key}
     head = _verdict(
         **common,
         indicator_code="",
         digest=digest,
         horizon=horizon,
-        result=_pickled(evaluation.issues, pickled),
+        result=pickled.of(evaluation.issues),
     )
     rows = [head]
     for result in evaluation.results:
@@ -264,7 +264,7 @@ def _rows(
             _verdict(
                 **common,
                 **_columns(result),
-                result=_pickled(result, pickled),
+                result=pickled.of(result, packed=True),
             )
         )
         for part in result.by_sex:
@@ -297,11 +297,22 @@ def _verdict_fields() -> tuple[tuple[tuple[str, object], ...], frozenset[str]]:
     return tuple((f.attname, f.get_default()) for f in fields), frozenset(f.attname for f in fields)
 
 
-def _pickled(value, pickled: dict[int, bytes]) -> bytes:
-    blob = pickled.get(id(value))
-    if blob is None:
-        blob = pickled[id(value)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return blob
+class _Blobs:
+    """The values pickled so far, by identity, each kept with its blob (so that no other object
+    takes its id meanwhile): both views judged alike share their results, each pickled once. A
+    result is pickled with its long lists packed (``chitieu.evaluation.packed``); ``parts``: the
+    units' parts packed so far, shared by the nation, its provinces and districts."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[int, tuple[object, bytes]] = {}
+        self.parts: dict[int, tuple] = {}
+
+    def of(self, value, *, packed: bool = False) -> bytes:
+        kept = self.blobs.get(id(value))
+        if kept is None:
+            stored = packed_result(value, self.parts) if packed else value
+            kept = self.blobs[id(value)] = (value, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+        return kept[1]
 
 
 def _columns(result: IndicatorResult) -> dict:
