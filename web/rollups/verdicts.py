@@ -215,11 +215,35 @@ def _write(plan_id: int, judged: list[tuple]) -> int:
     for view, unit_ids, rows in judged:
         stored = Verdict.objects.filter(plan_id=plan_id, view=view)
         (stored.filter(unit_id__in=unit_ids) if unit_ids is not None else stored).delete()
-        Verdict.objects.bulk_create(rows, batch_size=2000)
+        _insert(rows)
         written += len(rows)
     # Pages shown while these were judged are cached under the old count (web.dashboards.fragments).
     RollupVersion.objects.filter(plan_id=plan_id).update(judged=F("judged") + 1)
     return written
+
+
+def _insert(rows: list[Verdict]) -> None:
+    """``Verdict.objects.bulk_create(rows)``, each value prepared by its field as there, without the
+    query compiler's work for each of a country's 230,000 rows × 17 values: COPY on PostgreSQL,
+    one statement run for every row on SQLite."""
+    if not rows:
+        return
+    fields = [f for f in Verdict._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    table, columns = quote(Verdict._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    values = ([_prepared(f, getattr(row, f.attname)) for f in fields] for row in rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values))
+
+
+def _prepared(field, value):
+    return None if value is None else field.get_db_prep_save(value, connection)  # None stays None
 
 
 def refresh_plan_verdicts(*, version=None, plan=None, **_: object) -> None:
