@@ -26,8 +26,9 @@ What is stored, and what is left to read time:
 
 - The verdicts are the core engine's own results (``chitieu.evaluate.evaluate_plan``, fed
   exactly as ``selectors.unit_evaluation`` feeds it): no second copy of any rule. The whole
-  ``IndicatorResult`` is kept (pickled: the same values Django's cache keeps for the pages)
-  with the figures pages filter on as columns (status, actual, achievement, progress,
+  ``IndicatorResult`` is kept (pickled: the same values Django's cache keeps for the pages; its
+  long lists — a per-unit indicator's communes and their parts, the sources — packed, built only
+  when read: ``chitieu.evaluation.packed``) with the figures pages filter on as columns (status, actual, achievement, progress,
   provisional, 6.3's share of units meeting the threshold, trajectory band and projection),
   and one row per sex where the engine judged the sexes apart.
 - Areas: the nation, provinces and districts, as the summary keeps them. A commune's

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chitieu.evaluate import evaluate_plan
+from chitieu.evaluation.packed import Packed
 from tests.web.rollups.conftest import NEXT, build_tree, examples, move, plan_for, random_figures
 
 VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
@@ -107,6 +108,8 @@ def assert_stored_equal_engine(plan, rng: random.Random) -> int:
                 assert not differ, (area.name, period_key, view, as_of, mine["indicator"], differ)
             assert stored.as_dict() == engine.as_dict(), (area.name, period_key, view, as_of)
             assert stored.issues == engine.issues
+            # Read back with the units' parts still packed (built only when read: chitieu.evaluation.packed).
+            assert all(isinstance(r.units, Packed) for r in stored.results if r.units)
             _columns_agree(plan, view, area_id, period_key, engine)
             before = valid - timedelta(days=1)
             assert stored_evaluation(plan, core, area, period_key, as_of=before, states=states) is None
