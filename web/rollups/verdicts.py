@@ -28,9 +28,9 @@ What is stored, and what is left to read time:
   exactly as ``selectors.unit_evaluation`` feeds it): no second copy of any rule. The whole
   ``IndicatorResult`` is kept (pickled: the same values Django's cache keeps for the pages; its
   long lists — a per-unit indicator's communes and their parts, the sources — packed, built only
-  when read: ``chitieu.evaluation.packed``) with the figures pages filter on as columns (status, actual, achievement, progress,
-  provisional, 6.3's share of units meeting the threshold, trajectory band and projection),
-  and one row per sex where the engine judged the sexes apart.
+  when read: ``chitieu.evaluation.packed``) with the figures pages filter on as columns (status,
+  actual, achievement, progress, provisional, 6.3's share of units meeting the threshold,
+  trajectory band and projection), and one row per sex where the engine judged the sexes apart.
 - Areas: the nation, provinces and districts, as the summary keeps them. A commune's
   verdict is read from its few rows at read time (as its summary is).
 - Periods: those the dashboards list (the phase's years and the phase, the plan's own
@@ -223,28 +223,24 @@ def _write(plan_id: int, judged: list[tuple]) -> int:
     return written
 
 
-def _insert(rows: list[Verdict]) -> None:
-    """``Verdict.objects.bulk_create(rows)``, each value prepared by its field as there, without the
-    query compiler's work for each of a country's 230,000 rows × 17 values: COPY on PostgreSQL,
-    one statement run for every row on SQLite."""
+def _insert(rows: list[tuple]) -> None:
+    """Writes ``rows`` (``_verdict``'s) as ``Verdict.objects.bulk_create`` would, without its query
+    compiler's work on each of a country's 230,000 rows × 18 values: COPY on PostgreSQL, one
+    statement run for every row on SQLite. The values are of the types the fields prepare them to
+    (str, int, bool, Decimal, date, bytes): the driver adapts them as it adapts Django's."""
     if not rows:
         return
-    fields = [f for f in Verdict._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    table, columns = quote(Verdict._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    values = ([_prepared(f, getattr(row, f.attname)) for f in fields] for row in rows)
+    table = quote(Verdict._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in _verdict_fields()[2])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in values:
+                for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values))
-
-
-def _prepared(field, value):
-    return None if value is None else field.get_db_prep_save(value, connection)  # None stays None
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def refresh_plan_verdicts(*, version=None, plan=None, **_: object) -> None:
@@ -272,7 +268,7 @@ def _rows(
     evaluation: PlanEvaluation,
     horizon,
     pickled: _Blobs,
-) -> list[Verdict]:
+) -> list[tuple]:
     """The rows of one area and period; ``digest``: ``store_digest`` of the plan judged; ``pickled``:
     the results already pickled."""
     common = {"plan_id": plan_id, "view": view, "unit_id": area_id, "period_key": period_key}
@@ -306,20 +302,21 @@ def _rows(
     return rows
 
 
-def _verdict(**values) -> Verdict:
-    """``Verdict(**values)`` built by position, the fields in the model's order and the others their
-    defaults: Django's positional path takes half the time, and a country's judging builds 230 000."""
-    defaults, names = _verdict_fields()
+def _verdict(**values) -> tuple:
+    """A row for ``_insert``: the values of ``Verdict(**values)`` but its id, in the model's order,
+    the others their defaults. Not a model instance: a country's judging writes 230,000 rows per
+    view, and holding as many instances took most of a gigabyte."""
+    defaults, names, _fields = _verdict_fields()
     if not values.keys() <= names:  # as Verdict(**values) would
         raise TypeError(f"Verdict has no field {sorted(values.keys() - names)}")
-    return Verdict(*[values.get(name, default) for name, default in defaults])
+    return tuple([values.get(name, default) for name, default in defaults])
 
 
 @functools.cache
-def _verdict_fields() -> tuple[tuple[tuple[str, object], ...], frozenset[str]]:
-    fields = Verdict._meta.concrete_fields
+def _verdict_fields() -> tuple[tuple[tuple[str, object], ...], frozenset[str], tuple]:
+    fields = tuple(f for f in Verdict._meta.concrete_fields if not f.primary_key)
     assert not any(f.has_default() and callable(f.default) for f in fields), "a default made per row"
-    return tuple((f.attname, f.get_default()) for f in fields), frozenset(f.attname for f in fields)
+    return tuple((f.attname, f.get_default()) for f in fields), frozenset(f.attname for f in fields), fields
 
 
 class _Blobs:
