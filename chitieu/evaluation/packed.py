@@ -20,7 +20,7 @@ import marshal
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -159,14 +159,24 @@ def _unpacked(blob: bytes, kind: str) -> tuple:
         return tuple(_part(p) for p in plain)
 
 
+_STATUS = {s.value: s for s in Status}
+_STATE = {s.value: s for s in FigureState}
+_PART_FIELDS = ("key", "status", "actual", "numerator", "denominator", "state", "parts")
+assert tuple(f.name for f in fields(PartResult)) == _PART_FIELDS, "packed parts follow PartResult's fields"
+
+
 def _part(plain: tuple) -> PartResult:
+    """The part ``_plain_part`` packed, built as unpickling builds it (its fields set, no
+    ``__init__``: the frozen dataclass's took most of the time of reading a nation's parts)."""
     key, status, actual, numerator, denominator, state, parts = plain
-    return PartResult(
-        key,
-        Status(status),
-        None if actual is None else Decimal(actual),
-        None if numerator is None else Decimal(numerator),
-        None if denominator is None else Decimal(denominator),
-        FigureState(state),
-        tuple(_part(p) for p in parts),
+    part = object.__new__(PartResult)
+    part.__dict__.update(
+        key=key,
+        status=_STATUS[status],
+        actual=None if actual is None else Decimal(actual),
+        numerator=None if numerator is None else Decimal(numerator),
+        denominator=None if denominator is None else Decimal(denominator),
+        state=_STATE[state],
+        parts=tuple([_part(p) for p in parts]) if parts else (),
     )
+    return part
