@@ -20,9 +20,8 @@ import marshal
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import fields
 from decimal import Decimal
-from typing import Any
 
 from chitieu.evaluation.results import IndicatorResult, PartResult
 from chitieu.evaluation.verdict import Status
@@ -117,14 +116,25 @@ def pack(items: Sequence, kind: str, memo: dict[int, tuple] | None = None) -> Pa
     return Packed(blob, len(plain), kind)
 
 
+# Shorter lists stay tuples: packing them costs more than pickling them (a district's communes).
+PACKED_FROM = 64
+
+
 def packed_result(result: IndicatorResult, memo: dict[int, tuple] | None = None) -> IndicatorResult:
-    """``result`` with its non-empty long lists packed: equal to it, smaller to pickle."""
-    changes: dict[str, Any] = {
+    """``result`` with its long lists (``PACKED_FROM`` items or more) packed: equal to it, smaller
+    to pickle."""
+    changes = {
         name: pack(value, kind, memo)
         for name, kind in PACKED_FIELDS.items()
-        if (value := getattr(result, name)) and not isinstance(value, Packed)
+        if len(value := getattr(result, name)) >= PACKED_FROM and not isinstance(value, Packed)
     }
-    return replace(result, **changes) if changes else result
+    if not changes:
+        return result
+    # A copy with those fields changed, as unpickling makes one: ``dataclasses.replace`` runs the
+    # frozen dataclass's __init__ (33 fields), which took as long as packing.
+    packed = object.__new__(IndicatorResult)
+    packed.__dict__.update(result.__dict__, **changes)
+    return packed
 
 
 def _plain_part(part: PartResult, memo: dict[int, tuple] | None) -> tuple:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from chitieu.evaluation.packed import PARTS, PLAIN, Packed, pack, packed_result
+from chitieu.evaluation.packed import PACKED_FROM, PARTS, PLAIN, Packed, pack, packed_result
 from chitieu.evaluation.results import IndicatorResult, PartResult
 from chitieu.evaluation.verdict import Status
 from chitieu.rollup import FigureState
@@ -55,11 +55,11 @@ def result(units: int) -> IndicatorResult:
     )
 
 
-@pytest.mark.parametrize("units", [0, 1, 3, 2000])  # 2000: compressed; 3: not
+@pytest.mark.parametrize("units", [0, 3, 64, 2000])  # 2000: compressed; 64: not; 3: kept a tuple
 def test_packed_result_is_the_result(units):
     engine = result(units)
     packed = packed_result(engine, {})
-    assert isinstance(packed.units, Packed) == (units > 0)
+    assert isinstance(packed.units, Packed) == (units >= PACKED_FROM)
     assert packed == engine and engine == packed
     assert packed.as_dict() == engine.as_dict()
     assert hash(packed) == hash(engine)

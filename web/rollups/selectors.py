@@ -23,8 +23,10 @@ named the same way, for the pure engine.
 
 from __future__ import annotations
 
+import gc
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -1040,4 +1042,19 @@ def evaluate_for_store(
             )
             horizon = max((parse_period(k).end for k in {r.period for r in rows}), default=None)
             out[(area.pk, period_key)] = (evaluation, horizon)
+        # What is judged is kept until written: spared the collector's rounds (``spare_judged``).
+        gc.freeze()
     return out
+
+
+@contextmanager
+def spare_judged() -> Iterator[None]:
+    """Judging a country keeps every area's results until they are written, millions of objects:
+    each full round of the cyclic garbage collector went through all of them again, more often
+    and longer the bigger the country (7 of 36 s at 25 %, 0.6 of 4.5 s at 5 %). Frozen as they are
+    made (``gc.freeze``: freed as usual when no longer referred to, only not looked through), and
+    handed back to the collector at the end."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -56,6 +56,7 @@ random sequences of moves, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import functools
+import gc
 import pickle
 from collections.abc import Iterable
 
@@ -74,7 +75,7 @@ from web.plans.models import Plan, VersionStatus
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_version
 from web.rollups.models import RollupVersion, Verdict, View
-from web.rollups.selectors import STORED_KINDS, evaluate_for_store, store_digest, units_below
+from web.rollups.selectors import STORED_KINDS, evaluate_for_store, spare_judged, store_digest, units_below
 from web.rollups.services import VIEW_STATES
 
 
@@ -157,12 +158,13 @@ def store_verdicts(plan_id: int, areas: list[int] | None = None, views: list[str
     the changes that moved the version on judge only their own areas, which may not be these."""
     for _attempt in range(ATTEMPTS):
         version = summary_version(plan_id)
-        judged = _judge(plan_id, areas, views)
-        with transaction.atomic():
-            list(RollupVersion.objects.select_for_update().filter(plan_id=plan_id))
-            if summary_version(plan_id) != version:
-                continue  # a change committed meanwhile: what was judged may be stale
-            written = _write(plan_id, judged)
+        with spare_judged():  # until written
+            judged = _judge(plan_id, areas, views)
+            with transaction.atomic():
+                list(RollupVersion.objects.select_for_update().filter(plan_id=plan_id))
+                if summary_version(plan_id) != version:
+                    continue  # a change committed meanwhile: what was judged may be stale
+                written = _write(plan_id, judged)
         hooks.announce(hooks.VERDICTS_STORED, plan_id=plan_id, rows=written)
         return written
     views = list(views) if views is not None else list(VIEW_STATES)
@@ -208,6 +210,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
             for row in _rows(plan.pk, view, area_id, period_key, digest, evaluation, horizon, pickled)
         ]
         out.append((view, None if areas is None or first else [a.pk for a in targets], rows))
+        gc.freeze()  # kept until written (selectors.spare_judged)
     return out
 
 

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chitieu.evaluate import evaluate_plan
+from chitieu.evaluation import packed
 from chitieu.evaluation.packed import Packed
 from tests.web.rollups.conftest import NEXT, build_tree, examples, move, plan_for, random_figures
 
@@ -28,9 +29,11 @@ VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
 
 
 @pytest.fixture(autouse=True)
-def stored_verdicts(settings):
-    """The store is on (the default; a deployment may turn it off)."""
+def stored_verdicts(settings, monkeypatch):
+    """The store is on (the default; a deployment may turn it off), and every list of a result
+    is packed, however short (at scale the nation's and provinces' are: chitieu.evaluation.packed)."""
     settings.CHITIEU_STORED_VERDICTS = True
+    monkeypatch.setattr(packed, "PACKED_FROM", 1)
 
 
 @pytest.fixture
