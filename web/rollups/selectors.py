@@ -1025,6 +1025,7 @@ def evaluate_for_store(
     # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
     phase_memos: dict[tuple[int, bool], dict] = {(a.pk, y): {} for a in areas for y in kinds}
     by_period = _communes_by_area(plan, core, period_keys, states=states)
+    gc.freeze()  # the rows, kept until every period is judged (``spare_judged``)
     for period_key in period_keys:
         communes = by_period[period_key]
         memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
