@@ -86,7 +86,7 @@ class Packed(Sequence):
     def __iter__(self) -> Iterator:
         return iter(self.items())
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         return self.items()[index]
 
     def __contains__(self, value: object) -> bool:
