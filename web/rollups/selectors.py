@@ -1043,8 +1043,9 @@ def evaluate_for_store(
             )
             horizon = max((parse_period(k).end for k in {r.period for r in rows}), default=None)
             out[(area.pk, period_key)] = (evaluation, horizon)
-        # What is judged is kept until written: spared the collector's rounds (``spare_judged``).
-        gc.freeze()
+            # Kept until written: spared the collector's rounds (``spare_judged``; freezing is a
+            # splice of lists, cheap after every area).
+            gc.freeze()
     return out
 
 
