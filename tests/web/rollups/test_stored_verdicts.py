@@ -21,15 +21,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chitieu.evaluate import evaluate_plan
+from chitieu.evaluation import packed
+from chitieu.evaluation.packed import Packed
 from tests.web.rollups.conftest import NEXT, build_tree, examples, move, plan_for, random_figures
 
 VIEWS = {"A": ("approved",), "P": ("submitted", "approved")}
 
 
 @pytest.fixture(autouse=True)
-def stored_verdicts(settings):
-    """The store is on (the default; a deployment may turn it off)."""
+def stored_verdicts(settings, monkeypatch):
+    """The store is on (the default; a deployment may turn it off), and every list of a result
+    is packed, however short (at scale the nation's and provinces' are: chitieu.evaluation.packed)."""
     settings.CHITIEU_STORED_VERDICTS = True
+    monkeypatch.setattr(packed, "PACKED_FROM", 1)
 
 
 @pytest.fixture
@@ -107,6 +111,9 @@ def assert_stored_equal_engine(plan, rng: random.Random) -> int:
                 assert not differ, (area.name, period_key, view, as_of, mine["indicator"], differ)
             assert stored.as_dict() == engine.as_dict(), (area.name, period_key, view, as_of)
             assert stored.issues == engine.issues
+            # Long lists are read back packed, built only when read (chitieu.evaluation.packed).
+            long_lists = [len(r.units) >= packed.PACKED_FROM for r in stored.results]
+            assert [isinstance(r.units, Packed) for r in stored.results] == long_lists
             _columns_agree(plan, view, area_id, period_key, engine)
             before = valid - timedelta(days=1)
             assert stored_evaluation(plan, core, area, period_key, as_of=before, states=states) is None
@@ -293,7 +300,7 @@ def test_verdicts_judged_while_a_change_commits_are_judged_again(admin, committe
 
     monkeypatch.setattr(verdicts, "_judge", judge_while_another_commits)
     verdicts.store_verdicts(plan.pk)
-    monkeypatch.undo()
+    monkeypatch.setattr(verdicts, "_judge", judge)  # not undo(): the store's own patch stays
     assert len(judged) == 2
     assert_stored_equal_engine(plan, rng)
 
@@ -496,3 +503,46 @@ def test_an_amended_target_shows_at_once_on_pages_that_keep_the_plan(admin, comm
     assert "42,5" in client.get(dashboard).content.decode()
     kept = plan_in_force(plan_version_active(plan))
     assert kept.indicator("2.1").target_for("2024").value == Decimal("42.5")
+
+
+def test_verdict_rows_are_written_as_bulk_create_writes_them(admin, committed):
+    """``_insert`` (COPY on PostgreSQL, one statement for every row on SQLite) stores what
+    ``bulk_create`` stores, value for value, whatever the types and the missing values."""
+    from web.rollups.models import Verdict
+    from web.rollups.verdicts import _insert, _verdict
+
+    nation = build_tree([[1]])
+    plan = committed(plan_for, nation, admin)
+    Verdict.objects.filter(plan=plan).delete()
+    rows = [
+        _verdict(
+            plan_id=plan.pk,
+            view="A",
+            unit_id=nation.pk,
+            period_key="2021-2025",
+            indicator_code=code,
+            sex=sex,
+            status="exceeded",
+            actual=Decimal("-12345678901234567890.0123456789") if sex else None,
+            achievement=Decimal("0E-10"),
+            progress=Decimal("1E+3"),
+            provisional=bool(sex),
+            units_meeting_share=None,
+            trajectory_band="on_track" if sex else "",
+            digest="3:abc",
+            horizon=date(2024, 12, 31) if sex else None,
+            result=bytes(range(256)) * 3 if sex else None,
+        )
+        for code, sex in [("1.1", ""), ("1.1", "F"), ("6.3", "M")]
+    ]
+    fields = [f.attname for f in Verdict._meta.concrete_fields if not f.primary_key]
+
+    def written() -> list:
+        found = Verdict.objects.filter(plan=plan).order_by("indicator_code", "sex").values_list(*fields)
+        return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found]
+
+    _insert(rows)
+    mine = written()
+    Verdict.objects.filter(plan=plan).delete()
+    Verdict.objects.bulk_create([Verdict(**dict(zip(fields, row, strict=True))) for row in rows])
+    assert mine == written() and len(mine) == 3
