@@ -48,6 +48,7 @@ from web.api.exchange import (
     dhis2_document,
 )
 from web.api.schemas import EvaluationOut
+from web.api.selectors import in_ids
 from web.api.services import RowError, RowInput, TokenRefused, observations_upsert, token_check
 from web.core.audit import last_entry_number
 from web.dashboards.selectors import (
@@ -63,7 +64,7 @@ from web.dashboards.selectors import (
 from web.data.models import Observation
 from web.orgs.access import area_unit_ids, may_see_provisional, scope_to_area, units_visible_to
 from web.orgs.models import OrgUnit
-from web.orgs.selectors import unit_descendant_ids
+from web.orgs.selectors import unit_descendant_ids, unit_descendants_subquery
 from web.plans.models import Plan as PlanRecord
 from web.plans.selectors import in_use, visible_to
 
@@ -620,14 +621,14 @@ def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):
         .order_by(*_OBSERVATION_ORDER)
     )
     ids = area_unit_ids(request.user)
-    if ids is not None:
-        rows = rows.filter(submission__org_unit_id__in=ids)
+    if ids is not None:  # one parameter, not one per unit of the area (16,000 for the nation)
+        rows = rows.filter(in_ids("submission__org_unit_id", ids))
     if filters.period:
         rows = rows.filter(submission__period_key=_period(filters.period))
     if filters.indicator:
         rows = rows.filter(indicator_code=filters.indicator)
     if filters.org_unit_id is not None:
-        rows = rows.filter(submission__org_unit_id__in=unit_descendant_ids(filters.org_unit_id))
+        rows = rows.filter(submission__org_unit_id__in=unit_descendants_subquery(filters.org_unit_id))
     if filters.state:
         rows = rows.filter(submission__state=filters.state)
     return rows

@@ -320,3 +320,30 @@ def test_observation_pages_follow_the_unique_index_and_start_at_their_position(c
     )
     last = Observation.objects.get(pk=indexed[499])
     assert f'"data_observation"."submission_id" >= {last.submission_id}' in page_sql
+
+
+def test_a_page_for_a_coordinator_of_the_nation_names_the_area_in_one_parameter(client, crowded):
+    """A coordinator of the nation sees every unit (16,000 in the country): the page of observations
+    sent each unit's id as a parameter of its SELECT and COUNT, which Django quoted and the database
+    parsed on every page. The area goes as one parameter; the rows are the administrator's."""
+    from django.db import connection
+
+    from web.accounts.services import user_ensure
+    from web.orgs.models import OrgUnit
+
+    plan, token = crowded
+    coordinator = user_ensure(
+        username="dieu-phoi-quoc-gia", password="mat-khau-2024", role=Role.COORDINATOR, org_unit=plan.area
+    )[0]
+    own = token_create(user=coordinator, name="nation")[1]
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        if "data_observation" in sql:
+            sent.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        page = _listed(client, plan, own, limit=300).json()
+    assert page == _listed(client, plan, token, limit=300).json()
+    assert OrgUnit.objects.count() > 20 and sent and max(sent) <= 5, sent
