@@ -71,3 +71,49 @@ def test_a_stale_report_is_refused_alone_and_changes_are_audited_per_value(clien
     assert sorted({o.value for o in values if o.submission_id != stale.pk}) == [7]
     assert {o.value for o in values if o.submission_id == stale.pk} == {3}
     assert AuditEntry.objects.filter(action="figure_change").count() == audits + len(again) - 1
+
+
+def test_changed_figures_are_stored_with_their_parts_notes_and_blanks(client, figures, coordinator):
+    """Changed figures are written in one statement per thousand (not Django's CASE per field): parts
+    with decimals, a value computed from them, a note set then cleared, a part taken away."""
+    from decimal import Decimal
+
+    from web.orgs.selectors import unit_find
+
+    from .conftest import LABOUR
+
+    token = token_create(user=coordinator, name="bulk")[1]
+    labour = unit_find(LABOUR).pk
+    commune = unit_find(COMMUNES[0]).pk
+    first = [
+        {
+            "indicator": "2.1",
+            "period": "2031",
+            "org_unit_id": labour,
+            "numerator": "950.5",
+            "denominator": 2000,
+        },
+        {"indicator": "6.3", "period": "2031-Q1", "org_unit_id": commune, "value": 3, "note": "họp"},
+    ]
+    assert _post(client, figures, token, first)["saved"] == 2
+    second = [
+        {
+            "indicator": "2.1",
+            "period": "2031",
+            "org_unit_id": labour,
+            "numerator": 1000,
+            "denominator": "2000.25",
+        },
+        {"indicator": "6.3", "period": "2031-Q1", "org_unit_id": commune, "value": "4", "note": ""},
+    ]
+    assert _post(client, figures, token, second)["saved"] == 2
+    stored = {
+        o.indicator_code: (o.numerator, o.denominator, o.value, o.note)
+        for o in Observation.objects.filter(
+            submission__plan=figures, submission__period_key__startswith="2031"
+        )
+    }
+    assert stored == {
+        "2.1": (Decimal(1000), Decimal("2000.25"), Decimal("49.993751"), ""),
+        "6.3": (None, None, Decimal(4), ""),
+    }
