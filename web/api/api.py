@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
+from django.db.models.expressions import Col
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404
@@ -61,7 +62,7 @@ from web.dashboards.selectors import (
     plan_version_active,
     plan_visible,
 )
-from web.data.models import Observation
+from web.data.models import Observation, Submission
 from web.orgs.access import area_unit_ids, may_see_provisional, scope_to_area, units_visible_to
 from web.orgs.models import OrgUnit
 from web.orgs.selectors import unit_descendant_ids, unit_descendants_subquery
@@ -608,18 +609,32 @@ class ObservationFilter(Schema):
 # position, not by sorting every row of the plan on a joined unit name (which cost most of a page of
 # 1,000 at 5 % of the country and grows with it). A report's figures come together, by indicator and sex.
 _OBSERVATION_ORDER = ("submission_id", "indicator_code", "sex")
+
+
+def _by_report(rows):
+    """``_OBSERVATION_ORDER``, the report's id read from the joined report, not from the figure's
+    ``submission_id`` (equal by the join). SQLite then sees that its walk of the plan's reports in id
+    order (the submission_plan_order index) gives the order, and from a page's position on; ordered
+    on the figure's column it sorted every figure of the plan for each page. Django turns
+    ``submission__id`` into the figure's own column, hence the joined table's column by its alias."""
+    table = Submission._meta.db_table
+    alias = next(
+        name
+        for name, join in rows.query.alias_map.items()
+        if join.table_name == table and name != rows.query.base_table
+    )
+    return rows.order_by(Col(alias, Submission._meta.pk), *_OBSERVATION_ORDER[1:])
+
+
 # An export is read whole, by people too: by period and unit, as it always was.
 _EXPORT_ORDER = ("submission__period_start", "submission__org_unit__name", "indicator_code", "sex", "pk")
 
 
 def _observation_rows(request, plan: PlanRecord, filters: ObservationFilter):
-    rows = (
-        Observation.objects.filter(submission__plan=plan)
-        .select_related("submission__org_unit")
-        # A total order (observation_once is unique): without one a database may give pages that
-        # overlap or skip rows.
-        .order_by(*_OBSERVATION_ORDER)
-    )
+    rows = Observation.objects.filter(submission__plan=plan).select_related("submission__org_unit")
+    # A total order (observation_once is unique): without one a database may give pages that
+    # overlap or skip rows.
+    rows = _by_report(rows)
     ids = area_unit_ids(request.user)
     if ids is not None:  # one parameter, not one per unit of the area (16,000 for the nation)
         rows = rows.filter(in_ids("submission__org_unit_id", ids))
