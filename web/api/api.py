@@ -33,6 +33,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from chitieu.exports import Provisional, to_sdmx_csv, to_tidy_csv
@@ -280,7 +281,10 @@ class PlanOut(Schema):
     title: str | None
 
 
-class ObservationOut(Schema):
+# A plain pydantic model, not a ninja ``Schema``: the page hands over dicts in this shape, and a
+# Schema runs each through its Python wrapper for ORM objects (a getter per field), 0.12 s of a page
+# of 1,000; pydantic's own validation of a dict is a millisecond. The OpenAPI schema is the same.
+class ObservationOut(BaseModel):
     id: int
     indicator: str
     period: str
