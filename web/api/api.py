@@ -925,7 +925,9 @@ def sdmx_structure_get(request, plan_id: int):
 # ------------------------------------------------------------------ writes
 
 
-class ObservationIn(Schema):
+# A plain pydantic model (not a ninja Schema, whose wrapper for ORM objects cost 0.1 ms a row, 50 ms of
+# a request of 500): the OpenAPI schema and the errors naming each row and field are the same.
+class ObservationIn(BaseModel):
     indicator: str
     period: str
     org_unit_id: int | None = Field(None, ge=1, le=_DB_INT_MAX)  # beyond what a database stores: 422
@@ -996,7 +998,7 @@ def observations_upsert_endpoint(request, plan_id: int, payload: UpsertIn):
     plan = _plan(request, plan_id)
     if len(payload.rows) > MAX_ROWS:
         raise HttpError(413, f"tối đa {MAX_ROWS} dòng mỗi lần gửi")
-    rows = [RowInput(**row.dict(), where=f"row {n}") for n, row in enumerate(payload.rows, start=1)]
+    rows = [RowInput(**row.model_dump(), where=f"row {n}") for n, row in enumerate(payload.rows, start=1)]
     return _upsert_out(observations_upsert(actor=request.user, plan=plan, rows=rows, submit=payload.submit))
 
 
