@@ -26,9 +26,9 @@ from chitieu.filetypes import SUFFIXES, sniff
 from chitieu.packages import package_problem
 from chitieu.periods import parse_period
 from web.core import hooks
-from web.core.audit import audit_entry, audit_record
+from web.core.audit import audit_entries_save, audit_entry, audit_record
+from web.core.bulk_sql import rows_insert
 from web.core.fields import FigureField
-from web.core.models import AuditEntry
 from web.core.staging import track
 from web.data.models import Evidence, Observation, Submission
 from web.data.selectors import DutyIndex
@@ -282,9 +282,20 @@ def _store_figures_many(
     created, updated, entries = [], [], []
     for submission, figures in items:
         _figures_diff(actor, submission, figures, stored_all, created, updated, entries)
-    Observation.objects.bulk_create(created, batch_size=1000)
+    rows_insert(
+        Observation,
+        _OBSERVATION_COLUMNS,
+        ((o.submission_id, o.indicator_code, o.sex, *_figure_of(o)) for o in created),
+    )
     _observations_update(updated)
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    audit_entries_save(entries)
+
+
+_OBSERVATION_COLUMNS = ("submission", "indicator_code", "sex", *_FIGURE_FIELDS)
+
+
+def _figure_of(observation: Observation) -> tuple:
+    return tuple(getattr(observation, name) for name in _FIGURE_FIELDS)
 
 
 def _observations_update(observations: list[Observation]) -> None:
