@@ -209,7 +209,10 @@ def submissions_save_many(
 
 
 def _submissions_locked(plan: Plan, groups: list[GroupSave]) -> dict[tuple[int, str], Submission]:
-    """The reports of the groups, created where missing, locked FOR UPDATE in id order."""
+    """The reports of the groups, created where missing, locked FOR UPDATE in the order of their key
+    in the plan (unit, period): two uploads lock shared reports in the same order, and it is the
+    order of the key's index, which SQLite reads them by (ordered by id it walked every report of
+    the plan, in the submission_plan_order index, to spare itself sorting a few)."""
     periods = {parse_period(g.period_key) for g in groups}
     wanted = {(g.unit.pk, parse_period(g.period_key).key) for g in groups}
     units = sorted({unit for unit, _ in wanted})
@@ -221,7 +224,7 @@ def _submissions_locked(plan: Plan, groups: list[GroupSave]) -> dict[tuple[int, 
             rows = (
                 Submission.objects.select_for_update()
                 .filter(plan=plan, org_unit_id__in=units[start : start + 1000], period_key__in=keys)
-                .order_by("pk")
+                .order_by("org_unit_id", "period_key")
             )
             found.update({(s.org_unit_id, s.period_key): s for s in rows})
         return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -117,3 +118,30 @@ def test_changed_figures_are_stored_with_their_parts_notes_and_blanks(client, fi
         "2.1": (Decimal(1000), Decimal("2000.25"), Decimal("49.993751"), ""),
         "6.3": (None, None, Decimal(4), ""),
     }
+
+
+def test_the_reports_of_a_request_are_read_by_their_key_not_every_report_of_the_plan(
+    client, figures, coordinator
+):
+    """The reports a request writes are read (and locked) in the order of their key's index: ordered
+    by id, SQLite walked every report of the plan (a third of a request's time at 5 % of the country)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan (PostgreSQL plans from its statistics)")
+    token = token_create(user=coordinator, name="bulk")[1]
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        if sql.startswith("SELECT") and '"period_key" IN' in sql and "data_submission" in sql:
+            sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        _post(client, figures, token, _rows([2030]))
+    assert sent
+    for sql, params in sent:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            steps = [row[-1] for row in cursor.fetchall()]
+        assert any("org_unit_id=?" in step for step in steps), steps
