@@ -1,8 +1,12 @@
-"""Reads for the API token pages: a person's tokens and the areas a token may be limited to."""
+"""Reads for the API: a person's tokens, the areas a token may be limited to, and a set of ids as
+one SQL parameter."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import json
+from collections.abc import Collection
+
+from django.db.models import F, Lookup, Q, QuerySet
 from django.utils import timezone
 
 from web.api.models import ApiToken
@@ -27,3 +31,24 @@ def token_areas(user) -> list[OrgUnit]:
 
 def tokens_of(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("area").order_by("-created_at", "-pk")
+
+
+class _InIds(Lookup):
+    """``column IN ids`` with the ids as one parameter: an array on PostgreSQL (``= ANY``), a JSON
+    list on SQLite (``json_each``). A coordinator of the nation sees 16,000 units; as ``__in`` each
+    became a parameter that Django quoted and the database parsed on every page of observations."""
+
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = sorted(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(ids)]
+
+
+def in_ids(field: str, ids: Collection[int]) -> _InIds:
+    """A filter: ``field`` (a path such as ``submission__org_unit_id``) is one of ``ids``."""
+    return _InIds(F(field), ids)

@@ -43,11 +43,16 @@ class DutyIndex:
         self.version_id = version.pk
         self.area_ids = unit_descendant_ids(version.plan.area_id)
         assignments = Assignment.objects.filter(indicator__version=version).select_related("indicator")
-        assignments = assignments.prefetch_related("lead_units").order_by("indicator__position")
+        assignments = assignments.order_by("indicator__position")
         if kind is not None:
             assignments = assignments.filter(frequency=kind)
         self.assignments = list(assignments)
-        self.lead_ids = {a.pk: {u.pk for u in a.lead_units.all()} for a in self.assignments}
+        # The lead units' ids from the link table, not the units: an office indicator of the country
+        # has one lead office per district (5,600 units for the plan), built as objects per request.
+        self.lead_ids: dict[int, set[int]] = {a.pk: set() for a in self.assignments}
+        links = Assignment.lead_units.through.objects.filter(assignment_id__in=list(self.lead_ids))
+        for assignment_id, unit_id in links.values_list("assignment_id", "orgunit_id"):
+            self.lead_ids[assignment_id].add(unit_id)
 
     def _reports(self, assignment: Assignment, unit: OrgUnit) -> bool:
         if assignment.reporters == Reporters.COMMUNES:

@@ -320,3 +320,62 @@ def test_observation_pages_follow_the_unique_index_and_start_at_their_position(c
     )
     last = Observation.objects.get(pk=indexed[499])
     assert f'"data_observation"."submission_id" >= {last.submission_id}' in page_sql
+
+
+def test_a_page_for_a_coordinator_of_the_nation_names_the_area_in_one_parameter(client, crowded):
+    """A coordinator of the nation sees every unit (16,000 in the country): the page of observations
+    sent each unit's id as a parameter of its SELECT and COUNT, which Django quoted and the database
+    parsed on every page. The area goes as one parameter; the rows are the administrator's."""
+    from django.db import connection
+
+    from web.accounts.services import user_ensure
+    from web.orgs.models import OrgUnit
+
+    plan, token = crowded
+    coordinator = user_ensure(
+        username="dieu-phoi-quoc-gia", password="mat-khau-2024", role=Role.COORDINATOR, org_unit=plan.area
+    )[0]
+    own = token_create(user=coordinator, name="nation")[1]
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        if "data_observation" in sql:
+            sent.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        page = _listed(client, plan, own, limit=300).json()
+    assert page == _listed(client, plan, token, limit=300).json()
+    assert OrgUnit.objects.count() > 20 and sent and max(sent) <= 5, sent
+
+
+@pytest.mark.parametrize("position", [False, True])
+def test_a_page_of_observations_on_sqlite_sorts_nothing(client, crowded, position):
+    """SQLite chose the plan's reports by the (plan, unit, period) index and then sorted every figure
+    of the plan for each page, the next ones too (1 s a page at full scale). The page walks the plan's
+    reports in id order (submission_plan_order) with their figures from observation_once instead."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan (PostgreSQL plans from its statistics)")
+    plan, token = crowded
+    params = {"limit": 300}
+    if position:
+        link = _listed(client, plan, token, limit=300)["Link"]
+        params["after"] = parse_qs(urlsplit(link[1 : link.index(">")]).query)["after"][0]
+    sent = []
+
+    def keep(execute, sql, sql_params, many, context):
+        if "data_observation" in sql and "LIMIT" in sql:
+            sent.append((sql, sql_params))
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(keep):
+        _listed(client, plan, token, **params)
+    sql, sql_params = sent[-1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", sql_params)
+        steps = [row[-1] for row in cursor.fetchall()]
+    assert not [s for s in steps if "TEMP B-TREE" in s], steps

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('data', '0004_submission_plan_start'),
+        ('data', '0005_submission_plan_order'),
         ('orgs', '0002_unit_code_and_nation'),
         ('plans', '0003_plan_four_eyes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
