@@ -61,9 +61,13 @@ class SexClass(models.TextChoices):
 
 
 class RollupFigure(models.Model):
-    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+")
+    # No foreign-key constraints in the database (Django still deletes the rows with their plan or
+    # unit): the rows are derived, written only by the rebuild from the plan's reports and the unit
+    # closure, and a country's rebuild writes two million of them — checking both keys of each at
+    # COMMIT was 6 of the 67 s of a national year.
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     view = models.CharField(max_length=1, choices=View.choices)
-    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     period_key = models.CharField(max_length=20)
     indicator_code = models.CharField(max_length=20)
     sex = models.CharField(max_length=1, choices=SexClass.choices, blank=True)
