@@ -438,6 +438,12 @@ class Server:
                 "gthread",
                 "--timeout",
                 "600",
+                # Longer than a locust user's pause (1–3 s): with gunicorn's 2 s, a user sending its next
+                # request on a connection the server was closing got "Remote end closed connection"
+                # (1 of 1,440 requests, session 12). Browsers retry such a GET; requests does not. In a
+                # deployment nginx holds the clients' connections (docs/deployment.md).
+                "--keep-alive",
+                "5",
             ],
             env=env or django_env(url),
             cwd=ROOT,
