@@ -306,8 +306,12 @@ class PostgresDatabases:
         self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "start", "-o", options)
         self.started = True
         self.databases: list[str] = []
-        self._sql("CREATE DATABASE bench_template")
-        manage("migrate", "--noinput", "-v0", url=self._url("bench_template"), log=log)
+        try:
+            self._sql("CREATE DATABASE bench_template")
+            manage("migrate", "--noinput", "-v0", url=self._url("bench_template"), log=log)
+        except BaseException:
+            self.close()  # nobody else can: the caller never got this object (a server ran for hours)
+            raise
 
     def _pg(self, program: str, *args: str) -> None:
         cmd = [str(self.bin / program), *args]

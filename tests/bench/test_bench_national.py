@@ -89,3 +89,29 @@ def test_the_harness_runs_every_measurement_at_a_tiny_scale(tmp_path):
     docx = next(f for f in figures if f["key"] == "report_docx")
     assert docx["target"] == "<= 1" and docx["pass"] is (docx["median"] <= 1)
     assert next(f for f in figures if f["key"] == "synth")["pass"] is None
+
+
+def test_a_postgresql_that_failed_to_set_up_is_stopped(tmp_path, monkeypatch):
+    """A failed migration of the template (a missing vendored script, session 12) left the bench's
+    PostgreSQL running: the caller never got the object whose ``close`` stops it."""
+    import psutil
+
+    from bench import bench_national
+
+    def refused(*args, **kwargs):
+        raise RuntimeError("migrate exited 1")
+
+    monkeypatch.setattr(bench_national, "manage", refused)
+    before = {p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"}
+    with pytest.raises(RuntimeError, match="migrate"):
+        bench_national.PostgresDatabases(tmp_path, tmp_path / "pg.log")
+    left = [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if p.info["name"] == "postgres"
+        and p.pid not in before
+        and "chitieu-bench-pg-" in " ".join(p.info["cmdline"] or [])
+    ]
+    for server in left:  # stopped here if the harness did not: a failing run leaves nothing behind
+        server.terminate()
+    assert not left, [p.info["cmdline"] for p in left]
