@@ -259,9 +259,11 @@ class ApiUpload:
     """POST to the API through gunicorn; the worker serving it is the process killed."""
 
     table = "data_observation"
-    # The bulk upsert is set-based: its writes come in one burst of a few tens of milliseconds
-    # at the end of the request, so the kills sample that burst, not a quarter of a second after.
-    delays = (0.0, 0.002, 0.01)
+    # The bulk upsert is set-based: its writes come in one burst of a few milliseconds at the end
+    # of the request (multi-row INSERTs since session 12), so the kills sample that burst, not a
+    # quarter of a second after, and five times: with three, a clean-clone run landed one kill
+    # inside and two after the commit.
+    delays = (0.0, 0.0, 0.001, 0.002, 0.01)
 
     def __init__(self, site, server: Gunicorn):
         self.site, self.server = site, server
