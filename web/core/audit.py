@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.utils import timezone
@@ -26,11 +26,28 @@ def audit_record(
     new: Any = None,
     reason: str = "",
 ) -> AuditEntry:
-    entry = audit_entry(
+    pending = audit_entry(
         actor=actor, action=action, subject=subject, field=field, old=old, new=new, reason=reason
     )
+    entry = AuditEntry(**pending._asdict())
     entry.save()
     return entry
+
+
+class PendingEntry(NamedTuple):
+    """An audit entry not yet written: ``audit_entries_save`` writes thousands of them at once.
+
+    A tuple, not an unsaved ``AuditEntry``: an API request of 10,000 new figures builds 30,000 of
+    them, and a model instance each was a fifth of the request's time."""
+
+    actor_id: int | None
+    action: str
+    subject_type: str
+    subject_id: int | None
+    field: str
+    old: str
+    new: str
+    reason: str
 
 
 def audit_entry(
@@ -42,34 +59,31 @@ def audit_entry(
     old: Any = None,
     new: Any = None,
     reason: str = "",
-) -> AuditEntry:
-    """The entry ``audit_record`` writes, unsaved: for services that write many with one bulk_create."""
-    return AuditEntry(
-        actor=actor,
-        action=action,
-        subject_type=subject._meta.model_name,
-        subject_id=subject.pk,
-        field=field,
-        old=_text(old),
-        new=_text(new),
-        reason=reason,
+) -> PendingEntry:
+    """The entry ``audit_record`` writes, unsaved: for services that write many at once."""
+    return PendingEntry(
+        getattr(actor, "pk", None),
+        action,
+        subject._meta.model_name,
+        subject.pk,
+        field,
+        _text(old),
+        _text(new),
+        reason,
     )
 
 
 _COLUMNS = ("at", "actor", "action", "subject_type", "subject_id", "field", "old", "new", "reason")
 
 
-def audit_entries_save(entries: Iterable[AuditEntry]) -> None:
+def audit_entries_save(entries: Iterable[PendingEntry]) -> None:
     """Write entries built by ``audit_entry`` in batches (a bulk load's changed figures, an API
     request's), all at this moment, one multi-row INSERT per thousand."""
     now = timezone.now()
     rows_insert(
         AuditEntry,
         _COLUMNS,
-        (
-            (now, e.actor_id, e.action, e.subject_type, e.subject_id, e.field, e.old, e.new, e.reason)
-            for e in entries
-        ),
+        ((now, *entry) for entry in entries),
     )
 
 

@@ -77,7 +77,8 @@ def _sqlite_pragmas() -> Iterator[None]:
 def rows_insert(
     model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], chunk: int = 1000
 ) -> None:
-    """INSERT ``rows`` (values in the order of ``fields``) with one multi-row statement per ``chunk``.
+    """INSERT ``rows`` (values in the order of ``fields``): one COPY on PostgreSQL, one multi-row
+    statement per ``chunk`` on SQLite.
 
     ``bulk_create`` prepares every value of every instance through its field, which was most of
     an API request of 500 new figures and their 1,500 audit entries. Here the values the driver
@@ -86,23 +87,6 @@ def rows_insert(
     columns = [model._meta.get_field(name) for name in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
-    batch: list[list[Any]] = []
-
-    def write() -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # One array per column: the driver splits the statement at each placeholder in
-                # Python, which for 9,000 of them took longer than the insert.
-                arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
-                cursor.execute(
-                    f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
-                    [list(values) for values in zip(*batch, strict=True)],
-                )
-            else:
-                one = f"({', '.join(['%s'] * len(columns))})"
-                flat = [value for row in batch for value in row]
-                cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}", flat)
-
     prepared: dict[tuple[int, Any], Any] = {}  # the same moment or figure again: converted once
 
     def prepare(number: int, value: Any) -> Any:
@@ -112,10 +96,26 @@ def rows_insert(
             prepared[(number, value)] = columns[number].get_db_prep_save(value, connection)
         return prepared[(number, value)]
 
+    if connection.vendor == "postgresql":
+        # COPY: the driver writes each row in C. A multi-row INSERT (one array per column) had its
+        # arrays quoted value by value in Python: a third of an API request of 10,000 new figures.
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([prepare(number, value) for number, value in enumerate(row)])
+        return
+    one = f"({', '.join(['%s'] * len(columns))})"
+    batch: list[Any] = []
+    count = 0
     for row in rows:
-        batch.append([prepare(number, value) for number, value in enumerate(row)])
-        if len(batch) == chunk:
-            write()
-            batch = []
-    if batch:
-        write()
+        batch += [prepare(number, value) for number, value in enumerate(row)]
+        count += 1
+        if count == chunk:
+            _insert_values(table, names, one, count, batch)
+            batch, count = [], 0
+    if count:
+        _insert_values(table, names, one, count, batch)
+
+
+def _insert_values(table: str, names: str, one: str, count: int, values: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * count)}", values)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -69,7 +70,12 @@ class FigureInput:
 
 def figure_rule(indicator: Indicator) -> FigureRule:
     """The core's figure rule for an indicator of the plan in the database."""
-    return FigureRule.of(indicator.measure, indicator.per)
+    return _rule(indicator.measure, indicator.per)
+
+
+@lru_cache(maxsize=256)
+def _rule(measure: str, per: int | None) -> FigureRule:
+    return FigureRule.of(measure, per)  # the same few (measure, factor) pairs for every figure
 
 
 def compute_value(indicator: Indicator, figure: FigureInput) -> Decimal | None:
@@ -79,6 +85,16 @@ def compute_value(indicator: Indicator, figure: FigureInput) -> Decimal | None:
 
 def check_figure(indicator: Indicator, figure: FigureInput) -> None:
     compute_value(indicator, figure)
+
+
+Figures = dict[tuple[Indicator, str], FigureInput]
+Values = dict[tuple[Indicator, str], Decimal | None]
+
+
+def _accepted_values(figures: Figures) -> Values:
+    """The value to store for each figure, the rule applied once each; FigureError at the first
+    figure it refuses (nothing is written then)."""
+    return {key: compute_value(key[0], figure) for key, figure in figures.items()}
 
 
 def _may_act_for(actor, unit: OrgUnit, area: set[int] | bool | None = False) -> Role:
@@ -147,9 +163,7 @@ def submission_save(
         raise StaleSubmission
     _transition(actor, submission, Action.EDIT)
     _require_duties(unit, [indicator for indicator, _ in figures], duty_index)
-    for (indicator, _sex), figure in figures.items():
-        check_figure(indicator, figure)
-    _store_figures(actor, submission, figures)
+    _store_figures_many(actor, [(submission, figures, _accepted_values(figures))])
     for upload in evidence:
         evidence_add(actor=actor, submission=submission, upload=upload)
     submission.revision += 1
@@ -182,7 +196,7 @@ def submissions_save_many(
     outcomes: list[Submission | Exception | None] = [None] * len(groups)
     area = area_unit_ids(actor) if actor.is_authenticated else set()
     locked = _submissions_locked(plan, groups)
-    accepted: list[tuple[Submission, dict]] = []
+    accepted: list[tuple[Submission, Figures, Values]] = []
     for number, group in enumerate(groups):
         try:
             _may_act_for(actor, group.unit, area)
@@ -192,18 +206,17 @@ def submissions_save_many(
                 raise StaleSubmission
             _transition(actor, submission, Action.EDIT, area=area)
             _require_duties(group.unit, [indicator for indicator, _ in group.figures], duty_index)
-            for (indicator, _sex), figure in group.figures.items():
-                check_figure(indicator, figure)
+            values = _accepted_values(group.figures)
         except (PermissionDenied, StaleSubmission, ApprovalError, FigureError) as refused:
             outcomes[number] = refused
             continue
         outcomes[number] = submission
-        accepted.append((submission, group.figures))
+        accepted.append((submission, group.figures, values))
     _store_figures_many(actor, accepted)
-    ids = [submission.pk for submission, _ in accepted]
+    ids = [submission.pk for submission, _, _ in accepted]
     for start in range(0, len(ids), 1000):
         Submission.objects.filter(pk__in=ids[start : start + 1000]).update(revision=F("revision") + 1)
-    for submission, _ in accepted:
+    for submission, _, _ in accepted:
         submission.revision += 1
     return outcomes  # type: ignore[return-value]
 
@@ -263,42 +276,27 @@ def _require_duties(unit: OrgUnit, indicators: list[Indicator], duty_index=None)
 _FIGURE_FIELDS = ("numerator", "denominator", "value", "note")
 
 
-def _store_figures(actor, submission: Submission, figures: dict[tuple[Indicator, str], FigureInput]) -> None:
-    """Write the figures that changed, with one audit entry per changed value (old → new).
+def _store_figures_many(actor, items: list[tuple[Submission, Figures, Values]]) -> None:
+    """Write the figures that changed, with one audit entry per changed value (old → new), for
+    each report with its figures and the values the rule accepted for them (``_accepted_values``).
 
-    The submission's stored figures are read in one query and written with one
-    insert and one update, whatever the number of figures (the API sends thousands).
-    """
-    _store_figures_many(actor, [(submission, figures)])
-
-
-def _store_figures_many(
-    actor, items: list[tuple[Submission, dict[tuple[Indicator, str], FigureInput]]]
-) -> None:
-    """``_store_figures`` for many reports: their figures read in one query per thousand reports."""
-    by_id = {submission.pk: submission for submission, _ in items}
+    The reports' stored figures are read in one query per thousand reports and written with one
+    insert and one update, whatever the number of figures (the API sends thousands)."""
+    by_id = {submission.pk: submission for submission, _, _ in items}
     ids = sorted(by_id)
     stored_all: dict[tuple[int, str, str], Observation] = {}
     for start in range(0, len(ids), 1000):
         for o in Observation.objects.filter(submission_id__in=ids[start : start + 1000]):
             stored_all[(o.submission_id, o.indicator_code, o.sex)] = o
     created, updated, entries = [], [], []
-    for submission, figures in items:
-        _figures_diff(actor, submission, figures, stored_all, created, updated, entries)
-    rows_insert(
-        Observation,
-        _OBSERVATION_COLUMNS,
-        ((o.submission_id, o.indicator_code, o.sex, *_figure_of(o)) for o in created),
-    )
+    for submission, figures, values in items:
+        _figures_diff(actor, submission, figures, values, stored_all, created, updated, entries)
+    rows_insert(Observation, _OBSERVATION_COLUMNS, created)
     _observations_update(updated)
     audit_entries_save(entries)
 
 
 _OBSERVATION_COLUMNS = ("submission", "indicator_code", "sex", *_FIGURE_FIELDS)
-
-
-def _figure_of(observation: Observation) -> tuple:
-    return tuple(getattr(observation, name) for name in _FIGURE_FIELDS)
 
 
 def _observations_update(observations: list[Observation]) -> None:
@@ -334,24 +332,26 @@ def _observations_update(observations: list[Observation]) -> None:
             )
 
 
-def _figures_diff(actor, submission: Submission, figures, stored_all, created, updated, entries) -> None:
-    """The observations to create and update for one report, and an audit entry per changed value."""
+def _figures_diff(
+    actor, submission: Submission, figures: Figures, values: Values, stored_all, created, updated, entries
+) -> None:
+    """The observations to create (rows of ``_OBSERVATION_COLUMNS``) and update for one report, and
+    an audit entry per changed value."""
     for (indicator, sex), figure in figures.items():
         new = {
             "numerator": figure.numerator,
             "denominator": figure.denominator,
-            "value": compute_value(indicator, figure),
+            "value": values[(indicator, sex)],
             "note": figure.note.strip(),
         }
         observation = stored_all.get((submission.pk, indicator.code, sex))
-        is_new = observation is None
-        if is_new:
+        if observation is None:
             if all(v in (None, "") for v in new.values()):
                 continue  # nothing typed, nothing stored: missing stays missing
-            observation = Observation(submission=submission, indicator_code=indicator.code, sex=sex)
+            created.append((submission.pk, indicator.code, sex, *new.values()))
         changed = False
         for field, value in new.items():
-            old = getattr(observation, field)
+            old = getattr(observation, field) if observation is not None else _NEW[field]
             if _differs(old, value):
                 entries.append(
                     audit_entry(
@@ -363,10 +363,14 @@ def _figures_diff(actor, submission: Submission, figures, stored_all, created, u
                         new=_plain(value),
                     )
                 )
-                setattr(observation, field, value)
-                changed = True
+                if observation is not None:
+                    setattr(observation, field, value)
+                    changed = True
         if changed:
-            (created if is_new else updated).append(observation)
+            updated.append(observation)
+
+
+_NEW = {field: Observation._meta.get_field(field).get_default() for field in _FIGURE_FIELDS}
 
 
 def _differs(old, new) -> bool:
