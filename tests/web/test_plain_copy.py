@@ -72,6 +72,59 @@ def test_the_path_is_off_unless_asked(country, tmp_path, monkeypatch):
     assert not observations_load(plan=country, rows_or_path=path, actor=None).set_based
 
 
+def _texts() -> dict[str, tuple[str, bool]]:
+    """Files written by hand: (text, taken set-based on PostgreSQL)."""
+    rows = figures()
+    lines = [",".join(r) for r in rows]
+    no_note = "\n".join(",".join(r[:7]) for r in [HEADER, *rows]) + "\n"
+    spaced_note = [r[:] for r in rows]
+    spaced_note[3][7] = " ghi chú "  # stored stripped by the line path: not copied as it is
+    return {
+        # blank lines (CRLF too) and a line of empty cells between records: skipped, as line by line
+        "blank_lines": (
+            "\r\n".join([",".join(HEADER), *lines[:5], "", "", ",,,,,,,", *lines[5:]]) + "\r\n\r\n",
+            True,
+        ),
+        "no_note_column": (no_note, True),
+        "unknown_last_column": (
+            "\n".join([",".join([*HEADER, "x"]), *(f"{line},y" for line in lines)]) + "\n",
+            False,
+        ),
+        "spaced_note": ("\n".join(",".join(r) for r in [HEADER, *spaced_note]) + "\n", False),
+        "empty_cells_and_a_code": ("\n".join([",".join(HEADER), *lines, "1.1,,,,,,,"]) + "\n", False),
+    }
+
+
+def _line_by_line(country, path):
+    """The same file with the set-based path off."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CHITIEU_LOAD_IN_SQL")
+        return observations_load(plan=country, rows_or_path=path, actor=None)
+
+
+@pytest.mark.parametrize("name", list(_texts()))
+def test_a_file_stores_what_the_lines_path_stores_or_names_the_same_bad_lines(country, tmp_path, name):
+    text, in_sql = _texts()[name]
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(text.encode())
+    try:
+        from_file = observations_load(plan=country, rows_or_path=path, actor=None)
+    except LoadError as error:
+        assert not in_sql and _raw_tables() == []
+        file_issues = [(i.line, i.code, i.message) for i in error.issues]
+        with pytest.raises(LoadError) as by_lines:
+            _line_by_line(country, path)
+        assert [(i.line, i.code, i.message) for i in by_lines.value.issues] == file_issues
+        assert file_issues
+        return
+    assert from_file.set_based is (in_sql and connection.vendor == "postgresql")
+    in_file = stored()
+    _forget_figures()
+    again = _line_by_line(country, path)
+    assert not again.set_based
+    assert (stored(), again.rows) == (in_file, from_file.rows)
+
+
 def _bad_files() -> dict[str, list[list[str]]]:
     plain = figures()
     share_above = [r[:] for r in plain]

@@ -45,9 +45,7 @@ from django.utils import timezone
 from chitieu import approval
 from chitieu import observation_csv as tidy
 from chitieu.approval import State
-from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS
 from chitieu.periods import PeriodKeyError, parse_period
-from chitieu.plan import Measure
 from web.core import hooks
 from web.core.audit import audit_entries_save, audit_entry, audit_record
 from web.core.bulk_sql import bulk_statements
@@ -148,8 +146,6 @@ class _Sub:
 
 _PLAIN_DECIMAL = re.compile(r"\d+\.\d+", re.ASCII)
 _THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+", re.ASCII)
-# A value the quick path may take as it is: what the figure rule's limits let through.
-_FAST_VALUE = re.compile(rf"\d{{1,{INTEGER_DIGITS}}}(?:\.\d{{1,{DECIMAL_PLACES}}})?", re.ASCII)
 _SEX_INDEX = {"": 0, "F": 1, "M": 2}
 
 
@@ -400,6 +396,7 @@ class _Load:
             raise LoadError([LoadIssue(1, "tệp số liệu trống", "empty_file")], source=self.source.name)
         line, cells = first
         self.header_line = line
+        self.header_cells = cells
         columns, issues = tidy._header([unicodedata.normalize("NFC", c) for c in cells], line)
         errors = [LoadIssue(line, i.message, i.code) for i in issues if i.severity.value == "error"]
         if errors:
@@ -527,13 +524,7 @@ class _Load:
             self.source.position,
             self.source.size,
         )
-        count = Measure.COUNT
-        commune, sex_index, plain, fast_value = (
-            UnitKind.COMMUNE.value,
-            _SEX_INDEX,
-            _PLAIN_DECIMAL.fullmatch,
-            _FAST_VALUE.fullmatch,
-        )
+        commune, sex_index = UnitKind.COMMUNE.value, _SEX_INDEX
         decimal_comma, normalize, unit_class = self.decimal_comma, unicodedata.normalize, AreaUnit
         # The figure rule's answers, by (indicator, numerator, denominator, value) as written: the
         # value to store as text, or "" for a line the rule sends to the general path.
@@ -575,34 +566,13 @@ class _Load:
                 failed = bool(self.error_count)
                 continue
             t_num, t_den, t_val = cells[cn].strip(), cells[cd].strip(), cells[cv].strip()
-            if (
-                (t_num and (len(t_num) > 13 or not (t_num.isdigit() and t_num.isascii())))
-                or (t_den and (len(t_den) > 13 or not (t_den.isdigit() and t_den.isascii())))
-                or (
-                    t_val
-                    and not (
-                        fast_value(t_val)
-                        and (
-                            t_val.isdigit() or (not decimal_comma and rule.measure != count and plain(t_val))
-                        )
-                    )
-                )
-            ):
-                general(line, cells)
-                failed = bool(self.error_count)
-                continue
-            # The figure rule itself (chitieu.figures), for the plain numbers read above; None
-            # sends the line to the general path, which gives the rule's reason. Its answer is
-            # kept per indicator and numbers as written: most lines repeat an earlier one's.
+            # The figure rule itself (chitieu.figures) for numbers written plainly (quick_value);
+            # "" sends the line to the general path, which gives the reason. Its answer is kept
+            # per indicator and numbers as written: most lines repeat an earlier one's.
             judged_key = (code, t_num, t_den, t_val)
             value = judged_get(judged_key)
             if value is None:
-                accepted = rule.figure.accept_plain(
-                    Decimal(t_num) if t_num else None,
-                    Decimal(t_den) if t_den else None,
-                    Decimal(t_val) if t_val else None,
-                )
-                value = "" if accepted is None else str(accepted)
+                value = rule.quick_value(t_num, t_den, t_val, decimal_comma)
                 if len(judged) >= judged_kept:
                     judged.clear()  # memory stays flat: the common numbers come back quickly
                 judged[judged_key] = value
