@@ -510,21 +510,43 @@ def area_observations(
 
 def _areas_rows(
     plan, core: Plan, areas: Sequence[OrgUnit], figures: dict[int, list], per_unit, *, states, yearly: bool
-) -> dict[int, list[CoreObservation]]:
+) -> dict[int, _OwnRows]:
     """``_area_rows`` of several areas (no commune among them) without their communes' per-unit
-    rows, the raw rows read once for all (``_raw_for_areas``)."""
+    rows, the raw rows read once for all (``_raw_for_areas``); each area's rows are made when first
+    asked for (``_OwnRows.rows``: by whichever process judges the area)."""
     clashes = label_clashes([a.pk for a in areas]) if yearly else set()
     mixed = {
         a.pk: mixed_codes(core, figures.get(a.pk, []), yearly=yearly, clash=a.pk in clashes) for a in areas
     }
     raw = _raw_for_areas(plan, areas, mixed, states=states)
-    out = {}
-    for area in areas:
-        summed = [f for f in figures.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
-        by_shape = yearly and area.pk not in clashes
-        rows = rows_from_summary(core, summed, yearly=by_shape) + raw.get(area.pk, [])
-        out[area.pk] = _without_per_unit_sums(rows, per_unit)
-    return out
+    return {
+        area.pk: _OwnRows(
+            core,
+            [f for f in figures.get(area.pk, []) if f.indicator_code not in mixed[area.pk]],
+            yearly and area.pk not in clashes,
+            raw.get(area.pk, []),
+            per_unit,
+        )
+        for area in areas
+    }
+
+
+@dataclass
+class _OwnRows:
+    """An area's rows from its summary and raw rows, as ``_areas_rows`` reads them, made once."""
+
+    core: Plan
+    summed: list
+    by_shape: bool
+    raw: list[CoreObservation]
+    per_unit: list[str]
+    _rows: list[CoreObservation] | None = None
+
+    def rows(self) -> list[CoreObservation]:
+        if self._rows is None:
+            rows = rows_from_summary(self.core, self.summed, yearly=self.by_shape) + self.raw
+            self._rows = _without_per_unit_sums(rows, self.per_unit)
+        return self._rows
 
 
 def _without_per_unit_sums(rows: list[CoreObservation], per_unit) -> list[CoreObservation]:
@@ -1022,7 +1044,7 @@ class StoreInputs:
 
     core: Plan
     period_keys: list[str]
-    own: dict[bool, dict[int, list[CoreObservation]]]  # by_year(period) → area → its own rows
+    own: dict[bool, dict[int, _OwnRows]]  # by_year(period) → area → its own rows
     communes: dict[str, _Communes]  # period → the areas' communes and their per-unit rows
     series_memos: dict[str, dict | None]  # period → each commune's per-unit series (names unique)
     phase_memos: dict[tuple[int, bool], dict]  # (area, by_year) → trajectories and baselines
@@ -1072,7 +1094,7 @@ def judge_for_store(
         communes = inputs.communes[period_key]
         own = inputs.own[by_year(period_key)]
         for area_id in area_ids:
-            rows = own[area_id] + communes.rows.get(area_id, [])
+            rows = own[area_id].rows() + communes.rows.get(area_id, [])
             evaluation = evaluate_plan(
                 inputs.core,
                 rows,

@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import multiprocessing
 import pickle
 from collections.abc import Iterable
 
@@ -76,6 +75,7 @@ from web.plans.models import Plan, VersionStatus
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_version
 from web.rollups.models import RollupVersion, Verdict, View
+from web.rollups.processes import forked_map
 from web.rollups.selectors import (
     STORED_KINDS,
     StoreInputs,
@@ -221,74 +221,21 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     return out
 
 
-# Areas: fewer are judged in a moment (a province's plan), not worth starting processes for.
-JUDGED_APART_FROM = 64
-
-
 def _judged_rows(
     inputs: StoreInputs, plan_id: int, views: list[str], digest: str, area_ids: list[int]
 ) -> dict[str, list[tuple]]:
-    """The rows of ``area_ids`` for each of ``views`` (judged alike), by the engine: in this
-    process, or split over ``settings.CHITIEU_JUDGING_PROCESSES`` forked processes (a country's
-    judging is minutes of the engine, and the engine reads nothing but ``inputs``)."""
-    processes = _processes(len(area_ids))
-    if processes <= 1:
-        return _rows_of(inputs, plan_id, views, digest, area_ids)
-    global _FORKED
-    _FORKED = (inputs, plan_id, views, digest)
+    """The rows of ``area_ids`` for each of ``views`` (judged alike), by the engine: here, or over
+    forked processes for a country (``web.rollups.processes``)."""
     out: dict[str, list[tuple]] = {view: [] for view in views}
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes, initializer=_forked_start) as pool:
-            for rows in pool.imap_unordered(_forked_rows, _chunks(area_ids, processes)):
-                for view in views:
-                    out[view] += rows[view]
-                gc.freeze()  # kept until written (selectors.spare_judged)
-    finally:
-        _FORKED = None
+    for rows in forked_map(_rows_of, (inputs, plan_id, views, digest), area_ids):
+        for view in views:
+            out[view] += rows[view]
+        gc.freeze()  # kept until written (selectors.spare_judged)
     return out
 
 
-def _processes(areas: int) -> int:
-    """How many processes judge ``areas`` areas: one but for many areas where processes can be
-    forked. Forking is safe from a thread too (laptop mode, ``web.jobs.background``): the forked
-    process runs only the engine over what was read before, touches no connection, lock or file,
-    and ends without running any exit handler (``multiprocessing``'s fork start)."""
-    wanted = settings.CHITIEU_JUDGING_PROCESSES
-    if (
-        wanted <= 1
-        or areas < JUDGED_APART_FROM
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or multiprocessing.current_process().daemon  # such a process may not have children
-    ):
-        return 1
-    return min(wanted, areas)
-
-
-def _chunks(area_ids: list[int], processes: int) -> list[list[int]]:
-    """Consecutive areas (an area's communes shared by those next to it) in small enough parts
-    that no process waits long for the last: the nation alone costs as much as many districts."""
-    size = max(1, len(area_ids) // (processes * 8))
-    return [area_ids[i : i + size] for i in range(0, len(area_ids), size)]
-
-
-# What the forked processes judge: set before they are forked, read by them as they were forked.
-_FORKED: tuple[StoreInputs, int, list[str], str] | None = None
-
-
-def _forked_start() -> None:
-    gc.disable()  # a process that ends once its share is judged: what it made is freed with it
-
-
-def _forked_rows(area_ids: list[int]) -> dict[str, list[tuple]]:
-    assert _FORKED is not None, "judged only in a process forked by _judged_rows"
-    inputs, plan_id, views, digest = _FORKED
-    return _rows_of(inputs, plan_id, views, digest, area_ids)
-
-
-def _rows_of(
-    inputs: StoreInputs, plan_id: int, views: list[str], digest: str, area_ids: list[int]
-) -> dict[str, list[tuple]]:
+def _rows_of(judging: tuple[StoreInputs, int, list[str], str], area_ids: list[int]) -> dict[str, list[tuple]]:
+    inputs, plan_id, views, digest = judging
     pickled = _Blobs()
     out: dict[str, list[tuple]] = {view: [] for view in views}
     for area_id, period_key, evaluation, horizon in judge_for_store(inputs, area_ids):

@@ -551,9 +551,9 @@ def test_verdict_rows_are_written_as_bulk_create_writes_them(admin, committed):
 def test_verdicts_judged_over_several_processes_are_those_judged_in_one(
     admin, committed, settings, monkeypatch
 ):
-    """A country's areas are judged in forked processes (``verdicts._judged_rows``): the rows they
+    """A country's areas are judged in forked processes (``web.rollups.processes``): the rows they
     store are the very rows one process stores, both views, every area and period."""
-    from web.rollups import verdicts
+    from web.rollups import processes, verdicts
 
     nation = build_tree([[2, 1], [1, 1]])
     plan = committed(plan_for, nation, admin)
@@ -565,8 +565,8 @@ def test_verdicts_judged_over_several_processes_are_those_judged_in_one(
     verdicts.store_verdicts(plan.pk)
     alone = stored_snapshot(plan)
     settings.CHITIEU_JUDGING_PROCESSES = 2
-    monkeypatch.setattr(verdicts, "JUDGED_APART_FROM", 2)
-    assert verdicts._processes(len({key[1] for key in alone})) == 2
+    monkeypatch.setattr(processes, "APART_FROM", 2)
+    assert processes.processes_for(len({key[1] for key in alone})) == 2
     verdicts.store_verdicts(plan.pk)
     assert stored_snapshot(plan) == alone
     assert {key[0] for key in alone} == {"A", "P"}
