@@ -41,14 +41,21 @@ def processes_for(items: int) -> int:
     return min(wanted, items)
 
 
-def forked_map(work: Callable[[Any, Sequence], Any], shared: Any, items: Sequence) -> Iterator:
+def forked_map(
+    work: Callable[[Any, Sequence], Any], shared: Any, items: Sequence, *, ahead: int = 0
+) -> Iterator:
     """``work(shared, part)`` for parts of ``items`` (consecutive, in no particular order of
     completion), in forked processes when ``processes_for`` says so, else here in one part.
-    ``work`` is a module's function (named in each task); ``shared`` is never pickled."""
+    ``work`` is a module's function (named in each task); ``shared`` is never pickled. The first
+    ``ahead`` items are done here before the others are forked: what they leave in ``shared``
+    (the nation leaves every commune's series worked out) is not worked out again by each process."""
     processes = processes_for(len(items))
     if processes <= 1:
         yield work(shared, items)
         return
+    if ahead:
+        yield work(shared, items[:ahead])
+        items = items[ahead:]
     global _FORKED
     _FORKED = (work, shared)
     try:

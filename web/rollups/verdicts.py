@@ -216,18 +216,22 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     for group in groups.values():
         targets = group[0][2]
         inputs = store_inputs(plan, core, stored_periods(core), targets, states=VIEW_STATES[group[0][0]])
-        rows = _judged_rows(inputs, plan.pk, [view for view, _, _ in group], digest, [a.pk for a in targets])
+        views_judged = [view for view, _, _ in group]
+        rows = _judged_rows(inputs, plan.pk, plan.area_id, views_judged, digest, [a.pk for a in targets])
         out += [(view, unit_ids, rows[view]) for view, unit_ids, _ in group]
     return out
 
 
 def _judged_rows(
-    inputs: StoreInputs, plan_id: int, views: list[str], digest: str, area_ids: list[int]
+    inputs: StoreInputs, plan_id: int, plan_area_id: int, views: list[str], digest: str, area_ids: list[int]
 ) -> dict[str, list[tuple]]:
     """The rows of ``area_ids`` for each of ``views`` (judged alike), by the engine: here, or over
     forked processes for a country (``web.rollups.processes``)."""
     out: dict[str, list[tuple]] = {view: [] for view in views}
-    for rows in forked_map(_rows_of, (inputs, plan_id, views, digest), area_ids):
+    # The plan's own area first (the nation: every commune below it), judged before the others.
+    top = sorted(area_ids, key=lambda area_id: area_id != plan_area_id)
+    ahead = 1 if plan_area_id in area_ids else 0
+    for rows in forked_map(_rows_of, (inputs, plan_id, views, digest), top, ahead=ahead):
         for view in views:
             out[view] += rows[view]
         gc.freeze()  # kept until written (selectors.spare_judged)
