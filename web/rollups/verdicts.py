@@ -272,12 +272,12 @@ def _insert(rows: list[tuple]) -> None:
     columns = ", ".join(quote(f.column) for f in _verdict_fields()[2])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Binary: the results' bytes go as they are, not as hex text twice their size for the
-            # server to parse back (half the time of writing a country's verdicts).
             if _lz4_toast(cursor):
                 # The results' bytes are kept compressed (TOAST) by lz4, not PostgreSQL's default
                 # pglz: a third of writing them, and faster to read back. Until the commit.
                 cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+            # Binary: the results' bytes go as they are, not as hex text twice their size for the
+            # server to parse back; the columns' types as the table has them.
             cursor.execute(f"SELECT {columns} FROM {table} LIMIT 0")
             types = [column.type_code for column in cursor.cursor.description]
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
