@@ -510,21 +510,43 @@ def area_observations(
 
 def _areas_rows(
     plan, core: Plan, areas: Sequence[OrgUnit], figures: dict[int, list], per_unit, *, states, yearly: bool
-) -> dict[int, list[CoreObservation]]:
+) -> dict[int, _OwnRows]:
     """``_area_rows`` of several areas (no commune among them) without their communes' per-unit
-    rows, the raw rows read once for all (``_raw_for_areas``)."""
+    rows, the raw rows read once for all (``_raw_for_areas``); each area's rows are made when first
+    asked for (``_OwnRows.rows``: by whichever process judges the area)."""
     clashes = label_clashes([a.pk for a in areas]) if yearly else set()
     mixed = {
         a.pk: mixed_codes(core, figures.get(a.pk, []), yearly=yearly, clash=a.pk in clashes) for a in areas
     }
     raw = _raw_for_areas(plan, areas, mixed, states=states)
-    out = {}
-    for area in areas:
-        summed = [f for f in figures.get(area.pk, []) if f.indicator_code not in mixed[area.pk]]
-        by_shape = yearly and area.pk not in clashes
-        rows = rows_from_summary(core, summed, yearly=by_shape) + raw.get(area.pk, [])
-        out[area.pk] = _without_per_unit_sums(rows, per_unit)
-    return out
+    return {
+        area.pk: _OwnRows(
+            core,
+            [f for f in figures.get(area.pk, []) if f.indicator_code not in mixed[area.pk]],
+            yearly and area.pk not in clashes,
+            raw.get(area.pk, []),
+            per_unit,
+        )
+        for area in areas
+    }
+
+
+@dataclass
+class _OwnRows:
+    """An area's rows from its summary and raw rows, as ``_areas_rows`` reads them, made once."""
+
+    core: Plan
+    summed: list
+    by_shape: bool
+    raw: list[CoreObservation]
+    per_unit: list[str]
+    _rows: list[CoreObservation] | None = None
+
+    def rows(self) -> list[CoreObservation]:
+        if self._rows is None:
+            rows = rows_from_summary(self.core, self.summed, yearly=self.by_shape) + self.raw
+            self._rows = _without_per_unit_sums(rows, self.per_unit)
+        return self._rows
 
 
 def _without_per_unit_sums(rows: list[CoreObservation], per_unit) -> list[CoreObservation]:
@@ -1013,14 +1035,26 @@ def _stored(rows: list, digest: str, codes: list[str], period_key: str, as_of: d
     return PlanEvaluation(parse_period(period_key).key, results, issues, as_of)
 
 
-def evaluate_for_store(
-    plan, core: Plan, period_keys: Sequence[str], areas: Sequence[OrgUnit], *, states: Sequence[str]
-) -> dict[tuple[int, str], tuple[PlanEvaluation, date | None]]:
-    """The engine's evaluation of each area for each period as ``unit_evaluation`` feeds it, with
-    every figure known (``STORED_AS_OF``), and the latest end of a period among its rows.
+@dataclass
+class StoreInputs:
+    """What the engine needs to judge the areas of a plan for the stored periods, read from the
+    database once (``store_inputs``, as ``unit_evaluation`` feeds the engine); judging them
+    (``judge_for_store``) reads nothing more, so it can run in other processes over parts of the
+    areas (``web.rollups.verdicts``)."""
 
-    A fixed number of queries: the areas' summary rows once, the communes' per-unit rows once for
-    every period; each commune's per-unit series is worked out once per period."""
+    core: Plan
+    period_keys: list[str]
+    own: dict[bool, dict[int, _OwnRows]]  # by_year(period) → area → its own rows
+    communes: dict[str, _Communes]  # period → the areas' communes and their per-unit rows
+    series_memos: dict[str, dict | None]  # period → each commune's per-unit series (names unique)
+    phase_memos: dict[tuple[int, bool], dict]  # (area, by_year) → trajectories and baselines
+
+
+def store_inputs(
+    plan, core: Plan, period_keys: Sequence[str], areas: Sequence[OrgUnit], *, states: Sequence[str]
+) -> StoreInputs:
+    """A fixed number of queries: the areas' summary rows once, the communes' per-unit rows once
+    for every period."""
     figures: dict[int, list] = {a.pk: [] for a in areas}
     for figure in (
         RollupFigure.objects.filter(plan=plan, view=view_of(states), unit__in=[a.pk for a in areas])
@@ -1032,34 +1066,47 @@ def evaluate_for_store(
     # The summary's rows depend only on whether a year (or phase) or a part of one is asked: read
     # (and their raw parts) once per area and kind.
     kinds = {by_year(k) for k in period_keys}
-    own_of = {y: _areas_rows(plan, core, areas, figures, per_unit, states=states, yearly=y) for y in kinds}
-    out: dict[tuple[int, str], tuple[PlanEvaluation, date | None]] = {}
-    # Every period of an area is judged on the same rows but its communes' per-unit ones: the
-    # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
-    phase_memos: dict[tuple[int, bool], dict] = {(a.pk, y): {} for a in areas for y in kinds}
+    own = {y: _areas_rows(plan, core, areas, figures, per_unit, states=states, yearly=y) for y in kinds}
     by_period = _communes_by_area(plan, core, period_keys, states=states)
-    gc.freeze()  # the rows, kept until every period is judged (``spare_judged``)
-    for period_key in period_keys:
-        communes = by_period[period_key]
-        memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
-        own = own_of[by_year(period_key)]
-        for area in areas:
-            rows = own[area.pk] + communes.rows.get(area.pk, [])
+    return StoreInputs(
+        core=core,
+        period_keys=list(period_keys),
+        own=own,
+        communes=by_period,
+        # A commune's per-unit series is the same from every area above it, when names are unique.
+        series_memos={
+            k: {} if _unique(c.labels.get(plan.area_id, [])) else None for k, c in by_period.items()
+        },
+        # Every period of an area is judged on the same rows but its communes' per-unit ones: the
+        # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
+        phase_memos={(a.pk, y): {} for a in areas for y in kinds},
+    )
+
+
+def judge_for_store(
+    inputs: StoreInputs, area_ids: Sequence[int]
+) -> Iterator[tuple[int, str, PlanEvaluation, date | None]]:
+    """The engine's evaluation of each of ``area_ids`` (among the inputs' areas) for each period,
+    with every figure known (``STORED_AS_OF``), and the latest end of a period among its rows.
+    What the caller makes of each is frozen with it (``spare_judged``), kept until written."""
+    gc.freeze()  # the inputs, kept until every period is judged
+    for period_key in inputs.period_keys:
+        communes = inputs.communes[period_key]
+        own = inputs.own[by_year(period_key)]
+        for area_id in area_ids:
+            rows = own[area_id].rows() + communes.rows.get(area_id, [])
             evaluation = evaluate_plan(
-                core,
+                inputs.core,
                 rows,
                 period_key,
                 as_of=STORED_AS_OF,
-                units=communes.labels.get(area.pk, []),
-                series_memo=memo,
-                phase_memo=phase_memos[(area.pk, by_year(period_key))],
+                units=communes.labels.get(area_id, []),
+                series_memo=inputs.series_memos[period_key],
+                phase_memo=inputs.phase_memos[(area_id, by_year(period_key))],
             )
             horizon = max((parse_period(k).end for k in {r.period for r in rows}), default=None)
-            out[(area.pk, period_key)] = (evaluation, horizon)
-            # Kept until written: spared the collector's rounds (``spare_judged``; freezing is a
-            # splice of lists, cheap after every area).
-            gc.freeze()
-    return out
+            yield area_id, period_key, evaluation, horizon
+            gc.freeze()  # a splice of lists: cheap after every area
 
 
 @contextmanager

@@ -546,3 +546,34 @@ def test_verdict_rows_are_written_as_bulk_create_writes_them(admin, committed):
     Verdict.objects.filter(plan=plan).delete()
     Verdict.objects.bulk_create([Verdict(**dict(zip(fields, row, strict=True))) for row in rows])
     assert mine == written() and len(mine) == 3
+
+
+def test_verdicts_judged_over_several_processes_are_those_judged_in_one(
+    admin, committed, settings, monkeypatch
+):
+    """A country's areas are judged in forked processes (``web.rollups.processes``): the rows they
+    store are the very rows one process stores, both views, every area and period."""
+    from web.rollups import processes, verdicts
+
+    nation = build_tree([[2, 1], [1, 1]])
+    plan = committed(plan_for, nation, admin)
+    submissions = random_figures(plan, nation, random.Random(11), density=0.6)
+    committed(approve_all, submissions[: len(submissions) // 2])
+    for submission in submissions[len(submissions) // 2 :]:
+        committed(move, submission, "submitted")  # the views differ: each judged on its own
+    settings.CHITIEU_JUDGING_PROCESSES = 1
+    verdicts.store_verdicts(plan.pk)
+    alone = stored_snapshot(plan)
+    settings.CHITIEU_JUDGING_PROCESSES = 2
+    monkeypatch.setattr(processes, "APART_FROM", 2)
+    assert processes.processes_for(len({key[1] for key in alone})) == 2
+    verdicts.store_verdicts(plan.pk)
+    assert stored_snapshot(plan) == alone
+    assert {key[0] for key in alone} == {"A", "P"}
+    approve_all(submissions)  # every figure approved: both views judged once, alike
+    verdicts.store_verdicts(plan.pk)
+    alike = stored_snapshot(plan)
+    settings.CHITIEU_JUDGING_PROCESSES = 1
+    verdicts.store_verdicts(plan.pk)
+    assert stored_snapshot(plan) == alike != alone
+    assert_stored_equal_engine(plan, random.Random(3))

@@ -6,6 +6,7 @@ variable is wrong, rather than failing on the first request.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -306,3 +307,6 @@ CHITIEU_STORED_VERDICTS = env.bool("CHITIEU_STORED_VERDICTS", default=True)
 # Laptop mode: judge them on a thread of the server process after the response (web.jobs.background),
 # not in the request. Off: in the request, after its commit (the tests' default, to read them at once).
 CHITIEU_VERDICTS_IN_THREAD = env.bool("CHITIEU_VERDICTS_IN_THREAD", default=True)
+# Processes that judge a country's areas (web.rollups.processes: forked over the areas, for a plan of
+# many areas: the stored verdicts); 1: in the judging process alone.
+CHITIEU_JUDGING_PROCESSES = env.int("CHITIEU_JUDGING_PROCESSES", default=os.cpu_count() or 1)
