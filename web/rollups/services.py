@@ -310,10 +310,11 @@ _KEY_COLUMNS = (
     "view CHAR(1) NOT NULL, period_key VARCHAR(20) NOT NULL, code VARCHAR(20) NOT NULL, sex CHAR(1) NOT NULL"
 )
 _SUM_COLUMNS = ", ".join(f"{f} BIGINT NOT NULL" for f in _SUMS)
-# One row per reporting group (``eff``: the unit whose figures include its offices') and key. On
-# SQLite the rows are kept in the order of that key (they are written in it), so the class S is
-# summed without a sort; PostgreSQL sums it in a hash, and an index would only cost it.
-_CONTRIB_KEY = "eff, view, period_key, code, sex"
+# One row per reporting group (``eff``: the unit whose figures include its offices') and cell. On
+# SQLite the rows are kept in the order of a group's indicator, period and sex (they are written in
+# it), so the class S is summed and a group's pattern of cells read (shape rows) without a sort;
+# PostgreSQL sums them in a hash, and an index would only cost it.
+_CONTRIB_KEY = "eff, view, code, period_key, sex"
 _CONTRIB_TABLE = (
     "CREATE TEMP TABLE rollup_contrib"
     f" (eff BIGINT NOT NULL, own_id BIGINT, up_id BIGINT, {_KEY_COLUMNS}, {_SUM_COLUMNS}{{key}}"
@@ -368,7 +369,7 @@ _SUMMED_SQL = f"""
 INSERT INTO rollup_contrib (eff, own_id, up_id, view, period_key, code, sex, {_COLUMNS})
 SELECT eff, MIN(own_id), MIN(up_id), view, period_key, code, 'S', {_SUM_OF}
   FROM rollup_contrib
- GROUP BY eff, view, period_key, code
+ GROUP BY eff, view, code, period_key
 HAVING SUM(CASE WHEN sex = '' THEN 1 ELSE 0 END) = 0
    AND SUM(CASE WHEN sex = 'F' THEN 1 ELSE 0 END) = 1
    AND SUM(CASE WHEN sex = 'M' THEN 1 ELSE 0 END) = 1
@@ -517,10 +518,10 @@ def _filled(sql: str, parts: dict[str, str], unit: str = "") -> str:
     return sql
 
 
-def _contrib_table(cursor, key: str) -> None:
-    """Create ``rollup_contrib``: on SQLite kept in the order of ``key`` (see ``_CONTRIB_KEY``)."""
+def _contrib_table(cursor) -> None:
+    """Create ``rollup_contrib``: on SQLite kept in the order of ``_CONTRIB_KEY``."""
     if connection.vendor == "sqlite":
-        cursor.execute(_CONTRIB_TABLE.replace("{key}", f", PRIMARY KEY ({key})) WITHOUT ROWID"))
+        cursor.execute(_CONTRIB_TABLE.replace("{key}", f", PRIMARY KEY ({_CONTRIB_KEY})) WITHOUT ROWID"))
     else:
         cursor.execute(_CONTRIB_TABLE.replace("{key}", ")"))
 
@@ -534,13 +535,50 @@ def _levels_up(cursor, levels: list[int], parts, params, *, shaped: bool) -> Non
     cursor.execute("DROP TABLE rollup_below")
 
 
-def _rebuild_periods(cursor, plan_id: int, periods: list[str], areas, root, levels: list[int]) -> None:
-    """Write the plain rows (no shape) of ``periods`` for ``areas`` (None: all), level by level."""
-    params, parts = _rebuild_params(periods, areas, root)
-    params["plan"] = plan_id
-    _contrib_table(cursor, _CONTRIB_KEY)
-    cursor.execute(_keyed(_BELOW_TABLE, shaped=False))
+@dataclass(frozen=True)
+class Pass:
+    """One read of the figures: the plain rows of ``periods`` and, when ``year`` is a year's key,
+    that year's shape rows, from the cells of ``shaped`` (every period of the year)."""
+
+    periods: list[str]
+    year: str | None = None
+    shaped: tuple[str, ...] = ()
+
+
+def _passes(keys: list[str], shaped: dict[str, list[str]]) -> list[Pass]:
+    """How a rebuild of the plain rows of ``keys`` and the shape rows of the years of ``shaped`` (a
+    year's key → its periods) reads the figures: a year with shape rows once for both (its shape
+    rows read the cells of all its periods, of every kind: until session 13 they were read a second
+    time, 8 s a year at full scale on PostgreSQL); the other periods per kind of period and year
+    (a country's months at once made SQLite sort tens of millions of rows on disk for an hour)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        period, year = parse_period(key), year_of(key)
+        if year is not None and year.key in shaped:
+            groups.setdefault(("", year.key), []).append(key)
+        else:
+            groups.setdefault((period.kind.value, str(period.start.year)), []).append(key)
+    return [
+        Pass(periods, year, tuple(shaped[year])) if kind == "" else Pass(periods)
+        for (kind, year), periods in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0]))
+    ]
+
+
+def _rebuild_pass(cursor, plan, one: Pass, areas: list[int] | None, levels: list[int], codes) -> None:
+    """Write the rows of one pass (``_passes``) for ``areas`` (None: all), level by level: each
+    group's sums per cell read once into ``rollup_contrib``; the shape rows from them first, then the
+    plain rows (the class S added to the cells: it is no cell of a shape)."""
+    read = sorted(set(one.periods) | set(one.shaped))
+    params, parts = _rebuild_params(read, areas, plan.area_id)
+    params["plan"] = plan.pk
+    _contrib_table(cursor)
     cursor.execute(_filled(_CONTRIB_SQL, parts), params)
+    if one.year is not None:
+        _shapes_up(cursor, codes, one.year, levels, parts, params)
+        if len(read) > len(one.periods):  # a load's periods: the plain rows of the others stay
+            listed = ", ".join(["%s"] * len(one.periods))
+            cursor.execute(f"DELETE FROM rollup_contrib WHERE period_key NOT IN ({listed})", one.periods)
+    cursor.execute(_keyed(_BELOW_TABLE, shaped=False))
     cursor.execute(_SUMMED_SQL)
     cursor.execute(_filled(_OWN_SQL, parts, "own_id"), params)
     cursor.execute(_UP_SQL)
@@ -598,22 +636,15 @@ def rollup_rebuild(
         stale = stale.filter(unit_id__in=areas) if areas else stale.none()
     stale.delete()
     summary_changed(plan.pk)
-    # Per kind of period and year: each pass sorts one year's rows of that kind (a country's
-    # months at once made SQLite sort tens of millions of rows on disk for an hour).
-    kinds: dict[tuple[str, int], list[str]] = {}
-    for key in keys:
-        period = parse_period(key)
-        kinds.setdefault((period.kind.value, period.start.year), []).append(key)
-    if areas == []:
-        kinds = {}
+    codes = shape_codes(plan)
+    passes = _rebuild_plan(plan, codes, keys, areas) if keys and areas != [] else []
     with bulk_statements(), connection.cursor() as cursor:
-        levels = _tree_tables(cursor, areas_above()) if kinds else []
-        for done, periods in enumerate(kinds.values(), start=1):
-            _rebuild_periods(cursor, plan.pk, periods, areas, plan.area_id, levels)
+        levels = _tree_tables(cursor, areas_above()) if passes else []
+        for done, one in enumerate(passes, start=1):
+            _rebuild_pass(cursor, plan, one, areas, levels, codes)
             if progress is not None:
-                progress(done, len(kinds), periods[-1])
-        if kinds:  # else no period to rebuild, or no area: no shape row either
-            _rebuild_shapes(cursor, plan, keys, areas, levels)
+                progress(done, len(passes), one.periods[-1])
+        if passes:
             cursor.execute("DROP TABLE rollup_reporter")
             cursor.execute("DROP TABLE rollup_area")
     hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=plan.pk, areas=areas, views=list(VIEW_STATES))
@@ -848,38 +879,38 @@ SELECT g.up_id, c.view, c.period_key, c.code, r.reading, r.shape,
 """
 
 
-def _rebuild_shapes(cursor, plan, keys: list[str], areas: list[int] | None, levels: list[int]) -> None:
-    """The shape rows of the years of ``keys`` (every period of those years: a quarter written
-    changes how its year counts), for ``areas`` (None: all), a year at a time, with the tables of
-    where figures go (``_tree_tables``) in place."""
+def _rebuild_plan(plan, codes: ShapeCodes, keys: list[str], areas: list[int] | None) -> list[Pass]:
+    """The passes (``_passes``) of a rebuild of ``keys`` for ``areas`` (None: all), with the shape
+    rows of the years of ``keys`` (every period of those years: a quarter written changes how its
+    year counts) deleted where they are rebuilt."""
     years = {y.key for y in (year_of(k) for k in keys) if y is not None}
-    if not years or areas == []:
-        return
-    year_keys = [k for k in _period_keys(plan, None) if (y := year_of(k)) is not None and y.key in years]
-    stale = RollupFigure.objects.filter(plan=plan, period_key__in=year_keys).exclude(shape="")
-    (stale.filter(unit_id__in=areas) if areas is not None else stale).delete()
-    codes = shape_codes(plan)
-    if not year_keys or codes.level == frozenset():
-        return
-    by_year: dict[str, list[str]] = {}
-    for key in year_keys:
-        by_year.setdefault(year_of(key).key, []).append(key)  # type: ignore[union-attr]
-    for year_key, periods in sorted(by_year.items()):
-        params, parts = _rebuild_params(periods, areas, plan.area_id)
-        params["plan"] = plan.pk
-        _contrib_table(cursor, _SHAPE_CELL_KEY)
-        cursor.execute(_keyed(_BELOW_TABLE, shaped=True))
-        for table in (_PATTERN_TABLE, _RULE_TABLE, _READING_TABLE):
-            cursor.execute(table)
-        cursor.execute(_filled(_CONTRIB_SQL, parts), params)
-        cursor.execute(_PATTERN_SQL.replace("{pattern}", _PATTERN_OF[connection.vendor]))
-        _shape_rules(cursor, codes, year_key)
-        if connection.vendor == "postgresql":  # see _SHAPES_UP_SQL
-            cursor.execute("ANALYZE rollup_contrib, rollup_pattern, rollup_rule, rollup_reading")
-        cursor.execute(_SHAPES_UP_SQL)
-        _levels_up(cursor, levels, parts, params, shaped=True)
-        for table in ("rollup_contrib", "rollup_pattern", "rollup_rule", "rollup_reading"):
-            cursor.execute(f"DROP TABLE {table}")
+    shaped: dict[str, list[str]] = {}
+    for key in _period_keys(plan, None) if years else []:
+        year = year_of(key)
+        if year is not None and year.key in years:
+            shaped.setdefault(year.key, []).append(key)
+    stale = RollupFigure.objects.filter(plan=plan, period_key__in=[k for ks in shaped.values() for k in ks])
+    (stale.filter(unit_id__in=areas) if areas is not None else stale).exclude(shape="").delete()
+    if codes.level == frozenset():
+        shaped = {}
+    return _passes(keys, shaped)
+
+
+def _shapes_up(cursor, codes: ShapeCodes, year_key: str, levels: list[int], parts, params) -> None:
+    """The shape rows of a year, from its cells in ``rollup_contrib`` (every period of the year): each
+    group's pattern of cells, the engine's answer per pattern and reading, the counted cells to each
+    group's nearest area, and up level by level as the plain rows."""
+    cursor.execute(_keyed(_BELOW_TABLE, shaped=True))
+    for table in (_PATTERN_TABLE, _RULE_TABLE, _READING_TABLE):
+        cursor.execute(table)
+    cursor.execute(_PATTERN_SQL.replace("{pattern}", _PATTERN_OF[connection.vendor]))
+    _shape_rules(cursor, codes, year_key)
+    if connection.vendor == "postgresql":  # see _SHAPES_UP_SQL
+        cursor.execute("ANALYZE rollup_contrib, rollup_pattern, rollup_rule, rollup_reading")
+    cursor.execute(_SHAPES_UP_SQL)
+    _levels_up(cursor, levels, parts, params, shaped=True)
+    for table in ("rollup_pattern", "rollup_rule", "rollup_reading"):
+        cursor.execute(f"DROP TABLE {table}")
 
 
 def _shape_rules(cursor, codes: ShapeCodes, year_key: str) -> None:
