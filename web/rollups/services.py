@@ -603,7 +603,9 @@ def touched_areas(unit_ids: Iterable[int]) -> list[int]:
 def _period_keys(plan, period_key: str | None, period_keys: Iterable[str] | None = None) -> list[str]:
     if period_keys is not None:
         return sorted(set(period_keys))  # a load's own periods
-    keys = Submission.objects.filter(plan=plan).values_list("period_key", flat=True).distinct()
+    # Without the reports' own order (by start and unit name): DISTINCT then sorted every report of
+    # the plan with its unit's name, on disk (1 s at 25 % of the country, twice a rebuild).
+    keys = Submission.objects.filter(plan=plan).order_by().values_list("period_key", flat=True).distinct()
     keys = sorted(set(keys))
     if period_key is None:
         return keys
