@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,7 +35,7 @@ from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import Period, PeriodKind, parse_period
 from chitieu.plan import Measure, Sex, about_women
 from web.core import hooks
-from web.core.bulk_sql import bulk_statements
+from web.core.bulk_sql import bulk_statements, planned_without
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import area_unit
@@ -297,9 +298,11 @@ _FIGURE_COLUMNS = (
 )
 
 # Where each unit's figures go (read from the closure, see ``AreasAbove``): the area whose own
-# figures they are (none for a commune), and the nearest area above that one.
+# figures they are (none for a commune), and the nearest area above that one; and whether the unit is
+# a reporting group alone (no office reports with it).
 _REPORTERS_TABLE = (
-    "CREATE TEMP TABLE rollup_reporter (unit_id BIGINT PRIMARY KEY, own_id BIGINT, up_id BIGINT)"
+    "CREATE TEMP TABLE rollup_reporter"
+    " (unit_id BIGINT PRIMARY KEY, own_id BIGINT, up_id BIGINT, alone BOOLEAN NOT NULL)"
 )
 # Each area with an area above it: how many areas are above it, and the nearest.
 _AREAS_TABLE = (
@@ -336,43 +339,54 @@ _TEMP_TABLES = (
     "rollup_reading",
 )
 
-# Each reporting group's sums per cell: view, period, indicator and sex.
-_GROUP_CELLS = f"""
-    SELECT v.view AS view, e.ancestor_id AS eff, s.period_key AS period_key, o.indicator_code AS code,
-           o.sex AS sex,
-           COUNT(*) AS n_rows,
-           SUM(CASE WHEN {_BOTH} THEN 1 ELSE 0 END) AS n_both,
-           SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.numerator")} ELSE 0 END) AS sum_num,
-           SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.denominator")} ELSE 0 END) AS sum_den,
-           SUM(CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END) AS n_values,
-           SUM(CASE WHEN o.value IS NOT NULL THEN {_MICRO_OF.format(col="o.value")} ELSE 0 END) AS sum_value,
-           SUM(CASE WHEN o.value IS NULL AND o.numerator IS NULL THEN 1 ELSE 0 END) AS n_count_missing,
-           SUM({_MICRO_OF.format(col="COALESCE(o.value, o.numerator, 0)")}) AS sum_count
+# What one figure adds to its cell's sums (``_row_sums``), in the order of ``_SUMS``.
+_ROW_SUMS = (
+    "1",
+    f"CASE WHEN {_BOTH} THEN 1 ELSE 0 END",
+    f"CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col='o.numerator')} ELSE 0 END",
+    f"CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col='o.denominator')} ELSE 0 END",
+    "CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END",
+    f"CASE WHEN o.value IS NOT NULL THEN {_MICRO_OF.format(col='o.value')} ELSE 0 END",
+    "CASE WHEN o.value IS NULL AND o.numerator IS NULL THEN 1 ELSE 0 END",
+    _MICRO_OF.format(col="COALESCE(o.value, o.numerator, 0)"),
+)
+_CELL_FIGURES = """
       FROM data_observation o
       JOIN data_submission s ON s.id = o.submission_id
-      JOIN ({{views}}) v ON v.state = s.state
+      JOIN ({views}) v ON v.state = s.state
       JOIN rollups_unitancestor e ON e.unit_id = s.org_unit_id AND e.depth = 0
+      JOIN rollup_reporter r ON r.unit_id = e.ancestor_id
      WHERE s.plan_id = %(plan)s AND s.period_start BETWEEN %(first_start)s AND %(last_start)s
-       AND s.period_key IN ({{periods}}) {{below_areas}}
-     GROUP BY e.ancestor_id, v.view, s.period_key, o.indicator_code, o.sex
-"""
+       AND s.period_key IN ({periods}) {below_areas}"""
 
+# Each reporting group's sums per cell: view, period, indicator and sex. A group of one unit (one
+# report a period, one figure a cell and sex, one state per view: the tables' keys) has one figure
+# per cell, its sums are that figure's: only the groups of a unit and its offices are summed.
+# Summing every cell (a hash of 8 sums per cell, 262 MB at 25 % of the country for a year) took
+# PostgreSQL three times as long as reading the figures.
 _CONTRIB_SQL = f"""
-WITH base AS ({_GROUP_CELLS})
 INSERT INTO rollup_contrib (eff, own_id, up_id, view, period_key, code, sex, {_COLUMNS})
-SELECT b.eff, r.own_id, r.up_id, b.view, b.period_key, b.code, b.sex, {", ".join(f"b.{f}" for f in _SUMS)}
-  FROM base b JOIN rollup_reporter r ON r.unit_id = b.eff
+SELECT e.ancestor_id, r.own_id, r.up_id, v.view, s.period_key, o.indicator_code, o.sex,
+       {", ".join(_ROW_SUMS)}
+{_CELL_FIGURES} AND r.alone
+UNION ALL
+SELECT e.ancestor_id, r.own_id, r.up_id, v.view, s.period_key, o.indicator_code, o.sex,
+       {", ".join(f"SUM({sql})" for sql in _ROW_SUMS)}
+{_CELL_FIGURES} AND NOT r.alone
+ GROUP BY e.ancestor_id, r.own_id, r.up_id, v.view, s.period_key, o.indicator_code, o.sex
 """
 
-# A group's girls and boys summed, when it gave both and no total (class S; see ``group_sums``).
+# A group's girls and boys summed, when it gave both and no total (class S; see ``group_sums``): its
+# girls' row joined to its boys', none of its own. Grouping every cell of the year by its sex's
+# siblings took PostgreSQL a hash of 380 MB at 25 % of the country (spilled to disk at full scale).
+_SAME_CELL = "{t}.eff = f.eff AND {t}.view = f.view AND {t}.code = f.code AND {t}.period_key = f.period_key"
 _SUMMED_SQL = f"""
 INSERT INTO rollup_contrib (eff, own_id, up_id, view, period_key, code, sex, {_COLUMNS})
-SELECT eff, MIN(own_id), MIN(up_id), view, period_key, code, 'S', {_SUM_OF}
-  FROM rollup_contrib
- GROUP BY eff, view, code, period_key
-HAVING SUM(CASE WHEN sex = '' THEN 1 ELSE 0 END) = 0
-   AND SUM(CASE WHEN sex = 'F' THEN 1 ELSE 0 END) = 1
-   AND SUM(CASE WHEN sex = 'M' THEN 1 ELSE 0 END) = 1
+SELECT f.eff, f.own_id, f.up_id, f.view, f.period_key, f.code, 'S',
+       {", ".join(f"f.{f} + m.{f}" for f in _SUMS)}
+  FROM rollup_contrib f JOIN rollup_contrib m ON {_SAME_CELL.format(t="m")} AND m.sex = 'M'
+ WHERE f.sex = 'F'
+   AND NOT EXISTS (SELECT 1 FROM rollup_contrib t WHERE {_SAME_CELL.format(t="t")} AND t.sex = '')
 """
 
 # An area's own figures: its groups' (an area's offices report with it: one group, or more when
@@ -462,14 +476,14 @@ def _tree_tables(cursor, tree: AreasAbove) -> list[int]:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(_REPORTERS_TABLE)
     cursor.execute(_AREAS_TABLE)
+    members = Counter(tree.owner.values())
     reporters = [
-        (unit, None if owner in tree.communes else owner, tree.nearest.get(owner))
+        (unit, None if owner in tree.communes else owner, tree.nearest.get(owner), members[unit] == 1)
         for unit, owner in tree.owner.items()
     ]
     areas = [(unit, tree.level[unit], up) for unit, up in tree.nearest.items() if unit not in tree.communes]
-    for table, rows in (("rollup_reporter", reporters), ("rollup_area", areas)):
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s, %s)", rows[start : start + 5000])
+    _insert_rows(cursor, "rollup_reporter", reporters)
+    _insert_rows(cursor, "rollup_area", areas)
     return sorted({level for _unit, level, _up in areas}, reverse=True)
 
 
@@ -868,7 +882,9 @@ HAVING COALESCE(MIN(a.up_id), MIN(c.up_id)) IS NOT NULL
 # million rows at 5 % of the country, 65 s), so the tables are analysed first (0.4 s at 25 %).
 # Listing the cells that count first and joining them back to their sums (until session 12) took
 # 16–19 s a year at full scale: planned for one row, it sorted a year's cells three times on text
-# keys; at 25 % this form took 2.6–3.9 s (with its ANALYZE) against 3.6–5.6 s, back to back.
+# keys; at 25 % this form took 2.6–3.9 s (with its ANALYZE) against 3.6–5.6 s, back to back. Even
+# analysed, PostgreSQL merged the cells with the patterns after sorting both: hashed, 1.6 s against
+# 2.5 s (session 13).
 _SHAPES_UP_SQL = f"""
 INSERT INTO rollup_below (unit_id, view, period_key, code, sex, shape, {_COLUMNS}, n_units)
 SELECT g.up_id, c.view, c.period_key, c.code, r.reading, r.shape,
@@ -909,7 +925,8 @@ def _shapes_up(cursor, codes: ShapeCodes, year_key: str, levels: list[int], part
     _shape_rules(cursor, codes, year_key)
     if connection.vendor == "postgresql":  # see _SHAPES_UP_SQL
         cursor.execute("ANALYZE rollup_contrib, rollup_pattern, rollup_rule, rollup_reading")
-    cursor.execute(_SHAPES_UP_SQL)
+    with planned_without(cursor, "mergejoin"):  # see _SHAPES_UP_SQL
+        cursor.execute(_SHAPES_UP_SQL)
     _levels_up(cursor, levels, parts, params, shaped=True)
     for table in ("rollup_pattern", "rollup_rule", "rollup_reading"):
         cursor.execute(f"DROP TABLE {table}")
