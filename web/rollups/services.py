@@ -640,8 +640,9 @@ def rollup_rebuild(
     exactly ``period_keys``: what a bulk load wrote to), for every area or, with ``unit_ids``
     (the units a load wrote figures for), only for the areas above them.
 
-    Set-based, per kind of period and year (years, quarters, months…), both views at once: the
-    reporting groups' sums into a temporary table, then level by level (see above). Returns the
+    Set-based, a year at a time (its plain rows of every kind of period and its shape rows from
+    one read of its figures; ``_passes``), both views at once: the reporting groups' sums into a
+    temporary table, then level by level (see above). Returns the
     number of the plan's summary rows. Call after any load that bypasses the approval services."""
     keys = _period_keys(plan, period_key, period_keys)
     areas = touched_areas(unit_ids) if unit_ids is not None else None
