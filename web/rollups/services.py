@@ -484,6 +484,10 @@ def _tree_tables(cursor, tree: AreasAbove) -> list[int]:
     areas = [(unit, tree.level[unit], up) for unit, up in tree.nearest.items() if unit not in tree.communes]
     _insert_rows(cursor, "rollup_reporter", reporters)
     _insert_rows(cursor, "rollup_area", areas)
+    # A few ms. Unanalysed, the figures of the few units with offices (``_CONTRIB_SQL``) were read by
+    # a second scan of all the figures, not through their reports (0.3 s a year at 25 %).
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE rollup_reporter, rollup_area")
     return sorted({level for _unit, level, _up in areas}, reverse=True)
 
 
