@@ -582,7 +582,9 @@ def _passes(keys: list[str], shaped: dict[str, list[str]]) -> list[Pass]:
     ]
 
 
-def _rebuild_pass(cursor, plan, one: Pass, areas: list[int] | None, levels: list[int], codes) -> None:
+def _rebuild_pass(
+    cursor, plan, one: Pass, areas: list[int] | None, levels: list[int], codes: ShapeCodes
+) -> None:
     """Write the rows of one pass (``_passes``) for ``areas`` (None: all), level by level: each
     group's sums per cell read once into ``rollup_contrib``; the shape rows from them first, then the
     plain rows (the class S added to the cells: it is no cell of a shape)."""
@@ -646,8 +648,8 @@ def rollup_rebuild(
 
     Set-based, a year at a time (its plain rows of every kind of period and its shape rows from
     one read of its figures; ``_passes``), both views at once: the reporting groups' sums into a
-    temporary table, then level by level (see above). Returns the
-    number of the plan's summary rows. Call after any load that bypasses the approval services."""
+    temporary table, then level by level (see above). Returns the number of the plan's summary
+    rows. Call after any load that bypasses the approval services."""
     keys = _period_keys(plan, period_key, period_keys)
     areas = touched_areas(unit_ids) if unit_ids is not None else None
     stale = RollupFigure.objects.filter(plan=plan)
@@ -841,9 +843,6 @@ def _shapes_moved(submission: Submission, old_state: str, effective: int, ancest
 # cells that count) in ``rollup_rule``; then the counted cells' sums to each group's nearest area,
 # and up.
 
-# On SQLite the year's cells are kept in the order of a group's pattern, which is then read without a sort.
-_SHAPE_CELL_KEY = "eff, view, code, period_key, sex"
-
 _PATTERN_TABLE = (
     "CREATE TEMP TABLE rollup_pattern (eff BIGINT NOT NULL, up_id BIGINT NOT NULL,"
     " view CHAR(1) NOT NULL, code VARCHAR(20) NOT NULL, pattern TEXT NOT NULL)"
@@ -864,7 +863,7 @@ _READING_TABLE = (
 
 # A group's pattern of cells for an indicator: "2024-Q1:,2024-Q1:F,2024-Q2:" (period and sex). The
 # order only decides how many patterns are told apart (each is read back as a set), never an answer;
-# SQLite's group_concat has no ORDER BY before 3.44: its rows come in the table's order (above).
+# SQLite's group_concat has no ORDER BY before 3.44: its rows come in the table's order (``_CONTRIB_KEY``).
 _CELL = "c.period_key || ':' || c.sex"
 _PATTERN_OF = {
     "postgresql": f"string_agg({_CELL}, ',' ORDER BY c.period_key, c.sex)",
