@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,7 +35,7 @@ from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import Period, PeriodKind, parse_period
 from chitieu.plan import Measure, Sex, about_women
 from web.core import hooks
-from web.core.bulk_sql import bulk_statements
+from web.core.bulk_sql import bulk_statements, planned_without
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import area_unit
@@ -297,9 +298,11 @@ _FIGURE_COLUMNS = (
 )
 
 # Where each unit's figures go (read from the closure, see ``AreasAbove``): the area whose own
-# figures they are (none for a commune), and the nearest area above that one.
+# figures they are (none for a commune), and the nearest area above that one; and whether the unit is
+# a reporting group alone (no office reports with it).
 _REPORTERS_TABLE = (
-    "CREATE TEMP TABLE rollup_reporter (unit_id BIGINT PRIMARY KEY, own_id BIGINT, up_id BIGINT)"
+    "CREATE TEMP TABLE rollup_reporter"
+    " (unit_id BIGINT PRIMARY KEY, own_id BIGINT, up_id BIGINT, alone BOOLEAN NOT NULL)"
 )
 # Each area with an area above it: how many areas are above it, and the nearest.
 _AREAS_TABLE = (
@@ -310,10 +313,11 @@ _KEY_COLUMNS = (
     "view CHAR(1) NOT NULL, period_key VARCHAR(20) NOT NULL, code VARCHAR(20) NOT NULL, sex CHAR(1) NOT NULL"
 )
 _SUM_COLUMNS = ", ".join(f"{f} BIGINT NOT NULL" for f in _SUMS)
-# One row per reporting group (``eff``: the unit whose figures include its offices') and key. On
-# SQLite the rows are kept in the order of that key (they are written in it), so the class S is
-# summed without a sort; PostgreSQL sums it in a hash, and an index would only cost it.
-_CONTRIB_KEY = "eff, view, period_key, code, sex"
+# One row per reporting group (``eff``: the unit whose figures include its offices') and cell. On
+# SQLite the rows are kept in the order of a group's indicator, period and sex (they are written in
+# it), so the class S is summed and a group's pattern of cells read (shape rows) without a sort;
+# PostgreSQL sums them in a hash, and an index would only cost it.
+_CONTRIB_KEY = "eff, view, code, period_key, sex"
 _CONTRIB_TABLE = (
     "CREATE TEMP TABLE rollup_contrib"
     f" (eff BIGINT NOT NULL, own_id BIGINT, up_id BIGINT, {_KEY_COLUMNS}, {_SUM_COLUMNS}{{key}}"
@@ -335,43 +339,54 @@ _TEMP_TABLES = (
     "rollup_reading",
 )
 
-# Each reporting group's sums per cell: view, period, indicator and sex.
-_GROUP_CELLS = f"""
-    SELECT v.view AS view, e.ancestor_id AS eff, s.period_key AS period_key, o.indicator_code AS code,
-           o.sex AS sex,
-           COUNT(*) AS n_rows,
-           SUM(CASE WHEN {_BOTH} THEN 1 ELSE 0 END) AS n_both,
-           SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.numerator")} ELSE 0 END) AS sum_num,
-           SUM(CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col="o.denominator")} ELSE 0 END) AS sum_den,
-           SUM(CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END) AS n_values,
-           SUM(CASE WHEN o.value IS NOT NULL THEN {_MICRO_OF.format(col="o.value")} ELSE 0 END) AS sum_value,
-           SUM(CASE WHEN o.value IS NULL AND o.numerator IS NULL THEN 1 ELSE 0 END) AS n_count_missing,
-           SUM({_MICRO_OF.format(col="COALESCE(o.value, o.numerator, 0)")}) AS sum_count
+# What one figure adds to its cell's sums (``_row_sums``), in the order of ``_SUMS``.
+_ROW_SUMS = (
+    "1",
+    f"CASE WHEN {_BOTH} THEN 1 ELSE 0 END",
+    f"CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col='o.numerator')} ELSE 0 END",
+    f"CASE WHEN {_BOTH} THEN {_MICRO_OF.format(col='o.denominator')} ELSE 0 END",
+    "CASE WHEN o.value IS NOT NULL THEN 1 ELSE 0 END",
+    f"CASE WHEN o.value IS NOT NULL THEN {_MICRO_OF.format(col='o.value')} ELSE 0 END",
+    "CASE WHEN o.value IS NULL AND o.numerator IS NULL THEN 1 ELSE 0 END",
+    _MICRO_OF.format(col="COALESCE(o.value, o.numerator, 0)"),
+)
+_CELL_FIGURES = """
       FROM data_observation o
       JOIN data_submission s ON s.id = o.submission_id
-      JOIN ({{views}}) v ON v.state = s.state
+      JOIN ({views}) v ON v.state = s.state
       JOIN rollups_unitancestor e ON e.unit_id = s.org_unit_id AND e.depth = 0
+      JOIN rollup_reporter r ON r.unit_id = e.ancestor_id
      WHERE s.plan_id = %(plan)s AND s.period_start BETWEEN %(first_start)s AND %(last_start)s
-       AND s.period_key IN ({{periods}}) {{below_areas}}
-     GROUP BY e.ancestor_id, v.view, s.period_key, o.indicator_code, o.sex
-"""
+       AND s.period_key IN ({periods}) {below_areas}"""
 
+# Each reporting group's sums per cell: view, period, indicator and sex. A group of one unit (one
+# report a period, one figure a cell and sex, one state per view: the tables' keys) has one figure
+# per cell, its sums are that figure's: only the groups of a unit and its offices are summed.
+# Summing every cell (a hash of 8 sums per cell, 262 MB at 25 % of the country for a year) took
+# PostgreSQL three times as long as reading the figures.
 _CONTRIB_SQL = f"""
-WITH base AS ({_GROUP_CELLS})
 INSERT INTO rollup_contrib (eff, own_id, up_id, view, period_key, code, sex, {_COLUMNS})
-SELECT b.eff, r.own_id, r.up_id, b.view, b.period_key, b.code, b.sex, {", ".join(f"b.{f}" for f in _SUMS)}
-  FROM base b JOIN rollup_reporter r ON r.unit_id = b.eff
+SELECT e.ancestor_id, r.own_id, r.up_id, v.view, s.period_key, o.indicator_code, o.sex,
+       {", ".join(_ROW_SUMS)}
+{_CELL_FIGURES} AND r.alone
+UNION ALL
+SELECT e.ancestor_id, r.own_id, r.up_id, v.view, s.period_key, o.indicator_code, o.sex,
+       {", ".join(f"SUM({sql})" for sql in _ROW_SUMS)}
+{_CELL_FIGURES} AND NOT r.alone
+ GROUP BY e.ancestor_id, r.own_id, r.up_id, v.view, s.period_key, o.indicator_code, o.sex
 """
 
-# A group's girls and boys summed, when it gave both and no total (class S; see ``group_sums``).
+# A group's girls and boys summed, when it gave both and no total (class S; see ``group_sums``): its
+# girls' row joined to its boys', none of its own. Grouping every cell of the year by its sex's
+# siblings took PostgreSQL a hash of 380 MB at 25 % of the country (spilled to disk at full scale).
+_SAME_CELL = "{t}.eff = f.eff AND {t}.view = f.view AND {t}.code = f.code AND {t}.period_key = f.period_key"
 _SUMMED_SQL = f"""
 INSERT INTO rollup_contrib (eff, own_id, up_id, view, period_key, code, sex, {_COLUMNS})
-SELECT eff, MIN(own_id), MIN(up_id), view, period_key, code, 'S', {_SUM_OF}
-  FROM rollup_contrib
- GROUP BY eff, view, period_key, code
-HAVING SUM(CASE WHEN sex = '' THEN 1 ELSE 0 END) = 0
-   AND SUM(CASE WHEN sex = 'F' THEN 1 ELSE 0 END) = 1
-   AND SUM(CASE WHEN sex = 'M' THEN 1 ELSE 0 END) = 1
+SELECT f.eff, f.own_id, f.up_id, f.view, f.period_key, f.code, 'S',
+       {", ".join(f"f.{f} + m.{f}" for f in _SUMS)}
+  FROM rollup_contrib f JOIN rollup_contrib m ON {_SAME_CELL.format(t="m")} AND m.sex = 'M'
+ WHERE f.sex = 'F'
+   AND NOT EXISTS (SELECT 1 FROM rollup_contrib t WHERE {_SAME_CELL.format(t="t")} AND t.sex = '')
 """
 
 # An area's own figures: its groups' (an area's offices report with it: one group, or more when
@@ -461,14 +476,18 @@ def _tree_tables(cursor, tree: AreasAbove) -> list[int]:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(_REPORTERS_TABLE)
     cursor.execute(_AREAS_TABLE)
+    members = Counter(tree.owner.values())
     reporters = [
-        (unit, None if owner in tree.communes else owner, tree.nearest.get(owner))
+        (unit, None if owner in tree.communes else owner, tree.nearest.get(owner), members[unit] == 1)
         for unit, owner in tree.owner.items()
     ]
     areas = [(unit, tree.level[unit], up) for unit, up in tree.nearest.items() if unit not in tree.communes]
-    for table, rows in (("rollup_reporter", reporters), ("rollup_area", areas)):
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s, %s)", rows[start : start + 5000])
+    _insert_rows(cursor, "rollup_reporter", reporters)
+    _insert_rows(cursor, "rollup_area", areas)
+    # A few ms. Unanalysed, the figures of the few units with offices (``_CONTRIB_SQL``) were read by
+    # a second scan of all the figures, not through their reports (0.3 s a year at 25 %).
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE rollup_reporter, rollup_area")
     return sorted({level for _unit, level, _up in areas}, reverse=True)
 
 
@@ -517,10 +536,10 @@ def _filled(sql: str, parts: dict[str, str], unit: str = "") -> str:
     return sql
 
 
-def _contrib_table(cursor, key: str) -> None:
-    """Create ``rollup_contrib``: on SQLite kept in the order of ``key`` (see ``_CONTRIB_KEY``)."""
+def _contrib_table(cursor) -> None:
+    """Create ``rollup_contrib``: on SQLite kept in the order of ``_CONTRIB_KEY``."""
     if connection.vendor == "sqlite":
-        cursor.execute(_CONTRIB_TABLE.replace("{key}", f", PRIMARY KEY ({key})) WITHOUT ROWID"))
+        cursor.execute(_CONTRIB_TABLE.replace("{key}", f", PRIMARY KEY ({_CONTRIB_KEY})) WITHOUT ROWID"))
     else:
         cursor.execute(_CONTRIB_TABLE.replace("{key}", ")"))
 
@@ -534,13 +553,52 @@ def _levels_up(cursor, levels: list[int], parts, params, *, shaped: bool) -> Non
     cursor.execute("DROP TABLE rollup_below")
 
 
-def _rebuild_periods(cursor, plan_id: int, periods: list[str], areas, root, levels: list[int]) -> None:
-    """Write the plain rows (no shape) of ``periods`` for ``areas`` (None: all), level by level."""
-    params, parts = _rebuild_params(periods, areas, root)
-    params["plan"] = plan_id
-    _contrib_table(cursor, _CONTRIB_KEY)
-    cursor.execute(_keyed(_BELOW_TABLE, shaped=False))
+@dataclass(frozen=True)
+class Pass:
+    """One read of the figures: the plain rows of ``periods`` and, when ``year`` is a year's key,
+    that year's shape rows, from the cells of ``shaped`` (every period of the year)."""
+
+    periods: list[str]
+    year: str | None = None
+    shaped: tuple[str, ...] = ()
+
+
+def _passes(keys: list[str], shaped: dict[str, list[str]]) -> list[Pass]:
+    """How a rebuild of the plain rows of ``keys`` and the shape rows of the years of ``shaped`` (a
+    year's key → its periods) reads the figures: a year with shape rows once for both (its shape
+    rows read the cells of all its periods, of every kind: until session 13 they were read a second
+    time, 8 s a year at full scale on PostgreSQL); the other periods per kind of period and year
+    (a country's months at once made SQLite sort tens of millions of rows on disk for an hour)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        period, year = parse_period(key), year_of(key)
+        if year is not None and year.key in shaped:
+            groups.setdefault(("", year.key), []).append(key)
+        else:
+            groups.setdefault((period.kind.value, str(period.start.year)), []).append(key)
+    return [
+        Pass(periods, year, tuple(shaped[year])) if kind == "" else Pass(periods)
+        for (kind, year), periods in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0]))
+    ]
+
+
+def _rebuild_pass(
+    cursor, plan, one: Pass, areas: list[int] | None, levels: list[int], codes: ShapeCodes
+) -> None:
+    """Write the rows of one pass (``_passes``) for ``areas`` (None: all), level by level: each
+    group's sums per cell read once into ``rollup_contrib``; the shape rows from them first, then the
+    plain rows (the class S added to the cells: it is no cell of a shape)."""
+    read = sorted(set(one.periods) | set(one.shaped))
+    params, parts = _rebuild_params(read, areas, plan.area_id)
+    params["plan"] = plan.pk
+    _contrib_table(cursor)
     cursor.execute(_filled(_CONTRIB_SQL, parts), params)
+    if one.year is not None:
+        _shapes_up(cursor, codes, one.year, levels, parts, params)
+        if len(read) > len(one.periods):  # a load's periods: the plain rows of the others stay
+            listed = ", ".join(["%s"] * len(one.periods))
+            cursor.execute(f"DELETE FROM rollup_contrib WHERE period_key NOT IN ({listed})", one.periods)
+    cursor.execute(_keyed(_BELOW_TABLE, shaped=False))
     cursor.execute(_SUMMED_SQL)
     cursor.execute(_filled(_OWN_SQL, parts, "own_id"), params)
     cursor.execute(_UP_SQL)
@@ -565,7 +623,9 @@ def touched_areas(unit_ids: Iterable[int]) -> list[int]:
 def _period_keys(plan, period_key: str | None, period_keys: Iterable[str] | None = None) -> list[str]:
     if period_keys is not None:
         return sorted(set(period_keys))  # a load's own periods
-    keys = Submission.objects.filter(plan=plan).values_list("period_key", flat=True).distinct()
+    # Without the reports' own order (by start and unit name): DISTINCT then sorted every report of
+    # the plan with its unit's name, on disk (1 s at 25 % of the country, twice a rebuild).
+    keys = Submission.objects.filter(plan=plan).order_by().values_list("period_key", flat=True).distinct()
     keys = sorted(set(keys))
     if period_key is None:
         return keys
@@ -586,9 +646,10 @@ def rollup_rebuild(
     exactly ``period_keys``: what a bulk load wrote to), for every area or, with ``unit_ids``
     (the units a load wrote figures for), only for the areas above them.
 
-    Set-based, per kind of period and year (years, quarters, months…), both views at once: the
-    reporting groups' sums into a temporary table, then level by level (see above). Returns the
-    number of the plan's summary rows. Call after any load that bypasses the approval services."""
+    Set-based, a year at a time (its plain rows of every kind of period and its shape rows from
+    one read of its figures; ``_passes``), both views at once: the reporting groups' sums into a
+    temporary table, then level by level (see above). Returns the number of the plan's summary
+    rows. Call after any load that bypasses the approval services."""
     keys = _period_keys(plan, period_key, period_keys)
     areas = touched_areas(unit_ids) if unit_ids is not None else None
     stale = RollupFigure.objects.filter(plan=plan)
@@ -598,22 +659,15 @@ def rollup_rebuild(
         stale = stale.filter(unit_id__in=areas) if areas else stale.none()
     stale.delete()
     summary_changed(plan.pk)
-    # Per kind of period and year: each pass sorts one year's rows of that kind (a country's
-    # months at once made SQLite sort tens of millions of rows on disk for an hour).
-    kinds: dict[tuple[str, int], list[str]] = {}
-    for key in keys:
-        period = parse_period(key)
-        kinds.setdefault((period.kind.value, period.start.year), []).append(key)
-    if areas == []:
-        kinds = {}
+    codes = shape_codes(plan)
+    passes = _rebuild_plan(plan, codes, keys, areas) if keys and areas != [] else []
     with bulk_statements(), connection.cursor() as cursor:
-        levels = _tree_tables(cursor, areas_above()) if kinds else []
-        for done, periods in enumerate(kinds.values(), start=1):
-            _rebuild_periods(cursor, plan.pk, periods, areas, plan.area_id, levels)
+        levels = _tree_tables(cursor, areas_above()) if passes else []
+        for done, one in enumerate(passes, start=1):
+            _rebuild_pass(cursor, plan, one, areas, levels, codes)
             if progress is not None:
-                progress(done, len(kinds), periods[-1])
-        if kinds:  # else no period to rebuild, or no area: no shape row either
-            _rebuild_shapes(cursor, plan, keys, areas, levels)
+                progress(done, len(passes), one.periods[-1])
+        if passes:
             cursor.execute("DROP TABLE rollup_reporter")
             cursor.execute("DROP TABLE rollup_area")
     hooks.announce(hooks.SUMMARY_WRITTEN, plan_id=plan.pk, areas=areas, views=list(VIEW_STATES))
@@ -789,9 +843,6 @@ def _shapes_moved(submission: Submission, old_state: str, effective: int, ancest
 # cells that count) in ``rollup_rule``; then the counted cells' sums to each group's nearest area,
 # and up.
 
-# On SQLite the year's cells are kept in the order of a group's pattern, which is then read without a sort.
-_SHAPE_CELL_KEY = "eff, view, code, period_key, sex"
-
 _PATTERN_TABLE = (
     "CREATE TEMP TABLE rollup_pattern (eff BIGINT NOT NULL, up_id BIGINT NOT NULL,"
     " view CHAR(1) NOT NULL, code VARCHAR(20) NOT NULL, pattern TEXT NOT NULL)"
@@ -812,7 +863,7 @@ _READING_TABLE = (
 
 # A group's pattern of cells for an indicator: "2024-Q1:,2024-Q1:F,2024-Q2:" (period and sex). The
 # order only decides how many patterns are told apart (each is read back as a set), never an answer;
-# SQLite's group_concat has no ORDER BY before 3.44: its rows come in the table's order (above).
+# SQLite's group_concat has no ORDER BY before 3.44: its rows come in the table's order (``_CONTRIB_KEY``).
 _CELL = "c.period_key || ':' || c.sex"
 _PATTERN_OF = {
     "postgresql": f"string_agg({_CELL}, ',' ORDER BY c.period_key, c.sex)",
@@ -835,7 +886,9 @@ HAVING COALESCE(MIN(a.up_id), MIN(c.up_id)) IS NOT NULL
 # million rows at 5 % of the country, 65 s), so the tables are analysed first (0.4 s at 25 %).
 # Listing the cells that count first and joining them back to their sums (until session 12) took
 # 16–19 s a year at full scale: planned for one row, it sorted a year's cells three times on text
-# keys; at 25 % this form took 2.6–3.9 s (with its ANALYZE) against 3.6–5.6 s, back to back.
+# keys; at 25 % this form took 2.6–3.9 s (with its ANALYZE) against 3.6–5.6 s, back to back. Even
+# analysed, PostgreSQL merged the cells with the patterns after sorting both: hashed, 1.6 s against
+# 2.5 s (session 13).
 _SHAPES_UP_SQL = f"""
 INSERT INTO rollup_below (unit_id, view, period_key, code, sex, shape, {_COLUMNS}, n_units)
 SELECT g.up_id, c.view, c.period_key, c.code, r.reading, r.shape,
@@ -848,38 +901,39 @@ SELECT g.up_id, c.view, c.period_key, c.code, r.reading, r.shape,
 """
 
 
-def _rebuild_shapes(cursor, plan, keys: list[str], areas: list[int] | None, levels: list[int]) -> None:
-    """The shape rows of the years of ``keys`` (every period of those years: a quarter written
-    changes how its year counts), for ``areas`` (None: all), a year at a time, with the tables of
-    where figures go (``_tree_tables``) in place."""
+def _rebuild_plan(plan, codes: ShapeCodes, keys: list[str], areas: list[int] | None) -> list[Pass]:
+    """The passes (``_passes``) of a rebuild of ``keys`` for ``areas`` (None: all), with the shape
+    rows of the years of ``keys`` (every period of those years: a quarter written changes how its
+    year counts) deleted where they are rebuilt."""
     years = {y.key for y in (year_of(k) for k in keys) if y is not None}
-    if not years or areas == []:
-        return
-    year_keys = [k for k in _period_keys(plan, None) if (y := year_of(k)) is not None and y.key in years]
-    stale = RollupFigure.objects.filter(plan=plan, period_key__in=year_keys).exclude(shape="")
-    (stale.filter(unit_id__in=areas) if areas is not None else stale).delete()
-    codes = shape_codes(plan)
-    if not year_keys or codes.level == frozenset():
-        return
-    by_year: dict[str, list[str]] = {}
-    for key in year_keys:
-        by_year.setdefault(year_of(key).key, []).append(key)  # type: ignore[union-attr]
-    for year_key, periods in sorted(by_year.items()):
-        params, parts = _rebuild_params(periods, areas, plan.area_id)
-        params["plan"] = plan.pk
-        _contrib_table(cursor, _SHAPE_CELL_KEY)
-        cursor.execute(_keyed(_BELOW_TABLE, shaped=True))
-        for table in (_PATTERN_TABLE, _RULE_TABLE, _READING_TABLE):
-            cursor.execute(table)
-        cursor.execute(_filled(_CONTRIB_SQL, parts), params)
-        cursor.execute(_PATTERN_SQL.replace("{pattern}", _PATTERN_OF[connection.vendor]))
-        _shape_rules(cursor, codes, year_key)
-        if connection.vendor == "postgresql":  # see _SHAPES_UP_SQL
-            cursor.execute("ANALYZE rollup_contrib, rollup_pattern, rollup_rule, rollup_reading")
+    shaped: dict[str, list[str]] = {}
+    for key in _period_keys(plan, None) if years else []:
+        year = year_of(key)
+        if year is not None and year.key in years:
+            shaped.setdefault(year.key, []).append(key)
+    stale = RollupFigure.objects.filter(plan=plan, period_key__in=[k for ks in shaped.values() for k in ks])
+    (stale.filter(unit_id__in=areas) if areas is not None else stale).exclude(shape="").delete()
+    if codes.level == frozenset():
+        shaped = {}
+    return _passes(keys, shaped)
+
+
+def _shapes_up(cursor, codes: ShapeCodes, year_key: str, levels: list[int], parts, params) -> None:
+    """The shape rows of a year, from its cells in ``rollup_contrib`` (every period of the year): each
+    group's pattern of cells, the engine's answer per pattern and reading, the counted cells to each
+    group's nearest area, and up level by level as the plain rows."""
+    cursor.execute(_keyed(_BELOW_TABLE, shaped=True))
+    for table in (_PATTERN_TABLE, _RULE_TABLE, _READING_TABLE):
+        cursor.execute(table)
+    cursor.execute(_PATTERN_SQL.replace("{pattern}", _PATTERN_OF[connection.vendor]))
+    _shape_rules(cursor, codes, year_key)
+    if connection.vendor == "postgresql":  # see _SHAPES_UP_SQL
+        cursor.execute("ANALYZE rollup_contrib, rollup_pattern, rollup_rule, rollup_reading")
+    with planned_without(cursor, "mergejoin"):  # see _SHAPES_UP_SQL
         cursor.execute(_SHAPES_UP_SQL)
-        _levels_up(cursor, levels, parts, params, shaped=True)
-        for table in ("rollup_contrib", "rollup_pattern", "rollup_rule", "rollup_reading"):
-            cursor.execute(f"DROP TABLE {table}")
+    _levels_up(cursor, levels, parts, params, shaped=True)
+    for table in ("rollup_pattern", "rollup_rule", "rollup_reading"):
+        cursor.execute(f"DROP TABLE {table}")
 
 
 def _shape_rules(cursor, codes: ShapeCodes, year_key: str) -> None:
