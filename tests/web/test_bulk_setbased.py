@@ -4,9 +4,10 @@ every bad line named, and a roll-up rebuild limited to the periods the load wrot
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tests.web import test_bulk
+from tests.web.explained import explained_plans
 from tests.web.test_bulk import HEADER, figures, snapshot
 from web.core import hooks
 from web.data.loading import observations, stage, writers
@@ -207,31 +208,10 @@ def test_the_key_check_after_a_rolled_back_load_is_not_a_nested_loop(country, mo
     with pytest.raises(_RolledBack), transaction.atomic():
         observations_load(plan=country, rows_or_path=[HEADER, *_communes(2023)], actor=None)
         raise _RolledBack
-    plans: list[str] = []
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE data_observation, data_submission")  # the dead rows only: "empty"
-        try:
-            with transaction.atomic():
-                cursor.execute("LOAD 'auto_explain'")
-        except DatabaseError:  # a server without it, or a user who may not load it
-            pytest.skip("auto_explain cannot be loaded here")
-        for name, value in (
-            ("log_level", "notice"),
-            ("log_nested_statements", "on"),
-            ("log_min_duration", "0"),
-        ):
-            cursor.execute(f"SET auto_explain.{name} = {value}")
-
-    def plan(diagnostic) -> None:
-        plans.append(diagnostic.message_primary or "")
-
-    connection.connection.add_notice_handler(plan)
-    try:
+    with explained_plans() as plans:
         observations_load(plan=country, rows_or_path=[HEADER, *_communes(2024)], actor=None)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET auto_explain.log_min_duration = -1")
-        connection.connection.remove_notice_handler(plan)
     checks = [plan for plan in plans if "LEFT OUTER JOIN ONLY" in plan and "data_submission" in plan]
     assert checks, plans  # the key's check was seen
     assert not any("Nested Loop" in plan for plan in checks), checks
