@@ -294,18 +294,33 @@ def share_meeting(series: Sequence[UnitSeries], meets: Callable[[Decimal], bool]
 
     A period reported as not applicable neither meets nor fails; a missing one is not a zero.
     """
-    meeting, below, without, not_applicable = [], [], [], []
-    for s in series:
-        values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
-        gaps = [k for k, f in s.figures if f.state in (FigureState.MISSING, FigureState.UNDEFINED)]
-        if s.figures and all(f.state is FigureState.NOT_APPLICABLE for _, f in s.figures):
-            not_applicable.append(s.unit)
-        elif any(not meets(v) for v in values):  # type: ignore[arg-type]
-            below.append(s.unit)
-        elif gaps:
-            without.append(s.unit)
-        else:
-            meeting.append(s.unit)
+    return share_of(series, [unit_standing(s, meets) for s in series])
+
+
+NOT_APPLICABLE, BELOW, WITHOUT_DATA, MEETING = "not_applicable", "below", "without_data", "meeting"
+
+
+def unit_standing(s: UnitSeries, meets: Callable[[Decimal], bool]) -> str:
+    """Where one unit stands for ``share_meeting``: NOT_APPLICABLE, BELOW, WITHOUT_DATA or MEETING
+    (a unit's standing is the same from every area above it: the engine keeps it)."""
+    values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
+    if s.figures and all(f.state is FigureState.NOT_APPLICABLE for _, f in s.figures):
+        return NOT_APPLICABLE
+    if any(not meets(v) for v in values):  # type: ignore[arg-type]
+        return BELOW
+    if any(f.state in (FigureState.MISSING, FigureState.UNDEFINED) for _, f in s.figures):
+        return WITHOUT_DATA
+    return MEETING
+
+
+def share_of(series: Sequence[UnitSeries], standings: Sequence[str]) -> ShareMeeting:
+    """``share_meeting`` of ``series`` whose ``unit_standing`` are ``standings`` (in their order)."""
+    lists: dict[str, list[str]] = {NOT_APPLICABLE: [], BELOW: [], WITHOUT_DATA: [], MEETING: []}
+    for s, standing in zip(series, standings, strict=True):
+        lists[standing].append(s.unit)
+    meeting, not_applicable = lists[MEETING], lists[NOT_APPLICABLE]
     answering = len(series) - len(not_applicable)
     share = Decimal(len(meeting)) * 100 / answering if answering else None
-    return ShareMeeting(tuple(meeting), tuple(below), tuple(without), share, tuple(not_applicable))
+    return ShareMeeting(
+        tuple(meeting), tuple(lists[BELOW]), tuple(lists[WITHOUT_DATA]), share, tuple(not_applicable)
+    )

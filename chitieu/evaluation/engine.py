@@ -16,6 +16,7 @@ from chitieu.evaluation.results import (
     PartResult,
     PlanEvaluation,
     combine_applicable,
+    copied,
     vi_figure,
 )
 from chitieu.evaluation.trajectory import Baseline, TrajectoryBands, trajectory
@@ -47,8 +48,9 @@ from chitieu.rollup import (
     aggregate,
     coarsest_kind_only,
     rollup_total,
-    share_meeting,
+    share_of,
     unit_series,
+    unit_standing,
     unknown_units,
 )
 
@@ -321,7 +323,7 @@ def level_figure(
         return aggregate(indicator, [])
     figure = rollup_total(indicator, list(chosen.rows), tree)
     if chosen.refused:
-        figure = replace(figure, state=FigureState.UNDEFINED, value=None, reason=chosen.refused)
+        figure = copied(figure, state=FigureState.UNDEFINED, value=None, reason=chosen.refused)
     return _with_rule(figure, chosen.how)
 
 
@@ -361,7 +363,7 @@ def _pooled_phase(
 def _with_rule(figure: Figure, how: str) -> Figure:
     if not how:
         return figure
-    return replace(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
+    return copied(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
 
 
 def applicable_target(indicator: Indicator, period: Period) -> Target | None:
@@ -452,11 +454,11 @@ def evaluate_indicator(
                 if phase_memo is not None:
                     phase_memo[key] = traj
             changes["trajectory"] = traj
-    result = replace(result, **changes)
+    result = copied(result, **changes)
     if not explain:
         return result
 
-    return replace(result, explanation=wording(indicator, result))
+    return copied(result, explanation=wording(indicator, result))
 
 
 # ------------------------------------------------------------- rows, coverage, flags
@@ -678,7 +680,7 @@ def _sex_ratio_plausibility(indicator: Indicator, result: IndicatorResult) -> In
         provisional=True,
     )
     status = Status.ACHIEVED if result.status is Status.EXCEEDED else result.status  # never "Vượt"
-    return replace(result, status=status, flags=(*result.flags, flag))
+    return copied(result, status=status, flags=(*result.flags, flag))
 
 
 def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag, ...]:
@@ -813,10 +815,10 @@ def _evaluate_count(
         comparator=target.comparator if target else None,
     )
     if not subs:
-        return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
+        return copied(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
     if indicator.per_unit:
         if not unit_names:  # a total for the area says nothing about each unit
-            return replace(
+            return copied(
                 base, rule="cần số liệu của từng đơn vị (danh sách đơn vị của địa bàn)", complete=False
             )
         result = _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
@@ -827,14 +829,14 @@ def _evaluate_count(
                 " cần danh sách đơn vị của địa bàn",
                 provisional=True,
             )
-            result = replace(result, flags=(*result.flags, flag))
+            result = copied(result, flags=(*result.flags, flag))
         return result
     groups = _by_sub_period(own, subs)
     parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
     total = sum(values, Decimal(0)) if values else None
     kind = _KIND_VI[indicator.per_period]
-    return replace(
+    return copied(
         base,
         status=combine_applicable(parts),
         actual=_weakest(values, target, indicator.direction),
@@ -901,22 +903,17 @@ def _evaluate_per_unit(
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
     all_series = _unit_series(indicator, own, unit_names, subs, memo)
     units: list[PartResult] = []
+    standings: list[str] = []
     for series in all_series:
-        key = ("part", indicator.code, target, series)
-        unit = memo.get(key) if memo is not None else None
-        if unit is None:
-            unit = _unit_part(indicator, series, target)
-            if memo is not None:
-                memo[key] = unit
+        unit, standing = _unit_verdict(indicator, series, target, memo)
         units.append(unit)
+        standings.append(standing)
     if target is None:  # nothing to measure the units against
-        return replace(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
-    shares = share_meeting(
-        all_series, lambda v: status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
-    )
+        return copied(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
+    shares = share_of(all_series, standings)  # share_meeting, each unit's standing kept
     meeting, below, without = shares.meeting, shares.below, shares.without_data
     share = shares.share or Decimal(0)
-    not_applicable = shares.not_applicable
+    not_applicable = set(shares.not_applicable)
     answering = [u for u in units if u.key not in not_applicable]
     required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
     values = [u.actual for u in units if u.actual is not None]
@@ -934,7 +931,7 @@ def _evaluate_per_unit(
         ):
             status = Status.NO_DATA
         actual = share
-    return replace(
+    return copied(
         base,
         status=status,
         actual=actual,
@@ -952,7 +949,7 @@ def _evaluate_per_unit(
         units_missing_target=below,
         units_without_data=without,
         units_meeting_share=share,
-        units_not_applicable=not_applicable,
+        units_not_applicable=shares.not_applicable,
         complete=not without,
     )
 
@@ -975,6 +972,27 @@ def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[U
         for series in unit_series(indicator, own, missing, subs):
             memo[(indicator.code, keys, series.unit)] = series
     return tuple(memo[(indicator.code, keys, u)] for u in unit_names)
+
+
+def _unit_verdict(
+    indicator: Indicator, series: UnitSeries, target: Target | None, memo: dict | None
+) -> tuple[PartResult, str]:
+    """A unit's part and its standing against ``target`` (``unit_standing``; "" without a target),
+    kept in ``memo`` by identity: a unit's series is one object from every area above it
+    (``_unit_series``), and hashing it cost more than judging it."""
+    key = ("part", indicator.code, id(target), id(series))
+    kept = memo.get(key) if memo is not None else None
+    if kept is not None and kept[0] is series and kept[1] is target:
+        return kept[2], kept[3]
+    part = _unit_part(indicator, series, target)
+    standing = ""
+    if target is not None:
+        standing = unit_standing(
+            series, lambda v: status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
+        )
+    if memo is not None:
+        memo[key] = (series, target, part, standing)
+    return part, standing
 
 
 def _unit_part(indicator: Indicator, series: UnitSeries, target: Target | None) -> PartResult:
