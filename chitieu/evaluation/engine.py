@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter, is_
 from typing import Any
 
 from chitieu.evaluation.results import (
@@ -25,7 +26,7 @@ from chitieu.explain import explain as wording
 from chitieu.issues import Issue, Severity
 from chitieu.names import name_key
 from chitieu.observations import Observation, is_summed, unit_key
-from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
+from chitieu.periods import Period, PeriodKind, contains_key, parse_period, sub_periods
 from chitieu.plan import (
     Aggregation,
     Comparator,
@@ -63,13 +64,17 @@ _COUNT_KIND = {
 }
 
 
+_PERIOD_OF = attrgetter("period")
+_SEX_OF = attrgetter("sex")
+
+
 def _within(observations: Sequence[Observation], period: Period) -> list[Observation]:
     """The rows of ``period`` and of the periods inside it, in their order.
 
     Tested once per distinct period key, not per row: an area's rows are many (every commune's
     months at the nation) and their keys few."""
-    keys = {o.period for o in observations}
-    inside = {k for k in keys if period.contains(parse_period(k))}
+    keys = set(map(_PERIOD_OF, observations))
+    inside = {k for k in keys if contains_key(period.key, k)}
     if len(inside) == len(keys):
         return list(observations)
     return [o for o in observations if o.period in inside] if inside else []
@@ -303,16 +308,18 @@ def level_figure(
     year (phase targets are levels to reach by the end); a rare-event rate (4.2) pools the
     years of the phase instead. ``selected``: ``_select`` of these very ``observations``, kept.
     """
-    if period.kind is PeriodKind.PHASE and not any(o.period == period.key for o in observations):
-        inside = [o for o in _within(observations, period) if o.period != period.key]
+    if period.kind is PeriodKind.PHASE and period.key not in map(_PERIOD_OF, observations):
+        # No row of the phase itself: its years' rows (each year's selection, kept, is that of
+        # these rows, as a year holds no row of the phase).
+        inside = selected.within(period) if selected is not None else _within(observations, period)
         if not inside:
             return aggregate(indicator, [])
         if pools_phase(indicator):
-            pooled = _pooled_phase(indicator, inside, period, sex, tree)
+            pooled = _pooled_phase(indicator, inside, period, sex, tree, selected)
             if pooled is not None:
                 return pooled
         for year in reversed(sub_periods(period, PeriodKind.YEAR)):
-            figure = level_figure(indicator, inside, year, sex=sex, tree=tree)
+            figure = level_figure(indicator, inside, year, sex=sex, tree=tree, selected=selected)
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
@@ -338,13 +345,14 @@ def _pooled_phase(
     phase: Period,
     sex: Sex | None,
     tree: OrgTree | None,
+    selected: _Selected | None = None,
 ) -> Figure | None:
     """Σ events ÷ Σ population over the phase's years with figures; None when a year has no parts."""
     numerator = denominator = Decimal(0)
     years: list[str] = []
     sources: list[str] = []
     for year in sub_periods(phase, PeriodKind.YEAR):
-        figure = level_figure(indicator, observations, year, sex=sex, tree=tree)
+        figure = level_figure(indicator, observations, year, sex=sex, tree=tree, selected=selected)
         if figure.state is FigureState.MISSING or figure.state is FigureState.NOT_APPLICABLE:
             continue
         if figure.numerator is None or figure.denominator is None:
@@ -555,6 +563,8 @@ def _row_issues(
 
 def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
     """A unit's girls + boys that do not add up to its own total row (numerators or denominators)."""
+    if not {Sex.FEMALE, Sex.MALE, None} <= set(map(_SEX_OF, rows)):
+        return ()  # no unit can have all three (most indicators are not given by sex)
     groups: dict[tuple[str, str], dict[Sex | None, list[Observation]]] = {}
     for obs in rows:
         groups.setdefault((unit_key(obs.org_unit), obs.period), {}).setdefault(obs.sex, []).append(obs)
@@ -614,10 +624,11 @@ def _level_coverage(
     unit counted: a year given by quarters needs four; a unit that gave the year whole covers
     them all."""
     if period.kind is PeriodKind.PHASE:
-        if any(o.period == period.key for o in own):
+        keys = set(map(_PERIOD_OF, own))  # tested once per distinct key, not per row
+        if period.key in keys:
             return Coverage(1, 1)
         years = sub_periods(period, PeriodKind.YEAR)
-        got = [y for y in years if any(y.contains(parse_period(o.period)) for o in own)]
+        got = [y for y in years if any(contains_key(y.key, k) for k in keys)]
         return Coverage(len(years), len(got), tuple(y.key for y in years if y not in got))
     sexes: list[Sex | None] = [Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
     selections = [selected.of(period, sex) for sex in sexes]
@@ -629,7 +640,9 @@ def _level_coverage(
     units = [periods for sel in selections for periods in sel.covered.values()]
     if any(not sel.covered for sel in selections):  # one sex not reported at all
         units.append([])
-    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in units))
+    # Units counting with the very same periods (most of them) are tested once.
+    distinct = {tuple(map(id, periods)): periods for periods in units}.values()
+    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in distinct))
     return Coverage(len(subs), len(subs) - len(missing), missing)
 
 
@@ -854,14 +867,20 @@ def _by_sub_period(own: Sequence[Observation], subs: Sequence[Period]) -> dict[s
     """The rows falling in each sub-period (a quarter's own row, or its months' rows)."""
     groups: dict[str, list[Observation]] = {sub.key: [] for sub in subs}
     first: dict[str, str | None] = {}  # period key → the first sub-period containing it (keys are few)
+    keys = tuple(sub.key for sub in subs)
     for obs in own:
         if obs.period not in first:
-            period = parse_period(obs.period)
-            first[obs.period] = next((sub.key for sub in subs if sub.contains(period)), None)
+            first[obs.period] = _first_containing(keys, obs.period)
         key = first[obs.period]
         if key is not None:
             groups[key].append(obs)
     return groups
+
+
+@functools.lru_cache(maxsize=8192)  # the same sub-periods and keys in every area
+def _first_containing(outer_keys: tuple[str, ...], key: str) -> str | None:
+    """The first of ``outer_keys`` whose period contains ``key``'s."""
+    return next((outer for outer in outer_keys if contains_key(outer, key)), None)
 
 
 _KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPeriod.YEAR: "năm"}
@@ -1141,11 +1160,6 @@ def _same_rows_memo(memo: dict | None, code: str, rows: list[Observation], as_of
     if memo is None:
         return None
     entry = memo.get(code)
-    if (
-        entry is None
-        or entry[1] != as_of
-        or len(entry[0]) != len(rows)
-        or any(a is not b for a, b in zip(entry[0], rows, strict=True))
-    ):
+    if entry is None or entry[1] != as_of or len(entry[0]) != len(rows) or not all(map(is_, entry[0], rows)):
         entry = memo[code] = (rows, as_of, {})
     return entry[2]
