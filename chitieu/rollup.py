@@ -224,8 +224,8 @@ def coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation]
     """Of rows inside one period, keep the coarsest kind.
 
     A quarter reported whole and month by month is counted once."""
-    if not observations:
-        return []
+    if len(observations) < 2:
+        return list(observations)
     kinds = {parse_period(k).kind for k in {o.period for o in observations}}
     if len(kinds) == 1:  # the usual case: one kind, every row kept
         return list(observations)
@@ -257,17 +257,21 @@ def unit_series(
     for obs in observations:
         if obs.indicator == indicator.code and obs.sex is sex:
             by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
-    # Which periods contain each period key: tested once per key, not per unit and row.
+    # The periods containing each period key: tested once per key, not per unit and row; each
+    # unit's rows then placed in one pass (a phase has 20 quarters).
     keys = {o.period for rows in by_unit.values() for o in rows}
-    within = {p.key: {k for k in keys if p.contains(parse_period(k))} for p in periods}
+    containing = {k: [i for i, p in enumerate(periods) if p.contains(parse_period(k))] for k in keys}
     series = []
     for unit in units:
-        own = by_unit.get(unit_key(unit), [])
-        figures = []
-        for period in periods:
-            inside = [o for o in own if o.period in within[period.key]]
-            figures.append((period.key, aggregate(indicator, coarsest_kind_only(inside))))
-        series.append(UnitSeries(unit, tuple(figures)))
+        inside: list[list[Observation]] = [[] for _ in periods]
+        for obs in by_unit.get(unit_key(unit), ()):
+            for i in containing[obs.period]:
+                inside[i].append(obs)
+        figures = tuple(
+            (period.key, aggregate(indicator, coarsest_kind_only(rows)))
+            for period, rows in zip(periods, inside, strict=True)
+        )
+        series.append(UnitSeries(unit, figures))
     return tuple(series)
 
 

@@ -524,7 +524,7 @@ def _row_issues(
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         kind = _COUNT_KIND[indicator.per_period]
         subs = sub_periods(period, kind) or (period,)
-        used_ids = {id(o) for o in _count_rows_used(indicator, inside, subs, result)}
+        used_ids = _count_rows_used(indicator, inside, subs, result)
         for obs in inside:
             if id(obs) in used_ids or is_summed(obs.org_unit):
                 continue
@@ -595,23 +595,26 @@ def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
 
 def _count_rows_used(
     indicator: Indicator, inside: Sequence[Observation], subs: Sequence[Period], result: IndicatorResult
-) -> list[Observation]:
+) -> set[int]:
+    """The ids of the rows a count counts: in each sub-period (per unit of ``result``'s for a
+    per-unit count), the rows of the coarsest kind. One pass over the rows (at the nation, every
+    commune's), each distinct period key placed once."""
     per_unit_names = {unit_key(u.key) for u in result.units}
-    used: list[Observation] = []
-    keys = {o.period for o in inside}  # few, for many rows: each tested once per sub-period
-    for sub in subs:
-        within = {k for k in keys if sub.contains(parse_period(k))}
-        rows = [o for o in inside if o.sex is None and o.period in within]
+    keys = tuple(sub.key for sub in subs)
+    containing = {
+        k: [i for i, sub in enumerate(keys) if contains_key(sub, k)] for k in set(map(_PERIOD_OF, inside))
+    }
+    groups: dict[tuple[int, str], list[Observation]] = {}
+    for o in inside:
+        if o.sex is not None:
+            continue
+        unit = ""
         if indicator.per_unit:
-            groups: dict[str, list[Observation]] = {}
-            for o in rows:
-                if o.org_unit and unit_key(o.org_unit) in per_unit_names:
-                    groups.setdefault(unit_key(o.org_unit), []).append(o)
-            for group in groups.values():
-                used += coarsest_kind_only(group)
-        else:
-            used += coarsest_kind_only(rows)
-    return used
+            if not o.org_unit or (unit := unit_key(o.org_unit)) not in per_unit_names:
+                continue
+        for i in containing[o.period]:
+            groups.setdefault((i, unit), []).append(o)
+    return {id(o) for group in groups.values() for o in coarsest_kind_only(group)}
 
 
 def _level_coverage(
