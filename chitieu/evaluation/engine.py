@@ -599,7 +599,7 @@ def _count_rows_used(
     """The ids of the rows a count counts: in each sub-period (per unit of ``result``'s for a
     per-unit count), the rows of the coarsest kind. One pass over the rows (at the nation, every
     commune's), each distinct period key placed once."""
-    per_unit_names = {unit_key(u.key) for u in result.units}
+    per_unit_names = {unit_key(u.key) for u in result.units} if indicator.per_unit else set()
     keys = tuple(sub.key for sub in subs)
     containing = {
         k: [i for i, sub in enumerate(keys) if contains_key(sub, k)] for k in set(map(_PERIOD_OF, inside))
@@ -608,10 +608,9 @@ def _count_rows_used(
     for o in inside:
         if o.sex is not None:
             continue
-        unit = ""
-        if indicator.per_unit:
-            if not o.org_unit or (unit := unit_key(o.org_unit)) not in per_unit_names:
-                continue
+        unit = unit_key(o.org_unit) if indicator.per_unit and o.org_unit else ""
+        if indicator.per_unit and (not o.org_unit or unit not in per_unit_names):
+            continue
         for i in containing[o.period]:
             groups.setdefault((i, unit), []).append(o)
     return {id(o) for group in groups.values() for o in coarsest_kind_only(group)}
@@ -1108,11 +1107,12 @@ def evaluate_plan(
     if tree is not None:
         issues += unknown_units(tree, observations)
     # What was known on as_of: rows of periods ended by then, and the period's own rows.
-    known = {k for k in {o.period for o in observations} if k == period.key or parse_period(k).end <= as_of}
+    keys = set(map(_PERIOD_OF, observations))
+    known = {k for k in keys if k == period.key or parse_period(k).end <= as_of}
     # Each indicator's rows once (in their order), rather than every row scanned per indicator.
     by_code: dict[str, list[Observation]] = {}
     for o in observations:
-        if o.period in known:
+        if o.period in known:  # (every row, mostly: the stored verdicts know every figure)
             by_code.setdefault(o.indicator, []).append(o)
     phase = plan.phase
     results = []
