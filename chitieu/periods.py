@@ -129,6 +129,7 @@ def is_finer(kind: PeriodKind, than: PeriodKind) -> bool:
     return _KIND_RANK[kind] > _KIND_RANK[than]
 
 
+@functools.lru_cache(maxsize=65536)  # the engine asks it of every distinct key in an area's rows, per area
 def contains_key(outer: str, inner: str) -> bool:
     return parse_period(outer).contains(parse_period(inner))
 
@@ -141,7 +142,12 @@ def sub_periods(period: Period | str, kind: PeriodKind) -> tuple[Period, ...]:
     outer = parse_period(period) if isinstance(period, str) else period
     kind = PeriodKind(kind)
     if kind is outer.kind:
-        return (outer,)
+        return (outer,)  # this very period, not an equal one kept from before
+    return _finer_periods(outer, kind)
+
+
+@functools.lru_cache(maxsize=4096)  # the engine asks for the same few, for every area and indicator
+def _finer_periods(outer: Period, kind: PeriodKind) -> tuple[Period, ...]:
     if not is_finer(kind, outer.kind):
         return ()
     keys: list[str] = []

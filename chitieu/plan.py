@@ -7,6 +7,7 @@ it. Measures, directions and comparators are closed sets so that each rule
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -203,7 +204,12 @@ def about_women(indicator: Indicator) -> bool:
     """A share of women (1.1, 2.1–2.3, 5.3): a row tagged F is the indicator itself."""
     if indicator.by_sex or indicator.measure is not Measure.PERCENT:
         return False
-    words = _words(indicator.name)
+    return _names_women(indicator.name)
+
+
+@functools.lru_cache(maxsize=4096)  # asked for every indicator of every area, and every summary row
+def _names_women(name: str) -> bool:
+    words = _words(name)
     return any(f" {w} " in words for w in _WOMEN_WORDS)
 
 

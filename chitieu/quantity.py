@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 
 from chitieu.issues import Issue, Severity
@@ -99,13 +99,27 @@ def _both_separators(digits: str) -> NumberReading:
     return NumberReading(Decimal(f"{grouped}.{fraction}"))
 
 
+# Rounding to a number of places gives the same digits in any context with room for them: one
+# context of its own with room for any figure, used by name, rather than a localcontext() for each
+# number (a country's explanations round a million of them).
+_ROOMY = Context(prec=1000)
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(16))
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """``value`` rounded half up to ``places`` decimals (the one rounding of what is shown)."""
+    if 0 <= places < len(_QUANTA) and value.adjusted() + places + 2 <= _ROOMY.prec:
+        return value.quantize(_QUANTA[places], rounding=ROUND_HALF_UP, context=_ROOMY)
+    # Room for every digit: the default 28-digit context refuses to quantize a large figure.
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def format_number(value: Decimal, places: int | None = None) -> str:
     """1234.5 → "1.234,5" (thousands dot, decimal comma); ``places`` rounds half up."""
     if places is not None:
-        # Room for every digit: the default 28-digit context refuses to quantize a large figure.
-        with localcontext() as context:
-            context.prec = max(context.prec, value.adjusted() + places + 2)
-            value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        value = round_half_up(value, places)
     plain = format(value, "f")
     sign = "-" if plain.startswith("-") else ""
     whole, _, fraction = plain.lstrip("-").partition(".")

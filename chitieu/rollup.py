@@ -224,8 +224,8 @@ def coarsest_kind_only(observations: Sequence[Observation]) -> list[Observation]
     """Of rows inside one period, keep the coarsest kind.
 
     A quarter reported whole and month by month is counted once."""
-    if not observations:
-        return []
+    if len(observations) < 2:
+        return list(observations)
     kinds = {parse_period(k).kind for k in {o.period for o in observations}}
     if len(kinds) == 1:  # the usual case: one kind, every row kept
         return list(observations)
@@ -257,17 +257,21 @@ def unit_series(
     for obs in observations:
         if obs.indicator == indicator.code and obs.sex is sex:
             by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
-    # Which periods contain each period key: tested once per key, not per unit and row.
+    # The periods containing each period key: tested once per key, not per unit and row; each
+    # unit's rows then placed in one pass (a phase has 20 quarters).
     keys = {o.period for rows in by_unit.values() for o in rows}
-    within = {p.key: {k for k in keys if p.contains(parse_period(k))} for p in periods}
+    containing = {k: [i for i, p in enumerate(periods) if p.contains(parse_period(k))] for k in keys}
     series = []
     for unit in units:
-        own = by_unit.get(unit_key(unit), [])
-        figures = []
-        for period in periods:
-            inside = [o for o in own if o.period in within[period.key]]
-            figures.append((period.key, aggregate(indicator, coarsest_kind_only(inside))))
-        series.append(UnitSeries(unit, tuple(figures)))
+        inside: list[list[Observation]] = [[] for _ in periods]
+        for obs in by_unit.get(unit_key(unit), ()):
+            for i in containing[obs.period]:
+                inside[i].append(obs)
+        figures = tuple(
+            (period.key, aggregate(indicator, coarsest_kind_only(rows)))
+            for period, rows in zip(periods, inside, strict=True)
+        )
+        series.append(UnitSeries(unit, figures))
     return tuple(series)
 
 
@@ -294,18 +298,33 @@ def share_meeting(series: Sequence[UnitSeries], meets: Callable[[Decimal], bool]
 
     A period reported as not applicable neither meets nor fails; a missing one is not a zero.
     """
-    meeting, below, without, not_applicable = [], [], [], []
-    for s in series:
-        values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
-        gaps = [k for k, f in s.figures if f.state in (FigureState.MISSING, FigureState.UNDEFINED)]
-        if s.figures and all(f.state is FigureState.NOT_APPLICABLE for _, f in s.figures):
-            not_applicable.append(s.unit)
-        elif any(not meets(v) for v in values):  # type: ignore[arg-type]
-            below.append(s.unit)
-        elif gaps:
-            without.append(s.unit)
-        else:
-            meeting.append(s.unit)
+    return share_of(series, [unit_standing(s, meets) for s in series])
+
+
+NOT_APPLICABLE, BELOW, WITHOUT_DATA, MEETING = "not_applicable", "below", "without_data", "meeting"
+
+
+def unit_standing(s: UnitSeries, meets: Callable[[Decimal], bool]) -> str:
+    """Where one unit stands for ``share_meeting``: NOT_APPLICABLE, BELOW, WITHOUT_DATA or MEETING
+    (a unit's standing is the same from every area above it: the engine keeps it)."""
+    values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
+    if s.figures and all(f.state is FigureState.NOT_APPLICABLE for _, f in s.figures):
+        return NOT_APPLICABLE
+    if any(not meets(v) for v in values):  # type: ignore[arg-type]
+        return BELOW
+    if any(f.state in (FigureState.MISSING, FigureState.UNDEFINED) for _, f in s.figures):
+        return WITHOUT_DATA
+    return MEETING
+
+
+def share_of(series: Sequence[UnitSeries], standings: Sequence[str]) -> ShareMeeting:
+    """``share_meeting`` of ``series`` whose ``unit_standing`` are ``standings`` (in their order)."""
+    lists: dict[str, list[str]] = {NOT_APPLICABLE: [], BELOW: [], WITHOUT_DATA: [], MEETING: []}
+    for s, standing in zip(series, standings, strict=True):
+        lists[standing].append(s.unit)
+    meeting, not_applicable = lists[MEETING], lists[NOT_APPLICABLE]
     answering = len(series) - len(not_applicable)
     share = Decimal(len(meeting)) * 100 / answering if answering else None
-    return ShareMeeting(tuple(meeting), tuple(below), tuple(without), share, tuple(not_applicable))
+    return ShareMeeting(
+        tuple(meeting), tuple(lists[BELOW]), tuple(lists[WITHOUT_DATA]), share, tuple(not_applicable)
+    )

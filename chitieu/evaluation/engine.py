@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter, is_
 from typing import Any
 
 from chitieu.evaluation.results import (
@@ -16,6 +17,7 @@ from chitieu.evaluation.results import (
     PartResult,
     PlanEvaluation,
     combine_applicable,
+    copied,
     vi_figure,
 )
 from chitieu.evaluation.trajectory import Baseline, TrajectoryBands, trajectory
@@ -24,7 +26,7 @@ from chitieu.explain import explain as wording
 from chitieu.issues import Issue, Severity
 from chitieu.names import name_key
 from chitieu.observations import Observation, is_summed, unit_key
-from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
+from chitieu.periods import Period, PeriodKind, contains_key, parse_period, sub_periods
 from chitieu.plan import (
     Aggregation,
     Comparator,
@@ -47,8 +49,9 @@ from chitieu.rollup import (
     aggregate,
     coarsest_kind_only,
     rollup_total,
-    share_meeting,
+    share_of,
     unit_series,
+    unit_standing,
     unknown_units,
 )
 
@@ -61,13 +64,17 @@ _COUNT_KIND = {
 }
 
 
+_PERIOD_OF = attrgetter("period")
+_SEX_OF = attrgetter("sex")
+
+
 def _within(observations: Sequence[Observation], period: Period) -> list[Observation]:
     """The rows of ``period`` and of the periods inside it, in their order.
 
     Tested once per distinct period key, not per row: an area's rows are many (every commune's
     months at the nation) and their keys few."""
-    keys = {o.period for o in observations}
-    inside = {k for k in keys if period.contains(parse_period(k))}
+    keys = set(map(_PERIOD_OF, observations))
+    inside = {k for k in keys if contains_key(period.key, k)}
     if len(inside) == len(keys):
         return list(observations)
     return [o for o in observations if o.period in inside] if inside else []
@@ -301,16 +308,18 @@ def level_figure(
     year (phase targets are levels to reach by the end); a rare-event rate (4.2) pools the
     years of the phase instead. ``selected``: ``_select`` of these very ``observations``, kept.
     """
-    if period.kind is PeriodKind.PHASE and not any(o.period == period.key for o in observations):
-        inside = [o for o in _within(observations, period) if o.period != period.key]
+    if period.kind is PeriodKind.PHASE and period.key not in map(_PERIOD_OF, observations):
+        # No row of the phase itself: its years' rows (each year's selection, kept, is that of
+        # these rows, as a year holds no row of the phase).
+        inside = selected.within(period) if selected is not None else _within(observations, period)
         if not inside:
             return aggregate(indicator, [])
         if pools_phase(indicator):
-            pooled = _pooled_phase(indicator, inside, period, sex, tree)
+            pooled = _pooled_phase(indicator, inside, period, sex, tree, selected)
             if pooled is not None:
                 return pooled
         for year in reversed(sub_periods(period, PeriodKind.YEAR)):
-            figure = level_figure(indicator, inside, year, sex=sex, tree=tree)
+            figure = level_figure(indicator, inside, year, sex=sex, tree=tree, selected=selected)
             if figure.state is not FigureState.MISSING:
                 return _with_rule(figure, f"năm gần nhất có số liệu: {year.key}")
         return aggregate(indicator, [])
@@ -321,7 +330,7 @@ def level_figure(
         return aggregate(indicator, [])
     figure = rollup_total(indicator, list(chosen.rows), tree)
     if chosen.refused:
-        figure = replace(figure, state=FigureState.UNDEFINED, value=None, reason=chosen.refused)
+        figure = copied(figure, state=FigureState.UNDEFINED, value=None, reason=chosen.refused)
     return _with_rule(figure, chosen.how)
 
 
@@ -336,13 +345,14 @@ def _pooled_phase(
     phase: Period,
     sex: Sex | None,
     tree: OrgTree | None,
+    selected: _Selected | None = None,
 ) -> Figure | None:
     """Σ events ÷ Σ population over the phase's years with figures; None when a year has no parts."""
     numerator = denominator = Decimal(0)
     years: list[str] = []
     sources: list[str] = []
     for year in sub_periods(phase, PeriodKind.YEAR):
-        figure = level_figure(indicator, observations, year, sex=sex, tree=tree)
+        figure = level_figure(indicator, observations, year, sex=sex, tree=tree, selected=selected)
         if figure.state is FigureState.MISSING or figure.state is FigureState.NOT_APPLICABLE:
             continue
         if figure.numerator is None or figure.denominator is None:
@@ -361,7 +371,7 @@ def _pooled_phase(
 def _with_rule(figure: Figure, how: str) -> Figure:
     if not how:
         return figure
-    return replace(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
+    return copied(figure, rule=f"{figure.rule} ({how})" if figure.rule else how)
 
 
 def applicable_target(indicator: Indicator, period: Period) -> Target | None:
@@ -452,11 +462,11 @@ def evaluate_indicator(
                 if phase_memo is not None:
                     phase_memo[key] = traj
             changes["trajectory"] = traj
-    result = replace(result, **changes)
+    result = copied(result, **changes)
     if not explain:
         return result
 
-    return replace(result, explanation=wording(indicator, result))
+    return copied(result, explanation=wording(indicator, result))
 
 
 # ------------------------------------------------------------- rows, coverage, flags
@@ -514,7 +524,7 @@ def _row_issues(
     if indicator.measure is Measure.COUNT and indicator.per_period is not None:
         kind = _COUNT_KIND[indicator.per_period]
         subs = sub_periods(period, kind) or (period,)
-        used_ids = {id(o) for o in _count_rows_used(indicator, inside, subs, result)}
+        used_ids = _count_rows_used(indicator, inside, subs, result)
         for obs in inside:
             if id(obs) in used_ids or is_summed(obs.org_unit):
                 continue
@@ -553,6 +563,8 @@ def _row_issues(
 
 def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
     """A unit's girls + boys that do not add up to its own total row (numerators or denominators)."""
+    if not {Sex.FEMALE, Sex.MALE, None} <= set(map(_SEX_OF, rows)):
+        return ()  # no unit can have all three (most indicators are not given by sex)
     groups: dict[tuple[str, str], dict[Sex | None, list[Observation]]] = {}
     for obs in rows:
         groups.setdefault((unit_key(obs.org_unit), obs.period), {}).setdefault(obs.sex, []).append(obs)
@@ -583,23 +595,25 @@ def _inconsistent_by_sex(rows: Sequence[Observation]) -> tuple[Issue, ...]:
 
 def _count_rows_used(
     indicator: Indicator, inside: Sequence[Observation], subs: Sequence[Period], result: IndicatorResult
-) -> list[Observation]:
-    per_unit_names = {unit_key(u.key) for u in result.units}
-    used: list[Observation] = []
-    keys = {o.period for o in inside}  # few, for many rows: each tested once per sub-period
-    for sub in subs:
-        within = {k for k in keys if sub.contains(parse_period(k))}
-        rows = [o for o in inside if o.sex is None and o.period in within]
-        if indicator.per_unit:
-            groups: dict[str, list[Observation]] = {}
-            for o in rows:
-                if o.org_unit and unit_key(o.org_unit) in per_unit_names:
-                    groups.setdefault(unit_key(o.org_unit), []).append(o)
-            for group in groups.values():
-                used += coarsest_kind_only(group)
-        else:
-            used += coarsest_kind_only(rows)
-    return used
+) -> set[int]:
+    """The ids of the rows a count counts: in each sub-period (per unit of ``result``'s for a
+    per-unit count), the rows of the coarsest kind. One pass over the rows (at the nation, every
+    commune's), each distinct period key placed once."""
+    per_unit_names = {unit_key(u.key) for u in result.units} if indicator.per_unit else set()
+    keys = tuple(sub.key for sub in subs)
+    containing = {
+        k: [i for i, sub in enumerate(keys) if contains_key(sub, k)] for k in set(map(_PERIOD_OF, inside))
+    }
+    groups: dict[tuple[int, str], list[Observation]] = {}
+    for o in inside:
+        if o.sex is not None:
+            continue
+        unit = unit_key(o.org_unit) if indicator.per_unit and o.org_unit else ""
+        if indicator.per_unit and (not o.org_unit or unit not in per_unit_names):
+            continue
+        for i in containing[o.period]:
+            groups.setdefault((i, unit), []).append(o)
+    return {id(o) for group in groups.values() for o in coarsest_kind_only(group)}
 
 
 def _level_coverage(
@@ -612,10 +626,11 @@ def _level_coverage(
     unit counted: a year given by quarters needs four; a unit that gave the year whole covers
     them all."""
     if period.kind is PeriodKind.PHASE:
-        if any(o.period == period.key for o in own):
+        keys = set(map(_PERIOD_OF, own))  # tested once per distinct key, not per row
+        if period.key in keys:
             return Coverage(1, 1)
         years = sub_periods(period, PeriodKind.YEAR)
-        got = [y for y in years if any(y.contains(parse_period(o.period)) for o in own)]
+        got = [y for y in years if any(contains_key(y.key, k) for k in keys)]
         return Coverage(len(years), len(got), tuple(y.key for y in years if y not in got))
     sexes: list[Sex | None] = [Sex.FEMALE, Sex.MALE] if indicator.by_sex else [None]
     selections = [selected.of(period, sex) for sex in sexes]
@@ -627,7 +642,9 @@ def _level_coverage(
     units = [periods for sel in selections for periods in sel.covered.values()]
     if any(not sel.covered for sel in selections):  # one sex not reported at all
         units.append([])
-    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in units))
+    # Units counting with the very same periods (most of them) are tested once.
+    distinct = {tuple(map(id, periods)): periods for periods in units}.values()
+    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in distinct))
     return Coverage(len(subs), len(subs) - len(missing), missing)
 
 
@@ -678,7 +695,7 @@ def _sex_ratio_plausibility(indicator: Indicator, result: IndicatorResult) -> In
         provisional=True,
     )
     status = Status.ACHIEVED if result.status is Status.EXCEEDED else result.status  # never "Vượt"
-    return replace(result, status=status, flags=(*result.flags, flag))
+    return copied(result, status=status, flags=(*result.flags, flag))
 
 
 def _small_numbers(indicator: Indicator, result: IndicatorResult) -> tuple[Flag, ...]:
@@ -813,10 +830,10 @@ def _evaluate_count(
         comparator=target.comparator if target else None,
     )
     if not subs:
-        return replace(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
+        return copied(base, rule="chưa hết kỳ con nào tới ngày tham chiếu", complete=False)
     if indicator.per_unit:
         if not unit_names:  # a total for the area says nothing about each unit
-            return replace(
+            return copied(
                 base, rule="cần số liệu của từng đơn vị (danh sách đơn vị của địa bàn)", complete=False
             )
         result = _evaluate_per_unit(indicator, own, subs, target, unit_names, base, series_memo)
@@ -827,14 +844,14 @@ def _evaluate_count(
                 " cần danh sách đơn vị của địa bàn",
                 provisional=True,
             )
-            result = replace(result, flags=(*result.flags, flag))
+            result = copied(result, flags=(*result.flags, flag))
         return result
     groups = _by_sub_period(own, subs)
     parts = tuple(_count_part(indicator, groups[sub.key], target, tree, sub.key) for sub in subs)
     values = [p.actual for p in parts if p.actual is not None]
     total = sum(values, Decimal(0)) if values else None
     kind = _KIND_VI[indicator.per_period]
-    return replace(
+    return copied(
         base,
         status=combine_applicable(parts),
         actual=_weakest(values, target, indicator.direction),
@@ -852,14 +869,20 @@ def _by_sub_period(own: Sequence[Observation], subs: Sequence[Period]) -> dict[s
     """The rows falling in each sub-period (a quarter's own row, or its months' rows)."""
     groups: dict[str, list[Observation]] = {sub.key: [] for sub in subs}
     first: dict[str, str | None] = {}  # period key → the first sub-period containing it (keys are few)
+    keys = tuple(sub.key for sub in subs)
     for obs in own:
         if obs.period not in first:
-            period = parse_period(obs.period)
-            first[obs.period] = next((sub.key for sub in subs if sub.contains(period)), None)
+            first[obs.period] = _first_containing(keys, obs.period)
         key = first[obs.period]
         if key is not None:
             groups[key].append(obs)
     return groups
+
+
+@functools.lru_cache(maxsize=8192)  # the same sub-periods and keys in every area
+def _first_containing(outer_keys: tuple[str, ...], key: str) -> str | None:
+    """The first of ``outer_keys`` whose period contains ``key``'s."""
+    return next((outer for outer in outer_keys if contains_key(outer, key)), None)
 
 
 _KIND_VI = {CountPeriod.MONTH: "tháng", CountPeriod.QUARTER: "quý", CountPeriod.YEAR: "năm"}
@@ -901,22 +924,17 @@ def _evaluate_per_unit(
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
     all_series = _unit_series(indicator, own, unit_names, subs, memo)
     units: list[PartResult] = []
+    standings: list[str] = []
     for series in all_series:
-        key = ("part", indicator.code, target, series)
-        unit = memo.get(key) if memo is not None else None
-        if unit is None:
-            unit = _unit_part(indicator, series, target)
-            if memo is not None:
-                memo[key] = unit
+        unit, standing = _unit_verdict(indicator, series, target, memo)
         units.append(unit)
+        standings.append(standing)
     if target is None:  # nothing to measure the units against
-        return replace(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
-    shares = share_meeting(
-        all_series, lambda v: status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
-    )
+        return copied(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
+    shares = share_of(all_series, standings)  # share_meeting, each unit's standing kept
     meeting, below, without = shares.meeting, shares.below, shares.without_data
     share = shares.share or Decimal(0)
-    not_applicable = shares.not_applicable
+    not_applicable = set(shares.not_applicable)
     answering = [u for u in units if u.key not in not_applicable]
     required = indicator.unit_share if indicator.unit_share is not None else Decimal(100)
     values = [u.actual for u in units if u.actual is not None]
@@ -934,7 +952,7 @@ def _evaluate_per_unit(
         ):
             status = Status.NO_DATA
         actual = share
-    return replace(
+    return copied(
         base,
         status=status,
         actual=actual,
@@ -952,7 +970,7 @@ def _evaluate_per_unit(
         units_missing_target=below,
         units_without_data=without,
         units_meeting_share=share,
-        units_not_applicable=not_applicable,
+        units_not_applicable=shares.not_applicable,
         complete=not without,
     )
 
@@ -975,6 +993,27 @@ def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[U
         for series in unit_series(indicator, own, missing, subs):
             memo[(indicator.code, keys, series.unit)] = series
     return tuple(memo[(indicator.code, keys, u)] for u in unit_names)
+
+
+def _unit_verdict(
+    indicator: Indicator, series: UnitSeries, target: Target | None, memo: dict | None
+) -> tuple[PartResult, str]:
+    """A unit's part and its standing against ``target`` (``unit_standing``; "" without a target),
+    kept in ``memo`` by identity: a unit's series is one object from every area above it
+    (``_unit_series``), and hashing it cost more than judging it."""
+    key = ("part", indicator.code, id(target), id(series))
+    kept = memo.get(key) if memo is not None else None
+    if kept is not None and kept[0] is series and kept[1] is target:
+        return kept[2], kept[3]
+    part = _unit_part(indicator, series, target)
+    standing = ""
+    if target is not None:
+        standing = unit_standing(
+            series, lambda v: status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
+        )
+    if memo is not None:
+        memo[key] = (series, target, part, standing)
+    return part, standing
 
 
 def _unit_part(indicator: Indicator, series: UnitSeries, target: Target | None) -> PartResult:
@@ -1068,11 +1107,12 @@ def evaluate_plan(
     if tree is not None:
         issues += unknown_units(tree, observations)
     # What was known on as_of: rows of periods ended by then, and the period's own rows.
-    known = {k for k in {o.period for o in observations} if k == period.key or parse_period(k).end <= as_of}
+    keys = set(map(_PERIOD_OF, observations))
+    known = {k for k in keys if k == period.key or parse_period(k).end <= as_of}
     # Each indicator's rows once (in their order), rather than every row scanned per indicator.
     by_code: dict[str, list[Observation]] = {}
     for o in observations:
-        if o.period in known:
+        if o.period in known:  # (every row, mostly: the stored verdicts know every figure)
             by_code.setdefault(o.indicator, []).append(o)
     phase = plan.phase
     results = []
@@ -1123,11 +1163,6 @@ def _same_rows_memo(memo: dict | None, code: str, rows: list[Observation], as_of
     if memo is None:
         return None
     entry = memo.get(code)
-    if (
-        entry is None
-        or entry[1] != as_of
-        or len(entry[0]) != len(rows)
-        or any(a is not b for a, b in zip(entry[0], rows, strict=True))
-    ):
+    if entry is None or entry[1] != as_of or len(entry[0]) != len(rows) or not all(map(is_, entry[0], rows)):
         entry = memo[code] = (rows, as_of, {})
     return entry[2]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from enum import StrEnum
 
 from chitieu.plan import (
@@ -11,6 +11,7 @@ from chitieu.plan import (
     Direction,
     Target,
 )
+from chitieu.quantity import round_half_up as round_half_up  # the one rounding; re-exported
 
 
 class Status(StrEnum):
@@ -125,9 +126,3 @@ def _num(value: Decimal | None, places: int = 2) -> int | float | None:
         return int(value)
     rounded = round_half_up(value, places)
     return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
-
-
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    with localcontext() as context:
-        context.prec = max(context.prec, value.adjusted() + places + 2)
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
