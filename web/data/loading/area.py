@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS, FigureRule
+from chitieu.figures import FigureRule
 from chitieu.names import name_key
-from chitieu.plan import Measure
+from web.data.loading.plain_numbers import quick_value
 from web.orgs.models import OrgUnit
 from web.plans.models import Reporters
-
-# A value the quick path may take as it is: what the figure rule's limits let through.
-_FAST_VALUE = re.compile(rf"\d{{1,{INTEGER_DIGITS}}}(?:\.\d{{1,{DECIMAL_PLACES}}})?", re.ASCII)
-_PLAIN_DECIMAL = re.compile(r"\d+\.\d+", re.ASCII)
-_WHOLE_DIGITS = 13  # a numerator or denominator the quick path takes: digits only, at most this many
 
 
 @dataclass(frozen=True)
@@ -36,27 +30,8 @@ class IndicatorRule:
         return self.figure.accept(num, den, value)
 
     def quick_value(self, num: str, den: str, value: str, decimal_comma: bool) -> str:
-        """The value to store, as text, for numbers written plainly (stripped texts, "" = not given);
-        "" when the line needs the general reader (another spelling, or a figure the rule refuses:
-        the general reader gives the reason). Both quick paths of a load ask this, the one reading
-        lines in Python and the set-based one (web.data.loading.plain_copy) once per distinct texts."""
-        decimal = not decimal_comma and self.measure != Measure.COUNT  # a count is whole
-        if (
-            (num and (len(num) > _WHOLE_DIGITS or not (num.isdigit() and num.isascii())))
-            or (den and (len(den) > _WHOLE_DIGITS or not (den.isdigit() and den.isascii())))
-            or (
-                value
-                and not (
-                    _FAST_VALUE.fullmatch(value)
-                    and (value.isdigit() or (decimal and _PLAIN_DECIMAL.fullmatch(value)))
-                )
-            )
-        ):
-            return ""
-        accepted = self.figure.accept_plain(
-            Decimal(num) if num else None, Decimal(den) if den else None, Decimal(value) if value else None
-        )
-        return "" if accepted is None else str(accepted)
+        """``quick_value`` with this indicator's figure rule."""
+        return quick_value(self.figure, num, den, value, decimal_comma)
 
 
 def indicator_rules(version) -> dict[str, IndicatorRule]:

@@ -23,17 +23,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import islice
 
-from chitieu.figures import DECIMAL_PLACES, INTEGER_DIGITS, FigureRule
-from chitieu.plan import Measure
+from chitieu.figures import FigureRule
+from web.data.loading.plain_numbers import quick_value
 
 BLANK = 0  # the answer for a blank line (not counted, as in read_lines)
 CHUNK = 5_000  # lines a worker checks at a time
 MIN_BYTES = 4 << 20  # smaller files are read in one process: starting workers would cost more
-
-_PLAIN_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True)
@@ -65,29 +62,6 @@ _plan: LinePlan | None = None
 def _start(plan: LinePlan) -> None:
     global _plan
     _plan = plan
-
-
-def _digits(text: str, most: int) -> bool:
-    return len(text) <= most and text.isascii() and text.isdigit()
-
-
-def _plain_value(text: str, is_count: bool, decimal_comma: bool) -> bool:
-    """The quick path's test of a value: whole digits, or for a measure that is not a count (and a
-    file without decimal commas) digits, a point and at most DECIMAL_PLACES decimals."""
-    if _digits(text, INTEGER_DIGITS):
-        return True
-    whole, point, fraction = text.partition(".")
-    return (
-        bool(point)
-        and not is_count
-        and not decimal_comma
-        and 0 < len(whole) <= INTEGER_DIGITS
-        and 0 < len(fraction) <= DECIMAL_PLACES
-        and whole.isascii()
-        and whole.isdigit()
-        and fraction.isascii()
-        and fraction.isdigit()
-    )
 
 
 def check_lines(chunk: list[tuple[int, list[str]]]) -> list[object]:
@@ -122,19 +96,8 @@ def check_lines(chunk: list[tuple[int, list[str]]]) -> list[object]:
             answers.append(None)
             continue
         t_num, t_den, t_val = cells[cn].strip(), cells[cd].strip(), cells[cv].strip()
-        if (
-            (t_num and not _digits(t_num, 13))
-            or (t_den and not _digits(t_den, 13))
-            or (t_val and not _plain_value(t_val, rule.figure.measure is Measure.COUNT, decimal_comma))
-        ):
-            answers.append(None)
-            continue
-        value = rule.figure.accept_plain(
-            Decimal(t_num) if t_num else None,
-            Decimal(t_den) if t_den else None,
-            Decimal(t_val) if t_val else None,
-        )
-        if value is None:
+        value = quick_value(rule.figure, t_num, t_den, t_val, decimal_comma)
+        if not value:
             answers.append(None)
             continue
         note = cells[cnote].strip()
@@ -149,7 +112,7 @@ def check_lines(chunk: list[tuple[int, list[str]]]) -> list[object]:
                 sex,
                 t_num or None,
                 t_den or None,
-                str(value),
+                value,
                 note,
             )
         )
