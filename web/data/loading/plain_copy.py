@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from web.core.bulk_sql import planned_without
 from web.data.loading.area import AreaUnit
 from web.data.loading.stage import Stored
 from web.data.loading.writers import BIG_LOAD, observation_keys_add, observation_keys_drop
@@ -316,25 +317,19 @@ class _PlainFile:
         # Hash joins only: each line looks up its texts' answers. The planner, multiplying the
         # selectivities of four correlated texts, expected a few hundred lines out of a million
         # and sorted them all for a merge join instead (18.5 s against 7.9 s at 25 % of the country).
-        cursor.execute("SELECT current_setting('enable_mergejoin'), current_setting('enable_nestloop')")
-        merge, nestloop = cursor.fetchone()
-        cursor.execute(
-            "SELECT set_config('enable_mergejoin', 'off', true), set_config('enable_nestloop', 'off', true)"
-        )
-        cursor.execute(
-            f"""INSERT INTO {table} (submission_id, indicator_code, sex, numerator, denominator, value, note)
-                SELECT s.id, c.code, c.sex, n.numerator, n.denominator, n.value, {cnote}
-                  FROM {self.raw} l
-                  JOIN {code_map} c ON c.code_text = {ci} AND c.sex_text = {cs}
-                  JOIN {number_map} n
-                    ON n.code_text = {ci} AND n.num_text = {cn} AND n.den_text = {cd} AND n.value_text = {cv}
-                  JOIN {self.raw}_subs s ON s.unit_text = {cu} AND s.period_text = {cp}"""
-        )
-        created = cursor.rowcount
-        cursor.execute(
-            "SELECT set_config('enable_mergejoin', %s, true), set_config('enable_nestloop', %s, true)",
-            [merge, nestloop],
-        )
+        with planned_without(cursor, "mergejoin"), planned_without(cursor, "nestloop"):
+            cursor.execute(
+                f"""INSERT INTO {table}
+                           (submission_id, indicator_code, sex, numerator, denominator, value, note)
+                    SELECT s.id, c.code, c.sex, n.numerator, n.denominator, n.value, {cnote}
+                      FROM {self.raw} l
+                      JOIN {code_map} c ON c.code_text = {ci} AND c.sex_text = {cs}
+                      JOIN {number_map} n
+                        ON n.code_text = {ci} AND n.num_text = {cn} AND n.den_text = {cd}
+                       AND n.value_text = {cv}
+                      JOIN {self.raw}_subs s ON s.unit_text = {cu} AND s.period_text = {cp}"""
+            )
+            created = cursor.rowcount
         if created != rows:
             raise _Declined  # a line no answer joins: the line path says what is wrong with it
         if keys:

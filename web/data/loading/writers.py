@@ -9,6 +9,7 @@ from itertools import chain
 
 from django.db import connection
 
+from web.core.bulk_sql import planned_without
 from web.data.models import Observation, Submission
 
 
@@ -314,12 +315,9 @@ def observation_keys_add(cursor, keys: list[tuple[str, str]]) -> None:
     instead of 0.3 s). With nested loops off for this statement it is a hash or merge join
     whatever the statistics say."""
     _queued_checks_run(cursor)
-    cursor.execute("SELECT current_setting('enable_nestloop')")
-    (nestloop,) = cursor.fetchone()
-    cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
-    for name, definition in keys:
-        cursor.execute(f'ALTER TABLE {Observation._meta.db_table} ADD CONSTRAINT "{name}" {definition}')
-    cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
+    with planned_without(cursor, "nestloop"):
+        for name, definition in keys:
+            cursor.execute(f'ALTER TABLE {Observation._meta.db_table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def _queued_checks_run(cursor) -> None:
