@@ -3,7 +3,8 @@
 Judging a country (every province and district, each period) is minutes of the pure engine over
 rows read beforehand: on a machine of several cores, forked processes each judge a part of the
 areas, reading nothing but what the caller read before the fork (handed to them as forked, not
-pickled), and send back only their answers.
+pickled), and send back only their answers. The work comes in stages, each forked once read:
+the nation's processes start while the other areas' rows are still being read.
 
 Safe from a thread too (laptop mode judges on a thread of the server, ``web.jobs.background``):
 a forked process runs only the engine, touches no connection, lock or file of its parent, and
