@@ -3,7 +3,8 @@
 Judging a country (every province and district, each period) is minutes of the pure engine over
 rows read beforehand: on a machine of several cores, forked processes each judge a part of the
 areas, reading nothing but what the caller read before the fork (handed to them as forked, not
-pickled), and send back only their answers.
+pickled), and send back only their answers. The work comes in stages, each forked once read:
+the nation's processes start while the other areas' rows are still being read.
 
 Safe from a thread too (laptop mode judges on a thread of the server, ``web.jobs.background``):
 a forked process runs only the engine, touches no connection, lock or file of its parent, and
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +25,7 @@ from django.conf import settings
 # Areas: fewer are judged in a moment (a province's plan), not worth starting processes for.
 APART_FROM = 64
 
-# What the forked processes work on: set before they are forked, read by them as they were forked.
+# What the forked processes work on: set while they are forked, read by them as they were forked.
 _FORKED: tuple[Callable[[Any, Sequence], Any], Any] | None = None
 
 
@@ -42,33 +44,40 @@ def processes_for(items: int) -> int:
 
 
 def forked_map(
-    work: Callable[[Any, Sequence], Any], shared: Any, items: Sequence, *, ahead: int = 0
+    work: Callable[[Any, Sequence], Any], stages: Iterable[tuple[Any, Sequence]], *, items: int
 ) -> Iterator:
-    """``work(shared, part)`` for parts of ``items`` (consecutive, in no particular order of
-    completion), in forked processes when ``processes_for`` says so, else here in one part.
-    ``work`` is a module's function (named in each task); ``shared`` is never pickled. The first
-    ``ahead`` items are done here before the others are forked: what they leave in ``shared``
-    (the nation leaves every commune's series worked out) is not worked out again by each process."""
-    processes = processes_for(len(items))
+    """``work(shared, part)`` for parts of each stage's items (consecutive, in no particular order
+    of completion), in forked processes when ``processes_for(items)`` says so (``items``: of every
+    stage), else here, one part per stage. ``work`` is a module's function (named in each task);
+    a stage's ``shared`` is never pickled.
+
+    Each stage's processes are forked as soon as ``stages`` hands it out, then the next stage is
+    asked for: what ``stages`` reads for a later stage is read while the earlier ones are worked on
+    (the nation, costing as much as a hundred districts, is judged while the other areas' rows
+    are read). For that while there are more processes than cores; the work is the same."""
+    processes = processes_for(items)
     if processes <= 1:
-        yield work(shared, items)
+        for shared, part in stages:
+            yield work(shared, part)
         return
-    if ahead:
-        yield work(shared, items[:ahead])
-        items = items[ahead:]
     global _FORKED
-    _FORKED = (work, shared)
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes, initializer=_started) as pool:
-            yield from pool.imap_unordered(_part, _parts(items, processes))
-    finally:
-        _FORKED = None
+    context = multiprocessing.get_context("fork")
+    with ExitStack() as pools:
+        running = []
+        for shared, part in stages:
+            _FORKED = (work, shared)
+            try:  # forked now: each process keeps what it was forked with
+                pool = pools.enter_context(context.Pool(min(processes, len(part)), initializer=_started))
+            finally:
+                _FORKED = None
+            running.append(pool.imap_unordered(_part, _parts(part, processes)))
+        for results in running:
+            yield from results
 
 
 def _parts(items: Sequence, processes: int) -> list[Sequence]:
     """Consecutive items (an area's communes shared by those next to it) in parts small enough
-    that no process waits long for the last: the nation alone costs as much as many districts."""
+    that no process waits long for the last."""
     size = max(1, len(items) // (processes * 8))
     return [items[i : i + size] for i in range(0, len(items), size)]
 

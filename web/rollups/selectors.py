@@ -1051,10 +1051,27 @@ class StoreInputs:
 
 
 def store_inputs(
-    plan, core: Plan, period_keys: Sequence[str], areas: Sequence[OrgUnit], *, states: Sequence[str]
+    plan,
+    core: Plan,
+    period_keys: Sequence[str],
+    areas: Sequence[OrgUnit],
+    *,
+    states: Sequence[str],
+    like: StoreInputs | None = None,
 ) -> StoreInputs:
     """A fixed number of queries: the areas' summary rows once, the communes' per-unit rows once
-    for every period."""
+    for every period. ``like``: inputs of other areas of the plan, same periods and states, whose
+    communes' rows (read for every area) and per-unit series serve these too, not read again.
+
+    Without the cyclic garbage collector meanwhile: the millions of rows read (none holding a
+    cycle) set it off again and again over those read before, a third of the reading's time."""
+    with collector_paused():
+        return _store_inputs(plan, core, period_keys, areas, states=states, like=like)
+
+
+def _store_inputs(
+    plan, core: Plan, period_keys: Sequence[str], areas: Sequence[OrgUnit], *, states, like
+) -> StoreInputs:
     figures: dict[int, list] = {a.pk: [] for a in areas}
     for figure in (
         RollupFigure.objects.filter(plan=plan, view=view_of(states), unit__in=[a.pk for a in areas])
@@ -1067,16 +1084,19 @@ def store_inputs(
     # (and their raw parts) once per area and kind.
     kinds = {by_year(k) for k in period_keys}
     own = {y: _areas_rows(plan, core, areas, figures, per_unit, states=states, yearly=y) for y in kinds}
-    by_period = _communes_by_area(plan, core, period_keys, states=states)
+    if like is not None:
+        by_period = like.communes
+    else:
+        by_period = _communes_by_area(plan, core, period_keys, states=states)
     return StoreInputs(
         core=core,
         period_keys=list(period_keys),
         own=own,
         communes=by_period,
         # A commune's per-unit series is the same from every area above it, when names are unique.
-        series_memos={
-            k: {} if _unique(c.labels.get(plan.area_id, [])) else None for k, c in by_period.items()
-        },
+        series_memos=like.series_memos
+        if like is not None
+        else {k: {} if _unique(c.labels.get(plan.area_id, [])) else None for k, c in by_period.items()},
         # Every period of an area is judged on the same rows but its communes' per-unit ones: the
         # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
         phase_memos={(a.pk, y): {} for a in areas for y in kinds},

@@ -58,7 +58,7 @@ from __future__ import annotations
 import functools
 import gc
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -215,23 +215,33 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     digest = store_digest(core)  # the plan's repr hashed: once, not per row
     for group in groups.values():
         targets = group[0][2]
-        inputs = store_inputs(plan, core, stored_periods(core), targets, states=VIEW_STATES[group[0][0]])
         views_judged = [view for view, _, _ in group]
-        rows = _judged_rows(inputs, plan.pk, plan.area_id, views_judged, digest, [a.pk for a in targets])
+        stages = _stages(plan, core, targets, states=VIEW_STATES[group[0][0]])
+        rows = _judged_rows(stages, plan.pk, views_judged, digest, len(targets))
         out += [(view, unit_ids, rows[view]) for view, unit_ids, _ in group]
     return out
 
 
+def _stages(plan, core: CorePlan, areas: list[OrgUnit], *, states) -> Iterator[tuple[StoreInputs, list[int]]]:
+    """The inputs of the plan's own area (with every commune's rows, which all areas share) and
+    its id, then those of the others: the nation (every commune below it, the cost of a hundred
+    districts) is judged while the others' own rows are read (``processes.forked_map``)."""
+    own = [a for a in areas if a.pk == plan.area_id]
+    first = None
+    for part in (own, [a for a in areas if a.pk != plan.area_id]):
+        if part:
+            first = store_inputs(plan, core, stored_periods(core), part, states=states, like=first)
+            yield first, [a.pk for a in part]
+
+
 def _judged_rows(
-    inputs: StoreInputs, plan_id: int, plan_area_id: int, views: list[str], digest: str, area_ids: list[int]
+    stages: Iterator[tuple[StoreInputs, list[int]]], plan_id: int, views: list[str], digest: str, areas: int
 ) -> dict[str, list[tuple]]:
-    """The rows of ``area_ids`` for each of ``views`` (judged alike), by the engine: here, or over
-    forked processes for a country (``web.rollups.processes``)."""
+    """The rows of the stages' areas (``areas`` of them) for each of ``views`` (judged alike), by
+    the engine: here, or over forked processes for a country (``web.rollups.processes``)."""
     out: dict[str, list[tuple]] = {view: [] for view in views}
-    # The plan's own area first (the nation: every commune below it), judged before the others.
-    top = sorted(area_ids, key=lambda area_id: area_id != plan_area_id)
-    ahead = 1 if plan_area_id in area_ids else 0
-    for rows in forked_map(_rows_of, (inputs, plan_id, views, digest), top, ahead=ahead):
+    judging = (((inputs, plan_id, views, digest), area_ids) for inputs, area_ids in stages)
+    for rows in forked_map(_rows_of, judging, items=areas):
         for view in views:
             out[view] += rows[view]
         gc.freeze()  # kept until written (selectors.spare_judged)
