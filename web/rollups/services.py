@@ -51,6 +51,15 @@ VIEW_STATES: dict[str, tuple[str, ...]] = {
 
 Progress = Callable[[int, int, str], None]
 
+
+def views_alike(plan) -> bool:
+    """Whether both views count the same reports of ``plan``: none is in a state one counts and the
+    other does not (sent, not yet approved), as after a bulk load. Then the summary rows and the
+    verdicts of one view are the other's: worked out once, for both."""
+    either = set(VIEW_STATES[View.APPROVED]) ^ set(VIEW_STATES[View.PROVISIONAL])
+    return not Submission.objects.filter(plan=plan, state__in=either).exists()
+
+
 # ------------------------------------------------------------------ closure
 
 _CLOSURE_SQL = """
@@ -494,19 +503,19 @@ def _tree_tables(cursor, tree: AreasAbove) -> list[int]:
 
 
 def _rebuild_params(
-    periods: list[str], areas: list[int] | None, root: int | None
+    periods: list[str], areas: list[int] | None, root: int | None, views: Iterable[str]
 ) -> tuple[dict[str, object], dict[str, str]]:
     """The parameters of the rebuild of ``periods`` (of ``areas``; None: every area), and the SQL
     that goes into its statements' ``{views}``, ``{periods}``, ``{below_areas}`` and ``{in_areas}``.
 
-    The views are a small table of (view, state) joined to the reports, so one pass over the
-    figures serves both; the periods are one IN list within a range of start days, read through
-    the index on (plan, period start): one pass serves them all (one statement per period was
-    one full scan of the figures per period: 172 scans for 86 periods)."""
+    The views (``views``: those read) are a small table of (view, state) joined to the reports,
+    so one pass over the figures serves both; the periods are one IN list within a range of start
+    days, read through the index on (plan, period start): one pass serves them all (one statement
+    per period was one full scan of the figures per period: 172 scans for 86 periods)."""
     params: dict[str, object] = {}
-    views = []
-    for view, states in VIEW_STATES.items():
-        for state in states:
+    views_read, views = list(views), []
+    for view in views_read:
+        for state in VIEW_STATES[view]:
             n = len(views)
             params.update({f"view{n}": view, f"state{n}": state})
             views.append(f"SELECT %(view{n})s AS view, %(state{n})s AS state")
@@ -585,13 +594,16 @@ def _passes(keys: list[str], shaped: dict[str, list[str]]) -> list[Pass]:
 
 
 def _rebuild_pass(
-    cursor, plan, one: Pass, areas: list[int] | None, levels: list[int], codes: ShapeCodes
+    cursor, plan, one: Pass, areas: list[int] | None, levels: list[int], codes: ShapeCodes, *, alike: bool
 ) -> None:
     """Write the rows of one pass (``_passes``) for ``areas`` (None: all), level by level: each
     group's sums per cell read once into ``rollup_contrib``; the shape rows from them first, then the
-    plain rows (the class S added to the cells: it is no cell of a shape)."""
+    plain rows (the class S added to the cells: it is no cell of a shape). ``alike``: both views
+    count the same reports (``views_alike``): the approved view's rows are worked out and copied as
+    the provisional view's, not worked out twice."""
     read = sorted(set(one.periods) | set(one.shaped))
-    params, parts = _rebuild_params(read, areas, plan.area_id)
+    views = [View.APPROVED] if alike else list(VIEW_STATES)
+    params, parts = _rebuild_params(read, areas, plan.area_id, views)
     params["plan"] = plan.pk
     _contrib_table(cursor)
     cursor.execute(_filled(_CONTRIB_SQL, parts), params)
@@ -607,6 +619,28 @@ def _rebuild_pass(
     cursor.execute(_UP_SQL)
     _levels_up(cursor, levels, parts, params, shaped=False)
     cursor.execute("DROP TABLE rollup_contrib")
+    if alike:
+        _view_copied(cursor, plan, one, parts, params)
+
+
+# The rows a pass wrote for one view, written again for the other: its periods' rows, and the shape
+# rows of the year's other periods (``Pass``).
+_VIEW_COPY_SQL = f"""
+INSERT INTO rollups_rollupfigure {_FIGURE_COLUMNS}
+SELECT plan_id, %(copy_to)s, unit_id, period_key, indicator_code, sex, own, shape, {_COLUMNS}, n_units
+  FROM rollups_rollupfigure
+ WHERE plan_id = %(plan)s AND view = %(copy_from)s
+   AND (period_key IN ({{written}}) OR (shape <> '' AND period_key IN ({{shaped}}))) {{in_areas}}
+"""
+
+
+def _view_copied(cursor, plan, one: Pass, parts: dict[str, str], params: dict[str, object]) -> None:
+    params = {**params, "copy_to": View.PROVISIONAL, "copy_from": View.APPROVED}
+    lists = {}
+    for name, keys in (("written", one.periods), ("shaped", one.shaped or one.periods)):
+        params.update({f"{name}{i}": key for i, key in enumerate(keys)})
+        lists["{" + name + "}"] = ", ".join(f"%({name}{i})s" for i in range(len(keys)))
+    cursor.execute(_filled(_VIEW_COPY_SQL, {**parts, **lists}, "unit_id"), params)
 
 
 def touched_areas(unit_ids: Iterable[int]) -> list[int]:
@@ -661,13 +695,14 @@ def rollup_rebuild(
     if areas is not None:
         stale = stale.filter(unit_id__in=areas) if areas else stale.none()
     stale.delete()
-    summary_changed(plan.pk)
+    summary_changed(plan.pk)  # from here on, writers of the plan's reports wait for this commit
+    alike = views_alike(plan)
     codes = shape_codes(plan)
     passes = _rebuild_plan(plan, codes, keys, areas) if keys and areas != [] else []
     with bulk_statements(), connection.cursor() as cursor:
         levels = _tree_tables(cursor, areas_above()) if passes else []
         for done, one in enumerate(passes, start=1):
-            _rebuild_pass(cursor, plan, one, areas, levels, codes)
+            _rebuild_pass(cursor, plan, one, areas, levels, codes, alike=alike)
             if progress is not None:
                 progress(done, len(passes), one.periods[-1])
         if passes:

@@ -74,7 +74,7 @@ from web.orgs.models import OrgUnit
 from web.plans.models import Plan, VersionStatus
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_version
-from web.rollups.models import RollupVersion, Verdict, View
+from web.rollups.models import RollupVersion, Verdict
 from web.rollups.processes import forked_map
 from web.rollups.selectors import (
     STORED_KINDS,
@@ -85,7 +85,7 @@ from web.rollups.selectors import (
     store_inputs,
     units_below,
 )
-from web.rollups.services import VIEW_STATES
+from web.rollups.services import VIEW_STATES, views_alike
 
 
 def stored_periods(core: CorePlan) -> list[str]:
@@ -191,8 +191,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
     touched = every.filter(pk__in=areas) if areas is not None else every
     # With no figure only sent (every one approved, as after a bulk load), both views count the same
     # figures: the engine gives the same verdicts, so the areas are judged once for both.
-    sent_only = set(VIEW_STATES[View.PROVISIONAL]) - set(VIEW_STATES[View.APPROVED])
-    views_alike = not Submission.objects.filter(plan=plan, state__in=sent_only).exists()
+    alike = views_alike(plan)
     out: list[tuple] = []
     # (view, unit ids whose rows go, areas to judge), grouped by what is judged once for them all
     groups: dict[tuple, list[tuple[str, list[int] | None, list[OrgUnit]]]] = {}
@@ -207,7 +206,7 @@ def _judge(plan_id: int, areas: list[int] | None, views: list[str] | None) -> li
         targets = list(touched if not first else every)
         if not targets:
             continue
-        key = tuple(a.pk for a in targets) if views_alike else (view,)
+        key = tuple(a.pk for a in targets) if alike else (view,)
         unit_ids = None if areas is None or first else [a.pk for a in targets]
         groups.setdefault(key, []).append((view, unit_ids, targets))
     if core is None:

@@ -79,7 +79,7 @@ def one_statement_rows(plan, areas: list[int] | None) -> dict:
     from chitieu.periods import parse_period
     from web.data.models import Submission
     from web.rollups.models import RollupFigure
-    from web.rollups.services import _filled, _rebuild_params
+    from web.rollups.services import VIEW_STATES, _filled, _rebuild_params
 
     written = RollupFigure.objects.filter(plan=plan, shape="")
     (written.filter(unit_id__in=areas) if areas is not None else written).delete()
@@ -89,7 +89,7 @@ def one_statement_rows(plan, areas: list[int] | None) -> dict:
         kinds.setdefault((period.kind.value, period.start.year), []).append(key)
     with connection.cursor() as cursor:
         for periods in kinds.values():
-            params, parts = _rebuild_params(periods, areas, plan.area_id)
+            params, parts = _rebuild_params(periods, areas, plan.area_id, VIEW_STATES)
             cursor.execute(_filled(ONE_STATEMENT, parts, "c.ancestor_id"), {**params, "plan": plan.pk})
     return plain_rows(plan)
 
@@ -172,3 +172,37 @@ def test_a_rebuild_of_a_few_areas_writes_the_rows_of_the_one_statement(db, admin
         assert {k: v for k, v in levels.items() if k[1] in areas} != {
             k: v for k, v in before.items() if k[1] in areas
         }
+
+
+def test_with_no_report_only_sent_the_provisional_rows_are_the_approved_ones_copied(db, admin, monkeypatch):
+    """After a bulk load every report is approved: both views count the same reports, so the
+    rebuild works the approved rows out once and copies them (``views_alike``). The rows are those
+    of a rebuild that works out both, whole, for a year, and for the areas above a few units."""
+    from web.data.models import Submission
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.rollups import services
+    from web.rollups.services import rollup_rebuild, views_alike
+
+    nation, plan = odd_tree(admin)
+    figures(plan, nation, seed=7)
+    Submission.objects.filter(plan=plan, state="submitted").update(state="approved")
+    assert views_alike(plan)
+    district = OrgUnit.objects.filter(kind=UnitKind.DISTRICT).order_by("pk")[1]
+    units = list(OrgUnit.objects.filter(parent=district).values_list("pk", flat=True))
+    rebuilds = [{}, {"period_key": "2024"}, {"unit_ids": units}]
+    copied = []
+    for arguments in rebuilds:
+        rollup_rebuild(plan=plan, **arguments)
+        copied.append(summary_snapshot(plan))
+    monkeypatch.setattr(services, "views_alike", lambda plan: False)
+    for arguments, expected in zip(rebuilds, copied, strict=True):
+        rollup_rebuild(plan=plan, **arguments)
+        assert summary_snapshot(plan) == expected
+    rows = copied[0]
+    assert {k[0] for k in rows} == {"A", "P"} and any(k[-1] for k in rows)  # shape rows too
+    assert {k[1:]: v for k, v in rows.items() if k[0] == "A"} == {
+        k[1:]: v for k, v in rows.items() if k[0] == "P"
+    }
+    # One report only sent: the views differ, and each is worked out.
+    Submission.objects.filter(plan=plan, state="approved").order_by("pk").update(state="submitted")
+    assert not views_alike(plan)
