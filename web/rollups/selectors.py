@@ -23,6 +23,7 @@ named the same way, for the pure engine.
 
 from __future__ import annotations
 
+import functools
 import gc
 import pickle
 from collections.abc import Iterator, Sequence
@@ -105,8 +106,11 @@ def communes_between(area: OrgUnit, start: date, end: date):
     )
 
 
+_SEXES = {sex.value: sex for sex in (Sex.FEMALE, Sex.MALE)}
+
+
 def _sex(code: str) -> Sex | None:
-    return Sex(code) if code in ("F", "M") else None
+    return _SEXES.get(code)  # a dict, not Sex(code): called for every row of a country
 
 
 def _core(row_values, label: str) -> CoreObservation:
@@ -219,25 +223,18 @@ def _decimal(micros: int) -> Decimal:
     return Decimal(micros).scaleb(-6) if micros % MICRO else Decimal(micros // MICRO)
 
 
-def _sums(row) -> Sums:
-    return Sums(
-        row.n_rows,
-        row.n_both,
-        row.sum_num,
-        row.sum_den,
-        row.n_values,
-        row.sum_value,
-        row.n_count_missing,
-        row.sum_count,
-        row.n_units,
-    )
-
-
 def summed_row(
-    indicator: Indicator, period_key: str, label: str, sex: Sex | None, sums: Sums, *, units: int = 1
+    indicator: Indicator,
+    period_key: str,
+    label: str,
+    sex: Sex | None,
+    sums: Sums | SummaryRow,
+    *,
+    units: int = 1,
 ):
-    """One core observation standing for the figures behind ``sums``: the engine gets the same
-    figure. ``units``: how many units' rows it sums (a shape row; see ``Observation.units``)."""
+    """One core observation standing for the figures behind ``sums`` (a summary row's sums are read
+    from the row itself: no copy for each of a country's rows): the engine gets the same figure.
+    ``units``: how many units' rows it sums (a shape row; see ``Observation.units``)."""
     numerator = denominator = value = None
     if indicator.measure is Measure.COUNT:
         if not sums.n_count_missing:
@@ -263,7 +260,7 @@ def summed_row(
     )
 
 
-def _total(parts: dict[str, Sums], women: bool = False) -> Sums | None:
+def _total(parts: dict[str, SummaryRow], women: bool = False) -> Sums | None:
     """Both sexes: the total rows, and the girls + boys of groups without one. A share of women
     has no girls + boys: the engine reads a group's F rows as its total when it gave none
     (``_women_rows``), so the F part is given as such and the total is the total rows only."""
@@ -304,22 +301,21 @@ def _shape_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
     """One engine unit per shape and reading: ``~W|2024-Q1,2024-Q2`` is the units below that
     counted with those quarters, read as a share of women. Only the reading the engine makes of
     the indicator is given (a share of women's, else both sexes, F and M)."""
-    indicators = {i.code: i for i in core.indicators}
+    readings = {i.code: (i, about_women(i)) for i in core.indicators}
     rows = []
     for f in figures:
-        indicator = indicators.get(f.indicator_code)
-        if indicator is None or (f.sex == SexClass.WOMEN) != about_women(indicator):
+        indicator, women = readings.get(f.indicator_code, (None, False))
+        if indicator is None or (f.sex == SexClass.WOMEN) != women:
             continue
-        sex = _sex(f.sex)
         label = f"{BELOW}{f.sex or 'T'}|{f.shape}"
-        rows.append(summed_row(indicator, f.period_key, label, sex, _sums(f), units=f.n_units))
+        rows.append(summed_row(indicator, f.period_key, label, _sex(f.sex), f, units=f.n_units))
     return rows
 
 
 def _plain_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
-    grouped: dict[tuple[str, str, bool], dict[str, Sums]] = {}
+    grouped: dict[tuple[str, str, bool], dict[str, SummaryRow]] = {}
     for f in figures:
-        grouped.setdefault((f.indicator_code, f.period_key, f.own), {})[f.sex] = _sums(f)
+        grouped.setdefault((f.indicator_code, f.period_key, f.own), {})[f.sex] = f
     indicators = {i.code: i for i in core.indicators}
     rows: list[CoreObservation] = []
     for (code, period_key, own), parts in grouped.items():
@@ -415,16 +411,22 @@ def mixed_codes(core: Plan, figures: Sequence, *, yearly: bool = False, clash: b
     for f in figures:
         if f.own or f.indicator_code not in level:
             continue
-        period = parse_period(f.period_key)
-        if period.kind is PeriodKind.PHASE:
+        year = _year_of(f.period_key)
+        if year is None:  # a phase
             raw.add(f.indicator_code)
             continue
-        year = str(period.start.year)
         if not f.shape:
             below.setdefault(f.indicator_code, set()).add(year)
         elif (f.sex == SexClass.WOMEN) == (f.indicator_code in women):
             shaped.add((f.indicator_code, year))
     return raw | {code for code, years in below.items() if any((code, y) not in shaped for y in years)}
+
+
+@functools.lru_cache(maxsize=1024)
+def _year_of(period_key: str) -> str | None:
+    """The year of a period inside a year (its key's), None for a phase: asked for each summary row."""
+    period = parse_period(period_key)
+    return None if period.kind is PeriodKind.PHASE else str(period.start.year)
 
 
 def _summary_and_raw(
@@ -898,7 +900,7 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
     ).order_by(*_COMMUNE_ORDER)
     fields = ("submission__org_unit__code", "submission__org_unit_id")
     found = found.values_list(*_RAW_FIELDS, *fields, "submission__period_start", "submission__period_end")
-    for *values, code, unit_id, start, end in found.iterator(chunk_size=10000):
+    for *values, code, unit_id, start, end in _fetched(found):
         row = None
         for key, period in periods.items():
             if not (period.start <= start and end <= period.end and unit_id in existing[key]):
@@ -965,9 +967,22 @@ def _stored_answer(
 def stored_evaluations(
     plan, core: Plan, area_ids: Sequence[int], period_key: str, *, as_of: date, states: Sequence[str]
 ) -> dict[int, PlanEvaluation]:
-    """``stored_evaluation`` of several areas in one query, none being updated: {area id:
-    evaluation} for those it answers."""
-    found = _stored_evaluations(plan, core, area_ids, period_key, as_of=as_of, states=states)
+    """``stored_evaluation`` of several areas, none being updated: {area id: evaluation} for those
+    it answers. Their head rows are read first, and the results only of those the heads say answer:
+    a country's results of a year are 40 MB, read for nothing when ``as_of`` is too early for them."""
+    heads = Verdict.objects.filter(
+        plan=plan,
+        view=view_of(states),
+        unit_id__in=list(area_ids),
+        period_key=period_key,
+        sex="",
+        indicator_code="",
+    ).values_list("unit_id", "indicator_code", "digest", "horizon", "result", "stale_since")
+    digest = store_digest(core)
+    answering = [unit_id for unit_id, *head in heads if _answers([head], digest, period_key, as_of)]
+    if not answering:
+        return {}
+    found = _stored_evaluations(plan, core, answering, period_key, as_of=as_of, states=states)
     return {unit_id: evaluation for unit_id, (evaluation, since) in found.items() if since is None}
 
 
