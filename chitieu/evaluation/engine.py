@@ -657,10 +657,18 @@ def _level_coverage(
     units = [periods for sel in selections for periods in sel.covered.values()]
     if any(not sel.covered for sel in selections):  # one sex not reported at all
         units.append([])
-    # Units counting with the very same periods (most of them) are tested once.
-    distinct = {tuple(map(id, periods)): periods for periods in units}.values()
-    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in distinct))
+    # Units counting with the very same periods (most of them) are tested once, and every area's
+    # units count with the same few sets of periods: the test is kept per set.
+    distinct = frozenset(tuple(p.key for p in periods) for periods in units)
+    # (Positions kept, not keys: the result names this call's own key strings, as it always did.)
+    missing = tuple(subs[i].key for i in _not_covered(distinct, tuple(s.key for s in subs)))
     return Coverage(len(subs), len(subs) - len(missing), missing)
+
+
+@functools.lru_cache(maxsize=4096)
+def _not_covered(units: frozenset[tuple[str, ...]], subs: tuple[str, ...]) -> tuple[int, ...]:
+    """The positions in ``subs`` of the keys not covered by the periods (keys) of every one of ``units``."""
+    return tuple(i for i, s in enumerate(subs) if not all(any(contains_key(p, s) for p in u) for u in units))
 
 
 def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Period) -> Coverage:
@@ -1157,9 +1165,13 @@ def evaluate_plan(
     known = {k for k in keys if k == period.key or parse_period(k).end <= as_of}
     # Each indicator's rows once (in their order), rather than every row scanned per indicator.
     by_code: dict[str, list[Observation]] = {}
-    for o in observations:
-        if o.period in known:  # (every row, mostly: the stored verdicts know every figure)
+    if len(known) == len(keys):  # every row known (the stored verdicts know every figure)
+        for o in observations:
             by_code.setdefault(o.indicator, []).append(o)
+    else:
+        for o in observations:
+            if o.period in known:
+                by_code.setdefault(o.indicator, []).append(o)
     phase = plan.phase
     results = []
     for indicator in plan.indicators:
