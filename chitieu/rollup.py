@@ -10,18 +10,15 @@ Which reports are expected and how complete they are: ``chitieu.completeness``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from operator import attrgetter
-from typing import TypeVar
 
 from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, fold, observation_value, unit_key
 from chitieu.periods import Period, PeriodKind, parse_period
 from chitieu.plan import Indicator, Measure, Sex
-
-_Made = TypeVar("_Made")
 
 # ------------------------------------------------------------------ org tree
 
@@ -103,27 +100,6 @@ class Figure:
     reason: str = ""  # why there is no value, in Vietnamese
 
 
-def frozen_maker(cls: type[_Made]) -> Callable[..., _Made]:
-    """A maker of ``cls``, a frozen dataclass without ``__post_init__`` or slots, from the values of
-    all its fields in their order: the object ``cls(*values)`` is (the same ``__dict__``, in the same
-    order), without ``__init__`` setting each field through ``object.__setattr__``. A country's
-    judging makes millions of figures and parts: their ``__init__`` was a seventh of the engine."""
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    new = object.__new__
-
-    def make(*values: object) -> _Made:
-        made = new(cls)
-        attributes = made.__dict__
-        for name, value in zip(names, values, strict=True):  # every field, none left to its default
-            attributes[name] = value
-        return made
-
-    return make
-
-
-_figure = frozen_maker(
-    Figure
-)  # every field given: state, value, numerator, denominator, sources, rule, reason
 MISSING = Figure(FigureState.MISSING, reason="chưa có số liệu")
 _SOURCE_OF = attrgetter("source")
 
@@ -145,9 +121,7 @@ def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figu
                 FigureState.UNDEFINED, sources=sources, rule="sum", reason="có dòng không có số đếm"
             )
         total = sum((v for v in values if v is not None), Decimal(0))  # none is None, as just checked
-        return _figure(
-            FigureState.VALUE, total, total, None, sources, "sum" if len(values) > 1 else "single", ""
-        )
+        return Figure(FigureState.VALUE, total, total, None, sources, "sum" if len(values) > 1 else "single")
     if len(applicable) == 1:
         return _single(indicator, applicable[0], sources)
     if any(o.numerator is None or o.denominator is None for o in applicable):
@@ -165,7 +139,7 @@ def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figu
             FigureState.UNDEFINED, None, numerator, denominator, sources, "ratio_of_sums", "tổng mẫu số = 0"
         )
     value = numerator * indicator.factor / denominator
-    return _figure(FigureState.VALUE, value, numerator, denominator, sources, "ratio_of_sums", "")
+    return Figure(FigureState.VALUE, value, numerator, denominator, sources, "ratio_of_sums")
 
 
 def _single(indicator: Indicator, obs: Observation, sources: tuple[str, ...]) -> Figure:
@@ -175,8 +149,8 @@ def _single(indicator: Indicator, obs: Observation, sources: tuple[str, ...]) ->
             FigureState.UNDEFINED, None, obs.numerator, obs.denominator, sources, "single", "mẫu số = 0"
         )
     if obs.numerator is not None and obs.denominator is not None:
-        return _figure(FigureState.VALUE, value, obs.numerator, obs.denominator, sources, "single", "")
-    return _figure(FigureState.VALUE, value, None, None, sources, "value", "")
+        return Figure(FigureState.VALUE, value, obs.numerator, obs.denominator, sources, "single")
+    return Figure(FigureState.VALUE, value, None, None, sources, "value")
 
 
 # ------------------------------------------------------------------ roll-up

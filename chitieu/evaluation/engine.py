@@ -48,7 +48,6 @@ from chitieu.rollup import (
     UnitSeries,
     aggregate,
     coarsest_kind_only,
-    frozen_maker,
     rollup_total,
     share_of,
     unit_series,
@@ -56,9 +55,6 @@ from chitieu.rollup import (
     unknown_units,
 )
 
-_part_result = frozen_maker(
-    PartResult
-)  # every field given: key, status, actual, numerator, denominator, state, parts
 DEFAULT_BANDS = TrajectoryBands()  # one shared default, as the argument default always was
 
 _COUNT_KIND = {
@@ -824,7 +820,7 @@ def _part(
     """``figure`` as a part of a verdict; ``status``: its ``figure_status``, when already known."""
     if status is None:
         status = figure_status(indicator, figure, target)
-    return _part_result(key, status, figure.value, figure.numerator, figure.denominator, figure.state, ())
+    return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
 
 
 def _weakest(values: Sequence[Decimal], target: Target | None, direction: Direction) -> Decimal | None:
@@ -1077,7 +1073,7 @@ class _Statuses:
 def _unit_part(series: UnitSeries, statuses: _Statuses) -> PartResult:
     parts = tuple(statuses.part(key, figure) for key, figure in series.figures)
     values = [p.actual for p in parts if p.actual is not None]
-    return _part_result(
+    return PartResult(
         series.unit,
         combine_applicable(parts),
         _weakest(values, statuses.target, statuses.indicator.direction),

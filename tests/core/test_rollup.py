@@ -1,26 +1,13 @@
 """Roll-up over communes: ratio of sums, never averaged percentages; missing ≠ zero ≠ not applicable."""
 
-import pickle
 from datetime import date
 from decimal import Decimal as D
 
-import pytest
-
 from chitieu.completeness import completeness, expected_reports
 from chitieu.evaluate import Status, evaluate_indicator, evaluate_plan
-from chitieu.evaluation.results import PartResult
 from chitieu.observations import Observation
 from chitieu.plan import Sex
-from chitieu.rollup import (
-    Figure,
-    FigureState,
-    OrgTree,
-    OrgUnitNode,
-    aggregate,
-    frozen_maker,
-    rollup,
-    unknown_units,
-)
+from chitieu.rollup import FigureState, OrgTree, OrgUnitNode, aggregate, rollup, unknown_units
 from tests.core.konray import COMMUNES, konray_plan
 
 PLAN = konray_plan()
@@ -287,16 +274,3 @@ def test_timeliness_against_the_deadline_of_each_level():
     assert c.as_dict()["late"][0]["deadline"] == "2024-09-15"
     _, bad = read_observations_csv("indicator,period,value,ngày gửi\n2.1,2024,5,31/02/2024\n")
     assert [(i.where, i.code) for i in bad] == [("line 2", "bad_date")]
-
-
-def test_frozen_maker_makes_what_the_class_makes():
-    """The engine's figures and parts made without ``__init__`` are the very objects ``__init__``
-    makes: equal, same fields in the same order (pickled alike), and every field must be given."""
-    values = (FigureState.VALUE, D("4"), D("4"), None, ("xã A, 2024-Q1",), "single", "")
-    made, built = frozen_maker(Figure)(*values), Figure(*values)
-    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
-    assert list(vars(made)) == list(vars(built)) and pickle.dumps(made) == pickle.dumps(built)
-    part = ("xã A", "achieved", D("3"), None, None, FigureState.VALUE, ())
-    assert pickle.dumps(frozen_maker(PartResult)(*part)) == pickle.dumps(PartResult(*part))
-    with pytest.raises(ValueError):
-        frozen_maker(Figure)(*values[:-1])  # a field left to its default is a mistake, not a default
