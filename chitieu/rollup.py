@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
 
 from chitieu.issues import Issue, Severity
 from chitieu.observations import Observation, fold, observation_value, unit_key
@@ -100,13 +101,14 @@ class Figure:
 
 
 MISSING = Figure(FigureState.MISSING, reason="chưa có số liệu")
+_SOURCE_OF = attrgetter("source")
 
 
 def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figure:
     """Combine observations of one indicator into one figure: sum for counts, ratio of sums otherwise."""
     if not observations:
         return MISSING
-    sources = tuple(o.source for o in observations)
+    sources = tuple(map(_SOURCE_OF, observations))
     applicable = [o for o in observations if not o.not_applicable]
     if not applicable:
         return Figure(
@@ -114,7 +116,7 @@ def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figu
         )
     if indicator.measure is Measure.COUNT:
         values = [observation_value(indicator, o) for o in applicable]
-        if any(v is None for v in values):
+        if None in values:  # (a Decimal is never equal to None)
             return Figure(
                 FigureState.UNDEFINED, sources=sources, rule="sum", reason="có dòng không có số đếm"
             )
@@ -253,20 +255,26 @@ def unit_series(
     sex: Sex | None = None,
 ) -> tuple[UnitSeries, ...]:
     """Each unit's figure in each period; units matched by name whatever the spelling."""
-    by_unit: dict[str, list[Observation]] = {}
+    # Each unit's rows placed in its periods in one pass (a phase has 20 quarters, a country 10 k
+    # communes); the periods containing a period key found once per key, not per unit and row.
+    containing: dict[str, list[int]] = {}
+    by_unit: dict[str, list[list[Observation]]] = {}
     for obs in observations:
         if obs.indicator == indicator.code and obs.sex is sex:
-            by_unit.setdefault(unit_key(obs.org_unit), []).append(obs)
-    # The periods containing each period key: tested once per key, not per unit and row; each
-    # unit's rows then placed in one pass (a phase has 20 quarters).
-    keys = {o.period for rows in by_unit.values() for o in rows}
-    containing = {k: [i for i, p in enumerate(periods) if p.contains(parse_period(k))] for k in keys}
+            where = containing.get(obs.period)
+            if where is None:
+                inner = parse_period(obs.period)
+                where = containing[obs.period] = [i for i, p in enumerate(periods) if p.contains(inner)]
+            key = unit_key(obs.org_unit)
+            slots = by_unit.get(key)
+            if slots is None:
+                slots = by_unit[key] = [[] for _ in periods]
+            for i in where:
+                slots[i].append(obs)
+    nothing: list[list[Observation]] = [[] for _ in periods]
     series = []
     for unit in units:
-        inside: list[list[Observation]] = [[] for _ in periods]
-        for obs in by_unit.get(unit_key(unit), ()):
-            for i in containing[obs.period]:
-                inside[i].append(obs)
+        inside = by_unit.get(unit_key(unit), nothing)
         figures = tuple(
             (period.key, aggregate(indicator, coarsest_kind_only(rows)))
             for period, rows in zip(periods, inside, strict=True)

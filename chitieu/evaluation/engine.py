@@ -525,6 +525,8 @@ def _row_issues(
         kind = _COUNT_KIND[indicator.per_period]
         subs = sub_periods(period, kind) or (period,)
         used_ids = _count_rows_used(indicator, inside, subs, result)
+        if len(used_ids) == len(inside):  # every row counts (the usual case): none to name
+            return ()
         for obs in inside:
             if id(obs) in used_ids or is_summed(obs.org_unit):
                 continue
@@ -554,6 +556,8 @@ def _row_issues(
         used |= {id(o) for o in chosen.used}
         for obs, code, reason in chosen.dropped:
             reasons.setdefault(id(obs), (code, reason))
+    if len(used) == len(inside):  # every row counts (the usual case): none to name
+        return _inconsistent_by_sex(inside)
     for obs in inside:
         if id(obs) not in used and not is_summed(obs.org_unit):
             code, reason = reasons.get(id(obs), ("not_counted", "không khớp cách tính của chỉ tiêu"))
@@ -598,12 +602,20 @@ def _count_rows_used(
 ) -> set[int]:
     """The ids of the rows a count counts: in each sub-period (per unit of ``result``'s for a
     per-unit count), the rows of the coarsest kind. One pass over the rows (at the nation, every
-    commune's), each distinct period key placed once."""
+    commune's), each distinct period key placed once; rows are grouped per unit only in a
+    sub-period holding rows of more than one kind (elsewhere every row of a group is of the
+    coarsest kind there is: ``coarsest_kind_only`` keeps them all)."""
     per_unit_names = {unit_key(u.key) for u in result.units} if indicator.per_unit else set()
     keys = tuple(sub.key for sub in subs)
     containing = {
         k: [i for i, sub in enumerate(keys) if contains_key(sub, k)] for k in set(map(_PERIOD_OF, inside))
     }
+    kinds: dict[int, set[PeriodKind]] = {}
+    for k, where in containing.items():
+        for i in where:
+            kinds.setdefault(i, set()).add(parse_period(k).kind)
+    mixed = {i for i, found in kinds.items() if len(found) > 1}
+    used: set[int] = set()
     groups: dict[tuple[int, str], list[Observation]] = {}
     for o in inside:
         if o.sex is not None:
@@ -612,8 +624,11 @@ def _count_rows_used(
         if indicator.per_unit and (not o.org_unit or unit not in per_unit_names):
             continue
         for i in containing[o.period]:
-            groups.setdefault((i, unit), []).append(o)
-    return {id(o) for group in groups.values() for o in coarsest_kind_only(group)}
+            if i in mixed:
+                groups.setdefault((i, unit), []).append(o)
+            else:
+                used.add(id(o))
+    return used.union(id(o) for group in groups.values() for o in coarsest_kind_only(group))
 
 
 def _level_coverage(
@@ -642,10 +657,18 @@ def _level_coverage(
     units = [periods for sel in selections for periods in sel.covered.values()]
     if any(not sel.covered for sel in selections):  # one sex not reported at all
         units.append([])
-    # Units counting with the very same periods (most of them) are tested once.
-    distinct = {tuple(map(id, periods)): periods for periods in units}.values()
-    missing = tuple(s.key for s in subs if not all(any(p.contains(s) for p in u) for u in distinct))
+    # Units counting with the very same periods (most of them) are tested once, and every area's
+    # units count with the same few sets of periods: the test is kept per set.
+    distinct = frozenset(tuple(p.key for p in periods) for periods in units)
+    # (Positions kept, not keys: the result names this call's own key strings, as it always did.)
+    missing = tuple(subs[i].key for i in _not_covered(distinct, tuple(s.key for s in subs)))
     return Coverage(len(subs), len(subs) - len(missing), missing)
+
+
+@functools.lru_cache(maxsize=4096)
+def _not_covered(units: frozenset[tuple[str, ...]], subs: tuple[str, ...]) -> tuple[int, ...]:
+    """The positions in ``subs`` of the keys not covered by the periods (keys) of every one of ``units``."""
+    return tuple(i for i, s in enumerate(subs) if not all(any(contains_key(p, s) for p in u) for u in units))
 
 
 def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Period) -> Coverage:
@@ -791,8 +814,12 @@ def figure_status(indicator: Indicator, figure: Figure, target: Target | None) -
     return status_for(figure.value, target, indicator.direction)  # no value (n/a, missing): no_data
 
 
-def _part(key: str, figure: Figure, target: Target | None, indicator: Indicator) -> PartResult:
-    status = figure_status(indicator, figure, target)
+def _part(
+    key: str, figure: Figure, target: Target | None, indicator: Indicator, status: Status | None = None
+) -> PartResult:
+    """``figure`` as a part of a verdict; ``status``: its ``figure_status``, when already known."""
+    if status is None:
+        status = figure_status(indicator, figure, target)
     return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
 
 
@@ -925,8 +952,9 @@ def _evaluate_per_unit(
     all_series = _unit_series(indicator, own, unit_names, subs, memo)
     units: list[PartResult] = []
     standings: list[str] = []
+    statuses = _Statuses(indicator, target)
     for series in all_series:
-        unit, standing = _unit_verdict(indicator, series, target, memo)
+        unit, standing = _unit_verdict(indicator, series, target, memo, statuses)
         units.append(unit)
         standings.append(standing)
     if target is None:  # nothing to measure the units against
@@ -996,7 +1024,7 @@ def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[U
 
 
 def _unit_verdict(
-    indicator: Indicator, series: UnitSeries, target: Target | None, memo: dict | None
+    indicator: Indicator, series: UnitSeries, target: Target | None, memo: dict | None, statuses: _Statuses
 ) -> tuple[PartResult, str]:
     """A unit's part and its standing against ``target`` (``unit_standing``; "" without a target),
     kept in ``memo`` by identity: a unit's series is one object from every area above it
@@ -1005,24 +1033,50 @@ def _unit_verdict(
     kept = memo.get(key) if memo is not None else None
     if kept is not None and kept[0] is series and kept[1] is target:
         return kept[2], kept[3]
-    part = _unit_part(indicator, series, target)
-    standing = ""
-    if target is not None:
-        standing = unit_standing(
-            series, lambda v: status_for(v, target, indicator.direction) is not Status.NOT_ACHIEVED
-        )
+    part = _unit_part(series, statuses)
+    standing = unit_standing(series, statuses.meets) if target is not None else ""
     if memo is not None:
         memo[key] = (series, target, part, standing)
     return part, standing
 
 
-def _unit_part(indicator: Indicator, series: UnitSeries, target: Target | None) -> PartResult:
-    parts = tuple(_part(key, figure, target, indicator) for key, figure in series.figures)
+class _Statuses:
+    """``figure_status`` and whether a value meets, for one indicator and target, worked out once
+    per distinct figure: a country's communes report a handful of distinct counts (0 to 10 news
+    items a quarter) in hundreds of thousands of unit-quarters. The status reads only the figure's
+    state, value, numerator and denominator, and compares them as numbers (equal Decimals, equal
+    status)."""
+
+    def __init__(self, indicator: Indicator, target: Target | None) -> None:
+        self.indicator, self.target = indicator, target
+        self._status: dict[tuple, Status] = {}
+        self._meets: dict[Decimal, bool] = {}
+
+    def part(self, key: str, figure: Figure) -> PartResult:
+        """``_part`` of ``figure``, its status looked up."""
+        seen = (figure.state, figure.value, figure.numerator, figure.denominator)
+        status = self._status.get(seen)
+        if status is None:
+            status = self._status[seen] = figure_status(self.indicator, figure, self.target)
+        return _part(key, figure, self.target, self.indicator, status)
+
+    def meets(self, value: Decimal) -> bool:
+        """The unit's value is not below the target (``unit_standing``'s test)."""
+        met = self._meets.get(value)
+        if met is None:
+            met = self._meets[value] = (
+                status_for(value, self.target, self.indicator.direction) is not Status.NOT_ACHIEVED
+            )
+        return met
+
+
+def _unit_part(series: UnitSeries, statuses: _Statuses) -> PartResult:
+    parts = tuple(statuses.part(key, figure) for key, figure in series.figures)
     values = [p.actual for p in parts if p.actual is not None]
     return PartResult(
         series.unit,
         combine_applicable(parts),
-        _weakest(values, target, indicator.direction),
+        _weakest(values, statuses.target, statuses.indicator.direction),
         sum(values, Decimal(0)) if values else None,
         None,
         FigureState.VALUE if values else FigureState.MISSING,
@@ -1111,9 +1165,13 @@ def evaluate_plan(
     known = {k for k in keys if k == period.key or parse_period(k).end <= as_of}
     # Each indicator's rows once (in their order), rather than every row scanned per indicator.
     by_code: dict[str, list[Observation]] = {}
-    for o in observations:
-        if o.period in known:  # (every row, mostly: the stored verdicts know every figure)
+    if len(known) == len(keys):  # every row known (the stored verdicts know every figure)
+        for o in observations:
             by_code.setdefault(o.indicator, []).append(o)
+    else:
+        for o in observations:
+            if o.period in known:
+                by_code.setdefault(o.indicator, []).append(o)
     phase = plan.phase
     results = []
     for indicator in plan.indicators:
