@@ -135,8 +135,6 @@ class Verdict(models.Model):
     result = models.BinaryField(null=True)  # the engine's IndicatorResult (issues on the "" row)
     # Set where a change to the figures made the verdict stale, until it is judged again (the
     # earliest such change): pages may show it meanwhile, said as being updated; nothing else reads it.
-    # Never indexed: marking is then rewritten in place on PostgreSQL, whose pages for these rows
-    # are kept half empty for it (migration rollups 0010).
     stale_since = models.DateTimeField(null=True)
 
     class Meta:

@@ -384,37 +384,6 @@ def test_many_writes_in_one_transaction_are_judged_once_after_it(admin, committe
     assert_stored_equal_engine(plan, rng)
 
 
-def test_marking_verdicts_stale_rewrites_them_in_place_on_postgresql(
-    admin, committed, django_capture_on_commit_callbacks
-):
-    """A rebuild marks every verdict of the plan stale in its transaction: on PostgreSQL each new
-    row version stays on its page (a heap-only tuple, no index entry written), the pages being
-    kept half empty for it (rollups 0010). In full pages every row moved, with five index
-    entries each: 7.5 of a country's 35 s rebuild."""
-    from django.db import connection
-
-    from web.rollups.models import Verdict
-    from web.rollups.verdicts import refresh_verdicts
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's pages")
-    nation = build_tree([[2, 1], [1]])
-    plan = committed(plan_for, nation, admin)
-    committed(approve_all, random_figures(plan, nation, random.Random(5), density=0.8))
-    rows = Verdict.objects.filter(plan=plan).count()
-    assert rows > 200  # many pages' worth
-    with connection.cursor() as cursor:
-        updated = "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s"
-        cursor.execute(updated, [Verdict._meta.db_table])
-        before = cursor.fetchone()
-        with django_capture_on_commit_callbacks(execute=False):
-            refresh_verdicts(plan.pk)  # as a rebuild of the whole plan marks them
-        cursor.execute(updated, [Verdict._meta.db_table])
-        after = cursor.fetchone()
-    marked, in_place = after[0] - before[0], after[1] - before[1]
-    assert marked == rows and in_place == marked
-
-
 def _unlock_a_province(nation, submissions):
     """Every 2024 report of the first province's communes back to draft (the nation's 2024
     verdicts move), in the caller's transaction; returns the areas above them."""
