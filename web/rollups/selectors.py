@@ -1128,11 +1128,8 @@ def _store_inputs(
     plan, core: Plan, period_keys: Sequence[str], areas: Sequence[OrgUnit], *, states, like
 ) -> StoreInputs:
     figures: dict[int, list] = {a.pk: [] for a in areas}
-    for figure in (
-        RollupFigure.objects.filter(plan=plan, view=view_of(states), unit__in=[a.pk for a in areas])
-        .values_list(*_SUMMARY_FIELDS, named=True)
-        .iterator(chunk_size=10000)
-    ):
+    found = RollupFigure.objects.filter(plan=plan, view=view_of(states), unit__in=[a.pk for a in areas])
+    for figure in map(SummaryRow._make, _fetched(found.values_list(*_SUMMARY_FIELDS))):
         figures[figure.unit_id].append(figure)
     per_unit = _per_unit_codes(core)
     # The summary's rows depend only on whether a year (or phase) or a part of one is asked: read
