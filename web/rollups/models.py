@@ -133,8 +133,9 @@ class Verdict(models.Model):
     digest = models.CharField(max_length=40, blank=True)  # the core plan it was judged on
     horizon = models.DateField(null=True)  # the latest end of a period with figures in the area
     result = models.BinaryField(null=True)  # the engine's IndicatorResult (issues on the "" row)
-    # Set where a change to the figures made the verdict stale, until it is judged again (the
-    # earliest such change): pages may show it meanwhile, said as being updated; nothing else reads it.
+    # On the head row ("" indicator) of an area × period: set where a change to the figures made
+    # its verdicts stale, until they are judged again (the earliest such change). Pages may show
+    # them meanwhile, said as being updated; nothing else reads them. Other rows keep it empty.
     stale_since = models.DateTimeField(null=True)
 
     class Meta:

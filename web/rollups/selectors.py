@@ -1005,7 +1005,9 @@ def _stored_evaluations(
 
 
 def _stale_since(rows: list) -> datetime | None:
-    return min((r[4] for r in rows if r[4] is not None), default=None)
+    """Since when an area × period's stored rows are being updated: their head's mark (the only row
+    ``verdicts.refresh_verdicts`` marks)."""
+    return next((r[4] for r in rows if r[0] == ""), None)
 
 
 RETRY_AFTER = 15 * 60  # seconds: judging a country's verdicts takes minutes, not a quarter of an hour

@@ -247,8 +247,8 @@ def test_until_judged_again_the_stale_verdicts_are_shown_as_updating_and_nothing
             "unit_id", flat=True
         )
     )
-    current = set(
-        Verdict.objects.filter(plan=plan, view="A", stale_since__isnull=True).values_list(
+    current = set(  # the mark is on each area × period's head row
+        Verdict.objects.filter(plan=plan, view="A", indicator_code="", stale_since__isnull=True).values_list(
             "unit_id", flat=True
         )
     )
