@@ -68,6 +68,54 @@ class Observation:
         }
 
 
+_NEW = object.__new__
+(
+    _SET_INDICATOR,
+    _SET_PERIOD,
+    _SET_ORG_UNIT,
+    _SET_SEX,
+    _SET_NUMERATOR,
+    _SET_DENOMINATOR,
+    _SET_VALUE,
+    _SET_NOTE,
+    _SET_SOURCE,
+    _SET_NOT_APPLICABLE,
+    _SET_SUBMITTED,
+    _SET_UNITS,
+) = (getattr(Observation, name).__set__ for name in Observation.__slots__)
+
+
+def read_observation(
+    indicator: str,
+    period: str,
+    org_unit: str,
+    sex: Sex | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    value: Decimal | None,
+    source: str,
+    units: int = 1,
+) -> Observation:
+    """``Observation(indicator=…, period=…, …)`` with no note, applicable, no date sent: the same
+    object, its slots set one by one. A country's figures read from the database are hundreds of
+    thousands of rows, and the frozen dataclass's ``__init__`` (a keyword call, thirteen
+    ``object.__setattr__``) was most of turning each into an observation."""
+    obs = _NEW(Observation)
+    _SET_INDICATOR(obs, indicator)
+    _SET_PERIOD(obs, period)
+    _SET_ORG_UNIT(obs, org_unit)
+    _SET_SEX(obs, sex)
+    _SET_NUMERATOR(obs, numerator)
+    _SET_DENOMINATOR(obs, denominator)
+    _SET_VALUE(obs, value)
+    _SET_NOTE(obs, "")
+    _SET_SOURCE(obs, source)
+    _SET_NOT_APPLICABLE(obs, False)
+    _SET_SUBMITTED(obs, None)
+    _SET_UNITS(obs, units)
+    return obs
+
+
 def observation_value(indicator: Indicator, obs: Observation) -> Decimal | None:
     """The figure in the indicator's unit, by the one figure rule (``chitieu.figures``).
 

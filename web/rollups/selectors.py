@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, level_figure
 from chitieu.evaluation.packed import collector_paused
-from chitieu.observations import SUMMED, unit_key
+from chitieu.observations import SUMMED, read_observation, unit_key
 from chitieu.observations import Observation as CoreObservation
 from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
@@ -115,15 +115,8 @@ def _sex(code: str) -> Sex | None:
 
 def _core(row_values, label: str) -> CoreObservation:
     code, period_key, sex, numerator, denominator, value, unit_name = row_values
-    return CoreObservation(
-        indicator=code,
-        period=period_key,
-        org_unit=label,
-        sex=_sex(sex),
-        numerator=numerator,
-        denominator=denominator,
-        value=value,
-        source=f"{unit_name}, {period_key}",
+    return read_observation(
+        code, period_key, label, _SEXES.get(sex), numerator, denominator, value, f"{unit_name}, {period_key}"
     )
 
 
@@ -247,17 +240,9 @@ def summed_row(
     elif sums.n_both == sums.n_rows:
         numerator, denominator = _decimal(sums.sum_num), _decimal(sums.sum_den)
     # else: some figure had no parts: a row without figure, which the engine finds undefined too
-    return CoreObservation(
-        indicator=indicator.code,
-        period=period_key,
-        org_unit=label,
-        sex=sex,
-        numerator=numerator,
-        denominator=denominator,
-        value=value,
-        source=f"{'' if label else 'toàn địa bàn, '}{period_key}",
-        units=units,
-    )
+    source = f"toàn địa bàn, {period_key}" if not label else period_key
+    code = indicator.code
+    return read_observation(code, period_key, label, sex, numerator, denominator, value, source, units)
 
 
 def _total(parts: dict[str, SummaryRow], women: bool = False) -> Sums | None:
@@ -284,17 +269,24 @@ def _level_codes(core: Plan) -> set[str]:
     return {i.code for i in core.indicators if not (i.measure is Measure.COUNT and i.per_period)}
 
 
+def _summary_order(f) -> tuple:
+    return (f.indicator_code, not f.own, f.shape, f.period_key, f.sex)
+
+
 def rows_from_summary(core: Plan, figures: Sequence, *, yearly: bool = False) -> list[CoreObservation]:
     """Core observations standing for an area's summary rows. ``yearly`` (a year or a phase is
     judged): the level indicators' units below are their shape rows, one engine unit per shape."""
     # One order whatever the order of the table (PostgreSQL has none, and a rebuild writes rows in
     # another order than the moves did): the engine lists sources and row issues in its rows' order.
-    figures = sorted(figures, key=lambda f: (f.indicator_code, not f.own, f.shape, f.period_key, f.sex))
+    # (The rows left out are left out before sorting: a stable sort keeps the others' order.)
     if not yearly:
-        return _plain_rows(core, [f for f in figures if not f.shape])
+        return _plain_rows(core, sorted([f for f in figures if not f.shape], key=_summary_order))
     level = _level_codes(core)
     plain = [f for f in figures if not f.shape and (f.own or f.indicator_code not in level)]
-    return _plain_rows(core, plain) + _shape_rows(core, [f for f in figures if f.shape])
+    shaped = [f for f in figures if f.shape]
+    return _plain_rows(core, sorted(plain, key=_summary_order)) + _shape_rows(
+        core, sorted(shaped, key=_summary_order)
+    )
 
 
 def _shape_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
@@ -302,13 +294,14 @@ def _shape_rows(core: Plan, figures: Sequence) -> list[CoreObservation]:
     counted with those quarters, read as a share of women. Only the reading the engine makes of
     the indicator is given (a share of women's, else both sexes, F and M)."""
     readings = {i.code: (i, about_women(i)) for i in core.indicators}
+    women_class = SexClass.WOMEN.value
     rows = []
     for f in figures:
         indicator, women = readings.get(f.indicator_code, (None, False))
-        if indicator is None or (f.sex == SexClass.WOMEN) != women:
+        if indicator is None or (f.sex == women_class) != women:
             continue
         label = f"{BELOW}{f.sex or 'T'}|{f.shape}"
-        rows.append(summed_row(indicator, f.period_key, label, _sex(f.sex), f, units=f.n_units))
+        rows.append(summed_row(indicator, f.period_key, label, _SEXES.get(f.sex), f, units=f.n_units))
     return rows
 
 
@@ -872,20 +865,31 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
     if not periods:
         return {}
     first, last = min(p.start for p in periods.values()), max(p.end for p in periods.values())
-    communes = list(communes_between(plan.area, first, last))
+    # Names, codes and dates, not model objects: a country has 10,000 communes.
+    communes = list(
+        communes_between(plan.area, first, last).values_list("pk", "name", "code", "valid_from", "valid_to")
+    )
     ancestors: dict[int, list[int]] = {}
     for unit_id, ancestor_id in UnitAncestor.objects.filter(
         unit_id__in=communes_between(plan.area, first, last).values("pk")
     ).values_list("unit_id", "ancestor_id"):
         ancestors.setdefault(unit_id, []).append(ancestor_id)
-    existing = {k: {c.pk for c in communes if c.overlaps(p.start, p.end)} for k, p in periods.items()}
+    # ``OrgUnit.overlaps`` of each commune and period.
+    existing = {
+        k: {
+            pk
+            for pk, _name, _code, since, until in communes
+            if (since is None or since <= p.end) and (until is None or p.start <= until)
+        }
+        for k, p in periods.items()
+    }
     out = {k: _Communes({}, {}) for k in periods}
-    for commune in communes:
-        label = unit_label(commune)
+    for pk, name, code, _since, _until in communes:
+        label = label_of(name, code)
         for key, ids in existing.items():
-            if commune.pk in ids:
+            if pk in ids:
                 labels = out[key].labels
-                for ancestor in ancestors.get(commune.pk, []):
+                for ancestor in ancestors.get(pk, []):
                     labels.setdefault(ancestor, []).append(label)
     codes = _per_unit_codes(core)
     if not codes:
@@ -900,14 +904,14 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
     ).order_by(*_COMMUNE_ORDER)
     fields = ("submission__org_unit__code", "submission__org_unit_id")
     found = found.values_list(*_RAW_FIELDS, *fields, "submission__period_start", "submission__period_end")
+    bounds = [(period.start, period.end, existing[key], out[key].rows) for key, period in periods.items()]
     for *values, code, unit_id, start, end in _fetched(found):
         row = None
-        for key, period in periods.items():
-            if not (period.start <= start and end <= period.end and unit_id in existing[key]):
+        for period_start, period_end, ids, rows in bounds:
+            if not (period_start <= start and end <= period_end and unit_id in ids):
                 continue
             row = row or _core(values, f"{values[-1]} ({code})" if code else values[-1])
-            rows = out[key].rows
-            for ancestor in ancestors.get(unit_id, []):
+            for ancestor in ancestors.get(unit_id, ()):
                 rows.setdefault(ancestor, []).append(row)
     return out
 
