@@ -90,6 +90,10 @@ def _for_sex(
     groups: dict[tuple[str, str], list[Observation]] = {}
     for obs in observations:
         groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
+    if all(obs.sex is None for obs in observations):  # only totals (most indicators): each group's own
+        if len(groups) == len(observations):  # one row a group: the rows as they are
+            return list(observations), "", []
+        return [o for group in groups.values() for o in group], "", []
     rows: list[Observation] = []
     summed, partial, lone = False, [], []
     for group in groups.values():
@@ -144,7 +148,7 @@ class Selection:
     rows: tuple[Observation, ...]  # what the figure is aggregated from (combined per unit)
     used: tuple[Observation, ...]  # the rows behind them
     dropped: tuple[tuple[Observation, str, str], ...]  # (row, code, reason)
-    covered: dict[str, list[Period]]  # unit key → the periods it counts with
+    covered: dict[str, Sequence[Period]]  # unit key → the periods it counts with
     how: str = ""
     refused: str = ""  # why the rows cannot be combined (the figure is then undefined)
 
@@ -180,21 +184,26 @@ def _select(
     kind = aggregation_of(indicator)
     picked: list[Observation] = []
     used: list[Observation] = []
-    covered: dict[str, list[Period]] = {}
+    covered: dict[str, Sequence[Period]] = {}
     refused = ""
     finer = False
+    added_up = kind is Aggregation.FLOW or indicator.measure is Measure.COUNT
     for unit, unit_rows in by_unit.items():
-        chosen, shadowed = _choose_periods([o.period for o in unit_rows])
-        keys = {p.key for p in chosen}
-        dropped += [
-            (o, "shadowed", f"trùng với số liệu của kỳ lớn hơn đã báo cáo ({o.period})")
-            for o in unit_rows
-            if o.period in shadowed
-        ]
+        # (The kept tuples of ``_choose_periods``: read here, never changed.)
+        chosen, shadowed = _choose_among(frozenset(map(_PERIOD_OF, unit_rows)))
+        if shadowed:
+            dropped += [
+                (o, "shadowed", f"trùng với số liệu của kỳ lớn hơn đã báo cáo ({o.period})")
+                for o in unit_rows
+                if o.period in shadowed
+            ]
+            keys = {p.key for p in chosen}
+            mine = [o for o in unit_rows if o.period in keys]
+        else:  # every row's period counts
+            mine = unit_rows
         covered[unit] = _covered_by_all(chosen, unit_rows) if is_summed(unit_rows[0].org_unit) else chosen
-        mine = [o for o in unit_rows if o.period in keys]
         used += mine
-        if len(chosen) == 1 or kind is Aggregation.FLOW or indicator.measure is Measure.COUNT:
+        if len(chosen) == 1 or added_up:
             picked += mine
             finer = finer or chosen[0].key != period.key
             continue
@@ -264,7 +273,7 @@ class _Selected:
         return inside
 
 
-def _covered_by_all(chosen: list[Period], rows: Sequence[Observation]) -> list[Period]:
+def _covered_by_all(chosen: Sequence[Period], rows: Sequence[Observation]) -> list[Period]:
     """The periods a row of summed units covers: those where its row sums every one of its units
     (they all count with their latest period, so their number is that of its fullest row). Units
     that report the same kind of period are summed together whichever of them they left out, and

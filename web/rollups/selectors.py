@@ -401,17 +401,19 @@ def mixed_codes(core: Plan, figures: Sequence, *, yearly: bool = False, clash: b
     below: dict[str, set[str]] = {}  # code → years with figures below
     shaped: set[tuple[str, str]] = set()  # (code, year) with shape rows of the engine's reading
     raw: set[str] = set()
+    women_class = SexClass.WOMEN.value
     for f in figures:
-        if f.own or f.indicator_code not in level:
+        code = f.indicator_code
+        if f.own or code not in level:
             continue
         year = _year_of(f.period_key)
         if year is None:  # a phase
-            raw.add(f.indicator_code)
+            raw.add(code)
             continue
         if not f.shape:
-            below.setdefault(f.indicator_code, set()).add(year)
-        elif (f.sex == SexClass.WOMEN) == (f.indicator_code in women):
-            shaped.add((f.indicator_code, year))
+            below.setdefault(code, set()).add(year)
+        elif (f.sex == women_class) == (code in women):
+            shaped.add((code, year))
     return raw | {code for code, years in below.items() if any((code, y) not in shaped for y in years)}
 
 
