@@ -807,20 +807,36 @@ def _evaluation_all_units(
     areas = [a for a in areas if a.pk not in stored]
     if not areas:
         return {pk: stored[pk] for pk in sorted(stored)}
+    above = [a for a in areas if a.kind != UnitKind.COMMUNE]
+    yearly = by_year(period_key)
+    clashes = label_clashes([a.pk for a in above]) if yearly else set()
     figures = RollupFigure.objects.filter(plan=plan, view=view_of(states))
     if not full:
         figures = figures.filter(period_key__in=_keys_within(period_key))
+    seen_below: dict[int, list[_SeenBelow]] = {}
+    if yearly:
+        # A year's level indicators are judged from the units' shape rows: their plain rows of the
+        # units below are not given to the engine, and ``mixed_codes`` asks only which periods
+        # they are of (two fifths of a country's rows, read whole for that alone before). Areas
+        # with clashing names are judged from their plain rows (``label_clashes``): read whole.
+        plain_below = Q(own=False, shape="", indicator_code__in=sorted(_level_codes(core)))
+        if clashes:
+            plain_below &= ~Q(unit_id__in=sorted(clashes))
+        found = figures.filter(plain_below).values_list("unit_id", "indicator_code", "period_key")
+        for unit_id, code, key in _fetched(found):
+            seen_below.setdefault(unit_id, []).append(_SeenBelow(code, key))
+        figures = figures.exclude(plain_below)
     by_area: dict[int, list] = {}
     for figure in map(SummaryRow._make, _fetched(figures.values_list(*_SUMMARY_FIELDS))):
         by_area.setdefault(figure.unit_id, []).append(figure)
     communes = _communes_by_area(plan, core, [period_key], states=states)[period_key]
     # A unit's per-unit series is the same from every area above it, when names are unique.
     memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
-    above = [a for a in areas if a.kind != UnitKind.COMMUNE]
-    yearly = by_year(period_key)
-    clashes = label_clashes([a.pk for a in above]) if yearly else set()
     mixed = {
-        a.pk: mixed_codes(core, by_area.get(a.pk, []), yearly=yearly, clash=a.pk in clashes) for a in above
+        a.pk: mixed_codes(
+            core, by_area.get(a.pk, []) + seen_below.get(a.pk, []), yearly=yearly, clash=a.pk in clashes
+        )
+        for a in above
     }
     raw = _raw_for_areas(plan, above, mixed, states=states)
     results: dict[int, PlanEvaluation] = {}
@@ -846,6 +862,17 @@ def _evaluation_all_units(
             series_memo=memo if area.kind != UnitKind.COMMUNE else None,
         )
     return {pk: stored.get(pk) or results[pk] for pk in sorted({*stored, *results})}
+
+
+class _SeenBelow(NamedTuple):
+    """A plain summary row of the units below an area, as ``mixed_codes`` reads it for a year: its
+    indicator and period (``evaluation_all_units`` reads no more of these rows)."""
+
+    indicator_code: str
+    period_key: str
+    own: bool = False
+    shape: str = ""
+    sex: str = ""
 
 
 def _unique(labels: Sequence[str]) -> bool:
