@@ -81,7 +81,10 @@ class Submission(models.Model):
 class Observation(models.Model):
     """One figure: an indicator, for one sex or the total ('')."""
 
-    # No index of its own: observation_once (submission, indicator_code, sex) leads with it.
+    # No index of its own: observation_once (submission, indicator_code, sex) leads with it, and a
+    # second index on ten million rows slows every bulk load for no query it would serve. (One on
+    # (indicator_code, submission) for the communes' per-unit figures was measured in session 15:
+    # the bulk load's figures 15-25 % slower, that read no faster at full scale; bench/LOAD-PROFILE.md.)
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, related_name="observations", db_index=False
     )
@@ -97,10 +100,6 @@ class Observation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "indicator_code", "sex"], name="observation_once")
         ]
-        # One indicator's figures of every report: the communes' per-unit figures (6.3) that every
-        # area's evaluation reads (web.rollups.selectors._communes_by_area), a twentieth of the
-        # figures, found without reading all of them (bench/LOAD-PROFILE.md, session 15).
-        indexes = [models.Index(fields=["indicator_code", "submission"], name="observation_code_report")]
 
 
 class Evidence(models.Model):

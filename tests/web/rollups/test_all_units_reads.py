@@ -1,17 +1,15 @@
-"""What every area's evaluation reads (``evaluation_all_units``, ``store_inputs``): the communes'
-per-unit figures (6.3) found by their indicator, the communes read as names, not model objects, and
-the same communes and rows for each area and period as the area's own evaluation reads.
+"""What every area's evaluation reads (``evaluation_all_units``, ``store_inputs``): the communes read
+as names, not model objects, and the same communes and rows for each area and period as the area's
+own evaluation reads.
 
 A country's evaluation of every area for a year took 5 s, half of it reading (bench/LOAD-PROFILE.md,
-session 15): the 6.3 figures were found by reading every figure of the plan (4.5 million at full
-scale), and the 10,000 communes were made into model objects."""
+session 15); among it, the 10,000 communes made into model objects."""
 
 from __future__ import annotations
 
 import random
 
 import pytest
-from django.db import connection, transaction
 from django.db.models.signals import post_init
 
 from tests.web.rollups.conftest import build_tree, plan_for, random_figures
@@ -37,39 +35,6 @@ def reported(admin):
     random_figures(plan, nation, random.Random(11), density=0.8)
     Submission.objects.filter(plan=plan).update(state="approved")
     return plan
-
-
-def _communes_query(plan) -> tuple[str, list]:
-    """The statement that reads the communes' per-unit figures, as ``_communes_by_area`` sends it."""
-    sent = []
-
-    def keep(execute, sql, params, many, context):
-        if "data_observation" in sql:
-            sent.append((sql, params))
-        return execute(sql, params, many, context)
-
-    core = core_plan(plan_version_active(plan))
-    with connection.execute_wrapper(keep):
-        _communes_by_area(plan, core, ["2024"], states=APPROVED_STATES)
-    assert len(sent) == 1, sent
-    return sent[0]
-
-
-def test_the_communes_per_unit_figures_are_found_by_their_indicator(reported):
-    """By ``observation_code_report`` (indicator, report): not by reading every figure of the plan,
-    nor by looking each report up (on a small table PostgreSQL would scan it whole all the same:
-    scans are ruled out there, so that the plan shows which index it can take)."""
-    sql, params = _communes_query(reported)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE data_observation")
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute("ANALYZE")
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        steps = "\n".join(str(row[-1]) for row in cursor.fetchall())
-    assert "observation_code_report" in steps, steps
 
 
 def test_every_areas_communes_are_read_without_a_model_object_each(reported):
