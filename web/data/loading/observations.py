@@ -723,6 +723,7 @@ class _Load:
         """Update changed figures (one audit row per changed field, as the form does), add new ones."""
         if not self.pending:
             return
+        self.writer.settle()  # the connection is the loading thread's again (SQLite writes in a thread)
         batch, self.pending = self.pending, []
         ids = {sub.id for sub, *_ in batch}
         current = {
