@@ -7,10 +7,12 @@ scripts/run-tests.sh, where the loader writes with COPY.
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import io
 import shutil
 import sqlite3
+import threading
 from decimal import Context, Decimal, localcontext
 
 import pytest
@@ -646,6 +648,74 @@ def test_sqlite_rows_insert_writes_every_row_once_in_order(count):
     assert insert.per == 142
     insert.run(db, rows)
     assert db.execute("SELECT * FROM t ORDER BY rowid").fetchall() == rows
+
+
+def quarters(first: int, last: int) -> list[list[str]]:
+    """6.3 (a count, every commune, each quarter) of four communes, for the years first..last."""
+    return [
+        ["6.3", f"{year}-Q{quarter}", commune, "", "", "", str(year % 7 + quarter), ""]
+        for year in range(first, last + 1)
+        for quarter in range(1, 5)
+        for commune in ("23500", "23501", "23600", "23601")
+    ]
+
+
+def test_sqlite_writes_a_load_in_a_second_thread_in_statements_of_many_rows(country):
+    """SQLite: the figures are written by a thread of their own while the loading thread reads on
+    (sqlite3 lets go of the interpreter lock while SQLite runs a statement), in statements of as
+    many rows as the connection binds: 656 figures in one INSERT (142 a statement before)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL copies in a thread of its own (test_postgresql_loads_with_copy)")
+    rows = quarters(2000, 2040)
+    assert len(rows) == 656
+    inserts: list[int] = []
+
+    def traced(statement: str) -> None:
+        if statement.startswith("INSERT INTO data_observation"):
+            inserts.append(threading.get_ident())
+
+    connection.ensure_connection()
+    connection.connection.set_trace_callback(traced)
+    try:
+        observations_load(plan=country, rows_or_path=[HEADER, *rows], actor=None)
+    finally:
+        connection.connection.set_trace_callback(None)
+    assert len(inserts) == 1
+    assert inserts[0] != threading.get_ident()
+    assert Observation.objects.count() == 656
+
+
+def test_small_statements_and_batches_store_every_row_once(country, monkeypatch):
+    """Batches of 10 figures, statements of 3 (SQLite: whole statements are written, the rest waits
+    for the next batch): the same rows as the file."""
+    monkeypatch.setattr(writers, "sqlite_variables", lambda db: 21)
+    monkeypatch.setattr(writers.SqliteWriter, "batch", 10)
+    monkeypatch.setattr(writers.PostgresWriter, "batch", 10)
+    rows = quarters(2020, 2021)
+    observations_load(plan=country, rows_or_path=[HEADER, *rows], actor=None)
+    assert stored() == expected(rows)
+
+
+def test_the_cycle_collector_is_off_while_the_lines_are_read_and_on_again_after(country, monkeypatch):
+    """At national scale the collector went through every kept report again and again (6 s of the
+    loading thread's CPU): it is off while the lines are read, back on after, also after a failure."""
+    monkeypatch.setattr(observations, "PROGRESS_EVERY", 5)
+    assert gc.isenabled()
+    during: list[bool] = []
+
+    def progress(lines, done, total):
+        during.append(gc.isenabled())
+
+    observations_load(
+        plan=country, rows_or_path=[HEADER, *quarters(2020, 2021)], actor=None, progress=progress
+    )
+    assert len(during) > 2 and not any(during[:-1])  # the last call is after the reading
+    assert gc.isenabled()
+    with pytest.raises(LoadError):
+        observations_load(
+            plan=country, rows_or_path=[HEADER, *quarters(2022, 2022), ["9.9", "2022", "23500"]], actor=None
+        )
+    assert gc.isenabled()
 
 
 # ------------------------------------------------------- the bulk command, one figure rule (test_figures.py)
