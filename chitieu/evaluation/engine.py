@@ -409,8 +409,9 @@ def evaluate_indicator(
     ``observations`` may contain other indicators' rows; they are ignored. ``units`` are
     the units expected to report a per-unit indicator (the communes); by default those
     found in the observations. ``explain=False`` leaves the wording out (bulk evaluation);
-    ``series_memo`` keeps each unit's per-unit series between calls on nested areas
-    (the same unit names must mean the same units and rows in every call);
+    ``series_memo`` keeps each unit's per-unit series between calls on nested areas, and its
+    figure in each sub-period between calls for periods that share it (the same unit names must
+    mean the same units in every call, with the same rows in each sub-period);
     ``phase_memo`` keeps the phase trajectory between calls for other periods on the same
     rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
     depend on the period), and the rows' selections per period (a year's is the trajectory's).
@@ -1012,15 +1013,29 @@ def _sources_within(rows: Sequence[Observation], subs: Sequence[Period]) -> tupl
 
 
 def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[UnitSeries, ...]:
-    """``unit_series``, remembering each unit's series in ``memo`` when given."""
+    """``unit_series``, remembering in ``memo`` when given each unit's series (one object from
+    every area above it) and its figure in each sub-period, which a unit's series in every other
+    period containing that sub-period shares (a year's quarters are the phase's): a unit's figure
+    in a sub-period is worked out from its rows there alone (``unit_series``)."""
     if memo is None:
         return unit_series(indicator, own, unit_names, subs)
+    code = indicator.code
     keys = tuple(sub.key for sub in subs)
-    missing = [u for u in unit_names if (indicator.code, keys, u) not in memo]
+    missing = [u for u in unit_names if (code, keys, u) not in memo]
     if missing:
-        for series in unit_series(indicator, own, missing, subs):
-            memo[(indicator.code, keys, series.unit)] = series
-    return tuple(memo[(indicator.code, keys, u)] for u in unit_names)
+        # The units by the sub-periods they lack (a unit opened or closed within the phase has
+        # only some from its years), each group's worked out at once.
+        lacking: dict[tuple[Period, ...], list[str]] = {}
+        for u in missing:
+            lacking.setdefault(tuple(sub for sub in subs if (code, sub.key, u) not in memo), []).append(u)
+        for new, units in lacking.items():
+            for series in unit_series(indicator, own, units, new) if new else ():
+                for key, figure in series.figures:
+                    memo[(code, key, series.unit)] = figure
+        for u in missing:
+            figures = tuple((sub.key, memo[(code, sub.key, u)]) for sub in subs)
+            memo[(code, keys, u)] = UnitSeries(u, figures)
+    return tuple(memo[(code, keys, u)] for u in unit_names)
 
 
 def _unit_verdict(
