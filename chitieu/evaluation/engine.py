@@ -953,7 +953,7 @@ def _evaluate_per_unit(
     all_series = _unit_series(indicator, own, unit_names, subs, memo)
     units: list[PartResult] = []
     standings: list[str] = []
-    statuses = _Statuses(indicator, target)
+    statuses = _Statuses(indicator, target, memo)
     for series in all_series:
         unit, standing = _unit_verdict(indicator, series, target, memo, statuses)
         units.append(unit)
@@ -1060,12 +1060,29 @@ class _Statuses:
     per distinct figure: a country's communes report a handful of distinct counts (0 to 10 news
     items a quarter) in hundreds of thousands of unit-quarters. The status reads only the figure's
     state, value, numerator and denominator, and compares them as numbers (equal Decimals, equal
-    status)."""
+    status). With a ``memo``, a unit's part in a sub-period is kept there for every period judged
+    against a target of the same comparator and value: it is one figure in the year and in the phase
+    (``_unit_series``), one part, worked out (and packed, ``chitieu.evaluation.packed``) once."""
 
-    def __init__(self, indicator: Indicator, target: Target | None) -> None:
+    def __init__(self, indicator: Indicator, target: Target | None, memo: dict | None = None) -> None:
         self.indicator, self.target = indicator, target
         self._status: dict[tuple, Status] = {}
         self._meets: dict[Decimal, bool] = {}
+        yardstick = None if target is None else (target.comparator, target.value)
+        self._parts = memo.setdefault(("parts", indicator.code, yardstick), {}) if memo is not None else None
+
+    def parts(self, series: UnitSeries) -> tuple[PartResult, ...]:
+        """The unit's part in each sub-period, those kept for its very figures (and keys) reused."""
+        kept = self._parts
+        if kept is None:
+            return tuple(self.part(key, figure) for key, figure in series.figures)
+        parts = []
+        for key, figure in series.figures:
+            entry = kept.get((series.unit, key))
+            if entry is None or entry[0] is not figure or entry[1].key is not key:
+                entry = kept[(series.unit, key)] = (figure, self.part(key, figure))
+            parts.append(entry[1])
+        return tuple(parts)
 
     def part(self, key: str, figure: Figure) -> PartResult:
         """``_part`` of ``figure``, its status looked up."""
@@ -1086,7 +1103,7 @@ class _Statuses:
 
 
 def _unit_part(series: UnitSeries, statuses: _Statuses) -> PartResult:
-    parts = tuple(statuses.part(key, figure) for key, figure in series.figures)
+    parts = statuses.parts(series)
     values = [p.actual for p in parts if p.actual is not None]
     return PartResult(
         series.unit,
