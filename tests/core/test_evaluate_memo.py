@@ -87,8 +87,8 @@ def _areas(rows):
 
 def test_per_unit_series_shared_across_periods_equal_each_period_alone(country, monkeypatch):
     """One ``series_memo`` for every period and area (the store's, when a name means one commune):
-    each result equals the engine's with no memo, and a commune's figure in a quarter is worked out
-    once, not again for the phase and its year."""
+    each result equals the engine's with no memo, and a commune's figure in a quarter (and its part
+    of the verdict) is worked out once, not again for the phase and its year."""
     from chitieu.evaluation import engine
 
     plan, rows = country
@@ -99,17 +99,29 @@ def test_per_unit_series_shared_across_periods_equal_each_period_alone(country, 
         worked.extend((u, p.key) for u in units for p in periods)
         return real(indicator, observations, units, periods, **kwargs)
 
+    made: list[str] = []
+    real_part = engine._Statuses.part
+
+    def part(self, key, figure):
+        made.append(key)
+        return real_part(self, key, figure)
+
     memo: dict = {}
     for order in (STORED, STORED[::-1]):
         memo.clear()
         worked.clear()
+        made.clear()
         for period in order:
             for name, subset, members, exists in _areas(rows):
                 units = [u for u in members if exists(u, period)]
                 monkeypatch.setattr(engine, "unit_series", counted)
+                monkeypatch.setattr(engine._Statuses, "part", part)
                 shared = evaluate_plan(plan, subset, period, as_of=date.max, units=units, series_memo=memo)
                 monkeypatch.setattr(engine, "unit_series", real)
+                monkeypatch.setattr(engine._Statuses, "part", real_part)
                 expected = evaluate_plan(plan, subset, period, as_of=date.max, units=units)
                 assert shared.as_dict() == expected.as_dict(), (order[0], period, name)
                 assert shared.issues == expected.issues
         assert worked and len(worked) == len(set(worked)), order[0]  # each commune's quarter once
+        # ...and its part in it made once (the year's and the phase's targets are alike).
+        assert len(made) == len(worked), order[0]
