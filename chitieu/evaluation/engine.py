@@ -418,8 +418,9 @@ def evaluate_indicator(
     ``observations`` may contain other indicators' rows; they are ignored. ``units`` are
     the units expected to report a per-unit indicator (the communes); by default those
     found in the observations. ``explain=False`` leaves the wording out (bulk evaluation);
-    ``series_memo`` keeps each unit's per-unit series between calls on nested areas
-    (the same unit names must mean the same units and rows in every call);
+    ``series_memo`` keeps each unit's per-unit series between calls on nested areas, and its
+    figure in each sub-period between calls for periods that share it (the same unit names must
+    mean the same units in every call, with the same rows in each sub-period);
     ``phase_memo`` keeps the phase trajectory between calls for other periods on the same
     rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
     depend on the period), and the rows' selections per period (a year's is the trajectory's).
@@ -961,7 +962,7 @@ def _evaluate_per_unit(
     all_series = _unit_series(indicator, own, unit_names, subs, memo)
     units: list[PartResult] = []
     standings: list[str] = []
-    statuses = _Statuses(indicator, target)
+    statuses = _Statuses(indicator, target, memo)
     for series in all_series:
         unit, standing = _unit_verdict(indicator, series, target, memo, statuses)
         units.append(unit)
@@ -1021,15 +1022,29 @@ def _sources_within(rows: Sequence[Observation], subs: Sequence[Period]) -> tupl
 
 
 def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[UnitSeries, ...]:
-    """``unit_series``, remembering each unit's series in ``memo`` when given."""
+    """``unit_series``, remembering in ``memo`` when given each unit's series (one object from
+    every area above it) and its figure in each sub-period, which a unit's series in every other
+    period containing that sub-period shares (a year's quarters are the phase's): a unit's figure
+    in a sub-period is worked out from its rows there alone (``unit_series``)."""
     if memo is None:
         return unit_series(indicator, own, unit_names, subs)
+    code = indicator.code
     keys = tuple(sub.key for sub in subs)
-    missing = [u for u in unit_names if (indicator.code, keys, u) not in memo]
+    missing = [u for u in unit_names if (code, keys, u) not in memo]
     if missing:
-        for series in unit_series(indicator, own, missing, subs):
-            memo[(indicator.code, keys, series.unit)] = series
-    return tuple(memo[(indicator.code, keys, u)] for u in unit_names)
+        # The units by the sub-periods they lack (a unit opened or closed within the phase has
+        # only some from its years), each group's worked out at once.
+        lacking: dict[tuple[Period, ...], list[str]] = {}
+        for u in missing:
+            lacking.setdefault(tuple(sub for sub in subs if (code, sub.key, u) not in memo), []).append(u)
+        for new, units in lacking.items():
+            for series in unit_series(indicator, own, units, new) if new else ():
+                for key, figure in series.figures:
+                    memo[(code, key, series.unit)] = figure
+        for u in missing:
+            figures = tuple((sub.key, memo[(code, sub.key, u)]) for sub in subs)
+            memo[(code, keys, u)] = UnitSeries(u, figures)
+    return tuple(memo[(code, keys, u)] for u in unit_names)
 
 
 def _unit_verdict(
@@ -1054,12 +1069,29 @@ class _Statuses:
     per distinct figure: a country's communes report a handful of distinct counts (0 to 10 news
     items a quarter) in hundreds of thousands of unit-quarters. The status reads only the figure's
     state, value, numerator and denominator, and compares them as numbers (equal Decimals, equal
-    status)."""
+    status). With a ``memo``, a unit's part in a sub-period is kept there for every period judged
+    against a target of the same comparator and value: it is one figure in the year and in the phase
+    (``_unit_series``), one part, worked out (and packed, ``chitieu.evaluation.packed``) once."""
 
-    def __init__(self, indicator: Indicator, target: Target | None) -> None:
+    def __init__(self, indicator: Indicator, target: Target | None, memo: dict | None = None) -> None:
         self.indicator, self.target = indicator, target
         self._status: dict[tuple, Status] = {}
         self._meets: dict[Decimal, bool] = {}
+        yardstick = None if target is None else (target.comparator, target.value)
+        self._parts = memo.setdefault(("parts", indicator.code, yardstick), {}) if memo is not None else None
+
+    def parts(self, series: UnitSeries) -> tuple[PartResult, ...]:
+        """The unit's part in each sub-period, those kept for its very figures (and keys) reused."""
+        kept = self._parts
+        if kept is None:
+            return tuple(self.part(key, figure) for key, figure in series.figures)
+        parts = []
+        for key, figure in series.figures:
+            entry = kept.get((series.unit, key))
+            if entry is None or entry[0] is not figure or entry[1].key is not key:
+                entry = kept[(series.unit, key)] = (figure, self.part(key, figure))
+            parts.append(entry[1])
+        return tuple(parts)
 
     def part(self, key: str, figure: Figure) -> PartResult:
         """``_part`` of ``figure``, its status looked up."""
@@ -1080,7 +1112,7 @@ class _Statuses:
 
 
 def _unit_part(series: UnitSeries, statuses: _Statuses) -> PartResult:
-    parts = tuple(statuses.part(key, figure) for key, figure in series.figures)
+    parts = statuses.parts(series)
     values = [p.actual for p in parts if p.actual is not None]
     return PartResult(
         series.unit,

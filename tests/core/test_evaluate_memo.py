@@ -9,6 +9,7 @@ import pytest
 from chitieu import konray
 from chitieu.evaluate import evaluate_plan
 from chitieu.observation_csv import read_observations_for_plan
+from chitieu.periods import parse_period
 from chitieu.planfile import read_plan_file
 from chitieu.synth import SynthOptions, write_country
 
@@ -50,3 +51,77 @@ def test_a_memo_is_not_used_for_other_rows_or_another_date(country):
     for subset, as_of in ((fewer, date.max), (rows, date(2023, 6, 30))):
         got = evaluate_plan(plan, subset, "2023", as_of=as_of, phase_memo=memo)
         assert got.as_dict() == alone(plan, subset, "2023", as_of).as_dict()
+
+
+# ------------------------------------------------------------------ series_memo across periods
+
+STORED = ["2021-2025", "2024", "2021", "2022", "2023", "2025"]  # as stored verdicts judge them
+
+
+def _areas(rows):
+    """The nation (every commune) and two "districts" (some communes each), as the store judges
+    them, on the per-unit indicator's rows; one commune gone at the end of 2022 (its rows and its
+    place in the lists of later periods go), one opened in 2024 (none before), as a reorganisation
+    leaves them; each with the units expected in a period."""
+    per_unit = [o for o in rows if o.indicator == "6.3"]
+    communes = sorted({o.org_unit for o in per_unit})
+    gone, opened = communes[0], communes[-1]
+
+    def exists(unit, period):
+        start, end = parse_period(period).start.year, parse_period(period).end.year
+        return (unit != gone or start <= 2022) and (unit != opened or end >= 2024)
+
+    kept = [
+        o
+        for o in rows
+        if o.org_unit not in (gone, opened)
+        or (o.org_unit == gone and o.period < "2023")
+        or (o.org_unit == opened and o.period >= "2024")
+    ]
+    groups = {"nation": communes, "first": communes[: len(communes) // 3], "last": communes[-5:]}
+    return [
+        (name, [o for o in kept if o.indicator != "6.3" or o.org_unit in members], members, exists)
+        for name, members in groups.items()
+    ]
+
+
+def test_per_unit_series_shared_across_periods_equal_each_period_alone(country, monkeypatch):
+    """One ``series_memo`` for every period and area (the store's, when a name means one commune):
+    each result equals the engine's with no memo, and a commune's figure in a quarter (and its part
+    of the verdict) is worked out once, not again for the phase and its year."""
+    from chitieu.evaluation import engine
+
+    plan, rows = country
+    worked: list[tuple[str, str]] = []
+    real = engine.unit_series
+
+    def counted(indicator, observations, units, periods, **kwargs):
+        worked.extend((u, p.key) for u in units for p in periods)
+        return real(indicator, observations, units, periods, **kwargs)
+
+    made: list[str] = []
+    real_part = engine._Statuses.part
+
+    def part(self, key, figure):
+        made.append(key)
+        return real_part(self, key, figure)
+
+    memo: dict = {}
+    for order in (STORED, STORED[::-1]):
+        memo.clear()
+        worked.clear()
+        made.clear()
+        for period in order:
+            for name, subset, members, exists in _areas(rows):
+                units = [u for u in members if exists(u, period)]
+                monkeypatch.setattr(engine, "unit_series", counted)
+                monkeypatch.setattr(engine._Statuses, "part", part)
+                shared = evaluate_plan(plan, subset, period, as_of=date.max, units=units, series_memo=memo)
+                monkeypatch.setattr(engine, "unit_series", real)
+                monkeypatch.setattr(engine._Statuses, "part", real_part)
+                expected = evaluate_plan(plan, subset, period, as_of=date.max, units=units)
+                assert shared.as_dict() == expected.as_dict(), (order[0], period, name)
+                assert shared.issues == expected.issues
+        assert worked and len(worked) == len(set(worked)), order[0]  # each commune's quarter once
+        # ...and its part in it made once (the year's and the phase's targets are alike).
+        assert len(made) == len(worked), order[0]

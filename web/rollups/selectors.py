@@ -1136,7 +1136,7 @@ class StoreInputs:
     period_keys: list[str]
     own: dict[bool, dict[int, _OwnRows]]  # by_year(period) → area → its own rows
     communes: dict[str, _Communes]  # period → the areas' communes and their per-unit rows
-    series_memos: dict[str, dict | None]  # period → each commune's per-unit series (names unique)
+    series_memos: dict[str, dict | None]  # period → the communes' per-unit series (``_series_memos``)
     phase_memos: dict[tuple[int, bool], dict]  # (area, by_year) → trajectories and baselines
 
 
@@ -1180,14 +1180,30 @@ def _store_inputs(
         period_keys=list(period_keys),
         own=own,
         communes=by_period,
-        # A commune's per-unit series is the same from every area above it, when names are unique.
-        series_memos=like.series_memos
-        if like is not None
-        else {k: {} if _unique(c.labels.get(plan.area_id, [])) else None for k, c in by_period.items()},
+        series_memos=like.series_memos if like is not None else _series_memos(plan, by_period),
         # Every period of an area is judged on the same rows but its communes' per-unit ones: the
         # trajectories and baselines (which per-unit counts have none of) are worked out once per area.
         phase_memos={(a.pk, y): {} for a in areas for y in kinds},
     )
+
+
+def _series_memos(plan, by_period: dict[str, _Communes]) -> dict[str, dict | None]:
+    """Each period's ``series_memo`` for the engine: a commune's per-unit series is the same from
+    every area above it, and its figure in a quarter the same in every period containing the
+    quarter (the year's and the phase's: the commune's rows in the quarter, read once for all),
+    when a name means one commune. So one memo for the periods inside a period (the widest) where
+    no two communes of the plan's area have one name; none for a period where two have."""
+    unique = {k: parse_period(k) for k, c in by_period.items() if _unique(c.labels.get(plan.area_id, []))}
+    shared: dict[str, dict] = {}
+    memos: dict[str, dict | None] = {}
+    for key in by_period:
+        if key not in unique:
+            memos[key] = None
+            continue
+        around = [k for k, p in unique.items() if p.contains(unique[key])]
+        widest = min(around, key=lambda k: (unique[k].start, -unique[k].end.toordinal(), k))
+        memos[key] = shared.setdefault(widest, {})
+    return memos
 
 
 def judge_for_store(

@@ -70,7 +70,7 @@ from chitieu.evaluation.packed import packed_result
 from chitieu.plan import Plan as CorePlan
 from web.core import hooks
 from web.data.models import Submission
-from web.orgs.models import OrgUnit
+from web.orgs.models import OrgUnit, UnitKind
 from web.plans.models import Plan, VersionStatus
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import summary_changed, summary_version
@@ -231,10 +231,26 @@ def _stages(plan, core: CorePlan, areas: list[OrgUnit], *, states) -> Iterator[t
     districts) is judged while the others' own rows are read (``processes.forked_map``)."""
     own = [a for a in areas if a.pk == plan.area_id]
     first = None
-    for part in (own, [a for a in areas if a.pk != plan.area_id]):
+    for part in (own, _by_province([a for a in areas if a.pk != plan.area_id])):
         if part:
             first = store_inputs(plan, core, stored_periods(core), part, states=states, like=first)
             yield first, [a.pk for a in part]
+
+
+def _by_province(areas: list[OrgUnit]) -> list[OrgUnit]:
+    """``areas`` grouped by province: each province, then its districts. The processes judge
+    consecutive parts of them (``processes.forked_map``), each process working out the per-unit
+    series of the communes it meets once (``selectors.judge_for_store``): in the order of their ids
+    (every province, then every district) each process met nearly every commune of the country,
+    twice over what its areas need."""
+    province = {a.pk for a in areas if a.kind == UnitKind.PROVINCE}
+
+    def group(area: OrgUnit) -> tuple[int, bool, int]:
+        if area.pk in province:
+            return (area.pk, False, area.pk)
+        return (area.parent_id if area.parent_id in province else area.pk, True, area.pk)
+
+    return sorted(areas, key=group)
 
 
 def _judged_rows(

@@ -22,13 +22,16 @@ from web.orgs.models import OrgUnit, UnitKind
 from web.reorg.services import reorganisation_apply
 from web.rollups.selectors import (
     APPROVED_STATES,
+    STORED_KINDS,
     commune_labels,
     communes_in,
     evaluation_all_units,
     raw_area_observations,
+    store_inputs,
     unit_evaluation,
 )
-from web.rollups.services import rollup_rebuild
+from web.rollups.services import rollup_rebuild, unit_closure_refresh
+from web.rollups.verdicts import stored_periods
 
 # build_tree([[2, 3], [1]]): province 01 > district 101 (communes 10101, 10102), district 102 (10201,
 # 10202, 10203); province 02 > district 201 (20101). From 1 July 2025:
@@ -185,7 +188,56 @@ def test_stored_verdicts_across_the_reorganisation_count_each_period_s_communes(
     for n, code in enumerate(("19001", "19011", "19012", "10202", "10203", "20101"), start=1):
         _figure(new[code], "2025-Q3", "6.3", n % 3 + 2, None)
         _figure(new[code], "2025-Q4", "6.3", n % 2 + 3, None)
+    # A commune with no code opened with the name of one closed before (which gave its code to its
+    # successor): one name for the engine, two communes in 2025 and the phase.
+    closed = OrgUnit.objects.get(pk=old["10203"].pk)
+    assert closed.code == "" and closed.valid_to == date(2025, 6, 30)
+    twin = OrgUnit.objects.create(
+        name=closed.name, name_key=closed.name_key, kind=UnitKind.COMMUNE, parent=new["201"], code=""
+    )
+    twin.valid_from = date(2025, 7, 1)
+    twin.save()
+    unit_closure_refresh()
+    _figure(twin, "2025-Q3", "6.3", 1, None)
+    _figure(twin, "2025-Q4", "6.3", 5, None)
     Submission.objects.filter(plan=plan).update(state="approved")
     rollup_rebuild(plan=plan)
     store_verdicts(plan.pk)
     assert assert_stored_equal_engine(plan, random.Random(1)) > 0
+    # Their per-unit series are not shared in 2025 and the phase (nor with other periods).
+    core = core_plan(plan_version_active(plan))
+    areas = list(OrgUnit.objects.filter(kind__in=STORED_KINDS))
+    memos = store_inputs(plan, core, stored_periods(core), areas, states=APPROVED_STATES).series_memos
+    assert memos["2025"] is None and memos["2021-2025"] is None
+    years = [memos[y] for y in ("2021", "2022", "2023", "2024")]
+    assert all(m is not None for m in years) and len({id(m) for m in years}) == 4
+
+
+def test_periods_share_the_communes_per_unit_series_inside_one_where_a_name_is_one_commune():
+    """``store_inputs``' memos of the communes' per-unit series: one for every period inside the
+    widest period where no two communes have one name (their figure in a quarter is the same from
+    every period), none where two have."""
+    from types import SimpleNamespace
+
+    from web.rollups.selectors import _Communes, _series_memos
+
+    def communes(*labels):
+        return _Communes({}, {1: list(labels), 2: list(labels[:1])})
+
+    plan = SimpleNamespace(area_id=1)
+    twins = communes("Xã A (1)", "Xã B (2)", "xa a (1)")  # one name for the engine
+    memos = _series_memos(
+        plan,
+        {
+            "2021-2025": twins,
+            "2022-2023": communes("Xã A (1)", "Xã B (2)"),
+            "2022": communes("Xã A (1)", "Xã B (2)"),
+            "2023-Q2": communes("Xã B (2)"),
+            "2023-2024": twins,
+            "2024": communes("Xã A (1)"),
+            "2024-Q3": communes("Xã A (1)"),
+        },
+    )
+    assert memos["2021-2025"] is None and memos["2023-2024"] is None
+    assert memos["2022"] is memos["2022-2023"] is memos["2023-Q2"] == {}
+    assert memos["2024"] is memos["2024-Q3"] == {} and memos["2024"] is not memos["2022"]

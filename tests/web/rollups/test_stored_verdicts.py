@@ -577,3 +577,24 @@ def test_verdicts_judged_over_several_processes_are_those_judged_in_one(
     verdicts.store_verdicts(plan.pk)
     assert stored_snapshot(plan) == alike != alone
     assert_stored_equal_engine(plan, random.Random(3))
+
+
+def test_the_other_areas_are_judged_grouped_by_province(admin, committed):
+    """The processes judge consecutive parts of the areas, each working out the per-unit series of
+    the communes it meets: each province comes with its districts, not every province before every
+    district (each process then met nearly every commune of the country)."""
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.plans.selectors import core_plan, plan_version_active
+    from web.rollups.selectors import APPROVED_STATES
+    from web.rollups.verdicts import _stages
+
+    nation = build_tree([[2, 1], [1, 1], [1]])
+    plan = committed(plan_for, nation, admin)
+    core = core_plan(plan_version_active(plan))
+    areas = list(OrgUnit.objects.exclude(kind__in=[UnitKind.COMMUNE, UnitKind.OFFICE]).order_by("pk"))
+    # In the order of their ids in a country loaded from a file: every province, then every district.
+    areas.sort(key=lambda a: (a.kind == UnitKind.DISTRICT, a.pk))
+    (_, first), (_, others) = _stages(plan, core, areas, states=APPROVED_STATES)
+    assert first == [nation.pk]
+    codes = dict(OrgUnit.objects.values_list("pk", "code"))
+    assert [codes[pk] for pk in others] == ["01", "101", "102", "02", "201", "202", "03", "301"]
