@@ -106,15 +106,10 @@ class SqliteWriter(Writer):
     so that submissions are inserted in batches too: a national file has about one
     submission for every two figures.
 
-    A batch is written by a second thread while the loading thread reads the next one, as on
-    PostgreSQL: Python's sqlite3 lets go of the interpreter lock while SQLite runs a statement
-    (its B-trees, indexes and key checks: a sixth of a national load's CPU, in the loading
-    thread before), so that work runs on the second core. Same connection, same transaction;
-    ``settle`` waits for the batch in flight (raising its error) before the loading thread uses
-    the connection itself (``merge_pending``, the end of the load) and ``close`` before the
-    transaction ends, so a load stays all or nothing. The figures are written in whole
-    statements only; the rest of a batch waits for the next one (the last rows at ``finish``):
-    one prepared statement for nearly all of them.
+    The figures are written in whole statements only (as many rows as the connection binds); the
+    rest of a batch waits for the next one (the last rows at ``finish``): one prepared statement
+    for nearly all of them. (A second thread writing each batch while the loading thread reads the
+    next was tried in session 15: no faster on 2 cores, bench/LOAD-PROFILE.md.)
     """
 
     def __init__(self):
@@ -136,8 +131,6 @@ class SqliteWriter(Writer):
             "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = ?", [table]
         )
         self.next_id = max(largest, sequence.fetchone()[0]) + 1
-        self.writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chitieu-load-sqlite")
-        self.in_flight: Future | None = None
 
     def adapt(self, moment):
         return connection.ops.adapt_datetimefield_value(moment)
@@ -148,27 +141,16 @@ class SqliteWriter(Writer):
         self.submissions.append((sub_id, *row))
         return sub_id
 
-    def settle(self) -> None:
-        """Wait for the batch in flight to be written; its database error is raised here."""
-        in_flight, self.in_flight = self.in_flight, None
-        if in_flight is not None:
-            in_flight.result()
-
     def flush(self) -> None:
-        """Hand the buffered rows to the writing thread (taken out of the buffers: the reading
-        loop appends to the same lists); the figures short of a whole statement stay buffered."""
-        self.settle()
-        submissions = self.submissions[:]
-        self.submissions.clear()
-        # Fewer figures than one statement holds (a small batch): all of them.
+        """Write the buffered reports, and the figures that fill whole statements (the rest stay
+        buffered; a batch smaller than one statement is written whole)."""
         whole = self.obs_insert.whole(len(self.observations)) or len(self.observations)
-        observations = self.observations[:whole]
+        self.write(self.submissions, self.observations[:whole])
+        self.submissions.clear()
         del self.observations[:whole]
-        if submissions or observations:
-            self.in_flight = self.writing.submit(self.write, submissions, observations)
 
     def write(self, submissions: list[tuple], observations: list[tuple]) -> None:
-        """In the writing thread: the reports first, so that every figure's report is there."""
+        """The reports first, so that every figure's report is there."""
         if submissions:
             self.sub_insert.run(self.db, submissions)
         if observations:
@@ -176,19 +158,9 @@ class SqliteWriter(Writer):
 
     def finish(self) -> None:
         self.flush()
-        self.settle()
-        self.write([], self.observations[:])  # the last figures, short of a whole statement
+        self.write([], self.observations)  # the last figures, short of a whole statement
         self.observations.clear()
         self.db.execute(f"PRAGMA cache_size = {int(self.old_cache)}")
-
-    def close(self) -> None:
-        """End the writing thread. After a load that failed a batch may still be in flight: it is
-        waited for (the transaction cannot be rolled back under it) and its error left aside."""
-        try:
-            with suppress(Exception):  # the load's own error is on its way up already
-                self.settle()
-        finally:
-            self.writing.shutdown(wait=True)
 
 
 class PostgresWriter(Writer):
