@@ -23,6 +23,12 @@ class UnitKind(models.TextChoices):
     OFFICE = "office", _("office")
 
 
+def dates_overlap(valid_from: date | None, valid_to: date | None, start: date, end: date) -> bool:
+    """Whether a unit that existed from ``valid_from`` to ``valid_to`` (None: open) existed at some
+    time from ``start`` to ``end`` (``OrgUnit.overlaps``; read apart for units read as plain values)."""
+    return (valid_from is None or valid_from <= end) and (valid_to is None or start <= valid_to)
+
+
 class OrgUnit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, db_index=True, editable=False)  # chitieu.names.name_key
@@ -59,9 +65,7 @@ class OrgUnit(models.Model):
         )
 
     def overlaps(self, start: date, end: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= end) and (
-            self.valid_to is None or start <= self.valid_to
-        )
+        return dates_overlap(self.valid_from, self.valid_to, start, end)
 
 
 class UnitName(models.Model):

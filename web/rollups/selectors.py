@@ -48,7 +48,7 @@ from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from chitieu.rollup import FigureState, aggregate
 from web.core import hooks
 from web.data.models import Observation
-from web.orgs.models import OrgUnit, UnitKind
+from web.orgs.models import OrgUnit, UnitKind, dates_overlap
 from web.orgs.selectors import area_unit
 from web.plans.selectors import core_plan, plan_version_active
 from web.rollups.cache import cached, evaluation_key, plan_digest, remember
@@ -903,13 +903,8 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
         unit_id__in=communes_between(plan.area, first, last).values("pk")
     ).values_list("unit_id", "ancestor_id"):
         ancestors.setdefault(unit_id, []).append(ancestor_id)
-    # ``OrgUnit.overlaps`` of each commune and period.
     existing = {
-        k: {
-            pk
-            for pk, _name, _code, since, until in communes
-            if (since is None or since <= p.end) and (until is None or p.start <= until)
-        }
+        k: {pk for pk, _name, _code, since, until in communes if dates_overlap(since, until, p.start, p.end)}
         for k, p in periods.items()
     }
     out = {k: _Communes({}, {}) for k in periods}
