@@ -106,11 +106,9 @@ def communes_between(area: OrgUnit, start: date, end: date):
     )
 
 
+# A stored sex code ("F", "M", else none) as the engine's Sex: ``_SEXES.get(code)``, a dict and not
+# Sex(code), for it is asked for every row of a country.
 _SEXES = {sex.value: sex for sex in (Sex.FEMALE, Sex.MALE)}
-
-
-def _sex(code: str) -> Sex | None:
-    return _SEXES.get(code)  # a dict, not Sex(code): called for every row of a country
 
 
 def _core(row_values, label: str) -> CoreObservation:
@@ -206,7 +204,7 @@ def _commune_observations(plan, area: OrgUnit, codes, period_key: str, *, states
         indicator_code__in=list(codes),
     )
     rows = rows.order_by(*_COMMUNE_ORDER).values_list(*_RAW_FIELDS, "submission__org_unit__code")
-    return [_core(values, f"{values[-1]} ({code})" if code else values[-1]) for *values, code in rows]
+    return [_core(values, label_of(values[-1], code)) for *values, code in rows]
 
 
 # ------------------------------------------------------------------ summary → rows
@@ -934,7 +932,7 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
         for period_start, period_end, ids, rows in bounds:
             if not (period_start <= start and end <= period_end and unit_id in ids):
                 continue
-            row = row or _core(values, f"{values[-1]} ({code})" if code else values[-1])
+            row = row or _core(values, label_of(values[-1], code))
             for ancestor in ancestors.get(unit_id, ()):
                 rows.setdefault(ancestor, []).append(row)
     return out
