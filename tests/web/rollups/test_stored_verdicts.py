@@ -598,3 +598,69 @@ def test_the_other_areas_are_judged_grouped_by_province(admin, committed):
     assert first == [nation.pk]
     codes = dict(OrgUnit.objects.values_list("pk", "code"))
     assert [codes[pk] for pk in others] == ["01", "101", "102", "02", "201", "202", "03", "301"]
+
+
+def test_the_rows_made_in_place_are_the_rows_named_value_by_value():
+    """``_rows`` builds each row as a tuple in the model's order (a country's judging makes 230,000):
+    the same rows ``_verdict`` makes from the values named, for a head, results with and without a
+    trajectory, and rows by sex (a total part "T" has none)."""
+    from chitieu.evaluate import IndicatorResult, PlanEvaluation
+    from chitieu.evaluation.results import Flag, PartResult
+    from chitieu.evaluation.trajectory import Trajectory
+    from chitieu.evaluation.verdict import Status
+    from chitieu.plan import Comparator, Target
+    from web.rollups.verdicts import _Blobs, _rows, _verdict
+
+    target = Target("2021-2025", Comparator.GE, Decimal(60), "≥ 60%")
+    tracked = IndicatorResult(
+        indicator="1.1",
+        period="2024",
+        status=Status.NOT_ACHIEVED,
+        actual=Decimal("59.123456789012345"),
+        achievement=Decimal("98.5"),
+        progress=Decimal("-0.25"),
+        units_meeting_share=Decimal("33.3333333333333333"),
+        trajectory=Trajectory(
+            target, 2025, ((2023, Decimal(50)),), projected=Decimal("61.55"), band="moderate"
+        ),
+        by_sex=(
+            PartResult("F", Status.ACHIEVED, actual=Decimal("60.00000000001")),
+            PartResult("T", Status.NO_DATA),
+            PartResult("M", Status.NOT_ACHIEVED),
+        ),
+        flags=(Flag("small_numbers", "ít", provisional=True),),
+    )
+    untracked = IndicatorResult(indicator="2.1", period="2024", status=Status.NO_DATA)
+    banded = IndicatorResult(
+        indicator="3.1",
+        period="2024",
+        status=Status.EXCEEDED,
+        trajectory=Trajectory(target, 2025, ()),
+    )
+    evaluation = PlanEvaluation("2024", (tracked, untracked, banded))
+    horizon = date(2025, 12, 31)
+    pickled = _Blobs()
+    made = _rows(7, "P", 11, "2024", "3:abc", evaluation, horizon, pickled)
+    common = {"plan_id": 7, "view": "P", "unit_id": 11, "period_key": "2024"}
+    named = [
+        _verdict(**common, digest="3:abc", horizon=horizon, result=pickled.of(evaluation.issues)),
+        _verdict(
+            **common,
+            indicator_code="1.1",
+            status="not_achieved",
+            actual=Decimal("59.1234567890"),
+            achievement=Decimal("98.5"),
+            progress=Decimal("-0.25"),
+            provisional=True,
+            units_meeting_share=Decimal("33.3333333333"),
+            trajectory_band="moderate",
+            projected=Decimal("61.55"),
+            result=pickled.of(tracked, packed=True),
+        ),
+        _verdict(**common, indicator_code="1.1", sex="F", status="achieved", actual=Decimal("60.0000000000")),
+        _verdict(**common, indicator_code="1.1", sex="M", status="not_achieved"),
+        _verdict(**common, indicator_code="2.1", status="no_data", result=pickled.of(untracked, packed=True)),
+        _verdict(**common, indicator_code="3.1", status="exceeded", result=pickled.of(banded, packed=True)),
+    ]
+    assert made == named
+    assert [type(v) for row in made for v in row] == [type(v) for row in named for v in row]
