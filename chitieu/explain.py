@@ -57,7 +57,25 @@ _VERB = {
 
 
 def explain_trajectory(t: Trajectory) -> str:
-    """The trend toward the phase target, in one Vietnamese sentence."""
+    """The trend toward the phase target, in one Vietnamese sentence.
+
+    Kept for the last trajectories worded, by identity (each kept with its trajectory, so that no
+    other object takes its id meanwhile): an area's trajectory is one object for all its periods
+    (``evaluate_plan``'s ``phase_memo``), worded again in each period's explanation."""
+    kept = _TRAJECTORY_WORDS.get(id(t))
+    if kept is not None and kept[0] is t:
+        return kept[1]
+    if len(_TRAJECTORY_WORDS) >= 4096:
+        _TRAJECTORY_WORDS.clear()
+    text = _trajectory_words(t)
+    _TRAJECTORY_WORDS[id(t)] = (t, text)
+    return text
+
+
+_TRAJECTORY_WORDS: dict[int, tuple[Trajectory, str]] = {}
+
+
+def _trajectory_words(t: Trajectory) -> str:
     text = (
         f"Xu hướng {t.points[0][0]}–{t.points[-1][0]}: dự báo năm {t.end_year} đạt {vi_number(t.projected)}"
         f" ({_VERB[t.projected_status]} chỉ tiêu giai đoạn {_COMPARATOR_VI[t.target.comparator]}"

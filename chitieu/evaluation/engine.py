@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 from operator import attrgetter, is_
 from typing import Any
 
@@ -71,6 +72,7 @@ _COUNT_KIND = {
 
 
 _PERIOD_OF = attrgetter("period")
+_INDICATOR_OF = attrgetter("indicator")
 _SEX_OF = attrgetter("sex")
 
 
@@ -431,10 +433,46 @@ def evaluate_indicator(
     rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
     depend on the period), and the rows' selections per period (a year's is the trajectory's).
     """
+    return _evaluate_indicator(
+        indicator,
+        observations,
+        period_key,
+        as_of=as_of,
+        baseline=baseline,
+        phase=phase,
+        tree=tree,
+        units=units,
+        bands=bands,
+        explain=explain,
+        series_memo=series_memo,
+        phase_memo=phase_memo,
+        its_own=False,
+    )
+
+
+def _evaluate_indicator(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period_key: str,
+    *,
+    as_of: date,
+    baseline: Baseline | None,
+    phase: Period | None,
+    tree: OrgTree | None,
+    units: Sequence[str],
+    bands: TrajectoryBands,
+    explain: bool,
+    series_memo: dict | None,
+    phase_memo: dict | None,
+    its_own: bool,
+) -> IndicatorResult:
+    """``evaluate_indicator``; ``its_own``: the observations are the indicator's rows only (as
+    ``evaluate_plan`` groups them), not to be looked through again for it."""
     period = parse_period(period_key)
     kept = phase_memo.get("rows") if phase_memo is not None else None
     if kept is None:
-        own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
+        rows = observations if its_own else [o for o in observations if o.indicator == indicator.code]
+        own, wrong_sex = _women_rows(indicator, list(rows))
         kept = (own, wrong_sex, _Selected(indicator, own))
         if phase_memo is not None:
             phase_memo["rows"] = kept
@@ -1216,8 +1254,10 @@ def evaluate_plan(
     # Each indicator's rows once (in their order), rather than every row scanned per indicator.
     by_code: dict[str, list[Observation]] = {}
     if len(known) == len(keys):  # every row known (the stored verdicts know every figure)
-        for o in observations:
-            by_code.setdefault(o.indicator, []).append(o)
+        # Taken a run of one indicator's rows at a time: the rows come grouped by indicator (the
+        # summary's, then the communes' per-unit ones), so a few runs instead of a step per row.
+        for code, run in groupby(observations, _INDICATOR_OF):
+            by_code.setdefault(code, []).extend(run)
     else:
         for o in observations:
             if o.period in known:
@@ -1237,7 +1277,7 @@ def evaluate_plan(
                     memo[key] = find_baseline(indicator, visible, phase, tree)
                 baseline = memo[key]
         results.append(
-            evaluate_indicator(
+            _evaluate_indicator(
                 indicator,
                 visible,
                 period.key,
@@ -1250,6 +1290,7 @@ def evaluate_plan(
                 explain=explain,
                 series_memo=series_memo,
                 phase_memo=memo,
+                its_own=True,
             )
         )
         issues += results[-1].row_issues
