@@ -6,6 +6,7 @@ can change (or be translated) without touching them.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from chitieu.evaluation.results import (
@@ -21,6 +22,10 @@ from chitieu.quantity import format_number
 from chitieu.rollup import FigureState
 
 
+# Kept by value: the words of a number rounded to a number of places depend on its value only (equal
+# Decimals round to the same digits), and an explanation's numbers repeat (the target, 100 for a
+# share, the counts): two thirds of a country's are worded already.
+@functools.lru_cache(maxsize=8192, typed=True)
 def vi_number(value: Decimal | None, places: int = 2) -> str:
     """1234.5 → "1.234,5": rounded to ``places``, trailing zeros dropped; "—" for no value."""
     if value is None:
