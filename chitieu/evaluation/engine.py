@@ -73,6 +73,7 @@ _COUNT_KIND = {
 
 _PERIOD_OF = attrgetter("period")
 _INDICATOR_OF = attrgetter("indicator")
+_ORG_UNIT_OF = attrgetter("org_unit")
 _SEX_OF = attrgetter("sex")
 
 
@@ -95,12 +96,16 @@ def _for_sex(
     and boys' rows together; a unit that gave one sex only cannot count in the total."""
     if sex is not None:
         return [o for o in observations if o.sex is sex], "", []
+    if not any(map(_SEX_OF, observations)):  # only totals (most indicators; a Sex is never falsy)
+        # One row a unit and period (the usual case), told without a step per row: the rows as
+        # they are. Else each group's rows together, below.
+        keys = set(zip(map(unit_key, map(_ORG_UNIT_OF, observations)), map(_PERIOD_OF, observations)))
+        if len(keys) == len(observations):
+            return list(observations), "", []
     groups: dict[tuple[str, str], list[Observation]] = {}
     for obs in observations:
         groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
-    if all(obs.sex is None for obs in observations):  # only totals (most indicators): each group's own
-        if len(groups) == len(observations):  # one row a group: the rows as they are
-            return list(observations), "", []
+    if all(obs.sex is None for obs in observations):  # only totals, some unit and period twice
         return [o for group in groups.values() for o in group], "", []
     rows: list[Observation] = []
     summed, partial, lone = False, [], []
