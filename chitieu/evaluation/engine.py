@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from itertools import groupby
@@ -74,6 +74,9 @@ _COUNT_KIND = {
 _PERIOD_OF = attrgetter("period")
 _INDICATOR_OF = attrgetter("indicator")
 _ORG_UNIT_OF = attrgetter("org_unit")
+_SOURCE_OF = attrgetter("source")
+_KEY_OF = attrgetter("key")
+_NEW = object.__new__
 _SEX_OF = attrgetter("sex")
 
 
@@ -99,7 +102,9 @@ def _for_sex(
     if not any(map(_SEX_OF, observations)):  # only totals (most indicators; a Sex is never falsy)
         # One row a unit and period (the usual case), told without a step per row: the rows as
         # they are. Else each group's rows together, below.
-        keys = set(zip(map(unit_key, map(_ORG_UNIT_OF, observations)), map(_PERIOD_OF, observations)))
+        keys = set(
+            zip(map(unit_key, map(_ORG_UNIT_OF, observations)), map(_PERIOD_OF, observations), strict=True)
+        )
         if len(keys) == len(observations):
             return list(observations), "", []
     groups: dict[tuple[str, str], list[Observation]] = {}
@@ -665,7 +670,7 @@ def _count_rows_used(
     commune's), each distinct period key placed once; rows are grouped per unit only in a
     sub-period holding rows of more than one kind (elsewhere every row of a group is of the
     coarsest kind there is: ``coarsest_kind_only`` keeps them all)."""
-    per_unit_names = {unit_key(u.key) for u in result.units} if indicator.per_unit else set()
+    per_unit_names = set(map(unit_key, map(_KEY_OF, result.units))) if indicator.per_unit else set()
     keys = tuple(sub.key for sub in subs)
     containing = {
         k: [i for i, sub in enumerate(keys) if contains_key(sub, k)] for k in set(map(_PERIOD_OF, inside))
@@ -675,6 +680,12 @@ def _count_rows_used(
         for i in where:
             kinds.setdefault(i, set()).add(parse_period(k).kind)
     mixed = {i for i, found in kinds.items() if len(found) > 1}
+    if not mixed and all(containing.values()) and not any(map(_SEX_OF, inside)):
+        # Every row of both sexes, in a sub-period of one kind of rows, of a unit counted (the usual
+        # case): every row counts, as the loop below finds, told at once (a Sex is never falsy).
+        units = set(map(_ORG_UNIT_OF, inside)) if indicator.per_unit else set()
+        if all(units) and set(map(unit_key, units)) <= per_unit_names:
+            return set(map(id, inside))
     used: set[int] = set()
     groups: dict[tuple[int, str], list[Observation]] = {}
     for o in inside:
@@ -881,7 +892,35 @@ def _part(
     """``figure`` as a part of a verdict; ``status``: its ``figure_status``, when already known."""
     if status is None:
         status = figure_status(indicator, figure, target)
-    return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
+    return _new_part(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
+
+
+_PART_FIELDS = ("key", "status", "actual", "numerator", "denominator", "state", "parts")
+assert tuple(f.name for f in fields(PartResult)) == _PART_FIELDS, "_new_part sets every field, in order"
+
+
+def _new_part(
+    key: str,
+    status: Status,
+    actual: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    state: FigureState,
+    parts: tuple[PartResult, ...] = (),
+) -> PartResult:
+    """``PartResult(key, status, …)``: the same object (its fields set in their order, so equal, with
+    the same repr and pickle), without the frozen dataclass's ``__init__`` and its seven
+    ``object.__setattr__``. A country's judging makes a part per unit and sub-period: a million."""
+    part = _NEW(PartResult)
+    values = part.__dict__
+    values["key"] = key
+    values["status"] = status
+    values["actual"] = actual
+    values["numerator"] = numerator
+    values["denominator"] = denominator
+    values["state"] = state
+    values["parts"] = parts
+    return part
 
 
 def _weakest(values: Sequence[Decimal], target: Target | None, direction: Direction) -> Decimal | None:
@@ -1068,8 +1107,10 @@ def _evaluate_per_unit(
 def _sources_within(rows: Sequence[Observation], subs: Sequence[Period]) -> tuple[str, ...]:
     """The sources of the rows falling in one of ``subs``, in their order. Tested once per distinct
     period key, not per row: at the nation the rows are every commune's months, their keys few."""
-    keys = {o.period for o in rows}
+    keys = set(map(_PERIOD_OF, rows))
     inside = {k for k in keys if any(sub.contains(parse_period(k)) for sub in subs)}
+    if len(inside) == len(keys):  # every row's
+        return tuple(map(_SOURCE_OF, rows))
     return tuple(o.source for o in rows if o.period in inside)
 
 
@@ -1137,11 +1178,14 @@ class _Statuses:
         kept = self._parts
         if kept is None:
             return tuple(self.part(key, figure) for key, figure in series.figures)
+        mine = kept.get(series.unit)  # the unit's, by sub-period key
+        if mine is None:
+            mine = kept[series.unit] = {}
         parts = []
         for key, figure in series.figures:
-            entry = kept.get((series.unit, key))
+            entry = mine.get(key)
             if entry is None or entry[0] is not figure or entry[1].key is not key:
-                entry = kept[(series.unit, key)] = (figure, self.part(key, figure))
+                entry = mine[key] = (figure, self.part(key, figure))
             parts.append(entry[1])
         return tuple(parts)
 
@@ -1166,7 +1210,7 @@ class _Statuses:
 def _unit_part(series: UnitSeries, statuses: _Statuses) -> PartResult:
     parts = statuses.parts(series)
     values = [p.actual for p in parts if p.actual is not None]
-    return PartResult(
+    return _new_part(
         series.unit,
         combine_applicable(parts),
         _weakest(values, statuses.target, statuses.indicator.direction),
