@@ -111,8 +111,9 @@ def provisional_note(result: IndicatorResult) -> str:
         return ""
     reasons = []
     if result.coverage is not None and result.coverage.missing:
-        missing = [vi_period(k) for k in result.coverage.missing]
-        shown = ", ".join(missing[:6]) + (f" và {len(missing) - 6} kỳ khác" if len(missing) > 6 else "")
+        missing = result.coverage.missing  # the first six in words (a nation's may be thousands)
+        shown = ", ".join(map(vi_period, missing[:6]))
+        shown += f" và {len(missing) - 6} kỳ khác" if len(missing) > 6 else ""
         reasons.append(f"thiếu số liệu {shown}")
     elif not result.complete:
         reasons.append("thiếu số liệu")

@@ -408,12 +408,28 @@ def applicable_target(indicator: Indicator, period: Period) -> Target | None:
     is the target of every quarter of 2024, and an annual share is the yardstick for
     a quarter's share.
     """
+    kept = _TARGETS.get(id(indicator))
+    if kept is None or kept[0] is not indicator:
+        if len(_TARGETS) >= 4096:
+            _TARGETS.clear()
+        kept = _TARGETS[id(indicator)] = (indicator, {})
+    if period.key in kept[1]:
+        return kept[1][period.key]
     own = indicator.target_for(period.key)
-    if own is not None:
-        return own
-    around = [(parse_period(t.period), t) for t in indicator.targets]
-    containing = sorted(((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0])
-    return containing[0][1] if containing else None
+    if own is None:
+        around = [(parse_period(t.period), t) for t in indicator.targets]
+        containing = sorted(
+            ((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0]
+        )
+        own = containing[0][1] if containing else None
+    kept[1][period.key] = own
+    return own
+
+
+# Each indicator's applicable target by period key, kept for the last indicators asked about, by
+# identity (each kept with its indicator, so that no other object takes its id meanwhile): every
+# area and period asks again of the same few (a country's judging: 90,000 times).
+_TARGETS: dict[int, tuple[Indicator, dict[str, Target | None]]] = {}
 
 
 def evaluate_indicator(
