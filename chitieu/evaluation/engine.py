@@ -766,9 +766,12 @@ def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Perio
     answered = (FigureState.VALUE, FigureState.NOT_APPLICABLE)
     if indicator.per_unit:
         missing: list[str] = []
+        keys = [s.key for s in subs]
         for unit in result.units:
-            got = {p.key for p in unit.parts if p.state in answered}
-            missing += [f"{unit.key}: {s.key}" for s in subs if s.key not in got]
+            got = [p.key for p in unit.parts if p.state in answered]
+            if got == keys:  # every sub-period answered, in order (most units): none missing
+                continue
+            missing += [f"{unit.key}: {key}" for key in keys if key not in got]
         expected = len(subs) * len(result.units)
         if not result.units:
             return Coverage(len(subs), 0, tuple(s.key for s in subs))
