@@ -768,10 +768,10 @@ def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Perio
         missing: list[str] = []
         keys = [s.key for s in subs]
         for unit in result.units:
-            got = [p.key for p in unit.parts if p.state in answered]
-            if got == keys:  # every sub-period answered, in order (most units): none missing
+            answered_keys = [p.key for p in unit.parts if p.state in answered]
+            if answered_keys == keys:  # every sub-period answered, in order (most units): none missing
                 continue
-            missing += [f"{unit.key}: {key}" for key in keys if key not in got]
+            missing += [f"{unit.key}: {key}" for key in keys if key not in answered_keys]
         expected = len(subs) * len(result.units)
         if not result.units:
             return Coverage(len(subs), 0, tuple(s.key for s in subs))
