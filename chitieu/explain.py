@@ -6,6 +6,7 @@ can change (or be translated) without touching them.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from chitieu.evaluation.results import (
@@ -21,6 +22,10 @@ from chitieu.quantity import format_number
 from chitieu.rollup import FigureState
 
 
+# Kept by value: the words of a number rounded to a number of places depend on its value only (equal
+# Decimals round to the same digits), and an explanation's numbers repeat (the target, 100 for a
+# share, the counts): two thirds of a country's are worded already.
+@functools.lru_cache(maxsize=8192, typed=True)
 def vi_number(value: Decimal | None, places: int = 2) -> str:
     """1234.5 → "1.234,5": rounded to ``places``, trailing zeros dropped; "—" for no value."""
     if value is None:
@@ -57,7 +62,25 @@ _VERB = {
 
 
 def explain_trajectory(t: Trajectory) -> str:
-    """The trend toward the phase target, in one Vietnamese sentence."""
+    """The trend toward the phase target, in one Vietnamese sentence.
+
+    Kept for the last trajectories worded, by identity (each kept with its trajectory, so that no
+    other object takes its id meanwhile): an area's trajectory is one object for all its periods
+    (``evaluate_plan``'s ``phase_memo``), worded again in each period's explanation."""
+    kept = _TRAJECTORY_WORDS.get(id(t))
+    if kept is not None and kept[0] is t:
+        return kept[1]
+    if len(_TRAJECTORY_WORDS) >= 4096:
+        _TRAJECTORY_WORDS.clear()
+    text = _trajectory_words(t)
+    _TRAJECTORY_WORDS[id(t)] = (t, text)
+    return text
+
+
+_TRAJECTORY_WORDS: dict[int, tuple[Trajectory, str]] = {}
+
+
+def _trajectory_words(t: Trajectory) -> str:
     text = (
         f"Xu hướng {t.points[0][0]}–{t.points[-1][0]}: dự báo năm {t.end_year} đạt {vi_number(t.projected)}"
         f" ({_VERB[t.projected_status]} chỉ tiêu giai đoạn {_COMPARATOR_VI[t.target.comparator]}"
@@ -88,8 +111,9 @@ def provisional_note(result: IndicatorResult) -> str:
         return ""
     reasons = []
     if result.coverage is not None and result.coverage.missing:
-        missing = [vi_period(k) for k in result.coverage.missing]
-        shown = ", ".join(missing[:6]) + (f" và {len(missing) - 6} kỳ khác" if len(missing) > 6 else "")
+        missing = result.coverage.missing  # the first six in words (a nation's may be thousands)
+        shown = ", ".join(map(vi_period, missing[:6]))
+        shown += f" và {len(missing) - 6} kỳ khác" if len(missing) > 6 else ""
         reasons.append(f"thiếu số liệu {shown}")
     elif not result.complete:
         reasons.append("thiếu số liệu")

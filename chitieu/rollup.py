@@ -10,7 +10,7 @@ Which reports are expected and how complete they are: ``chitieu.completeness``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from operator import attrgetter
@@ -100,6 +100,35 @@ class Figure:
     reason: str = ""  # why there is no value, in Vietnamese
 
 
+_FIGURE_FIELDS = ("state", "value", "numerator", "denominator", "sources", "rule", "reason")
+assert tuple(f.name for f in fields(Figure)) == _FIGURE_FIELDS, "_figure sets every field, in order"
+_NEW = object.__new__
+
+
+def _figure(
+    state: FigureState,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    sources: tuple[str, ...] = (),
+    rule: str = "",
+    reason: str = "",
+) -> Figure:
+    """``Figure(state, …)``: the same object (its fields set in their order: equal, the same repr and
+    pickle) without the frozen dataclass's ``__init__`` and its seven ``object.__setattr__``: a
+    country's judging aggregates a figure per unit and sub-period, hundreds of thousands."""
+    figure = _NEW(Figure)
+    values = figure.__dict__
+    values["state"] = state
+    values["value"] = value
+    values["numerator"] = numerator
+    values["denominator"] = denominator
+    values["sources"] = sources
+    values["rule"] = rule
+    values["reason"] = reason
+    return figure
+
+
 MISSING = Figure(FigureState.MISSING, reason="chưa có số liệu")
 _SOURCE_OF = attrgetter("source")
 
@@ -111,21 +140,21 @@ def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figu
     sources = tuple(map(_SOURCE_OF, observations))
     applicable = [o for o in observations if not o.not_applicable]
     if not applicable:
-        return Figure(
+        return _figure(
             FigureState.NOT_APPLICABLE, sources=sources, rule="not_applicable", reason="không áp dụng"
         )
     if indicator.measure is Measure.COUNT:
         values = [observation_value(indicator, o) for o in applicable]
         if None in values:  # (a Decimal is never equal to None)
-            return Figure(
+            return _figure(
                 FigureState.UNDEFINED, sources=sources, rule="sum", reason="có dòng không có số đếm"
             )
         total = sum((v for v in values if v is not None), Decimal(0))  # none is None, as just checked
-        return Figure(FigureState.VALUE, total, total, None, sources, "sum" if len(values) > 1 else "single")
+        return _figure(FigureState.VALUE, total, total, None, sources, "sum" if len(values) > 1 else "single")
     if len(applicable) == 1:
         return _single(indicator, applicable[0], sources)
     if any(o.numerator is None or o.denominator is None for o in applicable):
-        return Figure(
+        return _figure(
             FigureState.UNDEFINED,
             sources=sources,
             rule="ratio_of_sums",
@@ -135,22 +164,22 @@ def aggregate(indicator: Indicator, observations: Sequence[Observation]) -> Figu
     numerator = sum((o.numerator for o in applicable if o.numerator is not None), Decimal(0))
     denominator = sum((o.denominator for o in applicable if o.denominator is not None), Decimal(0))
     if denominator == 0:
-        return Figure(
+        return _figure(
             FigureState.UNDEFINED, None, numerator, denominator, sources, "ratio_of_sums", "tổng mẫu số = 0"
         )
     value = numerator * indicator.factor / denominator
-    return Figure(FigureState.VALUE, value, numerator, denominator, sources, "ratio_of_sums")
+    return _figure(FigureState.VALUE, value, numerator, denominator, sources, "ratio_of_sums")
 
 
 def _single(indicator: Indicator, obs: Observation, sources: tuple[str, ...]) -> Figure:
     value = observation_value(indicator, obs)
     if value is None:
-        return Figure(
+        return _figure(
             FigureState.UNDEFINED, None, obs.numerator, obs.denominator, sources, "single", "mẫu số = 0"
         )
     if obs.numerator is not None and obs.denominator is not None:
-        return Figure(FigureState.VALUE, value, obs.numerator, obs.denominator, sources, "single")
-    return Figure(FigureState.VALUE, value, None, None, sources, "value")
+        return _figure(FigureState.VALUE, value, obs.numerator, obs.denominator, sources, "single")
+    return _figure(FigureState.VALUE, value, None, None, sources, "value")
 
 
 # ------------------------------------------------------------------ roll-up
@@ -315,12 +344,22 @@ NOT_APPLICABLE, BELOW, WITHOUT_DATA, MEETING = "not_applicable", "below", "witho
 def unit_standing(s: UnitSeries, meets: Callable[[Decimal], bool]) -> str:
     """Where one unit stands for ``share_meeting``: NOT_APPLICABLE, BELOW, WITHOUT_DATA or MEETING
     (a unit's standing is the same from every area above it: the engine keeps it)."""
-    values = [f.value for _, f in s.figures if f.state is FigureState.VALUE]
-    if s.figures and all(f.state is FigureState.NOT_APPLICABLE for _, f in s.figures):
+    # One pass over the figures (a country's units × periods: hundreds of thousands of them); in
+    # order of precedence: every figure not applicable, a value below, a figure missing or undefined.
+    not_applicable, below, without = bool(s.figures), False, False
+    for _, f in s.figures:
+        state = f.state
+        if state is not FigureState.NOT_APPLICABLE:
+            not_applicable = False
+            if state is FigureState.VALUE:
+                below = below or not meets(f.value)  # type: ignore[arg-type]
+            elif state is FigureState.MISSING or state is FigureState.UNDEFINED:
+                without = True
+    if not_applicable:
         return NOT_APPLICABLE
-    if any(not meets(v) for v in values):  # type: ignore[arg-type]
+    if below:
         return BELOW
-    if any(f.state in (FigureState.MISSING, FigureState.UNDEFINED) for _, f in s.figures):
+    if without:
         return WITHOUT_DATA
     return MEETING
 

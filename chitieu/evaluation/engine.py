@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 from operator import attrgetter, is_
 from typing import Any
 
@@ -57,6 +58,12 @@ from chitieu.rollup import (
 
 DEFAULT_BANDS = TrajectoryBands()  # one shared default, as the argument default always was
 
+# A result with every field at its default. ``copied(_NO_RESULT, indicator=…, period=…, status=…,
+# …)`` is the result ``IndicatorResult(…)`` makes: the same fields in the same order (so equal, with
+# the same repr and the same pickle), without the constructor's 33 frozen-field assignments (15 µs
+# a result, three times what the copy costs; a country's stored verdicts make 90,000 of them).
+_NO_RESULT = IndicatorResult("", "", Status.NO_DATA)
+
 _COUNT_KIND = {
     CountPeriod.MONTH: PeriodKind.MONTH,
     CountPeriod.QUARTER: PeriodKind.QUARTER,
@@ -65,6 +72,11 @@ _COUNT_KIND = {
 
 
 _PERIOD_OF = attrgetter("period")
+_INDICATOR_OF = attrgetter("indicator")
+_ORG_UNIT_OF = attrgetter("org_unit")
+_SOURCE_OF = attrgetter("source")
+_KEY_OF = attrgetter("key")
+_NEW = object.__new__
 _SEX_OF = attrgetter("sex")
 
 
@@ -87,12 +99,18 @@ def _for_sex(
     and boys' rows together; a unit that gave one sex only cannot count in the total."""
     if sex is not None:
         return [o for o in observations if o.sex is sex], "", []
+    if not any(map(_SEX_OF, observations)):  # only totals (most indicators; a Sex is never falsy)
+        # One row a unit and period (the usual case), told without a step per row: the rows as
+        # they are. Else each group's rows together, below.
+        keys = set(
+            zip(map(unit_key, map(_ORG_UNIT_OF, observations)), map(_PERIOD_OF, observations), strict=True)
+        )
+        if len(keys) == len(observations):
+            return list(observations), "", []
     groups: dict[tuple[str, str], list[Observation]] = {}
     for obs in observations:
         groups.setdefault((unit_key(obs.org_unit), obs.period), []).append(obs)
-    if all(obs.sex is None for obs in observations):  # only totals (most indicators): each group's own
-        if len(groups) == len(observations):  # one row a group: the rows as they are
-            return list(observations), "", []
+    if all(obs.sex is None for obs in observations):  # only totals, some unit and period twice
         return [o for group in groups.values() for o in group], "", []
     rows: list[Observation] = []
     summed, partial, lone = False, [], []
@@ -390,12 +408,28 @@ def applicable_target(indicator: Indicator, period: Period) -> Target | None:
     is the target of every quarter of 2024, and an annual share is the yardstick for
     a quarter's share.
     """
+    kept = _TARGETS.get(id(indicator))
+    if kept is None or kept[0] is not indicator:
+        if len(_TARGETS) >= 4096:
+            _TARGETS.clear()
+        kept = _TARGETS[id(indicator)] = (indicator, {})
+    if period.key in kept[1]:
+        return kept[1][period.key]
     own = indicator.target_for(period.key)
-    if own is not None:
-        return own
-    around = [(parse_period(t.period), t) for t in indicator.targets]
-    containing = sorted(((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0])
-    return containing[0][1] if containing else None
+    if own is None:
+        around = [(parse_period(t.period), t) for t in indicator.targets]
+        containing = sorted(
+            ((p.end - p.start, t) for p, t in around if p.contains(period)), key=lambda x: x[0]
+        )
+        own = containing[0][1] if containing else None
+    kept[1][period.key] = own
+    return own
+
+
+# Each indicator's applicable target by period key, kept for the last indicators asked about, by
+# identity (each kept with its indicator, so that no other object takes its id meanwhile): every
+# area and period asks again of the same few (a country's judging: 90,000 times).
+_TARGETS: dict[int, tuple[Indicator, dict[str, Target | None]]] = {}
 
 
 def evaluate_indicator(
@@ -425,10 +459,46 @@ def evaluate_indicator(
     rows of the indicator (``evaluate_plan`` checks that they are; the trajectory does not
     depend on the period), and the rows' selections per period (a year's is the trajectory's).
     """
+    return _evaluate_indicator(
+        indicator,
+        observations,
+        period_key,
+        as_of=as_of,
+        baseline=baseline,
+        phase=phase,
+        tree=tree,
+        units=units,
+        bands=bands,
+        explain=explain,
+        series_memo=series_memo,
+        phase_memo=phase_memo,
+        its_own=False,
+    )
+
+
+def _evaluate_indicator(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    period_key: str,
+    *,
+    as_of: date,
+    baseline: Baseline | None,
+    phase: Period | None,
+    tree: OrgTree | None,
+    units: Sequence[str],
+    bands: TrajectoryBands,
+    explain: bool,
+    series_memo: dict | None,
+    phase_memo: dict | None,
+    its_own: bool,
+) -> IndicatorResult:
+    """``evaluate_indicator``; ``its_own``: the observations are the indicator's rows only (as
+    ``evaluate_plan`` groups them), not to be looked through again for it."""
     period = parse_period(period_key)
     kept = phase_memo.get("rows") if phase_memo is not None else None
     if kept is None:
-        own, wrong_sex = _women_rows(indicator, [o for o in observations if o.indicator == indicator.code])
+        rows = observations if its_own else [o for o in observations if o.indicator == indicator.code]
+        own, wrong_sex = _women_rows(indicator, list(rows))
         kept = (own, wrong_sex, _Selected(indicator, own))
         if phase_memo is not None:
             phase_memo["rows"] = kept
@@ -473,10 +543,11 @@ def evaluate_indicator(
                     phase_memo[key] = traj
             changes["trajectory"] = traj
     result = copied(result, **changes)
-    if not explain:
-        return result
-
-    return copied(result, explanation=wording(indicator, result))
+    if explain:
+        # Set on the result just made, which no one else holds yet (the wording reads the result
+        # and not its own field): a copy of its 33 fields for one of them cost more than the rest.
+        result.__dict__["explanation"] = wording(indicator, result)
+    return result
 
 
 # ------------------------------------------------------------- rows, coverage, flags
@@ -615,7 +686,7 @@ def _count_rows_used(
     commune's), each distinct period key placed once; rows are grouped per unit only in a
     sub-period holding rows of more than one kind (elsewhere every row of a group is of the
     coarsest kind there is: ``coarsest_kind_only`` keeps them all)."""
-    per_unit_names = {unit_key(u.key) for u in result.units} if indicator.per_unit else set()
+    per_unit_names = set(map(unit_key, map(_KEY_OF, result.units))) if indicator.per_unit else set()
     keys = tuple(sub.key for sub in subs)
     containing = {
         k: [i for i, sub in enumerate(keys) if contains_key(sub, k)] for k in set(map(_PERIOD_OF, inside))
@@ -625,6 +696,12 @@ def _count_rows_used(
         for i in where:
             kinds.setdefault(i, set()).add(parse_period(k).kind)
     mixed = {i for i, found in kinds.items() if len(found) > 1}
+    if not mixed and all(containing.values()) and not any(map(_SEX_OF, inside)):
+        # Every row of both sexes, in a sub-period of one kind of rows, of a unit counted (the usual
+        # case): every row counts, as the loop below finds, told at once (a Sex is never falsy).
+        units = set(map(_ORG_UNIT_OF, inside)) if indicator.per_unit else set()
+        if all(units) and set(map(unit_key, units)) <= per_unit_names:
+            return set(map(id, inside))
     used: set[int] = set()
     groups: dict[tuple[int, str], list[Observation]] = {}
     for o in inside:
@@ -689,9 +766,12 @@ def _count_coverage(indicator: Indicator, result: IndicatorResult, period: Perio
     answered = (FigureState.VALUE, FigureState.NOT_APPLICABLE)
     if indicator.per_unit:
         missing: list[str] = []
+        keys = [s.key for s in subs]
         for unit in result.units:
-            got = {p.key for p in unit.parts if p.state in answered}
-            missing += [f"{unit.key}: {s.key}" for s in subs if s.key not in got]
+            answered_keys = [p.key for p in unit.parts if p.state in answered]
+            if answered_keys == keys:  # every sub-period answered, in order (most units): none missing
+                continue
+            missing += [f"{unit.key}: {key}" for key in keys if key not in answered_keys]
         expected = len(subs) * len(result.units)
         if not result.units:
             return Coverage(len(subs), 0, tuple(s.key for s in subs))
@@ -789,7 +869,8 @@ def _evaluate_level(
         # at-most target, one group surely does, even when a group is not reported.
         proven = status is Status.NOT_ACHIEVED and target and target.comparator is not Comparator.EQ
         status = Status.NOT_ACHIEVED if proven else by_sex
-    return IndicatorResult(
+    return copied(
+        _NO_RESULT,
         indicator=indicator.code,
         period=period.key,
         status=status,
@@ -830,7 +911,35 @@ def _part(
     """``figure`` as a part of a verdict; ``status``: its ``figure_status``, when already known."""
     if status is None:
         status = figure_status(indicator, figure, target)
-    return PartResult(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
+    return _new_part(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
+
+
+_PART_FIELDS = ("key", "status", "actual", "numerator", "denominator", "state", "parts")
+assert tuple(f.name for f in fields(PartResult)) == _PART_FIELDS, "_new_part sets every field, in order"
+
+
+def _new_part(
+    key: str,
+    status: Status,
+    actual: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    state: FigureState,
+    parts: tuple[PartResult, ...] = (),
+) -> PartResult:
+    """``PartResult(key, status, …)``: the same object (its fields set in their order, so equal, with
+    the same repr and pickle), without the frozen dataclass's ``__init__`` and its seven
+    ``object.__setattr__``. A country's judging makes a part per unit and sub-period: a million."""
+    part = _NEW(PartResult)
+    values = part.__dict__
+    values["key"] = key
+    values["status"] = status
+    values["actual"] = actual
+    values["numerator"] = numerator
+    values["denominator"] = denominator
+    values["state"] = state
+    values["parts"] = parts
+    return part
 
 
 def _weakest(values: Sequence[Decimal], target: Target | None, direction: Direction) -> Decimal | None:
@@ -859,10 +968,11 @@ def _evaluate_count(
     assert indicator.per_period is not None
     subs = [p for p in sub_periods(period, _COUNT_KIND[indicator.per_period]) if p.end <= as_of]
     unit_names = list(units) or distinct_units(own)
-    base = IndicatorResult(
-        indicator.code,
-        period.key,
-        Status.NO_DATA,
+    base = copied(
+        _NO_RESULT,
+        indicator=indicator.code,
+        period=period.key,
+        status=Status.NO_DATA,
         target=target,
         comparator=target.comparator if target else None,
     )
@@ -1016,8 +1126,10 @@ def _evaluate_per_unit(
 def _sources_within(rows: Sequence[Observation], subs: Sequence[Period]) -> tuple[str, ...]:
     """The sources of the rows falling in one of ``subs``, in their order. Tested once per distinct
     period key, not per row: at the nation the rows are every commune's months, their keys few."""
-    keys = {o.period for o in rows}
+    keys = set(map(_PERIOD_OF, rows))
     inside = {k for k in keys if any(sub.contains(parse_period(k)) for sub in subs)}
+    if len(inside) == len(keys):  # every row's
+        return tuple(map(_SOURCE_OF, rows))
     return tuple(o.source for o in rows if o.period in inside)
 
 
@@ -1085,11 +1197,14 @@ class _Statuses:
         kept = self._parts
         if kept is None:
             return tuple(self.part(key, figure) for key, figure in series.figures)
+        mine = kept.get(series.unit)  # the unit's, by sub-period key
+        if mine is None:
+            mine = kept[series.unit] = {}
         parts = []
         for key, figure in series.figures:
-            entry = kept.get((series.unit, key))
+            entry = mine.get(key)
             if entry is None or entry[0] is not figure or entry[1].key is not key:
-                entry = kept[(series.unit, key)] = (figure, self.part(key, figure))
+                entry = mine[key] = (figure, self.part(key, figure))
             parts.append(entry[1])
         return tuple(parts)
 
@@ -1114,7 +1229,7 @@ class _Statuses:
 def _unit_part(series: UnitSeries, statuses: _Statuses) -> PartResult:
     parts = statuses.parts(series)
     values = [p.actual for p in parts if p.actual is not None]
-    return PartResult(
+    return _new_part(
         series.unit,
         combine_applicable(parts),
         _weakest(values, statuses.target, statuses.indicator.direction),
@@ -1207,8 +1322,10 @@ def evaluate_plan(
     # Each indicator's rows once (in their order), rather than every row scanned per indicator.
     by_code: dict[str, list[Observation]] = {}
     if len(known) == len(keys):  # every row known (the stored verdicts know every figure)
-        for o in observations:
-            by_code.setdefault(o.indicator, []).append(o)
+        # Taken a run of one indicator's rows at a time: the rows come grouped by indicator (the
+        # summary's, then the communes' per-unit ones), so a few runs instead of a step per row.
+        for code, run in groupby(observations, _INDICATOR_OF):
+            by_code.setdefault(code, []).extend(run)
     else:
         for o in observations:
             if o.period in known:
@@ -1228,7 +1345,7 @@ def evaluate_plan(
                     memo[key] = find_baseline(indicator, visible, phase, tree)
                 baseline = memo[key]
         results.append(
-            evaluate_indicator(
+            _evaluate_indicator(
                 indicator,
                 visible,
                 period.key,
@@ -1241,6 +1358,7 @@ def evaluate_plan(
                 explain=explain,
                 series_memo=series_memo,
                 phase_memo=memo,
+                its_own=True,
             )
         )
         issues += results[-1].row_issues
