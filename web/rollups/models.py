@@ -64,8 +64,12 @@ class RollupFigure(models.Model):
     # No foreign-key constraints in the database (Django still deletes the rows with their plan or
     # unit): the rows are derived, written only by the rebuild from the plan's reports and the unit
     # closure, and a country's rebuild writes two million of them — checking both keys of each at
-    # COMMIT was 6 of the 67 s of a national year.
-    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # COMMIT was 6 of the 67 s of a national year. No index of the plan alone: the unique key and
+    # ``rollup_plan_period`` both begin with it, and each index is written with every row (a fifth
+    # of the WAL records of the rebuild's INSERTs, ~14 % of their time in a country).
+    plan = models.ForeignKey(
+        "plans.Plan", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     view = models.CharField(max_length=1, choices=View.choices)
     unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     period_key = models.CharField(max_length=20)

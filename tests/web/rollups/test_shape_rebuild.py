@@ -234,6 +234,26 @@ def test_a_rebuild_of_a_few_areas_or_a_quarter_writes_the_shape_rows_of_the_pyth
     assert rebuilt == reference_rows(plan, ["2024-Q2"], None)
 
 
+def test_a_years_rebuild_deletes_its_rows_once_and_lists_the_plans_periods_once(db, admin):
+    """The year's rows, its shape rows among them, go in one DELETE (in a country each DELETE scans
+    the plan's two million rows: the second, which found none, took 0.5–0.9 s), and the plan's
+    periods are listed once; the rows written are the Python pass's all the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.rollups.services import rollup_rebuild
+
+    nation, plan = odd_tree(admin)
+    figures(plan, nation, seed=5)
+    rollup_rebuild(plan=plan)
+    with CaptureQueriesContext(connection) as seen:
+        rollup_rebuild(plan=plan, period_key="2024")
+    statements = [q["sql"] for q in seen.captured_queries]
+    assert len([s for s in statements if s.startswith('DELETE FROM "rollups_rollupfigure"')]) == 1
+    assert len([s for s in statements if "DISTINCT" in s and '"data_submission"' in s]) == 1
+    assert shape_rows(plan) == reference_rows(plan, _all_keys(plan), None)
+
+
 def test_without_a_version_in_force_every_code_gets_shape_rows_as_before(db, admin):
     """No version in force (``shape_codes`` has no plan): every indicator read with both sexes, F, M."""
     from web.plans.models import PlanVersion
