@@ -156,6 +156,7 @@ def _count(indicator: Indicator) -> bool:
 def form_rows(user, version: PlanVersion, units: list[OrgUnit], year: int) -> list[FormRow]:
     """One row per unit × period × indicator × sex, with what is stored and whether it may change."""
     index = DutyIndex(version)
+    index.know(units)  # whether each lies in the plan's area: one query for them all
     submissions = {
         (s.org_unit_id, s.period_key): s
         for s in Submission.objects.filter(

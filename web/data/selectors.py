@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from chitieu.plan import Sex
 from web.core.audit import audit_for
 from web.data.models import Observation, Submission
 from web.orgs.models import OrgUnit, UnitKind
-from web.orgs.selectors import unit_descendant_ids, units_valid_between
+from web.orgs.selectors import unit_descendant_ids, units_valid_between, units_within
 from web.plans.models import Assignment, Indicator, PlanVersion, Reporters
 from web.plans.models import Plan as PlanRecord
 
@@ -41,7 +42,10 @@ class DutyIndex:
 
     def __init__(self, version: PlanVersion, kind: str | None = None):
         self.version_id = version.pk
-        self.area_ids = unit_descendant_ids(version.plan.area_id)
+        self.area_id = version.plan.area_id
+        # Whether a commune lies in the plan's area, asked of the communes in question (``know``):
+        # reading every unit of a national plan's area cost an API request 40–90 ms for a few.
+        self._in_area: dict[int, bool] = {}
         assignments = Assignment.objects.filter(indicator__version=version).select_related("indicator")
         assignments = assignments.order_by("indicator__position")
         if kind is not None:
@@ -54,9 +58,32 @@ class DutyIndex:
         for assignment_id, unit_id in links.values_list("assignment_id", "orgunit_id"):
             self.lead_ids[assignment_id].add(unit_id)
 
+    @cached_property
+    def area_ids(self) -> set[int]:
+        """The plan's area and every unit below it (for a caller that lists them all)."""
+        return unit_descendant_ids(self.area_id)
+
+    def know(self, units: Iterable[OrgUnit]) -> None:
+        """Find out at once, for units about to be asked about, whether each lies in the plan's area."""
+        asked = {u.pk for u in units if u.pk not in self._in_area}
+        if not asked:
+            return
+        whole = "area_ids" in self.__dict__  # read whole already: nothing more to ask
+        inside = asked & self.area_ids if whole else units_within(self.area_id, asked)
+        self._in_area.update((pk, pk in inside) for pk in asked)
+
+    ASKED_ALONE = 20  # units asked about one by one, after which the whole area is read once
+
+    def _within(self, unit: OrgUnit) -> bool:
+        if unit.pk not in self._in_area:
+            if len(self._in_area) >= self.ASKED_ALONE:
+                self.area_ids  # noqa: B018  (many units, not known beforehand: one read of them all)
+            self.know([unit])
+        return self._in_area[unit.pk]
+
     def _reports(self, assignment: Assignment, unit: OrgUnit) -> bool:
         if assignment.reporters == Reporters.COMMUNES:
-            return unit.kind == UnitKind.COMMUNE and unit.pk in self.area_ids
+            return unit.kind == UnitKind.COMMUNE and self._within(unit)
         return unit.pk in self.lead_ids[assignment.pk]
 
     def duties(self, unit: OrgUnit) -> list[Duty]:
