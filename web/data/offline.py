@@ -139,7 +139,8 @@ def form_units(user, scope: OrgUnit, version: PlanVersion, year: int) -> list[Or
     visible = area_unit_ids(user)
     index = DutyIndex(version)
     units = units_valid_between(date(year, 1, 1), date(year, 12, 31)).filter(id__in=within)
-    units = units.filter(id__in=index.area_ids).order_by("kind", "name")
+    units = list(units.filter(id__in=index.area_ids).order_by("kind", "name"))
+    index.know(units)
     return [u for u in units if (visible is None or u.pk in visible) and index.duties(u)]
 
 

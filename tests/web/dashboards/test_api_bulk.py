@@ -160,6 +160,33 @@ def test_an_upsert_reads_the_units_it_names_not_every_unit_of_the_area(client, f
     assert not [s for s in sql if "WITH RECURSIVE below" in s], "every unit below an area was read"
     revisions = [s for s in sql if s.startswith('SELECT "data_submission"."org_unit_id"')]
     assert revisions and not [s for s in revisions if "orgs_orgunit" in s]
+    leads = [s for s in sql if "plans_assignment_lead_units" in s]  # the plan's lead units: those named
+    assert leads and all('"orgunit_id" IN' in s for s in leads), leads
+
+
+def test_who_reports_what_is_the_same_asked_of_a_few_units_or_of_all(figures):
+    """``DutyIndex`` reads what it needs of the units asked about (``know``), of one unit at a time, or
+    of every unit once many are asked one by one: the same duties for every unit each way, a unit
+    outside the plan's area reporting nothing."""
+    from web.data.selectors import DutyIndex
+    from web.orgs.models import OrgUnit, UnitKind
+    from web.plans.selectors import active_version
+
+    version = active_version(figures)
+    elsewhere = OrgUnit.objects.create(name="Huyện Khác (thử)", kind=UnitKind.DISTRICT)
+    OrgUnit.objects.create(name="Xã Khác (thử)", kind=UnitKind.COMMUNE, parent=elsewhere)
+    units = list(OrgUnit.objects.order_by("pk"))
+    alone = [DutyIndex(version).codes(u) for u in units]
+    every = DutyIndex(version)
+    every.ASKED_ALONE = 3  # a district has a few units only
+    assert [every.codes(u) for u in units] == alone and every._whole  # past ASKED_ALONE: read whole
+    told = DutyIndex(version)
+    told.know(units)
+    assert [told.codes(u) for u in units] == alone and not told._whole
+    listed = DutyIndex(version)
+    assert listed.area_ids and [listed.codes(u) for u in units] == alone
+    kinds = {u.kind for u, codes in zip(units, alone, strict=True) if codes}
+    assert {UnitKind.COMMUNE, UnitKind.OFFICE} <= kinds and not alone[-1]
 
 
 def test_units_outside_the_token_users_area_or_the_plans_are_refused_as_before(client, figures, make_user):
