@@ -132,7 +132,7 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
 
     An office stands for its district: its figures are the district's."""
     raw = request.GET.get("unit") or request.GET.get("area", "")
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) == plan.area_id:  # the plan's own area: nothing to look up
         return plan.area
     # The subquery narrowed to the one unit: unnarrowed, SQLite read all 16,000 below the nation.
     inside = units_below(plan.area).filter(unit_id=int(raw))

@@ -194,3 +194,13 @@ def test_the_areas_listed_below_are_not_narrowed_for_who_sees_every_unit_below(a
     assert not [q["sql"] for q in captured.captured_queries if "RECURSIVE" in q["sql"]]
     request.user = make_user("tinh-mot", Role.COORDINATOR, provinces[0])
     assert area_choices(request, plan, nation, "2024") == [nation, provinces[0]]
+
+
+def test_the_plans_own_area_asked_by_id_is_the_plan_area_without_a_look_up(client, admin):
+    """``?area=`` naming the plan's own area (the bench's, and every link back to the top) is the
+    page without it: no query to find that area below itself."""
+    nation, plan = _country(admin, [[1], [1]])
+    client.force_login(admin)
+    base = f"/dashboards/plans/{plan.pk}/"
+    _queries(client, base)  # the fragment kept: both below are read from the cache
+    assert _queries(client, base, area=nation.pk) == _queries(client, base)
