@@ -136,3 +136,28 @@ def test_a_name_of_invisible_characters_only_is_refused(district, make_user):
             name="\u200b\u202e ",
             on=date(2025, 3, 1),
         )
+
+
+def test_the_units_within_an_area_are_those_below_it_asked_from_below(district):
+    """``units_within`` walks up from the units asked about (the API's upsert names a few communes of
+    the nation): the same answer as the units read down from the area, for every area and unit, and
+    it ends on a cycle of bad data."""
+    from web.orgs.selectors import unit_descendant_ids, units_within
+
+    province = OrgUnit.objects.create(name="Tỉnh Thử", kind=UnitKind.PROVINCE)
+    district.parent = province
+    district.save(update_fields=["parent"])
+    beside = OrgUnit.objects.create(name="Huyện Bên", kind=UnitKind.DISTRICT, parent=province)
+    apart = OrgUnit.objects.create(name="Huyện Riêng", kind=UnitKind.DISTRICT)
+    OrgUnit.objects.create(name="Xã Bên", kind=UnitKind.COMMUNE, parent=beside)
+    units = list(OrgUnit.objects.values_list("pk", flat=True))
+    for anchor in units:
+        below = unit_descendant_ids(anchor)
+        assert units_within(anchor, units) == {u for u in units if u in below}, anchor
+        assert units_within(anchor, []) == set()
+    # A cycle (bad data): both ways still end, and agree.
+    loop = OrgUnit.objects.create(name="Xã Vòng", kind=UnitKind.COMMUNE, parent=apart)
+    OrgUnit.objects.filter(pk=apart.pk).update(parent=loop)
+    everything = [*units, loop.pk]
+    for anchor in (apart.pk, loop.pk, province.pk):
+        assert units_within(anchor, everything) == set(everything) & unit_descendant_ids(anchor)

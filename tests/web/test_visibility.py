@@ -66,7 +66,14 @@ def test_one_units_and_one_plans_check_answer_as_the_whole_set_does(district, ma
     across a reorganisation, they answer as the sets."""
     from datetime import date
 
-    from web.orgs.access import can_see_plan, plan_area_ids, scope_to_area, sees_unit_id, units_visible_to
+    from web.orgs.access import (
+        can_see_plan,
+        plan_area_ids,
+        scope_to_area,
+        sees_unit_id,
+        units_visible_to,
+        visible_among,
+    )
     from web.orgs.models import LinkKind, UnitLink
 
     province = OrgUnit.objects.create(name="Tỉnh Kon Tum (thử)", kind=UnitKind.PROVINCE)
@@ -112,6 +119,14 @@ def test_one_units_and_one_plans_check_answer_as_the_whole_set_does(district, ma
         assert set(narrowed.values_list("pk", flat=True)) == {
             u.pk for u in units if ids is None or u.pk in ids
         }, (person.username, scope)
+        # Those of a few units (the API's upsert), walked up from them, and from the request's set
+        # when it is held: as the whole set.
+        for few in ([u.pk for u in units], [communes[0].pk, merged.pk, elsewhere.pk], []):
+            fresh = scope_to_area(type(person).objects.get(pk=person.pk), scope)
+            expected = None if ids is None else frozenset(u for u in few if u in ids)
+            assert visible_among(fresh, few) == expected, (person.username, scope, few)
+            area_unit_ids(fresh)
+            assert visible_among(fresh, few) == expected, (person.username, scope, few)
         for unit in units:
             fresh = scope_to_area(type(person).objects.get(pk=person.pk), scope)  # no set remembered yet
             ids = area_unit_ids(scope_to_area(type(person).objects.get(pk=person.pk), scope))

@@ -275,6 +275,8 @@ def observations_upsert(*, actor, plan: Plan, rows: list[RowInput], submit: bool
     # Read once per request, not once per unit: the plan's area and its assignments.
     duty_index = DutyIndex(version) if version is not None else None
     unit_for = _Units(rows, plan)
+    if duty_index is not None:  # the units named by id: whether each is in the plan's area, at once
+        duty_index.know(unit_for.by_id.values())
 
     def duties_of(unit: OrgUnit) -> set[str]:
         if unit.pk not in assigned:
@@ -355,7 +357,7 @@ def _revisions(plan: Plan, unit_ids: set[int]) -> dict[tuple[int, str], int]:
     ids = sorted(unit_ids)
     revisions = {}
     for start in range(0, len(ids), 1000):
-        found = Submission.objects.filter(plan=plan, org_unit_id__in=ids[start : start + 1000])
+        found = Submission.objects.filter(plan=plan, org_unit_id__in=ids[start : start + 1000]).order_by()
         revisions.update(
             {(u, p): r for u, p, r in found.values_list("org_unit_id", "period_key", "revision")}
         )

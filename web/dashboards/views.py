@@ -41,7 +41,13 @@ from web.dashboards.selectors import (
     plan_visible,
 )
 from web.data.models import Submission
-from web.orgs.access import area_unit_ids, can_see_unit, may_see_provisional, units_visible_to
+from web.orgs.access import (
+    area_unit_ids,
+    can_see_unit,
+    may_see_provisional,
+    sees_all_below,
+    units_visible_to,
+)
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
@@ -126,7 +132,7 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
 
     An office stands for its district: its figures are the district's."""
     raw = request.GET.get("unit") or request.GET.get("area", "")
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) == plan.area_id:  # the plan's own area: nothing to look up
         return plan.area
     # The subquery narrowed to the one unit: unnarrowed, SQLite read all 16,000 below the nation.
     inside = units_below(plan.area).filter(unit_id=int(raw))
@@ -149,7 +155,12 @@ def area_choices(request: HttpRequest, plan: PlanRecord, area: OrgUnit, period: 
     parent = area if area.kind != UnitKind.COMMUNE else area.parent
     start, end = parse_period(period).start, parse_period(period).end
     below = units_valid_between(start, end).filter(parent=parent).exclude(kind=UnitKind.OFFICE)
-    below = units_visible_to(request.user, below.exclude(pk__in=[p.pk for p in path])).order_by("name", "pk")
+    below = below.exclude(pk__in=[p.pk for p in path])
+    # Whoever sees the unit and all below it sees its children: no filter of their own then (for a
+    # national coordinator that filter is the 16,000 units below the nation, 55–70 ms a first view).
+    if not sees_all_below(request.user, parent.pk):
+        below = units_visible_to(request.user, below)
+    below = below.order_by("name", "pk")
     path = [u for u in path if u.pk == area.pk or can_see_unit(request.user, u)]
     return [plan.area, *reversed(path), *below]
 

@@ -139,7 +139,8 @@ def form_units(user, scope: OrgUnit, version: PlanVersion, year: int) -> list[Or
     visible = area_unit_ids(user)
     index = DutyIndex(version)
     units = units_valid_between(date(year, 1, 1), date(year, 12, 31)).filter(id__in=within)
-    units = units.filter(id__in=index.area_ids).order_by("kind", "name")
+    units = list(units.filter(id__in=index.area_ids).order_by("kind", "name"))
+    index.know(units)
     return [u for u in units if (visible is None or u.pk in visible) and index.duties(u)]
 
 
@@ -156,6 +157,7 @@ def _count(indicator: Indicator) -> bool:
 def form_rows(user, version: PlanVersion, units: list[OrgUnit], year: int) -> list[FormRow]:
     """One row per unit × period × indicator × sex, with what is stored and whether it may change."""
     index = DutyIndex(version)
+    index.know(units)  # whether each lies in the plan's area: one query for them all
     submissions = {
         (s.org_unit_id, s.period_key): s
         for s in Submission.objects.filter(

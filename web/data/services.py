@@ -33,7 +33,7 @@ from web.core.fields import FigureField
 from web.core.staging import track
 from web.data.models import Evidence, Observation, Submission
 from web.data.selectors import DutyIndex
-from web.orgs.access import area_unit_ids
+from web.orgs.access import area_unit_ids, visible_among
 from web.orgs.models import OrgUnit
 from web.plans.models import Indicator, Plan
 
@@ -194,7 +194,8 @@ def submissions_save_many(
     written in one insert and one update. Returns, per group, its report or the exception
     ``submission_save`` would have raised; nothing of a refused group is stored."""
     outcomes: list[Submission | Exception | None] = [None] * len(groups)
-    area = area_unit_ids(actor) if actor.is_authenticated else set()
+    # The actor's area as far as these reports' units go: not every unit below a national coordinator.
+    area = visible_among(actor, {g.unit.pk for g in groups}) if actor.is_authenticated else set()
     locked = _submissions_locked(plan, groups)
     accepted: list[tuple[Submission, Figures, Values]] = []
     for number, group in enumerate(groups):

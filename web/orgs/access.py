@@ -5,6 +5,7 @@ Raises PermissionDenied, which Django turns into a 403 page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from web.orgs.selectors import (
     unit_and_ancestor_ids,
     unit_descendant_ids,
     unit_descendants_subquery,
+    units_within,
 )
 
 # An API token limited to an area sets this on the user it authenticates (web.api.api.TokenAuth): every
@@ -73,7 +75,8 @@ class _Reach:
     own unit) if set, and in any case lie at or below every unit of ``below`` (a coordinator's or
     viewer's unit, a token's scope). Nothing at all if ``none``; every unit if neither limits.
 
-    The three ways of asking (the whole set, one unit, a query narrowed in SQL) derive from it."""
+    The ways of asking (the whole set, those of a few units, one unit, a query narrowed in SQL)
+    derive from it."""
 
     none: bool = False
     only: int | None = None
@@ -100,6 +103,26 @@ def _area_unit_ids(user) -> set[int] | None:
         within = unit_descendant_ids(anchor)
         ids = within if ids is None else ids & within
     return ids
+
+
+def visible_among(user, unit_ids: Iterable[int]) -> frozenset[int] | None:
+    """``area_unit_ids(user)`` as far as ``unit_ids`` go: those of them the user may see (None: every
+    unit, an administrator). For a check of a request's few units (the API's upsert names a few
+    communes), without reading the 16,000 units below a national coordinator; the set of this
+    request when it is held already."""
+    key = _memo_key(user)
+    memo = getattr(user, _MEMO_ATTRIBUTE, None)
+    if memo is not None and memo[0] == key:
+        return None if memo[1] is None else memo[1] & frozenset(unit_ids)
+    reach = _reach(user)
+    if reach.none:
+        return frozenset()
+    if reach.only is None and not reach.below:
+        return None
+    ids = set(unit_ids) if reach.only is None else set(unit_ids) & {reach.only}
+    for anchor in sorted(reach.below):
+        ids = units_within(anchor, ids) if ids else ids
+    return frozenset(ids)
 
 
 def units_visible_to(user, units: QuerySet[OrgUnit] | None = None) -> QuerySet[OrgUnit]:

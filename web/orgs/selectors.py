@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection
@@ -48,6 +49,34 @@ def unit_descendant_ids(unit_id: int) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(_DESCENDANTS_SQL.format(table=OrgUnit._meta.db_table), [unit_id])
         return {unit_id} | {row[0] for row in cursor.fetchall()}
+
+
+# The same relation asked the other way, for a few units: walk up from each to the top of the tree
+# (a handful of rows each), and keep those whose walk meets the anchor. UNION ends a cycle here too.
+_WITHIN_SQL = """
+WITH RECURSIVE up(start, id) AS (
+    SELECT id, id FROM {table} WHERE id IN ({ids})
+    UNION
+    SELECT up.start, u.parent_id FROM {table} u JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL
+)
+SELECT start FROM up WHERE id = %s
+"""
+_WITHIN_CHUNK = 500  # ids per statement: well under any database's limit of parameters
+
+
+def units_within(anchor_id: int, unit_ids: Iterable[int]) -> set[int]:
+    """Those of ``unit_ids`` that are ``anchor_id`` or lie below it: ``{u for u in unit_ids if u in
+    unit_descendant_ids(anchor_id)}``, by walking up from them. A request that names a few units of
+    the nation reads their few ancestors, not the 16,000 units below the nation (40–90 ms a time)."""
+    ids = sorted(set(unit_ids))
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), _WITHIN_CHUNK):
+            chunk = ids[start : start + _WITHIN_CHUNK]
+            sql = _WITHIN_SQL.format(table=OrgUnit._meta.db_table, ids=", ".join(["%s"] * len(chunk)))
+            cursor.execute(sql, [*chunk, anchor_id])
+            found.update(row[0] for row in cursor.fetchall())
+    return found
 
 
 def unit_and_ancestor_ids(unit_id: int) -> set[int]:

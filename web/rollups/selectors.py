@@ -671,9 +671,18 @@ class AreaEvaluation:
     area: OrgUnit
     evaluation: PlanEvaluation
     observations: tuple[CoreObservation, ...]  # what the engine was given
-    units: tuple[str, ...]  # the communes expected to report per-unit indicators
+    # The communes expected to report per-unit indicators, when the engine was given them; None when
+    # the stored verdicts answered: ``units`` reads them if asked (a nation's 10,599 names cost its
+    # dashboard's first view 30–40 ms, and no page shows them: the verdicts hold what it lists).
+    known_units: tuple[str, ...] | None
     # Set when these are the verdicts judged before a change of that time, being judged again.
     updating_since: datetime | None = None
+
+    @functools.cached_property
+    def units(self) -> tuple[str, ...]:
+        if self.known_units is not None:
+            return self.known_units
+        return tuple(commune_labels(self.area, self.evaluation.period))
 
 
 def unit_evaluation(
@@ -695,7 +704,7 @@ def unit_evaluation(
     stored = _stored_answer(plan, core, area, period_key, as_of=as_of, states=states, updating_ok=updating_ok)
     if stored is not None:
         evaluation, since = stored
-        return AreaEvaluation(area, evaluation, (), tuple(commune_labels(area, period_key)), since)
+        return AreaEvaluation(area, evaluation, (), None, since)
     # The version is read before the figures: a change committed in between is then
     # cached under the old version, which no later reader asks for.
     key = evaluation_key(plan.pk, core, area.pk, period_key, as_of=as_of, states=states)

@@ -152,3 +152,55 @@ def test_completeness_counts_equal_the_item_by_item_count_and_queries_stay_flat(
             ]
         )
     assert counts[0] == counts[1]
+
+
+def test_the_stored_verdicts_of_an_area_are_read_without_its_communes_names(admin):
+    """A dashboard reading an area's stored verdicts reads no commune: the engine is not asked, so
+    the names it would be given are read only if someone asks for them (a nation's 10,599 cost its
+    first view 30–40 ms, and no page shows them)."""
+    from datetime import date
+
+    from web.plans.selectors import core_plan, plan_version_active
+    from web.rollups.selectors import commune_labels, unit_evaluation
+    from web.rollups.verdicts import store_verdicts
+
+    nation, plan = _country(admin, [[2, 3], [1]])
+    store_verdicts(plan.pk)
+    core = core_plan(plan_version_active(plan))
+    with CaptureQueriesContext(connection) as captured:
+        evaluated = unit_evaluation(plan, core, nation, "2024", as_of=date(2031, 1, 1), updating_ok=True)
+    assert evaluated.observations == ()  # the stored verdicts answered
+    assert not [q["sql"] for q in captured.captured_queries if "commune" in q["sql"]]
+    assert evaluated.units == tuple(commune_labels(nation, "2024")) and len(evaluated.units) == 6
+
+
+def test_the_areas_listed_below_are_not_narrowed_for_who_sees_every_unit_below(admin, make_user):
+    """The dashboard's list of areas below: for whoever sees the area and all below it, the children
+    as they are, without a filter by the 16,000 units below a national coordinator (55–70 ms of its
+    first view); for the others, only those they may see, as before."""
+    from django.test import RequestFactory
+
+    from chitieu.approval import Role
+    from web.dashboards.views import area_choices
+    from web.orgs.models import OrgUnit
+
+    nation, plan = _country(admin, [[2], [1], [1]])
+    provinces = list(OrgUnit.objects.filter(parent=nation).order_by("name", "pk"))
+    request = RequestFactory().get("/")
+    request.user = make_user("quoc-gia", Role.COORDINATOR, nation)
+    with CaptureQueriesContext(connection) as captured:
+        listed = area_choices(request, plan, nation, "2024")
+    assert listed == [nation, *provinces]
+    assert not [q["sql"] for q in captured.captured_queries if "RECURSIVE" in q["sql"]]
+    request.user = make_user("tinh-mot", Role.COORDINATOR, provinces[0])
+    assert area_choices(request, plan, nation, "2024") == [nation, provinces[0]]
+
+
+def test_the_plans_own_area_asked_by_id_is_the_plan_area_without_a_look_up(client, admin):
+    """``?area=`` naming the plan's own area (the bench's, and every link back to the top) is the
+    page without it: no query to find that area below itself."""
+    nation, plan = _country(admin, [[1], [1]])
+    client.force_login(admin)
+    base = f"/dashboards/plans/{plan.pk}/"
+    _queries(client, base)  # the fragment kept: both below are read from the cache
+    assert _queries(client, base, area=nation.pk) == _queries(client, base)
