@@ -66,7 +66,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chitieu.evaluate import PlanEvaluation
-from chitieu.evaluation.packed import packed_result
+from chitieu.evaluation.packed import collector_paused, packed_result
 from chitieu.plan import Plan as CorePlan
 from web.core import hooks
 from web.data.models import Submission
@@ -461,10 +461,15 @@ def _fits(value):
 
 
 def stored_statuses(plan, period_key: str, view: str) -> dict[int, dict[str, str]]:
-    """Every stored area's verdict per indicator for a period, in one query: {area id: {code: status}}."""
+    """Every stored area's verdict per indicator for a period, in one query: {area id: {code: status}}.
+
+    Without the cyclic garbage collector meanwhile: a country's 15,000 rows made it go through
+    everything the process holds (after a country's judging and every area's evaluation, half a
+    million objects: 0.5 s, ten times the read)."""
     out: dict[int, dict[str, str]] = {}
     rows = Verdict.objects.filter(plan=plan, view=view, period_key=period_key, sex="")
     rows = rows.exclude(indicator_code="")
-    for unit_id, code, status in rows.values_list("unit_id", "indicator_code", "status").iterator():
-        out.setdefault(unit_id, {})[code] = status
+    with collector_paused():
+        for unit_id, code, status in rows.values_list("unit_id", "indicator_code", "status").iterator():
+            out.setdefault(unit_id, {})[code] = status
     return out

@@ -664,3 +664,29 @@ def test_the_rows_made_in_place_are_the_rows_named_value_by_value():
     ]
     assert made == named
     assert [type(v) for row in made for v in row] == [type(v) for row in named for v in row]
+
+
+def test_every_areas_statuses_are_read_with_the_cyclic_collector_paused(admin, committed):
+    """``stored_statuses`` reads a country's 15,000 rows without the cyclic garbage collector, which
+    otherwise went through everything the process held (0.5 s after a country's judging), and puts
+    it back after."""
+    import gc
+
+    from django.db import connection
+
+    from web.rollups.verdicts import stored_statuses
+
+    nation = build_tree([[1]])
+    plan = committed(plan_for, nation, admin)
+    collecting: list[bool] = []
+
+    def wrapper(execute, sql, params, many, context):
+        if "rollups_verdict" in sql:
+            collecting.append(gc.isenabled())
+        return execute(sql, params, many, context)
+
+    assert gc.isenabled()
+    with connection.execute_wrapper(wrapper):
+        stored_statuses(plan, "2024", "A")
+    assert collecting == [False]
+    assert gc.isenabled()
