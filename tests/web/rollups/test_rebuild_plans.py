@@ -52,6 +52,9 @@ def test_the_figures_are_read_by_a_statement_that_can_be_planned_in_parallel(cou
     nation, plan = country
     random_figures(plan, nation, random.Random(7), density=0.9)
     with connection.cursor() as cursor:
+        # Statistics as a country's tables have them: without, a year that has no figure in the test
+        # is planned from an estimate of one row, serially, whatever the settings.
+        cursor.execute("ANALYZE data_observation, data_submission, rollups_unitancestor")
         for name, value in _PARALLEL_CHEAP.items():
             cursor.execute(f"SET {name} = {value}")
     try:
@@ -63,4 +66,7 @@ def test_the_figures_are_read_by_a_statement_that_can_be_planned_in_parallel(cou
                 cursor.execute(f"RESET {name}")
     read = [p for p in plans if "rollup_contrib" in p and "data_observation" in p]
     assert read, plans  # the figures' read was seen
-    assert all("Gather" in p and "Parallel Seq Scan on data_observation" in p for p in read), read[0]
+    # Planned in parallel where the year has figures to read (an INSERT … SELECT never is).
+    assert any("Gather" in p and "Parallel Seq Scan on data_observation" in p for p in read), read[0]
+    statements = [p.split("Query Text:", 1)[1].lstrip() for p in read]
+    assert all(s.startswith("CREATE TEMP TABLE rollup_contrib AS") for s in statements), statements
