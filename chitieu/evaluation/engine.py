@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from itertools import groupby
@@ -19,6 +19,7 @@ from chitieu.evaluation.results import (
     PlanEvaluation,
     combine_applicable,
     copied,
+    new_part,
     vi_figure,
 )
 from chitieu.evaluation.trajectory import Baseline, TrajectoryBands, trajectory
@@ -911,35 +912,7 @@ def _part(
     """``figure`` as a part of a verdict; ``status``: its ``figure_status``, when already known."""
     if status is None:
         status = figure_status(indicator, figure, target)
-    return _new_part(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
-
-
-_PART_FIELDS = ("key", "status", "actual", "numerator", "denominator", "state", "parts")
-assert tuple(f.name for f in fields(PartResult)) == _PART_FIELDS, "_new_part sets every field, in order"
-
-
-def _new_part(
-    key: str,
-    status: Status,
-    actual: Decimal | None,
-    numerator: Decimal | None,
-    denominator: Decimal | None,
-    state: FigureState,
-    parts: tuple[PartResult, ...] = (),
-) -> PartResult:
-    """``PartResult(key, status, …)``: the same object (its fields set in their order, so equal, with
-    the same repr and pickle), without the frozen dataclass's ``__init__`` and its seven
-    ``object.__setattr__``. A country's judging makes a part per unit and sub-period: a million."""
-    part = _NEW(PartResult)
-    values = part.__dict__
-    values["key"] = key
-    values["status"] = status
-    values["actual"] = actual
-    values["numerator"] = numerator
-    values["denominator"] = denominator
-    values["state"] = state
-    values["parts"] = parts
-    return part
+    return new_part(key, status, figure.value, figure.numerator, figure.denominator, figure.state)
 
 
 def _weakest(values: Sequence[Decimal], target: Target | None, direction: Direction) -> Decimal | None:
@@ -1229,7 +1202,7 @@ class _Statuses:
 def _unit_part(series: UnitSeries, statuses: _Statuses) -> PartResult:
     parts = statuses.parts(series)
     values = [p.actual for p in parts if p.actual is not None]
-    return _new_part(
+    return new_part(
         series.unit,
         combine_applicable(parts),
         _weakest(values, statuses.target, statuses.indicator.direction),

@@ -20,10 +20,9 @@ import marshal
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
 from decimal import Decimal
 
-from chitieu.evaluation.results import IndicatorResult, PartResult
+from chitieu.evaluation.results import IndicatorResult, PartResult, new_part
 from chitieu.evaluation.verdict import Status
 from chitieu.rollup import FigureState
 
@@ -171,22 +170,18 @@ def _unpacked(blob: bytes, kind: str) -> tuple:
 
 _STATUS = {s.value: s for s in Status}
 _STATE = {s.value: s for s in FigureState}
-_PART_FIELDS = ("key", "status", "actual", "numerator", "denominator", "state", "parts")
-assert tuple(f.name for f in fields(PartResult)) == _PART_FIELDS, "packed parts follow PartResult's fields"
 
 
 def _part(plain: tuple) -> PartResult:
-    """The part ``_plain_part`` packed, built as unpickling builds it (its fields set, no
-    ``__init__``: the frozen dataclass's took most of the time of reading a nation's parts)."""
+    """The part ``_plain_part`` packed, built as unpickling builds it (``new_part``: its fields set,
+    no ``__init__``, which took most of the time of reading a nation's parts)."""
     key, status, actual, numerator, denominator, state, parts = plain
-    part = object.__new__(PartResult)
-    part.__dict__.update(
-        key=key,
-        status=_STATUS[status],
-        actual=None if actual is None else Decimal(actual),
-        numerator=None if numerator is None else Decimal(numerator),
-        denominator=None if denominator is None else Decimal(denominator),
-        state=_STATE[state],
-        parts=tuple([_part(p) for p in parts]) if parts else (),
+    return new_part(
+        key,
+        _STATUS[status],
+        None if actual is None else Decimal(actual),
+        None if numerator is None else Decimal(numerator),
+        None if denominator is None else Decimal(denominator),
+        _STATE[state],
+        tuple([_part(p) for p in parts]) if parts else (),
     )
-    return part

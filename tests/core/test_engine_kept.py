@@ -11,7 +11,7 @@ from decimal import Decimal as D
 
 from chitieu.evaluate import IndicatorResult, Status, evaluate_indicator
 from chitieu.evaluation import engine
-from chitieu.evaluation.results import PartResult, copied
+from chitieu.evaluation.results import PartResult, copied, new_part
 from chitieu.evaluation.trajectory import trajectory
 from chitieu.explain import explain_trajectory, vi_number
 from chitieu.observations import Observation
@@ -96,7 +96,7 @@ def test_results_parts_and_figures_made_without_their_constructors_are_the_const
     assert list(vars(made)) == [f.name for f in fields(IndicatorResult)]
 
     part_values = ("F", Status.EXCEEDED, D("1.5"), D(3), D(2), FigureState.VALUE)
-    part, constructed = engine._new_part(*part_values), PartResult(*part_values)
+    part, constructed = new_part(*part_values), PartResult(*part_values)
     assert part == constructed and repr(part) == repr(constructed) and hash(part) == hash(constructed)
     assert pickle.dumps(part, protocol=5) == pickle.dumps(constructed, protocol=5)
 
