@@ -874,6 +874,7 @@ def _engine_areas(
         for a in above
     }
     raw = _raw_for_areas(plan, above, mixed, states=states)
+    per_unit = _per_unit_codes(core)
     results: dict[int, PlanEvaluation] = {}
     for area in areas:
         if area.kind == UnitKind.COMMUNE:
@@ -883,8 +884,8 @@ def _engine_areas(
         else:
             by_shape = yearly and area.pk not in clashes
             figures = _summed(by_area.get(area.pk, []), mixed[area.pk])
-            observations = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
-            observations += communes.rows.get(area.pk, [])
+            own = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
+            observations = _without_per_unit_sums(own, per_unit) + communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(
             core,

@@ -58,6 +58,8 @@ def assert_same_as_engine(plan, period_key: str = "2024", as_of: date | None = N
                 assert comparable(got) == comparable(expected), where
                 full = everywhere[(name, True)][area.pk].result(expected.indicator)
                 assert comparable(full) == comparable(expected), where
+                # Both read the summary: the same rows, so the same sources too.
+                assert full.sources == got.sources, where
                 lean = everywhere[(name, False)][area.pk].result(expected.indicator)
                 assert comparable(lean, PHASE) == comparable(expected, PHASE), where
                 checked += 1

@@ -115,6 +115,9 @@ def _same_figures_as_engine(plan, core, period_key: str) -> int:
                 assert comparable(everywhere[True][area.pk].result(expected.indicator)) == comparable(got), (
                     where
                 )
+                # Both read the summary: the same rows, so the same sources too (the engine path
+                # listed the area's own sums of 6.3 as one more source).
+                assert everywhere[True][area.pk].result(expected.indicator).sources == got.sources, where
                 lean = comparable(everywhere[False][area.pk].result(expected.indicator), PHASE)
                 assert lean == comparable(got, PHASE), where
             checked += 1
