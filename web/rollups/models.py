@@ -68,9 +68,10 @@ class RollupFigure(models.Model):
     # ``rollup_plan_period`` both begin with it, and each index is written with every row (a fifth
     # of the WAL records of the rebuild's INSERTs, ~14 % of their time in a country). No index of the
     # unit alone either: every read names the plan and view before the unit (the unique key), and
-    # each row's entry went among thousands of equal ones of its unit (770 places in the index, a
-    # posting list split at each): a third of copying a year's approved rows as the provisional
-    # ones. A unit's deletion (rare; units with reports are protected) reads the table to find its rows.
+    # each row's entry went among thousands of equal ones of its unit (770 places in the index):
+    # copying a year's approved rows of a country as the provisional ones took 13 % longer with it
+    # (a third longer just after a checkpoint). A unit's deletion (rare; units with reports are
+    # protected) reads the table to find its rows.
     plan = models.ForeignKey(
         "plans.Plan", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )

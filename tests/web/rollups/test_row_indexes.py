@@ -5,8 +5,8 @@ and its judging 231,000 verdict rows. Every read of either names the plan and th
 unit (the unique keys), or the plan, view and period (``rollup_plan_period``,
 ``verdict_plan_period``): an index of the unit alone (Django's default for a foreign key) served no
 read, and each row's entry went among the thousands of equal ones of its unit — copying a year's
-approved summary rows as the provisional ones took 9.1–10.6 s with it, 5.9–7.2 s without
-(bench/LOAD-PROFILE.md, session 17)."""
+approved summary rows of a country as the provisional ones took 5.30 s with it, 4.63 s without
+(medians of three; bench/LOAD-PROFILE.md, session 17)."""
 
 from __future__ import annotations
 
