@@ -66,12 +66,19 @@ class RollupFigure(models.Model):
     # closure, and a country's rebuild writes two million of them — checking both keys of each at
     # COMMIT was 6 of the 67 s of a national year. No index of the plan alone: the unique key and
     # ``rollup_plan_period`` both begin with it, and each index is written with every row (a fifth
-    # of the WAL records of the rebuild's INSERTs, ~14 % of their time in a country).
+    # of the WAL records of the rebuild's INSERTs, ~14 % of their time in a country). No index of the
+    # unit alone either: every read names the plan and view before the unit (the unique key), and
+    # each row's entry went among thousands of equal ones of its unit (770 places in the index):
+    # copying a year's approved rows of a country as the provisional ones took 13 % longer with it
+    # (a third longer just after a checkpoint). A unit's deletion (rare; units with reports are
+    # protected) reads the table to find its rows.
     plan = models.ForeignKey(
         "plans.Plan", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     view = models.CharField(max_length=1, choices=View.choices)
-    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     period_key = models.CharField(max_length=20)
     indicator_code = models.CharField(max_length=20)
     sex = models.CharField(max_length=1, choices=SexClass.choices, blank=True)
@@ -124,12 +131,15 @@ class Verdict(models.Model):
     # the rows with their plan or unit): the rows are derived, written only by ``store_verdicts``,
     # and checking both keys of a country's 231,000 rows at COMMIT was 2.7 s of every judging. No
     # index of its own on the plan either: every query of the rows starts with it, as
-    # ``verdict_once`` does.
+    # ``verdict_once`` does; nor on the unit, which every query names after the plan and view (as
+    # for the summary rows).
     plan = models.ForeignKey(
         "plans.Plan", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     view = models.CharField(max_length=1, choices=View.choices)
-    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     period_key = models.CharField(max_length=20)
     indicator_code = models.CharField(max_length=20, blank=True)
     sex = models.CharField(max_length=1, blank=True)  # "", F, M (the engine's parts by sex)
