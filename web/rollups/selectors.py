@@ -26,16 +26,17 @@ from __future__ import annotations
 import functools
 import gc
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -56,6 +57,7 @@ from web.rollups.cache import cached, evaluation_key, plan_digest, remember
 from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, Verdict, View
 from web.rollups.services import VIEW_STATES, Sums
 
+T = TypeVar("T")
 BELOW = SUMMED  # the name of the summed figures of the units below an area
 APPROVED_STATES = VIEW_STATES[View.APPROVED]
 
@@ -138,6 +140,36 @@ def big_reads() -> Iterator[None]:
     sorted the communes' rows on disk in 4 MB runs."""
     with transaction.atomic(), bulk_statements():
         yield
+
+
+def reads_apart() -> bool:
+    """Whether a big read can run on a connection of its own beside this one (``read_beside``):
+    on PostgreSQL, outside a transaction of the caller's (whose uncommitted rows another connection
+    would not see; the reads of every area take their own snapshot per statement anyway)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+@contextmanager
+def read_beside(read: Callable[[], T], *, apart: bool) -> Iterator[Callable[[], T]]:
+    """How to get ``read()``'s answer. With ``apart`` it is started at once on a thread with a
+    connection of its own, in a transaction with the big statements' settings (``big_reads``), and
+    the database works on it while this thread reads and sorts the rest: at full country the
+    communes' per-unit rows are 0.7-0.9 s of the server's, which the summary's rows (as much of
+    this process's) waited for before. Otherwise it is read here when asked. The thread is waited
+    for on leaving, whatever happens."""
+    if not apart:
+        yield read
+        return
+
+    def run() -> T:
+        try:
+            with big_reads():
+                return read()
+        finally:
+            connection.close()  # this thread's own
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chitieu-read") as pool:
+        yield pool.submit(run).result
 
 
 def _fetched(rows: QuerySet) -> list[tuple]:
@@ -832,15 +864,45 @@ def _evaluation_all_units(
     areas = [a for a in areas if a.pk not in stored]
     if not areas:
         return {pk: stored[pk] for pk in sorted(stored)}
+    apart = reads_apart()  # asked before this thread's transaction opens
     with big_reads():
-        results = _engine_areas(plan, core, areas, period_key, as_of=as_of, states=states, full=full)
+        results = _engine_areas(
+            plan, core, areas, period_key, as_of=as_of, states=states, full=full, apart=apart
+        )
     return {pk: stored.get(pk) or results[pk] for pk in sorted({*stored, *results})}
 
 
 def _engine_areas(
-    plan, core: Plan, areas: list[OrgUnit], period_key: str, *, as_of: date, states: Sequence[str], full: bool
+    plan,
+    core: Plan,
+    areas: list[OrgUnit],
+    period_key: str,
+    *,
+    as_of: date,
+    states: Sequence[str],
+    full: bool,
+    apart: bool = False,
 ) -> dict[int, PlanEvaluation]:
-    """``areas`` evaluated by the engine (``evaluation_all_units``, those the store does not answer)."""
+    """``areas`` evaluated by the engine (``evaluation_all_units``, those the store does not answer).
+    ``apart`` (``reads_apart``): the communes' per-unit rows are read on a connection of their own
+    while this one reads the summary and makes its rows."""
+    with read_beside(lambda: _communes_by_area(plan, core, [period_key], states=states), apart=apart) as read:
+        return _engine_areas_read(
+            plan, core, areas, period_key, as_of=as_of, states=states, full=full, read=read
+        )
+
+
+def _engine_areas_read(
+    plan,
+    core: Plan,
+    areas: list[OrgUnit],
+    period_key: str,
+    *,
+    as_of: date,
+    states: Sequence[str],
+    full: bool,
+    read: Callable[[], dict[str, _Communes]],
+) -> dict[int, PlanEvaluation]:
     period = parse_period(period_key)
     above = [a for a in areas if a.kind != UnitKind.COMMUNE]
     yearly = by_year(period_key)
@@ -864,9 +926,6 @@ def _engine_areas(
     by_area: dict[int, list] = {}
     for figure in map(SummaryRow._make, _fetched(figures.values_list(*_SUMMARY_FIELDS))):
         by_area.setdefault(figure.unit_id, []).append(figure)
-    communes = _communes_by_area(plan, core, [period_key], states=states)[period_key]
-    # A unit's per-unit series is the same from every area above it, when names are unique.
-    memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     mixed = {
         a.pk: mixed_codes(
             core, by_area.get(a.pk, []) + seen_below.get(a.pk, []), yearly=yearly, clash=a.pk in clashes
@@ -874,6 +933,17 @@ def _engine_areas(
         for a in above
     }
     raw = _raw_for_areas(plan, above, mixed, states=states)
+    # Each area's rows from its summary, made while the communes' rows may still be read beside.
+    own = {
+        a.pk: rows_from_summary(
+            core, _summed(by_area.get(a.pk, []), mixed[a.pk]), yearly=yearly and a.pk not in clashes
+        )
+        + raw.get(a.pk, [])
+        for a in above
+    }
+    communes = read()[period_key]
+    # A unit's per-unit series is the same from every area above it, when names are unique.
+    memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     results: dict[int, PlanEvaluation] = {}
     for area in areas:
         if area.kind == UnitKind.COMMUNE:
@@ -881,10 +951,7 @@ def _engine_areas(
             # A commune is expected to report only in a period it existed in (reorganisations).
             units: Sequence[str] = [unit_label(area)] if area.overlaps(period.start, period.end) else []
         else:
-            by_shape = yearly and area.pk not in clashes
-            figures = _summed(by_area.get(area.pk, []), mixed[area.pk])
-            observations = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
-            observations += communes.rows.get(area.pk, [])
+            observations = own.pop(area.pk) + communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(
             core,
