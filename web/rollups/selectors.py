@@ -44,7 +44,7 @@ from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, lev
 from chitieu.evaluation.packed import collector_paused
 from chitieu.observations import SUMMED, read_observation, unit_key
 from chitieu.observations import Observation as CoreObservation
-from chitieu.periods import PeriodKind, parse_period, sub_periods
+from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from chitieu.rollup import FigureState, aggregate
 from web.core import hooks
@@ -155,8 +155,10 @@ def read_beside(read: Callable[[], T], *, apart: bool) -> Iterator[Callable[[], 
     connection of its own, in a transaction with the big statements' settings (``big_reads``), and
     the database works on it while this thread reads and sorts the rest: at full country the
     communes' per-unit rows are 0.7-0.9 s of the server's, which the summary's rows (as much of
-    this process's) waited for before. Otherwise it is read here when asked. The thread is waited
-    for on leaving, whatever happens."""
+    this process's) waited for before. ``read`` should do little in Python (the database's tuples,
+    as fetched): the two threads share one interpreter, and Python work on both costs more than
+    on one. Otherwise it is read here when asked. The thread is waited for on leaving, whatever
+    happens."""
     if not apart:
         yield read
         return
@@ -886,7 +888,7 @@ def _engine_areas(
     """``areas`` evaluated by the engine (``evaluation_all_units``, those the store does not answer).
     ``apart`` (``reads_apart``): the communes' per-unit rows are read on a connection of their own
     while this one reads the summary and makes its rows."""
-    with read_beside(lambda: _communes_by_area(plan, core, [period_key], states=states), apart=apart) as read:
+    with read_beside(lambda: _communes_read(plan, core, [period_key], states=states), apart=apart) as read:
         return _engine_areas_read(
             plan, core, areas, period_key, as_of=as_of, states=states, full=full, read=read
         )
@@ -901,7 +903,7 @@ def _engine_areas_read(
     as_of: date,
     states: Sequence[str],
     full: bool,
-    read: Callable[[], dict[str, _Communes]],
+    read: Callable[[], _CommunesRead],
 ) -> dict[int, PlanEvaluation]:
     period = parse_period(period_key)
     above = [a for a in areas if a.kind != UnitKind.COMMUNE]
@@ -941,7 +943,7 @@ def _engine_areas_read(
         + raw.get(a.pk, [])
         for a in above
     }
-    communes = read()[period_key]
+    communes = _communes_placed(read())[period_key]
     # A unit's per-unit series is the same from every area above it, when names are unique.
     memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     results: dict[int, PlanEvaluation] = {}
@@ -992,18 +994,57 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
     figures read once for all areas and periods (a country's communes report every quarter of
     every year: the years and the phase would read them six times). Per period they are those
     ``communes_in`` and ``_commune_observations`` read, in the same order."""
+    return _communes_placed(_communes_read(plan, core, period_keys, states=states))
+
+
+@dataclass
+class _CommunesRead:
+    """What ``_communes_by_area`` reads, as the database's tuples (``_communes_read``): reading
+    them is the server's work and the driver's, made into the engine's rows apart
+    (``_communes_placed``), so that a read on a thread of its own (``read_beside``) leaves this
+    process's Python work to the thread that asked for it."""
+
+    periods: dict[str, Period]
+    communes: list[tuple]  # (pk, name, code, valid_from, valid_to)
+    ancestors: list[tuple]  # (commune id, ancestor id)
+    rows: list[tuple] | None  # the per-unit figures, None without per-unit indicators
+
+
+def _communes_read(plan, core: Plan, period_keys: Sequence[str], *, states) -> _CommunesRead:
     periods = {k: parse_period(k) for k in period_keys}
     if not periods:
-        return {}
+        return _CommunesRead(periods, [], [], None)
     first, last = min(p.start for p in periods.values()), max(p.end for p in periods.values())
     # Names, codes and dates, not model objects: a country has 10,000 communes.
-    communes = list(
+    communes = _fetched(
         communes_between(plan.area, first, last).values_list("pk", "name", "code", "valid_from", "valid_to")
     )
+    ancestors = _fetched(
+        UnitAncestor.objects.filter(
+            unit_id__in=communes_between(plan.area, first, last).values("pk")
+        ).values_list("unit_id", "ancestor_id")
+    )
+    codes = _per_unit_codes(core)
+    if not codes:
+        return _CommunesRead(periods, communes, ancestors, None)
+    found = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit__in=communes_between(plan.area, first, last),
+        submission__period_start__gte=first,
+        submission__period_end__lte=last,
+        indicator_code__in=codes,
+    ).order_by(*_COMMUNE_ORDER)
+    fields = ("submission__org_unit__code", "submission__org_unit_id")
+    found = found.values_list(*_RAW_FIELDS, *fields, "submission__period_start", "submission__period_end")
+    return _CommunesRead(periods, communes, ancestors, _fetched(found))
+
+
+def _communes_placed(read: _CommunesRead) -> dict[str, _Communes]:
+    """``_communes_by_area`` of what ``_communes_read`` read."""
+    periods, communes = read.periods, read.communes
     ancestors: dict[int, list[int]] = {}
-    for unit_id, ancestor_id in UnitAncestor.objects.filter(
-        unit_id__in=communes_between(plan.area, first, last).values("pk")
-    ).values_list("unit_id", "ancestor_id"):
+    for unit_id, ancestor_id in read.ancestors:
         ancestors.setdefault(unit_id, []).append(ancestor_id)
     existing = {
         k: {pk for pk, _name, _code, since, until in communes if dates_overlap(since, until, p.start, p.end)}
@@ -1017,24 +1058,13 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
                 labels = out[key].labels
                 for ancestor in ancestors.get(pk, []):
                     labels.setdefault(ancestor, []).append(label)
-    codes = _per_unit_codes(core)
-    if not codes:
+    if read.rows is None:
         return out
-    found = Observation.objects.filter(
-        submission__plan=plan,
-        submission__state__in=list(states),
-        submission__org_unit__in=communes_between(plan.area, first, last),
-        submission__period_start__gte=first,
-        submission__period_end__lte=last,
-        indicator_code__in=codes,
-    ).order_by(*_COMMUNE_ORDER)
-    fields = ("submission__org_unit__code", "submission__org_unit_id")
-    found = found.values_list(*_RAW_FIELDS, *fields, "submission__period_start", "submission__period_end")
     bounds = [(period.start, period.end, existing[key], out[key].rows) for key, period in periods.items()]
-    read = _CommuneRows(bounds, ancestors)
-    for *values, code, unit_id, start, end in _fetched(found):
-        read.add(values, code, unit_id, start, end)
-    read.flush()
+    placed = _CommuneRows(bounds, ancestors)
+    for *values, code, unit_id, start, end in read.rows:
+        placed.add(values, code, unit_id, start, end)
+    placed.flush()
     return out
 
 

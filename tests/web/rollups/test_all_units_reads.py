@@ -112,13 +112,13 @@ def test_every_areas_communes_are_read_beside_and_the_results_are_the_same(admin
     rollup_rebuild(plan=plan)
     monkeypatch.setattr(selectors, "stored_evaluations", lambda *args, **kwargs: {})  # the engine's path
     threads = []
-    read = selectors._communes_by_area
+    read = selectors._communes_read
 
     def spied(*args, **kwargs):
         threads.append(threading.current_thread())
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(selectors, "_communes_by_area", spied)
+    monkeypatch.setattr(selectors, "_communes_read", spied)
     judged = 0
     for period_key in ("2024", "2024-Q2"):
         threads.clear()
