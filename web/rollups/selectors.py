@@ -26,17 +26,16 @@ from __future__ import annotations
 import functools
 import gc
 import pickle
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -44,7 +43,7 @@ from chitieu.evaluate import IndicatorResult, PlanEvaluation, evaluate_plan, lev
 from chitieu.evaluation.packed import collector_paused
 from chitieu.observations import SUMMED, read_observation, unit_key
 from chitieu.observations import Observation as CoreObservation
-from chitieu.periods import Period, PeriodKind, parse_period, sub_periods
+from chitieu.periods import PeriodKind, parse_period, sub_periods
 from chitieu.plan import Indicator, Measure, Plan, Sex, about_women
 from chitieu.rollup import FigureState, aggregate
 from web.core import hooks
@@ -57,7 +56,6 @@ from web.rollups.cache import cached, evaluation_key, plan_digest, remember
 from web.rollups.models import MICRO, RollupFigure, SexClass, UnitAncestor, Verdict, View
 from web.rollups.services import VIEW_STATES, Sums
 
-T = TypeVar("T")
 BELOW = SUMMED  # the name of the summed figures of the units below an area
 APPROVED_STATES = VIEW_STATES[View.APPROVED]
 
@@ -140,38 +138,6 @@ def big_reads() -> Iterator[None]:
     sorted the communes' rows on disk in 4 MB runs."""
     with transaction.atomic(), bulk_statements():
         yield
-
-
-def reads_apart() -> bool:
-    """Whether a big read can run on a connection of its own beside this one (``read_beside``):
-    on PostgreSQL, outside a transaction of the caller's (whose uncommitted rows another connection
-    would not see; the reads of every area take their own snapshot per statement anyway)."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-@contextmanager
-def read_beside(read: Callable[[], T], *, apart: bool) -> Iterator[Callable[[], T]]:
-    """How to get ``read()``'s answer. With ``apart`` it is started at once on a thread with a
-    connection of its own, in a transaction with the big statements' settings (``big_reads``), and
-    the database works on it while this thread reads and sorts the rest: at full country the
-    communes' per-unit rows are 0.7-0.9 s of the server's, which the summary's rows (as much of
-    this process's) waited for before. ``read`` should do little in Python (the database's tuples,
-    as fetched): the two threads share one interpreter, and Python work on both costs more than
-    on one. Otherwise it is read here when asked. The thread is waited for on leaving, whatever
-    happens."""
-    if not apart:
-        yield read
-        return
-
-    def run() -> T:
-        try:
-            with big_reads():
-                return read()
-        finally:
-            connection.close()  # this thread's own
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chitieu-read") as pool:
-        yield pool.submit(run).result
 
 
 def _fetched(rows: QuerySet) -> list[tuple]:
@@ -866,45 +832,15 @@ def _evaluation_all_units(
     areas = [a for a in areas if a.pk not in stored]
     if not areas:
         return {pk: stored[pk] for pk in sorted(stored)}
-    apart = reads_apart()  # asked before this thread's transaction opens
     with big_reads():
-        results = _engine_areas(
-            plan, core, areas, period_key, as_of=as_of, states=states, full=full, apart=apart
-        )
+        results = _engine_areas(plan, core, areas, period_key, as_of=as_of, states=states, full=full)
     return {pk: stored.get(pk) or results[pk] for pk in sorted({*stored, *results})}
 
 
 def _engine_areas(
-    plan,
-    core: Plan,
-    areas: list[OrgUnit],
-    period_key: str,
-    *,
-    as_of: date,
-    states: Sequence[str],
-    full: bool,
-    apart: bool = False,
+    plan, core: Plan, areas: list[OrgUnit], period_key: str, *, as_of: date, states: Sequence[str], full: bool
 ) -> dict[int, PlanEvaluation]:
-    """``areas`` evaluated by the engine (``evaluation_all_units``, those the store does not answer).
-    ``apart`` (``reads_apart``): the communes' per-unit rows are read on a connection of their own
-    while this one reads the summary and makes its rows."""
-    with read_beside(lambda: _communes_read(plan, core, [period_key], states=states), apart=apart) as read:
-        return _engine_areas_read(
-            plan, core, areas, period_key, as_of=as_of, states=states, full=full, read=read
-        )
-
-
-def _engine_areas_read(
-    plan,
-    core: Plan,
-    areas: list[OrgUnit],
-    period_key: str,
-    *,
-    as_of: date,
-    states: Sequence[str],
-    full: bool,
-    read: Callable[[], _CommunesRead],
-) -> dict[int, PlanEvaluation]:
+    """``areas`` evaluated by the engine (``evaluation_all_units``, those the store does not answer)."""
     period = parse_period(period_key)
     above = [a for a in areas if a.kind != UnitKind.COMMUNE]
     yearly = by_year(period_key)
@@ -928,6 +864,9 @@ def _engine_areas_read(
     by_area: dict[int, list] = {}
     for figure in map(SummaryRow._make, _fetched(figures.values_list(*_SUMMARY_FIELDS))):
         by_area.setdefault(figure.unit_id, []).append(figure)
+    communes = _communes_by_area(plan, core, [period_key], states=states)[period_key]
+    # A unit's per-unit series is the same from every area above it, when names are unique.
+    memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     mixed = {
         a.pk: mixed_codes(
             core, by_area.get(a.pk, []) + seen_below.get(a.pk, []), yearly=yearly, clash=a.pk in clashes
@@ -935,17 +874,6 @@ def _engine_areas_read(
         for a in above
     }
     raw = _raw_for_areas(plan, above, mixed, states=states)
-    # Each area's rows from its summary, made while the communes' rows may still be read beside.
-    own = {
-        a.pk: rows_from_summary(
-            core, _summed(by_area.get(a.pk, []), mixed[a.pk]), yearly=yearly and a.pk not in clashes
-        )
-        + raw.get(a.pk, [])
-        for a in above
-    }
-    communes = _communes_placed(read())[period_key]
-    # A unit's per-unit series is the same from every area above it, when names are unique.
-    memo: dict | None = {} if _unique(communes.labels.get(plan.area_id, [])) else None
     results: dict[int, PlanEvaluation] = {}
     for area in areas:
         if area.kind == UnitKind.COMMUNE:
@@ -953,7 +881,10 @@ def _engine_areas_read(
             # A commune is expected to report only in a period it existed in (reorganisations).
             units: Sequence[str] = [unit_label(area)] if area.overlaps(period.start, period.end) else []
         else:
-            observations = own.pop(area.pk) + communes.rows.get(area.pk, [])
+            by_shape = yearly and area.pk not in clashes
+            figures = _summed(by_area.get(area.pk, []), mixed[area.pk])
+            observations = rows_from_summary(core, figures, yearly=by_shape) + raw.get(area.pk, [])
+            observations += communes.rows.get(area.pk, [])
             units = communes.labels.get(area.pk, [])
         results[area.pk] = evaluate_plan(
             core,
@@ -994,57 +925,18 @@ def _communes_by_area(plan, core: Plan, period_keys: Sequence[str], *, states) -
     figures read once for all areas and periods (a country's communes report every quarter of
     every year: the years and the phase would read them six times). Per period they are those
     ``communes_in`` and ``_commune_observations`` read, in the same order."""
-    return _communes_placed(_communes_read(plan, core, period_keys, states=states))
-
-
-@dataclass
-class _CommunesRead:
-    """What ``_communes_by_area`` reads, as the database's tuples (``_communes_read``): reading
-    them is the server's work and the driver's, made into the engine's rows apart
-    (``_communes_placed``), so that a read on a thread of its own (``read_beside``) leaves this
-    process's Python work to the thread that asked for it."""
-
-    periods: dict[str, Period]
-    communes: list[tuple]  # (pk, name, code, valid_from, valid_to)
-    ancestors: list[tuple]  # (commune id, ancestor id)
-    rows: list[tuple] | None  # the per-unit figures, None without per-unit indicators
-
-
-def _communes_read(plan, core: Plan, period_keys: Sequence[str], *, states) -> _CommunesRead:
     periods = {k: parse_period(k) for k in period_keys}
     if not periods:
-        return _CommunesRead(periods, [], [], None)
+        return {}
     first, last = min(p.start for p in periods.values()), max(p.end for p in periods.values())
     # Names, codes and dates, not model objects: a country has 10,000 communes.
-    communes = _fetched(
+    communes = list(
         communes_between(plan.area, first, last).values_list("pk", "name", "code", "valid_from", "valid_to")
     )
-    ancestors = _fetched(
-        UnitAncestor.objects.filter(
-            unit_id__in=communes_between(plan.area, first, last).values("pk")
-        ).values_list("unit_id", "ancestor_id")
-    )
-    codes = _per_unit_codes(core)
-    if not codes:
-        return _CommunesRead(periods, communes, ancestors, None)
-    found = Observation.objects.filter(
-        submission__plan=plan,
-        submission__state__in=list(states),
-        submission__org_unit__in=communes_between(plan.area, first, last),
-        submission__period_start__gte=first,
-        submission__period_end__lte=last,
-        indicator_code__in=codes,
-    ).order_by(*_COMMUNE_ORDER)
-    fields = ("submission__org_unit__code", "submission__org_unit_id")
-    found = found.values_list(*_RAW_FIELDS, *fields, "submission__period_start", "submission__period_end")
-    return _CommunesRead(periods, communes, ancestors, _fetched(found))
-
-
-def _communes_placed(read: _CommunesRead) -> dict[str, _Communes]:
-    """``_communes_by_area`` of what ``_communes_read`` read."""
-    periods, communes = read.periods, read.communes
     ancestors: dict[int, list[int]] = {}
-    for unit_id, ancestor_id in read.ancestors:
+    for unit_id, ancestor_id in UnitAncestor.objects.filter(
+        unit_id__in=communes_between(plan.area, first, last).values("pk")
+    ).values_list("unit_id", "ancestor_id"):
         ancestors.setdefault(unit_id, []).append(ancestor_id)
     existing = {
         k: {pk for pk, _name, _code, since, until in communes if dates_overlap(since, until, p.start, p.end)}
@@ -1058,13 +950,24 @@ def _communes_placed(read: _CommunesRead) -> dict[str, _Communes]:
                 labels = out[key].labels
                 for ancestor in ancestors.get(pk, []):
                     labels.setdefault(ancestor, []).append(label)
-    if read.rows is None:
+    codes = _per_unit_codes(core)
+    if not codes:
         return out
+    found = Observation.objects.filter(
+        submission__plan=plan,
+        submission__state__in=list(states),
+        submission__org_unit__in=communes_between(plan.area, first, last),
+        submission__period_start__gte=first,
+        submission__period_end__lte=last,
+        indicator_code__in=codes,
+    ).order_by(*_COMMUNE_ORDER)
+    fields = ("submission__org_unit__code", "submission__org_unit_id")
+    found = found.values_list(*_RAW_FIELDS, *fields, "submission__period_start", "submission__period_end")
     bounds = [(period.start, period.end, existing[key], out[key].rows) for key, period in periods.items()]
-    placed = _CommuneRows(bounds, ancestors)
-    for *values, code, unit_id, start, end in read.rows:
-        placed.add(values, code, unit_id, start, end)
-    placed.flush()
+    read = _CommuneRows(bounds, ancestors)
+    for *values, code, unit_id, start, end in _fetched(found):
+        read.add(values, code, unit_id, start, end)
+    read.flush()
     return out
 
 
