@@ -1042,14 +1042,7 @@ def _evaluate_per_unit(
     """6.3: each unit must meet the count in every sub-period.
 
     The plan-level target is the share of units that do (100 % unless ``unit_share`` says less)."""
-    all_series = _unit_series(indicator, own, unit_names, subs, memo)
-    units: list[PartResult] = []
-    standings: list[str] = []
-    statuses = _Statuses(indicator, target, memo)
-    for series in all_series:
-        unit, standing = _unit_verdict(indicator, series, target, memo, statuses)
-        units.append(unit)
-        standings.append(standing)
+    all_series, units, standings = _units_judged(indicator, own, unit_names, subs, target, memo)
     if target is None:  # nothing to measure the units against
         return copied(base, units=tuple(units), rule="không có chỉ tiêu cho kỳ này")
     shares = share_of(all_series, standings)  # share_meeting, each unit's standing kept
@@ -1130,6 +1123,38 @@ def _unit_series(indicator, own, unit_names, subs, memo: dict | None) -> tuple[U
             figures = tuple((sub.key, memo[(code, sub.key, u)]) for sub in subs)
             memo[(code, keys, u)] = UnitSeries(u, figures)
     return tuple(memo[(code, keys, u)] for u in unit_names)
+
+
+def _units_judged(
+    indicator: Indicator,
+    own: Sequence[Observation],
+    unit_names: Sequence[str],
+    subs: Sequence[Period],
+    target: Target | None,
+    memo: dict | None,
+) -> tuple[list[UnitSeries], list[PartResult], list[str]]:
+    """Each of ``unit_names``' series, part and standing (``_unit_series``, ``_unit_verdict``), in
+    their order. With a ``memo`` the three are kept together per unit for the sub-periods and the
+    target (by identity, the target kept with them): a unit is judged once per plan, period and
+    target, and every area above it finds it in one look-up (a country's areas asked 21,000 times,
+    four look-ups each, for the communes judged when the nation was)."""
+    statuses = _Statuses(indicator, target, memo)
+    if memo is None:
+        all_series = _unit_series(indicator, own, unit_names, subs, None)
+        verdicts = [_unit_verdict(indicator, series, target, None, statuses) for series in all_series]
+        return list(all_series), [v[0] for v in verdicts], [v[1] for v in verdicts]
+    key = ("judged", indicator.code, tuple(sub.key for sub in subs), id(target))
+    entry = memo.get(key)
+    if entry is None or entry[0] is not target:
+        entry = memo[key] = (target, {})
+    judged: dict[str, tuple[UnitSeries, PartResult, str]] = entry[1]
+    found = list(map(judged.get, unit_names))
+    if None in found:
+        missing = [u for u, f in zip(unit_names, found, strict=True) if f is None]
+        for series in _unit_series(indicator, own, missing, subs, memo):
+            judged[series.unit] = (series, *_unit_verdict(indicator, series, target, memo, statuses))
+        found = list(map(judged.__getitem__, unit_names))
+    return [f[0] for f in found], [f[1] for f in found], [f[2] for f in found]  # type: ignore[index]
 
 
 def _unit_verdict(

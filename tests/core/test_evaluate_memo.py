@@ -125,3 +125,38 @@ def test_per_unit_series_shared_across_periods_equal_each_period_alone(country, 
         assert worked and len(worked) == len(set(worked)), order[0]  # each commune's quarter once
         # ...and its part in it made once (the year's and the phase's targets are alike).
         assert len(made) == len(worked), order[0]
+
+
+def test_a_unit_judged_once_per_period_and_target_for_every_area_above_it(country, monkeypatch):
+    """With one ``series_memo``, a commune's series, part and standing are judged when the first
+    area holding it is (the nation) and the areas above it after that find them in one look-up
+    (``engine._units_judged``: no ``_unit_verdict`` asked again per area and commune); each result
+    equals the engine's with no memo (as_dict, repr and pickle), every period, areas in two orders."""
+    import pickle
+
+    from chitieu.evaluation import engine
+
+    plan, rows = country
+    asked: list[str] = []
+    real = engine._unit_verdict
+
+    def spied(indicator, series, *args):
+        asked.append(series.unit)
+        return real(indicator, series, *args)
+
+    for period in STORED:
+        for areas in (_areas(rows), _areas(rows)[::-1]):
+            memo: dict = {}
+            asked.clear()
+            expected_asks = set()
+            for name, subset, members, exists in areas:
+                units = [u for u in members if exists(u, period)]
+                monkeypatch.setattr(engine, "_unit_verdict", spied)
+                shared = evaluate_plan(plan, subset, period, as_of=date.max, units=units, series_memo=memo)
+                monkeypatch.setattr(engine, "_unit_verdict", real)
+                expected = evaluate_plan(plan, subset, period, as_of=date.max, units=units)
+                assert shared.as_dict() == expected.as_dict(), (period, name)
+                assert repr(shared) == repr(expected)
+                assert pickle.dumps(shared) == pickle.dumps(expected)
+                expected_asks |= set(units)
+            assert asked and sorted(asked) == sorted(expected_asks), period  # each unit once
