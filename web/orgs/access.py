@@ -173,7 +173,7 @@ def _sees_unit_id(user, unit_id: int) -> bool:
     if reach.none or (reach.only is not None and unit_id != reach.only):
         return False
     # One walk up answers every anchor the unit must lie below.
-    return not reach.below or reach.below <= unit_and_ancestor_ids(unit_id)
+    return not reach.below or reach.below <= unit_and_ancestor_ids(unit_id, until=reach.below)
 
 
 def require_see_unit(user, unit: OrgUnit) -> None:

@@ -79,13 +79,19 @@ def units_within(anchor_id: int, unit_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def unit_and_ancestor_ids(unit_id: int) -> set[int]:
+def unit_and_ancestor_ids(unit_id: int, *, until: frozenset[int] = frozenset()) -> set[int]:
     """The unit and every unit above it, by parents whatever their dates: ``anchor in
-    unit_and_ancestor_ids(u)`` is ``u in unit_descendant_ids(anchor)``. A cycle in bad data ends."""
+    unit_and_ancestor_ids(u)`` is ``u in unit_descendant_ids(anchor)``. A cycle in bad data ends.
+
+    With ``until``, the walk stops once every unit of it is found (the units above them are not
+    read): enough to ask ``until <= unit_and_ancestor_ids(u)``, and for a unit asked about by
+    someone of that very unit (the nation's coordinator on the nation's pages), no query at all."""
     found: set[int] = set()
     current: int | None = unit_id
     while current is not None and current not in found:
         found.add(current)
+        if until and until <= found:
+            break
         current = OrgUnit.objects.filter(pk=current).values_list("parent_id", flat=True).first()
     return found
 

@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from chitieu.plan import Plan as CorePlan
-from web.plans.models import Plan, PlanVersion
+from web.plans.models import Plan, PlanVersion, VersionStatus
 from web.plans.selectors import core_plan
 from web.rollups.models import RollupVersion
 
@@ -47,12 +47,38 @@ def page_version(plan_id: int) -> str:
     return "{}.{}".format(*found) if found else "0.0"
 
 
-def plan_in_force(version: PlanVersion) -> CorePlan:
+def with_page_state(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """``plans`` each with what a cached page of it is keyed by, read in the plan's own query (a
+    cached dashboard asked three: the plan, its version in force, its summary version):
+    ``in_force_id``, the version ``plan_version_active`` gives (None: none in force), and
+    ``summary_number`` / ``summary_judged``, the row ``summary_version`` and ``page_version`` read
+    (None: no row yet). ``page_state`` reads them."""
+    active = PlanVersion.objects.filter(plan=OuterRef("pk"), status=VersionStatus.ACTIVE).order_by("-number")
+    summary = RollupVersion.objects.filter(plan_id=OuterRef("pk")).order_by("pk")
+    return plans.annotate(
+        in_force_id=Subquery(active.values("pk")[:1]),
+        summary_number=Subquery(summary.values("number")[:1]),
+        summary_judged=Subquery(summary.values("judged")[:1]),
+    )
+
+
+def page_state(plan: Plan) -> tuple[int, str]:
+    """(``summary_version``, ``page_version``) of a plan read through ``with_page_state``."""
+    if plan.summary_number is None:  # type: ignore[attr-defined]
+        return 0, "0.0"
+    number, judged = plan.summary_number, plan.summary_judged  # type: ignore[attr-defined]
+    return number or 0, f"{number}.{judged}"
+
+
+def plan_in_force(version: PlanVersion, summary: int | None = None) -> CorePlan:
     """``core_plan`` of the plan's version in force, kept per summary version: reading it costs a
     cached page a quarter of its time, and every change to it (a new version confirmed, a target or
     assignment amended) bumps that number in its own transaction (web.rollups.verdicts
-    ``refresh_plan_verdicts``), as the cached pages themselves rely on. Drafts: ``core_plan``."""
-    key = f"rollups:plan:{version.pk}:{summary_version(version.plan_id)}"
+    ``refresh_plan_verdicts``), as the cached pages themselves rely on. Drafts: ``core_plan``.
+
+    ``summary``: the plan's summary version when the caller has read it already (``page_state``)."""
+    number = summary_version(version.plan_id) if summary is None else summary
+    key = f"rollups:plan:{version.pk}:{number}"
     found = cache.get(key)
     if found is None:
         found = core_plan(version)
