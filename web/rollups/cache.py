@@ -25,7 +25,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 
 from chitieu.plan import Plan as CorePlan
 from web.plans.models import Plan, PlanVersion, VersionStatus
@@ -52,13 +54,22 @@ def with_page_state(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     cached dashboard asked three: the plan, its version in force, its summary version):
     ``in_force_id``, the version ``plan_version_active`` gives (None: none in force), and
     ``summary_number`` / ``summary_judged``, the row ``summary_version`` and ``page_version`` read
-    (None: no row yet). ``page_state`` reads them."""
-    active = PlanVersion.objects.filter(plan=OuterRef("pk"), status=VersionStatus.ACTIVE).order_by("-number")
-    summary = RollupVersion.objects.filter(plan_id=OuterRef("pk")).order_by("pk")
+    (None: no row yet). ``page_state`` reads them.
+
+    Written as SQL: the same three as ``Subquery`` annotations cost Django 2 ms to compile, more
+    than the queries they save (session 17). A test holds them equal to the separate reads."""
+    name = connection.ops.quote_name
+    plan = f"{name(Plan._meta.db_table)}.{name('id')}"
+    versions, summaries = name(PlanVersion._meta.db_table), name(RollupVersion._meta.db_table)
+    summary = f"SELECT r.{{}} FROM {summaries} r WHERE r.plan_id = {plan} ORDER BY r.id LIMIT 1"
     return plans.annotate(
-        in_force_id=Subquery(active.values("pk")[:1]),
-        summary_number=Subquery(summary.values("number")[:1]),
-        summary_judged=Subquery(summary.values("judged")[:1]),
+        in_force_id=RawSQL(
+            f"SELECT v.id FROM {versions} v WHERE v.plan_id = {plan} AND v.status = %s"
+            " ORDER BY v.number DESC LIMIT 1",
+            [VersionStatus.ACTIVE.value],
+        ),
+        summary_number=RawSQL(summary.format("number"), []),
+        summary_judged=RawSQL(summary.format("judged"), []),
     )
 
 
