@@ -51,8 +51,7 @@ from web.orgs.access import (
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import units_valid_between
 from web.plans.models import Plan as PlanRecord
-from web.plans.models import PlanVersion
-from web.rollups.cache import page_state, page_version, plan_in_force, with_page_state
+from web.rollups.cache import core_in_force, page_state, page_version, plan_in_force, with_page_state
 from web.rollups.completeness import completeness_counts
 from web.rollups.selectors import (
     area_observations,
@@ -206,7 +205,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
 
     def in_force() -> Plan:
         if not read:
-            read.append(plan_in_force(PlanVersion.objects.get(pk=version_id), summary))
+            read.append(core_in_force(version_id, summary))
         return read[0]
 
     period = period_given(request) or period_from(request, in_force(), as_of)
@@ -323,17 +322,30 @@ def result_badge(result) -> dict[str, str]:
 
 @login_required
 def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
-    plan = plan_for(request, plan_id)
+    plan = plan_for(request, plan_id, keyed=True)  # as the plan's dashboard: one query, not four
     as_of = as_of_from(request)
     area = area_from(request, plan)
     states = states_from(request, plan)
-    core = core_plan_or_404(plan)
-    version = plan_version_active(plan)
+    version_id = plan.in_force_id  # type: ignore[attr-defined]
+    if version_id is None:
+        raise Http404(_("This plan has no version in force yet."))
+    summary, shown = page_state(plan)
+    core = core_in_force(version_id, summary)
     indicator = core.indicator(code)
     if indicator is None:
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
-    key = body_key(request, plan, version, area, period, as_of, states, page=f"indicator:{indicator.code}")
+    key = body_key(
+        request,
+        plan,
+        version_id,
+        area,
+        period,
+        as_of,
+        states,
+        page=f"indicator:{indicator.code}",
+        summary=shown,
+    )
 
     def build() -> tuple[str, bool]:
         context = indicator_context(plan, core, indicator, area, period, as_of, states)

@@ -89,10 +89,17 @@ def plan_in_force(version: PlanVersion, summary: int | None = None) -> CorePlan:
 
     ``summary``: the plan's summary version when the caller has read it already (``page_state``)."""
     number = summary_version(version.plan_id) if summary is None else summary
-    key = f"rollups:plan:{version.pk}:{number}"
+    return core_in_force(version.pk, number, version)
+
+
+def core_in_force(version_id: int, summary: int, version: PlanVersion | None = None) -> CorePlan:
+    """``plan_in_force`` of the version ``version_id`` under the summary version ``summary`` (both
+    read with the plan: ``with_page_state``); the version's row is read only if the core plan is not
+    kept yet."""
+    key = f"rollups:plan:{version_id}:{summary}"
     found = cache.get(key)
     if found is None:
-        found = core_plan(version)
+        found = core_plan(version if version is not None else PlanVersion.objects.get(pk=version_id))
         cache.set(key, found, EVALUATION_TIMEOUT)
     return found
 
