@@ -46,10 +46,11 @@ from web.orgs.access import (
     can_see_unit,
     may_see_provisional,
     sees_all_below,
+    sees_unit_id,
     units_visible_to,
 )
 from web.orgs.models import OrgUnit, UnitKind
-from web.orgs.selectors import units_valid_between
+from web.orgs.selectors import loaded_parents, units_valid_between
 from web.plans.models import Plan as PlanRecord
 from web.rollups.cache import core_in_force, page_state, page_version, plan_in_force, with_page_state
 from web.rollups.completeness import completeness_counts
@@ -145,11 +146,13 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
         return plan.area
     # The subquery narrowed to the one unit: unnarrowed, SQLite read all 16,000 below the nation.
     inside = units_below(plan.area).filter(unit_id=int(raw))
-    unit = OrgUnit.objects.filter(pk=int(raw), id__in=inside).select_related("parent").first()
+    unit = OrgUnit.objects.filter(pk=int(raw), id__in=inside).select_related("parent__parent").first()
     if unit is None:
         return plan.area
     unit = area_unit(unit)
-    if unit.pk != plan.area_id and not can_see_unit(request.user, unit):
+    # Its parent and grandparent came with it: the walk up to the user's unit reads no more of them.
+    seen = sees_unit_id(request.user, unit.pk, loaded_parents(unit))
+    if unit.pk != plan.area_id and not seen:
         return plan.area
     return unit
 

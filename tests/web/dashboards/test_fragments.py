@@ -103,6 +103,16 @@ def test_a_page_from_the_fragment_cache_asks_each_thing_once(client, figures, co
     assert sum("rollups_rollupversion" in q for q in sql) == 1, sql
     assert not any('SELECT "orgs_orgunit"."parent_id"' in q for q in sql), sql
     assert len(sql) <= 5, sql
+    # A commune's page: the commune's parent came with it (the area's own query), and it is the
+    # coordinator's unit: again no walk up the tree.
+    from web.orgs.selectors import unit_find
+
+    commune = unit_find("Xã Đăk Kôi")
+    assert _get(client, figures, area=commune.pk).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert _get(client, figures, area=commune.pk).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any('SELECT "orgs_orgunit"."parent_id"' in q for q in sql), sql
 
 
 def test_the_page_state_read_with_the_plan_is_what_the_separate_reads_give(figures, coordinator, client):
