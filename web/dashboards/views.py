@@ -151,8 +151,7 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
         return plan.area
     unit = area_unit(unit)
     # Its parent and grandparent came with it: the walk up to the user's unit reads no more of them.
-    seen = sees_unit_id(request.user, unit.pk, loaded_parents(unit))
-    if unit.pk != plan.area_id and not seen:
+    if unit.pk != plan.area_id and not sees_unit_id(request.user, unit.pk, loaded_parents(unit)):
         return plan.area
     return unit
 
