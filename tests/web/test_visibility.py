@@ -75,6 +75,7 @@ def test_one_units_and_one_plans_check_answer_as_the_whole_set_does(district, ma
         visible_among,
     )
     from web.orgs.models import LinkKind, UnitLink
+    from web.orgs.selectors import loaded_parents
 
     province = OrgUnit.objects.create(name="Tỉnh Kon Tum (thử)", kind=UnitKind.PROVINCE)
     district.parent = province
@@ -131,6 +132,14 @@ def test_one_units_and_one_plans_check_answer_as_the_whole_set_does(district, ma
             fresh = scope_to_area(type(person).objects.get(pk=person.pk), scope)  # no set remembered yet
             ids = area_unit_ids(scope_to_area(type(person).objects.get(pk=person.pk), scope))
             assert sees_unit_id(fresh, unit.pk) == (ids is None or unit.pk in ids), (
+                person.username,
+                scope,
+                unit.name,
+            )
+            # Walked from the parents read with the unit (a dashboard's area, session 17): the same.
+            fresh = scope_to_area(type(person).objects.get(pk=person.pk), scope)
+            loaded = OrgUnit.objects.select_related("parent__parent").get(pk=unit.pk)
+            assert sees_unit_id(fresh, unit.pk, loaded_parents(loaded)) == (ids is None or unit.pk in ids), (
                 person.username,
                 scope,
                 unit.name,

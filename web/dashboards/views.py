@@ -46,12 +46,13 @@ from web.orgs.access import (
     can_see_unit,
     may_see_provisional,
     sees_all_below,
+    sees_unit_id,
     units_visible_to,
 )
 from web.orgs.models import OrgUnit, UnitKind
-from web.orgs.selectors import units_valid_between
+from web.orgs.selectors import loaded_parents, units_valid_between
 from web.plans.models import Plan as PlanRecord
-from web.rollups.cache import page_version, plan_in_force
+from web.rollups.cache import core_in_force, page_state, page_version, plan_in_force, with_page_state
 from web.rollups.completeness import completeness_counts
 from web.rollups.selectors import (
     area_observations,
@@ -89,8 +90,11 @@ def sex_label(code: str) -> str:
 # ------------------------------------------------------------------ helpers
 
 
-def plan_for(request: HttpRequest, plan_id: int) -> PlanRecord:
-    plan = get_object_or_404(PlanRecord.objects.select_related("area"), pk=plan_id)
+def plan_for(request: HttpRequest, plan_id: int, *, keyed: bool = False) -> PlanRecord:
+    """The plan, if the user may see it; with ``keyed``, also what its cached pages are keyed
+    by, in the same query (web.rollups.cache ``with_page_state``)."""
+    plans = PlanRecord.objects.select_related("area")
+    plan = get_object_or_404(with_page_state(plans) if keyed else plans, pk=plan_id)
     if not plan_visible(request.user, plan):
         raise PermissionDenied
     return plan
@@ -116,13 +120,19 @@ def year_choices(core: Plan, as_of: date) -> list[str]:
     return years or [str(as_of.year)]
 
 
+def period_given(request: HttpRequest) -> str | None:
+    """``?period=`` if it is a period key."""
+    try:
+        return parse_period(request.GET.get("period", "")).key
+    except PeriodKeyError:
+        return None
+
+
 def period_from(request: HttpRequest, core: Plan, as_of: date) -> str:
     """``?period=`` if it is a period key, else the plan year (the annex's own year), else this year."""
-    text = request.GET.get("period", "")
-    try:
-        return parse_period(text).key
-    except PeriodKeyError:
-        pass
+    given = period_given(request)
+    if given is not None:
+        return given
     year = next((p.key for p in core.periods if p.kind is PeriodKind.YEAR), None)
     return year or str(as_of.year)
 
@@ -136,11 +146,12 @@ def area_from(request: HttpRequest, plan: PlanRecord) -> OrgUnit:
         return plan.area
     # The subquery narrowed to the one unit: unnarrowed, SQLite read all 16,000 below the nation.
     inside = units_below(plan.area).filter(unit_id=int(raw))
-    unit = OrgUnit.objects.filter(pk=int(raw), id__in=inside).select_related("parent").first()
+    unit = OrgUnit.objects.filter(pk=int(raw), id__in=inside).select_related("parent__parent").first()
     if unit is None:
         return plan.area
     unit = area_unit(unit)
-    if unit.pk != plan.area_id and not can_see_unit(request.user, unit):
+    # Its parent and grandparent came with it: the walk up to the user's unit reads no more of them.
+    if unit.pk != plan.area_id and not sees_unit_id(request.user, unit.pk, loaded_parents(unit)):
         return plan.area
     return unit
 
@@ -183,16 +194,26 @@ def core_plan_or_404(plan: PlanRecord) -> Plan:
 
 @login_required
 def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = plan_for(request, plan_id)
+    # The plan, its version in force and its summary version in one query; the core plan (a cache
+    # read and an unpickling) only when the body is built or no period was asked: a cached page
+    # asked nine queries, three of them for these (session 17, bench/LOAD-PROFILE.md).
+    plan = plan_for(request, plan_id, keyed=True)
     as_of = as_of_from(request)
-    version = plan_version_active(plan)
-    if version is None:
+    version_id = plan.in_force_id  # type: ignore[attr-defined]
+    if version_id is None:
         raise Http404(_("This plan has no version in force yet."))
-    core = plan_in_force(version)
-    period = period_from(request, core, as_of)
+    summary, shown = page_state(plan)
+    read: list[Plan] = []
+
+    def in_force() -> Plan:
+        if not read:
+            read.append(core_in_force(version_id, summary))
+        return read[0]
+
+    period = period_given(request) or period_from(request, in_force(), as_of)
     area = area_from(request, plan)
     states = states_from(request, plan)
-    key = body_key(request, plan, version, area, period, as_of, states)
+    key = body_key(request, plan, version_id, area, period, as_of, states, summary=shown)
     etag = fragments.etag_for(key, request)
     # A date that could not be read is said on the page (a message), as is any message waiting
     # to be shown: never answered by a 304.
@@ -203,7 +224,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             return not_modified
 
     def build() -> tuple[str, bool]:
-        context = plan_context(request, plan, core, area, period, as_of, states)
+        context = plan_context(request, plan, in_force(), area, period, as_of, states)
         html = render_to_string("dashboards/_plan_body.html", context, request)
         return html, context["updating_since"] is not None
 
@@ -214,16 +235,27 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     return response
 
 
-def body_key(request, plan, version, area, period: str, as_of: date, states, page: str = "plan") -> str:
-    """The cache key of a page's body: what it shows, for whom (web.dashboards.fragments)."""
+def body_key(
+    request,
+    plan,
+    version,
+    area,
+    period: str,
+    as_of: date,
+    states,
+    page: str = "plan",
+    summary: str | None = None,
+) -> str:
+    """The cache key of a page's body: what it shows, for whom (web.dashboards.fragments).
+    ``version``: the version in force or its id; ``summary``: ``page_version`` when already read."""
     return fragments.fragment_key(
         plan_id=plan.pk,
-        version_id=version.pk,
+        version_id=version if isinstance(version, int) else version.pk,
         area_id=area.pk,
         period=period,
         as_of=as_of,
         provisional=states == PROVISIONAL,
-        summary=page_version(plan.pk),
+        summary=page_version(plan.pk) if summary is None else summary,
         scope=fragments.visibility_scope(request.user, plan),
         page=page,
     )
@@ -292,17 +324,30 @@ def result_badge(result) -> dict[str, str]:
 
 @login_required
 def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpResponse:
-    plan = plan_for(request, plan_id)
+    plan = plan_for(request, plan_id, keyed=True)  # as the plan's dashboard: one query, not four
     as_of = as_of_from(request)
     area = area_from(request, plan)
     states = states_from(request, plan)
-    core = core_plan_or_404(plan)
-    version = plan_version_active(plan)
+    version_id = plan.in_force_id  # type: ignore[attr-defined]
+    if version_id is None:
+        raise Http404(_("This plan has no version in force yet."))
+    summary, shown = page_state(plan)
+    core = core_in_force(version_id, summary)
     indicator = core.indicator(code)
     if indicator is None:
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
-    key = body_key(request, plan, version, area, period, as_of, states, page=f"indicator:{indicator.code}")
+    key = body_key(
+        request,
+        plan,
+        version_id,
+        area,
+        period,
+        as_of,
+        states,
+        page=f"indicator:{indicator.code}",
+        summary=shown,
+    )
 
     def build() -> tuple[str, bool]:
         context = indicator_context(plan, core, indicator, area, period, as_of, states)

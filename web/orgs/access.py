@@ -143,11 +143,11 @@ def can_see_unit(user, unit: OrgUnit) -> bool:
     return sees_unit_id(user, unit.pk)
 
 
-def sees_unit_id(user, unit_id: int) -> bool:
+def sees_unit_id(user, unit_id: int, parents: dict[int, int | None] | None = None) -> bool:
     """``unit_id in area_unit_ids(user)``, without reading every unit of the user's area: a
     coordinator of the nation has 16,000 below them, read on every page view (45 ms) for one
     membership. Walks up from the unit instead (a few primary-key reads), unless this request
-    already holds the set."""
+    already holds the set. ``parents``: parent ids just read (web.orgs.selectors ``loaded_parents``)."""
     key = _memo_key(user)
     memo = getattr(user, _MEMO_ATTRIBUTE, None)
     if memo is not None and memo[0] == key:
@@ -157,7 +157,7 @@ def sees_unit_id(user, unit_id: int) -> bool:
         seen = (key, {})
         setattr(user, _SEEN_ATTRIBUTE, seen)
     if unit_id not in seen[1]:
-        seen[1][unit_id] = _sees_unit_id(user, unit_id)
+        seen[1][unit_id] = _sees_unit_id(user, unit_id, parents)
     return seen[1][unit_id]
 
 
@@ -168,12 +168,14 @@ def sees_all_below(user, unit_id: int) -> bool:
     return not reach.none and reach.only is None and sees_unit_id(user, unit_id)
 
 
-def _sees_unit_id(user, unit_id: int) -> bool:
+def _sees_unit_id(user, unit_id: int, parents: dict[int, int | None] | None = None) -> bool:
     reach = _reach(user)
     if reach.none or (reach.only is not None and unit_id != reach.only):
         return False
     # One walk up answers every anchor the unit must lie below.
-    return not reach.below or reach.below <= unit_and_ancestor_ids(unit_id)
+    return not reach.below or reach.below <= unit_and_ancestor_ids(
+        unit_id, until=reach.below, parents=parents
+    )
 
 
 def require_see_unit(user, unit: OrgUnit) -> None:

@@ -79,15 +79,39 @@ def units_within(anchor_id: int, unit_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def unit_and_ancestor_ids(unit_id: int) -> set[int]:
+def unit_and_ancestor_ids(
+    unit_id: int, *, until: frozenset[int] = frozenset(), parents: dict[int, int | None] | None = None
+) -> set[int]:
     """The unit and every unit above it, by parents whatever their dates: ``anchor in
-    unit_and_ancestor_ids(u)`` is ``u in unit_descendant_ids(anchor)``. A cycle in bad data ends."""
+    unit_and_ancestor_ids(u)`` is ``u in unit_descendant_ids(anchor)``. A cycle in bad data ends.
+
+    With ``until``, the walk stops once every unit of it is found (the units above them are not
+    read): enough to ask ``until <= unit_and_ancestor_ids(u)``, and for a unit asked about by
+    someone of that very unit (the nation's coordinator on the nation's pages), no query at all.
+    ``parents``: units' parent ids the caller has just read (``loaded_parents``), not read again."""
     found: set[int] = set()
     current: int | None = unit_id
     while current is not None and current not in found:
         found.add(current)
+        if until and until <= found:
+            break
+        if parents is not None and current in parents:
+            current = parents[current]
+            continue
         current = OrgUnit.objects.filter(pk=current).values_list("parent_id", flat=True).first()
     return found
+
+
+def loaded_parents(unit: OrgUnit) -> dict[int, int | None]:
+    """The parent ids a unit read in this request holds already: its own, and those of the parents
+    read with it (``select_related("parent")``), for ``unit_and_ancestor_ids(parents=)``."""
+    known: dict[int, int | None] = {}
+    current: OrgUnit | None = unit
+    while current is not None and current.pk not in known:
+        known[current.pk] = current.parent_id
+        cached = current.parent_id is not None and OrgUnit.parent.is_cached(current)
+        current = current.parent if cached else None
+    return known
 
 
 def unit_descendants_subquery(unit_id: int) -> RawSQL:

@@ -95,4 +95,52 @@ def test_a_page_from_the_fragment_cache_asks_each_thing_once(client, figures, co
     sql = [q["sql"] for q in queries.captured_queries]
     assert sum("notices_notice" in q for q in sql) == 1, sql
     assert sum("WITH RECURSIVE" in q for q in sql) <= 1, sql
-    assert len(sql) <= 16, sql
+    # Session 17: the plan's version in force and its summary version come with the plan (one
+    # query, not three), the core plan is not read at all (only a build uses it), and the plan's
+    # area is the coordinator's own unit: no walk up the tree to learn they may see it. Left: the
+    # session, the user, the plan, the user's unit (its dates decide the role), the unread count.
+    assert not any(q.lstrip().startswith('SELECT "plans_planversion"') for q in sql), sql
+    assert sum("rollups_rollupversion" in q for q in sql) == 1, sql
+    assert not any('SELECT "orgs_orgunit"."parent_id"' in q for q in sql), sql
+    assert len(sql) <= 5, sql
+    # A commune's page: the commune's parent came with it (the area's own query), and it is the
+    # coordinator's unit: again no walk up the tree.
+    from web.orgs.selectors import unit_find
+
+    commune = unit_find("Xã Đăk Kôi")
+    assert _get(client, figures, area=commune.pk).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert _get(client, figures, area=commune.pk).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any('SELECT "orgs_orgunit"."parent_id"' in q for q in sql), sql
+
+
+def test_the_page_state_read_with_the_plan_is_what_the_separate_reads_give(figures, coordinator, client):
+    """``with_page_state`` / ``page_state`` (one query) answer as ``plan_version_active``,
+    ``summary_version`` and ``page_version`` (three): before any summary row, after changes and
+    judgings, and with no version in force (the dashboard is then a 404, as before)."""
+    from web.plans.models import Plan, VersionStatus
+    from web.plans.selectors import plan_version_active
+    from web.rollups.cache import page_state, page_version, summary_changed, summary_version, with_page_state
+    from web.rollups.models import RollupVersion
+
+    def check() -> None:
+        plan = with_page_state(Plan.objects.all()).get(pk=figures.pk)
+        active = plan_version_active(figures)
+        assert plan.in_force_id == (active.pk if active else None)
+        assert page_state(plan) == (summary_version(figures.pk), page_version(figures.pk))
+
+    RollupVersion.objects.filter(plan_id=figures.pk).delete()
+    check()
+    summary_changed(figures.pk)
+    check()
+    RollupVersion.objects.filter(plan_id=figures.pk).update(number=0, judged=3)
+    check()
+    summary_changed(figures.pk)
+    check()
+    client.force_login(coordinator)
+    assert _get(client, figures).status_code == 200
+    assert client.get(f"/dashboards/plans/{figures.pk}/").status_code == 200  # no period: the plan's year
+    figures.versions.filter(status=VersionStatus.ACTIVE).update(status=VersionStatus.SUPERSEDED)
+    check()
+    assert _get(client, figures).status_code == 404

@@ -174,4 +174,9 @@ def test_an_indicator_page_from_the_cache_reads_no_figure(client, figures, coord
     tables = ("rollups_rollupfigure", "rollups_verdict", "data_observation")
     read = [q for q in sql if any(t in q for t in tables)]
     assert not read, read
+    # Session 17: the version in force and the summary version come with the plan (they were
+    # asked four times: version, summary, version again, page version), and the kept core plan
+    # is found without reading the version's row.
+    assert not any(q.lstrip().startswith('SELECT "plans_planversion"') for q in sql), sql
+    assert sum("rollups_rollupversion" in q for q in sql) == 1, sql
     assert len(sql) <= 20, "\n".join(q[:150] for q in sql)
