@@ -55,10 +55,17 @@ def same_annex(area_id: int, data: bytes) -> Plan | None:
     return None
 
 
+def versions_in_force() -> QuerySet[PlanVersion]:
+    """The rule of which version of a plan is in force, as a query: an active version, the highest
+    number first if two were ever active at once (each plan's first row here is its version in
+    force). ``plan_version_active`` asks it for one plan, the cached pages with the plan itself
+    (web.rollups.cache ``with_page_state``)."""
+    return PlanVersion.objects.filter(status=VersionStatus.ACTIVE).order_by("-number")
+
+
 def plan_version_active(plan: Plan) -> PlanVersion | None:
-    """The plan version in force: every page, service and report asks here (the highest number
-    if two were ever active at once)."""
-    return plan.versions.filter(status=VersionStatus.ACTIVE).order_by("-number").first()
+    """The plan version in force: every page, service and report asks here."""
+    return versions_in_force().filter(plan=plan).first()
 
 
 active_version = plan_version_active  # the older name
@@ -157,7 +164,7 @@ def indicators_with_details(version: PlanVersion) -> QuerySet[Indicator]:
 
 
 def active_plans() -> QuerySet[PlanVersion]:
-    return PlanVersion.objects.filter(status=VersionStatus.ACTIVE).select_related("plan", "plan__area")
+    return versions_in_force().select_related("plan", "plan__area")
 
 
 def active_version_for_unit(unit) -> PlanVersion | None:

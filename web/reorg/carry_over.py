@@ -21,7 +21,8 @@ from web.data.selectors import REPORTING_CALENDAR
 from web.orgs.access import require_manage_plan
 from web.orgs.models import OrgUnit, UnitLink
 from web.orgs.selectors import unit_descendant_ids
-from web.plans.models import FREQUENCY_CHOICES, Indicator, Plan, PlanVersion, Reporters, VersionStatus
+from web.plans.models import FREQUENCY_CHOICES, Indicator, Plan, PlanVersion, Reporters
+from web.plans.selectors import versions_in_force
 from web.plans.services import assignment_update
 from web.reorg.models import CarryOver, Decision
 
@@ -92,9 +93,7 @@ def previous_versions(version: PlanVersion) -> list[PlanVersion]:
     area_ids = unit_descendant_ids(version.plan.area_id) | {version.plan.area_id}
     areas = _predecessor_areas(area_ids) - area_ids
     plans = Plan.objects.filter(area_id__in=areas).exclude(pk=version.plan_id)
-    return list(
-        PlanVersion.objects.filter(plan__in=plans, status=VersionStatus.ACTIVE).select_related("plan")
-    )
+    return list(versions_in_force().filter(plan__in=plans).select_related("plan"))
 
 
 def _successors_on(unit: OrgUnit, day: date, forward: dict[int, list[int]], units: dict[int, OrgUnit]):

@@ -20,6 +20,7 @@ with several servers use a shared cache (Redis, or DatabaseCache after
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import date
@@ -30,22 +31,27 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 from chitieu.plan import Plan as CorePlan
-from web.plans.models import Plan, PlanVersion, VersionStatus
-from web.plans.selectors import core_plan
+from web.plans.models import Plan, PlanVersion
+from web.plans.selectors import core_plan, versions_in_force
 from web.rollups.models import RollupVersion
 
 EVALUATION_TIMEOUT = 24 * 3600  # entries of old versions are never read again: they only wait to expire
 
 
+def _summary_rows() -> QuerySet[RollupVersion]:
+    """A plan's summary version is the first of its rows here (there is one per plan)."""
+    return RollupVersion.objects.order_by("pk")
+
+
 def summary_version(plan_id: int) -> int:
-    number = RollupVersion.objects.filter(plan_id=plan_id).values_list("number", flat=True).first()
+    number = _summary_rows().filter(plan_id=plan_id).values_list("number", flat=True).first()
     return number or 0
 
 
 def page_version(plan_id: int) -> str:
     """What a page of the plan's verdicts is cached under: the summary version, and how many times
     verdicts were judged again (a page may show verdicts being updated: web.rollups.verdicts)."""
-    found = RollupVersion.objects.filter(plan_id=plan_id).values_list("number", "judged").first()
+    found = _summary_rows().filter(plan_id=plan_id).values_list("number", "judged").first()
     return "{}.{}".format(*found) if found else "0.0"
 
 
@@ -54,23 +60,31 @@ def with_page_state(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     cached dashboard asked three: the plan, its version in force, its summary version):
     ``in_force_id``, the version ``plan_version_active`` gives (None: none in force), and
     ``summary_number`` / ``summary_judged``, the row ``summary_version`` and ``page_version`` read
-    (None: no row yet). ``page_state`` reads them.
-
-    Written as SQL: the same three as ``Subquery`` annotations cost Django 2 ms to compile, more
-    than the queries they save (session 17). A test holds them equal to the separate reads."""
-    name = connection.ops.quote_name
-    plan = f"{name(Plan._meta.db_table)}.{name('id')}"
-    versions, summaries = name(PlanVersion._meta.db_table), name(RollupVersion._meta.db_table)
-    summary = f"SELECT r.{{}} FROM {summaries} r WHERE r.plan_id = {plan} ORDER BY r.id LIMIT 1"
+    (None: no row yet). ``page_state`` reads them. A test holds them equal to the separate reads."""
     return plans.annotate(
-        in_force_id=RawSQL(
-            f"SELECT v.id FROM {versions} v WHERE v.plan_id = {plan} AND v.status = %s"
-            " ORDER BY v.number DESC LIMIT 1",
-            [VersionStatus.ACTIVE.value],
-        ),
-        summary_number=RawSQL(summary.format("number"), []),
-        summary_judged=RawSQL(summary.format("judged"), []),
+        **{name: RawSQL(sql, params) for name, (sql, params) in _page_state_sql(connection.vendor).items()}
     )
+
+
+@functools.cache
+def _page_state_sql(vendor: str) -> dict[str, tuple[str, tuple]]:
+    """``with_page_state``'s subqueries, compiled once per process from the very queries the
+    separate reads make (``versions_in_force``: the rule of the version in force stays in one
+    place). Once, because Django spent 2 ms of every cached page compiling them as ``Subquery``
+    annotations, more than the queries they save (session 17). ``vendor``: SQL is per database."""
+    name = connection.ops.quote_name
+    plan = RawSQL(f"{name(Plan._meta.db_table)}.{name('id')}", ())
+
+    def compiled(query: QuerySet) -> tuple[str, tuple]:
+        sql, params = query.query.sql_with_params()
+        return sql, tuple(params)
+
+    summary = _summary_rows().filter(plan_id=plan)
+    return {
+        "in_force_id": compiled(versions_in_force().filter(plan_id=plan).values("pk")[:1]),
+        "summary_number": compiled(summary.values("number")[:1]),
+        "summary_judged": compiled(summary.values("judged")[:1]),
+    }
 
 
 def page_state(plan: Plan) -> tuple[int, str]:
