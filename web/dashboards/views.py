@@ -52,7 +52,7 @@ from web.orgs.access import (
 from web.orgs.models import OrgUnit, UnitKind
 from web.orgs.selectors import loaded_parents, units_valid_between
 from web.plans.models import Plan as PlanRecord
-from web.rollups.cache import core_in_force, page_state, page_version, plan_in_force, with_page_state
+from web.rollups.cache import core_in_force, page_state, plan_in_force, with_page_state
 from web.rollups.completeness import completeness_counts
 from web.rollups.selectors import (
     area_observations,
@@ -189,6 +189,15 @@ def core_plan_or_404(plan: PlanRecord) -> Plan:
     return plan_in_force(version)
 
 
+def in_force_state(plan: PlanRecord) -> tuple[int, int, str]:
+    """The id of the version in force, the summary version and the pages' version (``page_state``)
+    of a plan read by ``plan_for(keyed=True)``; a 404 when no version is in force."""
+    version_id = plan.in_force_id  # type: ignore[attr-defined]
+    if version_id is None:
+        raise Http404(_("This plan has no version in force yet."))
+    return (version_id, *page_state(plan))
+
+
 # ------------------------------------------------------------------ dashboard
 
 
@@ -199,18 +208,12 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     # asked nine queries, three of them for these (session 17, bench/LOAD-PROFILE.md).
     plan = plan_for(request, plan_id, keyed=True)
     as_of = as_of_from(request)
-    version_id = plan.in_force_id  # type: ignore[attr-defined]
-    if version_id is None:
-        raise Http404(_("This plan has no version in force yet."))
-    summary, shown = page_state(plan)
-    read: list[Plan] = []
-
-    def in_force() -> Plan:
-        if not read:
-            read.append(core_in_force(version_id, summary))
-        return read[0]
-
-    period = period_given(request) or period_from(request, in_force(), as_of)
+    version_id, summary, shown = in_force_state(plan)
+    core: Plan | None = None
+    period = period_given(request)
+    if period is None:
+        core = core_in_force(version_id, summary)
+        period = period_from(request, core, as_of)
     area = area_from(request, plan)
     states = states_from(request, plan)
     key = body_key(request, plan, version_id, area, period, as_of, states, summary=shown)
@@ -224,7 +227,8 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             return not_modified
 
     def build() -> tuple[str, bool]:
-        context = plan_context(request, plan, in_force(), area, period, as_of, states)
+        shown_plan = core if core is not None else core_in_force(version_id, summary)
+        context = plan_context(request, plan, shown_plan, area, period, as_of, states)
         html = render_to_string("dashboards/_plan_body.html", context, request)
         return html, context["updating_since"] is not None
 
@@ -238,24 +242,25 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
 def body_key(
     request,
     plan,
-    version,
+    version_id: int,
     area,
     period: str,
     as_of: date,
     states,
+    *,
+    summary: str,
     page: str = "plan",
-    summary: str | None = None,
 ) -> str:
     """The cache key of a page's body: what it shows, for whom (web.dashboards.fragments).
-    ``version``: the version in force or its id; ``summary``: ``page_version`` when already read."""
+    ``version_id``: the version in force; ``summary``: the pages' version (``in_force_state``)."""
     return fragments.fragment_key(
         plan_id=plan.pk,
-        version_id=version if isinstance(version, int) else version.pk,
+        version_id=version_id,
         area_id=area.pk,
         period=period,
         as_of=as_of,
         provisional=states == PROVISIONAL,
-        summary=page_version(plan.pk) if summary is None else summary,
+        summary=summary,
         scope=fragments.visibility_scope(request.user, plan),
         page=page,
     )
@@ -328,26 +333,14 @@ def indicator_detail(request: HttpRequest, plan_id: int, code: str) -> HttpRespo
     as_of = as_of_from(request)
     area = area_from(request, plan)
     states = states_from(request, plan)
-    version_id = plan.in_force_id  # type: ignore[attr-defined]
-    if version_id is None:
-        raise Http404(_("This plan has no version in force yet."))
-    summary, shown = page_state(plan)
+    version_id, summary, shown = in_force_state(plan)
     core = core_in_force(version_id, summary)
     indicator = core.indicator(code)
     if indicator is None:
         raise Http404(_("No such indicator in this plan."))
     period = period_from(request, core, as_of)
-    key = body_key(
-        request,
-        plan,
-        version_id,
-        area,
-        period,
-        as_of,
-        states,
-        page=f"indicator:{indicator.code}",
-        summary=shown,
-    )
+    page = f"indicator:{indicator.code}"
+    key = body_key(request, plan, version_id, area, period, as_of, states, summary=shown, page=page)
 
     def build() -> tuple[str, bool]:
         context = indicator_context(plan, core, indicator, area, period, as_of, states)

@@ -95,15 +95,12 @@ def page_state(plan: Plan) -> tuple[int, str]:
     return number or 0, f"{number}.{judged}"
 
 
-def plan_in_force(version: PlanVersion, summary: int | None = None) -> CorePlan:
+def plan_in_force(version: PlanVersion) -> CorePlan:
     """``core_plan`` of the plan's version in force, kept per summary version: reading it costs a
     cached page a quarter of its time, and every change to it (a new version confirmed, a target or
     assignment amended) bumps that number in its own transaction (web.rollups.verdicts
-    ``refresh_plan_verdicts``), as the cached pages themselves rely on. Drafts: ``core_plan``.
-
-    ``summary``: the plan's summary version when the caller has read it already (``page_state``)."""
-    number = summary_version(version.plan_id) if summary is None else summary
-    return core_in_force(version.pk, number, version)
+    ``refresh_plan_verdicts``), as the cached pages themselves rely on. Drafts: ``core_plan``."""
+    return core_in_force(version.pk, summary_version(version.plan_id), version)
 
 
 def core_in_force(version_id: int, summary: int, version: PlanVersion | None = None) -> CorePlan:
