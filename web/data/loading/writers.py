@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
+import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -163,6 +165,11 @@ class SqliteWriter(Writer):
         self.db.execute(f"PRAGMA cache_size = {int(self.old_cache)}")
 
 
+# Python's switch interval while a PostgreSQL load reads and writes on two threads (seconds; the
+# default is 0.005). Measured at 25 % of the country (bench/LOAD-PROFILE.md, session 18).
+SWITCH_INTERVAL = 0.0001
+
+
 class PostgresWriter(Writer):
     """COPY … FROM STDIN (psycopg 3), straight into the tables: every row it writes is new.
 
@@ -192,9 +199,18 @@ class PostgresWriter(Writer):
         self.db = connection.connection  # psycopg's connection: the writing thread's too
         self.writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chitieu-load-copy")
         self.in_flight: Future | None = None
+        # The writing thread needs the interpreter's lock back after every chunk it sends, and the
+        # reading thread holds it without a pause: at Python's default switch interval (5 ms) each
+        # of those hand-overs waited up to 5 ms while the server waited for the data (its COPY
+        # "ClientRead"). Shorter for the load, as it was after: close().
+        self.switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self.switch, SWITCH_INTERVAL))
 
     def adapt(self, moment):
-        return moment
+        """The load's moment as ISO text with its offset, once: COPY reads it back as the same
+        instant, and psycopg formatted a datetime for each report (2.7 of the 3.9 µs of a report's
+        row, in the writing thread, which shares the interpreter lock with the reading)."""
+        return moment.isoformat()
 
     def submission(self, row: tuple) -> int:
         if not self.free_ids:
@@ -229,11 +245,21 @@ class PostgresWriter(Writer):
         self.settle()
         copies = self.copies()
         if copies:
-            self.in_flight = self.writing.submit(self.write, copies)
+            started = threading.Event()
+            self.in_flight = in_flight = self.writing.submit(self.write, copies, started)
+            # Until the writing thread has begun, the reading one waits (without the interpreter's
+            # lock). Without this wait the writing thread, woken while the reading one ran on, did
+            # not get the lock before the reading one next blocked: at the following batch, so the
+            # two alternated instead of overlapping (measured: each batch's COPY began the moment
+            # the reader waited for it; session 18, bench/LOAD-PROFILE.md).
+            while not started.wait(0.01) and not in_flight.done():
+                pass  # (done without starting: its error is raised by the next settle)
 
-    def write(self, copies: list[tuple[str, list[tuple]]]) -> None:
+    def write(self, copies: list[tuple[str, list[tuple]]], started: threading.Event | None = None) -> None:
         """In the writing thread: copy the rows, then run the key checks the new reports queued
         (deferred by Django's keys; run here, they overlap the reading instead of the COMMIT)."""
+        if started is not None:
+            started.set()
         with self.db.cursor() as cursor:
             for statement, rows in copies:
                 with cursor.copy(statement) as copy:
@@ -254,6 +280,7 @@ class PostgresWriter(Writer):
                 self.settle()
         finally:
             self.writing.shutdown(wait=True)
+            sys.setswitchinterval(self.switch)
 
 
 _STAGED_COLUMNS = (
