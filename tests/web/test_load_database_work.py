@@ -172,3 +172,16 @@ def test_a_load_hands_the_interpreter_over_often_and_restores_the_interval(count
     with pytest.raises(LoadError):
         observations_load(plan=country, rows_or_path=[HEADER, *bad], actor=None)
     assert sys.getswitchinterval() == before
+
+
+def test_two_loads_at_once_keep_the_interval_short_until_the_last_ends(db):
+    """Two loads on two threads of one process: the interval is put back when the last one ends, to
+    what it was before the first (not to the other's short one, nor under a load still running)."""
+    before = sys.getswitchinterval()
+    short = writers._short_switch
+    short.enter()
+    short.enter()
+    short.leave()
+    assert sys.getswitchinterval() == pytest.approx(writers.SWITCH_INTERVAL)
+    short.leave()
+    assert sys.getswitchinterval() == before

@@ -170,6 +170,33 @@ class SqliteWriter(Writer):
 SWITCH_INTERVAL = 0.0001
 
 
+class _ShortSwitch:
+    """The switch interval while at least one load of this process reads and writes; the one before
+    the first of them put back when the last ends (two loads on two threads of one web process must
+    not leave it short, nor put it back under the other)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.loads = 0
+        self.before = 0.0
+
+    def enter(self) -> None:
+        with self.lock:
+            if not self.loads:
+                self.before = sys.getswitchinterval()
+                sys.setswitchinterval(min(self.before, SWITCH_INTERVAL))
+            self.loads += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.loads -= 1
+            if not self.loads:
+                sys.setswitchinterval(self.before)
+
+
+_short_switch = _ShortSwitch()
+
+
 class PostgresWriter(Writer):
     """COPY … FROM STDIN (psycopg 3), straight into the tables: every row it writes is new.
 
@@ -203,8 +230,7 @@ class PostgresWriter(Writer):
         # reading thread holds it without a pause: at Python's default switch interval (5 ms) each
         # of those hand-overs waited up to 5 ms while the server waited for the data (its COPY
         # "ClientRead"). Shorter for the load, as it was after: close().
-        self.switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self.switch, SWITCH_INTERVAL))
+        _short_switch.enter()
 
     def adapt(self, moment):
         """The load's moment as ISO text with its offset, once: COPY reads it back as the same
@@ -280,7 +306,7 @@ class PostgresWriter(Writer):
                 self.settle()
         finally:
             self.writing.shutdown(wait=True)
-            sys.setswitchinterval(self.switch)
+            _short_switch.leave()
 
 
 _STAGED_COLUMNS = (
@@ -304,17 +330,17 @@ class PostgresStaging(PostgresWriter):
     once, set-based, instead of queueing one check per row for the commit."""
 
     def __init__(self):
-        super().__init__()
-        self.staged: list[tuple] = []
-        self.keys: list[tuple[str, str]] | None = None  # the foreign keys dropped, to add back
         self.staging = f"data_load_{uuid.uuid4().hex}"
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor:  # first: the writer's thread and interval once it is made
             cursor.execute(
                 f"CREATE UNLOGGED TABLE {self.staging} (line bigint NOT NULL, submission_id bigint,"
                 " rule integer NOT NULL, indicator_code varchar(20) NOT NULL, sex varchar(1) NOT NULL,"
                 " numerator numeric, denominator numeric, value numeric, note text NOT NULL,"
                 " existing boolean NOT NULL)"
             )
+        super().__init__()
+        self.staged: list[tuple] = []
+        self.keys: list[tuple[str, str]] | None = None  # the foreign keys dropped, to add back
 
     def stage(self, row: tuple) -> None:
         self.staged.append(row)
