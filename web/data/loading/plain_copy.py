@@ -39,7 +39,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from web.core.bulk_sql import planned_without
 from web.data.loading.area import AreaUnit
 from web.data.loading.stage import Stored
-from web.data.loading.writers import BIG_LOAD, observation_keys_add, observation_keys_drop
+from web.data.loading.writers import BIG_LOAD, observation_keys_add, observation_keys_drop, submission_ids
 from web.data.models import Observation, Submission
 from web.orgs.models import UnitKind
 
@@ -276,10 +276,7 @@ class _PlainFile:
         for _unit_text, _period_text, unit_id, key, _start, _end in pairs:
             ids.setdefault((unit_id, key), 0)
         table = Submission._meta.db_table
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(ids)]
-        )
-        for key, (sub_id,) in zip(ids, cursor.fetchall(), strict=True):
+        for key, sub_id in zip(ids, submission_ids(cursor, len(ids)), strict=True):
             ids[key] = sub_id
         plan, tail = self.load.plan.pk, self.load.submission_tail()
         subs, made = f"{self.raw}_subs", set()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
+import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -163,6 +165,38 @@ class SqliteWriter(Writer):
         self.db.execute(f"PRAGMA cache_size = {int(self.old_cache)}")
 
 
+# Python's switch interval while a PostgreSQL load reads and writes on two threads (seconds; the
+# default is 0.005). Measured at 25 % of the country (bench/LOAD-PROFILE.md, session 18).
+SWITCH_INTERVAL = 0.0001
+
+
+class _ShortSwitch:
+    """The switch interval while at least one load of this process reads and writes; the one before
+    the first of them put back when the last ends (two loads on two threads of one web process must
+    not leave it short, nor put it back under the other)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.loads = 0
+        self.before = 0.0
+
+    def enter(self) -> None:
+        with self.lock:
+            if not self.loads:
+                self.before = sys.getswitchinterval()
+                sys.setswitchinterval(min(self.before, SWITCH_INTERVAL))
+            self.loads += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.loads -= 1
+            if not self.loads:
+                sys.setswitchinterval(self.before)
+
+
+_short_switch = _ShortSwitch()
+
+
 class PostgresWriter(Writer):
     """COPY … FROM STDIN (psycopg 3), straight into the tables: every row it writes is new.
 
@@ -192,19 +226,23 @@ class PostgresWriter(Writer):
         self.db = connection.connection  # psycopg's connection: the writing thread's too
         self.writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chitieu-load-copy")
         self.in_flight: Future | None = None
+        # The writing thread needs the interpreter's lock back after every chunk it sends, and the
+        # reading thread holds it without a pause: at Python's default switch interval (5 ms) each
+        # of those hand-overs waited up to 5 ms while the server waited for the data (its COPY
+        # "ClientRead"). Shorter for the load, as it was after: close().
+        _short_switch.enter()
 
     def adapt(self, moment):
-        return moment
+        """The load's moment as ISO text with its offset, once: COPY reads it back as the same
+        instant, and psycopg formatted a datetime for each report (2.7 of the 3.9 µs of a report's
+        row, in the writing thread, which shares the interpreter lock with the reading)."""
+        return moment.isoformat()
 
     def submission(self, row: tuple) -> int:
         if not self.free_ids:
             self.settle()  # the batch in flight first: its error, not "transaction aborted"
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.sub_table, self.block],
-                )
-                self.free_ids = [r[0] for r in reversed(cursor.fetchall())]
+                self.free_ids = submission_ids(cursor, self.block)[::-1]
             self.block = min(self.block * 4, 64_000)  # a big file asks the sequence rarely
         sub_id = self.free_ids.pop()
         self.submissions.append((sub_id, *row))
@@ -233,11 +271,21 @@ class PostgresWriter(Writer):
         self.settle()
         copies = self.copies()
         if copies:
-            self.in_flight = self.writing.submit(self.write, copies)
+            started = threading.Event()
+            self.in_flight = in_flight = self.writing.submit(self.write, copies, started)
+            # Until the writing thread has begun, the reading one waits (without the interpreter's
+            # lock). Without this wait the writing thread, woken while the reading one ran on, did
+            # not get the lock before the reading one next blocked: at the following batch, so the
+            # two alternated instead of overlapping (measured: each batch's COPY began the moment
+            # the reader waited for it; session 18, bench/LOAD-PROFILE.md).
+            while not started.wait(0.01) and not in_flight.done():
+                pass  # (done without starting: its error is raised by the next settle)
 
-    def write(self, copies: list[tuple[str, list[tuple]]]) -> None:
+    def write(self, copies: list[tuple[str, list[tuple]]], started: threading.Event | None = None) -> None:
         """In the writing thread: copy the rows, then run the key checks the new reports queued
         (deferred by Django's keys; run here, they overlap the reading instead of the COMMIT)."""
+        if started is not None:
+            started.set()
         with self.db.cursor() as cursor:
             for statement, rows in copies:
                 with cursor.copy(statement) as copy:
@@ -258,6 +306,7 @@ class PostgresWriter(Writer):
                 self.settle()
         finally:
             self.writing.shutdown(wait=True)
+            _short_switch.leave()
 
 
 _STAGED_COLUMNS = (
@@ -281,17 +330,17 @@ class PostgresStaging(PostgresWriter):
     once, set-based, instead of queueing one check per row for the commit."""
 
     def __init__(self):
-        super().__init__()
-        self.staged: list[tuple] = []
-        self.keys: list[tuple[str, str]] | None = None  # the foreign keys dropped, to add back
         self.staging = f"data_load_{uuid.uuid4().hex}"
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor:  # first: the writer's thread and interval once it is made
             cursor.execute(
                 f"CREATE UNLOGGED TABLE {self.staging} (line bigint NOT NULL, submission_id bigint,"
                 " rule integer NOT NULL, indicator_code varchar(20) NOT NULL, sex varchar(1) NOT NULL,"
                 " numerator numeric, denominator numeric, value numeric, note text NOT NULL,"
                 " existing boolean NOT NULL)"
             )
+        super().__init__()
+        self.staged: list[tuple] = []
+        self.keys: list[tuple[str, str]] | None = None  # the foreign keys dropped, to add back
 
     def stage(self, row: tuple) -> None:
         self.staged.append(row)
@@ -362,6 +411,20 @@ def _queued_checks_run(cursor) -> None:
     cannot be altered: run those now (a few per report), then defer again as Django does."""
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def submission_ids(cursor, count: int) -> list[int]:
+    """``count`` new report ids from the table's own sequence (PostgreSQL), in the order taken.
+
+    The sequence is named once and given to nextval as a constant: with
+    ``nextval(pg_get_serial_sequence(table, 'id'))`` in the select list, the name was looked up
+    (a scan of pg_depend and a cast from text) for every id: 5.9 µs an id against 0.6 µs, about
+    1.4 s of the database's time for the 231 k reports of a quarter of the country, while the
+    loading thread waited for it."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Submission._meta.db_table])
+    (sequence,) = cursor.fetchone()
+    cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+    return [row[0] for row in cursor.fetchall()]
 
 
 def writer_for_connection() -> Writer:
