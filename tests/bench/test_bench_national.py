@@ -8,11 +8,12 @@ that the table compares them with the targets.
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bench.bench_national import Row, Target, parse_options, table
+from bench.bench_national import Row, Target, parse_options, report_days, table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +28,15 @@ def test_verdicts_compare_the_median_with_the_target():
     assert errors.verdict() == "MISS (2 vs 0)"
     assert Row("api", "api", "sqlite", "rows/s", [1.0]).verdict() == ""
     assert "| evaluation | postgresql | 3 | 2.50–4 | 3 | s | MISS" in table([slow])[-1]
+
+
+def test_every_report_download_names_its_own_day():
+    """The first download names its day: left to the server's today (UTC+7), it was the first
+    timed build's day from 17:00 UTC, and that build came from the cache."""
+    first, timed = report_days("http://x/reports/2/2024/pdf", 3, date(2026, 12, 5))
+    assert first == "http://x/reports/2/2024/pdf?as_of=2026-12-05"
+    assert timed == [f"http://x/reports/2/2024/pdf?as_of=2026-12-0{day}" for day in (6, 7, 8)]
+    assert first not in timed
 
 
 def test_options_come_from_the_environment(monkeypatch):
