@@ -22,6 +22,20 @@ class StateChoices(models.TextChoices):
     RETURNED = State.RETURNED.value, _("returned")
 
 
+def _user_column() -> models.ForeignKey:
+    """Who sent or who decided a report. No index (db_index=False): nothing looks reports up by
+    either (the app never deletes an account, the only use such an index would have), and a bulk
+    load wrote both indexes for every report (bench/LOAD-PROFILE.md, session 18)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Submission(models.Model):
     # No index of its own: submission_once_per_period (plan, org_unit, period_key) leads with it.
     plan = models.ForeignKey(
@@ -38,29 +52,12 @@ class Submission(models.Model):
     )
     revision = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
-    # The two user columns have no index (db_index=False): nothing looks reports up by who sent or
-    # decided them (the app never deletes an account, the only use such an index would have), and a
-    # bulk load wrote both indexes for every report (bench/LOAD-PROFILE.md, session 18).
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    submitted_by = _user_column()
     # The first time it was sent: timeliness is judged from it, so an unlock or a return followed by a
     # new submission does not turn a report sent on time into a late one.
     first_submitted_at = models.DateTimeField(_("first submitted on"), null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    decided_by = _user_column()
     reason = models.TextField(_("reason"), blank=True)  # of the last return or unlock
 
     class Meta:
