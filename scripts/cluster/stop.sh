@@ -11,7 +11,7 @@ stop_pid() {  # the pid file's process, politely, then for good after 15 s with 
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
     for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    # The job worker's child (the job under way) has a session of its own: killing the worker
+    # The job worker's child (the job under way) is a process of its own group: killing the worker
     # alone left it running after "cluster stopped", against a database about to stop.
     kill -0 "$pid" 2>/dev/null && { pkill -KILL -P "$pid"; kill -KILL "$pid"; }
   fi

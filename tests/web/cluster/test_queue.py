@@ -172,7 +172,7 @@ def test_a_job_whose_whole_worker_died_is_run_again_by_the_next_worker_soon(sqli
             time.sleep(0.05)
         horses = support.children(first.pid)
         assert horses, "RQ runs each job in a forked child"
-        for pid in (first.pid, *horses):  # the worker and its child at once (RQ's child has its own session)
+        for pid in (first.pid, *horses):  # the worker and its child at once (the child's own group)
             os.kill(pid, signal.SIGKILL)
         first.wait(10)
         assert _job(site, pk)[0] == "running"

@@ -1,7 +1,7 @@
 """scripts/cluster/stop.sh (`make cluster-stop`) leaves nothing of the cluster running.
 
 The job worker finishes the job under way on SIGTERM; after 15 s the script kills it. RQ runs the
-job in a child with a session of its own, which outlived its worker: the test's worker ignores
+job in a child of its own process group, which outlived its worker: the test's worker ignores
 SIGTERM and has such a child, in a copy of the script's folder with only the worker's pid file.
 """
 
