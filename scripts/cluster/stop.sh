@@ -4,14 +4,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 HERE="$PWD/var/cluster"
-stop_pid() {  # the pid file's process, politely, then for good after 15 s
+stop_pid() {  # the pid file's process, politely, then for good after 15 s with its children
   local file="$1"
   [ -f "$file" ] || return 0
   local pid; pid="$(cat "$file")"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
     for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    # The job worker's child (the job under way) is a process of its own group: killing the worker
+    # alone left it running after "cluster stopped", against a database about to stop.
+    kill -0 "$pid" 2>/dev/null && { pkill -KILL -P "$pid"; kill -KILL "$pid"; }
   fi
   rm -f "$file"
 }

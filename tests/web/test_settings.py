@@ -17,6 +17,15 @@ def test_healthz_answers_with_the_database_engine(client, db):
     assert response.json() == {"status": "ok", "database": connection.vendor}
 
 
+def test_healthz_answers_on_an_app_servers_own_address(client, db):
+    """A monitor asks each app server by its address (docs/deployment.md, "What to watch"), which
+    is not one of DJANGO_ALLOWED_HOSTS; every other page keeps the host check."""
+    response = client.get("/healthz", HTTP_HOST="10.0.0.21:8001")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["status"] == "ok"
+    assert client.get("/login/", HTTP_HOST="10.0.0.21:8001").status_code == 400
+
+
 @pytest.mark.parametrize(
     ("url", "engine"),
     [

@@ -1,10 +1,11 @@
 """Vietnamese first (the UI language is the user's explicit choice, else Vietnamese); request size
-limit; the Content-Security-Policy header (Django 5.2 has none of its own)."""
+limit; the Content-Security-Policy header (Django 5.2 has none of its own); /healthz on any host."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware import common
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
@@ -25,6 +26,21 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         supported = {code for code, _name in settings.LANGUAGES}
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's, except that /healthz answers whatever host name the request carries.
+
+    A monitor or a load balancer asks each app server by its own address
+    (``curl http://10.0.0.21:8001/healthz``, docs/deployment.md), which is not one of
+    DJANGO_ALLOWED_HOSTS: Django's host check here answered 400 before the view. The answer names
+    nothing but the database engine, and keeps every security header; other addresses keep the check.
+    """
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path_info == "/healthz":
+            return None
+        return super().process_request(request)
 
 
 class RequestSizeLimitMiddleware:

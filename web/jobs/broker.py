@@ -13,6 +13,12 @@ from rq import Queue, Retry
 
 QUEUE_NAME = "chitieu"
 JOB_TIMEOUT = 3 * 3600  # a province's reports, or a country's rebuild, in the worst case
+# A job whose worker died with it stays in RQ's "started" registry until the dead worker's heartbeat
+# expires (90 s); a running worker's clean-up then queues it again. RQ's own defaults clean every
+# 10 minutes and wake an idle worker every WORKER_TTL - 15 s (6.75 min), so the job sat at its last
+# progress, "running", for up to 14 minutes after the worker was back. Here: about 20 s.
+MAINTENANCE_INTERVAL = 20
+WORKER_TTL = 35
 
 
 def configured() -> bool:

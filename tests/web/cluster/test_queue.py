@@ -116,3 +116,85 @@ def test_a_job_whose_worker_process_is_killed_is_run_again_to_the_end(sqlite_tem
         worker.wait(30)
         log.close()
         redis.stop()
+
+
+def _log_until(path, text: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in path.read_text(errors="replace"):
+        assert time.monotonic() < deadline, path.read_text(errors="replace")[-2000:]
+        time.sleep(0.1)
+
+
+def test_a_job_whose_whole_worker_died_is_run_again_by_the_next_worker_soon(sqlite_template, tmp_path):
+    """The worker and the child running the job are killed together (the machine restarted, systemd
+    stopping the unit's processes); a new worker is already running when the dead one's heartbeat
+    runs out. Its next clean-up must queue the job again within a minute, not RQ's 10-14 minutes,
+    while the job's page shows it "running" at its last progress."""
+    import redis
+    from rq.registry import StartedJobRegistry
+
+    site = support.sqlite_site(sqlite_template, tmp_path / "site")
+    server = cluster.Redis(tmp_path / "redis").start()
+    env = {**support.app_env(site.url, site.media), **cluster.cluster_env(server.url)}
+    run = [sys.executable, str(support.ROOT / "manage.py")]
+    workers = []
+
+    def worker(name: str) -> subprocess.Popen:
+        log = (tmp_path / name).open("wb")
+        process = subprocess.Popen(
+            [*run, "jobs_worker"],
+            env=env,
+            cwd=support.ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        workers.append(process)
+        return process
+
+    try:
+        first = worker("first.log")
+        params = {"period": "2024", "fmt": "xlsx", "as_of": "2025-06-30"}
+        started = subprocess.run(
+            [*run, "shell", "-c", START.format(kind="reports", plan=site.facts["plan_id"], params=params)],
+            env=env,
+            cwd=support.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        pk = int(started.stdout.split()[-2])
+        deadline = time.monotonic() + 60
+        while _job(site, pk)[2] < 1:  # the first report written: the job is well under way
+            assert time.monotonic() < deadline, (tmp_path / "first.log").read_text()[-2000:]
+            time.sleep(0.05)
+        horses = support.children(first.pid)
+        assert horses, "RQ runs each job in a forked child"
+        for pid in (first.pid, *horses):  # the worker and its child at once (the child's own group)
+            os.kill(pid, signal.SIGKILL)
+        first.wait(10)
+        assert _job(site, pk)[0] == "running"
+
+        worker("second.log")
+        _log_until(tmp_path / "second.log", "cleaning registries", 60)  # its clean-up at start-up
+        # The dead worker's heartbeat runs out (90 s after its last one): brought forward to now.
+        connection = redis.Redis.from_url(server.url)
+        started_jobs = StartedJobRegistry("chitieu", connection=connection)
+        entries = connection.zrange(started_jobs.key, 0, -1)
+        assert entries, "the killed job is in RQ's started registry"
+        connection.zadd(started_jobs.key, dict.fromkeys(entries, time.time() - 1), xx=True)
+
+        deadline = time.monotonic() + 90
+        while _job(site, pk)[0] != "done":
+            assert time.monotonic() < deadline, (tmp_path / "second.log").read_text()[-2000:]
+            time.sleep(0.2)
+        _status, attempts, done, total, message = _job(site, pk)
+        assert attempts == 2 and done == total > 1, message
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(30)
+        server.stop()

@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.core.middleware.VietnameseFirstLocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "web.core.middleware.CommonMiddleware",  # Django's; /healthz skips the host check
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,8 +1,8 @@
 """``manage.py jobs_worker``: runs the queued jobs (web.jobs) from the cluster's Redis.
 
 One process per machine is enough; systemd restarts it (docs/deployment.md). SIGTERM lets the
-current job finish (RQ's warm shutdown); a job whose worker was killed is queued again by the next
-worker (web.jobs.broker, Retry).
+current job finish (RQ's warm shutdown); a job whose worker was killed is queued again by a running
+worker's next clean-up (web.jobs.broker: Retry, MAINTENANCE_INTERVAL).
 """
 
 from __future__ import annotations
@@ -26,5 +26,10 @@ class Command(BaseCommand):
                 "CHITIEU_REDIS_URL chưa được đặt: không có hàng đợi (việc chạy ngay trong ứng dụng)"
             )
         connections.close_all()  # each job runs in a forked child: it opens its own connection
-        worker = Worker([broker.queue()], connection=broker.connection())
+        worker = Worker(
+            [broker.queue()],
+            connection=broker.connection(),
+            worker_ttl=broker.WORKER_TTL,
+            maintenance_interval=broker.MAINTENANCE_INTERVAL,
+        )
         worker.work(burst=options["burst"], with_scheduler=False)  # retries are queued at once: no scheduler
