@@ -122,13 +122,13 @@ class Target:
 TARGETS: dict[tuple[str, str | None], Target] = {
     ("load", "postgresql"): Target(">=", 200_000),
     ("load", "sqlite"): Target(">=", 100_000),
-    ("rebuild", "postgresql"): Target("<=", 60),
     # Every area for a year as pages and the API get it: the stored verdicts (issue 14, item 1). The
     # engine's own path ("evaluation") has the same budget: it answers dates before the store does.
     ("verdicts_read", "postgresql"): Target("<=", 2.0),
     ("evaluation", "postgresql"): Target("<=", 2.0),
-    # "roll-up and verdicts of a full load <= 60 s": the rebuild and the judging, each within it.
-    ("verdicts_refresh", "postgresql"): Target("<=", 60),
+    # "roll-up and verdicts of a full load <= 60 s": the rebuild and the judging after it, together
+    # (each part is a row of its own, without target).
+    ("rollup_and_verdicts", "postgresql"): Target("<=", 60),
     ("dashboard_nation_first", "postgresql"): Target("<=", 0.3),
     ("dashboard_nation", "postgresql"): Target("<=", 0.03),
     ("locust_p95", None): Target("<=", 150),
@@ -714,6 +714,16 @@ def measure_backend(
                 row(
                     "verdicts_refresh", "stored verdicts of every area, written (s)", "s", note
                 ).values += timings["verdicts_refresh"]
+                if "rebuild" in timings:
+                    row(
+                        "rollup_and_verdicts",
+                        f"roll-up rebuild of {PERIOD} and every area's verdicts, together (s)",
+                        "s",
+                        "the two rows above, added",
+                    ).values += [
+                        sum(pair)
+                        for pair in zip(timings["rebuild"], timings["verdicts_refresh"], strict=True)
+                    ]
                 note = f"{timings['stored_areas']} areas, one query"
                 row(
                     "verdicts_read", f"stored verdicts of every area for {PERIOD}, read (s)", "s", note

@@ -28,6 +28,11 @@ def test_verdicts_compare_the_median_with_the_target():
     assert errors.verdict() == "MISS (2 vs 0)"
     assert Row("api", "api", "sqlite", "rows/s", [1.0]).verdict() == ""
     assert "| evaluation | postgresql | 3 | 2.50–4 | 3 | s | MISS" in table([slow])[-1]
+    # The roll-up and the verdicts of a load share one budget: neither part passes it alone.
+    together = Row("rollup_and_verdicts", "both", "postgresql", "s", [20.7 + 41.0])
+    assert together.verdict().startswith("MISS ×1.03")
+    assert Row("rebuild", "rebuild", "postgresql", "s", [20.7]).target is None
+    assert Row("verdicts_refresh", "verdicts", "postgresql", "s", [41.0]).target is None
 
 
 def test_every_report_download_names_its_own_day():
@@ -72,6 +77,7 @@ def test_the_harness_runs_every_measurement_at_a_tiny_scale(tmp_path):
         "load_country",
         "loading the figures, to the commit",
         "evaluation of",
+        "every area's verdicts, together",
         "dashboard, nation",
         "dashboard, province",
         "dashboard, district",
