@@ -417,7 +417,11 @@ def test_one_audit_entry_per_load_names_the_file_and_the_count(country, tmp_path
 def test_postgresql_loads_with_copy(country):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL pass only")
-    assert isinstance(writers.writer_for_connection(), writers.PostgresWriter)
+    writer = writers.writer_for_connection()
+    try:
+        assert isinstance(writer, writers.PostgresWriter)
+    finally:
+        writer.close()  # left open, its short switch interval stayed for the rest of the process
     rows = [
         ["6.3", f"{y}-Q{q}", c, "", "", "", str(q), ""]
         for y in range(2021, 2026)
