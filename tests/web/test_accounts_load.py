@@ -162,3 +162,24 @@ def test_the_owner_changes_the_first_password(units, client, tmp_path):
     assert done.status_code == 302 and done["Location"] == "/password/done/"
     assert "Đã đổi mật khẩu" in client.get("/password/done/").content.decode()
     assert User.objects.get(username="xa.dakruong").check_password("Xa-2026-moi")
+
+
+def test_a_provinces_units_then_its_accounts(db, tmp_path):
+    """A new deployment: its units from a CSV (parents first), then the accounts that work in them."""
+    units = tmp_path / "don-vi.csv"
+    units.write_text(
+        "code,name,kind,parent_code\n51,Tỉnh Quảng Ngãi,province,\n23500,Xã Đăk Ruồng,commune,51\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_units", str(units), stdout=out, stderr=err)
+    assert "Đã tạo 2 đơn vị mới; 0 đơn vị đã có" in out.getvalue()
+    assert OrgUnit.objects.get(code="23500").parent == OrgUnit.objects.get(code="51")
+    call_command("load_units", str(units), stdout=out, stderr=err)
+    assert "Đã tạo 0 đơn vị mới; 2 đơn vị đã có, giữ nguyên." in out.getvalue()
+    units.write_text("code,name,kind,parent_code\n99,Tỉnh X,tinh,\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        call_command("load_units", str(units), stdout=out, stderr=err)
+    assert "dòng 2: loại đơn vị không hợp lệ: 'tinh'" in err.getvalue()
+    code, _out, err = run(write(tmp_path, HEADER + "xa.dakruong,,,reporter,23500\n"))
+    assert code == 0 and User.objects.get(username="xa.dakruong").org_unit.code == "23500"
