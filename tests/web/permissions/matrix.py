@@ -360,6 +360,10 @@ def _site_probes() -> list[Probe]:
         Probe("login-page", "login/", "get", lambda w: "/login/", EVERYONE),
         Probe("logout-get", "logout/", "get", lambda w: "/logout/", by_role(NOT_ALLOWED)),
         Probe("logout", "logout/", "post", lambda w: "/logout/", by_role(LOGIN)),  # to the login page
+        Probe("password-page", "password/", "get", lambda w: "/password/", LOGGED_IN),
+        # Without the old password nothing changes: the form again, with its errors.
+        Probe("password-change", "password/", "post", lambda w: "/password/", LOGGED_IN),
+        Probe("password-done", "password/done/", "get", lambda w: "/password/done/", LOGGED_IN),
         Probe(
             "set-language",
             "i18n/setlang/",
