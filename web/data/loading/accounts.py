@@ -10,17 +10,18 @@ from __future__ import annotations
 import secrets
 import string
 from dataclasses import dataclass, field
+from functools import cache
 from typing import NamedTuple
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chitieu.approval import Role
 from chitieu.names import name_key
-from web.accounts.models import User
+from web.accounts.models import RoleChoices, User
 from web.accounts.services import user_ensure
 from web.data.loading.csv_rows import csv_rows
 from web.data.loading.errors import MAX_REPORTED, LoadError, LoadIssue
@@ -28,14 +29,13 @@ from web.orgs.models import OrgUnit
 
 ACCOUNT_COLUMNS = ("username", "full_name", "email", "role", "unit")
 
-# Each role by its English value and its Vietnamese names, compared as name_key (no accents, any case).
-_ROLE_NAMES = {
-    Role.ADMINISTRATOR: ("administrator", "quản trị viên", "quản trị"),
-    Role.COORDINATOR: ("coordinator", "điều phối", "điều phối viên"),
-    Role.REPORTER: ("reporter", "người báo cáo", "báo cáo"),
-    Role.VIEWER: ("viewer", "người xem", "xem"),
+# Shorter or longer Vietnamese names people write, beside the name the interface shows.
+_ROLE_ALIASES = {
+    Role.ADMINISTRATOR: ("quản trị",),
+    Role.COORDINATOR: ("điều phối viên",),
+    Role.REPORTER: ("báo cáo",),
+    Role.VIEWER: ("xem",),
 }
-ROLES = {name_key(name): role for role, names in _ROLE_NAMES.items() for name in names}
 # Letters and digits a person can copy from paper without doubt (no 0/O, 1/l/I).
 _PASSWORD_LETTERS = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
 
@@ -55,6 +55,15 @@ class NewAccount(NamedTuple):
 class AccountsResult:
     created: list[tuple[str, str]] = field(default_factory=list)  # (user name, first password)
     existing: list[str] = field(default_factory=list)
+
+
+@cache
+def roles() -> dict[str, Role]:
+    """Each role by name_key (no accents, any case) of its value, its name in the interface
+    (RoleChoices, in Vietnamese: the same words the header shows) and the aliases above."""
+    with translation.override("vi"):
+        shown = {Role(choice.value): str(choice.label) for choice in RoleChoices}
+    return {name_key(name): role for role in Role for name in (role.value, shown[role], *_ROLE_ALIASES[role])}
 
 
 def first_password() -> str:
@@ -78,7 +87,7 @@ def accounts_load(*, rows_or_path, actor=None) -> AccountsResult:
     result = AccountsResult()
     for line, cells in rows:
         username, full_name, email, role_name, code = (c.strip() for c in [*cells, "", "", "", "", ""][:5])
-        role = ROLES.get(name_key(role_name))
+        role = roles().get(name_key(role_name))
         unit = units.get(code)
         problem = _problem(username, email, role_name, role, code, unit, in_file)
         if problem:
@@ -95,17 +104,15 @@ def accounts_load(*, rows_or_path, actor=None) -> AccountsResult:
     with transaction.atomic():
         for account in new:
             password = first_password()
-            user, _created = user_ensure(
+            user_ensure(
                 username=account.username,
                 password=password,
                 role=account.role,
                 org_unit=account.unit,
                 full_name=account.full_name,
+                email=account.email,
                 actor=actor,
             )
-            if account.email:
-                user.email = account.email
-                user.save(update_fields=["email"])
             result.created.append((account.username, password))
     return result
 
@@ -126,7 +133,7 @@ def _problem(username, email, role_name, role, code, unit, in_file) -> str:
         except ValidationError:
             return f"địa chỉ thư điện tử không hợp lệ: {email!r}"
     if role is None:
-        allowed = ", ".join(names[0] for names in _ROLE_NAMES.values())
+        allowed = ", ".join(role.value for role in Role)
         return f"vai trò không hợp lệ: {role_name!r} (dùng {allowed}, hoặc tên tiếng Việt)"
     if not code:
         if role is Role.ADMINISTRATOR:
