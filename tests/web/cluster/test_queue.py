@@ -11,6 +11,8 @@ import sys
 import time
 
 import pytest
+import redis
+from rq.registry import StartedJobRegistry
 
 from tests.web.cluster import support as cluster
 from tests.web.cluster.conftest import needs_cluster
@@ -33,11 +35,44 @@ def _job(site, pk: int) -> tuple:
         ).fetchone()
 
 
+def _worker(run: list[str], env: dict, log_path) -> subprocess.Popen:
+    """``manage.py jobs_worker`` in a session of its own, its output in ``log_path``."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [*run, "jobs_worker"],
+            env=env,
+            cwd=support.ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _reports_job_under_way(site, run: list[str], env: dict, log_path) -> int:
+    """Start the reports of every unit (a job of several files) and wait until its first is written."""
+    params = {"period": "2024", "fmt": "xlsx", "as_of": "2025-06-30"}
+    started = subprocess.run(
+        [*run, "shell", "-c", START.format(kind="reports", plan=site.facts["plan_id"], params=params)],
+        env=env,
+        cwd=support.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    pk = int(started.stdout.split()[-2])
+    deadline = time.monotonic() + 60
+    while _job(site, pk)[2] < 1:  # the first report written: the job is well under way
+        assert time.monotonic() < deadline, log_path.read_text()[-2000:]
+        time.sleep(0.05)
+    return pk
+
+
 def test_a_job_waits_in_the_queue_until_a_worker_runs_it(sqlite_template, tmp_path):
     site = support.sqlite_site(sqlite_template, tmp_path / "site")
-    redis = cluster.Redis(tmp_path / "redis").start()
+    server = cluster.Redis(tmp_path / "redis").start()
     try:
-        env = {**support.app_env(site.url, site.media), **cluster.cluster_env(redis.url)}
+        env = {**support.app_env(site.url, site.media), **cluster.cluster_env(server.url)}
         run = [sys.executable, str(support.ROOT / "manage.py")]
         started = subprocess.run(
             [*run, "shell", "-c", START.format(kind="rollup", plan=site.facts["plan_id"], params={})],
@@ -66,41 +101,20 @@ def test_a_job_waits_in_the_queue_until_a_worker_runs_it(sqlite_template, tmp_pa
         assert (status, attempts) == ("done", 1), message
         assert total > 0 and done == total and message.startswith("Đã tính lại bảng tổng hợp")
     finally:
-        redis.stop()
+        server.stop()
 
 
 def test_a_job_whose_worker_process_is_killed_is_run_again_to_the_end(sqlite_template, tmp_path):
     """The child running the job is killed (as the kernel's OOM killer would): RQ retries the job
     and the second run builds the whole zip again."""
     site = support.sqlite_site(sqlite_template, tmp_path / "site")
-    redis = cluster.Redis(tmp_path / "redis").start()
-    env = {**support.app_env(site.url, site.media), **cluster.cluster_env(redis.url)}
+    server = cluster.Redis(tmp_path / "redis").start()
+    env = {**support.app_env(site.url, site.media), **cluster.cluster_env(server.url)}
     run = [sys.executable, str(support.ROOT / "manage.py")]
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [*run, "jobs_worker"],
-        env=env,
-        cwd=support.ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = _worker(run, env, tmp_path / "worker.log")
     try:
-        params = {"period": "2024", "fmt": "xlsx", "as_of": "2025-06-30"}
-        started = subprocess.run(
-            [*run, "shell", "-c", START.format(kind="reports", plan=site.facts["plan_id"], params=params)],
-            env=env,
-            cwd=support.ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        pk = int(started.stdout.split()[-2])
+        pk = _reports_job_under_way(site, run, env, tmp_path / "worker.log")
         deadline = time.monotonic() + 60
-        while _job(site, pk)[2] < 1:  # the first report written: the job is well under way
-            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-2000:]
-            time.sleep(0.05)
         horses = support.children(worker.pid)
         assert horses, "RQ runs each job in a forked child"
         for horse in horses:
@@ -114,8 +128,7 @@ def test_a_job_whose_worker_process_is_killed_is_run_again_to_the_end(sqlite_tem
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
-        log.close()
-        redis.stop()
+        server.stop()
 
 
 def _log_until(path, text: str, seconds: float) -> None:
@@ -130,46 +143,14 @@ def test_a_job_whose_whole_worker_died_is_run_again_by_the_next_worker_soon(sqli
     stopping the unit's processes); a new worker is already running when the dead one's heartbeat
     runs out. Its next clean-up must queue the job again within a minute, not RQ's 10-14 minutes,
     while the job's page shows it "running" at its last progress."""
-    import redis
-    from rq.registry import StartedJobRegistry
-
     site = support.sqlite_site(sqlite_template, tmp_path / "site")
     server = cluster.Redis(tmp_path / "redis").start()
     env = {**support.app_env(site.url, site.media), **cluster.cluster_env(server.url)}
     run = [sys.executable, str(support.ROOT / "manage.py")]
-    workers = []
-
-    def worker(name: str) -> subprocess.Popen:
-        log = (tmp_path / name).open("wb")
-        process = subprocess.Popen(
-            [*run, "jobs_worker"],
-            env=env,
-            cwd=support.ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        workers.append(process)
-        return process
-
+    workers = [_worker(run, env, tmp_path / "first.log")]
     try:
-        first = worker("first.log")
-        params = {"period": "2024", "fmt": "xlsx", "as_of": "2025-06-30"}
-        started = subprocess.run(
-            [*run, "shell", "-c", START.format(kind="reports", plan=site.facts["plan_id"], params=params)],
-            env=env,
-            cwd=support.ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        pk = int(started.stdout.split()[-2])
-        deadline = time.monotonic() + 60
-        while _job(site, pk)[2] < 1:  # the first report written: the job is well under way
-            assert time.monotonic() < deadline, (tmp_path / "first.log").read_text()[-2000:]
-            time.sleep(0.05)
+        first = workers[0]
+        pk = _reports_job_under_way(site, run, env, tmp_path / "first.log")
         horses = support.children(first.pid)
         assert horses, "RQ runs each job in a forked child"
         for pid in (first.pid, *horses):  # the worker and its child at once (the child's own group)
@@ -177,7 +158,7 @@ def test_a_job_whose_whole_worker_died_is_run_again_by_the_next_worker_soon(sqli
         first.wait(10)
         assert _job(site, pk)[0] == "running"
 
-        worker("second.log")
+        workers.append(_worker(run, env, tmp_path / "second.log"))
         _log_until(tmp_path / "second.log", "cleaning registries", 60)  # its clean-up at start-up
         # The dead worker's heartbeat runs out (90 s after its last one): brought forward to now.
         connection = redis.Redis.from_url(server.url)
